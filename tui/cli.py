@@ -1,0 +1,66 @@
+"""`adue`: argument parsing, subcommands and exit codes.
+
+Kept import-light on purpose: `adue --help` and `adue --version` must not import
+textual, msgraph or azure.identity. Each subcommand lives in `tui.commands.<name>`
+and imports what it needs inside its handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from tui import __version__
+from tui.commands.common import add_connection_options, add_session_option
+
+# Exit codes shared by every command. Usage errors get 64 (EX_USAGE) rather than
+# argparse's 2, because 2 means "changes pending / checks failing" for plan and check.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_USAGE = 64
+
+# Subcommand modules under tui/commands, in the order `adue --help` lists them.
+SUBCOMMANDS: tuple[str, ...] = ()
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="adue",
+        description="Set up account-driven Apple User Enrollment in Microsoft Intune.",
+    )
+    parser.add_argument("--version", action="version", version=f"adue {__version__}")
+    add_session_option(parser)
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against the built-in sandbox tenant (no Microsoft account needed)",
+    )
+    add_connection_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"tui.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        from tui.commands.wizard import run_wizard
+
+        return run_wizard(args)
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Options shared by the wizard and the headless commands (design.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+CLOUD_NAMES = ("global", "usgov", "usgov-dod", "china")  # keys of tui.graph.clouds.CLOUDS
+AUTH_METHODS = ("device-code", "browser", "secret", "certificate", "azure-cli", "token")
+DEFAULT_SESSION = "adue-session.toml"
+
+
+def add_session_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--session",
+        metavar="PATH",
+        default=None if required else DEFAULT_SESSION,
+        required=required,
+        help=f"session file (default: ./{DEFAULT_SESSION})" if not required else "session file",
+    )
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """--cloud, --tenant, --client-id, --graph-url, --auth and the token-cache opt-in.
+
+    Defaults are None so that values stored in the session apply unless the
+    command line overrides them.
+    """
+    group = parser.add_argument_group("connection")
+    group.add_argument("--cloud", choices=CLOUD_NAMES, help="national cloud (default: global)")
+    group.add_argument("--tenant", metavar="ID_OR_DOMAIN", help="tenant id or verified domain")
+    group.add_argument("--client-id", metavar="GUID", help="app registration to sign in with")
+    group.add_argument(
+        "--graph-url",
+        metavar="ROOT",
+        default=os.environ.get("ADUE_GRAPH_URL") or None,
+        help="Graph root before /v1.0 and /beta, e.g. a sandbox (default: $ADUE_GRAPH_URL)",
+    )
+    group.add_argument(
+        "--auth",
+        choices=AUTH_METHODS,
+        help="sign-in method (default: device-code; token when $ADUE_ACCESS_TOKEN is set)",
+    )
+    group.add_argument(
+        "--certificate-path",
+        metavar="PEM",
+        help="certificate for --auth certificate (the path is stored, never the key)",
+    )
+    group.add_argument(
+        "--allow-plaintext-token-cache",
+        action="store_true",
+        help="keep the token cache in a 0600 file when no keyring is usable",
+    )

@@ -1,0 +1,1 @@
+"""The sandbox: an emulated Intune tenant that speaks Microsoft Graph over real HTTP."""

@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine with only python3:
+#   make run    the wizard on the built-in sandbox tenant
+#   make test   lint, types and the whole test suite
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+SRC    := tui screens
+# pytest-xdist workers; CI and developers have 2 cores.
+JOBS   ?= 2
+
+.PHONY: run test lint types pytest bench soak clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Re-install when pyproject.toml changes; compile bytecode so the first launch is fast.
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PIP) install -q --compile -e .
+	$(PY) -m compileall -q $(SRC)
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install -q --compile -e '.[test]'
+	$(PY) -m compileall -q $(SRC)
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(VENV)/bin/adue --sandbox
+
+test: lint types pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check $(SRC) tests bench
+	$(VENV)/bin/ruff format --check $(SRC) tests bench
+
+types: $(VENV)/.installed-test
+	$(VENV)/bin/mypy
+
+pytest: $(VENV)/.installed-test
+	$(PY) -m pytest -n $(JOBS) -q
+
+bench: $(VENV)/.installed-test
+	$(PY) bench/startup.py
+
+soak: $(VENV)/.installed-test
+	ADUE_SOAK=1 $(PY) -m pytest -q -m soak
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

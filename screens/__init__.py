@@ -1,0 +1,1 @@
+"""The wizard's screens: one module per step, plus shared widgets and the stylesheet."""

@@ -1,0 +1,206 @@
+"""The session file: round trips, validation with line numbers, atomic 0600 saves, the lock."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tui.session import SCHEMA_VERSION, Session, SessionError, SessionLockedError
+
+
+def test_new_session_has_every_table_and_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        assert session.current_step == "sign_in"
+    data = tomllib.loads(path.read_text())
+    assert data["session"]["schema"] == SCHEMA_VERSION
+    for table in (
+        "tenant",
+        "sign_in",
+        "prerequisites",
+        "sso_extension",
+        "authenticator",
+        "enrollment_profile",
+        "priority",
+        "review",
+        "guide",
+    ):
+        assert table in data, table
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # No dotted keys anywhere (tomlkit corrupts edits of them).
+    for line in path.read_text().splitlines():
+        key = line.split("=", 1)[0]
+        assert "=" not in line or line.lstrip().startswith("#") or "." not in key.strip(), line
+
+
+def test_hand_edits_and_comments_survive_a_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    Session.open(path).close()
+    text = path.read_text().replace(
+        "[sso_extension]",
+        "# Finance asked for these apps (ticket 4711)\n[sso_extension]",
+    )
+    text = text.replace('description = ""', 'description = "hand written" # keep me', 1)
+    path.write_text(text)
+    with Session.open(path) as session:
+        session.set("sso_extension", "bundle_ids", ["com.contoso.expenses"])
+        session.set("sso_extension", "groups", [{"id": "g-1", "name": "Finance"}])
+        session.save()
+    after = path.read_text()
+    assert "# Finance asked for these apps (ticket 4711)" in after
+    assert 'description = "hand written" # keep me' in after
+    data = tomllib.loads(after)
+    assert data["sso_extension"]["bundle_ids"] == ["com.contoso.expenses"]
+    assert data["sso_extension"]["groups"] == [{"id": "g-1", "name": "Finance"}]
+    assert "{id = " in after  # groups stay inline tables
+
+
+def test_journal_entries_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        index = session.journal_append(
+            intent="sso_extension.create",
+            action="create",
+            object_type="iosDeviceFeaturesConfiguration",
+            result="pending",
+        )
+        session.save()
+        session.journal_update(index, result="ok", object_id="abc", request_id="r-1")
+        session.save()
+    with Session.open(path) as session:
+        (entry,) = session.journal()
+    assert entry["result"] == "ok" and entry["object_id"] == "abc"
+    assert entry["request_id"] == "r-1"
+
+
+BAD_FILES = {
+    "bad TOML": ('[session]\nschema = 1\nid = "x\n', "not valid TOML", "line 3"),
+    "wrong type": (
+        '[session]\nschema = 1\n\n[sso_extension]\nall_users = "yes"\n',
+        "[sso_extension] all_users (line 5): all_users must be true or false",
+        None,
+    ),
+    "unknown step": (
+        '[session]\nschema = 1\ncurrent_step = "sign-on"\n',
+        "[session] current_step (line 3): current_step must be one of",
+        None,
+    ),
+    "newer schema": (
+        "[session]\nschema = 7\n",
+        "[session] schema (line 2): this file has schema 7, written by a newer adue",
+        "Upgrade adue",
+    ),
+    "unknown key": (
+        "[session]\nschema = 1\n\n[sso_extension]\nbundle_id = []\n",
+        "[sso_extension] bundle_id (line 5): unknown key 'bundle_id'",
+        "Fix the spelling",
+    ),
+    "unknown table": (
+        "[session]\nschema = 1\n[tenants]\n",
+        "[tenants] (line 3): unknown table",
+        None,
+    ),
+    "bad group": (
+        '[session]\nschema = 1\n[enrollment_profile]\ngroups = [{ gid = "x" }]\n',
+        "[enrollment_profile] groups (line 4)",
+        None,
+    ),
+    "no schema": ('[tenant]\ncloud = "global"\n', "[session] schema is missing", None),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_bad_files_name_key_and_line_and_stay_byte_identical(tmp_path: Path, name: str) -> None:
+    content, message, extra = BAD_FILES[name]
+    path = tmp_path / "s.toml"
+    path.write_text(content)
+    before = path.read_bytes()
+    with pytest.raises(SessionError) as caught:
+        Session.open(path)
+    assert message in str(caught.value)
+    if extra:
+        assert extra in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_set_refuses_bad_values_without_touching_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        before = path.read_bytes()
+        with pytest.raises(SessionError, match=r"\[tenant\] cloud must be one of"):
+            session.set("tenant", "cloud", "mars")
+        with pytest.raises(KeyError):
+            session.set("tenant", "password", "hunter2")
+    assert path.read_bytes() == before
+
+
+def test_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SessionError, match="does not exist"):
+        Session.open(tmp_path / "nope" / "s.toml")
+
+
+def test_leftover_temp_files_are_cleaned_when_the_lock_is_taken(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    Session.open(path).close()
+    stale = tmp_path / ".s.toml.99999.1.tmp"
+    stale.write_text("half")
+    Session.open(path).close()
+    assert not stale.exists()
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from tui.session import Session
+    s = Session.open(sys.argv[1])
+    print("locked", flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def test_second_process_is_refused_with_the_holder_named(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        before = path.read_bytes()
+        with pytest.raises(SessionLockedError) as caught:
+            Session.open(path)
+        assert f"pid {holder.pid}" in str(caught.value)
+        # The CLI says the same and exits non-zero without touching the file.
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "--session", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 1
+        assert f"pid {holder.pid}" in result.stderr and "in use" in result.stderr
+        assert path.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # The kernel dropped the dead holder's lock: the session opens again.
+    Session.open(path).close()
+
+
+def test_save_is_atomic_replace_in_the_same_folder(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        inode = path.stat().st_ino
+        session.set("guide", "organization", "Contoso")
+        session.save()
+        assert path.stat().st_ino != inode  # replaced, not rewritten in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml", "s.toml.lock"]
+    assert os.stat(path).st_mode & 0o077 == 0

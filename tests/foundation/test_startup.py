@@ -1,0 +1,86 @@
+"""Start-up hygiene: fast --help/--version, and the first frame before msgraph/azure load."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("textual", "msgraph", "azure.identity", "kiota_abstractions", "uvicorn", "starlette")
+
+CLI_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from tui.cli import main
+    try:
+        main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"textual", "msgraph",
+                   "kiota_abstractions", "uvicorn", "starlette"} or m.startswith("azure.identity"))
+    print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+    """
+)
+
+
+def probe_cli(*args: str) -> tuple[str, dict[str, object]]:
+    result = subprocess.run(
+        [sys.executable, "-c", CLI_PROBE, *args], capture_output=True, text=True, timeout=30
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    return result.stdout, report
+
+
+def test_version_and_help_import_nothing_heavy() -> None:
+    out, report = probe_cli("--version")
+    assert out.strip() == "adue 0.1.0"
+    assert report == {"code": 0, "heavy": []}
+    out, report = probe_cli("--help")
+    assert "usage: adue" in out and "--session" in out and "--sandbox" in out
+    assert report == {"code": 0, "heavy": []}
+
+
+def test_usage_errors_exit_64() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "--cloud", "mars"], capture_output=True, text=True
+    )
+    assert result.returncode == 64
+    assert "invalid choice: 'mars'" in result.stderr
+
+
+FIRST_FRAME = textwrap.dedent(
+    """
+    import json, sys
+    from tui.session import Session
+    from tui.app import AdueApp
+
+    seen = {}
+
+    async def at_first_frame(pilot):
+        # Runs once the app is ready, i.e. after its first frame was rendered.
+        seen["heavy"] = sorted(m for m in sys.modules
+                               if m.split(".")[0] == "msgraph" or m.startswith("azure.identity"))
+        seen["screen"] = type(pilot.app.screen).__name__
+        pilot.app.exit(0)
+
+    session = Session.open(sys.argv[1])
+    app = AdueApp(session, sandbox=True)
+    app.run(headless=True, size=(80, 24), auto_pilot=at_first_frame)
+    print(json.dumps(seen))
+    """
+)
+
+
+def test_first_frame_appears_before_msgraph_or_azure_identity_is_imported(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(tmp_path / "s.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["screen"]
+    assert seen["heavy"] == []

@@ -1,0 +1,66 @@
+"""adue in a real terminal: tmux runs it at 80x24 and we read the screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.terminal
+
+if shutil.which("tmux") is None and not os.environ.get("CI"):
+    pytest.skip("tmux is not installed (CI installs it)", allow_module_level=True)
+
+
+def capture(name: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def wait_for(name: str, text: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(name)
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
+
+
+def test_adue_in_tmux_shows_the_shell_and_resumes(tmp_path: Path) -> None:
+    name = f"adue-{uuid.uuid4().hex[:8]}"
+    adue = Path(sys.executable).with_name("adue")
+    command = f"{adue} --sandbox --session {tmp_path / 's.toml'}"
+    env_prefix = "env -u NO_COLOR TERM=xterm-256color "
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", env_prefix + command],
+        check=True,
+    )
+    try:
+        screen = wait_for(name, "Save & quit")
+        assert "SANDBOX" in screen
+        assert "1 Sign in" in screen and "8 Employee guide" in screen
+        assert "Next" in screen and "Save & quit" in screen
+        subprocess.run(["tmux", "send-keys", "-t", name, "C-n"], check=True)
+        wait_for(name, "This step will:")
+        screen = wait_for(name, "Apple push")
+        subprocess.run(["tmux", "send-keys", "-t", name, "C-q"], check=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            has = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True)
+            if has.returncode != 0:
+                break
+            time.sleep(0.1)
+        data = tomllib.loads((tmp_path / "s.toml").read_text())
+        assert data["session"]["current_step"] == "prerequisites"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

@@ -1,0 +1,115 @@
+"""The wizard shell driven with Textual's Pilot: navigation, jumps, help, quit and resume."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from textual.widgets import ContentSwitcher
+
+from screens.widgets.help_dialog import HelpDialog
+from screens.widgets.step_list import StepList
+from screens.widgets.wizard_header import WizardHeader
+from tui.app import AdueApp
+from tui.session import Session
+from tui.steps import STEP_IDS
+
+
+def saved_step(path: Path) -> str:
+    return str(tomllib.loads(path.read_text())["session"]["current_step"])
+
+
+async def test_next_and_back_by_key_and_button_are_saved(session: Session) -> None:
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        switcher = app.query_one(ContentSwitcher)
+        assert switcher.current == "sign_in"
+        await pilot.press("ctrl+n")
+        assert switcher.current == "prerequisites"
+        assert saved_step(session.path) == "prerequisites"
+        await pilot.press("escape")
+        assert switcher.current == "sign_in"
+        await pilot.click("#sign_in-next")
+        assert switcher.current == "prerequisites"
+        await pilot.click("#prerequisites-back")
+        assert switcher.current == "sign_in"
+        # Back on the first step does nothing; Next on the last does nothing.
+        await pilot.press("escape")
+        assert switcher.current == "sign_in"
+        for _ in STEP_IDS:
+            await pilot.press("ctrl+n")
+        assert switcher.current == "guide"
+        assert saved_step(session.path) == "guide"
+
+
+async def test_jump_with_the_step_list_and_the_palette(session: Session) -> None:
+    app = AdueApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        step_list = app.query_one(StepList)
+        step_list.focus()
+        step_list.highlighted = STEP_IDS.index("priority")
+        await pilot.press("enter")
+        assert app.query_one(ContentSwitcher).current == "priority"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Employee guide")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one(ContentSwitcher).current == "guide"
+    assert saved_step(session.path) == "guide"
+
+
+async def test_clicking_a_step_opens_it(session: Session) -> None:
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click(StepList, offset=(5, STEP_IDS.index("authenticator")))
+        await pilot.pause()
+        assert app.query_one(ContentSwitcher).current == "authenticator"
+
+
+async def test_f1_opens_help_and_escape_closes_it(session: Session) -> None:
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpDialog)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpDialog)
+        assert app.query_one(ContentSwitcher).current == "sign_in"
+
+
+async def test_quit_saves_and_reopening_lands_on_the_same_step(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        app = AdueApp(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+            await pilot.press("ctrl+q")
+        assert app.return_value == 0
+    assert saved_step(path) == "authenticator"
+    with Session.open(path) as session:
+        app = AdueApp(session)
+        async with app.run_test(size=(80, 24)):
+            assert app.query_one(ContentSwitcher).current == "authenticator"
+            assert app.query_one(StepList).highlighted == STEP_IDS.index("authenticator")
+
+
+async def test_header_shows_tenant_cloud_and_sandbox_badge(session: Session) -> None:
+    session.update("tenant", {"organization": "Contoso", "cloud": "usgov"})
+    app = AdueApp(session, sandbox=True)
+    async with app.run_test(size=(80, 24)):
+        header = app.query_one(WizardHeader)
+        assert header.tenant == "Contoso" and header.cloud == "usgov"
+        assert app.query_one("#sandbox-badge")
+    plain = AdueApp(session, sandbox=False)
+    async with plain.run_test(size=(80, 24)):
+        assert not plain.query("#sandbox-badge")
+
+
+async def test_step_list_shows_each_steps_status(session: Session) -> None:
+    session.set("sign_in", "status", "done")
+    session.set("prerequisites", "status", "in_progress")
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)):
+        step_list = app.query_one(StepList)
+        prompts = [str(step_list.get_option_at_index(i).prompt) for i in range(3)]
+        assert prompts == ["● 1 Sign in", "◐ 2 Prerequisites", "○ 3 SSO extension"]

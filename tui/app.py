@@ -1,0 +1,146 @@
+"""The Textual app: the wizard shell around the step panels.
+
+The only module in tui/ that imports textual or screens/. Nothing here imports
+msgraph or azure.identity: Graph work starts after the first frame, in thread
+workers, through tui functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, OptionList
+
+from screens.steps import PANELS
+from screens.widgets.help_dialog import HelpDialog
+from screens.widgets.step_list import StepList
+from screens.widgets.step_panel import StepPanel
+from screens.widgets.wizard_header import WizardHeader
+from tui.session import Session
+from tui.steps import STEPS, get_step, next_step, previous_step, step_index
+
+
+class AdueApp(App[int]):
+    TITLE = "adue"
+    CSS_PATH = Path(__file__).parent.parent / "screens" / "styles" / "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "next_step", "Next", id="next-step"),
+        Binding("escape", "previous_step", "Back", id="previous-step"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+q", "quit", "Save & quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, session: Session, *, sandbox: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.sandbox = sandbox
+
+    # layout
+
+    def compose(self) -> ComposeResult:
+        yield WizardHeader(sandbox=self.sandbox)
+        with Horizontal(id="body"):
+            yield StepList()
+            with ContentSwitcher(id="steps", initial=self.session.current_step):
+                for panel in PANELS:
+                    yield panel(self.session)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_header()
+        self._refresh_steps()
+        self.query_one(f"#{self.session.current_step}", StepPanel).focus()
+
+    def _refresh_header(self) -> None:
+        header = self.query_one(WizardHeader)
+        tenant = self.session.table("tenant")
+        header.tenant = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
+        header.cloud = tenant.get("cloud") or "global"
+
+    def _refresh_steps(self) -> None:
+        self.query_one(StepList).show_states(self.session.data, self.session.current_step)
+
+    # navigation
+
+    @property
+    def current_step(self) -> str:
+        return self.session.current_step
+
+    def go_to_step(self, step_id: str) -> None:
+        """Show a step and remember it in the session, so a reopen lands here."""
+        get_step(step_id)  # refuse unknown ids loudly
+        self.query_one(ContentSwitcher).current = step_id
+        if self.session.current_step != step_id:
+            self.session.set("session", "current_step", step_id)
+            self.session.save()
+        self._refresh_steps()
+        panel = self.query_one(f"#{step_id}", StepPanel)
+        panel.scroll_home(animate=False)
+        panel.focus()
+
+    def action_next_step(self) -> None:
+        target = next_step(self.current_step)
+        if target:
+            self.go_to_step(target)
+
+    def action_previous_step(self) -> None:
+        target = previous_step(self.current_step)
+        if target:
+            self.go_to_step(target)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Grey out Next on the last step and Back on the first.
+        if action == "next_step":
+            return next_step(self.current_step) is not None
+        if action == "previous_step":
+            return previous_step(self.current_step) is not None
+        return True
+
+    def on_step_panel_navigate(self, message: StepPanel.Navigate) -> None:
+        self.go_to_step(message.step_id)
+        self.refresh_bindings()
+
+    def on_step_panel_session_changed(self, message: StepPanel.SessionChanged) -> None:
+        self.session.save()
+        self._refresh_header()
+        self._refresh_steps()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "step-list" and event.option.id:
+            self.go_to_step(event.option.id)
+            self.refresh_bindings()
+
+    def watch_focused(self) -> None:  # pragma: no cover - Textual hook name differs by version
+        self.refresh_bindings()
+
+    # help, palette, quit
+
+    def action_help(self) -> None:
+        self.push_screen(HelpDialog(str(self.session.path)))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, step in enumerate(STEPS, start=1):
+            yield SystemCommand(
+                f"Step {number}: {step.title}",
+                step.summary,
+                partial(self._palette_go, step.id),
+            )
+
+    def _palette_go(self, step_id: str) -> None:
+        self.go_to_step(step_id)
+        self.refresh_bindings()
+
+    async def action_quit(self) -> None:
+        self.session.save()
+        self.exit(0)
+
+
+def step_number(step_id: str) -> int:
+    return step_index(step_id) + 1

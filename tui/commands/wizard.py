@@ -1,0 +1,33 @@
+"""`adue` with no subcommand: open (or create) the session and run the wizard."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.commands.common import DEFAULT_SESSION
+
+# `make run` and `adue --sandbox` rehearse on their own session file, so a
+# sandbox rehearsal never mixes with a session that targets a real tenant.
+SANDBOX_SESSION = "adue-sandbox-session.toml"
+
+
+def run_wizard(args: argparse.Namespace) -> int:
+    from tui.session import Session, SessionError
+
+    path = args.session
+    if args.sandbox and path == DEFAULT_SESSION:
+        path = SANDBOX_SESSION
+    try:
+        session = Session.open(path)
+    except SessionError as exc:
+        print(f"adue: {exc}", file=sys.stderr)
+        return 1
+    try:
+        from tui.app import AdueApp
+
+        app = AdueApp(session, sandbox=args.sandbox)
+        result = app.run()
+    finally:
+        session.close()
+    return result or 0

@@ -16,12 +16,12 @@ $(PY):
 
 # Re-install when pyproject.toml changes; compile bytecode so the first launch is fast.
 $(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PIP) install -q --compile -e .
+	$(PIP) install -q --compile -e . --config-settings editable_mode=compat
 	$(PY) -m compileall -q $(SRC)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install -q --compile -e '.[test]'
+	$(PIP) install -q --compile -e '.[test]' --config-settings editable_mode=compat
 	$(PY) -m compileall -q $(SRC)
 	touch $@ $(VENV)/.installed-run
 

@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
 
 from screens.steps import PANELS
-from screens.widgets.help_dialog import HelpDialog
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
@@ -47,15 +46,20 @@ class AdueApp(App[int]):
         yield WizardHeader(sandbox=self.sandbox)
         with Horizontal(id="body"):
             yield StepList()
+            # Only the current step is built now; the others on their first visit,
+            # so the first frame does not wait for eight panels.
             with ContentSwitcher(id="steps", initial=self.session.current_step):
-                for panel in PANELS:
-                    yield panel(self.session)
+                yield self._make_panel(self.session.current_step)
         yield Footer()
 
     def on_mount(self) -> None:
         self._refresh_header()
         self._refresh_steps()
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
+
+    def _make_panel(self, step_id: str) -> StepPanel:
+        (panel_class,) = [panel for panel in PANELS if panel.step_id == step_id]
+        return panel_class(self.session)
 
     def _refresh_header(self) -> None:
         header = self.query_one(WizardHeader)
@@ -75,7 +79,10 @@ class AdueApp(App[int]):
     def go_to_step(self, step_id: str) -> None:
         """Show a step and remember it in the session, so a reopen lands here."""
         get_step(step_id)  # refuse unknown ids loudly
-        self.query_one(ContentSwitcher).current = step_id
+        switcher = self.query_one(ContentSwitcher)
+        if not switcher.query(f"#{step_id}"):
+            switcher.mount(self._make_panel(step_id))
+        switcher.current = step_id
         if self.session.current_step != step_id:
             self.session.set("session", "current_step", step_id)
             self.session.save()
@@ -122,6 +129,8 @@ class AdueApp(App[int]):
     # help, palette, quit
 
     def action_help(self) -> None:
+        from screens.widgets.help_dialog import HelpDialog  # Markdown is costly at start-up
+
         self.push_screen(HelpDialog(str(self.session.path)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -10,6 +10,7 @@ could hold one, and unknown keys are refused.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import errno
 import fcntl
@@ -26,13 +27,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.items import AoT, Array, InlineTable, Item, Table
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from tui.steps import STATUSES, STEP_IDS
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from tomlkit.items import Table
+    from tomlkit.toml_document import TOMLDocument
 
 SCHEMA_VERSION = 1
 
@@ -284,6 +287,13 @@ def _validate_journal(value: Any, text: str) -> None:
 # --- building tomlkit items ---------------------------------------------------
 
 
+def _tk() -> ModuleType:
+    """tomlkit, imported on first write: reads use tomllib, and start-up stays fast."""
+    import tomlkit
+
+    return tomlkit
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -291,14 +301,14 @@ def _now() -> dt.datetime:
 def _item(kind: Kind, value: Any) -> Any:
     """A tomlkit item for `value`: groups become inline tables, arrays go multiline."""
     if kind == "groups":
-        array = tomlkit.array()
+        array = _tk().array()
         for group in value:
-            inline = tomlkit.inline_table()
+            inline = _tk().inline_table()
             inline.update({k: group[k] for k in ("id", "name") if group.get(k)})
             array.append(inline)
         return array.multiline(len(value) > 0)
     if kind == "strs":
-        array = tomlkit.array()
+        array = _tk().array()
         array.extend(value)
         return array.multiline(len(value) > 2)
     return value
@@ -306,12 +316,12 @@ def _item(kind: Kind, value: Any) -> Any:
 
 def _comment(table: Table, key: str, text: str) -> None:
     item = table.item(key)
-    if isinstance(item, Item):
+    if isinstance(item, _tk().items.Item):
         item.comment(text)
 
 
 def _new_table(name: str) -> Table:
-    table = tomlkit.table()
+    table: Table = _tk().table()
     for key, spec in SCHEMA[name].items():
         if spec.default is None:
             continue
@@ -322,12 +332,12 @@ def _new_table(name: str) -> Table:
 
 
 def new_document() -> TOMLDocument:
-    doc = tomlkit.document()
+    doc: TOMLDocument = _tk().document()
     for line in _HEADER.splitlines():
-        doc.add(tomlkit.comment(line))
-    doc.add(tomlkit.nl())
+        doc.add(_tk().comment(line))
+    doc.add(_tk().nl())
     now = _now()
-    session = tomlkit.table()
+    session = _tk().table()
     session.add("schema", SCHEMA_VERSION)
     _comment(session, "schema", SCHEMA["session"]["schema"].comment)
     session.add("id", str(uuid.uuid4()))
@@ -447,11 +457,28 @@ class Session:
     Thread-safe: the wizard's workers and the apply engine may call it from threads.
     """
 
-    def __init__(self, path: Path, doc: TOMLDocument, lock: SessionLock | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock: SessionLock | None,
+        *,
+        doc: TOMLDocument | None = None,
+        loaded: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.path = path
-        self.doc = doc
         self._lock = lock
         self._mutex = threading.RLock()
+        # Reads are served from tomllib's plain dict until the first write needs the
+        # comment-preserving tomlkit document: tomlkit costs start-up time.
+        self._doc = doc
+        self._text, self._plain = loaded if loaded else ("", {})
+
+    @property
+    def doc(self) -> TOMLDocument:
+        with self._mutex:
+            if self._doc is None:
+                self._doc = _tk().parse(self._text)
+            return self._doc
 
     # opening and closing
 
@@ -472,15 +499,14 @@ class Session:
             _remove_stale_temp_files(path)
         try:
             if path.exists():
-                doc = load_document(path)
-                session = cls(path, doc, holder)
+                session = cls(path, holder, loaded=load_document(path))
             else:
                 if not create:
                     raise SessionError(
                         f"--session {path}: no such session file. "
                         "Start the wizard (adue --session PATH) to create one."
                     )
-                session = cls(path, new_document(), holder)
+                session = cls(path, holder, doc=new_document())
                 session.save()
         except BaseException:
             if holder:
@@ -509,23 +535,27 @@ class Session:
     def data(self) -> dict[str, Any]:
         """The whole session as plain Python values (a copy)."""
         with self._mutex:
-            result: dict[str, Any] = self.doc.unwrap()
+            if self._doc is None:
+                return copy.deepcopy(self._plain)
+            result: dict[str, Any] = self._doc.unwrap()
             return result
 
     def table(self, name: str) -> dict[str, Any]:
         with self._mutex:
-            value = self.doc.get(name)
-            return dict(_unwrap(value)) if value is not None else {}
+            source: Any = self._plain if self._doc is None else self._doc
+            value = source.get(name)
+            return copy.deepcopy(dict(_unwrap(value))) if value is not None else {}
 
     def get(self, table: str, key: str, default: Any = None) -> Any:
         with self._mutex:
-            container = self.doc.get(table)
+            source: Any = self._plain if self._doc is None else self._doc
+            container = source.get(table)
             if container is None or key not in container:
                 spec = SCHEMA.get(table, {}).get(key)
                 if default is None and spec is not None:
                     return spec.default
                 return default
-            return _unwrap(container[key])
+            return copy.deepcopy(_unwrap(container[key]))
 
     @property
     def current_step(self) -> str:
@@ -564,8 +594,9 @@ class Session:
 
     def journal(self) -> list[dict[str, Any]]:
         with self._mutex:
-            entries = self.doc.get("journal")
-            return [dict(_unwrap(e)) for e in entries] if entries is not None else []
+            source: Any = self._plain if self._doc is None else self._doc
+            entries = source.get("journal")
+            return [copy.deepcopy(dict(_unwrap(e))) for e in entries] if entries is not None else []
 
     def journal_append(self, **entry: Any) -> int:
         """Add a [[journal]] entry (time defaults to now); returns its index."""
@@ -580,11 +611,11 @@ class Session:
         with self._mutex:
             entries = self.doc.get("journal")
             if entries is None:
-                entries = tomlkit.aot()
-                self.doc.add(tomlkit.nl())
+                entries = _tk().aot()
+                self.doc.add(_tk().nl())
                 self.doc.append("journal", entries)
-            assert isinstance(entries, AoT)
-            table = tomlkit.table()
+            assert isinstance(entries, _tk().items.AoT)
+            table = _tk().table()
             table.update(entry)
             entries.append(table)
             return len(entries) - 1
@@ -592,7 +623,7 @@ class Session:
     def journal_update(self, index: int, **fields: Any) -> None:
         with self._mutex:
             entries = self.doc["journal"]
-            assert isinstance(entries, AoT)
+            assert isinstance(entries, _tk().items.AoT)
             for key, value in fields.items():
                 spec = JOURNAL_SCHEMA[key]
                 problem = _type_problem(spec.kind, value)
@@ -604,9 +635,9 @@ class Session:
         """Atomically replace the file with the current document (stamping `updated`)."""
         with self._mutex:
             session = self.doc["session"]
-            assert isinstance(session, Table)
+            assert isinstance(session, _tk().items.Table)
             session["updated"] = _now()
-            text = tomlkit.dumps(self.doc)
+            text = _tk().dumps(self.doc)
             # Never write what we could not read back (tomlkit has corrupted edits before).
             validate(tomllib.loads(text), text)
             write_atomic(self.path, text.encode("utf-8"))
@@ -625,8 +656,8 @@ def _remove_stale_temp_files(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def load_document(path: Path) -> TOMLDocument:
-    """Parse and validate a session file; migrate older schemas in memory."""
+def load_document(path: Path) -> tuple[str, dict[str, Any]]:
+    """Read and validate a session file: its text and plain data (older schemas migrated)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -644,33 +675,16 @@ def load_document(path: Path) -> TOMLDocument:
             f"{path}: not valid TOML: {exc}. Fix that line, or move the file away "
             "to start a new session."
         ) from None
-    doc = tomlkit.parse(text)
     session = data.get("session")
     schema = session.get("schema") if isinstance(session, dict) else None
     if isinstance(schema, int) and schema < SCHEMA_VERSION:
+        doc = _tk().parse(text)
         for version in range(schema, SCHEMA_VERSION):
             MIGRATIONS[version](doc)
-        text = tomlkit.dumps(doc)
+        text = _tk().dumps(doc)
         data = tomllib.loads(text)
     try:
         validate(data, text)
     except SessionError as exc:
         raise SessionError(f"{path}: {exc}") from None
-    _check_inline_groups(doc)
-    return doc
-
-
-def _check_inline_groups(doc: TOMLDocument) -> None:
-    """Groups must stay inline tables so that set() and hand edits keep one shape."""
-    for name, fields in SCHEMA.items():
-        table = doc.get(name)
-        if table is None:
-            continue
-        for key, spec in fields.items():
-            if spec.kind == "groups" and key in table:
-                value = table[key]
-                if isinstance(value, Array) and not all(isinstance(v, InlineTable) for v in value):
-                    raise SessionError(
-                        f"[{name}] {key}: write groups as inline tables, "
-                        '{ id = "...", name = "..." }.'
-                    )
+    return text, data

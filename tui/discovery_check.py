@@ -1,0 +1,359 @@
+"""Check a domain's well-known file the way an iPhone and an iPad fetch it.
+
+The device sends `GET https://<domain>/.well-known/com.apple.remotemanagement
+?user-identifier=<user@domain>&model-family=<iPhone|iPad>`, follows redirects WITHOUT
+carrying the query over, and gives up on any HTTP error or malformed body
+(reference/graph.md, "Service discovery"). We do the same, hop by hop, and turn each
+problem into one finding with its evidence and fix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from tui.discovery_domains import domain_of, normalise_domain
+from tui.discovery_evaluate import Answer, evaluate_document, status_fix
+from tui.discovery_file import WELL_KNOWN_PATH, validate_tenant_id
+from tui.discovery_findings import DiscoveryReport, Finding, Hop, failed, passed, warned
+from tui.discovery_http import NetworkProblem, Reply, fetch, make_client, resolve
+from tui.graph.clouds import get_cloud
+
+if TYPE_CHECKING:
+    import httpx
+
+DEVICE_MODELS = ("iPhone", "iPad")
+MAX_REDIRECTS = 5
+PROBE_USER = "adue-discovery-check"  # user part sent when no --user is given
+_CONNECTION_IDS = ("connect", "timeout", "https", "certificate")
+
+
+@dataclass
+class _Walk:
+    """One device request followed through its redirects."""
+
+    hops: list[Hop] = field(default_factory=list)
+    answer: Answer | None = None
+    problem: Finding | None = None
+    first: Reply | None = None
+
+    @property
+    def redirected(self) -> bool:
+        return any(hop.location for hop in self.hops)
+
+    @property
+    def final_url(self) -> str:
+        return self.hops[-1].url
+
+    def outcome(self) -> object:
+        if self.answer is not None:
+            return self.answer.comparable()
+        return ("no answer", self.problem.id if self.problem else "")
+
+    def summary(self) -> str:
+        if self.answer is not None:
+            return self.answer.summary()
+        return self.problem.evidence if self.problem else "no answer"
+
+
+def device_url(domain: str, user: str, model: str) -> str:
+    query = urlencode({"user-identifier": user, "model-family": model})
+    return f"https://{domain}{WELL_KNOWN_PATH}?{query}"
+
+
+def _chain_text(walk: _Walk) -> str:
+    steps = [f"{hop.url} → {hop.status}" for hop in walk.hops if hop.location]
+    return " → ".join([*steps, walk.final_url])
+
+
+async def _walk(
+    client: httpx.AsyncClient, url: str, *, connect_to: tuple[str, int] | None, timeout: float
+) -> _Walk:
+    walk = _Walk()
+    current = url
+    visited = [url]
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            reply = await fetch(client, current, connect_to=connect_to, timeout=timeout)
+        except NetworkProblem as problem:
+            walk.hops.append(Hop(current, error=problem.finding.evidence))
+            walk.problem = problem.finding
+            return walk
+        walk.first = walk.first or reply
+        if 300 <= reply.status < 400 and reply.location:
+            target = urljoin(current, reply.location)
+            walk.hops.append(Hop(current, reply.status, reply.content_type, location=target))
+            if urlsplit(target).scheme != "https":
+                walk.problem = failed(
+                    "https",
+                    f"{current} redirects ({reply.status}) to {target}, which is not HTTPS",
+                    "Serve the file over HTTPS only; never redirect the well-known path to "
+                    "http:// (the device will not fetch it).",
+                )
+                return walk
+            if target in visited:
+                walk.hops.append(Hop(target))
+                walk.problem = failed(
+                    "redirects",
+                    f"redirect loop: {_chain_text(walk)}",
+                    f"Fix the redirect rules so {WELL_KNOWN_PATH} answers 200 with the file "
+                    "itself (no redirect).",
+                )
+                return walk
+            visited.append(target)
+            current = target
+            continue
+        walk.hops.append(Hop(current, reply.status, reply.content_type))
+        walk.answer = Answer(reply.status, reply.content_type, reply.body)
+        return walk
+    walk.problem = failed(
+        "redirects",
+        f"more than {MAX_REDIRECTS} redirects: {_chain_text(walk)}",
+        f"Serve the file directly at {WELL_KNOWN_PATH} with 200; long redirect chains fail on "
+        "the device.",
+    )
+    return walk
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}&{query}" if urlsplit(url).query else f"{url}?{query}"
+
+
+def _connection_findings(reply: Reply, verified: bool, timeout: float) -> list[Finding]:
+    certificate = (
+        passed("certificate", reply.certificate or "verified")
+        if verified
+        else warned(
+            "certificate",
+            "not verified (verification turned off)",
+            "Run the check with verification on to test the certificate like the device does.",
+        )
+    )
+    return [
+        passed("connect", f"connected to {reply.peer}"),
+        passed("timeout", f"answered within the {timeout:g} s limit"),
+        passed("https", f"{reply.tls or 'TLS'} to {reply.peer}"),
+        certificate,
+    ]
+
+
+async def _judge_non_200(
+    client: httpx.AsyncClient,
+    walk: _Walk,
+    report: DiscoveryReport,
+    *,
+    query: str,
+    connect_to: tuple[str, int] | None,
+    timeout: float,
+) -> list[Finding]:
+    """Findings when the device ends on an HTTP error: find the real cause when we can."""
+    assert walk.answer is not None
+    status = walk.answer.status
+    probes = report.requests.setdefault("probe", [])
+
+    async def probe(url: str) -> Reply | None:
+        try:
+            reply = await fetch(client, url, connect_to=connect_to, timeout=timeout)
+        except NetworkProblem as problem:
+            probes.append(Hop(url, error=problem.finding.evidence))
+            return None
+        probes.append(Hop(url, reply.status, reply.content_type, reply.location))
+        return reply
+
+    if walk.redirected:
+        # Did the redirect lose what the target needs? Ask again with the query kept.
+        again = await probe(_with_query(walk.final_url, query))
+        if again is not None and again.status == 200:
+            return [
+                failed(
+                    "redirects",
+                    f"{_chain_text(walk)} answered {status} without the query parameters and "
+                    "200 with them: the device does not carry user-identifier and model-family "
+                    "over a redirect",
+                    f"Serve the file directly at https://{report.domain}{WELL_KNOWN_PATH} "
+                    "(no redirect), or make the target answer without query parameters.",
+                )
+            ]
+    findings: list[Finding] = []
+    if not walk.redirected:
+        findings.append(passed("redirects", "no redirect"))
+    else:
+        findings.append(_redirect_warning(walk, report.domain))
+    json_url = f"https://{report.domain}{WELL_KNOWN_PATH}.json?{query}"
+    with_extension = await probe(json_url)
+    if with_extension is not None and with_extension.status == 200:
+        findings.append(
+            failed(
+                "extension",
+                f"{WELL_KNOWN_PATH} answered {status}, but {WELL_KNOWN_PATH}.json answered 200: "
+                "the file was saved with a .json extension",
+                "Rename the file to `com.apple.remotemanagement` (no extension) and map "
+                "extension-less files to application/json — see `adue discovery recipes`.",
+            )
+        )
+        return findings
+    findings.append(
+        failed(
+            "http_status",
+            f"{walk.final_url} answered HTTP {status}: "
+            + (walk.answer.summary() if walk.answer.body else "empty body"),
+            status_fix(status, report.domain),
+        )
+    )
+    return findings
+
+
+def _redirect_warning(walk: _Walk, domain: str) -> Finding:
+    return warned(
+        "redirects",
+        f"{_chain_text(walk)}: the device does not carry user-identifier and model-family over "
+        "the redirect (the target still served the file)",
+        f"Serve the file directly at https://{domain}{WELL_KNOWN_PATH} with 200; a redirect "
+        "works only while its target needs no query parameters.",
+    )
+
+
+def _model_family(walks: dict[str, _Walk]) -> Finding:
+    iphone, ipad = walks["iPhone"], walks["iPad"]
+    if iphone.outcome() == ipad.outcome():
+        return passed("model_family", f"both: {iphone.summary()}")
+    return failed(
+        "model_family",
+        f"iPhone: {iphone.summary()}; iPad: {ipad.summary()}",
+        "Serve the same file whatever model-family or User-Agent the device sends: remove "
+        "rules that vary the answer by device.",
+    )
+
+
+async def check_domain(
+    domain: str,
+    *,
+    tenant_id: str | None,
+    cloud: str = "global",
+    user_identifier: str | None = None,
+    verify: ssl.SSLContext | str | bool = True,
+    connect_to: tuple[str, int] | None = None,
+    timeout: float = 10.0,
+) -> DiscoveryReport:
+    """Fetch the well-known file of `domain` as an iPhone and an iPad would, and judge it.
+
+    `tenant_id` None skips the tenant comparison (that finding then warns). `verify`:
+    True = system trust store (honours SSL_CERT_FILE), a path = that CA bundle only,
+    an SSLContext as given, False = no verification. `connect_to` = (host, port) to
+    connect to instead of the domain's address, keeping URL, Host and SNI.
+    Raises ValueError (naming the field) for a bad domain, tenant id, cloud or user.
+    """
+    name = normalise_domain(domain)
+    tenant = validate_tenant_id(tenant_id) if tenant_id else None
+    cloud_name = get_cloud(cloud).name
+    user = user_identifier.strip() if user_identifier else f"{PROBE_USER}@{name}"
+    if domain_of(user) != name:
+        raise ValueError(
+            f"user: {user!r} signs in with {domain_of(user)}, so the device would ask "
+            f"{domain_of(user)}, not {name}; check that domain or give a user on {name}"
+        )
+    report = DiscoveryReport(
+        domain=name,
+        url=f"https://{name}{WELL_KNOWN_PATH}",
+        cloud=cloud_name,
+        tenant_id=tenant,
+        user_identifier=user,
+        connect_to=connect_to,
+    )
+    host, port = connect_to or (name, 443)
+    try:
+        addresses = await resolve(host, port, timeout)
+    except NetworkProblem as unresolved:
+        report.findings.append(unresolved.finding)
+        return report
+    where = f"--connect-to {host}:{port} (the domain's own DNS was not asked)" if connect_to else ""
+    report.findings.append(passed("dns", where or f"{name} → {', '.join(addresses)}"))
+
+    async with make_client(verify, timeout) as client:
+        walks: dict[str, _Walk] = {}
+        for model in DEVICE_MODELS:
+            walk = await _walk(
+                client, device_url(name, user, model), connect_to=connect_to, timeout=timeout
+            )
+            walks[model] = walk
+            report.requests[model] = walk.hops
+            if walk.answer is None:
+                break  # the iPad would meet the same wall; one finding is enough
+        iphone = walks["iPhone"]
+        problem = iphone.problem
+        if iphone.first is not None:
+            report.findings += [
+                f
+                for f in _connection_findings(iphone.first, verify is not False, timeout)
+                if problem is None or f.id != problem.id
+            ]
+        if problem is not None:
+            report.findings.append(problem)
+            report.sort()
+            return report
+        assert iphone.answer is not None
+        query = urlencode({"user-identifier": user, "model-family": "iPhone"})
+        if iphone.answer.status != 200:
+            report.findings += await _judge_non_200(
+                client, iphone, report, query=query, connect_to=connect_to, timeout=timeout
+            )
+        else:
+            report.findings.append(
+                _redirect_warning(iphone, name)
+                if iphone.redirected
+                else passed("redirects", "no redirect")
+            )
+            report.findings.append(passed("extension", f"served at {WELL_KNOWN_PATH}"))
+            report.findings.append(passed("http_status", "200"))
+            report.findings += evaluate_document(iphone.answer, tenant_id=tenant, cloud=cloud_name)
+        if "iPad" in walks:
+            report.findings.append(_model_family(walks))
+    report.sort()
+    return report
+
+
+def check_domain_sync(
+    domain: str,
+    *,
+    tenant_id: str | None,
+    cloud: str = "global",
+    user_identifier: str | None = None,
+    verify: ssl.SSLContext | str | bool = True,
+    connect_to: tuple[str, int] | None = None,
+    timeout: float = 10.0,
+) -> DiscoveryReport:
+    """`check_domain` for callers without an event loop (CLI, a wizard thread worker)."""
+    return asyncio.run(
+        check_domain(
+            domain,
+            tenant_id=tenant_id,
+            cloud=cloud,
+            user_identifier=user_identifier,
+            verify=verify,
+            connect_to=connect_to,
+            timeout=timeout,
+        )
+    )
+
+
+async def check_domains(
+    domains: Iterable[str],
+    *,
+    tenant_id: str | None,
+    cloud: str = "global",
+    verify: ssl.SSLContext | str | bool = True,
+    timeout: float = 10.0,
+) -> dict[str, DiscoveryReport]:
+    """Check several sign-in domains at once (the wizard's verified-domain list)."""
+    names = list(dict.fromkeys(normalise_domain(d) for d in domains))
+    reports = await asyncio.gather(
+        *(
+            check_domain(n, tenant_id=tenant_id, cloud=cloud, verify=verify, timeout=timeout)
+            for n in names
+        )
+    )
+    return dict(zip(names, reports, strict=True))

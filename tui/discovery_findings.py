@@ -1,0 +1,156 @@
+"""The discovery check's result: findings (pass / warn / fail, evidence, fix) and the report.
+
+`DiscoveryReport.to_dict()` is the stable JSON shape of `adue discovery check --json`
+(schema 1):
+
+    {"schema": 1, "domain": str, "url": str, "cloud": str, "tenant_id": str | null,
+     "user_identifier": str, "connect_to": "host:port" | null, "checked_at": ISO-8601 UTC,
+     "status": "pass" | "warn" | "fail" | "error",
+     "findings": [{"id": str, "status": "pass" | "warn" | "fail",
+                   "title": str, "evidence": str, "fix": str}],
+     "requests": {"iPhone": [hop, ...], "iPad": [hop, ...]}}
+    hop = {"url": str, "status": int | null, "content_type": str | null,
+           "location": str | null, "error": str | null}
+
+`status` is "error" when the checker never got an HTTP answer (DNS, connection,
+timeout): the domain could not be checked. Findings appear in `FINDING_IDS` order;
+a check that was not reached (because an earlier one failed) is absent. `fix` is
+empty for passing findings. New keys may be added; existing ones keep their meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "warn", "fail"]
+OverallStatus = Literal["pass", "warn", "fail", "error"]
+
+REPORT_SCHEMA = 1
+
+# Every finding the check can report, in report order, with its title.
+FINDING_TITLES: dict[str, str] = {
+    "dns": "Domain resolves",
+    "connect": "Server accepts HTTPS connections",
+    "timeout": "Server answers in time",
+    "https": "Served over HTTPS",
+    "certificate": "Certificate valid for the domain",
+    "redirects": "No redirects that lose the device's query",
+    "extension": "File has no extension",
+    "http_status": "HTTP status 200",
+    "content_type": "Content-Type is application/json",
+    "json": "Body is plain JSON",
+    "servers": "Servers holds exactly one item",
+    "version": "Version is mdm-byod",
+    "base_url": "BaseURL is Intune's for this cloud",
+    "tenant": "aadTenantId is this tenant",
+    "model_family": "Same answer for iPhone and iPad",
+}
+FINDING_IDS: tuple[str, ...] = tuple(FINDING_TITLES)
+
+# Findings that mean "never got an HTTP answer": the overall status is then "error".
+UNREACHABLE_IDS = frozenset({"dns", "connect", "timeout"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    status: Status
+    title: str
+    evidence: str
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "title": self.title,
+            "evidence": self.evidence,
+            "fix": self.fix,
+        }
+
+
+def passed(finding_id: str, evidence: str) -> Finding:
+    return Finding(finding_id, "pass", FINDING_TITLES[finding_id], evidence)
+
+
+def warned(finding_id: str, evidence: str, fix: str) -> Finding:
+    return Finding(finding_id, "warn", FINDING_TITLES[finding_id], evidence, fix)
+
+
+def failed(finding_id: str, evidence: str, fix: str) -> Finding:
+    return Finding(finding_id, "fail", FINDING_TITLES[finding_id], evidence, fix)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One request the checker sent: a redirect, the final answer, or an error."""
+
+    url: str
+    status: int | None = None
+    content_type: str | None = None
+    location: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "content_type": self.content_type,
+            "location": self.location,
+            "error": self.error,
+        }
+
+
+@dataclass
+class DiscoveryReport:
+    domain: str
+    url: str
+    cloud: str
+    tenant_id: str | None
+    user_identifier: str
+    connect_to: tuple[str, int] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    requests: dict[str, list[Hop]] = field(default_factory=dict)
+    checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def status(self) -> OverallStatus:
+        if any(f.status == "fail" and f.id in UNREACHABLE_IDS for f in self.findings):
+            return "error"
+        if any(f.status == "fail" for f in self.findings):
+            return "fail"
+        if any(f.status == "warn" for f in self.findings):
+            return "warn"
+        return "pass"
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "fail"]
+
+    def finding(self, finding_id: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == finding_id), None)
+
+    def sort(self) -> None:
+        """Put findings in the catalogue's order (checks run in a different one)."""
+        self.findings.sort(key=lambda f: FINDING_IDS.index(f.id))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "domain": self.domain,
+            "url": self.url,
+            "cloud": self.cloud,
+            "tenant_id": self.tenant_id,
+            "user_identifier": self.user_identifier,
+            "connect_to": (
+                f"{self.connect_to[0]}:{self.connect_to[1]}" if self.connect_to else None
+            ),
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+            "status": self.status,
+            "findings": [f.to_dict() for f in self.findings],
+            "requests": {
+                model: [hop.to_dict() for hop in hops] for model, hops in self.requests.items()
+            },
+        }

@@ -13,9 +13,7 @@ reproduce it byte for byte so admins can diff our file against the documentation
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from tui.graph.clouds import get_cloud
@@ -70,33 +68,10 @@ def clipboard_text(tenant_id: str, cloud: str = "global") -> str:
     return generate(tenant_id, cloud)
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` with mode 0600, replacing it atomically.
-
-    A temp file in the same folder is written, fsynced and renamed over the
-    target, so a reader never sees half a file and a crash leaves the old one.
-    """
-    folder = path.resolve().parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def save(path: Path, tenant_id: str, cloud: str = "global") -> str:
     """Generate the file and save it at `path` (0600, atomic); returns the text written."""
+    from tui.session import write_atomic  # the project's one atomic 0600 writer
+
     text = generate(tenant_id, cloud)
-    write_private_file(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"))
     return text

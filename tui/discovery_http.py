@@ -44,7 +44,7 @@ def trust_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
     if isinstance(verify, ssl.SSLContext):
         return verify
     if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
+        return _load_ca(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), verify, "CA file")
     if verify is False:
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
@@ -53,11 +53,22 @@ def trust_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
     ctx = ssl.create_default_context()
     env_file = os.environ.get("SSL_CERT_FILE")
     if env_file:
-        ctx.load_verify_locations(cafile=env_file)
+        _load_ca(ctx, env_file, "SSL_CERT_FILE")
     elif not ctx.get_ca_certs() and not os.environ.get("SSL_CERT_DIR"):
         import certifi
 
         ctx.load_verify_locations(cafile=certifi.where())
+    return ctx
+
+
+def _load_ca(ctx: ssl.SSLContext, path: str, field: str) -> ssl.SSLContext:
+    try:
+        ctx.load_verify_locations(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(
+            f"{field}: {path} is not a readable PEM certificate bundle ({exc}); give the CA "
+            "certificate(s) in PEM form"
+        ) from exc
     return ctx
 
 

@@ -1,0 +1,248 @@
+"""The guide as a document model: built once per language, rendered to md, html and pdf.
+
+Translation strings are templates: `**bold**` marks a label seen on the device
+and `{name}` a value. Templates are parsed into spans *before* values are put
+in, so a value (from the session, i.e. untrusted) is never read as markup; each
+renderer escapes every span for its format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.guide.links import contact_href, safe_href
+from tui.guide.settings import GuideSettings
+from tui.guide.strings import Catalogue
+
+COMPANY_PORTAL_URL = "https://portal.manage.microsoft.com/"
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    strong: bool = False
+    value: bool = False  # came from the session: shown as-is, never as markup
+    href: str | None = None  # already %-encoded by `links.safe_href` or a mailto:/tel: link
+
+
+Inline = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    spans: Inline
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class StepList:
+    items: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Callout:
+    tone: Literal["warning", "info"]
+    title: Inline
+    spans: Inline
+
+
+@dataclass(frozen=True)
+class QrCode:
+    url: str  # validated by GuideSettings; what the code encodes
+    label: str  # accessible name of the image (plain text)
+    caption: Inline
+
+
+@dataclass(frozen=True)
+class Subsection:
+    title: Inline
+    blocks: tuple[Block, ...]
+
+
+Block = Paragraph | BulletList | StepList | Callout | QrCode | Subsection
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str  # stable id for links and the table of contents
+    title: Inline
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    lang: str
+    direction: str
+    organization: str
+    title: Inline
+    lead: Inline
+    contents_label: str
+    skip_link_label: str
+    sections: tuple[Section, ...]
+    footer: Inline
+
+
+def plain(spans: Inline) -> str:
+    return "".join(span.text for span in spans)
+
+
+def expand(template: str, values: Mapping[str, Inline]) -> Inline:
+    """Parse `template` (`**bold**`, `{name}`) into spans, putting `values` in."""
+    spans: list[Span] = []
+    for index, part in enumerate(template.split("**")):
+        strong = index % 2 == 1
+        position = 0
+        for match in _PLACEHOLDER.finditer(part):
+            if match.start() > position:
+                spans.append(Span(part[position : match.start()], strong=strong))
+            for span in values[match.group(1)]:
+                spans.append(Span(span.text, strong or span.strong, span.value, span.href))
+            position = match.end()
+        if position < len(part):
+            spans.append(Span(part[position:], strong=strong))
+    return tuple(spans)
+
+
+def placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
+
+
+def build_document(
+    settings: GuideSettings, lang: str, catalogue: Catalogue | None = None
+) -> Document:
+    """The guide for `settings` in `lang` (English wording where a translation lacks it)."""
+    catalogue = catalogue or settings.catalogue
+    table = catalogue.table(lang)
+    strings = catalogue.strings(lang)
+    example = f"{strings['document.example_user']}@{settings.sign_in_domain}"
+    link = settings.link_url
+    values: dict[str, Inline] = {
+        "organization": (Span(settings.organization, value=True),),
+        "domain": (Span(settings.sign_in_domain, value=True),),
+        "example_address": (Span(example, value=True),),
+        "support": (
+            Span(settings.support_contact, value=True, href=contact_href(settings.support_contact)),
+        ),
+        "link": (Span(link, value=True, href=safe_href(link)),) if link else (),
+        "portal_link": (
+            Span(COMPANY_PORTAL_URL.removeprefix("https://").rstrip("/"), href=COMPANY_PORTAL_URL),
+        ),
+    }
+
+    def text(key: str) -> Inline:
+        return expand(strings[key], values)
+
+    identity = settings.identity
+    authenticator = "required" if settings.authenticator_required else "optional"
+    sections = (
+        Section(
+            "before",
+            text("before.title"),
+            (
+                BulletList(
+                    (
+                        text("before.device"),
+                        text(f"before.account_{identity}"),
+                        text("before.mfa"),
+                    )
+                ),
+                Callout(
+                    "warning",
+                    text("before.authenticator_title"),
+                    text(f"before.authenticator_{authenticator}"),
+                ),
+            ),
+        ),
+        Section(
+            "enroll",
+            text("steps.title"),
+            (
+                Paragraph(text("steps.intro")),
+                StepList(
+                    (
+                        text("steps.open_settings"),
+                        text(f"steps.sign_in_{identity}"),
+                        text(f"steps.icloud_{identity}"),
+                        text("steps.allow"),
+                        text("steps.check"),
+                        text(f"steps.authenticator_{authenticator}"),
+                        text("steps.approve_apps"),
+                        text("steps.teams"),
+                    )
+                ),
+            ),
+        ),
+        Section(
+            "privacy",
+            text("privacy.title"),
+            (
+                Paragraph(text("privacy.intro")),
+                Subsection(
+                    text("privacy.can_title"),
+                    (BulletList((text("privacy.can_apps"), text("privacy.can_actions"))),),
+                ),
+                Subsection(
+                    text("privacy.cannot_title"),
+                    (
+                        BulletList(
+                            (
+                                text("privacy.cannot_apps"),
+                                text("privacy.cannot_ids"),
+                                text("privacy.cannot_wipe"),
+                            )
+                        ),
+                    ),
+                ),
+                Paragraph(text("privacy.app_store")),
+                Paragraph(text("privacy.portal")),
+            ),
+        ),
+        Section(
+            "leave",
+            text("leave.title"),
+            (Paragraph(text("leave.steps")), Paragraph(text("leave.result"))),
+        ),
+        Section(
+            "troubleshooting",
+            text("troubleshooting.title"),
+            tuple(
+                Subsection(text(f"troubleshooting.{topic}_title"), (Paragraph(text(body)),))
+                for topic, body in (
+                    ("sso", "troubleshooting.sso_body"),
+                    ("domain", f"troubleshooting.domain_{identity}"),
+                    ("ios", "troubleshooting.ios_body"),
+                    ("work_app", "troubleshooting.work_app_body"),
+                    ("mfa", "troubleshooting.mfa_body"),
+                )
+            ),
+        ),
+        Section("help", text("help.title"), _help_blocks(settings, text)),
+    )
+    return Document(
+        lang=lang,
+        direction=table.direction,
+        organization=settings.organization,
+        title=text("document.title"),
+        lead=text("document.lead"),
+        contents_label=strings["document.contents"],
+        skip_link_label=strings["document.skip_link"],
+        sections=sections,
+        footer=text("document.footer"),
+    )
+
+
+def _help_blocks(settings: GuideSettings, text: Callable[[str], Inline]) -> tuple[Block, ...]:
+    blocks: list[Block] = [Paragraph(text("help.body"))]
+    if settings.link_url:
+        blocks.append(
+            QrCode(settings.link_url, plain(text("help.qr_label")), text("help.qr_caption"))
+        )
+    return tuple(blocks)

@@ -1,0 +1,47 @@
+"""Errors the guide raises; each message names what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class GuideError(Exception):
+    """Anything that stops a guide from being rendered or exported."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid setting: the session key it comes from, what is wrong, and the fix.
+
+    `option` is the `adue guide` command-line flag that can override the value,
+    so the CLI can mention it while the wizard does not.
+    """
+
+    key: str
+    message: str
+    fix: str
+    option: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.message}: {self.fix}"
+
+
+class GuideSettingsError(GuideError):
+    """The settings (from a session, the wizard or the command line) are not usable."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class UnknownLanguageError(GuideError):
+    """A language code with no translation file."""
+
+    def __init__(self, lang: str, available: Sequence[str]) -> None:
+        self.lang = lang
+        self.available = tuple(available)
+        super().__init__(
+            f"language {lang!r} has no translation: use one of {', '.join(self.available)}"
+            " (a language is added by adding tui/guide/lang/<code>.toml)"
+        )

@@ -1,0 +1,84 @@
+"""The guide as CommonMark: what the wizard previews and copies to the clipboard."""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+
+from tui.guide.document import (
+    Block,
+    BulletList,
+    Callout,
+    Document,
+    Inline,
+    Paragraph,
+    QrCode,
+    StepList,
+    Subsection,
+    build_document,
+)
+from tui.guide.settings import GuideSettings
+
+# Backslash-escaped wherever they appear: each can start emphasis, code, a link,
+# raw HTML, a heading, a table cell or strikethrough.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# `&name;` / `&#123;` would be decoded as a character reference.
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# Only special at the start of a line: list markers, setext underlines.
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+_CALLOUT_ICON = {"warning": "⚠", "info": "ℹ"}
+
+
+def escape(text: str, *, line_start: bool = False) -> str:
+    """`text` so that CommonMark (and GFM) shows it literally."""
+    escaped = _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", text))
+    if line_start:
+        escaped = _LINE_START.sub(
+            lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", escaped
+        )
+    return escaped
+
+
+def inline(spans: Inline) -> str:
+    parts: list[str] = []
+    # Neighbouring bold spans share one pair of ** (a label can hold a value).
+    for strong, run in groupby(spans, key=lambda span: span.strong):
+        text = ""
+        for span in run:
+            shown = escape(span.text, line_start=not parts and not text)
+            text += f"[{shown}]({span.href})" if span.href else shown
+        parts.append(f"**{text}**" if strong else text)
+    return "".join(parts)
+
+
+def _blocks(blocks: tuple[Block, ...], level: int) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(inline(block.spans))
+        elif isinstance(block, BulletList):
+            out.append("\n".join(f"- {inline(item)}" for item in block.items))
+        elif isinstance(block, StepList):
+            out.append("\n".join(f"{n}. {inline(item)}" for n, item in enumerate(block.items, 1)))
+        elif isinstance(block, Callout):
+            icon = _CALLOUT_ICON[block.tone]
+            out.append(f"> {icon} **{inline(block.title)}**\n>\n> {inline(block.spans)}")
+        elif isinstance(block, QrCode):
+            out.append(inline(block.caption))  # no image in Markdown: the link says it all
+        elif isinstance(block, Subsection):
+            out.append(f"{'#' * level} {inline(block.title)}")
+            out.extend(_blocks(block.blocks, level + 1))
+    return out
+
+
+def document_markdown(document: Document) -> str:
+    parts = [f"# {inline(document.title)}", inline(document.lead)]
+    for section in document.sections:
+        parts.append(f"## {inline(section.title)}")
+        parts.extend(_blocks(section.blocks, 3))
+    parts += ["---", f"*{inline(document.footer)}*"]
+    return "\n\n".join(parts) + "\n"
+
+
+def render_markdown(settings: GuideSettings, lang: str) -> str:
+    return document_markdown(build_document(settings, lang))

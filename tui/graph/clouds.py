@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -13,6 +15,11 @@ class Cloud:
     login_authority: str  # host, as azure-identity's AzureAuthorityHosts
     discovery_host: str  # Intune enrollment host in the well-known file's BaseURL
     admin_center: str  # Intune admin center, for links to created objects
+
+    @property
+    def authority_url(self) -> str:
+        """The login authority as an https URL (what azure-identity's `authority=` takes)."""
+        return f"https://{self.login_authority}"
 
     @property
     def scope(self) -> str:
@@ -70,6 +77,48 @@ def get_cloud(name: str | None) -> Cloud:
     try:
         return CLOUDS[key]
     except KeyError:
+        raise ValueError(f"unknown cloud {name!r}: choose one of {', '.join(CLOUDS)}") from None
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_graph_root(url: str) -> str:
+    """A custom Graph root (`--graph-url`), checked and without a trailing `/v1.0` or `/beta`.
+
+    Plain http is accepted only for loopback hosts (a sandbox): tokens must never
+    travel unencrypted over a network.
+    """
+    text = url.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
-            f"unknown cloud {name!r}: choose one of {', '.join(CLOUDS)}"
-        ) from None
+            f"--graph-url {url!r} is not a URL: give the Graph root, e.g. https://graph.microsoft.com"
+            " or http://127.0.0.1:8080 for a sandbox"
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"--graph-url {url!r} uses plain http to a non-loopback host: use https"
+            " (http is only allowed for 127.0.0.1, ::1 and localhost)"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"--graph-url {url!r} must not contain a query or fragment")
+    for suffix in ("/v1.0", "/beta"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text
+
+
+def resolve_graph_root(cloud: Cloud, graph_url: str | None) -> str:
+    """The Graph root to send requests to: the custom one when given, else the cloud's."""
+    return normalize_graph_root(graph_url) if graph_url and graph_url.strip() else cloud.graph_root

@@ -1,0 +1,341 @@
+"""The ONE factory for msgraph-sdk's GraphServiceClient, and the request helper on top of it.
+
+v1.0 and beta go through the same `GraphRequestAdapter` and middleware (auth,
+retry honouring Retry-After, redirects, telemetry): a beta call is a kiota
+`RequestInformation` with the full URL, sent by that adapter. The two beta-only
+objects adue writes have no msgraph-sdk model, so responses are handed over as
+JSON bytes and parsed into our own dataclasses (tui.graph.models) — screens and
+the plan engine never see msgraph models or raw dicts.
+
+Heavy imports (msgraph, kiota, httpx) happen inside functions only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from tui import __version__
+from tui.graph.errors import GraphError, SignInFailed, SignInRequired, error_from_response
+from tui.graph.errors import network_error as _network_error
+from tui.graph.retry import RetryNotice, RetryPolicy
+
+if TYPE_CHECKING:
+    import httpx
+    from azure.core.credentials import TokenCredential
+    from kiota_abstractions.request_information import RequestInformation
+    from msgraph.graph_request_adapter import GraphRequestAdapter
+    from msgraph.graph_service_client import GraphServiceClient
+
+USER_AGENT = f"adue/{__version__}"
+API_VERSIONS = ("v1.0", "beta")
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Explicit HTTP timeouts (seconds); kiota's default read timeout is 100 s."""
+
+    connect: float = 10.0
+    read: float = 60.0
+    write: float = 30.0
+    pool: float = 10.0
+
+
+@dataclass(frozen=True)
+class GraphResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def request_id(self) -> str:
+        lowered = {k.lower(): v for k, v in self.headers.items()}
+        return str(lowered.get("request-id") or lowered.get("client-request-id") or "")
+
+    def json(self) -> dict[str, Any]:
+        if not self.body:
+            return {}
+        value = json.loads(self.body)
+        return value if isinstance(value, dict) else {"value": value}
+
+
+def build_url(
+    graph_root: str, path: str, version: str = "v1.0", query: Mapping[str, str] | None = None
+) -> str:
+    """`{root}/{version}/{path}?{query}`; query values are percent-encoded (spaces as %20)."""
+    if version not in API_VERSIONS:
+        raise ValueError(f"unknown Graph API version {version!r}: use v1.0 or beta")
+    url = f"{graph_root.rstrip('/')}/{version}/{path.lstrip('/')}"
+    if query:
+        url += "?" + urlencode(dict(query), quote_via=quote, safe="$,()'*:")
+    return url
+
+
+class GraphClient:
+    """msgraph-sdk's client plus a typed-free request helper over the same adapter.
+
+    `sdk` is the `GraphServiceClient` (fluent v1.0 API, `$batch`); `request`
+    sends any v1.0 or beta request through the same pipeline and maps failures
+    to tui.graph.errors.
+    """
+
+    def __init__(
+        self,
+        *,
+        sdk: GraphServiceClient,
+        adapter: GraphRequestAdapter,
+        http: httpx.AsyncClient,
+        graph_root: str,
+        credential: TokenCredential,
+        scopes: Sequence[str],
+        retry: RetryPolicy,
+        retry_listeners: list[Callable[[RetryNotice], None]],
+    ) -> None:
+        self.sdk = sdk
+        self.adapter = adapter
+        self.http = http
+        self.graph_root = graph_root
+        self.credential = credential
+        self.scopes = tuple(scopes)
+        self.retry = retry
+        self._retry_listeners = retry_listeners
+
+    # -- throttling notices -------------------------------------------------
+    def add_retry_listener(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
+        """Call `listener` for every throttled/unavailable answer; returns the remover."""
+        self._retry_listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._retry_listeners:
+                self._retry_listeners.remove(listener)
+
+        return remove
+
+    def notify_retry(self, notice: RetryNotice) -> None:
+        for listener in list(self._retry_listeners):
+            listener(notice)
+
+    # -- requests -----------------------------------------------------------
+    def url(self, path: str, version: str = "v1.0", query: Mapping[str, str] | None = None) -> str:
+        return build_url(self.graph_root, path, version, query)
+
+    def relative_url(self, url: str) -> str:
+        """The part after `/v1.0` or `/beta` (what a `$batch` item's url wants)."""
+        parts = urlsplit(url)
+        path = parts.path
+        for version in API_VERSIONS:
+            prefix = urlsplit(f"{self.graph_root}/{version}").path
+            if path.startswith(prefix + "/"):
+                path = path[len(prefix) :]
+                break
+        return path + (f"?{parts.query}" if parts.query else "")
+
+    def request_information(
+        self,
+        method: str,
+        path: str,
+        *,
+        version: str = "v1.0",
+        query: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> RequestInformation:
+        from kiota_abstractions.method import Method
+        from kiota_abstractions.request_information import RequestInformation
+
+        info = RequestInformation(Method[method.upper()])
+        info.url = self.url(path, version, query)
+        info.headers.try_add("Accept", JSON)
+        for name, value in (headers or {}).items():
+            info.headers.try_add(name, value)
+        if body is not None:
+            # Content-Type must be JSON (not octet-stream) so kiota's retry handler
+            # considers the body replayable and retries throttled writes too.
+            info.headers.try_add("Content-Type", JSON)
+            info.content = json.dumps(body).encode()
+        return info
+
+    async def send(
+        self,
+        info: RequestInformation,
+        *,
+        what: str,
+        required_scopes: Sequence[str] = (),
+        ok_statuses: frozenset[int] = frozenset(),
+    ) -> GraphResponse:
+        """Send through the adapter; raise an actionable GraphError on failure.
+
+        `ok_statuses` lists error statuses the caller handles itself (e.g. 404 for
+        "not there"), returned instead of raised.
+        """
+        import httpx
+        from azure.core.exceptions import ClientAuthenticationError
+        from kiota_http.middleware.options.response_handler_option import ResponseHandlerOption
+
+        from tui.graph.response_capture import CaptureResponse
+
+        info.add_request_options([ResponseHandlerOption(CaptureResponse())])
+        try:
+            raw = await self.adapter.send_primitive_async(info, "bytes", None)
+        except ClientAuthenticationError as exc:
+            raise sign_in_error(exc) from exc
+        except httpx.TransportError as exc:
+            raise _network_error(what, exc) from exc
+        if not isinstance(raw, httpx.Response):  # pragma: no cover - handler contract
+            raise GraphError(f"Could not {what}: no response from the HTTP pipeline")
+        response = GraphResponse(raw.status_code, dict(raw.headers), raw.content)
+        if response.status >= 400 and response.status not in ok_statuses:
+            raise error_from_response(
+                response.status,
+                response.headers,
+                response.body,
+                what=what,
+                required_scopes=required_scopes,
+            )
+        return response
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        version: str = "v1.0",
+        query: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        required_scopes: Sequence[str] = (),
+        ok_statuses: frozenset[int] = frozenset(),
+    ) -> GraphResponse:
+        info = self.request_information(
+            method, path, version=version, query=query, body=body, headers=headers
+        )
+        return await self.send(
+            info, what=what, required_scopes=required_scopes, ok_statuses=ok_statuses
+        )
+
+    async def get_url(
+        self, url: str, *, what: str, headers: Mapping[str, str] | None = None
+    ) -> GraphResponse:
+        """GET an absolute URL Graph handed out (an `@odata.nextLink`), same pipeline."""
+        from kiota_abstractions.method import Method
+        from kiota_abstractions.request_information import RequestInformation
+
+        if not url.startswith(self.graph_root + "/"):
+            raise GraphError(f"Could not {what}: Graph returned a link outside {self.graph_root}")
+        info = RequestInformation(Method.GET)
+        info.url = url
+        info.headers.try_add("Accept", JSON)
+        for name, value in (headers or {}).items():
+            info.headers.try_add(name, value)
+        return await self.send(info, what=what)
+
+    def access_token(self) -> str:
+        """The current access token (from the credential's cache; may refresh it)."""
+        from azure.core.exceptions import ClientAuthenticationError
+
+        try:
+            return self.credential.get_token(*self.scopes, enable_cae=True).token
+        except ClientAuthenticationError as exc:
+            raise sign_in_error(exc) from exc
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def sign_in_error(exc: Exception) -> GraphError:
+    from azure.identity import AuthenticationRequiredError
+
+    if isinstance(exc, AuthenticationRequiredError):
+        return SignInRequired(
+            "Signing in is needed again (no valid token in the cache)",
+            fix="sign in again with the device code (or your chosen method)",
+        )
+    message = getattr(exc, "message", None) or str(exc)
+    return SignInFailed(
+        f"Could not get a token: {message}",
+        fix="check the tenant, client id and sign-in method, then sign in again",
+    )
+
+
+def build_graph_client(
+    credential: TokenCredential,
+    *,
+    graph_root: str,
+    scopes: Sequence[str],
+    timeouts: Timeouts | None = None,
+    retry: RetryPolicy | None = None,
+    verify: str | bool = True,
+) -> GraphClient:
+    """Build msgraph-sdk's GraphServiceClient for `graph_root` (a cloud's or a custom root).
+
+    The token is only ever sent to `graph_root`'s host (kiota's allowed hosts);
+    plain http only to loopback (a sandbox), which kiota also enforces.
+    """
+    import httpx
+    from kiota_authentication_azure.azure_identity_authentication_provider import (
+        AzureIdentityAuthenticationProvider,
+    )
+    from kiota_http.kiota_client_factory import KiotaClientFactory
+    from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
+    from kiota_http.middleware.retry_handler import RetryHandler
+    from msgraph._version import VERSION as MSGRAPH_VERSION
+    from msgraph.graph_request_adapter import GraphRequestAdapter
+    from msgraph.graph_service_client import GraphServiceClient
+    from msgraph_core import APIVersion, GraphClientFactory
+    from msgraph_core.middleware import GraphTelemetryHandler
+    from msgraph_core.middleware.options import GraphTelemetryHandlerOption
+
+    from tui.graph.middleware import RetryObserver
+
+    timeouts = timeouts or Timeouts()
+    retry = retry or RetryPolicy()
+    host = urlsplit(graph_root).hostname or ""
+    http = httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            timeouts.read, connect=timeouts.connect, write=timeouts.write, pool=timeouts.pool
+        ),
+        headers={"User-Agent": USER_AGENT},
+        verify=verify,
+        follow_redirects=False,  # kiota's RedirectHandler decides (and drops auth across hosts)
+    )
+    options = {
+        RetryHandlerOption.get_key(): RetryHandlerOption(
+            delay=retry.base_delay, max_retries=retry.max_retries
+        ),
+        UrlReplaceHandlerOption.get_key(): UrlReplaceHandlerOption(
+            enabled=True, replacement_pairs={"/users/me-token-to-replace": "/me"}
+        ),
+    }
+    middleware = KiotaClientFactory.get_default_middleware(options)
+    listeners: list[Callable[[RetryNotice], None]] = []
+    at = next(i for i, m in enumerate(middleware) if isinstance(m, RetryHandler)) + 1
+    middleware.insert(at, RetryObserver(retry.max_retries, listeners))
+    middleware.append(
+        GraphTelemetryHandler(
+            options=GraphTelemetryHandlerOption(
+                api_version=APIVersion.v1, sdk_version=MSGRAPH_VERSION
+            )
+        )
+    )
+    http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
+    auth = AzureIdentityAuthenticationProvider(
+        credential, scopes=list(scopes), allowed_hosts=[host.lower()]
+    )
+    adapter = GraphRequestAdapter(auth, client=http)
+    adapter.base_url = f"{graph_root}/v1.0"
+    sdk = GraphServiceClient(request_adapter=adapter)
+    return GraphClient(
+        sdk=sdk,
+        adapter=adapter,
+        http=http,
+        graph_root=graph_root,
+        credential=credential,
+        scopes=scopes,
+        retry=retry,
+        retry_listeners=listeners,
+    )

@@ -1,0 +1,378 @@
+"""Our own small frozen types for what adue reads from and writes to Graph.
+
+Screens and the plan engine see only these, never msgraph models or raw dicts.
+Field names follow Python; the Graph names are in graph.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+AUTHENTICATOR_BUNDLE_ID = "com.microsoft.azureauthenticator"
+INTUNE_SERVICE_PLAN_ID = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"  # INTUNE_A
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """The result of a write and Graph's request-id for it (for the journal)."""
+
+    value: T
+    request_id: str
+
+
+# -- tenant -------------------------------------------------------------------
+@dataclass(frozen=True)
+class VerifiedDomain:
+    name: str
+    is_default: bool
+    is_initial: bool
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    display_name: str
+    verified_domains: tuple[VerifiedDomain, ...]
+    mdm_authority: str  # unknown | intune | sccm | office365 ("" when Graph did not say)
+
+    @property
+    def default_domain(self) -> str:
+        for domain in self.verified_domains:
+            if domain.is_default:
+                return domain.name
+        return self.verified_domains[0].name if self.verified_domains else ""
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    id: str
+    name: str
+    provisioning_status: str
+
+
+@dataclass(frozen=True)
+class SubscribedSku:
+    sku_id: str
+    part_number: str
+    capability_status: str
+    enabled_units: int
+    consumed_units: int
+    service_plans: tuple[ServicePlan, ...]
+
+    def plan(self, plan_id: str) -> ServicePlan | None:
+        return next((p for p in self.service_plans if p.id.lower() == plan_id.lower()), None)
+
+
+@dataclass(frozen=True)
+class ApnsCertificate:
+    apple_identifier: str
+    topic_identifier: str
+    expiration: dt.datetime | None
+    upload_status: str
+    last_modified: dt.datetime | None
+
+
+class VppTokenState(StrEnum):
+    UNKNOWN = "unknown"
+    VALID = "valid"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+    ASSIGNED_TO_EXTERNAL_MDM = "assignedToExternalMDM"
+
+
+@dataclass(frozen=True)
+class VppToken:
+    id: str
+    organization_name: str
+    apple_id: str
+    state: str  # a VppTokenState value, or what Graph sent
+    expiration: dt.datetime | None
+    last_sync: dt.datetime | None
+    last_sync_status: str
+
+
+@dataclass(frozen=True)
+class VppApp:
+    """An `iosVppApp` (from an Apps and Books location token)."""
+
+    id: str
+    display_name: str
+    bundle_id: str
+    supports_user_licensing: bool
+    supports_device_licensing: bool
+    total_licenses: int
+    used_licenses: int
+    vpp_token_apple_id: str
+    vpp_token_organization: str
+    app_store_url: str
+
+    @property
+    def free_licenses(self) -> int:
+        return max(0, self.total_licenses - self.used_licenses)
+
+
+@dataclass(frozen=True)
+class StoreApp:
+    """An `iosStoreApp` (App Store app): not installable under User Enrollment."""
+
+    id: str
+    display_name: str
+    bundle_id: str
+    app_store_url: str
+
+
+@dataclass(frozen=True)
+class AuthenticatorApps:
+    """Every Microsoft Authenticator app in the tenant, by kind."""
+
+    vpp_apps: tuple[VppApp, ...]
+    store_apps: tuple[StoreApp, ...]
+
+    @property
+    def user_licensed(self) -> tuple[VppApp, ...]:
+        return tuple(a for a in self.vpp_apps if a.supports_user_licensing)
+
+    @property
+    def best(self) -> VppApp | None:
+        """The user-licensable VPP app with the most free licences."""
+        apps = sorted(self.user_licensed, key=lambda a: a.free_licenses, reverse=True)
+        return apps[0] if apps else None
+
+
+@dataclass(frozen=True)
+class PlatformRestriction:
+    """iOS part of a device enrollment platform restriction."""
+
+    id: str
+    display_name: str
+    priority: int
+    is_default: bool
+    ios_platform_blocked: bool
+    ios_personal_blocked: bool
+    ios_os_minimum: str
+
+
+# -- access -------------------------------------------------------------------
+@dataclass(frozen=True)
+class GrantedAccess:
+    """What the access token says (decoded locally, not verified)."""
+
+    scopes: frozenset[str]  # delegated `scp`
+    roles: frozenset[str]  # application `roles`
+    account: str
+    tenant_id: str
+    expires: dt.datetime | None
+    readable: bool = True  # False when the token is not a JWT adue can read
+
+    def has(self, permission: str) -> bool:
+        """True if granted, a ReadWrite permission also satisfying its Read twin."""
+        granted = {p.lower() for p in self.scopes | self.roles}
+        wanted = permission.lower()
+        return wanted in granted or wanted.replace(".read.", ".readwrite.") in granted
+
+
+# -- groups ---------------------------------------------------------------------
+class GroupKind(StrEnum):
+    USERS = "users"
+    DEVICES = "devices"
+    MIXED = "mixed"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    display_name: str
+    description: str = ""
+    membership_rule: str = ""  # dynamic groups only
+    security_enabled: bool = False
+    mail_enabled: bool = False
+    group_types: tuple[str, ...] = ()
+
+    @property
+    def is_dynamic(self) -> bool:
+        return "DynamicMembership" in self.group_types or bool(self.membership_rule)
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    """One page of a group search; `next_link` fetches the next page on demand."""
+
+    groups: tuple[Group, ...]
+    next_link: str = ""
+    query: str = ""
+
+    @property
+    def has_more(self) -> bool:
+        return bool(self.next_link)
+
+
+# -- assignments ----------------------------------------------------------------
+class TargetKind(StrEnum):
+    ALL_USERS = "#microsoft.graph.allLicensedUsersAssignmentTarget"
+    ALL_DEVICES = "#microsoft.graph.allDevicesAssignmentTarget"
+    GROUP = "#microsoft.graph.groupAssignmentTarget"
+    EXCLUDE_GROUP = "#microsoft.graph.exclusionGroupAssignmentTarget"
+    OTHER = "other"  # a target type adue does not manage; kept as read on merges
+
+
+@dataclass(frozen=True)
+class AssignmentTarget:
+    kind: TargetKind
+    group_id: str = ""
+    # An assignment filter on the target: kept on merges so a re-post never drops it.
+    filter_id: str = ""
+    filter_type: str = ""
+    # For kind OTHER: Graph's @odata.type and its other string fields, sent back as read.
+    odata_type: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def type_name(self) -> str:
+        return self.odata_type if self.kind is TargetKind.OTHER else self.kind.value
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Dedupe key (graph.md): target @odata.type and groupId."""
+        ident = self.group_id or ",".join(f"{k}={v}" for k, v in self.extra)
+        return (self.type_name, ident.lower())
+
+    @classmethod
+    def all_users(cls) -> AssignmentTarget:
+        return cls(TargetKind.ALL_USERS)
+
+    @classmethod
+    def group(cls, group_id: str) -> AssignmentTarget:
+        return cls(TargetKind.GROUP, group_id)
+
+    @classmethod
+    def exclude(cls, group_id: str) -> AssignmentTarget:
+        return cls(TargetKind.EXCLUDE_GROUP, group_id)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A device configuration assignment (or an enrollment profile's)."""
+
+    id: str
+    target: AssignmentTarget
+
+
+class AppIntent(StrEnum):
+    AVAILABLE = "available"
+    REQUIRED = "required"
+    UNINSTALL = "uninstall"
+    AVAILABLE_WITHOUT_ENROLLMENT = "availableWithoutEnrollment"
+
+
+@dataclass(frozen=True)
+class AppAssignment:
+    target: AssignmentTarget
+    intent: AppIntent = AppIntent.REQUIRED
+    use_device_licensing: bool = False  # user licensing for User Enrollment
+    id: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.target.key
+
+
+# -- SSO app extension policy (beta) ----------------------------------------------
+@dataclass(frozen=True)
+class SsoPolicySpec:
+    """What adue wants the SSO app extension policy to be."""
+
+    display_name: str
+    description: str = ""
+    bundle_ids: tuple[str, ...] = ()
+    browser_sso_interaction_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SsoPolicy:
+    id: str
+    display_name: str
+    description: str
+    bundle_ids: tuple[str, ...]
+    browser_sso_interaction_enabled: bool
+    has_device_registration: bool
+    extension_type: str  # e.g. #microsoft.graph.iosAzureAdSingleSignOnExtension
+    last_modified: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class PolicyUpdate:
+    """What an update changed (empty `changed` = nothing was sent)."""
+
+    changed: tuple[str, ...]
+    request_id: str = ""
+
+
+# -- enrollment profiles (beta) ----------------------------------------------------
+@dataclass(frozen=True)
+class EnrollmentTypeOption:
+    owner_type: str  # unknown | company | personal
+    enrollment_type: str  # e.g. accountDrivenUserEnrollment
+
+
+@dataclass(frozen=True)
+class EnrollmentProfileSpec:
+    display_name: str
+    description: str = ""
+    default_enrollment_type: str = "accountDrivenUserEnrollment"
+    options: tuple[EnrollmentTypeOption, ...] = (
+        EnrollmentTypeOption("personal", "accountDrivenUserEnrollment"),
+    )
+    platform: str = "iOS"
+
+
+@dataclass(frozen=True)
+class EnrollmentProfile:
+    id: str
+    display_name: str
+    description: str
+    platform: str
+    priority: int
+    default_enrollment_type: str
+    options: tuple[EnrollmentTypeOption, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ProfileAssignment:
+    id: str
+    target: AssignmentTarget
+
+
+# -- $batch ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class BatchRead:
+    """One GET inside a `$batch`."""
+
+    id: str
+    path: str  # relative, e.g. "deviceManagement/vppTokens"
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchAnswer:
+    id: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def request_id(self) -> str:
+        for name, value in self.headers:
+            if name.lower() in ("request-id", "client-request-id"):
+                return value
+        return ""

@@ -1,0 +1,747 @@
+"""Every Graph read and write adue makes (graph.md), as typed async functions.
+
+Each takes the `GraphClient` from tui.graph.client and returns our models
+(tui.graph.models); failures raise tui.graph.errors with the permission the call
+needs, so a 403 names it. Writes return `Written[...]` carrying Graph's
+request-id for the journal.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from tui.graph import parse
+from tui.graph.batch import batch_get
+from tui.graph.client import GraphClient
+from tui.graph.errors import Cancelled, error_from_response
+from tui.graph.models import (
+    AUTHENTICATOR_BUNDLE_ID,
+    ApnsCertificate,
+    AppAssignment,
+    Assignment,
+    AssignmentTarget,
+    AuthenticatorApps,
+    BatchRead,
+    EnrollmentProfile,
+    EnrollmentProfileSpec,
+    GrantedAccess,
+    Group,
+    GroupKind,
+    GroupPage,
+    Organization,
+    PlatformRestriction,
+    PolicyUpdate,
+    ProfileAssignment,
+    SsoPolicy,
+    SsoPolicySpec,
+    StoreApp,
+    SubscribedSku,
+    VppApp,
+    VppToken,
+    Written,
+)
+from tui.graph.payloads import (
+    IOS_DEVICE_FEATURES,
+    app_assignments_body,
+    changed_fields,
+    configuration_assignments_body,
+    enrollment_profile_body,
+    sso_policy_body,
+    strip_read_only,
+    target_body,
+)
+
+
+class Scope:
+    """Delegated permissions per call (graph.md); a ReadWrite one also allows reading."""
+
+    ORGANIZATION = ("Organization.Read.All",)
+    SERVICE_CONFIG_READ = ("DeviceManagementServiceConfig.Read.All",)
+    SERVICE_CONFIG_WRITE = ("DeviceManagementServiceConfig.ReadWrite.All",)
+    APPS_READ = ("DeviceManagementApps.Read.All",)
+    APPS_WRITE = ("DeviceManagementApps.ReadWrite.All",)
+    CONFIG_READ = ("DeviceManagementConfiguration.Read.All",)
+    CONFIG_WRITE = ("DeviceManagementConfiguration.ReadWrite.All",)
+    GROUPS = ("Group.Read.All",)
+    GROUP_MEMBERS = ("GroupMember.Read.All",)
+
+
+# Delegated scopes a full run needs (graph.md, "Delegated scopes for a full run").
+RUN_SCOPES: tuple[str, ...] = (
+    "DeviceManagementConfiguration.ReadWrite.All",
+    "DeviceManagementApps.ReadWrite.All",
+    "DeviceManagementServiceConfig.ReadWrite.All",
+    "Organization.Read.All",
+    "Group.Read.All",
+)
+
+CONFIGURATIONS = "deviceManagement/deviceConfigurations"
+MOBILE_APPS = "deviceAppManagement/mobileApps"
+PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
+GROUP_FIELDS = "id,displayName,description,membershipRule,groupTypes,securityEnabled,mailEnabled"
+MAX_PAGES = 50  # a safety net for lists that are small by nature
+
+
+class CancelSignal(Protocol):
+    """threading.Event, asyncio.Event or anything with is_set()."""
+
+    def is_set(self) -> bool: ...
+
+
+def _check_cancel(cancel: CancelSignal | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("cancelled")
+
+
+def _segment(value: str) -> str:
+    """An id or UPN as one URL path segment."""
+    if not value or not value.strip():
+        raise ValueError("an object id is required")
+    return quote(value.strip(), safe="@")
+
+
+async def _get_all(
+    client: GraphClient,
+    path: str,
+    *,
+    what: str,
+    scopes: Sequence[str],
+    version: str = "v1.0",
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> list[parse.Json]:
+    response = await client.request(
+        "GET",
+        path,
+        version=version,
+        query=query,
+        headers=headers,
+        what=what,
+        required_scopes=scopes,
+    )
+    body = response.json()
+    values = parse.items(body)
+    for _ in range(MAX_PAGES):
+        link = parse.text(body, "@odata.nextLink")
+        if not link:
+            break
+        body = (await client.get_url(link, what=what, headers=headers)).json()
+        values.extend(parse.items(body))
+    return values
+
+
+# -- tenant -----------------------------------------------------------------------
+async def get_organization(client: GraphClient) -> Organization:
+    """The tenant: id, name, verified domains and MDM authority."""
+    what = "read the organization"
+    found = await _get_all(client, "organization", what=what, scopes=Scope.ORGANIZATION)
+    if not found:
+        raise error_from_response(404, {}, None, what=what)
+    org = parse.organization(found[0])
+    if not org.mdm_authority and org.id:
+        response = await client.request(
+            "GET",
+            f"organization/{_segment(org.id)}",
+            query={"$select": "mobileDeviceManagementAuthority"},
+            what="read the MDM authority",
+            required_scopes=Scope.ORGANIZATION,
+        )
+        org = parse.organization({**found[0], **response.json()})
+    return org
+
+
+async def list_subscribed_skus(client: GraphClient) -> tuple[SubscribedSku, ...]:
+    found = await _get_all(
+        client, "subscribedSkus", what="read the licences", scopes=Scope.ORGANIZATION
+    )
+    return tuple(parse.subscribed_sku(s) for s in found)
+
+
+async def get_apns_certificate(client: GraphClient) -> ApnsCertificate | None:
+    """The Apple MDM push certificate, or None when none was uploaded."""
+    response = await client.request(
+        "GET",
+        "deviceManagement/applePushNotificationCertificate",
+        what="read the Apple MDM push certificate",
+        required_scopes=Scope.SERVICE_CONFIG_READ,
+        ok_statuses=frozenset({404}),
+    )
+    return apns_from_json(response.status, response.json())
+
+
+def apns_from_json(status: int, body: parse.Json) -> ApnsCertificate | None:
+    if status == 404:
+        return None
+    cert = parse.apns_certificate(body)
+    return cert if (cert.expiration or cert.apple_identifier or cert.topic_identifier) else None
+
+
+async def list_vpp_tokens(client: GraphClient) -> tuple[VppToken, ...]:
+    found = await _get_all(
+        client,
+        "deviceAppManagement/vppTokens",
+        what="read the Apple VPP (Apps and Books) tokens",
+        scopes=Scope.SERVICE_CONFIG_READ,
+    )
+    return tuple(parse.vpp_token(t) for t in found)
+
+
+VPP_APPS_QUERY = {"$filter": "isof('microsoft.graph.iosVppApp')"}
+STORE_APPS_QUERY = {"$filter": "isof('microsoft.graph.iosStoreApp')"}
+
+
+async def list_ios_vpp_apps(client: GraphClient) -> tuple[VppApp, ...]:
+    found = await _get_all(
+        client,
+        MOBILE_APPS,
+        query=VPP_APPS_QUERY,
+        what="read the iOS VPP apps",
+        scopes=Scope.APPS_READ,
+    )
+    return tuple(parse.vpp_app(a) for a in found)
+
+
+async def list_ios_store_apps(client: GraphClient) -> tuple[StoreApp, ...]:
+    found = await _get_all(
+        client,
+        MOBILE_APPS,
+        query=STORE_APPS_QUERY,
+        what="read the iOS App Store apps",
+        scopes=Scope.APPS_READ,
+    )
+    return tuple(parse.store_app(a) for a in found)
+
+
+def authenticator_from_apps(
+    vpp_apps: Iterable[VppApp], store_apps: Iterable[StoreApp]
+) -> AuthenticatorApps:
+    def wanted(bundle_id: str) -> bool:
+        return bundle_id.strip().lower() == AUTHENTICATOR_BUNDLE_ID
+
+    return AuthenticatorApps(
+        vpp_apps=tuple(a for a in vpp_apps if wanted(a.bundle_id)),
+        store_apps=tuple(a for a in store_apps if wanted(a.bundle_id)),
+    )
+
+
+async def find_authenticator_apps(client: GraphClient) -> AuthenticatorApps:
+    """Microsoft Authenticator (iOS bundle id) as VPP and as App Store apps."""
+    return authenticator_from_apps(
+        await list_ios_vpp_apps(client), await list_ios_store_apps(client)
+    )
+
+
+async def list_platform_restrictions(client: GraphClient) -> tuple[PlatformRestriction, ...]:
+    found = await _get_all(
+        client,
+        "deviceManagement/deviceEnrollmentConfigurations",
+        what="read the enrollment platform restrictions",
+        scopes=Scope.SERVICE_CONFIG_READ,
+    )
+    restrictions = (parse.platform_restriction(c) for c in found)
+    return tuple(sorted((r for r in restrictions if r), key=lambda r: r.priority))
+
+
+# -- access -------------------------------------------------------------------------
+def decode_access_token(token: str) -> GrantedAccess:
+    """The scopes, account and tenant an access token carries (read, not verified)."""
+    parts = token.split(".")
+    try:
+        if len(parts) != 3:
+            raise ValueError("not a JWT")
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(claims, dict):
+            raise ValueError("claims are not an object")
+    except ValueError:
+        return GrantedAccess(frozenset(), frozenset(), "", "", None, readable=False)
+    roles = claims.get("roles")
+    exp = claims.get("exp")
+    account = next(
+        (
+            str(claims[k])
+            for k in ("upn", "preferred_username", "unique_name", "app_displayname")
+            if claims.get(k)
+        ),
+        "",
+    )
+    return GrantedAccess(
+        scopes=frozenset(str(claims.get("scp") or "").split()),
+        roles=frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset(),
+        account=account,
+        tenant_id=str(claims.get("tid") or ""),
+        expires=dt.datetime.fromtimestamp(exp, dt.UTC) if isinstance(exp, int) else None,
+    )
+
+
+def get_granted_access(client: GraphClient) -> GrantedAccess:
+    """What the current token grants (blocking only if the credential must refresh)."""
+    return decode_access_token(client.access_token())
+
+
+# -- groups -----------------------------------------------------------------------------
+def _search_term(text: str) -> str:
+    # $search takes a quoted "property:value"; a quote or backslash inside is escaped.
+    cleaned = text.strip().replace("\\", "\\\\").replace('"', '\\"')
+    return f'"displayName:{cleaned}"'
+
+
+async def search_groups(
+    client: GraphClient, text: str, *, top: int = 25, cancel: CancelSignal | None = None
+) -> GroupPage:
+    """The first page of groups whose display name matches `text` (server-side $search).
+
+    Never lists all groups: one page of `top`, more with `next_group_page`.
+    An empty `text` gives the first page without a search.
+    """
+    if not 1 <= top <= 999:
+        raise ValueError("top must be between 1 and 999")
+    _check_cancel(cancel)
+    query = {"$select": GROUP_FIELDS, "$top": str(top)}
+    if text.strip():
+        query["$search"] = _search_term(text)
+    response = await client.request(
+        "GET",
+        "groups",
+        query=query,
+        headers={"ConsistencyLevel": "eventual"},
+        what="search groups",
+        required_scopes=Scope.GROUPS,
+    )
+    _check_cancel(cancel)
+    body = response.json()
+    return GroupPage(
+        groups=tuple(parse.group(g) for g in parse.items(body)),
+        next_link=parse.text(body, "@odata.nextLink"),
+        query=text,
+    )
+
+
+async def next_group_page(
+    client: GraphClient, page: GroupPage, *, cancel: CancelSignal | None = None
+) -> GroupPage:
+    if not page.next_link:
+        return GroupPage((), "", page.query)
+    _check_cancel(cancel)
+    response = await client.get_url(
+        page.next_link, what="search groups", headers={"ConsistencyLevel": "eventual"}
+    )
+    _check_cancel(cancel)
+    body = response.json()
+    return GroupPage(
+        groups=tuple(parse.group(g) for g in parse.items(body)),
+        next_link=parse.text(body, "@odata.nextLink"),
+        query=page.query,
+    )
+
+
+async def find_groups_by_name(client: GraphClient, name: str) -> tuple[Group, ...]:
+    """Groups with exactly this display name (a hand-written session names groups)."""
+    escaped = name.strip().replace("'", "''")
+    found = await _get_all(
+        client,
+        "groups",
+        query={"$filter": f"displayName eq '{escaped}'", "$select": GROUP_FIELDS},
+        what=f"find the group named {name!r}",
+        scopes=Scope.GROUPS,
+    )
+    return tuple(parse.group(g) for g in found)
+
+
+async def get_group(client: GraphClient, group_id: str) -> Group | None:
+    response = await client.request(
+        "GET",
+        f"groups/{_segment(group_id)}",
+        query={"$select": GROUP_FIELDS},
+        what="read a group",
+        required_scopes=Scope.GROUPS,
+        ok_statuses=frozenset({404}),
+    )
+    return None if response.status == 404 else parse.group(response.json())
+
+
+_DEVICE_RULE = re.compile(r"\bdevice\.", re.IGNORECASE)
+_USER_RULE = re.compile(r"\buser\.", re.IGNORECASE)
+
+
+def kind_from_rule(rule: str) -> GroupKind | None:
+    """Users or devices from a dynamic membership rule; None when it names neither."""
+    devices, users = bool(_DEVICE_RULE.search(rule)), bool(_USER_RULE.search(rule))
+    if devices and users:
+        return GroupKind.MIXED
+    if devices:
+        return GroupKind.DEVICES
+    if users:
+        return GroupKind.USERS
+    return None
+
+
+async def get_group_kind(client: GraphClient, group: Group) -> GroupKind:
+    """Whether a group holds users, devices, both or nothing.
+
+    Dynamic groups answer from their rule; assigned groups from one `$batch` of
+    two type-cast member reads ($top=1 each).
+    """
+    if group.membership_rule:
+        from_rule = kind_from_rule(group.membership_rule)
+        if from_rule is not None:
+            return from_rule
+    base = f"groups/{_segment(group.id)}/members"
+    answers = await batch_get(
+        client,
+        [
+            BatchRead("users", f"{base}/microsoft.graph.user", (("$top", "1"), ("$select", "id"))),
+            BatchRead(
+                "devices", f"{base}/microsoft.graph.device", (("$top", "1"), ("$select", "id"))
+            ),
+        ],
+    )
+    found: dict[str, bool] = {}
+    for key, answer in answers.items():
+        if not answer.ok:
+            raise error_from_response(
+                answer.status,
+                dict(answer.headers),
+                answer.body,
+                what=f"read the members of {group.display_name or group.id}",
+                required_scopes=Scope.GROUPS,
+            )
+        found[key] = bool(parse.items(json.loads(answer.body or b"{}")))
+    if found.get("users") and found.get("devices"):
+        return GroupKind.MIXED
+    if found.get("devices"):
+        return GroupKind.DEVICES
+    if found.get("users"):
+        return GroupKind.USERS
+    return GroupKind.EMPTY
+
+
+async def list_user_groups(client: GraphClient, user: str) -> tuple[Group, ...]:
+    """Every group `user` (object id or UPN) is in, directly or through nesting."""
+    found = await _get_all(
+        client,
+        f"users/{_segment(user)}/transitiveMemberOf/microsoft.graph.group",
+        query={"$select": GROUP_FIELDS, "$top": "999"},
+        what=f"read the groups of {user}",
+        scopes=Scope.GROUP_MEMBERS,
+    )
+    return tuple(parse.group(g) for g in found)
+
+
+# -- SSO app extension policy (beta) ---------------------------------------------------
+async def create_sso_policy(client: GraphClient, spec: SsoPolicySpec) -> Written[SsoPolicy]:
+    response = await client.request(
+        "POST",
+        CONFIGURATIONS,
+        version="beta",
+        body=sso_policy_body(spec),
+        what=f"create the SSO app extension policy {spec.display_name!r}",
+        required_scopes=Scope.CONFIG_WRITE,
+    )
+    return Written(parse.sso_policy(response.json()), response.request_id)
+
+
+async def _get_configuration(client: GraphClient, policy_id: str) -> parse.Json | None:
+    response = await client.request(
+        "GET",
+        f"{CONFIGURATIONS}/{_segment(policy_id)}",
+        version="beta",
+        what="read the SSO app extension policy",
+        required_scopes=Scope.CONFIG_READ,
+        ok_statuses=frozenset({404}),
+    )
+    return None if response.status == 404 else response.json()
+
+
+async def get_sso_policy(client: GraphClient, policy_id: str) -> SsoPolicy | None:
+    body = await _get_configuration(client, policy_id)
+    return parse.sso_policy(body) if body is not None else None
+
+
+async def find_sso_policies_by_name(client: GraphClient, name: str) -> tuple[SsoPolicy, ...]:
+    """iOS device-features policies with exactly this display name."""
+    found = await _get_all(
+        client,
+        CONFIGURATIONS,
+        version="beta",
+        query={"$filter": "isof('microsoft.graph.iosDeviceFeaturesConfiguration')"},
+        what="list the iOS device features policies",
+        scopes=Scope.CONFIG_READ,
+    )
+    wanted = name.strip()
+    return tuple(
+        parse.sso_policy(p)
+        for p in found
+        if parse.text(p, "displayName").strip() == wanted
+        and parse.odata_type(p) in ("", IOS_DEVICE_FEATURES)
+    )
+
+
+async def update_sso_policy(
+    client: GraphClient, policy_id: str, spec: SsoPolicySpec
+) -> PolicyUpdate:
+    """PATCH only the fields that differ from the policy as it is now (nothing -> no write)."""
+    current = await _get_configuration(client, policy_id)
+    if current is None:
+        raise error_from_response(
+            404, {}, None, what=f"update the SSO app extension policy {policy_id}"
+        )
+    patch = changed_fields(sso_policy_body(spec), strip_read_only(current), keep=("@odata.type",))
+    if not patch:
+        return PolicyUpdate(())
+    response = await client.request(
+        "PATCH",
+        f"{CONFIGURATIONS}/{_segment(policy_id)}",
+        version="beta",
+        body=patch,
+        what=f"update the SSO app extension policy {spec.display_name!r}",
+        required_scopes=Scope.CONFIG_WRITE,
+    )
+    return PolicyUpdate(tuple(k for k in patch if k != "@odata.type"), response.request_id)
+
+
+# -- assignments -------------------------------------------------------------------------
+def merge_targets(
+    current: Iterable[AssignmentTarget],
+    add: Iterable[AssignmentTarget] = (),
+    remove: Iterable[AssignmentTarget] = (),
+) -> tuple[AssignmentTarget, ...]:
+    """Current + add - remove, deduped by (target type, groupId), order kept.
+
+    `/assign` replaces the whole set (graph.md), so what is already assigned
+    (with its filters) must be posted again.
+    """
+    removed = {t.key for t in remove}
+    merged: dict[tuple[str, str], AssignmentTarget] = {}
+    for target in [*current, *add]:
+        if target.key not in removed and target.key not in merged:
+            merged[target.key] = target
+    return tuple(merged.values())
+
+
+async def get_configuration_assignments(
+    client: GraphClient, config_id: str
+) -> tuple[Assignment, ...]:
+    found = await _get_all(
+        client,
+        f"{CONFIGURATIONS}/{_segment(config_id)}/assignments",
+        version="beta",
+        what="read the policy's assignments",
+        scopes=Scope.CONFIG_READ,
+    )
+    return tuple(a for a in (parse.assignment(x) for x in found) if a)
+
+
+async def assign_configuration(
+    client: GraphClient, config_id: str, targets: Sequence[AssignmentTarget]
+) -> Written[tuple[Assignment, ...]]:
+    """POST the FULL assignment set (replace-all): merge with `merge_targets` first."""
+    response = await client.request(
+        "POST",
+        f"{CONFIGURATIONS}/{_segment(config_id)}/assign",
+        version="beta",
+        body=configuration_assignments_body(targets),
+        what="assign the policy",
+        required_scopes=Scope.CONFIG_WRITE,
+    )
+    found = parse.items(response.json())
+    return Written(tuple(a for a in (parse.assignment(x) for x in found) if a), response.request_id)
+
+
+async def merge_and_assign_configuration(
+    client: GraphClient,
+    config_id: str,
+    add: Sequence[AssignmentTarget],
+    remove: Sequence[AssignmentTarget] = (),
+) -> Written[tuple[Assignment, ...]] | None:
+    """Read, merge, and assign only when the set changes (None = nothing to do)."""
+    current = [a.target for a in await get_configuration_assignments(client, config_id)]
+    merged = merge_targets(current, add, remove)
+    if [t.key for t in merged] == [t.key for t in current]:
+        return None
+    return await assign_configuration(client, config_id, merged)
+
+
+def merge_app_assignments(
+    current: Iterable[AppAssignment],
+    add: Iterable[AppAssignment] = (),
+    remove: Iterable[AssignmentTarget] = (),
+) -> tuple[AppAssignment, ...]:
+    """Like `merge_targets`; an added assignment replaces one with the same target."""
+    removed = {t.key for t in remove}
+    merged: dict[tuple[str, str], AppAssignment] = {}
+    for assignment in current:
+        if assignment.key not in removed:
+            merged.setdefault(assignment.key, assignment)
+    for assignment in add:
+        if assignment.key not in removed:
+            merged[assignment.key] = assignment
+    return tuple(merged.values())
+
+
+async def get_app_assignments(client: GraphClient, app_id: str) -> tuple[AppAssignment, ...]:
+    found = await _get_all(
+        client,
+        f"{MOBILE_APPS}/{_segment(app_id)}/assignments",
+        what="read the app's assignments",
+        scopes=Scope.APPS_READ,
+    )
+    return tuple(a for a in (parse.app_assignment(x) for x in found) if a)
+
+
+async def assign_app(
+    client: GraphClient, app_id: str, assignments: Sequence[AppAssignment]
+) -> Written[None]:
+    """POST the FULL app assignment set (replace-all, 204)."""
+    response = await client.request(
+        "POST",
+        f"{MOBILE_APPS}/{_segment(app_id)}/assign",
+        body=app_assignments_body(assignments),
+        what="assign Microsoft Authenticator",
+        required_scopes=Scope.APPS_WRITE,
+    )
+    return Written(None, response.request_id)
+
+
+# -- enrollment profiles (beta) ---------------------------------------------------------------
+async def list_enrollment_profiles(client: GraphClient) -> tuple[EnrollmentProfile, ...]:
+    """Every Apple enrollment-type profile, highest priority (0) first."""
+    found = await _get_all(
+        client,
+        PROFILES,
+        version="beta",
+        what="list the Apple enrollment profiles",
+        scopes=Scope.SERVICE_CONFIG_READ,
+    )
+    return tuple(sorted((parse.enrollment_profile(p) for p in found), key=lambda p: p.priority))
+
+
+async def _get_profile_json(client: GraphClient, profile_id: str) -> parse.Json | None:
+    response = await client.request(
+        "GET",
+        f"{PROFILES}/{_segment(profile_id)}",
+        version="beta",
+        what="read the enrollment profile",
+        required_scopes=Scope.SERVICE_CONFIG_READ,
+        ok_statuses=frozenset({404}),
+    )
+    return None if response.status == 404 else response.json()
+
+
+async def get_enrollment_profile(client: GraphClient, profile_id: str) -> EnrollmentProfile | None:
+    body = await _get_profile_json(client, profile_id)
+    return parse.enrollment_profile(body) if body is not None else None
+
+
+async def create_enrollment_profile(
+    client: GraphClient, spec: EnrollmentProfileSpec
+) -> Written[EnrollmentProfile]:
+    response = await client.request(
+        "POST",
+        PROFILES,
+        version="beta",
+        body=enrollment_profile_body(spec),
+        what=f"create the enrollment profile {spec.display_name!r}",
+        required_scopes=Scope.SERVICE_CONFIG_WRITE,
+    )
+    return Written(parse.enrollment_profile(response.json()), response.request_id)
+
+
+async def update_enrollment_profile(
+    client: GraphClient, profile_id: str, spec: EnrollmentProfileSpec
+) -> PolicyUpdate:
+    """PATCH only changed fields; `platform` is never sent (graph.md)."""
+    current = await _get_profile_json(client, profile_id)
+    if current is None:
+        raise error_from_response(404, {}, None, what=f"update the enrollment profile {profile_id}")
+    patch = changed_fields(
+        enrollment_profile_body(spec), strip_read_only(current), keep=("@odata.type",)
+    )
+    if not patch:
+        return PolicyUpdate(())
+    response = await client.request(
+        "PATCH",
+        f"{PROFILES}/{_segment(profile_id)}",
+        version="beta",
+        body=patch,
+        what=f"update the enrollment profile {spec.display_name!r}",
+        required_scopes=Scope.SERVICE_CONFIG_WRITE,
+    )
+    return PolicyUpdate(tuple(k for k in patch if k != "@odata.type"), response.request_id)
+
+
+async def list_profile_assignments(
+    client: GraphClient, profile_id: str
+) -> tuple[ProfileAssignment, ...]:
+    """The profile's assignments (the list endpoint does not expand them: one read each)."""
+    found = await _get_all(
+        client,
+        f"{PROFILES}/{_segment(profile_id)}/assignments",
+        version="beta",
+        what="read the enrollment profile's assignments",
+        scopes=Scope.SERVICE_CONFIG_READ,
+    )
+    result = []
+    for item in found:
+        target = parse.target(parse.child(item, "target"))
+        if target:
+            result.append(ProfileAssignment(parse.text(item, "id"), target))
+    return tuple(result)
+
+
+async def add_profile_assignment(
+    client: GraphClient, profile_id: str, group_id: str
+) -> Written[ProfileAssignment]:
+    """Assign the profile to a USER group (device groups are not supported)."""
+    response = await client.request(
+        "POST",
+        f"{PROFILES}/{_segment(profile_id)}/assignments",
+        version="beta",
+        body={"target": target_body(AssignmentTarget.group(group_id))},
+        what="assign the enrollment profile",
+        required_scopes=Scope.SERVICE_CONFIG_WRITE,
+    )
+    body = response.json()
+    target = parse.target(parse.child(body, "target")) or AssignmentTarget.group(group_id)
+    return Written(ProfileAssignment(parse.text(body, "id"), target), response.request_id)
+
+
+async def remove_profile_assignment(
+    client: GraphClient, profile_id: str, assignment_id: str
+) -> Written[None]:
+    response = await client.request(
+        "DELETE",
+        f"{PROFILES}/{_segment(profile_id)}/assignments/{_segment(assignment_id)}",
+        version="beta",
+        what="remove an enrollment profile assignment",
+        required_scopes=Scope.SERVICE_CONFIG_WRITE,
+    )
+    return Written(None, response.request_id)
+
+
+async def set_profile_priority(
+    client: GraphClient, profile_id: str, priority: int
+) -> Written[None]:
+    """Set a profile's priority (0 is highest)."""
+    if priority < 0:
+        raise ValueError("priority must be 0 or more (0 is the highest)")
+    response = await client.request(
+        "POST",
+        f"{PROFILES}/{_segment(profile_id)}/setPriority",
+        version="beta",
+        body={"priority": priority},
+        what="set the enrollment profile priority",
+        required_scopes=Scope.SERVICE_CONFIG_WRITE,
+    )
+    return Written(None, response.request_id)
+
+
+def json_of(body: bytes) -> Any:
+    """A batch answer's JSON body (empty -> {})."""
+    return json.loads(body) if body else {}

@@ -1,0 +1,180 @@
+"""Our models -> the JSON bodies Graph expects (shapes from graph.md), and PATCH diffs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from tui.graph.models import (
+    AppAssignment,
+    AssignmentTarget,
+    EnrollmentProfileSpec,
+    SsoPolicySpec,
+    TargetKind,
+)
+
+IOS_DEVICE_FEATURES = "#microsoft.graph.iosDeviceFeaturesConfiguration"
+ENTRA_SSO_EXTENSION = "#microsoft.graph.iosAzureAdSingleSignOnExtension"
+ENROLLMENT_PROFILE = "#microsoft.graph.appleUserInitiatedEnrollmentProfile"
+DEVICE_REGISTRATION_VALUE = "{{DEVICEREGISTRATION}}"
+
+# Keys Graph returns but refuses (or ignores) on PATCH: never sent back.
+READ_ONLY_KEYS = frozenset(
+    {
+        "id",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "version",
+        "supportsScopeTags",
+        "deviceManagementApplicabilityRuleOsEdition",
+        "deviceManagementApplicabilityRuleOsVersion",
+        "deviceManagementApplicabilityRuleDeviceMode",
+        "assignments",
+        "deviceStatuses",
+        "userStatuses",
+        "deviceStatusOverview",
+        "userStatusOverview",
+        "deviceSettingStateSummaries",
+        "groupAssignments",
+        "@odata.context",
+        "@odata.etag",
+        "platform",  # enrollment profiles: IntuneManagement strips it before PATCH (graph.md)
+    }
+)
+
+
+def strip_read_only(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a GET body without read-only keys and OData annotations except @odata.type."""
+    return {
+        k: v
+        for k, v in body.items()
+        if k not in READ_ONLY_KEYS and ("@" not in k or k == "@odata.type")
+    }
+
+
+def target_body(target: AssignmentTarget) -> dict[str, Any]:
+    body: dict[str, Any] = {"@odata.type": target.type_name}
+    if target.kind is TargetKind.OTHER:
+        body.update(dict(target.extra))
+    elif target.kind in (TargetKind.GROUP, TargetKind.EXCLUDE_GROUP):
+        body["groupId"] = target.group_id
+    if target.filter_id:
+        body["deviceAndAppManagementAssignmentFilterId"] = target.filter_id
+        body["deviceAndAppManagementAssignmentFilterType"] = target.filter_type or "include"
+    return body
+
+
+def sso_extension_body(spec: SsoPolicySpec) -> dict[str, Any]:
+    # Microsoft: trim spaces around keys and values; untrimmed breaks JIT registration.
+    configurations: list[dict[str, Any]] = [
+        {
+            "@odata.type": "#microsoft.graph.keyStringValuePair",
+            "key": "device_registration",
+            "value": DEVICE_REGISTRATION_VALUE,
+        }
+    ]
+    if spec.browser_sso_interaction_enabled:
+        configurations.append(
+            {
+                "@odata.type": "#microsoft.graph.keyIntegerValuePair",
+                "key": "browser_sso_interaction_enabled",
+                "value": 1,
+            }
+        )
+    return {
+        "@odata.type": ENTRA_SSO_EXTENSION,
+        "enableSharedDeviceMode": False,
+        "bundleIdAccessControlList": [b.strip() for b in spec.bundle_ids if b.strip()],
+        "configurations": configurations,
+    }
+
+
+def sso_policy_body(spec: SsoPolicySpec) -> dict[str, Any]:
+    return {
+        "@odata.type": IOS_DEVICE_FEATURES,
+        "displayName": spec.display_name.strip(),
+        "description": spec.description.strip(),
+        "iosSingleSignOnExtension": sso_extension_body(spec),
+    }
+
+
+def configuration_assignments_body(targets: Iterable[AssignmentTarget]) -> dict[str, Any]:
+    return {
+        "assignments": [
+            {
+                "@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+                "target": target_body(t),
+            }
+            for t in targets
+        ]
+    }
+
+
+def app_assignments_body(assignments: Iterable[AppAssignment]) -> dict[str, Any]:
+    return {
+        "mobileAppAssignments": [
+            {
+                "@odata.type": "#microsoft.graph.mobileAppAssignment",
+                "intent": a.intent.value,
+                "target": target_body(a.target),
+                "settings": {
+                    "@odata.type": "#microsoft.graph.iosVppAppAssignmentSettings",
+                    "useDeviceLicensing": a.use_device_licensing,
+                },
+            }
+            for a in assignments
+        ]
+    }
+
+
+def enrollment_profile_body(spec: EnrollmentProfileSpec) -> dict[str, Any]:
+    return {
+        "@odata.type": ENROLLMENT_PROFILE,
+        "displayName": spec.display_name.strip(),
+        "description": spec.description.strip(),
+        "platform": spec.platform,
+        "defaultEnrollmentType": spec.default_enrollment_type,
+        "availableEnrollmentTypeOptions": [
+            {
+                "@odata.type": "#microsoft.graph.appleOwnerTypeEnrollmentType",
+                "ownerType": o.owner_type,
+                "enrollmentType": o.enrollment_type,
+            }
+            for o in spec.options
+        ],
+    }
+
+
+def _same(desired: Any, current: Any) -> bool:
+    """Desired equals current, ignoring keys Graph adds that we do not send."""
+    if isinstance(desired, Mapping):
+        if not isinstance(current, Mapping):
+            return False
+        return all(_same(v, current.get(k)) for k, v in desired.items())
+    if isinstance(desired, list):
+        return (
+            isinstance(current, list)
+            and len(desired) == len(current)
+            and all(_same(d, c) for d, c in zip(desired, current, strict=True))
+        )
+    return bool(desired == current)
+
+
+def changed_fields(
+    desired: Mapping[str, Any], current: Mapping[str, Any], *, keep: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The PATCH body: top-level keys of `desired` whose value differs from `current`.
+
+    Read-only keys are never included; `keep` keys (e.g. @odata.type, which Graph
+    needs to pick the derived type) are added when anything changed.
+    """
+    changed = {
+        k: v
+        for k, v in desired.items()
+        if k not in READ_ONLY_KEYS and k not in keep and not _same(v, current.get(k))
+    }
+    if changed:
+        for key in keep:
+            if key in desired:
+                changed[key] = desired[key]
+    return changed

@@ -346,13 +346,21 @@ async def check_domains(
     tenant_id: str | None,
     cloud: str = "global",
     verify: ssl.SSLContext | str | bool = True,
+    connect_to: tuple[str, int] | None = None,
     timeout: float = 10.0,
 ) -> dict[str, DiscoveryReport]:
     """Check several sign-in domains at once (the wizard's verified-domain list)."""
     names = list(dict.fromkeys(normalise_domain(d) for d in domains))
     reports = await asyncio.gather(
         *(
-            check_domain(n, tenant_id=tenant_id, cloud=cloud, verify=verify, timeout=timeout)
+            check_domain(
+                n,
+                tenant_id=tenant_id,
+                cloud=cloud,
+                verify=verify,
+                connect_to=connect_to,
+                timeout=timeout,
+            )
             for n in names
         )
     )

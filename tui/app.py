@@ -21,6 +21,7 @@ from screens.steps import PANELS
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
+from tui.backend import Backend, SandboxInfo
 from tui.session import Session
 from tui.steps import STEPS, get_step, next_step, previous_step, step_index
 
@@ -35,10 +36,14 @@ class AdueApp(App[int]):
         Binding("ctrl+q", "quit", "Save & quit", id="quit", priority=True),
     ]
 
-    def __init__(self, session: Session, *, sandbox: bool = False) -> None:
+    def __init__(
+        self, session: Session, *, sandbox: bool = False, backend: Backend | None = None
+    ) -> None:
         super().__init__()
         self.session = session
-        self.sandbox = sandbox
+        self.backend = backend or Backend(session, sandbox=sandbox)
+        self.sandbox = self.backend.sandbox_mode
+        self.sandbox_info: SandboxInfo | None = None
 
     # layout
 
@@ -56,15 +61,46 @@ class AdueApp(App[int]):
         self._refresh_header()
         self._refresh_steps()
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
+        # After the first frame: start the sandbox (if any) and warm msgraph up in a
+        # thread, so neither delays the first frame nor freezes the UI.
+        self.call_after_refresh(
+            self.run_worker,
+            self._prepare_backend,
+            name="prepare",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _prepare_backend(self) -> None:
+        info = self.backend.start_sandbox()
+        if info is not None:
+            self.call_from_thread(self._sandbox_started, info)
+        self.backend.warm_up()
+
+    def _sandbox_started(self, info: SandboxInfo) -> None:
+        self.sandbox_info = info
+        self._refresh_header()
+        for panel in self.query(StepPanel):
+            panel.sandbox_ready(info)
+
+    def broadcast_signed_in(self) -> None:
+        """Sign-in finished: every built panel may now load what it needs."""
+        self._refresh_header()
+        self._refresh_steps()
+        for panel in self.query(StepPanel):
+            panel.signed_in()
 
     def _make_panel(self, step_id: str) -> StepPanel:
         (panel_class,) = [panel for panel in PANELS if panel.step_id == step_id]
-        return panel_class(self.session)
+        return panel_class(self.session, self.backend)
 
     def _refresh_header(self) -> None:
         header = self.query_one(WizardHeader)
         tenant = self.session.table("tenant")
-        header.tenant = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
+        name = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
+        if self.sandbox_info is not None:
+            name = f"{self.sandbox_info.organization} (sandbox)"
+        header.tenant = name
         header.cloud = tenant.get("cloud") or "global"
 
     def _refresh_steps(self) -> None:
@@ -149,6 +185,9 @@ class AdueApp(App[int]):
     async def action_quit(self) -> None:
         self.session.save()
         self.exit(0)
+
+    def on_unmount(self) -> None:
+        self.backend.close()
 
 
 def step_number(step_id: str) -> int:

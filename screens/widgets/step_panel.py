@@ -1,22 +1,38 @@
-"""The base of every step's panel: title, what the step does, its body, back/next buttons."""
+"""The base of every step's panel: title, what the step does, its body, back/next buttons.
+
+Panels read and write the session (saved on every change) and reach Graph only
+through the Backend's blocking methods, run in thread workers via `run_blocking`,
+so the UI never waits on the network.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Static
+from textual.worker import Worker, get_current_worker
 
+from tui.backend import Backend, SandboxInfo
 from tui.session import Session
-from tui.steps import get_step, next_step, previous_step
+from tui.steps import StepStatus, get_step, next_step, previous_step
+
+T = TypeVar("T")
 
 
 class StepPanel(VerticalScroll):
-    """One wizard step. Subclasses set `step_id` and override `compose_body`."""
+    """One wizard step. Subclasses set `step_id` and override `compose_body`.
+
+    Hooks: `on_signed_in()` runs once Graph is reachable (after sign-in, or at
+    once when the panel is built later); `refresh_from_session()` re-reads inputs.
+    """
 
     step_id: ClassVar[str]
+    needs_graph: ClassVar[bool] = False
 
     class Navigate(Message):
         """Ask the app to show another step."""
@@ -28,14 +44,21 @@ class StepPanel(VerticalScroll):
     class SessionChanged(Message):
         """The panel changed the session (the app saves it and refreshes step states)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, backend: Backend) -> None:
         super().__init__(id=self.step_id, classes="step-panel")
         self.session = session
+        self.backend = backend
         self.step = get_step(self.step_id)
 
     def compose(self) -> ComposeResult:
         yield Static(self.step.title, classes="step-title")
         yield Static(self.step.summary, classes="step-summary")
+        if self.needs_graph:
+            yield Static(
+                "Sign in first (step 1): this step reads your tenant.",
+                classes="needs-sign-in",
+                id=f"{self.step_id}-needs-sign-in",
+            )
         yield from self.compose_body()
         with Horizontal(classes="step-nav"):
             if previous_step(self.step_id):
@@ -48,6 +71,90 @@ class StepPanel(VerticalScroll):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        self._show_sign_in_hint()
+        if self.backend_ready:
+            self.call_after_refresh(self.on_signed_in)
+
+    @property
+    def backend_ready(self) -> bool:
+        return self.backend.signed_in is not None
+
+    def _show_sign_in_hint(self) -> None:
+        for hint in self.query(".needs-sign-in"):
+            hint.display = not self.backend_ready
+
+    def signed_in(self) -> None:
+        """Called by the app when sign-in completes."""
+        self._show_sign_in_hint()
+        self.on_signed_in()
+
+    def on_signed_in(self) -> None:
+        """Load what the step needs from Graph (override)."""
+
+    def sandbox_ready(self, info: SandboxInfo) -> None:
+        """The built-in sandbox tenant is up (sandbox mode only; override)."""
+
+    def refresh_from_session(self) -> None:
+        """Re-read inputs from the session (override)."""
+
+    # session helpers
+
+    def save(self, key: str, value: Any) -> None:
+        """Store one of this step's keys and tell the app (which saves the file)."""
+        self.session.set(self.step_id, key, value)
+        if self.session.get(self.step_id, "status") == "todo":
+            self.session.set(self.step_id, "status", "in_progress")
+        self.post_message(self.SessionChanged())
+
+    def set_status(self, status: StepStatus) -> None:
+        self.session.set(self.step_id, "status", status)
+        self.post_message(self.SessionChanged())
+
+    # background work
+
+    def run_blocking(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[BaseException], None] | None = None,
+        *,
+        name: str,
+        busy: Widget | None = None,
+    ) -> Worker[None]:
+        """Run `work` in a thread worker; `done`/`failed` then run on the UI thread.
+
+        `busy` shows Textual's loading indicator meanwhile. A new call with the
+        same name cancels the previous one, whose result is then dropped (e.g. a
+        search superseded by more typing).
+        """
+        if busy is not None:
+            busy.loading = True
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            if busy is not None:
+                busy.loading = False
+            callback(value)
+
+        def body() -> None:
+            worker = get_current_worker()
+            try:
+                result = work()
+            except Exception as exc:  # shown to the person, never raised into Textual
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(finish, failed or self.show_error, exc)
+                return
+            if not worker.is_cancelled:
+                self.app.call_from_thread(finish, done, result)
+
+        return self.run_worker(
+            body, name=name, group=name, exclusive=True, thread=True, exit_on_error=False
+        )
+
+    def show_error(self, error: BaseException) -> None:
+        """Tell the person what failed and what to do (GraphError carries both)."""
+        self.notify(describe_error(error), title="Something went wrong", severity="error")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         target = None
         if event.button.has_class("nav-next"):
@@ -57,6 +164,19 @@ class StepPanel(VerticalScroll):
         if target:
             event.stop()
             self.post_message(self.Navigate(target))
+
+
+def describe_error(error: BaseException) -> str:
+    """One readable paragraph: what happened, the fix, Graph's request-id."""
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    fix = getattr(error, "fix", "")
+    request_id = getattr(error, "request_id", "")
+    text = str(message)
+    if fix:
+        text += f"\nFix: {fix}"
+    if request_id:
+        text += f"\nGraph request-id: {request_id}"
+    return text
 
 
 class PlannedStep(StepPanel):

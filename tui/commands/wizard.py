@@ -25,8 +25,9 @@ def run_wizard(args: argparse.Namespace) -> int:
         return 1
     try:
         from tui.app import AdueApp
+        from tui.backend import Backend
 
-        app = AdueApp(session, sandbox=args.sandbox)
+        app = AdueApp(session, backend=Backend(session, args, sandbox=args.sandbox))
         result = app.run()
     finally:
         session.close()

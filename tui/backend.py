@@ -1,0 +1,205 @@
+"""The wizard's link to Microsoft Graph, kept off the UI event loop.
+
+One background thread owns an asyncio loop, the credential and the Graph
+client (msgraph-sdk's pipeline, built by tui.graph.client). The wizard's thread
+workers call the blocking methods here; each runs its coroutine on that loop and
+waits for the result, so neither the ~1.6 s first model deserialisation nor any
+request ever runs on Textual's event loop. msgraph, azure.identity and the
+sandbox are imported only inside these methods, after the first frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tui.session import Session
+
+if TYPE_CHECKING:
+    from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, SignedIn
+    from tui.graph.client import GraphClient
+    from tui.graph.models import Organization
+    from tui.graph.retry import RetryNotice
+    from tui.sandbox.server import RunningSandbox
+
+T = TypeVar("T")
+
+# How long the sandbox's identity emulator waits before approving a device code
+# by itself, so `make run` signs in with no second device at hand.
+SANDBOX_AUTO_APPROVE_SECONDS = 4.0
+
+
+class NotSignedIn(RuntimeError):
+    """A Graph call was asked for before sign-in finished."""
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    graph_url: str
+    https_url: str
+    tenant_id: str
+    organization: str
+    sign_in_domain: str
+    admin_upn: str
+    ca_path: str
+    auto_approve_seconds: float
+
+
+class Backend:
+    """Graph access for one wizard run. Thread-safe; every public method blocks."""
+
+    def __init__(
+        self,
+        session: Session,
+        args: argparse.Namespace | None = None,
+        *,
+        sandbox: bool = False,
+        running_sandbox: RunningSandbox | None = None,
+    ) -> None:
+        self.session = session
+        self.args = args or argparse.Namespace()
+        self.sandbox_mode = sandbox or running_sandbox is not None
+        self._sandbox = running_sandbox
+        self._owns_sandbox = running_sandbox is None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._client: GraphClient | None = None
+        self.signed_in: SignedIn | None = None
+
+    # the loop thread
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._start_lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="adue-graph", daemon=True)
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def submit(self, coroutine: Awaitable[T]) -> Future[T]:
+        """Schedule a coroutine on the Graph loop; the caller may wait or cancel."""
+
+        async def run() -> T:
+            return await coroutine
+
+        return asyncio.run_coroutine_threadsafe(run(), self._ensure_loop())
+
+    def run(self, coroutine: Awaitable[T], timeout: float | None = None) -> T:
+        return self.submit(coroutine).result(timeout)
+
+    def call(self, operation: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run `operation(client, *args, **kwargs)` (a tui.graph.operations function)."""
+        return self.run(operation(self.client, *args, **kwargs))
+
+    @property
+    def client(self) -> GraphClient:
+        if self._client is None:
+            raise NotSignedIn("Sign in first (step 1).")
+        return self._client
+
+    # start-up work, after the first frame
+
+    def warm_up(self) -> None:
+        """Import msgraph and deserialise one model now, in this (worker) thread.
+
+        The first deserialisation imports ~1,200 modules; doing it early keeps the
+        first real Graph answer quick.
+        """
+        from msgraph.generated.models.user import User
+
+        User().get_field_deserializers()
+
+    def start_sandbox(self) -> SandboxInfo | None:
+        """In sandbox mode, start the built-in tenant; its state lives beside the session."""
+        if not self.sandbox_mode:
+            return None
+        if self._sandbox is None:
+            from tui.sandbox.server import start_sandbox
+
+            self._sandbox = start_sandbox(
+                seed="demo",
+                state_file=sandbox_state_path(self.session.path),
+                device_auto_approve_seconds=SANDBOX_AUTO_APPROVE_SECONDS,
+            )
+        sb = self._sandbox
+        return SandboxInfo(
+            graph_url=sb.graph_url,
+            https_url=sb.https_url,
+            tenant_id=sb.tenant_id,
+            organization=sb.organization,
+            sign_in_domain=sb.sign_in_domain,
+            admin_upn=sb.admin_upn,
+            ca_path=str(sb.ca_path),
+            auto_approve_seconds=sb.device_auto_approve_seconds or 0.0,
+        )
+
+    @property
+    def sandbox(self) -> RunningSandbox | None:
+        return self._sandbox
+
+    # signing in
+
+    def settings(self) -> ConnectionSettings:
+        """Connection settings from the command line over the session's [tenant] table."""
+        from tui.graph.auth import ConnectionSettings
+
+        settings = ConnectionSettings.from_args_and_session(self.args, self.session.table("tenant"))
+        if self._sandbox is not None:
+            sb = self._sandbox
+            settings = settings.with_sandbox(
+                https_url=sb.https_url,
+                ca_path=sb.ca_path,
+                graph_url=sb.graph_url,
+                tenant_id=sb.tenant_id,
+            )
+        return settings
+
+    def sign_in(
+        self,
+        prompt: Callable[[DeviceCodePrompt], None],
+        cancel: threading.Event,
+    ) -> SignedIn:
+        """Sign in (device code by default) and build the Graph client. Blocking."""
+        from tui.graph.auth import build_credential, sign_in
+        from tui.graph.client import build_graph_client
+
+        settings = self.settings()
+        credential = build_credential(settings, prompt=prompt, cancel=cancel)
+        signed_in = sign_in(credential, cancel=cancel)
+        self._client = build_graph_client(
+            credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
+        )
+        self.signed_in = signed_in
+        return signed_in
+
+    def organization(self) -> Organization:
+        from tui.graph.operations import get_organization
+
+        return self.call(get_organization)
+
+    def on_retry(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
+        """Be told of each throttled/unavailable answer the SDK retries; returns an undo."""
+        return self.client.add_retry_listener(listener)
+
+    def close(self) -> None:
+        if self._sandbox is not None and self._owns_sandbox:
+            self._sandbox.stop()
+            self._sandbox = None
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._loop = None
+
+
+def sandbox_state_path(session_path: Path) -> Path:
+    """Where `adue --sandbox` keeps its tenant between runs: beside the session file."""
+    return session_path.with_name(session_path.stem + ".sandbox-state.json")

@@ -108,6 +108,19 @@ def classify(exc: BaseException, url: str, target: str, timeout: float) -> Findi
 
     host = urlsplit(url).hostname or url
     chain = _chain(exc)
+    # First: a timeout's context chain holds the SSLWantReadError it interrupted.
+    if isinstance(exc, httpx.TimeoutException):
+        stage = (
+            "did not complete the connection (TCP or TLS handshake)"
+            if isinstance(exc, httpx.ConnectTimeout)
+            else "accepted the request but sent no answer"
+        )
+        return failed(
+            "timeout",
+            f"{target} {stage} within {timeout:g} s",
+            f"Make {host} answer quickly on port 443: check the web server, load balancer "
+            "and firewall (a silently dropped connection looks like this).",
+        )
     for err in chain:
         if isinstance(err, ssl.SSLCertVerificationError):
             reason = err.verify_message or str(err)
@@ -137,14 +150,6 @@ def classify(exc: BaseException, url: str, target: str, timeout: float) -> Findi
     for err in chain:
         if isinstance(err, socket.gaierror):
             return dns_failure(host, str(err))
-    if isinstance(exc, httpx.TimeoutException):
-        return failed(
-            "timeout",
-            f"{target} accepted the connection but sent no answer within {timeout:g} s "
-            f"({type(exc).__name__})",
-            f"Make {host} answer quickly on port 443: check the web server, load balancer "
-            "and firewall (a silently dropped connection looks like this).",
-        )
     if isinstance(exc, httpx.RemoteProtocolError):
         return failed(
             "connect",

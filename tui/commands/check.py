@@ -1,0 +1,190 @@
+"""`adue check`: the prerequisite checks, headless (fit for a daily cron job).
+
+Exit codes: 0 every check passes (warnings allowed), 2 any check fails, 1 could
+not check (settings, sign-in, network, or a read was refused), 64 usage.
+Results go to stdout (a table, or JSON with --json); sign-in prompts and
+throttling notices go to stderr. Reads the session, never writes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.commands.common import DEFAULT_SESSION, add_connection_options
+
+if TYPE_CHECKING:
+    from tui.graph.auth import ConnectionSettings, DeviceCodePrompt
+    from tui.graph.checks import CheckReport
+    from tui.graph.client import GraphClient
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 64
+CONNECTION_DESTS = (
+    "cloud",
+    "tenant",
+    "client_id",
+    "graph_url",
+    "auth",
+    "certificate_path",
+    "allow_plaintext_token_cache",
+)
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="run the prerequisite checks (APNs, VPP token, Authenticator, licence, ...)",
+        description=(
+            "Check the tenant's prerequisites for account-driven User Enrollment: Intune"
+            " licence, MDM authority, Apple MDM push certificate (warns 30 days before it"
+            " expires), VPP token, Microsoft Authenticator as a user-licensed VPP app,"
+            " personal iOS enrollment, granted permissions. Exit 0 all pass (warnings"
+            " allowed), 2 any fails, 1 could not check."
+        ),
+    )
+    p.add_argument(
+        "--session",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"session file to take [tenant] settings from (default: ./{DEFAULT_SESSION})",
+    )
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_connection_options(p)
+    # SUPPRESS: options given before `check` (adue --tenant X check) are kept unless
+    # repeated after it; the top-level parser supplies the defaults.
+    p.set_defaults(**{dest: argparse.SUPPRESS for dest in CONNECTION_DESTS})
+    p.set_defaults(handler=run)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _tenant_table(args: argparse.Namespace) -> dict[str, Any]:
+    from tui.session import Session
+
+    path = Path(getattr(args, "session", None) or DEFAULT_SESSION)
+    if not path.exists():
+        return {}
+    session = Session.read_only(path)
+    try:
+        return dict(session.table("tenant"))
+    finally:
+        session.close()
+
+
+def _show_device_code(prompt: DeviceCodePrompt) -> None:
+    minutes = max(1, prompt.seconds_left() // 60)
+    _say(
+        f"To sign in, open {prompt.verification_uri} on any device and enter the code"
+        f" {prompt.user_code} (valid for about {minutes} min)."
+    )
+
+
+def _ask_secret(label: str) -> str:
+    import getpass
+
+    return getpass.getpass(label, stream=sys.stderr)
+
+
+def _settings(args: argparse.Namespace) -> ConnectionSettings:
+    from tui.graph.auth import ConnectionSettings
+
+    return ConnectionSettings.from_args_and_session(args, _tenant_table(args))
+
+
+def _connect(settings: ConnectionSettings) -> GraphClient:
+    from tui.graph.auth import build_credential, sign_in
+    from tui.graph.client import build_graph_client
+
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    credential = build_credential(
+        settings,
+        prompt=_show_device_code,
+        ask_secret=_ask_secret if interactive else None,
+    )
+    signed_in = sign_in(credential, interactive=interactive)
+    if signed_in.cache_notice and interactive:
+        _say(f"Note: {signed_in.cache_notice}")
+    client = build_graph_client(
+        credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
+    )
+    client.add_retry_listener(lambda notice: _say(f"Graph: {notice.describe()}"))
+    return client
+
+
+async def _check(settings: ConnectionSettings) -> CheckReport:
+    from tui.graph.checks import run_checks
+
+    client = _connect(settings)
+    try:
+        return await run_checks(client)
+    finally:
+        await client.aclose()
+
+
+def _print_report(report: CheckReport) -> None:
+    org = report.organization
+    if org is not None:
+        print(f"Tenant: {org.display_name} ({org.id})")
+    for result in report.results:
+        print(f"{result.status.value.upper():<5}  {result.title}: {result.detail}")
+        if result.fix and result.status.value != "pass":
+            print(f"       Fix: {result.fix}")
+    counts = {s: len(report.with_status(s)) for s in {r.status for r in report.results}}
+    summary = ", ".join(f"{n} {s.value}" for s, n in sorted(counts.items()))
+    print(f"Checked {len(report.results)} prerequisites: {summary}.")
+
+
+def _report_json(report: CheckReport) -> dict[str, Any]:
+    org = report.organization
+    return {
+        "ok": report.exit_code == 0,
+        "exit_code": report.exit_code,
+        "checked_at": report.checked_at.isoformat(),
+        "tenant": {"id": org.id, "name": org.display_name} if org else None,
+        "checks": [r.to_json() for r in report.results],
+    }
+
+
+def _fail(args: argparse.Namespace, message: str, fix: str = "") -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "exit_code": EXIT_ERROR, "error": message, "fix": fix}))
+    _say(f"adue check: {message}" + (f"\n  Fix: {fix}" if fix else ""))
+    return EXIT_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tui.graph.auth import SettingsError
+    from tui.graph.errors import GraphError, SignInCancelled
+    from tui.session import SessionError
+
+    try:
+        settings = _settings(args)
+        report = asyncio.run(_check(settings))
+    except SettingsError as exc:
+        return _fail(args, str(exc))
+    except SessionError as exc:
+        return _fail(args, f"the session file cannot be used: {exc}")
+    except GraphError as exc:
+        return _fail(
+            args,
+            exc.message + (f" (request-id {exc.request_id})" if exc.request_id else ""),
+            exc.fix,
+        )
+    except SignInCancelled:
+        return _fail(args, "sign-in cancelled")
+    except KeyboardInterrupt:
+        return _fail(args, "interrupted")
+    if args.json:
+        print(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_report(report)
+    return report.exit_code

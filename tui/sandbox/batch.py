@@ -1,0 +1,124 @@
+"""JSON batching: `POST /{version}/$batch` with up to 20 requests and `dependsOn`.
+
+Sub-requests run through the same dispatch as top-level requests, in an order that
+honours `dependsOn` (a dependency must be listed earlier, as Graph requires); a request
+whose dependency failed answers 424. Graph's key is `dependsOn`: msgraph-core 1.5.2
+writes `depends_on`, which Graph ignores, and so does the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tui.sandbox.errors import GraphError, bad_request, error_body
+from tui.sandbox.routing import Ctx, Reply
+
+MAX_REQUESTS = 20
+
+# (method, version, path, query, headers, body, item id) -> (status, headers, body)
+SubDispatch = Callable[
+    [str, str, str, dict[str, str], dict[str, str], Any, str],
+    tuple[int, dict[str, str], Any],
+]
+
+_VERSION_PREFIX = re.compile(r"^/(v1\.0|beta)(?=/|$)")
+
+
+def _relative(url: str, version: str) -> tuple[str, dict[str, str]]:
+    parts = urlsplit(url)
+    path = parts.path if parts.path.startswith("/") else "/" + parts.path
+    match = _VERSION_PREFIX.match(path)
+    if match:
+        if match.group(1) != version:
+            raise bad_request(
+                f"The batch request url '{url}' names version '{match.group(1)}' inside a "
+                f"/{version}/$batch."
+            )
+        path = path[match.end() :] or "/"
+    return path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def run_batch(ctx: Ctx, dispatch: SubDispatch) -> Reply:
+    body = ctx.body
+    if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+        raise bad_request("The batch body must be a JSON object with a 'requests' array.")
+    requests: list[Any] = body["requests"]
+    if not requests:
+        raise bad_request("The batch contains no requests.")
+    if len(requests) > MAX_REQUESTS:
+        raise bad_request(
+            f"The batch has {len(requests)} requests; the limit is {MAX_REQUESTS}.",
+            code="BadRequest",
+        )
+    seen: set[str] = set()
+    for item in requests:
+        if not isinstance(item, dict):
+            raise bad_request("Each batch request must be a JSON object.")
+        for key in ("id", "method", "url"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise bad_request(f"A batch request is missing its '{key}'.")
+        if item["id"] in seen:
+            raise bad_request(f"The batch request id '{item['id']}' is used more than once.")
+        depends = item.get("dependsOn") or []
+        if not isinstance(depends, list) or any(d not in seen for d in depends):
+            raise bad_request(
+                f"Invalid dependency for request Id '{item['id']}': dependsOn must name "
+                "requests listed earlier in the batch."
+            )
+        seen.add(item["id"])
+
+    statuses: dict[str, int] = {}
+    responses: list[dict[str, Any]] = []
+    for item in requests:
+        item_id: str = item["id"]
+        depends = item.get("dependsOn") or []
+        failed = [d for d in depends if statuses.get(d, 500) >= 400]
+        if failed:
+            status, headers, out = (
+                424,
+                {"Content-Type": "application/json"},
+                error_body(
+                    "FailedDependency",
+                    f"The dependency '{failed[0]}' failed.",
+                    ctx.request_id,
+                    "",
+                ),
+            )
+        else:
+            try:
+                path, query = _relative(item["url"], ctx.version)
+                sub_headers = {
+                    str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()
+                }
+                sub_body = item.get("body")
+                if isinstance(sub_body, str) and sub_headers.get("content-type", "").startswith(
+                    "application/json"
+                ):
+                    sub_body = _maybe_base64_json(sub_body)
+                status, headers, out = dispatch(
+                    item["method"].upper(), ctx.version, path, query, sub_headers, sub_body, item_id
+                )
+            except GraphError as error:
+                status, headers = error.status, {"Content-Type": "application/json"}
+                out = error_body(error.code, error.message, ctx.request_id, "")
+        statuses[item_id] = status
+        response: dict[str, Any] = {"id": item_id, "status": status, "headers": headers}
+        if out is not None:
+            response["body"] = out
+        responses.append(response)
+    return Reply(200, {"responses": responses})
+
+
+def _maybe_base64_json(text: str) -> Any:
+    """Graph accepts a base64-encoded JSON body in a batch item; decode it when it is one."""
+    import base64
+    import binascii
+
+    try:
+        return json.loads(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):
+        return text

@@ -1,0 +1,388 @@
+"""The ASGI app of the sandbox's Graph listener (plain HTTP on loopback).
+
+Order per request, as a client sees it from Graph: faults (latency, 429/503, a dropped
+connection), then the bearer token (401), then the route (400 for unknown segments,
+403 for missing scopes, the handler's own 400/404), then the answer. Every Graph
+request is recorded; `/sandbox/...` control routes need no token and are not recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from tui.sandbox.batch import run_batch
+from tui.sandbox.errors import GraphError, error_body
+from tui.sandbox.faults import Decision
+from tui.sandbox.recording import RequestRecord
+from tui.sandbox.routing import VERSIONS, Ctx, Reply, Router
+from tui.sandbox.tokens import ALL_SCOPES, TokenClaims, parse_token
+
+if TYPE_CHECKING:
+    from tui.sandbox.server import RunningSandbox
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("adue.sandbox")
+
+JSON_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;"
+    "IEEE754Compatible=false;charset=utf-8"
+)
+WWW_AUTHENTICATE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/'
+    'authorize", client_id="00000003-0000-0000-c000-000000000000"'
+)
+
+
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _decode_body(raw: bytes) -> Any:
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class GraphApp:
+    def __init__(self, sandbox: RunningSandbox, router: Router) -> None:
+        self.sb = sandbox
+        self.router = router
+        self._token_uses: dict[str, int] = {}
+
+    # ---- ASGI entry ------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        raw = b""
+        while True:
+            message = await receive()
+            raw += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        path: str = scope["path"]
+        method: str = scope["method"].upper()
+        query_text = scope.get("query_string", b"").decode("latin-1")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if path.startswith("/sandbox/") or path == "/sandbox":
+            status, out = self._control(method, path, query_text, raw)
+            await self._send(send, status, {"Content-Type": "application/json"}, _encode(out))
+            return
+        await self._graph(scope, send, method, path, query_text, headers, raw)
+
+    async def _send(self, send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
+        pairs = [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
+        if body:
+            pairs.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": pairs})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _drop(self, send: Send) -> None:
+        """Close the connection without an answer, as a network fault would."""
+        cycle = getattr(send, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        if transport is not None:
+            cycle.disconnected = True  # type: ignore[union-attr]
+            transport.abort()
+            return
+        # Not uvicorn's h11 cycle: start an answer and never finish it.
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1000")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+
+    # ---- Graph requests ----------------------------------------------------------------
+
+    async def _graph(
+        self,
+        scope: Scope,
+        send: Send,
+        method: str,
+        path: str,
+        query_text: str,
+        headers: dict[str, str],
+        raw: bytes,
+    ) -> None:
+        started = time.time()
+        clock = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        client_request_id = headers.get("client-request-id", "")
+        query = dict(parse_qsl(query_text, keep_blank_values=True))
+        body = _decode_body(raw)
+        record = RequestRecord(
+            seq=self.sb._next_seq(),
+            method=method,
+            path=path,
+            query=query,
+            body=body,
+            status=0,
+            time=started,
+            request_id=request_id,
+        )
+        decision: Decision = self.sb.faults.decide(method, path, query_text)
+        if decision.latency_ms:
+            await asyncio.sleep(decision.latency_ms / 1000)
+        record.fault = decision.label
+        if decision.drop:
+            record.duration_ms = (time.perf_counter() - clock) * 1000
+            self.sb._record(record)
+            await self._drop(send)
+            return
+
+        reply_headers = {
+            "request-id": request_id,
+            "client-request-id": client_request_id or request_id,
+            "x-ms-ags-diagnostic": json.dumps(
+                {"ServerInfo": {"DataCenter": "Sandbox", "Slice": "L", "Ring": "0"}}
+            ),
+        }
+        try:
+            if decision.status is not None:
+                raise self._fault_error(decision.status)
+            claims = self._authenticate(headers, record)
+            record.upn = claims.upn
+            version, sub_path = self._split_version(path)
+            if raw and method in ("POST", "PATCH", "PUT") and not isinstance(body, dict | list):
+                raise GraphError(
+                    400,
+                    "BadRequest",
+                    "Unable to read JSON request payload. Please ensure Content-Type header "
+                    "is set and payload is of valid JSON format.",
+                )
+            ctx = Ctx(
+                tenant=self.sb.state,
+                version=version,
+                method=method,
+                path=sub_path,
+                query=query,
+                headers=headers,
+                body=body,
+                claims=claims,
+                base_url=self.sb.graph_url,
+                request_id=request_id,
+            )
+            if sub_path == "/$batch":
+                if method != "POST":
+                    raise GraphError(405, "Request_BadRequest", "$batch accepts POST only.")
+                reply = run_batch(ctx, self._sub_dispatcher(claims, request_id))
+            else:
+                reply = self._dispatch(ctx)
+        except GraphError as error:
+            reply = Reply(
+                error.status,
+                error_body(error.code, error.message, request_id, client_request_id),
+                error.headers,
+            )
+        except Exception:  # a sandbox bug: answer like Graph's 500 and log it
+            log.exception("sandbox handler failed for %s %s", method, path)
+            reply = Reply(
+                500,
+                error_body(
+                    "InternalServerError", "The sandbox failed.", request_id, client_request_id
+                ),
+            )
+        record.status = reply.status
+        record.duration_ms = (time.perf_counter() - clock) * 1000
+        self.sb._record(record)
+        data = b"" if reply.body is None else _encode(reply.body)
+        out_headers = {**reply_headers, **reply.headers}
+        if data:
+            out_headers["Content-Type"] = JSON_TYPE
+        await self._send(send, reply.status, out_headers, data)
+
+    def _fault_error(self, status: int) -> GraphError:
+        retry = {"Retry-After": str(self.sb.faults.retry_after)}
+        if status == 429:
+            return GraphError(
+                429,
+                "TooManyRequests",
+                "Too many requests. Please retry after the time given in Retry-After.",
+                retry,
+            )
+        if status == 503:
+            return GraphError(
+                503, "ServiceUnavailable", "The service is temporarily unavailable.", retry
+            )
+        return GraphError(status, "UnknownError", "The server failed to answer the request.")
+
+    def _split_version(self, path: str) -> tuple[str, str]:
+        segments = path.split("/", 2)
+        version = segments[1] if len(segments) > 1 else ""
+        if version not in VERSIONS:
+            raise GraphError(
+                400,
+                "BadRequest",
+                f"Invalid version: '{version}'. Graph paths start with /v1.0/ or /beta/.",
+            )
+        rest = "/" + segments[2] if len(segments) > 2 else "/"
+        return version, rest.rstrip("/") or "/"
+
+    def _authenticate(self, headers: dict[str, str], record: RequestRecord) -> TokenClaims:
+        auth = headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if not auth or scheme.lower() != "bearer" or not token.strip():
+            record.fault = record.fault or "no-token"
+            raise GraphError(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token is empty.",
+                {"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
+        claims = parse_token(token.strip())
+        if claims is None:
+            raise GraphError(
+                401,
+                "InvalidAuthenticationToken",
+                "IDX14100: JWT is not well formed, there are no dots (.).",
+                {"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
+        if claims.tid != self.sb.tenant_id:
+            raise GraphError(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token validation failure. The token was issued for another tenant.",
+                {"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
+        limit = self.sb.faults.expire_token_after
+        uses = self._token_uses.get(claims.jti, 0) + 1
+        self._token_uses[claims.jti] = uses
+        if claims.expired() or (limit is not None and uses > limit):
+            record.fault = "expired-token"
+            raise GraphError(
+                401,
+                "InvalidAuthenticationToken",
+                "Lifetime validation failed, the token is expired.",
+                {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'},
+            )
+        return claims
+
+    def _dispatch(self, ctx: Ctx) -> Reply:
+        with self.sb.lock:
+            reply = self.router.dispatch(ctx)
+            if ctx.method in ("POST", "PATCH", "PUT", "DELETE") and reply.status < 400:
+                self.sb._tenant_changed()
+        return reply
+
+    def _sub_dispatcher(
+        self, claims: TokenClaims, batch_request_id: str
+    ) -> Callable[..., tuple[int, dict[str, str], Any]]:
+        def dispatch(
+            method: str,
+            version: str,
+            path: str,
+            query: dict[str, str],
+            headers: dict[str, str],
+            body: Any,
+            item_id: str,
+        ) -> tuple[int, dict[str, str], Any]:
+            clock = time.perf_counter()
+            sub_id = str(uuid.uuid4())
+            record = RequestRecord(
+                seq=self.sb._next_seq(),
+                method=method,
+                path=f"/{version}{path}",
+                query=query,
+                body=body,
+                status=0,
+                time=time.time(),
+                request_id=sub_id,
+                in_batch=True,
+                batch_request_id=batch_request_id,
+                batch_item_id=item_id,
+                upn=claims.upn,
+            )
+            try:
+                if path == "/$batch":
+                    raise GraphError(400, "BadRequest", "A $batch cannot contain another $batch.")
+                ctx = Ctx(
+                    tenant=self.sb.state,
+                    version=version,
+                    method=method,
+                    path=path.rstrip("/") or "/",
+                    query=query,
+                    headers=headers,
+                    body=body,
+                    claims=claims,
+                    base_url=self.sb.graph_url,
+                    request_id=sub_id,
+                )
+                reply = self._dispatch(ctx)
+            except GraphError as error:
+                reply = Reply(error.status, error_body(error.code, error.message, sub_id, ""))
+            record.status = reply.status
+            record.duration_ms = (time.perf_counter() - clock) * 1000
+            self.sb._record(record)
+            out_headers = {"request-id": sub_id, **reply.headers}
+            if reply.body is not None:
+                out_headers["Content-Type"] = "application/json"
+            return reply.status, out_headers, reply.body
+
+        return dispatch
+
+    # ---- control routes (no token) ------------------------------------------------------
+
+    def _control(self, method: str, path: str, query_text: str, raw: bytes) -> tuple[int, Any]:
+        sb = self.sb
+        query = dict(parse_qsl(query_text))
+        body = _decode_body(raw)
+        route = path.rstrip("/")
+        if route == "/sandbox/requests" and method == "GET":
+            since = int(query.get("since", "0") or 0)
+            return 200, {"value": [r.to_json() for r in sb.requests if r.seq > since]}
+        if route == "/sandbox/requests" and method == "DELETE":
+            sb.clear_requests()
+            return 200, {"cleared": True}
+        if route == "/sandbox/info" and method == "GET":
+            return 200, sb.info()
+        if route == "/sandbox/state" and method == "GET":
+            with sb.lock:
+                return 200, sb.state.to_json()
+        if route == "/sandbox/token" and method == "POST":
+            options = body if isinstance(body, dict) else {}
+            scopes = options.get("scopes", list(ALL_SCOPES))
+            if isinstance(scopes, str):
+                scopes = scopes.split()
+            token = sb.mint_token(
+                upn=str(options.get("upn", sb.admin_upn)),
+                scopes=[str(s) for s in scopes],
+                expires_in=int(options.get("expires_in", 3600)),
+            )
+            return 200, {"access_token": token, "token_type": "Bearer"}
+        if route == "/sandbox/discovery-variant" and method == "GET":
+            return 200, {"variant": sb.discovery_variant}
+        if route == "/sandbox/discovery-variant" and method == "PUT":
+            variant = body.get("variant") if isinstance(body, dict) else None
+            if not isinstance(variant, str):
+                return 400, {"error": 'send {"variant": "<name>"}'}
+            sb.discovery_variant = variant
+            return 200, {"variant": variant}
+        return 404, {
+            "error": f"unknown sandbox control route {method} {path}",
+            "routes": [
+                "GET /sandbox/requests[?since=N]",
+                "DELETE /sandbox/requests",
+                "GET /sandbox/info",
+                "GET /sandbox/state",
+                "POST /sandbox/token",
+                "GET|PUT /sandbox/discovery-variant",
+            ],
+        }

@@ -1,0 +1,416 @@
+"""Directory routes: organization, domains, subscribedSkus, users, groups, devices.
+
+Directory queries follow Graph's "advanced query" rules: `$search`, `$count` and the
+costly filters (`endswith`, `ne`, `not`) need the `ConsistencyLevel: eventual` header.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from tui.sandbox import odata
+from tui.sandbox.errors import GraphError, bad_request
+from tui.sandbox.routing import Ctx, Reply, Route, collection, route, wants_count
+from tui.sandbox.schemas import object_is_of
+from tui.sandbox.seeds import GROUP_DEFAULTS
+from tui.sandbox.tenant import Tenant
+
+ORG_READ = (
+    "User.Read",
+    "Organization.Read.All",
+    "Organization.ReadWrite.All",
+    "Directory.Read.All",
+)
+SKU_READ = ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All")
+DOMAIN_READ = ("Domain.Read.All", "Domain.ReadWrite.All", "Directory.Read.All")
+USER_READ = ("User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All")
+GROUP_READ = ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "Directory.Read.All")
+MEMBER_OF_READ = (*GROUP_READ, "User.Read.All", "User.ReadBasic.All")
+DEVICE_READ = ("Device.Read.All", "Directory.Read.All")
+
+PAGE = 100
+MAX_TOP = 999
+
+CASTS = {
+    "microsoft.graph.user": "user",
+    "microsoft.graph.group": "group",
+    "microsoft.graph.device": "device",
+}
+
+
+def not_found(object_id: str) -> GraphError:
+    return GraphError(
+        404,
+        "Request_ResourceNotFound",
+        f"Resource '{object_id}' does not exist or one of its queried reference-property "
+        "objects are not present.",
+    )
+
+
+def shape_group(group: dict[str, Any]) -> dict[str, Any]:
+    return {**GROUP_DEFAULTS, **group}
+
+
+def _advanced(ctx: Ctx, reason: str) -> None:
+    if not ctx.eventual:
+        raise GraphError(
+            400,
+            "Request_UnsupportedQuery",
+            f"{reason} only works through MSGraph with a special request header: "
+            "'ConsistencyLevel: eventual'.",
+        )
+
+
+def _parse_filter(ctx: Ctx) -> odata.Node | None:
+    text = ctx.query.get("$filter")
+    if not text:
+        return None
+    node = odata.parse_filter(text)
+    if any(word in text for word in ("endswith(", " ne ", "not(", "not ")):
+        _advanced(ctx, "This filter (endswith, ne or not)")
+    return node
+
+
+def _search(ctx: Ctx) -> odata.SearchQuery | None:
+    text = ctx.query.get("$search")
+    if text is None:
+        return None
+    _advanced(ctx, "Request with $search query parameter")
+    return odata.parse_search(text)
+
+
+def _order(ctx: Ctx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    raw = ctx.query.get("$orderby")
+    if not raw:
+        return items
+    prop, _, direction = raw.strip().partition(" ")
+    if prop not in ("displayName", "createdDateTime", "userPrincipalName"):
+        raise bad_request(f"Sorting by '{prop}' is not supported.", "Request_UnsupportedQuery")
+    if "$filter" in ctx.query:
+        _advanced(ctx, "$orderby together with $filter")
+    return sorted(
+        items,
+        key=lambda o: str(o.get(prop) or "").casefold(),
+        reverse=direction.strip().lower() == "desc",
+    )
+
+
+def _query(ctx: Ctx, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    node = _parse_filter(ctx)
+    search = _search(ctx)
+    if node is not None:
+        objects = [o for o in objects if node.eval(o, {}, object_is_of)]
+    if search is not None:
+        objects = [o for o in objects if odata.search_matches(o, search)]
+    return _order(ctx, objects)
+
+
+def _count(ctx: Ctx) -> bool:
+    if wants_count(ctx):
+        _advanced(ctx, "$count")
+        return True
+    return False
+
+
+# ---- organization, domains, licences ----------------------------------------------------
+
+
+def list_organization(ctx: Ctx, _: dict[str, str]) -> Reply:
+    return collection(
+        ctx, [ctx.tenant.organization], "organization", page_size=PAGE, max_top=MAX_TOP
+    )
+
+
+def get_organization(ctx: Ctx, p: dict[str, str]) -> Reply:
+    if p["id"] != ctx.tenant.tenant_id:
+        raise not_found(p["id"])
+    select = odata.parse_select(ctx.query.get("$select"))
+    body = odata.apply_select(ctx.tenant.organization, select)
+    return Reply(200, {"@odata.context": ctx.context_url("organization/$entity"), **body})
+
+
+def list_domains(ctx: Ctx, _: dict[str, str]) -> Reply:
+    return collection(
+        ctx, _query(ctx, ctx.tenant.domains), "domains", page_size=PAGE, max_top=MAX_TOP
+    )
+
+
+def get_domain(ctx: Ctx, p: dict[str, str]) -> Reply:
+    for domain in ctx.tenant.domains:
+        if domain["id"].casefold() == p["id"].casefold():
+            return Reply(200, {"@odata.context": ctx.context_url("domains/$entity"), **domain})
+    raise not_found(p["id"])
+
+
+def list_skus(ctx: Ctx, _: dict[str, str]) -> Reply:
+    for option in ("$filter", "$search", "$orderby", "$top"):
+        if option in ctx.query:
+            raise bad_request(
+                f"The query option '{option}' is not supported on subscribedSkus.",
+                "Request_UnsupportedQuery",
+            )
+    return collection(
+        ctx, ctx.tenant.subscribed_skus, "subscribedSkus", page_size=1000, max_top=1000
+    )
+
+
+def get_sku(ctx: Ctx, p: dict[str, str]) -> Reply:
+    for sku in ctx.tenant.subscribed_skus:
+        if sku["id"] == p["id"]:
+            return Reply(200, {"@odata.context": ctx.context_url("subscribedSkus/$entity"), **sku})
+    raise not_found(p["id"])
+
+
+# ---- users ------------------------------------------------------------------------------
+
+
+def _user(ctx: Ctx, id_or_upn: str) -> dict[str, Any]:
+    if id_or_upn == "me":
+        id_or_upn = ctx.claims.upn
+    user = ctx.tenant.find_user(id_or_upn)
+    if user is None:
+        raise not_found(id_or_upn)
+    return user
+
+
+def list_users(ctx: Ctx, _: dict[str, str]) -> Reply:
+    count = _count(ctx)
+    users = _query(ctx, list(ctx.tenant.users.values()))
+    return collection(ctx, users, "users", page_size=PAGE, max_top=MAX_TOP, count=count)
+
+
+def get_user(ctx: Ctx, p: dict[str, str]) -> Reply:
+    user = _user(ctx, p["id"])
+    select = odata.parse_select(ctx.query.get("$select"))
+    return Reply(
+        200,
+        {"@odata.context": ctx.context_url("users/$entity"), **odata.apply_select(user, select)},
+    )
+
+
+def get_me(ctx: Ctx, _: dict[str, str]) -> Reply:
+    return get_user(ctx, {"id": "me"})
+
+
+def _typed(tenant: Tenant, ids: list[str], cast: str | None) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for object_id in ids:
+        obj = tenant.directory_object(object_id)
+        if obj is None:
+            continue
+        if cast is not None and not obj["@odata.type"].endswith(f".{CASTS[cast]}"):
+            continue
+        if obj["@odata.type"].endswith(".group"):
+            obj = {**shape_group(obj), "@odata.type": obj["@odata.type"]}
+        objects.append(obj)
+    return objects
+
+
+def _cast(p: dict[str, str]) -> str | None:
+    cast = p.get("cast")
+    if cast is not None and cast not in CASTS:
+        raise GraphError(400, "BadRequest", f"Resource not found for the segment '{cast}'.")
+    return cast
+
+
+def _membership(ctx: Ctx, p: dict[str, str], transitive: bool) -> Reply:
+    user = _user(ctx, p["id"])
+    tenant = ctx.tenant
+    ids = (
+        tenant.transitive_member_of(user["id"])
+        if transitive
+        else tenant.group_index.in_order(tenant.member_of(user["id"]))
+    )
+    cast = _cast(p)
+    count = _count(ctx)
+    objects = _query(ctx, _typed(tenant, ids, cast))
+    context = "groups" if cast else "directoryObjects"
+    return collection(ctx, objects, context, page_size=PAGE, max_top=MAX_TOP, count=count)
+
+
+def member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
+    return _membership(ctx, p, transitive=False)
+
+
+def transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
+    return _membership(ctx, p, transitive=True)
+
+
+def me_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
+    return _membership(ctx, {**p, "id": "me"}, transitive=False)
+
+
+def me_transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
+    return _membership(ctx, {**p, "id": "me"}, transitive=True)
+
+
+# ---- groups -----------------------------------------------------------------------------
+
+
+def _search_ids(tenant: Tenant, search: odata.SearchQuery) -> set[str] | None:
+    """Groups matching `search`, from the word index; None when the index cannot answer."""
+    index = tenant.group_index
+    found: set[str] = set()
+    for n, clause in enumerate(search.clauses):
+        if clause.prop not in ("", "displayName", "description") or not clause.terms:
+            return None
+        props = [clause.prop] if clause.prop else ["displayName", "description"]
+        hits: set[str] = set()
+        for prop in props:
+            prop_hits: set[str] | None = None
+            for term in clause.terms:
+                term_hits = index.word_prefix(term, prop)
+                prop_hits = term_hits if prop_hits is None else prop_hits & term_hits
+            hits |= prop_hits or set()
+        found = found & hits if search.combine == "and" and n else found | hits
+    return found
+
+
+def list_groups(ctx: Ctx, _: dict[str, str]) -> Reply:
+    tenant = ctx.tenant
+    count = _count(ctx)
+    node = _parse_filter(ctx)
+    search = _search(ctx)
+    candidates: list[str] | None = None
+    simple = odata.simple_display_name_filter(node) if node is not None else None
+    if simple is not None:
+        kind, value = simple
+        index = tenant.group_index
+        candidates = index.exact(value) if kind == "eq" else index.prefix(value)
+        node = None
+    if search is not None:
+        hits = _search_ids(tenant, search)
+        if hits is not None:
+            candidates = list(hits) if candidates is None else [c for c in candidates if c in hits]
+            search = None
+    if candidates is None:
+        groups = list(tenant.groups.values())
+    else:
+        groups = [tenant.groups[gid] for gid in candidates]
+    if node is not None:
+        groups = [g for g in groups if node.eval(shape_group(g), {}, object_is_of)]
+    if search is not None:
+        groups = [g for g in groups if odata.search_matches(g, search)]
+    if "$orderby" in ctx.query:
+        groups = _order(ctx, groups)
+    elif candidates is not None:
+        groups = _in_rank_order(ctx, groups)
+    return collection(
+        ctx, groups, "groups", page_size=PAGE, max_top=MAX_TOP, shape=shape_group, count=count
+    )
+
+
+def _in_rank_order(ctx: Ctx, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rank = ctx.tenant.group_index.rank
+    top = odata.parse_top(ctx.query.get("$top"), maximum=MAX_TOP) or PAGE
+    offset = odata.decode_skiptoken(ctx.query["$skiptoken"]) if "$skiptoken" in ctx.query else 0
+    wanted = offset + top
+    if wanted * 4 < len(groups):
+        # Only the requested page is served: order just enough of the hits (the rest
+        # only counts towards @odata.count and whether there is a next page).
+        head = heapq.nsmallest(wanted, groups, key=lambda g: rank[g["id"]])
+        head_ids = {g["id"] for g in head}
+        return head + [g for g in groups if g["id"] not in head_ids]
+    return sorted(groups, key=lambda g: rank[g["id"]])
+
+
+def _group(ctx: Ctx, group_id: str) -> dict[str, Any]:
+    group = ctx.tenant.groups.get(group_id)
+    if group is None:
+        raise not_found(group_id)
+    return group
+
+
+def get_group(ctx: Ctx, p: dict[str, str]) -> Reply:
+    group = shape_group(_group(ctx, p["id"]))
+    select = odata.parse_select(ctx.query.get("$select"))
+    return Reply(
+        200,
+        {"@odata.context": ctx.context_url("groups/$entity"), **odata.apply_select(group, select)},
+    )
+
+
+def _members(ctx: Ctx, p: dict[str, str], transitive: bool) -> Reply:
+    tenant = ctx.tenant
+    _group(ctx, p["id"])
+    ids: list[str] = []
+    seen: set[str] = set()
+    todo = list(tenant.members.get(p["id"], []))
+    while todo:
+        member = todo.pop(0)
+        if member in seen:
+            continue
+        seen.add(member)
+        ids.append(member)
+        if transitive and member in tenant.groups:
+            todo.extend(tenant.members.get(member, []))
+    cast = _cast(p)
+    count = _count(ctx)
+    objects = _query(ctx, _typed(tenant, ids, cast))
+    context = f"{CASTS[cast]}s" if cast else "directoryObjects"
+    return collection(ctx, objects, context, page_size=PAGE, max_top=MAX_TOP, count=count)
+
+
+def members(ctx: Ctx, p: dict[str, str]) -> Reply:
+    return _members(ctx, p, transitive=False)
+
+
+def transitive_members(ctx: Ctx, p: dict[str, str]) -> Reply:
+    return _members(ctx, p, transitive=True)
+
+
+# ---- devices ----------------------------------------------------------------------------
+
+
+def list_devices(ctx: Ctx, _: dict[str, str]) -> Reply:
+    count = _count(ctx)
+    devices = _query(ctx, list(ctx.tenant.devices.values()))
+    return collection(ctx, devices, "devices", page_size=PAGE, max_top=MAX_TOP, count=count)
+
+
+def get_device(ctx: Ctx, p: dict[str, str]) -> Reply:
+    device = ctx.tenant.devices.get(p["id"])
+    if device is None:
+        raise not_found(p["id"])
+    return Reply(200, {"@odata.context": ctx.context_url("devices/$entity"), **device})
+
+
+def routes() -> list[Route]:
+    r: list[Route] = [
+        route("GET", "/organization", list_organization, ORG_READ),
+        route("GET", "/organization/{id}", get_organization, ORG_READ),
+        route("GET", "/domains", list_domains, DOMAIN_READ),
+        route("GET", "/domains/{id}", get_domain, DOMAIN_READ),
+        route("GET", "/subscribedSkus", list_skus, SKU_READ),
+        route("GET", "/subscribedSkus/{id}", get_sku, SKU_READ),
+        route("GET", "/me", get_me, ("User.Read", *USER_READ)),
+        route("GET", "/users", list_users, USER_READ),
+        route("GET", "/users/{id}", get_user, USER_READ),
+        route("GET", "/groups", list_groups, GROUP_READ),
+        route("GET", "/groups/{id}", get_group, GROUP_READ),
+        route("GET", "/devices", list_devices, DEVICE_READ),
+        route("GET", "/devices/{id}", get_device, DEVICE_READ),
+    ]
+    for suffix in ("", "/{cast}"):
+        r += [
+            route("GET", f"/users/{{id}}/memberOf{suffix}", member_of, MEMBER_OF_READ),
+            route(
+                "GET",
+                f"/users/{{id}}/transitiveMemberOf{suffix}",
+                transitive_member_of,
+                MEMBER_OF_READ,
+            ),
+            route("GET", f"/me/memberOf{suffix}", me_member_of, (*MEMBER_OF_READ, "User.Read")),
+            route(
+                "GET",
+                f"/me/transitiveMemberOf{suffix}",
+                me_transitive_member_of,
+                (*MEMBER_OF_READ, "User.Read"),
+            ),
+            route("GET", f"/groups/{{id}}/members{suffix}", members, GROUP_READ),
+            route(
+                "GET", f"/groups/{{id}}/transitiveMembers{suffix}", transitive_members, GROUP_READ
+            ),
+        ]
+    return r

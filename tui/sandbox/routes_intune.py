@@ -1,0 +1,694 @@
+"""Intune routes: APNs certificate, VPP tokens, mobile apps, device configurations,
+enrollment restrictions and (beta only) Apple user-initiated enrollment profiles.
+
+`/assign` replaces the whole assignment set, as Graph does; assignment targets must name
+groups that exist and may not repeat.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tui.sandbox import odata
+from tui.sandbox.errors import GraphError, bad_request
+from tui.sandbox.routing import Ctx, Reply, Route, collection, require_body, route
+from tui.sandbox.schemas import object_is_of, project, short_name, validate
+from tui.sandbox.tenant import iso, utc_now
+
+CONFIG_READ = (
+    "DeviceManagementConfiguration.Read.All",
+    "DeviceManagementConfiguration.ReadWrite.All",
+)
+CONFIG_WRITE = ("DeviceManagementConfiguration.ReadWrite.All",)
+APPS_READ = ("DeviceManagementApps.Read.All", "DeviceManagementApps.ReadWrite.All")
+APPS_WRITE = ("DeviceManagementApps.ReadWrite.All",)
+SERVICE_READ = (
+    "DeviceManagementServiceConfig.Read.All",
+    "DeviceManagementServiceConfig.ReadWrite.All",
+)
+SERVICE_WRITE = ("DeviceManagementServiceConfig.ReadWrite.All",)
+
+PAGE = 1000
+MAX_TOP = 1000
+
+# Intune's fixed target ids for "all users" and "all devices" in assignment ids.
+ALL_USERS_ID = "acacacac-9df4-4c7d-9d50-4ef0226f57a9"
+ALL_DEVICES_ID = "adadadad-808e-44e2-905a-0b7873a8a531"
+
+DM = "/deviceManagement"
+DAM = "/deviceAppManagement"
+
+
+def now_text() -> str:
+    return iso(utc_now())
+
+
+def missing(kind: str, object_id: str) -> GraphError:
+    return GraphError(
+        404, "ResourceNotFound", f"Resource '{object_id}' of type '{kind}' was not found."
+    )
+
+
+def _expand(ctx: Ctx, allowed: bool = True) -> bool:
+    raw = ctx.query.get("$expand")
+    if not raw:
+        return False
+    names = [n.strip() for n in raw.split(",")]
+    if names != ["assignments"] or not allowed:
+        raise bad_request(f"Expanding '{raw}' is not supported on this resource.")
+    return True
+
+
+def _filtered(ctx: Ctx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    text = ctx.query.get("$filter")
+    if not text:
+        return items
+    node = odata.parse_filter(text)
+    return [o for o in items if node.eval(o, {}, object_is_of)]
+
+
+def _assignment_context(ctx: Ctx, owner: str, owner_id: str) -> str:
+    return ctx.context_url(f"{owner}('{owner_id}')/assignments")
+
+
+def _view(
+    ctx: Ctx, obj: dict[str, Any], assignments: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    shown = project(obj, ctx.version)
+    if assignments is not None:
+        shown = {**shown, "assignments": [project(a, ctx.version) for a in assignments]}
+    return shown
+
+
+def _target_key(target: dict[str, Any]) -> tuple[str, str]:
+    return short_name(str(target.get("@odata.type", ""))), str(target.get("groupId") or "")
+
+
+def _target_suffix(target: dict[str, Any]) -> str:
+    kind, group_id = _target_key(target)
+    if kind == "allLicensedUsersAssignmentTarget":
+        return ALL_USERS_ID
+    if kind == "allDevicesAssignmentTarget":
+        return ALL_DEVICES_ID
+    return group_id + ("_exclude" if kind == "exclusionGroupAssignmentTarget" else "")
+
+
+def _check_targets(ctx: Ctx, targets: list[dict[str, Any]]) -> None:
+    seen: set[tuple[str, str]] = set()
+    groups_seen: dict[str, str] = {}
+    for target in targets:
+        key = _target_key(target)
+        if key in seen:
+            raise bad_request(
+                f"The assignment target {key[0]} {key[1]} appears more than once; "
+                "send each target once."
+            )
+        seen.add(key)
+        kind, group_id = key
+        if group_id:
+            if group_id not in ctx.tenant.groups:
+                raise bad_request(
+                    f"The group '{group_id}' in the assignment target does not exist."
+                )
+            if group_id in groups_seen:
+                raise bad_request(
+                    f"The group '{group_id}' is both included and excluded; "
+                    "a group can be targeted only once."
+                )
+            groups_seen[group_id] = kind
+
+
+# ---- APNs and VPP -----------------------------------------------------------------------
+
+
+def get_apns(ctx: Ctx, _: dict[str, str]) -> Reply:
+    cert = ctx.tenant.apns_certificate
+    if cert is None:
+        raise missing("applePushNotificationCertificate", "applePushNotificationCertificate")
+    body = {
+        "@odata.context": ctx.context_url(
+            "deviceManagement/applePushNotificationCertificate/$entity"
+        ),
+        "@odata.type": "#microsoft.graph.applePushNotificationCertificate",
+        **cert,
+    }
+    return Reply(200, body)
+
+
+def list_vpp_tokens(ctx: Ctx, _: dict[str, str]) -> Reply:
+    tokens = _filtered(ctx, list(ctx.tenant.vpp_tokens.values()))
+    return collection(ctx, tokens, "deviceAppManagement/vppTokens", page_size=PAGE, max_top=MAX_TOP)
+
+
+def get_vpp_token(ctx: Ctx, p: dict[str, str]) -> Reply:
+    token = ctx.tenant.vpp_tokens.get(p["id"])
+    if token is None:
+        raise missing("vppToken", p["id"])
+    return Reply(
+        200, {"@odata.context": ctx.context_url("deviceAppManagement/vppTokens/$entity"), **token}
+    )
+
+
+# ---- mobile apps ------------------------------------------------------------------------
+
+
+def _app(ctx: Ctx, app_id: str) -> dict[str, Any]:
+    app = ctx.tenant.mobile_apps.get(app_id)
+    if app is None:
+        raise missing("mobileApp", app_id)
+    return app
+
+
+def list_apps(ctx: Ctx, _: dict[str, str]) -> Reply:
+    expand = _expand(ctx)
+    tenant = ctx.tenant
+    apps = _filtered(ctx, list(tenant.mobile_apps.values()))
+    return collection(
+        ctx,
+        apps,
+        "deviceAppManagement/mobileApps",
+        page_size=PAGE,
+        max_top=MAX_TOP,
+        shape=lambda a: _view(ctx, a, tenant.app_assignments.get(a["id"], []) if expand else None),
+    )
+
+
+def get_app(ctx: Ctx, p: dict[str, str]) -> Reply:
+    app = _app(ctx, p["id"])
+    assignments = ctx.tenant.app_assignments.get(app["id"], []) if _expand(ctx) else None
+    select = odata.parse_select(ctx.query.get("$select"))
+    body = odata.apply_select(_view(ctx, app, assignments), select)
+    return Reply(
+        200, {"@odata.context": ctx.context_url("deviceAppManagement/mobileApps/$entity"), **body}
+    )
+
+
+def list_app_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
+    app = _app(ctx, p["id"])
+    items = [project(a, ctx.version) for a in ctx.tenant.app_assignments.get(app["id"], [])]
+    return collection(
+        ctx,
+        items,
+        f"deviceAppManagement/mobileApps('{app['id']}')/assignments",
+        page_size=PAGE,
+        max_top=MAX_TOP,
+    )
+
+
+def get_app_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    app = _app(ctx, p["id"])
+    for assignment in ctx.tenant.app_assignments.get(app["id"], []):
+        if assignment["id"] == p["aid"]:
+            return Reply(200, project(assignment, ctx.version))
+    raise missing("mobileAppAssignment", p["aid"])
+
+
+def delete_app_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    app = _app(ctx, p["id"])
+    current = ctx.tenant.app_assignments.get(app["id"], [])
+    kept = [a for a in current if a["id"] != p["aid"]]
+    if len(kept) == len(current):
+        raise missing("mobileAppAssignment", p["aid"])
+    ctx.tenant.app_assignments[app["id"]] = kept
+    return Reply(204)
+
+
+def assign_app(ctx: Ctx, p: dict[str, str]) -> Reply:
+    app = _app(ctx, p["id"])
+    _, body = validate(require_body(ctx), "mobileApp.assign", ctx.version)
+    assignments: list[dict[str, Any]] = body.get("mobileAppAssignments") or []
+    _check_targets(ctx, [a["target"] for a in assignments])
+    app_type = short_name(app["@odata.type"])
+    stored: list[dict[str, Any]] = []
+    for index, assignment in enumerate(assignments):
+        settings = assignment.get("settings")
+        if settings is not None:
+            settings_type = short_name(str(settings.get("@odata.type", "")))
+            expected = f"{app_type}AssignmentSettings"
+            if settings_type.endswith("AppAssignmentSettings") and settings_type != expected:
+                raise bad_request(
+                    f"Assignment {index}: settings of type '{settings_type}' do not apply to an "
+                    f"app of type '{app_type}' (expected '{expected}')."
+                )
+            licensing = app.get("licensingType") or {}
+            if (
+                app_type == "iosVppApp"
+                and settings.get("useDeviceLicensing") is False
+                and not licensing.get("supportsUserLicensing")
+            ):
+                raise bad_request(
+                    f"Assignment {index}: the app '{app['displayName']}' does not support user "
+                    "licensing (licensingType.supportsUserLicensing is false)."
+                )
+        intent_index = ("available", "required", "uninstall", "availableWithoutEnrollment")
+        suffix = _target_suffix(assignment["target"])
+        stored.append(
+            {
+                "@odata.type": "#microsoft.graph.mobileAppAssignment",
+                "id": f"{suffix}_{intent_index.index(assignment['intent'])}_0",
+                "intent": assignment["intent"],
+                "target": assignment["target"],
+                "settings": settings,
+                **({"source": "direct", "sourceId": None} if ctx.version == "beta" else {}),
+            }
+        )
+    ctx.tenant.app_assignments[app["id"]] = stored
+    app["lastModifiedDateTime"] = now_text()
+    return Reply(204)
+
+
+# ---- device configurations --------------------------------------------------------------
+
+
+def _config(ctx: Ctx, config_id: str) -> dict[str, Any]:
+    config = ctx.tenant.device_configurations.get(config_id)
+    if config is None:
+        raise missing("deviceConfiguration", config_id)
+    return config
+
+
+def list_configs(ctx: Ctx, _: dict[str, str]) -> Reply:
+    expand = _expand(ctx)
+    tenant = ctx.tenant
+    configs = _filtered(
+        ctx, [project(c, ctx.version) for c in tenant.device_configurations.values()]
+    )
+    return collection(
+        ctx,
+        configs,
+        "deviceManagement/deviceConfigurations",
+        page_size=PAGE,
+        max_top=MAX_TOP,
+        shape=lambda c: _view(
+            ctx, c, tenant.config_assignments.get(c["id"], []) if expand else None
+        ),
+    )
+
+
+def get_config(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    assignments = ctx.tenant.config_assignments.get(config["id"], []) if _expand(ctx) else None
+    select = odata.parse_select(ctx.query.get("$select"))
+    body = odata.apply_select(_view(ctx, config, assignments), select)
+    return Reply(
+        200,
+        {
+            "@odata.context": ctx.context_url("deviceManagement/deviceConfigurations/$entity"),
+            **body,
+        },
+    )
+
+
+def create_config(ctx: Ctx, _params: dict[str, str]) -> Reply:
+    type_name, body = validate(require_body(ctx), "deviceConfiguration", ctx.version)
+    config_id = ctx.tenant.new_id()
+    stamp = now_text()
+    config: dict[str, Any] = {
+        "@odata.type": f"#microsoft.graph.{type_name}",
+        "id": config_id,
+        "createdDateTime": stamp,
+        "lastModifiedDateTime": stamp,
+        "version": 1,
+        "description": None,
+        **{k: v for k, v in body.items() if k != "@odata.type"},
+    }
+    if ctx.version == "beta":
+        config.setdefault("roleScopeTagIds", ["0"])
+        config["supportsScopeTags"] = True
+    ctx.tenant.device_configurations[config_id] = config
+    ctx.tenant.config_assignments[config_id] = []
+    body_out = {
+        "@odata.context": ctx.context_url("deviceManagement/deviceConfigurations/$entity"),
+        **project(config, ctx.version),
+    }
+    return Reply(
+        201,
+        body_out,
+        {"Location": f"{ctx.base_url}/{ctx.version}{DM}/deviceConfigurations('{config_id}')"},
+    )
+
+
+def _same_type(body: dict[str, Any], stored: dict[str, Any]) -> None:
+    sent = body.get("@odata.type")
+    if sent is not None and short_name(str(sent)) != short_name(stored["@odata.type"]):
+        raise bad_request(
+            f"The '@odata.type' '{sent}' does not match the object's type "
+            f"'{stored['@odata.type'].lstrip('#')}'; the type of an object cannot change."
+        )
+
+
+def update_config(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    body = require_body(ctx)
+    _same_type(body, config)
+    declared = short_name(config["@odata.type"])
+    _, clean = validate(
+        {**body, "@odata.type": config["@odata.type"]}, declared, ctx.version, update=True
+    )
+    for key, value in clean.items():
+        if key != "@odata.type":
+            config[key] = value
+    config["lastModifiedDateTime"] = now_text()
+    config["version"] = int(config.get("version") or 0) + 1
+    return Reply(
+        200,
+        {
+            "@odata.context": ctx.context_url("deviceManagement/deviceConfigurations/$entity"),
+            **project(config, ctx.version),
+        },
+    )
+
+
+def delete_config(ctx: Ctx, p: dict[str, str]) -> Reply:
+    _config(ctx, p["id"])
+    del ctx.tenant.device_configurations[p["id"]]
+    ctx.tenant.config_assignments.pop(p["id"], None)
+    return Reply(204)
+
+
+def _config_assignment(config_id: str, target: dict[str, Any], version: str) -> dict[str, Any]:
+    assignment: dict[str, Any] = {
+        "@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+        "id": f"{config_id}_{_target_suffix(target)}",
+        "target": target,
+    }
+    if version == "beta":
+        assignment.update(source="direct", sourceId=config_id, intent="apply")
+    return assignment
+
+
+def assign_config(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    _, body = validate(require_body(ctx), "deviceConfiguration.assign", ctx.version)
+    assignments: list[dict[str, Any]] = body.get("assignments") or []
+    _check_targets(ctx, [a["target"] for a in assignments])
+    stored = [_config_assignment(config["id"], a["target"], ctx.version) for a in assignments]
+    ctx.tenant.config_assignments[config["id"]] = stored
+    config["lastModifiedDateTime"] = now_text()
+    return Reply(
+        200,
+        {
+            "@odata.context": ctx.context_url(
+                "Collection(microsoft.graph.deviceConfigurationAssignment)"
+            ),
+            "value": [project(a, ctx.version) for a in stored],
+        },
+    )
+
+
+def list_config_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    items = [project(a, ctx.version) for a in ctx.tenant.config_assignments.get(config["id"], [])]
+    return collection(
+        ctx,
+        items,
+        f"deviceManagement/deviceConfigurations('{config['id']}')/assignments",
+        page_size=PAGE,
+        max_top=MAX_TOP,
+    )
+
+
+def get_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    for assignment in ctx.tenant.config_assignments.get(config["id"], []):
+        if assignment["id"] == p["aid"]:
+            return Reply(200, project(assignment, ctx.version))
+    raise missing("deviceConfigurationAssignment", p["aid"])
+
+
+def create_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    _, body = validate(require_body(ctx), "deviceConfigurationAssignment", ctx.version)
+    current = ctx.tenant.config_assignments.setdefault(config["id"], [])
+    _check_targets(ctx, [a["target"] for a in current] + [body["target"]])
+    assignment = _config_assignment(config["id"], body["target"], ctx.version)
+    current.append(assignment)
+    return Reply(201, project(assignment, ctx.version))
+
+
+def delete_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = _config(ctx, p["id"])
+    current = ctx.tenant.config_assignments.get(config["id"], [])
+    kept = [a for a in current if a["id"] != p["aid"]]
+    if len(kept) == len(current):
+        raise missing("deviceConfigurationAssignment", p["aid"])
+    ctx.tenant.config_assignments[config["id"]] = kept
+    return Reply(204)
+
+
+# ---- enrollment restrictions -------------------------------------------------------------
+
+
+def list_enrollment_configs(ctx: Ctx, _: dict[str, str]) -> Reply:
+    expand = _expand(ctx)
+    items = _filtered(
+        ctx, [project(c, ctx.version) for c in ctx.tenant.enrollment_configurations.values()]
+    )
+    return collection(
+        ctx,
+        items,
+        "deviceManagement/deviceEnrollmentConfigurations",
+        page_size=PAGE,
+        max_top=MAX_TOP,
+        shape=lambda c: {**c, "assignments": []} if expand else c,
+    )
+
+
+def get_enrollment_config(ctx: Ctx, p: dict[str, str]) -> Reply:
+    config = ctx.tenant.enrollment_configurations.get(p["id"])
+    if config is None:
+        raise missing("deviceEnrollmentConfiguration", p["id"])
+    body = project(config, ctx.version)
+    if _expand(ctx):
+        body = {**body, "assignments": []}
+    return Reply(
+        200,
+        {
+            "@odata.context": ctx.context_url(
+                "deviceManagement/deviceEnrollmentConfigurations/$entity"
+            ),
+            **body,
+        },
+    )
+
+
+# ---- Apple user-initiated enrollment profiles (beta) ---------------------------------------
+
+PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
+
+
+def _profile(ctx: Ctx, profile_id: str) -> dict[str, Any]:
+    profile = ctx.tenant.enrollment_profiles.get(profile_id)
+    if profile is None:
+        raise missing("appleUserInitiatedEnrollmentProfile", profile_id)
+    return profile
+
+
+def list_profiles(ctx: Ctx, _: dict[str, str]) -> Reply:
+    # Graph does not expand assignments on this list: `$expand` is accepted and ignored.
+    profiles = _filtered(ctx, [dict(p) for p in ctx.tenant.profiles_by_priority()])
+    return collection(ctx, profiles, PROFILES, page_size=PAGE, max_top=MAX_TOP)
+
+
+def get_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    assignments = ctx.tenant.profile_assignments.get(profile["id"], []) if _expand(ctx) else None
+    return Reply(
+        200,
+        {
+            "@odata.context": ctx.context_url(f"{PROFILES}/$entity"),
+            **_view(ctx, profile, assignments),
+        },
+    )
+
+
+def create_profile(ctx: Ctx, _: dict[str, str]) -> Reply:
+    body = require_body(ctx)
+    _type, clean = validate(body, "appleUserInitiatedEnrollmentProfile", ctx.version)
+    tenant = ctx.tenant
+    profile_id = tenant.new_id()
+    stamp = now_text()
+    profile: dict[str, Any] = {
+        "@odata.type": "#microsoft.graph.appleUserInitiatedEnrollmentProfile",
+        "id": profile_id,
+        "displayName": clean["displayName"],
+        "description": clean.get("description"),
+        "platform": clean.get("platform", "iOS"),
+        "defaultEnrollmentType": clean.get("defaultEnrollmentType", "unknown"),
+        "availableEnrollmentTypeOptions": clean.get("availableEnrollmentTypeOptions") or [],
+        # Like the admin center, a new profile starts last; order it with setPriority.
+        "priority": len(tenant.enrollment_profiles),
+        "createdDateTime": stamp,
+        "lastModifiedDateTime": stamp,
+    }
+    tenant.enrollment_profiles[profile_id] = profile
+    tenant.profile_assignments[profile_id] = []
+    return Reply(201, {"@odata.context": ctx.context_url(f"{PROFILES}/$entity"), **profile})
+
+
+def update_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    body = require_body(ctx)
+    _same_type(body, profile)
+    _, clean = validate(body, "appleUserInitiatedEnrollmentProfile", ctx.version, update=True)
+    if "platform" in clean and clean["platform"] != profile["platform"]:
+        raise bad_request(
+            f"The property 'platform' cannot change from '{profile['platform']}' to "
+            f"'{clean['platform']}' on an existing enrollment profile."
+        )
+    for key, value in clean.items():
+        if key not in ("@odata.type", "priority"):
+            profile[key] = value
+    if "priority" in clean:
+        ctx.tenant.move_profile(profile["id"], _priority(clean["priority"]))
+    profile["lastModifiedDateTime"] = now_text()
+    return Reply(200, {"@odata.context": ctx.context_url(f"{PROFILES}/$entity"), **profile})
+
+
+def delete_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
+    _profile(ctx, p["id"])
+    tenant = ctx.tenant
+    del tenant.enrollment_profiles[p["id"]]
+    tenant.profile_assignments.pop(p["id"], None)
+    for index, profile in enumerate(tenant.profiles_by_priority()):
+        profile["priority"] = index
+    return Reply(204)
+
+
+def _priority(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise bad_request(f"Invalid value for property 'priority': {value!r} (0 is highest).")
+    return value
+
+
+def set_priority(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    _, body = validate(
+        require_body(ctx), "appleUserInitiatedEnrollmentProfile.setPriority", ctx.version
+    )
+    ctx.tenant.move_profile(profile["id"], _priority(body["priority"]))
+    profile["lastModifiedDateTime"] = now_text()
+    return Reply(204)
+
+
+def list_profile_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    items = copy.deepcopy(ctx.tenant.profile_assignments.get(profile["id"], []))
+    return collection(
+        ctx, items, f"{PROFILES}('{profile['id']}')/assignments", page_size=PAGE, max_top=MAX_TOP
+    )
+
+
+def get_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    for assignment in ctx.tenant.profile_assignments.get(profile["id"], []):
+        if assignment["id"] == p["aid"]:
+            return Reply(200, assignment)
+    raise missing("appleEnrollmentProfileAssignment", p["aid"])
+
+
+def create_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    _, body = validate(require_body(ctx), "appleEnrollmentProfileAssignment", ctx.version)
+    current = ctx.tenant.profile_assignments.setdefault(profile["id"], [])
+    _check_targets(ctx, [a["target"] for a in current] + [body["target"]])
+    assignment = {
+        "@odata.type": "#microsoft.graph.appleEnrollmentProfileAssignment",
+        "id": f"{profile['id']}_{_target_suffix(body['target'])}",
+        "target": body["target"],
+    }
+    current.append(assignment)
+    profile["lastModifiedDateTime"] = now_text()
+    return Reply(
+        201,
+        {
+            "@odata.context": ctx.context_url(f"{PROFILES}('{profile['id']}')/assignments/$entity"),
+            **assignment,
+        },
+    )
+
+
+def delete_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
+    profile = _profile(ctx, p["id"])
+    current = ctx.tenant.profile_assignments.get(profile["id"], [])
+    kept = [a for a in current if a["id"] != p["aid"]]
+    if len(kept) == len(current):
+        raise missing("appleEnrollmentProfileAssignment", p["aid"])
+    ctx.tenant.profile_assignments[profile["id"]] = kept
+    return Reply(204)
+
+
+def routes() -> list[Route]:
+    configs = f"{DM}/deviceConfigurations"
+    apps = f"{DAM}/mobileApps"
+    profiles = f"{DM}/appleUserInitiatedEnrollmentProfiles"
+    return [
+        route("GET", f"{DM}/applePushNotificationCertificate", get_apns, SERVICE_READ),
+        route("GET", f"{DAM}/vppTokens", list_vpp_tokens, SERVICE_READ + APPS_READ),
+        route("GET", f"{DAM}/vppTokens/{{id}}", get_vpp_token, SERVICE_READ + APPS_READ),
+        route("GET", apps, list_apps, APPS_READ),
+        route("GET", f"{apps}/{{id}}", get_app, APPS_READ),
+        route("POST", f"{apps}/{{id}}/assign", assign_app, APPS_WRITE),
+        route("GET", f"{apps}/{{id}}/assignments", list_app_assignments, APPS_READ),
+        route("GET", f"{apps}/{{id}}/assignments/{{aid}}", get_app_assignment, APPS_READ),
+        route("DELETE", f"{apps}/{{id}}/assignments/{{aid}}", delete_app_assignment, APPS_WRITE),
+        route("GET", configs, list_configs, CONFIG_READ),
+        route("POST", configs, create_config, CONFIG_WRITE),
+        route("GET", f"{configs}/{{id}}", get_config, CONFIG_READ),
+        route("PATCH", f"{configs}/{{id}}", update_config, CONFIG_WRITE),
+        route("DELETE", f"{configs}/{{id}}", delete_config, CONFIG_WRITE),
+        route("POST", f"{configs}/{{id}}/assign", assign_config, CONFIG_WRITE),
+        route("GET", f"{configs}/{{id}}/assignments", list_config_assignments, CONFIG_READ),
+        route("POST", f"{configs}/{{id}}/assignments", create_config_assignment, CONFIG_WRITE),
+        route("GET", f"{configs}/{{id}}/assignments/{{aid}}", get_config_assignment, CONFIG_READ),
+        route(
+            "DELETE",
+            f"{configs}/{{id}}/assignments/{{aid}}",
+            delete_config_assignment,
+            CONFIG_WRITE,
+        ),
+        route("GET", f"{DM}/deviceEnrollmentConfigurations", list_enrollment_configs, SERVICE_READ),
+        route(
+            "GET",
+            f"{DM}/deviceEnrollmentConfigurations/{{id}}",
+            get_enrollment_config,
+            SERVICE_READ,
+        ),
+        route("GET", profiles, list_profiles, SERVICE_READ, beta_only=True),
+        route("POST", profiles, create_profile, SERVICE_WRITE, beta_only=True),
+        route("GET", f"{profiles}/{{id}}", get_profile, SERVICE_READ, beta_only=True),
+        route("PATCH", f"{profiles}/{{id}}", update_profile, SERVICE_WRITE, beta_only=True),
+        route("DELETE", f"{profiles}/{{id}}", delete_profile, SERVICE_WRITE, beta_only=True),
+        route(
+            "POST", f"{profiles}/{{id}}/setPriority", set_priority, SERVICE_WRITE, beta_only=True
+        ),
+        route(
+            "GET",
+            f"{profiles}/{{id}}/assignments",
+            list_profile_assignments,
+            SERVICE_READ,
+            beta_only=True,
+        ),
+        route(
+            "POST",
+            f"{profiles}/{{id}}/assignments",
+            create_profile_assignment,
+            SERVICE_WRITE,
+            beta_only=True,
+        ),
+        route(
+            "GET",
+            f"{profiles}/{{id}}/assignments/{{aid}}",
+            get_profile_assignment,
+            SERVICE_READ,
+            beta_only=True,
+        ),
+        route(
+            "DELETE",
+            f"{profiles}/{{id}}/assignments/{{aid}}",
+            delete_profile_assignment,
+            SERVICE_WRITE,
+            beta_only=True,
+        ),
+    ]

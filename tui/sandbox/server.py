@@ -1,0 +1,378 @@
+"""Start and stop a sandbox in-process: two uvicorn listeners on loopback, one thread.
+
+    with start_sandbox(seed="demo") as sb:
+        sb.graph_url   # http://127.0.0.1:<port>   (Graph root: /v1.0/... and /beta/...)
+        sb.token       # full-scope token for admin@contoso.com
+        sb.https_url   # https://127.0.0.1:<port2> (identity endpoints, discovery host)
+
+Both servers run on their own event loop in a background thread, so tests, benchmarks
+and `adue --sandbox` can talk to them over real HTTP from any thread or loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from tui.sandbox.faults import FaultPlan
+from tui.sandbox.recording import RequestRecord
+from tui.sandbox.seeds import build_seed
+from tui.sandbox.state_file import load_state, save_state
+from tui.sandbox.tenant import Tenant
+from tui.sandbox.tls import make_tls_files
+from tui.sandbox.tokens import ALL_SCOPES, mint_token
+
+if TYPE_CHECKING:
+    import uvicorn
+
+log = logging.getLogger("adue.sandbox")
+
+HOST = "127.0.0.1"
+STATE_SAVE_DELAY = 0.2  # seconds: several quick writes make one save of the state file
+
+
+class SandboxStartError(RuntimeError):
+    pass
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise SandboxStartError(
+            f"cannot listen on {host}:{port} ({error.strerror}); choose another port "
+            "or 0 for a free one"
+        ) from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class RunningSandbox:
+    """A sandbox tenant being served. Attributes are the contract other code relies on."""
+
+    def __init__(
+        self,
+        tenant: Tenant,
+        faults: FaultPlan,
+        *,
+        state_file: Path | None,
+        discovery_variant: str,
+        device_auto_approve_seconds: float | None,
+    ) -> None:
+        self.state: Tenant = tenant
+        self.faults: FaultPlan = faults
+        self.state_file = state_file
+        self.discovery_variant = discovery_variant
+        self.device_auto_approve_seconds = device_auto_approve_seconds
+        self.lock = threading.RLock()  # held while a request reads or changes the tenant
+        self.requests: list[RequestRecord] = []
+        self.graph_url = ""
+        self.https_url = ""
+        self.ca_path = Path()
+        self.tls_dir = Path()
+        self.token = ""
+        self._callbacks: list[Callable[[RequestRecord], None]] = []
+        self._records_lock = threading.Lock()
+        self._seq = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._servers: list[uvicorn.Server] = []
+        self._thread: threading.Thread | None = None
+        self._save_pending = False
+        self._stopped = False
+        self._identify()
+
+    # ---- who the tenant is -------------------------------------------------------------
+
+    def _identify(self) -> None:
+        tenant = self.state
+        self.tenant_id: str = tenant.tenant_id
+        self.sign_in_domain: str = tenant.sign_in_domain
+        self.admin_upn: str = f"admin@{self.sign_in_domain}"
+        self.organization: str = str(tenant.organization.get("displayName", ""))
+
+    @property
+    def seed(self) -> str:
+        return self.state.seed
+
+    def mint_token(
+        self, upn: str | None = None, scopes: Sequence[str] = ALL_SCOPES, expires_in: int = 3600
+    ) -> str:
+        """A token for `upn` (default the admin) with exactly `scopes`."""
+        upn = upn or self.admin_upn
+        user = self.state.find_user(upn)
+        return mint_token(
+            tenant_id=self.tenant_id,
+            upn=upn,
+            scopes=scopes,
+            expires_in=expires_in,
+            name=str(user["displayName"]) if user else "",
+            oid=str(user["id"]) if user else None,
+        )
+
+    # ---- observability ---------------------------------------------------------------
+
+    def on_request(self, callback: Callable[[RequestRecord], None]) -> Callable[[], None]:
+        """Call `callback(record)` in the server thread after each handled request (and each
+        `$batch` sub-request, `record.in_batch`), before the answer is sent. Returns a
+        function that removes the callback."""
+        self._callbacks.append(callback)
+
+        def remove() -> None:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+        return remove
+
+    def clear_requests(self) -> None:
+        with self._records_lock:
+            self.requests.clear()
+
+    def writes(self) -> list[RequestRecord]:
+        """Requests that may have changed the tenant, including those inside `$batch`."""
+        with self._records_lock:
+            return [r for r in self.requests if r.is_write]
+
+    def top_level_requests(self) -> list[RequestRecord]:
+        """HTTP round trips as the client made them (a `$batch` counts once)."""
+        with self._records_lock:
+            return [r for r in self.requests if not r.in_batch]
+
+    def _next_seq(self) -> int:
+        with self._records_lock:
+            self._seq += 1
+            return self._seq
+
+    def _record(self, record: RequestRecord) -> None:
+        with self._records_lock:
+            self.requests.append(record)
+        for callback in list(self._callbacks):
+            try:
+                callback(record)
+            except Exception:
+                log.exception("sandbox on_request callback failed")
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "graph_url": self.graph_url,
+            "https_url": self.https_url,
+            "ca_path": str(self.ca_path),
+            "tenant_id": self.tenant_id,
+            "sign_in_domain": self.sign_in_domain,
+            "admin_upn": self.admin_upn,
+            "organization": self.organization,
+            "seed": self.seed,
+            "faults": self.faults.describe(),
+            "discovery_variant": self.discovery_variant,
+            "state_file": str(self.state_file) if self.state_file else None,
+        }
+
+    # ---- state file ----------------------------------------------------------------------
+
+    def _tenant_changed(self) -> None:
+        """Called (tenant lock held, server thread) after a successful write."""
+        if self.state_file is None or self._save_pending or self._loop is None:
+            return
+        self._save_pending = True
+        self._loop.call_later(STATE_SAVE_DELAY, self.save_state)
+
+    def save_state(self) -> None:
+        if self.state_file is None:
+            return
+        with self.lock:
+            self._save_pending = False
+            save_state(self.state_file, self.state)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def _serve(self, sockets: list[socket.socket], ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve_all(sockets, ready))
+        finally:
+            loop.close()
+
+    async def _serve_all(self, sockets: list[socket.socket], ready: threading.Event) -> None:
+        tasks = [
+            asyncio.create_task(server.serve(sockets=[sock]))
+            for server, sock in zip(self._servers, sockets, strict=True)
+        ]
+        while not all(server.started for server in self._servers):
+            if any(task.done() for task in tasks):
+                break
+            await asyncio.sleep(0.001)
+        ready.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        for server in self._servers:
+            server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self.state_file is not None:
+            self.save_state()
+        shutil.rmtree(self.tls_dir, ignore_errors=True)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _fault_plan(
+    faults: FaultPlan | Iterable[str] | None,
+    latency_ms: float,
+    fault_seed: int,
+    expire_token_after: int | None,
+    retry_after: int,
+) -> FaultPlan:
+    if isinstance(faults, FaultPlan):
+        plan = faults
+        if latency_ms:
+            plan.latency_ms = latency_ms
+        if expire_token_after is not None:
+            plan.expire_token_after = expire_token_after
+        return plan
+    return FaultPlan.parse(
+        faults or (),
+        latency_ms=latency_ms,
+        seed=fault_seed,
+        retry_after=retry_after,
+        expire_token_after=expire_token_after,
+    )
+
+
+def _https_routes(sb: RunningSandbox) -> list[Any]:
+    from tui.sandbox import discovery_host
+
+    routes: list[Any] = []
+    try:
+        from tui.sandbox import identity
+    except ModuleNotFoundError as error:
+        if error.name != "tui.sandbox.identity":
+            raise
+    else:
+        routes.extend(identity.routes(sb))
+    routes.extend(discovery_host.routes(sb))
+    return routes
+
+
+def start_sandbox(
+    seed: str = "demo",
+    port: int = 0,
+    https_port: int = 0,
+    latency_ms: float = 0,
+    faults: FaultPlan | Iterable[str] | None = None,
+    state_file: str | Path | None = None,
+    discovery_variant: str = "ok",
+    device_auto_approve_seconds: float | None = None,
+    *,
+    fault_seed: int = 0,
+    expire_token_after: int | None = None,
+    retry_after: int = 1,
+    host: str = HOST,
+) -> RunningSandbox:
+    """Serve a sandbox tenant; returns once both listeners accept connections.
+
+    `faults`: a FaultPlan or fault specs like "429:0.3", "503:0.1@/beta/deviceManagement",
+    "drop:0.05", "latency:200@/v1.0/groups". `state_file`: a JSON file the tenant is loaded
+    from (when it exists) and saved to after each change. Raises ValueError for a bad
+    seed or fault spec, SandboxStartError when a port is taken.
+    """
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from tui.sandbox import routes_directory, routes_intune
+    from tui.sandbox.graph_app import GraphApp
+    from tui.sandbox.routing import Router
+
+    plan = _fault_plan(faults, latency_ms, fault_seed, expire_token_after, retry_after)
+    state_path = Path(state_file) if state_file is not None else None
+    if state_path is not None and state_path.exists():
+        tenant = load_state(state_path)
+    else:
+        tenant = build_seed(seed)
+    tenant.group_index  # noqa: B018 - build the search index now, not on the first search
+    sb = RunningSandbox(
+        tenant,
+        plan,
+        state_file=state_path,
+        discovery_variant=discovery_variant,
+        device_auto_approve_seconds=device_auto_approve_seconds,
+    )
+    if state_path is not None and not state_path.exists():
+        sb.save_state()
+
+    graph_sock = _listen(host, port)
+    try:
+        https_sock = _listen(host, https_port)
+    except SandboxStartError:
+        graph_sock.close()
+        raise
+    sb.graph_url = f"http://{host}:{graph_sock.getsockname()[1]}"
+    sb.https_url = f"https://{host}:{https_sock.getsockname()[1]}"
+    sb.tls_dir = Path(tempfile.mkdtemp(prefix="adue-sandbox-tls-"))
+    domains = tuple(str(d["name"]) for d in tenant.organization.get("verifiedDomains", []))
+    tls = make_tls_files(sb.tls_dir, hostnames=domains)
+    sb.ca_path = tls.ca_path
+    sb.token = sb.mint_token()
+
+    router = Router(routes_directory.routes() + routes_intune.routes())
+    https_app = Starlette(routes=_https_routes(sb))
+    common: dict[str, Any] = {
+        "log_level": "warning",
+        "access_log": False,
+        "lifespan": "off",
+        "http": "h11",
+        "ws": "none",
+        "loop": "asyncio",
+        "timeout_graceful_shutdown": 2,
+        "server_header": False,
+    }
+    sb._servers = [
+        uvicorn.Server(uvicorn.Config(GraphApp(sb, router), **common)),
+        uvicorn.Server(
+            uvicorn.Config(
+                https_app,
+                ssl_certfile=str(tls.cert_path),
+                ssl_keyfile=str(tls.key_path),
+                **common,
+            )
+        ),
+    ]
+    ready = threading.Event()
+    sb._thread = threading.Thread(
+        target=sb._serve, args=([graph_sock, https_sock], ready), name="adue-sandbox", daemon=True
+    )
+    started = time.monotonic()
+    sb._thread.start()
+    ready.wait(timeout=30)
+    if not all(server.started for server in sb._servers):
+        sb.stop()
+        raise SandboxStartError(
+            f"the sandbox did not start within {time.monotonic() - started:.1f} s"
+        )
+    return sb

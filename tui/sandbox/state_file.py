@@ -1,0 +1,53 @@
+"""The optional JSON state file that lets a sandbox tenant survive a restart.
+
+Written atomically (temp file in the same folder, fsync, os.replace) with mode 0600.
+It holds the tenant only: never a token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from tui.sandbox.tenant import Tenant
+
+FORMAT = 1
+
+
+def load_state(path: Path) -> Tenant:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"sandbox state file {path} is not valid JSON: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(
+            f"sandbox state file {path} is not a format-{FORMAT} adue sandbox state; "
+            "delete it or pass another --state path"
+        )
+    try:
+        return Tenant.from_json(data["tenant"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"sandbox state file {path} is damaged: {error}") from None
+
+
+def save_state(path: Path, tenant: Tenant) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"format": FORMAT, "tenant": tenant.to_json()}, ensure_ascii=False)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,205 @@
+"""The sandbox tenant: plain dicts shaped like Graph's JSON, kept in memory.
+
+Objects are stored as Graph returns them (camelCase keys, `@odata.type` on polymorphic
+ones), so routes serve them with little shaping and tests can assert on them directly.
+Groups get an index (exact name, name prefix, search words) so that a search on the
+100,000-group `large` tenant answers in milliseconds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from tui.sandbox.odata import WORD_PATTERN as _WORD
+
+
+def iso(moment: dt.datetime) -> str:
+    """Graph's timestamp form: UTC with a `Z`."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def stable_id(*parts: str) -> str:
+    """A GUID derived from `parts`: the same seed gives the same ids on every run."""
+    digest = hashlib.blake2b(":".join(parts).encode(), digest_size=16).digest()
+    return str(uuid.UUID(bytes=digest, version=4))
+
+
+class GroupIndex:
+    """Exact-name, prefix and search-word lookups over the tenant's groups."""
+
+    def __init__(self, groups: dict[str, dict[str, Any]]) -> None:
+        self.rank: dict[str, int] = {}
+        self.by_name: dict[str, list[str]] = {}
+        self._by_word: dict[str, dict[str, list[str]]] = {"displayName": {}, "description": {}}
+        names: list[tuple[str, str]] = []
+        for position, (gid, group) in enumerate(groups.items()):
+            self.rank[gid] = position
+            folded = str(group.get("displayName") or "").casefold()
+            self.by_name.setdefault(folded, []).append(gid)
+            names.append((folded, gid))
+            for prop, text in (
+                ("displayName", folded),
+                ("description", str(group.get("description") or "").casefold()),
+            ):
+                index = self._by_word[prop]
+                for word in set(_WORD.findall(text)):
+                    bucket = index.get(word)
+                    if bucket is None:
+                        index[word] = [gid]
+                    else:
+                        bucket.append(gid)
+        names.sort()
+        self._names = names
+        self._name_keys = [n for n, _ in names]
+        self._word_keys = {prop: sorted(index) for prop, index in self._by_word.items()}
+
+    def exact(self, name: str) -> list[str]:
+        return list(self.by_name.get(name.casefold(), []))
+
+    def prefix(self, text: str) -> list[str]:
+        folded = text.casefold()
+        lo = bisect.bisect_left(self._name_keys, folded)
+        hi = bisect.bisect_left(self._name_keys, folded + "\U0010ffff")
+        return [gid for _, gid in self._names[lo:hi]]
+
+    def word_prefix(self, term: str, prop: str) -> set[str]:
+        """Groups with a word in `prop` (displayName or description) starting with `term`."""
+        keys = self._word_keys[prop]
+        lo = bisect.bisect_left(keys, term)
+        hi = bisect.bisect_left(keys, term + "\U0010ffff")
+        index = self._by_word[prop]
+        found: set[str] = set()
+        for word in keys[lo:hi]:
+            found.update(index[word])
+        return found
+
+    def in_order(self, ids: Iterable[str]) -> list[str]:
+        return sorted(ids, key=self.rank.__getitem__)
+
+
+@dataclass
+class Tenant:
+    seed: str
+    tenant_id: str
+    organization: dict[str, Any]
+    domains: list[dict[str, Any]] = field(default_factory=list)
+    subscribed_skus: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    devices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # group id -> direct member ids (users, devices, groups)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    apns_certificate: dict[str, Any] | None = None
+    vpp_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mobile_apps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    app_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    device_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    config_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    enrollment_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    enrollment_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profile_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    id_counter: int = 0
+    _group_index: GroupIndex | None = field(default=None, repr=False, compare=False)
+    _member_of: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+
+    # ---- ids and derived lookups ------------------------------------------------------
+
+    def new_id(self) -> str:
+        """The next id for an object created through the API (deterministic per seed)."""
+        self.id_counter += 1
+        return stable_id(self.seed, self.tenant_id, "created", str(self.id_counter))
+
+    @property
+    def sign_in_domain(self) -> str:
+        for domain in self.organization.get("verifiedDomains", []):
+            if domain.get("isDefault"):
+                return str(domain["name"])
+        return str(self.organization["verifiedDomains"][0]["name"])
+
+    @property
+    def group_index(self) -> GroupIndex:
+        if self._group_index is None:
+            self._group_index = GroupIndex(self.groups)
+        return self._group_index
+
+    def directory_changed(self) -> None:
+        """Forget the group index and membership map (call after changing groups/members)."""
+        self._group_index = None
+        self._member_of = None
+
+    def directory_object(self, object_id: str) -> dict[str, Any] | None:
+        for collection, type_name in (
+            (self.users, "user"),
+            (self.groups, "group"),
+            (self.devices, "device"),
+        ):
+            obj = collection.get(object_id)
+            if obj is not None:
+                return {"@odata.type": f"#microsoft.graph.{type_name}", **obj}
+        return None
+
+    def find_user(self, id_or_upn: str) -> dict[str, Any] | None:
+        user = self.users.get(id_or_upn)
+        if user is not None:
+            return user
+        folded = id_or_upn.casefold()
+        for candidate in self.users.values():
+            if str(candidate.get("userPrincipalName", "")).casefold() == folded:
+                return candidate
+        return None
+
+    def member_of(self, object_id: str) -> set[str]:
+        """Groups that directly contain `object_id`."""
+        if self._member_of is None:
+            reverse: dict[str, set[str]] = {}
+            for gid, member_ids in self.members.items():
+                for member in member_ids:
+                    reverse.setdefault(member, set()).add(gid)
+            self._member_of = reverse
+        return self._member_of.get(object_id, set())
+
+    def transitive_member_of(self, object_id: str) -> list[str]:
+        seen: set[str] = set()
+        todo = list(self.member_of(object_id))
+        while todo:
+            gid = todo.pop()
+            if gid not in seen:
+                seen.add(gid)
+                todo.extend(self.member_of(gid))
+        return self.group_index.in_order(seen)
+
+    # ---- enrollment profile priorities --------------------------------------------------
+
+    def profiles_by_priority(self) -> list[dict[str, Any]]:
+        return sorted(self.enrollment_profiles.values(), key=lambda p: int(p["priority"]))
+
+    def move_profile(self, profile_id: str, priority: int) -> None:
+        """Put a profile at `priority` and renumber the rest 0..n-1 so priorities stay unique."""
+        ordered = [p for p in self.profiles_by_priority() if p["id"] != profile_id]
+        position = max(0, min(priority, len(ordered)))
+        ordered.insert(position, self.enrollment_profiles[profile_id])
+        for index, profile in enumerate(ordered):
+            profile["priority"] = index
+
+    # ---- persistence ------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tenant:
+        names = {f.name for f in fields(cls) if not f.name.startswith("_")}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown keys in sandbox state: {', '.join(sorted(unknown))}")
+        return cls(**{k: v for k, v in data.items() if k in names})

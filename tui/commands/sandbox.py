@@ -1,0 +1,221 @@
+"""`adue sandbox`: serve the sandbox tenant standalone until Ctrl-C or SIGTERM.
+
+The first two lines of output are shell assignments (`ADUE_GRAPH_URL=...`,
+`ADUE_ACCESS_TOKEN=...`) that other adue commands pick up from the environment; every
+further line is also an assignment or a `#` comment, so the whole output can be saved
+and sourced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Any
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 64
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0-65535; 0 = a free one)")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "sandbox",
+        help="serve the built-in sandbox tenant (a Graph emulator on 127.0.0.1)",
+        description=(
+            "Serve an emulated Intune tenant that speaks Microsoft Graph over HTTP on "
+            "127.0.0.1. Prints ADUE_GRAPH_URL and ADUE_ACCESS_TOKEN first (export them and "
+            "run other adue commands against it), then serves until Ctrl-C."
+        ),
+    )
+    p.add_argument("--port", type=_port, default=0, help="Graph port (default: a free one)")
+    p.add_argument(
+        "--https-port",
+        type=_port,
+        default=0,
+        help="HTTPS port for sign-in and the discovery host (default: a free one)",
+    )
+    p.add_argument(
+        "--seed",
+        default="demo",
+        metavar="NAME",
+        help="tenant to serve: demo, large, or a broken one such as expired-apns "
+        "(default: demo; see --list-seeds)",
+    )
+    p.add_argument("--list-seeds", action="store_true", help="list the seeds and exit")
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="JSON file the tenant is loaded from (if it exists) and saved to after changes",
+    )
+    p.add_argument(
+        "--latency-ms", type=_non_negative_int, default=0, help="delay added to every request"
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND:VALUE[@PREFIX]",
+        help="inject faults, repeatable: 429:0.3, 503:0.1@/beta/deviceManagement, drop:0.05, "
+        "latency:200@/v1.0/groups (KIND 429|500|502|503|504|drop: VALUE is a rate 0-1; "
+        "latency: milliseconds)",
+    )
+    p.add_argument(
+        "--expire-token-after",
+        type=_non_negative_int,
+        metavar="N",
+        help="each access token stops working (401 expired) after N requests",
+    )
+    p.add_argument(
+        "--fault-seed", type=int, default=0, help="seed for which requests faults hit (default 0)"
+    )
+    p.add_argument(
+        "--retry-after",
+        type=_non_negative_int,
+        default=1,
+        metavar="SECONDS",
+        help="Retry-After sent with injected 429/503 answers (default 1)",
+    )
+    p.add_argument(
+        "--discovery-variant",
+        default="ok",
+        metavar="NAME",
+        help="what the discovery host serves: ok, or a broken variant to rehearse with",
+    )
+    p.add_argument(
+        "--device-auto-approve-seconds",
+        type=float,
+        metavar="S",
+        help="approve device-code sign-ins by themselves after S seconds",
+    )
+    p.add_argument(
+        "--verbose", action="store_true", help="print one line per Graph request to stderr"
+    )
+    p.set_defaults(handler=run)
+
+
+def _check_variant(name: str) -> str | None:
+    try:
+        from tui.discovery import VARIANTS
+    except ImportError:
+        return None if name == "ok" else f"unknown --discovery-variant {name!r}: only ok"
+    if name not in VARIANTS:
+        return f"unknown --discovery-variant {name!r}: choose one of {', '.join(VARIANTS)}"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.sandbox.faults import FaultPlan
+    from tui.sandbox.seeds import BROKEN, SEED_NAMES
+
+    if args.list_seeds:
+        for name in SEED_NAMES:
+            note = "demo with one thing wrong" if name in BROKEN else ""
+            print(f"{name}{'  # ' + note if note else ''}")
+        return EXIT_OK
+    if args.seed not in SEED_NAMES:
+        print(
+            f"adue sandbox: error: unknown --seed {args.seed!r}: choose one of "
+            f"{', '.join(SEED_NAMES)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    problem = _check_variant(args.discovery_variant)
+    if args.expire_token_after == 0:
+        problem = "--expire-token-after must be 1 or more requests"
+    if problem:
+        print(f"adue sandbox: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        plan = FaultPlan.parse(
+            args.fault,
+            latency_ms=args.latency_ms,
+            seed=args.fault_seed,
+            retry_after=args.retry_after,
+            expire_token_after=args.expire_token_after,
+        )
+    except ValueError as error:
+        print(f"adue sandbox: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return _serve(args, plan)
+
+
+def _serve(args: argparse.Namespace, plan: Any) -> int:
+    from tui.sandbox.server import SandboxStartError, start_sandbox
+
+    try:
+        sb = start_sandbox(
+            seed=args.seed,
+            port=args.port,
+            https_port=args.https_port,
+            faults=plan,
+            state_file=args.state,
+            discovery_variant=args.discovery_variant,
+            device_auto_approve_seconds=args.device_auto_approve_seconds,
+        )
+    except (ValueError, SandboxStartError) as error:
+        print(f"adue sandbox: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    done = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.verbose:
+
+        def show(record: Any) -> None:
+            where = record.path + ("?" + "&".join(f"{k}={v}" for k, v in record.query.items()))
+            print(
+                f"{record.status or 'drop'} {record.method} {where.rstrip('?')}"
+                f"{' [' + record.fault + ']' if record.fault else ''}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        sb.on_request(show)
+    q = shlex.quote
+    lines = [
+        f"ADUE_GRAPH_URL={q(sb.graph_url)}",
+        f"ADUE_ACCESS_TOKEN={q(sb.token)}",
+        f"ADUE_SANDBOX_HTTPS_URL={q(sb.https_url)}",
+        f"ADUE_SANDBOX_CA={q(str(sb.ca_path))}",
+        f"ADUE_SANDBOX_TENANT_ID={q(sb.tenant_id)}",
+        f"# adue sandbox: seed {sb.seed}, tenant {sb.organization} ({sb.sign_in_domain}), "
+        f"admin {sb.admin_upn}",
+        f"# Graph root {sb.graph_url} (/v1.0 and /beta); requests: {sb.graph_url}/sandbox/requests",
+        f"# sign-in and discovery host over HTTPS at {sb.https_url}, CA {sb.ca_path}",
+        f"# faults: {sb.faults.describe()}; discovery variant: {sb.discovery_variant}",
+    ]
+    if sb.state_file:
+        lines.append(f"# state saved to {sb.state_file}")
+    lines.append("# serving until Ctrl-C")
+    print("\n".join(lines), flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        sb.stop()
+    print("# adue sandbox stopped", flush=True)
+    return EXIT_OK

@@ -186,3 +186,15 @@ def test_check_takes_domain_tenant_and_cloud_from_the_session(
         TENANT,
         "usgov",
     )
+
+
+def test_sandbox_check_passes_and_rehearses_a_variant() -> None:
+    passing = adue("--sandbox", "discovery", "check", "--json")
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert json.loads(passing.stdout)["status"] == "pass"
+    rehearsal = adue("--sandbox", "discovery", "check", "--rehearse", "servers-two", "--json")
+    assert rehearsal.returncode == 2
+    failing = [f["id"] for f in json.loads(rehearsal.stdout)["findings"] if f["status"] != "pass"]
+    assert failing == ["servers"]
+    alone = adue("discovery", "check", "contoso.com", "--rehearse", "version")
+    assert alone.returncode == 64 and "--rehearse: only with adue --sandbox" in alone.stderr

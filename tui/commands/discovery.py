@@ -14,6 +14,7 @@ from typing import Any
 
 from tui.commands.common import CLOUD_NAMES
 from tui.discovery_recipes import RECIPE_KEYS
+from tui.discovery_variants import VARIANTS
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2, 64
 
@@ -67,6 +68,12 @@ def register(subparsers: Any) -> None:
         help="trust only this CA bundle (default: the system store; SSL_CERT_FILE honoured)",
     )
     check.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request")
+    check.add_argument(
+        "--rehearse",
+        choices=VARIANTS,
+        metavar="VARIANT",
+        help="with adue --sandbox: the sandbox serves this variant (" + ", ".join(VARIANTS) + ")",
+    )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(handler=run_check)
 
@@ -221,10 +228,36 @@ def _print_report(report: Any) -> None:
     print(f"\nResult: {verdict}")
 
 
+def _check_sandbox(args: argparse.Namespace) -> Any:
+    """Start the built-in sandbox and check its sign-in domain on its discovery host."""
+    from urllib.parse import urlsplit
+
+    from tui.discovery import check_domain_sync
+    from tui.sandbox.server import start_sandbox
+
+    with start_sandbox(discovery_variant=args.rehearse or "ok") as sb:
+        url = urlsplit(sb.https_url)
+        assert url.hostname and url.port
+        return check_domain_sync(
+            args.domain or sb.sign_in_domain,
+            tenant_id=sb.tenant_id,
+            cloud="global",
+            user_identifier=args.user,
+            verify=str(sb.ca_path),
+            connect_to=(url.hostname, url.port),
+            timeout=args.timeout,
+        )
+
+
 def run_check(args: argparse.Namespace) -> int:
     from tui.discovery import check_domain_sync
 
+    if args.rehearse and not getattr(args, "sandbox", False):
+        return _usage("--rehearse: only with adue --sandbox (the sandbox serves the variant)")
     try:
+        if getattr(args, "sandbox", False):
+            report = _check_sandbox(args)
+            return _finish(report, args)
         tenant, cloud = _tenant_cloud(args, need_tenant=False)
         connect_to = _parse_connect_to(args.connect_to) if args.connect_to else None
         domain = args.domain or _session_tenant(args).get("sign_in_domain")
@@ -247,6 +280,10 @@ def run_check(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         return _usage(str(exc))
+    return _finish(report, args)
+
+
+def _finish(report: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

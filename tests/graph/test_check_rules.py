@@ -1,0 +1,123 @@
+"""The prerequisite rules themselves (pure functions over our models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tui.graph.checks import (
+    CheckReport,
+    CheckResult,
+    CheckStatus,
+    check_apns,
+    check_authenticator,
+    check_personal_ios,
+    check_scopes,
+    check_vpp_tokens,
+)
+from tui.graph.models import (
+    ApnsCertificate,
+    AuthenticatorApps,
+    GrantedAccess,
+    PlatformRestriction,
+    StoreApp,
+    VppApp,
+    VppToken,
+)
+from tui.graph.operations import RUN_SCOPES, decode_access_token
+
+NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
+
+
+def apns(days: float) -> ApnsCertificate:
+    return ApnsCertificate("mdm@contoso.com", "topic", NOW + dt.timedelta(days=days), "ok", None)
+
+
+def test_apns_expired_fails_soon_warns_else_passes() -> None:
+    assert check_apns(apns(-1), NOW).status is CheckStatus.FAIL
+    assert check_apns(apns(29), NOW).status is CheckStatus.WARN
+    assert "in 29 days" in check_apns(apns(29.5), NOW).detail
+    assert check_apns(apns(31), NOW).status is CheckStatus.PASS
+    missing = check_apns(None, NOW)
+    assert missing.status is CheckStatus.FAIL and "identity.apple.com" in missing.fix
+
+
+def token(state: str, days: float | None) -> VppToken:
+    expiry = None if days is None else NOW + dt.timedelta(days=days)
+    return VppToken("t", "Contoso", "abm@contoso.com", state, expiry, None, "completed")
+
+
+def test_vpp_token_rules() -> None:
+    assert check_vpp_tokens([], NOW).status is CheckStatus.FAIL
+    assert check_vpp_tokens([token("valid", 100)], NOW).status is CheckStatus.PASS
+    assert check_vpp_tokens([token("valid", 10)], NOW).status is CheckStatus.WARN
+    assert check_vpp_tokens([token("expired", -3)], NOW).status is CheckStatus.FAIL
+    assert check_vpp_tokens([token("valid", -3)], NOW).status is CheckStatus.FAIL
+    external = check_vpp_tokens([token("assignedToExternalMDM", 100)], NOW)
+    assert external.status is CheckStatus.FAIL and "another MDM" in external.detail
+    # One good token is enough.
+    assert (
+        check_vpp_tokens([token("invalid", 5), token("valid", 90)], NOW).status is CheckStatus.PASS
+    )
+
+
+def vpp(user: bool, total: int, used: int) -> VppApp:
+    return VppApp(
+        "a",
+        "Microsoft Authenticator",
+        "com.microsoft.azureauthenticator",
+        user,
+        True,
+        total,
+        used,
+        "abm@contoso.com",
+        "Contoso",
+        "",
+    )
+
+
+STORE = StoreApp("s", "Microsoft Authenticator", "com.microsoft.azureauthenticator", "")
+
+
+def test_authenticator_rules() -> None:
+    ok = check_authenticator(AuthenticatorApps((vpp(True, 10, 3),), (STORE,)))
+    assert ok.status is CheckStatus.PASS and "7 of 10" in ok.detail
+    none_free = check_authenticator(AuthenticatorApps((vpp(True, 5, 5),), ()))
+    assert none_free.status is CheckStatus.FAIL and "no free licences" in none_free.detail
+    device_only = check_authenticator(AuthenticatorApps((vpp(False, 5, 0),), ()))
+    assert device_only.status is CheckStatus.FAIL and "user licensing" in device_only.detail
+    store_only = check_authenticator(AuthenticatorApps((), (STORE,)))
+    assert store_only.status is CheckStatus.FAIL
+    assert "User Enrollment does not support" in store_only.detail
+    assert check_authenticator(AuthenticatorApps((), ())).status is CheckStatus.FAIL
+
+
+def restriction(default: bool, personal: bool, priority: int = 0) -> PlatformRestriction:
+    return PlatformRestriction("r", "All users", priority, default, False, personal, "")
+
+
+def test_personal_ios_rules() -> None:
+    assert check_personal_ios([restriction(True, False)]).status is CheckStatus.PASS
+    assert check_personal_ios([restriction(True, True)]).status is CheckStatus.FAIL
+    warn = check_personal_ios([restriction(True, False), restriction(False, True, 1)])
+    assert warn.status is CheckStatus.WARN
+
+
+def test_scopes_rule_accepts_readwrite_for_read() -> None:
+    full = GrantedAccess(frozenset(RUN_SCOPES), frozenset(), "a", "t", None)
+    assert check_scopes(full).status is CheckStatus.PASS
+    assert full.has("DeviceManagementApps.Read.All")
+    reduced = GrantedAccess(frozenset({"Group.Read.All"}), frozenset(), "a", "t", None)
+    result = check_scopes(reduced)
+    assert result.status is CheckStatus.FAIL
+    assert "DeviceManagementApps.ReadWrite.All" in result.detail
+    opaque = decode_access_token("not-a-jwt")
+    assert check_scopes(opaque).status is CheckStatus.WARN
+
+
+def test_exit_codes() -> None:
+    def report(*statuses: CheckStatus) -> CheckReport:
+        return CheckReport(tuple(CheckResult(f"c{i}", s, "t", "d") for i, s in enumerate(statuses)))
+
+    assert report(CheckStatus.PASS, CheckStatus.WARN).exit_code == 0
+    assert report(CheckStatus.PASS, CheckStatus.ERROR).exit_code == 1
+    assert report(CheckStatus.ERROR, CheckStatus.FAIL).exit_code == 2

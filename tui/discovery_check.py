@@ -199,8 +199,7 @@ async def _judge_non_200(
     findings.append(
         failed(
             "http_status",
-            f"{walk.final_url} answered HTTP {status}: "
-            + (walk.answer.summary() if walk.answer.body else "empty body"),
+            f"{walk.final_url} answered {walk.answer.summary()}",
             status_fix(status, report.domain),
         )
     )

@@ -8,14 +8,19 @@
      "status": "pass" | "warn" | "fail" | "error",
      "findings": [{"id": str, "status": "pass" | "warn" | "fail",
                    "title": str, "evidence": str, "fix": str}],
-     "requests": {"iPhone": [hop, ...], "iPad": [hop, ...]}}
+     "requests": {"iPhone": [hop, ...], "iPad": [hop, ...], "probe": [hop, ...]}}
     hop = {"url": str, "status": int | null, "content_type": str | null,
            "location": str | null, "error": str | null}
 
 `status` is "error" when the checker never got an HTTP answer (DNS, connection,
-timeout): the domain could not be checked. Findings appear in `FINDING_IDS` order;
-a check that was not reached (because an earlier one failed) is absent. `fix` is
-empty for passing findings. New keys may be added; existing ones keep their meaning.
+timeout): the domain could not be checked. `requests` lists every request in order,
+per device model; "probe" (only when present) holds the extra requests the checker
+sent to find a cause (the `.json` name, the redirect target with the query kept); the
+iPad entry is absent when the iPhone request got no HTTP answer. Findings appear in
+`FINDING_IDS` order; a check that was not reached (because an earlier one failed) is
+absent. `fix` is empty for passing findings. Exit codes of the CLI: 0 for "pass" and
+"warn", 2 for "fail", 1 for "error". New keys may be added; existing ones keep their
+meaning.
 """
 
 from __future__ import annotations

@@ -1,0 +1,371 @@
+"""Carry out a plan: write-ahead journalled, resumable after a kill at any point, concurrent.
+
+Before each write a `pending` [[journal]] entry is saved; right after it the
+result, the new object's id and Graph's request-id are saved (and a created id
+goes into the session at once). A run killed between the write and that save
+leaves an object the next plan finds by its exact display name, so a re-run
+adopts it instead of creating a duplicate. Assignments are merged and priorities
+are set to absolute positions: repeating any write is harmless.
+
+The three chains (SSO policy, Authenticator, enrollment profile + priority) run
+concurrently in one event loop; inside a chain a create comes first and the
+writes that need its id follow together. Throttling and transient failures are
+retried by the SDK pipeline (tui.graph.client); beyond that the chain stops with
+the error (and Graph's request-id) and a re-run resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tui.graph import operations as ops
+from tui.graph.client import GraphClient
+from tui.graph.errors import GraphError
+from tui.graph.retry import RetryNotice
+from tui.plan import make_plan
+from tui.plan_model import (
+    Action,
+    ActionKind,
+    AddProfileAssignment,
+    AssignApp,
+    AssignSso,
+    Chain,
+    CreateProfile,
+    CreateSso,
+    ObjectType,
+    Plan,
+    RemoveProfileAssignment,
+    SetPriority,
+    UpdateProfile,
+    UpdateSso,
+)
+from tui.session import Session
+
+ProgressEvent = Literal["start", "retry", "done", "failed"]
+GROUP_KEYS = (
+    ("sso_extension", "groups"),
+    ("sso_extension", "exclude_groups"),
+    ("authenticator", "groups"),
+    ("enrollment_profile", "groups"),
+)
+ID_KEYS = {
+    ObjectType.SSO_POLICY: ("sso_extension", "policy_id"),
+    ObjectType.AUTHENTICATOR_APP: ("authenticator", "app_id"),
+    ObjectType.ENROLLMENT_PROFILE: ("enrollment_profile", "profile_id"),
+}
+STEP_TABLES = ("sso_extension", "authenticator", "enrollment_profile", "priority")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of a running apply, for the UI: `action_key` is "" for a general notice."""
+
+    action_key: str
+    event: ProgressEvent
+    message: str
+    request_id: str = ""
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class ApplyRefused(Exception):
+    """The plan has problems (bad input, conflicts, device groups): nothing was written."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ApplyResult:
+    plan: Plan
+    done: list[str] = field(default_factory=list)  # action keys written successfully
+    failed: dict[str, str] = field(default_factory=dict)  # action key -> message
+    skipped: list[str] = field(default_factory=list)  # not tried: an earlier write failed
+    request_ids: dict[str, str] = field(default_factory=dict)  # action key -> Graph's
+    created: dict[str, str] = field(default_factory=dict)  # object type -> new id
+    writes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "result": "ok" if self.ok else "failed",
+            "writes": self.writes,
+            "done": list(self.done),
+            "failed": [
+                {"key": k, "message": m, "request_id": self.request_ids.get(k, "")}
+                for k, m in self.failed.items()
+            ],
+            "skipped": list(self.skipped),
+            "created": dict(self.created),
+            "plan": self.plan.to_dict(),
+        }
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class _Runner:
+    def __init__(
+        self, client: GraphClient, session: Session, plan: Plan, progress: ProgressFn | None
+    ) -> None:
+        self.client = client
+        self.session = session
+        self.result = ApplyResult(plan)
+        self._progress = progress
+        self._progress_lock = threading.Lock()
+        self._in_flight: dict[str, str] = {}  # action key -> a URL fragment it writes to
+
+    # -- reporting -----------------------------------------------------------------------
+    def report(self, key: str, event: ProgressEvent, message: str, request_id: str = "") -> None:
+        if self._progress is None:
+            return
+        with self._progress_lock:
+            self._progress(Progress(key, event, message, request_id))
+
+    def on_retry(self, notice: RetryNotice) -> None:
+        key = next((k for k, hint in self._in_flight.items() if hint and hint in notice.url), "")
+        self.report(key, "retry", notice.describe())
+
+    # -- one write ------------------------------------------------------------------------
+    async def write(
+        self, action: Action, object_id: str, call: Callable[[], Awaitable[tuple[str, str]]]
+    ) -> str:
+        """Journal, write, journal: returns the object id (a new one for a create)."""
+        journal_action = action.kind.value
+        index = self.session.journal_append(
+            intent=action.key,
+            action=journal_action,
+            object_type=action.object_type.value,
+            object_id=object_id,
+            request_id="",
+            result="pending",
+        )
+        self.session.save()
+        self._in_flight[action.key] = object_id or _collection_hint(action)
+        self.report(action.key, "start", action.title)
+        try:
+            new_id, request_id = await call()
+        except GraphError as exc:
+            self._fail(action, index, str(exc), exc.request_id)
+            raise
+        except Exception as exc:
+            self._fail(action, index, f"{type(exc).__name__}: {exc}", "")
+            raise
+        finally:
+            self._in_flight.pop(action.key, None)
+        final_id = new_id or object_id
+        self.session.journal_update(index, result="ok", object_id=final_id, request_id=request_id)
+        if action.kind is ActionKind.CREATE:
+            table, key = ID_KEYS[action.object_type]
+            self.session.set(table, key, final_id)
+            self.result.created[action.object_type.value] = final_id
+        self.session.save()
+        self.result.writes += 1
+        self.result.done.append(action.key)
+        self.result.request_ids[action.key] = request_id
+        self.report(action.key, "done", action.title, request_id)
+        return final_id
+
+    def _fail(self, action: Action, index: int, message: str, request_id: str) -> None:
+        self.session.journal_update(
+            index, result="failed", detail=message[:1000], request_id=request_id
+        )
+        self.session.save()
+        self.result.failed[action.key] = message
+        if request_id:
+            self.result.request_ids[action.key] = request_id
+        self.report(action.key, "failed", message, request_id)
+
+    async def perform(self, action: Action, object_id: str) -> str:
+        op = action.op
+        client = self.client
+        if isinstance(op, CreateSso):
+
+            async def call() -> tuple[str, str]:
+                written = await ops.create_sso_policy(client, op.spec)
+                return written.value.id, written.request_id
+
+        elif isinstance(op, UpdateSso):
+
+            async def call() -> tuple[str, str]:
+                update = await ops.update_sso_policy(client, object_id, op.spec)
+                return object_id, update.request_id
+
+        elif isinstance(op, AssignSso):
+
+            async def call() -> tuple[str, str]:
+                written = await ops.assign_configuration(client, object_id, op.targets)
+                return object_id, written.request_id
+
+        elif isinstance(op, AssignApp):
+
+            async def call() -> tuple[str, str]:
+                written = await ops.assign_app(client, object_id, op.assignments)
+                return object_id, written.request_id
+
+        elif isinstance(op, CreateProfile):
+
+            async def call() -> tuple[str, str]:
+                written = await ops.create_enrollment_profile(client, op.spec)
+                return written.value.id, written.request_id
+
+        elif isinstance(op, UpdateProfile):
+
+            async def call() -> tuple[str, str]:
+                update = await ops.update_enrollment_profile(client, object_id, op.spec)
+                return object_id, update.request_id
+
+        elif isinstance(op, AddProfileAssignment):
+
+            async def call() -> tuple[str, str]:
+                written = await ops.add_profile_assignment(client, object_id, op.group_id)
+                return object_id, written.request_id
+
+        elif isinstance(op, RemoveProfileAssignment):
+
+            async def call() -> tuple[str, str]:
+                written = await ops.remove_profile_assignment(client, object_id, op.assignment_id)
+                return object_id, written.request_id
+
+        elif isinstance(op, SetPriority):
+            profile_id = op.profile_id or object_id
+
+            async def call() -> tuple[str, str]:
+                written = await ops.set_profile_priority(client, profile_id, op.priority)
+                return profile_id, written.request_id
+
+        else:  # pragma: no cover - every Operation is handled above
+            raise AssertionError(f"no way to carry out {action.key}")
+        if isinstance(op, SetPriority):
+            object_id = op.profile_id or object_id
+        return await self.write(action, object_id, call)
+
+    # -- chains ----------------------------------------------------------------------------
+    async def chain(self, actions: list[Action]) -> None:
+        """A create first; then every other write of the chain together (priority moves
+        in order, since each one shifts the others)."""
+        first = [a for a in actions if a.kind is ActionKind.CREATE]
+        rest = [a for a in actions if a.kind is not ActionKind.CREATE]
+        object_id = next((a.object_id for a in actions if a.object_id), "")
+        for action in first:
+            try:
+                object_id = await self.perform(action, object_id)
+            except Exception:
+                self.result.skipped += [a.key for a in rest]
+                return
+        moves = [a for a in rest if a.kind is ActionKind.SET_PRIORITY]
+        others = [a for a in rest if a.kind is not ActionKind.SET_PRIORITY]
+
+        async def one(action: Action) -> None:
+            try:
+                await self.perform(action, action.object_id or object_id)
+            except Exception:
+                return
+
+        async def in_order() -> None:
+            for index, action in enumerate(moves):
+                ours = isinstance(action.op, SetPriority) and not action.op.profile_id
+                try:
+                    await self.perform(action, object_id if ours else action.object_id)
+                except Exception:
+                    self.result.skipped += [a.key for a in moves[index + 1 :]]
+                    return
+
+        await asyncio.gather(*(one(a) for a in others), in_order())
+
+
+def _collection_hint(action: Action) -> str:
+    return {
+        ObjectType.SSO_POLICY: ops.CONFIGURATIONS,
+        ObjectType.AUTHENTICATOR_APP: ops.MOBILE_APPS,
+        ObjectType.ENROLLMENT_PROFILE: ops.PROFILES,
+    }[action.object_type]
+
+
+def _prepare(session: Session, plan: Plan) -> None:
+    """Before the first write: settle what a killed run left, and record what the plan
+    found (adopted ids, group ids resolved from names) so a re-run starts from it."""
+    for index, entry in enumerate(session.journal()):
+        if entry.get("result") == "pending":
+            session.journal_update(
+                index,
+                result="failed",
+                detail="interrupted: adue stopped before saving the result; "
+                "a later apply re-read the tenant and finished the job",
+            )
+    for found in plan.objects:
+        table, key = ID_KEYS[found.object_type]
+        if found.id and session.get(table, key) != found.id:
+            session.set(table, key, found.id)
+    resolved = dict(plan.resolved_groups)
+    for table, key in GROUP_KEYS:
+        if not session.table(table) or key not in session.table(table):
+            continue
+        groups: list[dict[str, str]] = session.get(table, key) or []
+        changed = False
+        for group in groups:
+            if not group.get("id") and group.get("name") in resolved:
+                group["id"] = resolved[group["name"]]
+                changed = True
+        if changed:
+            session.set(table, key, groups)
+    session.set("review", "last_result", "interrupted")
+    session.save()
+
+
+def _finish(session: Session, result: ApplyResult) -> None:
+    session.set("review", "last_apply", _now())
+    session.set("review", "last_result", "ok" if result.ok else "failed")
+    if result.ok:
+        for table in (*STEP_TABLES, "review"):
+            if session.table(table) or table == "review":
+                session.set(table, "status", "done")
+    session.save()
+
+
+async def apply_plan(
+    client: GraphClient,
+    session: Session,
+    plan: Plan,
+    progress: ProgressFn | None = None,
+) -> ApplyResult:
+    """Carry out `plan` (from make_plan on the same session). Raises ApplyRefused when the
+    plan has problems. Graph failures do not raise: they are in the result and the journal.
+
+    `progress` is called from the thread running this coroutine (a UI must hand the
+    event to its own thread, e.g. Textual's call_from_thread); calls never overlap.
+    """
+    if plan.blocked:
+        raise ApplyRefused(plan.problems)
+    runner = _Runner(client, session, plan, progress)
+    _prepare(session, plan)
+    chains: dict[Chain, list[Action]] = {}
+    for action in plan.changes:
+        chains.setdefault(action.chain, []).append(action)
+    remove = client.add_retry_listener(runner.on_retry)
+    try:
+        await asyncio.gather(*(runner.chain(actions) for actions in chains.values()))
+    finally:
+        remove()
+        _finish(session, runner.result)
+    return runner.result
+
+
+async def apply_session(
+    client: GraphClient, session: Session, progress: ProgressFn | None = None
+) -> ApplyResult:
+    """Plan against the tenant as it is now, then apply (what the wizard's Apply runs)."""
+    plan = await make_plan(client, session.data)
+    return await apply_plan(client, session, plan, progress)

@@ -1,0 +1,112 @@
+"""`adue apply`: make the plan's changes; asks first unless --yes (docs/plan-json.md).
+
+Exit 0 when everything was applied (or nothing was to do), 1 on any error or
+refusal. Safe to re-run at any time: it resumes where a failed or killed run stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tui.commands.common import add_connection_options, add_session_option
+
+EXIT_OK, EXIT_ERROR = 0, 1
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "apply",
+        help="make the changes plan shows (idempotent; safe to re-run after any failure)",
+        description="Apply the session's desired state to the tenant. Asks before writing "
+        "unless --yes.",
+    )
+    add_session_option(p)
+    p.add_argument("--yes", action="store_true", help="do not ask before writing")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_connection_options(p)
+    p.set_defaults(handler=run)
+
+
+def _confirm(count: int) -> bool:
+    print(f"Apply these {count} change(s) to the tenant? [y/N] ", end="", file=sys.stderr)
+    sys.stderr.flush()
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tui.apply import ApplyResult, Progress, apply_plan
+    from tui.commands.plan_common import connect, describe_error, print_json, print_plan, say
+    from tui.graph.auth import SettingsError
+    from tui.graph.errors import GraphError, SignInCancelled
+    from tui.plan import make_plan
+    from tui.session import Session, SessionError
+
+    if not args.yes and not sys.stdin.isatty():
+        say(
+            "adue apply: not asking for confirmation because input is not a terminal: "
+            "pass --yes to apply without asking (review with adue plan first)"
+        )
+        return EXIT_ERROR
+    try:
+        session = Session.open(args.session, create=False)
+    except SessionError as exc:
+        say(f"adue apply: {exc}")
+        return EXIT_ERROR
+
+    def show(event: Progress) -> None:
+        if args.json:
+            return
+        rid = f" (request-id {event.request_id})" if event.request_id else ""
+        label = {"start": "...", "retry": "wait", "done": "ok", "failed": "FAILED"}[event.event]
+        print(f"  {label:<6} {event.message}{rid}", flush=True)
+
+    async def apply() -> ApplyResult | None:
+        client = connect(args, session, quiet=args.json)
+        try:
+            plan = await make_plan(client, session.data)
+            if not args.json:
+                print_plan(plan, args.session)
+            if plan.blocked:
+                if args.json:
+                    print_json({"version": 1, "result": "refused", "plan": plan.to_dict()})
+                return None
+            if plan.changes and not args.yes and not _confirm(len(plan.changes)):
+                say("adue apply: nothing written.")
+                return None
+            if not args.json and plan.changes:
+                print("\nApplying:")
+            return await apply_plan(client, session, plan, show)
+        finally:
+            await client.aclose()
+
+    try:
+        with session:
+            result = asyncio.run(apply())
+    except (SettingsError, GraphError, SignInCancelled) as exc:
+        say(f"adue apply: {describe_error(exc)}")
+        if args.json:
+            print_json({"version": 1, "result": "error", "error": describe_error(exc)})
+        return EXIT_ERROR
+    if result is None:
+        return EXIT_ERROR
+    if args.json:
+        print_json(result.to_dict())
+    elif result.ok:
+        print(f"\nDone: {result.writes} write(s). The session {args.session} records them.")
+    else:
+        print(
+            f"\nStopped: {len(result.failed)} write(s) failed"
+            + (f", {len(result.skipped)} not tried" if result.skipped else "")
+            + ". What was done is kept; run adue apply again to finish."
+        )
+        for key, message in result.failed.items():
+            print(f"  {key}: {message}")
+    return EXIT_OK if result.ok else EXIT_ERROR

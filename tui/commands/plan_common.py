@@ -1,0 +1,97 @@
+"""What `adue plan`, `adue apply` and `adue status` share: signing in and printing a plan.
+
+Imported only from inside the commands' `run`: it pulls in the Graph layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, build_credential, sign_in
+from tui.graph.client import GraphClient, build_graph_client
+from tui.plan_model import ActionKind, Plan
+from tui.session import Session
+
+if TYPE_CHECKING:
+    from tui.graph.retry import RetryNotice
+
+SYMBOLS = {
+    ActionKind.CREATE: "+",
+    ActionKind.UPDATE: "~",
+    ActionKind.ASSIGN: ">",
+    ActionKind.UNASSIGN: "<",
+    ActionKind.SET_PRIORITY: "^",
+    ActionKind.NOTHING: "=",
+}
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _show_device_code(prompt: DeviceCodePrompt) -> None:
+    minutes = max(1, prompt.seconds_left() // 60)
+    say(
+        f"To sign in, open {prompt.verification_uri} on any device and enter the code"
+        f" {prompt.user_code} (valid for about {minutes} min)."
+    )
+
+
+def _ask_secret(label: str) -> str:
+    import getpass
+
+    return getpass.getpass(label, stream=sys.stderr)
+
+
+def connect(args: argparse.Namespace, session: Session, *, quiet: bool = False) -> GraphClient:
+    """Sign in as the options and the session's [tenant] say; raises SettingsError/GraphError."""
+    settings = ConnectionSettings.from_args_and_session(args, session.table("tenant"))
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    credential = build_credential(
+        settings, prompt=_show_device_code, ask_secret=_ask_secret if interactive else None
+    )
+    sign_in(credential, interactive=interactive)
+    client = build_graph_client(
+        credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
+    )
+    if not quiet:
+
+        def notice(event: RetryNotice) -> None:
+            say(f"Graph: {event.describe()}")
+
+        client.add_retry_listener(notice)
+    return client
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, sort_keys=False))
+
+
+def print_plan(plan: Plan, session_path: str) -> None:
+    for problem in plan.problems:
+        print(f"PROBLEM  {problem}")
+    for note in plan.notes:
+        print(f"note     {note}")
+    for action in plan.actions:
+        drift = "  [drift: changed outside adue]" if action.drift else ""
+        print(f"{SYMBOLS[action.kind]} {action.title}{drift}")
+        for line in action.details:
+            print(f"      {line}")
+    changes = plan.changes
+    if plan.blocked:
+        print(f"\nadue will not apply this: fix the {len(plan.problems)} problem(s) above.")
+    elif not changes:
+        print("\nNo changes: the tenant matches the session.")
+    else:
+        drifted = sum(1 for a in changes if a.drift)
+        extra = f" ({drifted} restore drift)" if drifted else ""
+        print(
+            f"\n{len(changes)} change(s){extra}. To make them: adue apply --session {session_path}"
+        )
+
+
+def describe_error(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

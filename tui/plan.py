@@ -1,0 +1,560 @@
+"""Desired state (the session) + tenant state (Graph) -> an ordered plan of actions.
+
+`make_plan` reads the tenant (tui.plan_read) and `build_plan` compares, purely:
+objects are found by the id stored in the session, else by exact display name
+and type (several = a conflict to resolve, never a guess); assignments of the
+policy and the profile are the session's set exactly (what else is there is
+removed), Authenticator's are merged (the app is shared: others' assignments
+stay); priorities are reached with the fewest `setPriority` moves. Differences on
+an object adue recorded (stored id) are drift and say exactly what differs.
+The apply engine is tui.apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from tui.graph import parse
+from tui.graph.client import GraphClient
+from tui.graph.models import (
+    AppAssignment,
+    AppIntent,
+    AssignmentTarget,
+    EnrollmentProfileSpec,
+    GroupKind,
+    SsoPolicySpec,
+    TargetKind,
+)
+from tui.graph.operations import merge_app_assignments, merge_targets
+from tui.graph.payloads import (
+    changed_fields,
+    enrollment_profile_body,
+    sso_extension_body,
+    sso_policy_body,
+    strip_read_only,
+)
+from tui.plan_desired import (
+    OURS,
+    AuthenticatorDesired,
+    DesiredState,
+    DesiredStateError,
+    GroupRef,
+    ProfileDesired,
+    SsoDesired,
+    desired_state,
+)
+from tui.plan_model import (
+    Action,
+    ActionKind,
+    AddProfileAssignment,
+    AssignApp,
+    AssignSso,
+    Chain,
+    CreateProfile,
+    CreateSso,
+    ObjectState,
+    ObjectType,
+    Plan,
+    RemoveProfileAssignment,
+    SetPriority,
+    UpdateProfile,
+    UpdateSso,
+)
+from tui.plan_read import Found, TenantState, read_tenant
+
+__all__ = ["DesiredStateError", "Plan", "build_plan", "make_plan", "plan_from_problems"]
+
+
+async def make_plan(client: GraphClient, session_data: Mapping[str, Any]) -> Plan:
+    """Read the tenant and compare it with the session (Session.data). Never writes.
+
+    Bad session content gives a plan whose `problems` name each key and the fix.
+    Graph failures raise tui.graph.errors.GraphError.
+    """
+    try:
+        desired = desired_state(session_data)
+    except DesiredStateError as exc:
+        return plan_from_problems(exc.problems)
+    state = await read_tenant(client, desired)
+    return build_plan(desired, state)
+
+
+def plan_from_problems(problems: list[str]) -> Plan:
+    return Plan(actions=(), problems=tuple(problems))
+
+
+# -- wording -----------------------------------------------------------------------------------
+class _Names:
+    """Group id -> display name, for detail lines."""
+
+    def __init__(self, state: TenantState) -> None:
+        self.by_id = {g.id.lower(): g.display_name for g in state.groups.values()}
+
+    def target(self, target: AssignmentTarget) -> str:
+        name = self.by_id.get(target.group_id.lower(), target.group_id)
+        if target.kind is TargetKind.ALL_USERS:
+            return "all users"
+        if target.kind is TargetKind.ALL_DEVICES:
+            return "all devices"
+        if target.kind is TargetKind.GROUP:
+            return f"group {name!r}"
+        if target.kind is TargetKind.EXCLUDE_GROUP:
+            return f"excluded group {name!r}"
+        return f"{target.odata_type.rsplit('.', 1)[-1]} {target.group_id}".strip()
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value).replace("'", '"')
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _sso_key_lines(desired: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """What differs inside iosSingleSignOnExtension, key by key."""
+    lines = []
+    for key, want in desired.items():
+        have = current.get(key)
+        if key == "configurations" and isinstance(have, list):
+            wanted = {c["key"]: c for c in want}
+            present = {str(c.get("key", "")): c for c in have if isinstance(c, Mapping)}
+            for name, pair in wanted.items():
+                got = present.get(name)
+                if got is None:
+                    lines.append(
+                        f"extension key {name} is missing (should be {_short(pair['value'])})"
+                    )
+                elif (
+                    got.get("value") != pair["value"]
+                    or got.get("@odata.type") != pair["@odata.type"]
+                ):
+                    kind = pair["@odata.type"].rsplit(".", 1)[-1]
+                    lines.append(
+                        f"extension key {name} is {_short(got.get('value'))}, "
+                        f"should be {_short(pair['value'])} ({kind})"
+                    )
+            for name in present:
+                if name not in wanted:
+                    lines.append(
+                        f"extension key {name!r} is not in the session: it will be removed"
+                    )
+            if not lines and [c.get("key") for c in have] != list(wanted):
+                lines.append("extension keys are in a different order")
+        elif key == "bundleIdAccessControlList" and isinstance(have, list):
+            added = [b for b in want if b not in have]
+            removed = [b for b in have if b not in want]
+            lines += [f"bundle id {b} will be added" for b in added]
+            lines += [f"bundle id {b} will be removed" for b in removed]
+        elif have != want:
+            lines.append(f"{key} is {_short(have)}, should be {_short(want)}")
+    return lines
+
+
+def _field_lines(patch: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for key, want in patch.items():
+        if key == "@odata.type":
+            continue
+        have = current.get(key)
+        if key == "iosSingleSignOnExtension" and isinstance(have, Mapping):
+            lines += _sso_key_lines(want, have)
+        else:
+            lines.append(f"{key} is {_short(have)}, should be {_short(want)}")
+    return lines
+
+
+# -- the three chains --------------------------------------------------------------------------
+def _group_id(state: TenantState, ref: GroupRef) -> str:
+    group = state.groups.get(ref)
+    return group.id if group else ref.id
+
+
+def _sso_targets(
+    state: TenantState, sso: SsoDesired | AuthenticatorDesired
+) -> list[AssignmentTarget]:
+    targets = [AssignmentTarget.all_users()] if sso.all_users else []
+    targets += [AssignmentTarget.group(_group_id(state, r)) for r in sso.groups]
+    targets += [AssignmentTarget.exclude(_group_id(state, r)) for r in sso.exclude_groups]
+    return targets
+
+
+def _conflict(where: str, what: str, found: Found) -> str:
+    ids = ", ".join(found.conflict)
+    return (
+        f"{where}: {len(found.conflict)} {what} have exactly this name (ids {ids}); adue will "
+        "not guess: rename ours in the session, delete or rename the extra ones in the admin "
+        "center, or put the right id in the session"
+    )
+
+
+def _sso_actions(
+    sso: SsoDesired, state: TenantState, names: _Names, problems: list[str]
+) -> list[Action]:
+    found = state.sso
+    if found.conflict:
+        problems.append(_conflict("[sso_extension] name", "iOS device features policies", found))
+        return []
+    spec = SsoPolicySpec(
+        sso.name, sso.description, sso.bundle_ids, sso.browser_sso_interaction_enabled
+    )
+    desired_targets = _sso_targets(state, sso)
+    label = f"the SSO app extension policy {sso.name!r}"
+    actions: list[Action] = []
+    if found.body is None:
+        extension = sso_extension_body(spec)
+        details = [
+            "bundle ids: " + (", ".join(spec.bundle_ids) or "none (Microsoft apps only)"),
+            *(
+                f"extension key {c['key']} = {_short(c['value'])} "
+                f"({c['@odata.type'].rsplit('.', 1)[-1]})"
+                for c in extension["configurations"]
+            ),
+        ]
+        if found.stored_id_missing:
+            details.insert(
+                0, f"the policy adue created (id {sso.policy_id}) is gone from the tenant"
+            )
+        actions.append(
+            Action(
+                "sso_extension:create",
+                ActionKind.CREATE,
+                ObjectType.SSO_POLICY,
+                Chain.SSO,
+                f"Create {label}",
+                tuple(details),
+                drift=found.stored_id_missing,
+                op=CreateSso(spec),
+            )
+        )
+        if desired_targets:
+            actions.append(
+                Action(
+                    "sso_extension:assign",
+                    ActionKind.ASSIGN,
+                    ObjectType.SSO_POLICY,
+                    Chain.SSO,
+                    f"Assign {label}",
+                    tuple(f"+ {names.target(t)}" for t in desired_targets),
+                    op=AssignSso(tuple(desired_targets)),
+                )
+            )
+        return actions
+    drift = found.found_by == "stored id"
+    current = strip_read_only(found.body)
+    patch = changed_fields(sso_policy_body(spec), current, keep=("@odata.type",))
+    if patch:
+        actions.append(
+            Action(
+                "sso_extension:update",
+                ActionKind.UPDATE,
+                ObjectType.SSO_POLICY,
+                Chain.SSO,
+                f"Update {label}",
+                tuple(_field_lines(patch, current)),
+                object_id=found.id,
+                drift=drift,
+                op=UpdateSso(spec),
+            )
+        )
+    have = state.sso_targets
+    wanted_keys = {t.key for t in desired_targets}
+    removed = [t for t in have if t.key not in wanted_keys]
+    merged = merge_targets(have, desired_targets, removed)
+    if {t.key for t in merged} != {t.key for t in have}:
+        have_keys = {t.key for t in have}
+        added = [t for t in desired_targets if t.key not in have_keys]
+        lines = [f"+ {names.target(t)}" for t in added] + [f"- {names.target(t)}" for t in removed]
+        actions.append(
+            Action(
+                "sso_extension:assign",
+                ActionKind.ASSIGN if added else ActionKind.UNASSIGN,
+                ObjectType.SSO_POLICY,
+                Chain.SSO,
+                f"{'Assign' if added else 'Unassign'} {label}",
+                tuple(lines),
+                object_id=found.id,
+                drift=drift,
+                op=AssignSso(merged),
+            )
+        )
+    return actions
+
+
+def _app_actions(
+    app: AuthenticatorDesired, state: TenantState, names: _Names, problems: list[str]
+) -> list[Action]:
+    if state.app_problem:
+        problems.append(state.app_problem)
+        return []
+    if state.app.body is None:  # pragma: no cover - read_tenant sets a problem instead
+        return []
+    wanted = [
+        AppAssignment(t, AppIntent.REQUIRED, use_device_licensing=False)
+        for t in _sso_targets(state, app)
+    ]
+    current = {a.key: a for a in state.app_assignments}
+    add: list[AppAssignment] = []
+    lines: list[str] = []
+    for assignment in wanted:
+        have = current.get(assignment.key)
+        if have is None:
+            add.append(assignment)
+            lines.append(f"+ {names.target(assignment.target)}: required, user licensing")
+        elif have.intent is not AppIntent.REQUIRED or have.use_device_licensing:
+            # Keep the target as read (its assignment filter) and fix intent and licensing.
+            add.append(replace(have, intent=AppIntent.REQUIRED, use_device_licensing=False))
+            licensing = "device" if have.use_device_licensing else "user"
+            lines.append(
+                f"{names.target(have.target)}: {have.intent.value} with {licensing} licensing, "
+                "should be required with user licensing"
+            )
+    if not add:
+        return []
+    merged = merge_app_assignments(state.app_assignments, add)
+    name = parse.text(state.app.body, "displayName") or "Microsoft Authenticator"
+    return [
+        Action(
+            "authenticator:assign",
+            ActionKind.ASSIGN,
+            ObjectType.AUTHENTICATOR_APP,
+            Chain.AUTHENTICATOR,
+            f"Make {name} required (user licensing)",
+            tuple(lines),
+            object_id=state.app.id,
+            drift=state.app.found_by == "stored id",
+            op=AssignApp(merged),
+        )
+    ]
+
+
+def _profile_actions(
+    profile: ProfileDesired,
+    priority: tuple[str, ...] | None,
+    state: TenantState,
+    names: _Names,
+    problems: list[str],
+) -> list[Action]:
+    found = state.profile
+    if found.conflict:
+        problems.append(_conflict("[enrollment_profile] name", "enrollment profiles", found))
+        return []
+    for ref in profile.groups:
+        group = state.groups.get(ref)
+        kind = state.group_kinds.get(group.id) if group else None
+        if group and kind in (GroupKind.DEVICES, GroupKind.MIXED):
+            holds = "devices" if kind is GroupKind.DEVICES else "devices as well as users"
+            problems.append(
+                f"{ref.where}: the group {group.display_name!r} holds {holds}: enrollment "
+                "profiles for user enrollment apply to users only (device groups are not "
+                "supported); choose a group of users"
+            )
+    spec = EnrollmentProfileSpec(profile.name, profile.description)
+    label = f"the enrollment profile {profile.name!r}"
+    drift = found.found_by == "stored id"
+    actions: list[Action] = []
+    group_ids = list(dict.fromkeys(_group_id(state, r) for r in profile.groups))
+    if found.body is None:
+        details = [
+            "enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 15+)"
+        ]
+        if found.stored_id_missing:
+            details.insert(
+                0, f"the profile adue created (id {profile.profile_id}) is gone from the tenant"
+            )
+        actions.append(
+            Action(
+                "enrollment_profile:create",
+                ActionKind.CREATE,
+                ObjectType.ENROLLMENT_PROFILE,
+                Chain.PROFILE,
+                f"Create {label}",
+                tuple(details),
+                drift=found.stored_id_missing,
+                op=CreateProfile(spec),
+            )
+        )
+        to_add, to_remove = group_ids, []
+    else:
+        current = strip_read_only(found.body)
+        patch = changed_fields(enrollment_profile_body(spec), current, keep=("@odata.type",))
+        if patch:
+            actions.append(
+                Action(
+                    "enrollment_profile:update",
+                    ActionKind.UPDATE,
+                    ObjectType.ENROLLMENT_PROFILE,
+                    Chain.PROFILE,
+                    f"Update {label}",
+                    tuple(_field_lines(patch, current)),
+                    object_id=found.id,
+                    drift=drift,
+                    op=UpdateProfile(spec),
+                )
+            )
+        assigned = {
+            a.target.group_id.lower()
+            for a in state.profile_assignments
+            if a.target.kind is TargetKind.GROUP
+        }
+        to_add = [g for g in group_ids if g.lower() not in assigned]
+        wanted = {g.lower() for g in group_ids}
+        to_remove = [
+            a
+            for a in state.profile_assignments
+            if not (a.target.kind is TargetKind.GROUP and a.target.group_id.lower() in wanted)
+        ]
+    for group_id in to_add:
+        target = AssignmentTarget.group(group_id)
+        actions.append(
+            Action(
+                f"enrollment_profile:assign:{group_id}",
+                ActionKind.ASSIGN,
+                ObjectType.ENROLLMENT_PROFILE,
+                Chain.PROFILE,
+                f"Assign {label} to {names.target(target)}",
+                object_id=found.id,
+                drift=drift,
+                op=AddProfileAssignment(group_id),
+            )
+        )
+    for assignment in to_remove:
+        actions.append(
+            Action(
+                f"enrollment_profile:unassign:{assignment.id}",
+                ActionKind.UNASSIGN,
+                ObjectType.ENROLLMENT_PROFILE,
+                Chain.PROFILE,
+                f"Unassign {label} from {names.target(assignment.target)}",
+                ("not in the session's groups",),
+                object_id=found.id,
+                drift=drift,
+                op=RemoveProfileAssignment(assignment.id, assignment.target.group_id),
+            )
+        )
+    if priority is not None:
+        actions += _priority_actions(profile, priority, state, drift, problems)
+    return actions
+
+
+def _priority_actions(
+    profile: ProfileDesired,
+    order: tuple[str, ...],
+    state: TenantState,
+    drift: bool,
+    problems: list[str],
+) -> list[Action]:
+    """The fewest setPriority moves (each inserts and shifts the rest) to reach the order."""
+    ours = state.profile.id  # "" = ours is created by this plan and lands last
+    names = {p.id: p.display_name for p in state.profiles}
+    current = [p.id for p in state.profiles]
+    if not ours:
+        current.append("")
+    names[ours] = profile.name
+    wanted_ids: list[str] = []
+    for entry in order or (OURS,):
+        pid = ours if entry == OURS else entry
+        if pid not in current:
+            problems.append(
+                f"[priority] order: no Apple enrollment profile has the id {entry}: "
+                "remove it from the order"
+            )
+            continue
+        wanted_ids.append(pid)
+    full = wanted_ids + [p for p in current if p not in wanted_ids]
+    actions = []
+    for index, pid in enumerate(full):
+        if current[index] == pid:
+            continue
+        current.remove(pid)
+        current.insert(index, pid)
+        actions.append(
+            Action(
+                f"priority:{pid or 'ours'}:{index}",
+                ActionKind.SET_PRIORITY,
+                ObjectType.ENROLLMENT_PROFILE,
+                Chain.PROFILE,
+                f"Move the enrollment profile {names.get(pid, pid)!r} to priority {index} "
+                "(0 is the highest)",
+                (f"order after the move: {', '.join(repr(names.get(p, p)) for p in current)}",),
+                object_id=pid,
+                drift=drift and bool(ours),
+                op=SetPriority(pid, index),
+            )
+        )
+    return actions
+
+
+def _nothing(object_type: ObjectType, chain: Chain, title: str, object_id: str) -> Action:
+    return Action(
+        f"{chain.value}:nothing", ActionKind.NOTHING, object_type, chain, title, (), object_id
+    )
+
+
+def build_plan(desired: DesiredState, state: TenantState) -> Plan:
+    """Compare; pure (no I/O). The order of actions is the order within each chain."""
+    problems = list(state.problems)
+    names = _Names(state)
+    actions: list[Action] = []
+    objects: list[ObjectState] = []
+    if desired.sso:
+        mine = _sso_actions(desired.sso, state, names, problems)
+        actions += mine or [
+            _nothing(
+                ObjectType.SSO_POLICY,
+                Chain.SSO,
+                f"The SSO app extension policy {desired.sso.name!r} is up to date",
+                state.sso.id,
+            )
+        ]
+        objects.append(
+            ObjectState(ObjectType.SSO_POLICY, desired.sso.name, state.sso.id, state.sso.found_by)
+        )
+    if desired.authenticator:
+        mine = _app_actions(desired.authenticator, state, names, problems)
+        app_name = parse.text(state.app.body or {}, "displayName") or "Microsoft Authenticator"
+        actions += mine or [
+            _nothing(
+                ObjectType.AUTHENTICATOR_APP,
+                Chain.AUTHENTICATOR,
+                f"{app_name} is already required for the chosen users",
+                state.app.id,
+            )
+        ]
+        objects.append(
+            ObjectState(ObjectType.AUTHENTICATOR_APP, app_name, state.app.id, state.app.found_by)
+        )
+    if desired.profile:
+        mine = _profile_actions(desired.profile, desired.priority, state, names, problems)
+        actions += mine or [
+            _nothing(
+                ObjectType.ENROLLMENT_PROFILE,
+                Chain.PROFILE,
+                f"The enrollment profile {desired.profile.name!r} is up to date",
+                state.profile.id,
+            )
+        ]
+        objects.append(
+            ObjectState(
+                ObjectType.ENROLLMENT_PROFILE,
+                desired.profile.name,
+                state.profile.id,
+                state.profile.found_by,
+            )
+        )
+    notes = []
+    resolved: list[tuple[str, str]] = []
+    for ref, group in state.groups.items():
+        if ref.id and ref.name and group.display_name and group.display_name != ref.name:
+            notes.append(
+                f"{ref.where}: the group {ref.name!r} is now named {group.display_name!r} "
+                "(found by its id)"
+            )
+        if not ref.id:
+            resolved.append((ref.name, group.id))
+    return Plan(
+        actions=tuple(actions),
+        objects=tuple(objects),
+        problems=tuple(dict.fromkeys(problems)),
+        notes=tuple(dict.fromkeys(notes)),
+        resolved_groups=tuple(dict.fromkeys(resolved)),
+    )

@@ -1,0 +1,198 @@
+"""The desired state of a rollout, read from a session's step tables (no Graph, no I/O).
+
+Only steps whose table is present in the session take part: a hand-written file
+that leaves out `[authenticator]` leaves Authenticator alone. Every problem is
+collected with the session key it concerns and the fix, so a bad file is refused
+as a whole before any write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
+
+OURS = "enrollment_profile"  # in [priority] order: stands for the profile adue manages
+
+
+class DesiredStateError(ValueError):
+    """The session's desired state cannot be used; `problems` name each key and its fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    """A group as the session names it: by id, by exact display name, or both."""
+
+    id: str = ""
+    name: str = ""
+    where: str = ""  # the session key it came from, for messages
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class SsoDesired:
+    name: str
+    description: str
+    bundle_ids: tuple[str, ...]
+    browser_sso_interaction_enabled: bool
+    all_users: bool
+    groups: tuple[GroupRef, ...]
+    exclude_groups: tuple[GroupRef, ...]
+    policy_id: str
+
+
+@dataclass(frozen=True)
+class AuthenticatorDesired:
+    app_id: str
+    all_users: bool
+    groups: tuple[GroupRef, ...]
+    exclude_groups: tuple[GroupRef, ...]
+
+
+@dataclass(frozen=True)
+class ProfileDesired:
+    name: str
+    description: str
+    groups: tuple[GroupRef, ...]
+    profile_id: str
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    sso: SsoDesired | None
+    authenticator: AuthenticatorDesired | None
+    profile: ProfileDesired | None
+    priority: tuple[str, ...] | None  # None = leave priorities alone
+
+    def all_group_refs(self) -> list[GroupRef]:
+        refs: list[GroupRef] = []
+        if self.sso:
+            refs += [*self.sso.groups, *self.sso.exclude_groups]
+        if self.authenticator:
+            refs += [*self.authenticator.groups, *self.authenticator.exclude_groups]
+        if self.profile:
+            refs += list(self.profile.groups)
+        return refs
+
+
+def _groups(table: Mapping[str, Any], table_name: str, key: str) -> tuple[GroupRef, ...]:
+    where = f"[{table_name}] {key}"
+    refs = []
+    for item in table.get(key) or []:
+        refs.append(
+            GroupRef(str(item.get("id", "")).strip(), str(item.get("name", "")).strip(), where)
+        )
+    return tuple(refs)
+
+
+def _group_problems(refs: tuple[GroupRef, ...]) -> list[str]:
+    problems = []
+    for ref in refs:
+        if ref.id and not is_guid(ref.id):
+            problems.append(f"{ref.where}: {guid_problem(ref.id, 'group id')}")
+    return problems
+
+
+def desired_state(data: Mapping[str, Any]) -> DesiredState:
+    """The desired state from a session's plain data (Session.data); raises DesiredStateError."""
+    problems: list[str] = []
+    sso: SsoDesired | None = None
+    authenticator: AuthenticatorDesired | None = None
+    profile: ProfileDesired | None = None
+    priority: tuple[str, ...] | None = None
+
+    table = data.get("sso_extension")
+    if isinstance(table, Mapping):
+        name = str(table.get("name", "iOS – Entra ID SSO extension (account-driven UE)"))
+        problem = display_name_problem(name, "policy name")
+        if problem:
+            problems.append(f"[sso_extension] name: {problem}")
+        bundle_ids = tuple(str(b) for b in table.get("bundle_ids") or [])
+        problems += [f"[sso_extension] bundle_ids: {p}" for p in bundle_ids_problems(bundle_ids)]
+        sso = SsoDesired(
+            name=name.strip(),
+            description=str(table.get("description", "")).strip(),
+            bundle_ids=tuple(b.strip() for b in bundle_ids),
+            browser_sso_interaction_enabled=bool(
+                table.get("browser_sso_interaction_enabled", True)
+            ),
+            all_users=bool(table.get("all_users", True)),
+            groups=_groups(table, "sso_extension", "groups"),
+            exclude_groups=_groups(table, "sso_extension", "exclude_groups"),
+            policy_id=str(table.get("policy_id", "")).strip(),
+        )
+        problems += _group_problems(sso.groups) + _group_problems(sso.exclude_groups)
+        if not sso.all_users and not sso.groups:
+            problems.append(
+                "[sso_extension]: nobody would get the SSO extension: set all_users = true "
+                "or list groups"
+            )
+
+    table = data.get("authenticator")
+    if isinstance(table, Mapping):
+        app_id = str(table.get("app_id", "")).strip()
+        if app_id and not is_guid(app_id):
+            problems.append(f"[authenticator] app_id: {guid_problem(app_id, 'app id')}")
+        if bool(table.get("same_groups_as_sso", True)):
+            if sso is None:
+                problems.append(
+                    "[authenticator] same_groups_as_sso = true but the session has no "
+                    "[sso_extension] table: add it, or set same_groups_as_sso = false and "
+                    "list groups"
+                )
+                authenticator = AuthenticatorDesired(app_id, False, (), ())
+            else:
+                authenticator = AuthenticatorDesired(
+                    app_id, sso.all_users, sso.groups, sso.exclude_groups
+                )
+        else:
+            groups = _groups(table, "authenticator", "groups")
+            problems += _group_problems(groups)
+            if not groups:
+                problems.append(
+                    "[authenticator] groups: empty while same_groups_as_sso = false: "
+                    "list the groups that must get Microsoft Authenticator"
+                )
+            authenticator = AuthenticatorDesired(app_id, False, groups, ())
+
+    table = data.get("enrollment_profile")
+    if isinstance(table, Mapping):
+        name = str(table.get("name", "iOS – account-driven user enrollment"))
+        problem = display_name_problem(name, "profile name")
+        if problem:
+            problems.append(f"[enrollment_profile] name: {problem}")
+        profile = ProfileDesired(
+            name=name.strip(),
+            description=str(table.get("description", "")).strip(),
+            groups=_groups(table, "enrollment_profile", "groups"),
+            profile_id=str(table.get("profile_id", "")).strip(),
+        )
+        problems += _group_problems(profile.groups)
+
+    # No [priority] table means the schema's default: an empty order, i.e. ours first.
+    table = data.get("priority")
+    if profile is not None:
+        raw = table.get("order") if isinstance(table, Mapping) else None
+        order = tuple(str(o).strip() for o in raw or [])
+        for entry in order:
+            if entry != OURS and not is_guid(entry):
+                problems.append(
+                    f"[priority] order: {entry!r} is neither a profile id (GUID) nor "
+                    f'"{OURS}" (our profile): fix or remove it'
+                )
+        if len(set(order)) != len(order):
+            problems.append("[priority] order: a profile is listed twice: keep one")
+        priority = order
+
+    if problems:
+        raise DesiredStateError(problems)
+    return DesiredState(sso, authenticator, profile, priority)

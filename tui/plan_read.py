@@ -1,0 +1,440 @@
+"""Read what the tenant has for a desired state, in as few round trips as Graph allows.
+
+Everything the plan needs is read in ONE round trip when the session stores ids:
+a v1.0 and a beta `$batch` sent concurrently (more than 20 reads become several
+batches, also concurrent), with `$expand=assignments` where Graph supports it
+(device configurations, mobile apps). Only unusual cases cost a second round:
+a group given by name that must be checked for devices, an object found by
+display name rather than stored id, a stored id that no longer exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.graph import parse
+from tui.graph.batch import MAX_BATCH, batch_get
+from tui.graph.client import GraphClient
+from tui.graph.errors import error_from_response
+from tui.graph.models import (
+    AUTHENTICATOR_BUNDLE_ID,
+    AppAssignment,
+    AssignmentTarget,
+    BatchAnswer,
+    BatchRead,
+    EnrollmentProfile,
+    Group,
+    GroupKind,
+    ProfileAssignment,
+)
+from tui.graph.operations import (
+    CONFIGURATIONS,
+    GROUP_FIELDS,
+    MOBILE_APPS,
+    PROFILES,
+    Scope,
+    kind_from_rule,
+)
+from tui.graph.payloads import IOS_DEVICE_FEATURES
+from tui.plan_desired import DesiredState, GroupRef
+
+VPP_APP = "#microsoft.graph.iosVppApp"
+Json = Mapping[str, Any]
+
+
+@dataclass
+class Found:
+    """One object adue manages, as the tenant has it (body None = not there)."""
+
+    body: Json | None = None
+    found_by: str = ""  # "stored id" | "display name" | "bundle id" | ""
+    stored_id_missing: bool = False  # the session's id no longer exists in the tenant
+    conflict: list[str] = field(default_factory=list)  # ids of same-named objects
+
+    @property
+    def id(self) -> str:
+        return parse.text(self.body, "id") if self.body is not None else ""
+
+
+@dataclass
+class TenantState:
+    sso: Found = field(default_factory=Found)
+    sso_targets: tuple[AssignmentTarget, ...] = ()
+    app: Found = field(default_factory=Found)
+    app_assignments: tuple[AppAssignment, ...] = ()
+    app_problem: str = ""
+    profile: Found = field(default_factory=Found)
+    profile_assignments: tuple[ProfileAssignment, ...] = ()
+    profiles: tuple[EnrollmentProfile, ...] = ()  # every Apple enrollment profile, by priority
+    groups: dict[GroupRef, Group] = field(default_factory=dict)
+    group_kinds: dict[str, GroupKind] = field(default_factory=dict)  # group id -> kind
+    problems: list[str] = field(default_factory=list)
+    round_trips: int = 0
+
+
+@dataclass(frozen=True)
+class _Read:
+    version: str
+    read: BatchRead
+    what: str
+    scopes: tuple[str, ...]
+
+
+def _q(**query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(query.items())
+
+
+async def _run(client: GraphClient, reads: list[_Read]) -> dict[str, Json | None]:
+    """One round trip: every read, batched per API version, batches sent concurrently.
+
+    A 404 gives None; other failures raise the mapped GraphError. Paged answers
+    are followed (only large tenants page).
+    """
+    if not reads:
+        return {}
+    chunks: list[tuple[str, list[BatchRead]]] = []
+    for version in ("v1.0", "beta"):
+        mine = [r.read for r in reads if r.version == version]
+        for start in range(0, len(mine), MAX_BATCH):
+            chunks.append((version, mine[start : start + MAX_BATCH]))
+    answers: dict[str, BatchAnswer] = {}
+    for result in await asyncio.gather(*(batch_get(client, c, version=v) for v, c in chunks)):
+        answers.update(result)
+    bodies: dict[str, Json | None] = {}
+    for item in reads:
+        answer = answers[item.read.id]
+        if answer.status == 404:
+            bodies[item.read.id] = None
+            continue
+        if not answer.ok:
+            raise error_from_response(
+                answer.status,
+                dict(answer.headers),
+                answer.body,
+                what=item.what,
+                required_scopes=item.scopes,
+            )
+        body: dict[str, Any] = json.loads(answer.body) if answer.body else {}
+        link = parse.text(body, "@odata.nextLink")
+        while link:
+            page = (await client.get_url(link, what=item.what)).json()
+            body["value"] = [*parse.items(body), *parse.items(page)]
+            link = parse.text(page, "@odata.nextLink")
+        bodies[item.read.id] = body
+    return bodies
+
+
+def _escape(name: str) -> str:
+    return name.replace("'", "''")
+
+
+def _group_reads(ref: GroupRef, index: int) -> list[_Read]:
+    if ref.id:
+        path, query = f"groups/{ref.id}", _q(**{"$select": GROUP_FIELDS})
+    else:
+        path = "groups"
+        query = _q(**{"$filter": f"displayName eq '{_escape(ref.name)}'", "$select": GROUP_FIELDS})
+    what = f"find the group {ref.label!r} ({ref.where})"
+    return [_Read("v1.0", BatchRead(f"group{index}", path, query), what, Scope.GROUPS)]
+
+
+def _kind_reads(group_id: str) -> list[_Read]:
+    base = f"groups/{group_id}/members"
+    query = _q(**{"$top": "1", "$select": "id"})
+    what = "check whether a group holds users or devices"
+    return [
+        _Read(
+            "v1.0",
+            BatchRead(f"users:{group_id}", f"{base}/microsoft.graph.user", query),
+            what,
+            Scope.GROUPS,
+        ),
+        _Read(
+            "v1.0",
+            BatchRead(f"devices:{group_id}", f"{base}/microsoft.graph.device", query),
+            what,
+            Scope.GROUPS,
+        ),
+    ]
+
+
+def _sso_by_name_read() -> _Read:
+    query = _q(
+        **{
+            "$filter": "isof('microsoft.graph.iosDeviceFeaturesConfiguration')",
+            "$expand": "assignments",
+        }
+    )
+    return _Read(
+        "beta",
+        BatchRead("sso_by_name", CONFIGURATIONS, query),
+        "list the iOS device features policies",
+        Scope.CONFIG_READ,
+    )
+
+
+def _profile_assignments_read(profile_id: str) -> _Read:
+    return _Read(
+        "beta",
+        BatchRead("profile_assignments", f"{PROFILES}/{profile_id}/assignments"),
+        "read the enrollment profile's assignments",
+        Scope.SERVICE_CONFIG_READ,
+    )
+
+
+def _targets(body: Json) -> tuple[AssignmentTarget, ...]:
+    found = (parse.assignment(a) for a in parse.items(body, "assignments"))
+    return tuple(a.target for a in found if a)
+
+
+def _one_by_name(bodies: list[Json], name: str, found: Found) -> None:
+    matches = [b for b in bodies if parse.text(b, "displayName").strip() == name]
+    if len(matches) == 1:
+        found.body, found.found_by = matches[0], "display name"
+    elif len(matches) > 1:
+        found.conflict = [parse.text(b, "id") for b in matches]
+
+
+def _kind_of(bodies: Mapping[str, Json | None], group: Group) -> GroupKind:
+    if group.membership_rule:
+        from_rule = kind_from_rule(group.membership_rule)
+        if from_rule is not None:
+            return from_rule
+    users = bool(parse.items(bodies.get(f"users:{group.id}") or {}))
+    devices = bool(parse.items(bodies.get(f"devices:{group.id}") or {}))
+    if users and devices:
+        return GroupKind.MIXED
+    if devices:
+        return GroupKind.DEVICES
+    return GroupKind.USERS if users else GroupKind.EMPTY
+
+
+async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState:
+    """Everything the plan compares against; problems (unknown groups...) are collected."""
+    state = TenantState()
+    reads: list[_Read] = []
+    sso, app, profile = desired.sso, desired.authenticator, desired.profile
+    if sso and sso.policy_id:
+        reads.append(
+            _Read(
+                "beta",
+                BatchRead(
+                    "sso", f"{CONFIGURATIONS}/{sso.policy_id}", _q(**{"$expand": "assignments"})
+                ),
+                "read the SSO app extension policy",
+                Scope.CONFIG_READ,
+            )
+        )
+    elif sso:
+        reads.append(_sso_by_name_read())
+    if app and app.app_id:
+        reads.append(
+            _Read(
+                "v1.0",
+                BatchRead("app", f"{MOBILE_APPS}/{app.app_id}", _q(**{"$expand": "assignments"})),
+                "read Microsoft Authenticator",
+                Scope.APPS_READ,
+            )
+        )
+    elif app:
+        reads.append(_vpp_apps_read())
+    if profile:
+        reads.append(
+            _Read(
+                "beta",
+                BatchRead("profiles", PROFILES),
+                "list the Apple enrollment profiles",
+                Scope.SERVICE_CONFIG_READ,
+            )
+        )
+        if profile.profile_id:
+            reads.append(_profile_assignments_read(profile.profile_id))
+    refs = list(dict.fromkeys(desired.all_group_refs()))
+    for index, ref in enumerate(refs):
+        reads += _group_reads(ref, index)
+    profile_group_ids = {r.id for r in (profile.groups if profile else ()) if r.id}
+    for group_id in sorted(profile_group_ids):
+        reads += _kind_reads(group_id)
+
+    bodies = await _run(client, reads)
+    state.round_trips = 1
+    follow: list[_Read] = []
+
+    # -- groups ---------------------------------------------------------------------
+    for index, ref in enumerate(refs):
+        body = bodies.get(f"group{index}")
+        if ref.id:
+            if body is None:
+                state.problems.append(
+                    f"{ref.where}: the group {ref.label!r} (id {ref.id}) does not exist in the "
+                    "tenant: pick the group again"
+                )
+                continue
+            state.groups[ref] = parse.group(body)
+            continue
+        matches = parse.items(body or {})
+        exact = [m for m in matches if parse.text(m, "displayName") == ref.name]
+        if not exact:
+            state.problems.append(
+                f"{ref.where}: no group is named {ref.name!r}: check the spelling (names must "
+                "match exactly) or give the group's id"
+            )
+        elif len(exact) > 1:
+            ids = ", ".join(parse.text(m, "id") for m in exact)
+            state.problems.append(
+                f"{ref.where}: {len(exact)} groups are named {ref.name!r} (ids {ids}): give the "
+                'id of the one you mean, e.g. { id = "...", name = "..." }'
+            )
+        else:
+            state.groups[ref] = parse.group(exact[0])
+    if profile:
+        for ref in profile.groups:
+            group = state.groups.get(ref)
+            if group and group.id not in profile_group_ids and not _rule_decides(group):
+                follow += _kind_reads(group.id)
+
+    # -- SSO policy -------------------------------------------------------------------
+    if sso:
+        if sso.policy_id:
+            body = bodies.get("sso")
+            if body is None:
+                state.sso.stored_id_missing = True
+                follow.append(_sso_by_name_read())
+            else:
+                state.sso.body, state.sso.found_by = body, "stored id"
+                state.sso_targets = _targets(body)
+        else:
+            _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
+
+    # -- Authenticator ------------------------------------------------------------------
+    if app:
+        if app.app_id:
+            body = bodies.get("app")
+            if body is None:
+                state.app.stored_id_missing = True
+                follow.append(_vpp_apps_read())
+            else:
+                _app_found(state, body, "stored id")
+        else:
+            _app_from_list(state, bodies.get("vpp_apps"))
+
+    # -- enrollment profile ---------------------------------------------------------------
+    if profile:
+        listed = parse.items(bodies.get("profiles") or {})
+        state.profiles = tuple(
+            sorted((parse.enrollment_profile(p) for p in listed), key=lambda p: p.priority)
+        )
+        by_id = {parse.text(p, "id"): p for p in listed}
+        if profile.profile_id and profile.profile_id in by_id:
+            state.profile.body, state.profile.found_by = by_id[profile.profile_id], "stored id"
+            state.profile_assignments = _profile_assignments(bodies.get("profile_assignments"))
+        else:
+            state.profile.stored_id_missing = bool(profile.profile_id)
+            _one_by_name(listed, profile.name, state.profile)
+            if state.profile.body is not None:
+                follow.append(_profile_assignments_read(state.profile.id))
+
+    if follow:
+        more = await _run(client, follow)
+        state.round_trips += 1
+        if sso and state.sso.stored_id_missing:
+            _sso_from_list(state, more.get("sso_by_name"), sso.name)
+        if app and state.app.stored_id_missing:
+            _app_from_list(state, more.get("vpp_apps"))
+        if "profile_assignments" in more:
+            state.profile_assignments = _profile_assignments(more.get("profile_assignments"))
+        bodies = {**bodies, **more}
+        if "sso_by_name" in more and state.sso.body is not None:
+            state.sso_targets = _targets(state.sso.body)
+    if profile:
+        for ref in profile.groups:
+            group = state.groups.get(ref)
+            if group:
+                state.group_kinds[group.id] = _kind_of(bodies, group)
+    return state
+
+
+def _rule_decides(group: Group) -> bool:
+    return bool(group.membership_rule) and kind_from_rule(group.membership_rule) is not None
+
+
+def _vpp_apps_read() -> _Read:
+    query = _q(**{"$filter": "isof('microsoft.graph.iosVppApp')", "$expand": "assignments"})
+    return _Read(
+        "v1.0",
+        BatchRead("vpp_apps", MOBILE_APPS, query),
+        "read the iOS VPP apps",
+        Scope.APPS_READ,
+    )
+
+
+def _sso_from_list(state: TenantState, body: Json | None, name: str) -> None:
+    policies = [
+        p for p in parse.items(body or {}) if parse.odata_type(p) in ("", IOS_DEVICE_FEATURES)
+    ]
+    _one_by_name(policies, name, state.sso)
+    if state.sso.body is not None:
+        state.sso_targets = _targets(state.sso.body)
+
+
+def _app_found(state: TenantState, body: Json, found_by: str) -> None:
+    state.app.body, state.app.found_by = body, found_by
+    app = parse.vpp_app(body)
+    if parse.odata_type(body) != VPP_APP:
+        state.app_problem = (
+            f"[authenticator] app_id: the app {app.display_name or app.id!r} is not a VPP app "
+            "(Apps and Books): User Enrollment installs only user-licensed VPP apps. Choose the "
+            "VPP Microsoft Authenticator"
+        )
+    elif app.bundle_id.strip().lower() != AUTHENTICATOR_BUNDLE_ID:
+        state.app_problem = (
+            f"[authenticator] app_id: the app {app.display_name!r} has bundle id "
+            f"{app.bundle_id!r}, not {AUTHENTICATOR_BUNDLE_ID}: choose Microsoft Authenticator"
+        )
+    elif not app.supports_user_licensing:
+        state.app_problem = (
+            f"[authenticator] app_id: {app.display_name!r} does not support user licensing: "
+            "User Enrollment needs user-licensed VPP apps"
+        )
+    state.app_assignments = _app_assignments(body)
+
+
+def _app_from_list(state: TenantState, body: Json | None) -> None:
+    apps = [
+        (parse.vpp_app(a), a)
+        for a in parse.items(body or {})
+        if parse.odata_type(a) in ("", VPP_APP)
+    ]
+    wanted = [
+        (app, raw)
+        for app, raw in apps
+        if app.bundle_id.strip().lower() == AUTHENTICATOR_BUNDLE_ID and app.supports_user_licensing
+    ]
+    if not wanted:
+        state.app_problem = (
+            "[authenticator] app_id: the tenant has no user-licensed VPP Microsoft Authenticator "
+            f"({AUTHENTICATOR_BUNDLE_ID}): get it in Apple Business Manager (Apps and Books), "
+            "sync the VPP token in Intune, then run again"
+        )
+        return
+    wanted.sort(key=lambda pair: pair[0].free_licenses, reverse=True)
+    _app_found(state, wanted[0][1], "bundle id")
+
+
+def _app_assignments(body: Json | None) -> tuple[AppAssignment, ...]:
+    key = "assignments" if body is not None and "assignments" in body else "value"
+    found = (parse.app_assignment(a) for a in parse.items(body or {}, key))
+    return tuple(a for a in found if a)
+
+
+def _profile_assignments(body: Json | None) -> tuple[ProfileAssignment, ...]:
+    result = []
+    for item in parse.items(body or {}):
+        target = parse.target(parse.child(item, "target"))
+        if target:
+            result.append(ProfileAssignment(parse.text(item, "id"), target))
+    return tuple(result)

@@ -24,7 +24,7 @@ EXIT_CHANGES = 2
 EXIT_USAGE = 64
 
 # Subcommand modules under tui/commands, in the order `adue --help` lists them.
-SUBCOMMANDS: tuple[str, ...] = ("check", "discovery", "guide", "sandbox")
+SUBCOMMANDS: tuple[str, ...] = ("plan", "apply", "status", "check", "discovery", "guide", "sandbox")
 
 
 class Parser(argparse.ArgumentParser):

@@ -3,7 +3,8 @@
 Sub-requests run through the same dispatch as top-level requests, in an order that
 honours `dependsOn` (a dependency must be listed earlier, as Graph requires); a request
 whose dependency failed answers 424. Graph's key is `dependsOn`: msgraph-core 1.5.2
-writes `depends_on`, which Graph ignores, and so does the sandbox.
+writes `depends_on`, which Graph ignores, and so does the sandbox. Injected 429/503
+faults also hit sub-requests one by one (inside a 200 answer), as Graph throttles them.
 """
 
 from __future__ import annotations
@@ -28,17 +29,20 @@ SubDispatch = Callable[
 _VERSION_PREFIX = re.compile(r"^/(v1\.0|beta)(?=/|$)")
 
 
-def _relative(url: str, version: str) -> tuple[str, dict[str, str]]:
+def _relative(url: str) -> tuple[str, dict[str, str]]:
+    """The path and query of a batch item's url, which Graph wants relative to the version
+    root ("/groups?$top=1"). Like Graph, an absolute url or one that repeats the version
+    ("/v1.0/groups") is refused: msgraph-core 1.5.2 sends both unless the caller fixes them."""
     parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        raise bad_request(
+            f"Invalid batch request url '{url}': batch urls are relative to the version root, "
+            "e.g. /groups?$top=1."
+        )
     path = parts.path if parts.path.startswith("/") else "/" + parts.path
     match = _VERSION_PREFIX.match(path)
     if match:
-        if match.group(1) != version:
-            raise bad_request(
-                f"The batch request url '{url}' names version '{match.group(1)}' inside a "
-                f"/{version}/$batch."
-            )
-        path = path[match.end() :] or "/"
+        raise bad_request(f"Resource not found for the segment '{match.group(1)}'.")
     return path, dict(parse_qsl(parts.query, keep_blank_values=True))
 
 
@@ -90,7 +94,7 @@ def run_batch(ctx: Ctx, dispatch: SubDispatch) -> Reply:
             )
         else:
             try:
-                path, query = _relative(item["url"], ctx.version)
+                path, query = _relative(item["url"])
                 sub_headers = {
                     str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()
                 }

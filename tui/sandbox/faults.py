@@ -109,8 +109,10 @@ class FaultPlan:
         ).digest()
         return int.from_bytes(digest, "big") / 2**64
 
-    def decide(self, method: str, path: str, query: str) -> Decision:
-        key = f"{method} {path}?{query}"
+    def decide(self, method: str, path: str, query: str, *, batch_item: bool = False) -> Decision:
+        """The faults for one request. A `$batch` sub-request (`batch_item`) can only be
+        answered with an error status: latency and drops hit the enclosing request."""
+        key = f"{'batch:' if batch_item else ''}{method} {path}?{query}"
         with self._lock:
             occurrence = self._seen.get(key, 0)
             self._seen[key] = occurrence + 1
@@ -121,7 +123,10 @@ class FaultPlan:
             if not rule.matches(path):
                 continue
             if rule.kind == "latency":
-                latency += rule.value
+                if not batch_item:
+                    latency += rule.value
+            elif batch_item and rule.kind == "drop":
+                continue
             elif (
                 status is None and not drop and self._draw(rule.kind, key, occurrence) < rule.value
             ):

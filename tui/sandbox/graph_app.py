@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from tui.sandbox.batch import run_batch
 from tui.sandbox.errors import GraphError, error_body
@@ -310,7 +310,13 @@ class GraphApp:
                 batch_item_id=item_id,
                 upn=claims.upn,
             )
+            decision = self.sb.faults.decide(
+                method, f"/{version}{path}", urlencode(query), batch_item=True
+            )
+            record.fault = decision.label
             try:
+                if decision.status is not None:
+                    raise self._fault_error(decision.status)
                 if path == "/$batch":
                     raise GraphError(400, "BadRequest", "A $batch cannot contain another $batch.")
                 ctx = Ctx(
@@ -327,7 +333,9 @@ class GraphApp:
                 )
                 reply = self._dispatch(ctx)
             except GraphError as error:
-                reply = Reply(error.status, error_body(error.code, error.message, sub_id, ""))
+                reply = Reply(
+                    error.status, error_body(error.code, error.message, sub_id, ""), error.headers
+                )
             record.status = reply.status
             record.duration_ms = (time.perf_counter() - clock) * 1000
             self.sb._record(record)

@@ -32,10 +32,12 @@ DEVICE_READ = ("Device.Read.All", "Directory.Read.All")
 PAGE = 100
 MAX_TOP = 999
 
+# Type-cast segments: Graph accepts the namespace and its `graph.` alias (msgraph-sdk
+# sends the alias, e.g. /users/{id}/transitiveMemberOf/graph.group).
 CASTS = {
-    "microsoft.graph.user": "user",
-    "microsoft.graph.group": "group",
-    "microsoft.graph.device": "device",
+    f"{prefix}.{name}": name
+    for prefix in ("microsoft.graph", "graph")
+    for name in ("user", "group", "device")
 }
 
 

@@ -11,9 +11,9 @@ import copy
 from typing import Any
 
 from tui.sandbox import odata
-from tui.sandbox.errors import GraphError, bad_request
+from tui.sandbox.errors import GraphError, bad_request, unknown_segment
 from tui.sandbox.routing import Ctx, Reply, Route, collection, require_body, route
-from tui.sandbox.schemas import object_is_of, project, short_name, validate
+from tui.sandbox.schemas import available, object_is_of, project, short_name, validate
 from tui.sandbox.tenant import iso, utc_now
 
 CONFIG_READ = (
@@ -60,12 +60,26 @@ def _expand(ctx: Ctx, allowed: bool = True) -> bool:
     return True
 
 
-def _filtered(ctx: Ctx, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _filtered(
+    ctx: Ctx, items: list[dict[str, Any]], cast: str | None = None
+) -> list[dict[str, Any]]:
+    if cast is not None:
+        items = [o for o in items if object_is_of(o, cast)]
     text = ctx.query.get("$filter")
     if not text:
         return items
     node = odata.parse_filter(text)
     return [o for o in items if node.eval(o, {}, object_is_of)]
+
+
+def _cast(segment: str) -> str | None:
+    """A type-cast segment (`graph.iosVppApp`, `microsoft.graph.iosVppApp`) or None."""
+    if "." not in segment:
+        return None
+    name = short_name(segment.removeprefix("graph."))
+    if not available(name, "beta"):
+        raise unknown_segment(segment)
+    return name
 
 
 def _assignment_context(ctx: Ctx, owner: str, owner_id: str) -> str:
@@ -160,10 +174,10 @@ def _app(ctx: Ctx, app_id: str) -> dict[str, Any]:
     return app
 
 
-def list_apps(ctx: Ctx, _: dict[str, str]) -> Reply:
+def list_apps(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
     expand = _expand(ctx)
     tenant = ctx.tenant
-    apps = _filtered(ctx, list(tenant.mobile_apps.values()))
+    apps = _filtered(ctx, list(tenant.mobile_apps.values()), cast)
     return collection(
         ctx,
         apps,
@@ -175,6 +189,9 @@ def list_apps(ctx: Ctx, _: dict[str, str]) -> Reply:
 
 
 def get_app(ctx: Ctx, p: dict[str, str]) -> Reply:
+    cast = _cast(p["id"])
+    if cast is not None:
+        return list_apps(ctx, p, cast)
     app = _app(ctx, p["id"])
     assignments = ctx.tenant.app_assignments.get(app["id"], []) if _expand(ctx) else None
     select = odata.parse_select(ctx.query.get("$select"))
@@ -268,11 +285,11 @@ def _config(ctx: Ctx, config_id: str) -> dict[str, Any]:
     return config
 
 
-def list_configs(ctx: Ctx, _: dict[str, str]) -> Reply:
+def list_configs(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
     expand = _expand(ctx)
     tenant = ctx.tenant
     configs = _filtered(
-        ctx, [project(c, ctx.version) for c in tenant.device_configurations.values()]
+        ctx, [project(c, ctx.version) for c in tenant.device_configurations.values()], cast
     )
     return collection(
         ctx,
@@ -287,6 +304,9 @@ def list_configs(ctx: Ctx, _: dict[str, str]) -> Reply:
 
 
 def get_config(ctx: Ctx, p: dict[str, str]) -> Reply:
+    cast = _cast(p["id"])
+    if cast is not None:
+        return list_configs(ctx, p, cast)
     config = _config(ctx, p["id"])
     assignments = ctx.tenant.config_assignments.get(config["id"], []) if _expand(ctx) else None
     select = odata.parse_select(ctx.query.get("$select"))

@@ -82,6 +82,7 @@ class _Read:
     read: BatchRead
     what: str
     scopes: tuple[str, ...]
+    all_pages: bool = True  # False: the first page answers the question ($top=1 probes)
 
 
 def _q(**query: str) -> tuple[tuple[str, str], ...]:
@@ -119,7 +120,7 @@ async def _run(client: GraphClient, reads: list[_Read]) -> dict[str, Json | None
                 required_scopes=item.scopes,
             )
         body: dict[str, Any] = json.loads(answer.body) if answer.body else {}
-        link = parse.text(body, "@odata.nextLink")
+        link = parse.text(body, "@odata.nextLink") if item.all_pages else ""
         while link:
             page = (await client.get_url(link, what=item.what)).json()
             body["value"] = [*parse.items(body), *parse.items(page)]
@@ -152,12 +153,14 @@ def _kind_reads(group_id: str) -> list[_Read]:
             BatchRead(f"users:{group_id}", f"{base}/microsoft.graph.user", query),
             what,
             Scope.GROUPS,
+            all_pages=False,
         ),
         _Read(
             "v1.0",
             BatchRead(f"devices:{group_id}", f"{base}/microsoft.graph.device", query),
             what,
             Scope.GROUPS,
+            all_pages=False,
         ),
     ]
 

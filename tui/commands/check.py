@@ -57,7 +57,10 @@ def register(subparsers: Any) -> None:
     add_connection_options(p)
     # SUPPRESS: options given before `check` (adue --tenant X check) are kept unless
     # repeated after it; the top-level parser supplies the defaults.
-    p.set_defaults(**{dest: argparse.SUPPRESS for dest in CONNECTION_DESTS})
+    # (set_defaults would store the marker itself in the namespace, hence the actions.)
+    for action in p._actions:
+        if action.dest in CONNECTION_DESTS:
+            action.default = argparse.SUPPRESS
     p.set_defaults(handler=run)
 
 

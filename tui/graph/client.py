@@ -24,6 +24,8 @@ from tui.graph.errors import network_error as _network_error
 from tui.graph.retry import RetryNotice, RetryPolicy
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
     from azure.core.credentials import TokenCredential
     from kiota_abstractions.request_information import RequestInformation
@@ -269,7 +271,7 @@ def build_graph_client(
     scopes: Sequence[str],
     timeouts: Timeouts | None = None,
     retry: RetryPolicy | None = None,
-    verify: str | bool = True,
+    verify: str | bool | ssl.SSLContext = True,
 ) -> GraphClient:
     """Build msgraph-sdk's GraphServiceClient for `graph_root` (a cloud's or a custom root).
 
@@ -294,6 +296,10 @@ def build_graph_client(
 
     timeouts = timeouts or Timeouts()
     retry = retry or RetryPolicy()
+    if isinstance(verify, str):  # a CA bundle path (httpx wants an SSLContext for that)
+        import ssl
+
+        verify = ssl.create_default_context(cafile=verify)
     host = urlsplit(graph_root).hostname or ""
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(

@@ -1,0 +1,167 @@
+"""Every write against a fresh sandbox: SSO policy, assignments, app assignment, profiles."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.graph import operations as ops
+from tui.graph.client import GraphClient
+from tui.graph.errors import BadRequest, PermissionMissing
+from tui.graph.models import (
+    AppAssignment,
+    AppIntent,
+    AssignmentTarget,
+    EnrollmentProfileSpec,
+    SsoPolicySpec,
+    TargetKind,
+)
+from tui.sandbox.server import RunningSandbox
+
+SPEC = SsoPolicySpec(
+    "iOS – Entra ID SSO extension (account-driven UE)", "", ("com.contoso.expenses",)
+)
+
+
+async def test_sso_policy_create_get_update_only_changed(
+    writer: GraphClient, fresh: RunningSandbox
+) -> None:
+    created = await ops.create_sso_policy(writer, SPEC)
+    policy = created.value
+    assert created.request_id
+    assert policy.id and policy.display_name == SPEC.display_name
+    assert policy.bundle_ids == ("com.contoso.expenses",)
+    assert policy.browser_sso_interaction_enabled and policy.has_device_registration
+    assert policy.extension_type == "#microsoft.graph.iosAzureAdSingleSignOnExtension"
+    assert await ops.get_sso_policy(writer, policy.id) == policy
+    assert await ops.find_sso_policies_by_name(writer, SPEC.display_name) == (policy,)
+
+    fresh.clear_requests()
+    same = await ops.update_sso_policy(writer, policy.id, SPEC)
+    assert same.changed == () and fresh.writes() == []  # nothing to do -> no write
+
+    changed = SsoPolicySpec(SPEC.display_name, "Rolled out by adue", SPEC.bundle_ids)
+    update = await ops.update_sso_policy(writer, policy.id, changed)
+    assert update.changed == ("description",) and update.request_id
+    (patch,) = fresh.writes()
+    assert patch.method == "PATCH"
+    assert patch.body == {
+        "description": "Rolled out by adue",
+        "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
+    }
+    after = await ops.get_sso_policy(writer, policy.id)
+    assert after is not None and after.description == "Rolled out by adue"
+
+
+async def test_sso_policy_bad_payload_names_the_field(writer: GraphClient) -> None:
+    with pytest.raises(BadRequest) as info:
+        await writer.request(
+            "POST",
+            ops.CONFIGURATIONS,
+            version="beta",
+            body={"@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration", "nope": 1},
+            what="create a policy",
+        )
+    assert info.value.request_id
+    assert "nope" in str(info.value)
+
+
+async def test_configuration_assignments_merge_and_replace_all(
+    writer: GraphClient, fresh: RunningSandbox
+) -> None:
+    policy = (await ops.create_sso_policy(writer, SPEC)).value
+    (finance,) = await ops.find_groups_by_name(writer, "Finance")
+    (sales,) = await ops.find_groups_by_name(writer, "Sales")
+    (legal,) = await ops.find_groups_by_name(writer, "Legal")
+
+    first = await ops.merge_and_assign_configuration(
+        writer, policy.id, [AssignmentTarget.group(finance.id), AssignmentTarget.exclude(legal.id)]
+    )
+    assert first is not None and len(first.value) == 2
+    second = await ops.merge_and_assign_configuration(
+        writer, policy.id, [AssignmentTarget.group(sales.id), AssignmentTarget.group(finance.id)]
+    )
+    assert second is not None
+    current = await ops.get_configuration_assignments(writer, policy.id)
+    assert {(a.target.kind, a.target.group_id) for a in current} == {
+        (TargetKind.GROUP, finance.id),
+        (TargetKind.GROUP, sales.id),
+        (TargetKind.EXCLUDE_GROUP, legal.id),
+    }
+    fresh.clear_requests()
+    assert (
+        await ops.merge_and_assign_configuration(
+            writer, policy.id, [AssignmentTarget.group(sales.id)]
+        )
+        is None
+    )
+    assert fresh.writes() == []
+    # Removing goes through the same replace-all post.
+    await ops.merge_and_assign_configuration(
+        writer, policy.id, [], remove=[AssignmentTarget.exclude(legal.id)]
+    )
+    after = await ops.get_configuration_assignments(writer, policy.id)
+    assert len(after) == 2
+
+
+async def test_authenticator_app_assignment_merge(writer: GraphClient) -> None:
+    apps = await ops.find_authenticator_apps(writer)
+    assert apps.best is not None
+    app_id = apps.best.id
+    (pilot,) = await ops.find_groups_by_name(writer, "BYOD pilot")
+    before = await ops.get_app_assignments(writer, app_id)
+    merged = ops.merge_app_assignments(before, [AppAssignment(AssignmentTarget.group(pilot.id))])
+    written = await ops.assign_app(writer, app_id, merged)
+    assert written.request_id
+    after = await ops.get_app_assignments(writer, app_id)
+    assert len(after) == len(before) + 1
+    ours = next(a for a in after if a.target.group_id == pilot.id)
+    assert ours.intent is AppIntent.REQUIRED and ours.use_device_licensing is False
+
+
+async def test_enrollment_profile_lifecycle(writer: GraphClient, fresh: RunningSandbox) -> None:
+    spec = EnrollmentProfileSpec("iOS – account-driven user enrollment", "")
+    created = await ops.create_enrollment_profile(writer, spec)
+    profile = created.value
+    assert created.request_id and profile.id
+    assert profile.default_enrollment_type == "accountDrivenUserEnrollment"
+    assert profile.platform == "iOS"
+
+    fresh.clear_requests()
+    assert (await ops.update_enrollment_profile(writer, profile.id, spec)).changed == ()
+    updated = await ops.update_enrollment_profile(
+        writer, profile.id, EnrollmentProfileSpec(spec.display_name, "For personal iPhones")
+    )
+    assert updated.changed == ("description",)
+    (patch,) = fresh.writes()
+    assert "platform" not in patch.body
+
+    (pilot,) = await ops.find_groups_by_name(writer, "BYOD pilot")
+    added = await ops.add_profile_assignment(writer, profile.id, pilot.id)
+    assert added.value.target.group_id == pilot.id
+    listed = await ops.list_profile_assignments(writer, profile.id)
+    assert [a.id for a in listed] == [added.value.id]
+    await ops.remove_profile_assignment(writer, profile.id, added.value.id)
+    assert await ops.list_profile_assignments(writer, profile.id) == ()
+
+    await ops.set_profile_priority(writer, profile.id, 0)
+    profiles = await ops.list_enrollment_profiles(writer)
+    assert profiles[0].id == profile.id
+    assert [p.priority for p in profiles] == list(range(len(profiles)))
+
+
+async def test_writes_with_a_read_only_token_name_the_permission(
+    fresh: RunningSandbox,
+) -> None:
+    from tests.graph.conftest import make_client
+
+    token = fresh.mint_token(scopes=["DeviceManagementConfiguration.Read.All", "Group.Read.All"])
+    client = make_client(fresh, token=token)
+    try:
+        with pytest.raises(PermissionMissing) as info:
+            await ops.create_sso_policy(client, SPEC)
+    finally:
+        await client.aclose()
+    assert info.value.permissions == ("DeviceManagementConfiguration.ReadWrite.All",)
+    assert "DeviceManagementConfiguration.ReadWrite.All" in info.value.fix
+    assert "admin consent" in info.value.fix
+    assert info.value.request_id

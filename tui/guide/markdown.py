@@ -20,10 +20,9 @@ from tui.guide.document import (
 from tui.guide.settings import GuideSettings
 
 # Backslash-escaped wherever they appear: each can start emphasis, code, a link,
-# raw HTML, a heading, a table cell or strikethrough.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-# `&name;` / `&#123;` would be decoded as a character reference.
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# raw HTML, a heading, a table cell or strikethrough; and `&` when it would start a
+# character reference (`&amp;`, `&#60;`). One pass, so no escape is escaped again.
+_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]|&(?=#?[A-Za-z0-9]+;)")
 # Only special at the start of a line: list markers, setext underlines.
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 _CALLOUT_ICON = {"warning": "⚠", "info": "ℹ"}
@@ -31,7 +30,7 @@ _CALLOUT_ICON = {"warning": "⚠", "info": "ℹ"}
 
 def escape(text: str, *, line_start: bool = False) -> str:
     """`text` so that CommonMark (and GFM) shows it literally."""
-    escaped = _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", text))
+    escaped = _SPECIAL.sub(lambda match: "\\" + match.group(0), text)
     if line_start:
         escaped = _LINE_START.sub(
             lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", escaped

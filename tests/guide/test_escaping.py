@@ -1,0 +1,195 @@
+"""Session values are text in every format: never markup, never a script or a link."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from tui.guide import GuideSettingsError, render_html, render_markdown
+from tui.guide.document import build_document, plain
+from tui.guide.markdown import escape
+
+from .conftest import make_settings
+
+XSS = "<script>alert(1)</script>"
+# Everything a Markdown or HTML reader could act on.
+NASTY = "<img src=x onerror=alert(2)> **b** _i_ `c` [l](javascript:alert(3)) &amp; # | ~~s~~ \\"
+# The guide's own tags; a value adding any other (or an attribute) is a failure.
+GUIDE_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "a",
+    "div",
+    "header",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "nav",
+    "ol",
+    "ul",
+    "li",
+    "main",
+    "section",
+    "strong",
+    "footer",
+    "figure",
+    "figcaption",
+    "svg",
+    "path",
+}
+
+
+def commonmark() -> MarkdownIt:
+    # Raw HTML on, like many Markdown viewers: escaping must not rely on it being off.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "source"}
+
+
+class Outline(HTMLParser):
+    """Tags, attributes and the text of h1 in a rendered page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str | None]] = []
+        self.h1 = ""
+        self.title = ""
+        self.paragraphs: list[str] = []
+        self._inside: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(attrs)
+        if tag not in VOID:
+            self._inside.append(tag)
+        if tag == "p":
+            self.paragraphs.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._inside:
+            while self._inside.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if "h1" in self._inside:
+            self.h1 += data
+        if "p" in self._inside:
+            self.paragraphs[-1] += data
+        if self._inside[-2:] == ["head", "title"]:
+            self.title += data
+
+
+def outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+@pytest.mark.parametrize("organization", [XSS, NASTY])
+def test_html_shows_values_as_text(organization: str) -> None:
+    settings = make_settings(organization=organization)
+    html = render_html(settings, "en")
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    page = outline(html)
+    assert set(page.tags) <= GUIDE_TAGS
+    assert not any(name.startswith("on") for name, _ in page.attributes)
+    assert not any(value and "javascript:" in value for _, value in page.attributes)
+    title = plain(build_document(settings, "en").title)
+    assert page.h1 == title
+    assert page.title == title
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html or organization != XSS
+
+
+@pytest.mark.parametrize("organization", [XSS, NASTY])
+def test_markdown_shows_values_as_text(organization: str) -> None:
+    settings = make_settings(organization=organization)
+    markdown = render_markdown(settings, "en")
+    html = commonmark().render(markdown)
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    page = outline(f"<body>{html}</body>")
+    assert "code" not in page.tags and "s" not in page.tags
+    assert page.tags.count("em") == 1  # the footer; a value adds none
+    assert not any(value and "javascript:" in value for _, value in page.attributes)
+    assert page.h1 == plain(build_document(settings, "en").title)
+
+
+def test_support_contact_cannot_inject_attributes() -> None:
+    contact = 'https://help.example/"onmouseover="alert(1)'  # not a URL: plain text
+    html = render_html(make_settings(support_contact=contact), "en")
+    assert not any(name.startswith("on") for name, _ in outline(html).attributes)
+    assert "Contact https://help.example/&quot;onmouseover=&quot;alert(1).</p>" in html
+
+
+@pytest.mark.parametrize(
+    "organization",
+    ["1. Contoso", "2) Contoso", "- Contoso", "+ Contoso", "> Contoso", "# Contoso", "=== Contoso"],
+)
+def test_markdown_line_starts_stay_text(organization: str) -> None:
+    # The lead paragraph starts with the organisation: it must not become a list,
+    # quote or heading.
+    settings = make_settings(organization=organization)
+    tokens = commonmark().parse(render_markdown(settings, "en"))
+    kinds = [t.type for t in tokens if t.type.endswith("_open")]
+    assert kinds.count("ordered_list_open") == 1  # the enrollment steps
+    assert kinds.count("bullet_list_open") == 3  # before you start, can, cannot
+    assert kinds.count("heading_open") == 1 + 6 + 2 + 5
+    assert kinds.count("blockquote_open") == 1  # the Authenticator warning
+    lead = next(
+        tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "paragraph_open" and i > 2
+    )
+    assert lead.replace("\\", "").startswith(organization)
+
+
+def test_escape_leaves_plain_text_readable() -> None:
+    assert escape("contoso.com & Co (Ltd) - 15 minutes.") == "contoso.com & Co (Ltd) - 15 minutes."
+    assert escape("a*b_c<d>[e]`f`#g|h~i\\") == "a\\*b\\_c\\<d\\>\\[e\\]\\`f\\`\\#g\\|h\\~i\\\\"
+    assert escape("&amp; &#60; AT&T") == "\\&amp; \\&\\#60; AT&T"
+
+
+# Any one-line text a session may hold as organisation name, rich in the characters
+# Markdown and HTML care about.
+MARKUP = list("<>&;#*_`[]()!|~\\-+=.:/\"' 1")
+ORGANIZATION = (
+    st.text(
+        st.one_of(
+            st.sampled_from(MARKUP),
+            st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organization=ORGANIZATION)
+def test_any_organization_round_trips_as_text(organization: str) -> None:
+    try:
+        settings_ = make_settings(organization=organization)
+    except GuideSettingsError:
+        return  # rejected with a message instead (tested above)
+    title = plain(build_document(settings_, "en").title)
+    page = outline(render_html(settings_, "en"))
+    assert page.h1 == title
+    assert set(page.tags) <= GUIDE_TAGS
+    md_page = outline(f"<body>{commonmark().render(render_markdown(settings_, 'en'))}</body>")
+    # CommonMark trims a heading's trailing spaces; nothing else may change.
+    assert md_page.h1 == title.rstrip(" \t")
+    # The lead paragraph starts with the organisation: a line start in Markdown.
+    assert md_page.paragraphs[0] == plain(build_document(settings_, "en").lead)

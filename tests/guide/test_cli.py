@@ -139,6 +139,14 @@ def test_several_guides_into_a_file_is_refused(session: Path, tmp_path: Path) ->
     assert "give a folder" in result.stderr.decode()
 
 
+def test_an_existing_folder_as_output_gets_the_default_name(session: Path, tmp_path: Path) -> None:
+    result = adue(
+        "guide", "--session", str(session), "--format", "pdf", "--lang", "fr", "-o", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "onboarding-guide-fr.pdf").read_bytes()[:5] == b"%PDF-"
+
+
 def test_list_languages() -> None:
     result = adue("guide", "--list-languages")
     assert result.returncode == 0

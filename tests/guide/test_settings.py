@@ -39,7 +39,7 @@ def test_defaults_and_fallbacks() -> None:
     assert settings.organization == "Contoso Ltd"  # [tenant] organization
     assert settings.identity == "federated"
     assert settings.languages == ("en",)
-    assert settings.formats == ("md", "html", "pdf")
+    assert settings.formats == ("html",)
     assert settings.link_url == ""
     # No Authenticator app chosen: nothing installs it by itself.
     assert settings.authenticator_required is False
@@ -47,7 +47,7 @@ def test_defaults_and_fallbacks() -> None:
 
 def test_empty_lists_mean_the_defaults() -> None:
     settings = GuideSettings.from_session(session_data(languages=[], formats=[]))
-    assert (settings.languages, settings.formats) == (("en",), ("md", "html", "pdf"))
+    assert (settings.languages, settings.formats) == (("en",), ("html",))
 
 
 def test_settings_built_directly_reject_empty_lists() -> None:
@@ -162,3 +162,12 @@ def test_settings_are_comparable_and_replaceable() -> None:
     settings = make_settings()
     assert dataclasses.replace(settings, organization="Contoso") == settings
     assert dataclasses.replace(settings, organization="Fabrikam") != settings
+
+
+def test_reads_a_tomlkit_document_like_the_wizard_holds() -> None:
+    import tomlkit
+
+    from .conftest import SESSION
+
+    document = tomlkit.parse(tomlkit.dumps(SESSION))
+    assert GuideSettings.from_session(document) == GuideSettings.from_session(SESSION)

@@ -61,8 +61,8 @@ def register(subparsers: Any) -> None:
         "-o",
         "--output",
         metavar="PATH",
-        help="file to write for one format and language ('-' = standard output);"
-        " a folder when several are written",
+        help="file to write for one format and language ('-' = standard output),"
+        " or a folder to write into (default: the session's [guide] output_dir)",
     )
     p.add_argument(
         "--list-languages",
@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(render(settings, lang, fmt))
             sys.stdout.flush()
             return EXIT_OK
-        if args.output and single:
+        if args.output and single and not Path(args.output).is_dir():
             targets = [Path(args.output)]
         else:
             if args.output:

@@ -19,6 +19,8 @@ Identity = Literal["federated", "managed_apple_id"]
 Format = Literal["md", "html", "pdf"]
 IDENTITIES: tuple[Identity, ...] = ("federated", "managed_apple_id")
 FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
+# As tui/session.py's schema: a session without [guide] formats exports HTML.
+DEFAULT_FORMATS: tuple[Format, ...] = ("html",)
 
 MAX_ORGANIZATION = 120
 MAX_CONTACT = 200
@@ -55,7 +57,7 @@ class GuideSettings:
     link_url: str = ""
     authenticator_required: bool = True
     languages: tuple[str, ...] = ("en",)
-    formats: tuple[Format, ...] = FORMATS
+    formats: tuple[Format, ...] = DEFAULT_FORMATS
     output_dir: str = ""
     # Not part of equality: two settings that render the same guide compare equal.
     catalogue: Catalogue = field(default_factory=builtin_catalogue, compare=False, repr=False)
@@ -82,7 +84,7 @@ class GuideSettings:
             "link_url": reader.text(guide, KEY_LINK),
             "authenticator_required": bool(reader.text(authenticator, KEY_AUTHENTICATOR)),
             "languages": reader.text_list(guide, KEY_LANGUAGES) or ("en",),
-            "formats": reader.text_list(guide, KEY_FORMATS) or FORMATS,
+            "formats": reader.text_list(guide, KEY_FORMATS) or DEFAULT_FORMATS,
             "output_dir": reader.text(guide, KEY_OUTPUT_DIR),
         }
         values.update((name, value) for name, value in overrides.items() if value is not None)

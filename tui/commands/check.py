@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 64
+SANDBOX_APPROVE_SECONDS = 1.0
 CONNECTION_DESTS = (
     "cloud",
     "tenant",
@@ -54,6 +55,12 @@ def register(subparsers: Any) -> None:
         help=f"session file to take [tenant] settings from (default: ./{DEFAULT_SESSION})",
     )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--seed",
+        metavar="NAME",
+        default="demo",
+        help="with adue --sandbox: the sandbox tenant to check, e.g. demo or expired-apns",
+    )
     add_connection_options(p)
     # SUPPRESS: options given before `check` (adue --tenant X check) are kept unless
     # repeated after it; the top-level parser supplies the defaults.
@@ -101,18 +108,21 @@ def _settings(args: argparse.Namespace) -> ConnectionSettings:
     return ConnectionSettings.from_args_and_session(args, _tenant_table(args))
 
 
-def _connect(settings: ConnectionSettings) -> GraphClient:
+def _connect(settings: ConnectionSettings, *, sandbox: bool = False) -> GraphClient:
+    """Sign in (prompting on stderr when needed) and build the client; the client's
+    `credential` is closed by the caller."""
     from tui.graph.auth import build_credential, sign_in
     from tui.graph.client import build_graph_client
 
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    # The sandbox approves its device codes by itself, so it never waits for a person.
+    interactive = sandbox or (sys.stdin.isatty() and sys.stderr.isatty())
     credential = build_credential(
         settings,
         prompt=_show_device_code,
         ask_secret=_ask_secret if interactive else None,
     )
     signed_in = sign_in(credential, interactive=interactive)
-    if signed_in.cache_notice and interactive:
+    if signed_in.cache_notice and interactive and not sandbox:
         _say(f"Note: {signed_in.cache_notice}")
     client = build_graph_client(
         credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
@@ -121,14 +131,42 @@ def _connect(settings: ConnectionSettings) -> GraphClient:
     return client
 
 
-async def _check(settings: ConnectionSettings) -> CheckReport:
+async def _check(settings: ConnectionSettings, *, sandbox: bool = False) -> CheckReport:
     from tui.graph.checks import run_checks
 
-    client = _connect(settings)
+    client = _connect(settings, sandbox=sandbox)
     try:
         return await run_checks(client)
     finally:
         await client.aclose()
+        close = getattr(client.credential, "close", None)
+        if callable(close):
+            close()
+
+
+def _check_sandbox(args: argparse.Namespace) -> CheckReport:
+    """`adue --sandbox check`: the built-in tenant, signed in with the device-code flow
+    against its identity emulator (auto-approved after a moment)."""
+    import asyncio
+    import dataclasses
+
+    from tui.graph.auth import AuthMethod, ConnectionSettings, SettingsError
+    from tui.sandbox.server import start_sandbox
+
+    try:
+        sb = start_sandbox(seed=args.seed, device_auto_approve_seconds=SANDBOX_APPROVE_SECONDS)
+    except ValueError as exc:
+        raise SettingsError(f"--seed: {exc}") from None
+    with sb:
+        _say(f"Sandbox tenant {sb.organization!r} (seed {args.seed}) at {sb.graph_url}")
+        settings = ConnectionSettings.from_args_and_session(args, {}, environ={})
+        settings = dataclasses.replace(settings, auth=AuthMethod.DEVICE_CODE).with_sandbox(
+            https_url=sb.https_url,
+            ca_path=sb.ca_path,
+            graph_url=sb.graph_url,
+            tenant_id=sb.tenant_id,
+        )
+        return asyncio.run(_check(settings, sandbox=True))
 
 
 def _print_report(report: CheckReport) -> None:
@@ -170,8 +208,10 @@ def run(args: argparse.Namespace) -> int:
     from tui.session import SessionError
 
     try:
-        settings = _settings(args)
-        report = asyncio.run(_check(settings))
+        if getattr(args, "sandbox", False):
+            report = _check_sandbox(args)
+        else:
+            report = asyncio.run(_check(_settings(args)))
     except SettingsError as exc:
         return _fail(args, str(exc))
     except SessionError as exc:

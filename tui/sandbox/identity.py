@@ -38,6 +38,9 @@ from starlette.routing import BaseRoute, Route
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CODE_LIFETIME = 900  # seconds, as Entra ID
 POLL_INTERVAL = 1  # seconds; Entra ID says 5, the sandbox keeps tests quick
+# Each answer closes its connection: an idle keep-alive connection from MSAL's
+# session would otherwise hold up the sandbox's shutdown.
+CLOSE = {"Connection": "close"}
 ACCESS_LIFETIME = 3600
 
 
@@ -96,6 +99,7 @@ def _error(error: str, description: str, status: int = 400) -> JSONResponse:
             "correlation_id": str(uuid.uuid4()),
         },
         status_code=status,
+        headers=CLOSE,
     )
 
 
@@ -143,7 +147,8 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "refresh_token": refresh,
                 "id_token": id_token(upn, client_id),
                 "client_info": client_info,
-            }
+            },
+            headers=CLOSE,
         )
 
     async def openid_configuration(request: Request) -> Response:
@@ -162,7 +167,8 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],
                 "tenant_region_scope": "EU",
                 "cloud_instance_name": "adue-sandbox",
-            }
+            },
+            headers=CLOSE,
         )
 
     async def devicecode(request: Request) -> Response:
@@ -189,7 +195,8 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "interval": POLL_INTERVAL,
                 "message": f"To sign in to the adue sandbox, open {uri} and enter the code"
                 f" {flow.user_code}.",
-            }
+            },
+            headers=CLOSE,
         )
 
     def approved(flow: DeviceFlow) -> bool:
@@ -236,6 +243,7 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             "<!doctype html><html><head><meta charset='utf-8'><title>adue sandbox sign-in"
             f"</title></head><body><h1>adue sandbox sign-in</h1>{body}</body></html>",
             status_code=status,
+            headers=CLOSE,
         )
 
     form_html = (

@@ -157,6 +157,35 @@ def next_link(ctx: Ctx, offset: int) -> str:
     return f"{ctx.base_url}/{ctx.version}{ctx.path}?{text}"
 
 
+def paging(ctx: Ctx, *, page_size: int, max_top: int) -> tuple[int, int]:
+    """(offset, page length) from `$skiptoken` and `$top`."""
+    top = odata.parse_top(ctx.query.get("$top"), maximum=max_top) or page_size
+    offset = odata.decode_skiptoken(ctx.query["$skiptoken"]) if "$skiptoken" in ctx.query else 0
+    return offset, top
+
+
+def page_reply(
+    ctx: Ctx,
+    page: Sequence[dict[str, Any]],
+    total: int,
+    offset: int,
+    top: int,
+    context: str,
+    *,
+    shape: Callable[[dict[str, Any]], dict[str, Any]] = lambda o: o,
+    count: bool = False,
+) -> Reply:
+    """One page of a collection of `total` items, with `$select`, `$count` and nextLink."""
+    select = odata.parse_select(ctx.query.get("$select"))
+    body: dict[str, Any] = {"@odata.context": ctx.context_url(context)}
+    if count:
+        body["@odata.count"] = total
+    if offset + top < total:
+        body["@odata.nextLink"] = next_link(ctx, offset + top)
+    body["value"] = [odata.apply_select(shape(item), select) for item in page]
+    return Reply(200, body)
+
+
 def collection(
     ctx: Ctx,
     items: Sequence[dict[str, Any]],
@@ -168,17 +197,9 @@ def collection(
     count: bool = False,
 ) -> Reply:
     """A page of `items` with `$top`, `$skiptoken`, `$select`, `$count` and nextLink."""
-    top = odata.parse_top(ctx.query.get("$top"), maximum=max_top) or page_size
-    offset = odata.decode_skiptoken(ctx.query["$skiptoken"]) if "$skiptoken" in ctx.query else 0
-    select = odata.parse_select(ctx.query.get("$select"))
+    offset, top = paging(ctx, page_size=page_size, max_top=max_top)
     page = items[offset : offset + top]
-    body: dict[str, Any] = {"@odata.context": ctx.context_url(context)}
-    if count:
-        body["@odata.count"] = len(items)
-    if offset + top < len(items):
-        body["@odata.nextLink"] = next_link(ctx, offset + top)
-    body["value"] = [odata.apply_select(shape(item), select) for item in page]
-    return Reply(200, body)
+    return page_reply(ctx, page, len(items), offset, top, context, shape=shape, count=count)
 
 
 def wants_count(ctx: Ctx) -> bool:

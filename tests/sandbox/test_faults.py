@@ -1,0 +1,129 @@
+"""Fault injection: latency, 429 with Retry-After, 503, dropped connections, token expiry,
+per route prefix, deterministic for a seed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.sandbox.sdk import make_client
+from tui.sandbox.faults import FaultPlan, parse_rule
+from tui.sandbox.server import RunningSandbox
+
+SandboxFactory = Callable[..., RunningSandbox]  # the `sandbox_factory` fixture
+
+
+def get(sb: object, path: str, token: str | None = None) -> httpx.Response:
+    graph_url = sb.graph_url  # type: ignore[attr-defined]
+    return httpx.get(
+        f"{graph_url}{path}",
+        headers={"Authorization": f"Bearer {token or sb.token}"},  # type: ignore[attr-defined]
+        timeout=5,
+    )
+
+
+def test_rule_parsing() -> None:
+    assert str(parse_rule("503:0.1@/beta/deviceManagement")) == "503:0.1@/beta/deviceManagement"
+    for bad in ("429", "418:0.5", "429:2", "drop:x", "latency:-1", "429:0.1@beta"):
+        with pytest.raises(ValueError, match="--fault"):
+            parse_rule(bad)
+
+
+def test_decisions_are_deterministic_and_order_independent() -> None:
+    keys = [("GET", f"/v1.0/groups/{i}", "") for i in range(200)]
+    first = FaultPlan.parse(["429:0.3"], seed=7)
+    second = FaultPlan.parse(["429:0.3"], seed=7)
+    a = [first.decide(*k).status for k in keys]
+    b = [second.decide(*k).status for k in reversed(keys)][::-1]
+    assert a == b
+    assert 30 < a.count(429) < 90  # about 30 %
+    other = FaultPlan.parse(["429:0.3"], seed=8)
+    assert [other.decide(*k).status for k in keys] != a
+
+
+def test_latency(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(latency_ms=150)
+    started = time.perf_counter()
+    assert get(sb, "/v1.0/organization").status_code == 200
+    assert time.perf_counter() - started >= 0.15
+    assert sb.requests[-1].fault == "latency"
+
+
+def test_429_with_retry_after_then_sdk_retries(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["429:1@/v1.0/groups"], retry_after=3)
+    answer = get(sb, "/v1.0/groups")
+    assert answer.status_code == 429
+    assert answer.headers["retry-after"] == "3"
+    assert answer.json()["error"]["code"] == "TooManyRequests"
+    assert get(sb, "/v1.0/organization").status_code == 200  # other prefixes untouched
+
+
+async def test_sdk_retry_handler_rides_out_throttling(
+    sandbox_factory: SandboxFactory, msgraph_warm: None
+) -> None:
+    # With fault seed 0 the first try of this request draws a 429, the retry does not.
+    plan = FaultPlan.parse(["429:0.5"], seed=0, retry_after=1)
+    assert [plan.decide("GET", "/v1.0/organization", "").status for _ in range(3)] == [
+        429,
+        None,
+        None,
+    ]
+    sb = sandbox_factory(faults=["429:0.5"], fault_seed=0, retry_after=1)
+    orgs = await make_client(sb).organization.get()
+    assert orgs and orgs.value
+    assert [r.status for r in sb.requests] == [429, 200]  # retried after Retry-After: 1
+
+
+def test_503(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["503:1@/beta/deviceManagement"])
+    answer = get(sb, "/beta/deviceManagement/deviceConfigurations")
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "ServiceUnavailable"
+    assert get(sb, "/v1.0/deviceManagement/deviceConfigurations").status_code == 200
+
+
+def test_dropped_connection(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["drop:1@/v1.0/groups"])
+    with pytest.raises(httpx.TransportError):
+        get(sb, "/v1.0/groups")
+    assert sb.requests[-1].status == 0 and sb.requests[-1].fault == "drop"
+    assert get(sb, "/v1.0/organization").status_code == 200  # the server is fine
+
+
+def test_token_expires_after_n_requests(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(expire_token_after=3)
+    assert [get(sb, "/v1.0/organization").status_code for _ in range(4)] == [200, 200, 200, 401]
+    assert "expired" in get(sb, "/v1.0/organization").json()["error"]["message"]
+    fresh = sb.mint_token()
+    assert get(sb, "/v1.0/organization", fresh).status_code == 200
+
+
+def test_faults_can_change_at_runtime(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory()
+    assert get(sb, "/v1.0/groups").status_code == 200
+    sb.faults = FaultPlan.parse(["429:1"])
+    assert get(sb, "/v1.0/groups").status_code == 429
+    sb.faults = FaultPlan()
+    assert get(sb, "/v1.0/groups").status_code == 200
+
+
+def test_batch_items_are_throttled_one_by_one(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["429:1@/v1.0/subscribedSkus"])
+    answer = httpx.post(
+        f"{sb.graph_url}/v1.0/$batch",
+        headers={"Authorization": f"Bearer {sb.token}"},
+        json={
+            "requests": [
+                {"id": "a", "method": "GET", "url": "/organization"},
+                {"id": "b", "method": "GET", "url": "/subscribedSkus"},
+            ]
+        },
+    )
+    assert answer.status_code == 200
+    statuses = {r["id"]: r["status"] for r in answer.json()["responses"]}
+    assert statuses == {"a": 200, "b": 429}
+    throttled = next(r for r in answer.json()["responses"] if r["id"] == "b")
+    assert throttled["headers"]["Retry-After"] == "1"

@@ -1,0 +1,172 @@
+"""Seed contents: demo is believable; each broken seed differs from demo in one thing;
+large is large, builds fast, and answers a group search fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tui.sandbox.seeds import (
+    AUTHENTICATOR_BUNDLE_ID,
+    BROKEN,
+    INTUNE_A,
+    SEED_NAMES,
+    build_large,
+    build_seed,
+)
+from tui.sandbox.server import RunningSandbox
+from tui.sandbox.tenant import Tenant
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+
+def when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def authenticators(t: Tenant) -> dict[str, dict[str, Any]]:
+    return {
+        a["@odata.type"].rsplit(".", 1)[1]: a
+        for a in t.mobile_apps.values()
+        if a.get("bundleId") == AUTHENTICATOR_BUNDLE_ID
+    }
+
+
+def intune_licensed(t: Tenant) -> bool:
+    return any(
+        p["servicePlanId"] == INTUNE_A and p["provisioningStatus"] == "Success"
+        for sku in t.subscribed_skus
+        for p in sku["servicePlans"]
+    )
+
+
+def test_seed_names_are_the_issues() -> None:
+    assert SEED_NAMES == (
+        "demo",
+        "large",
+        "expired-apns",
+        "no-vpp-token",
+        "authenticator-store-only",
+        "authenticator-no-licences",
+        "personal-ios-blocked",
+        "no-intune-licence",
+    )
+    with pytest.raises(ValueError, match="choose one of demo, large"):
+        build_seed("nope")
+
+
+def test_demo_is_a_believable_tenant() -> None:
+    t = build_seed("demo", NOW)
+    assert t.organization["displayName"] == "Contoso" and t.sign_in_domain == "contoso.com"
+    assert t.organization["mobileDeviceManagementAuthority"] == "intune"
+    assert intune_licensed(t)
+    apns = t.apns_certificate
+    assert apns is not None
+    assert 190 <= (when(apns["expirationDateTime"]) - NOW).days <= 210
+    assert [v["state"] for v in t.vpp_tokens.values()] == ["valid"]
+    apps = authenticators(t)
+    assert set(apps) == {"iosVppApp", "iosStoreApp"}  # as real tenants have both
+    vpp = apps["iosVppApp"]
+    assert vpp["licensingType"]["supportsUserLicensing"] is True
+    assert vpp["totalLicenseCount"] > vpp["usedLicenseCount"]
+    names = {g["displayName"] for g in t.groups.values()}
+    assert {"All iOS users", "Finance", "Sales", "BYOD pilot", "Corporate iPads"} <= names
+    device_groups = [g for g in t.groups.values() if "device" in str(g.get("membershipRule"))]
+    assert [g["displayName"] for g in device_groups] == ["Corporate iPads"]
+    kiosk = next(g for g in t.groups.values() if g["displayName"] == "Kiosk iPhones")
+    assert all(m in t.devices for m in t.members[kiosk["id"]])  # assigned device group
+    assert len(t.groups) - 2 == 12  # 12 user groups and 2 device groups
+    assert len(t.users) >= 10
+    profiles = t.profiles_by_priority()
+    assert [p["priority"] for p in profiles] == [0, 1]
+    assert "user choice" in profiles[0]["displayName"]
+    restriction = next(c for c in t.enrollment_configurations.values() if "iosRestriction" in c)
+    assert restriction["iosRestriction"]["personalDeviceEnrollmentBlocked"] is False
+
+
+def test_demo_is_the_same_on_every_build() -> None:
+    assert build_seed("demo", NOW).to_json() == build_seed("demo", NOW).to_json()
+
+
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        found: list[str] = []
+        for key in sorted(set(a) | set(b)):
+            if key not in a or key not in b:
+                found.append(f"{path}/{key}")
+            else:
+                found += differences(a[key], b[key], f"{path}/{key}")
+        return found
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [path or "/"]
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_broken_seed_has_exactly_one_thing_wrong(name: str) -> None:
+    demo = build_seed("demo", NOW).to_json()
+    broken = build_seed(name, NOW)
+    changed = [d for d in differences(demo, broken.to_json()) if d != "/seed"]
+    assert changed, name
+    areas = {d.split("/")[1] for d in changed}
+    expected = {
+        "expired-apns": {"apns_certificate"},
+        "no-vpp-token": {"vpp_tokens"},
+        "authenticator-store-only": {"mobile_apps", "app_assignments"},
+        "authenticator-no-licences": {"mobile_apps"},
+        "personal-ios-blocked": {"enrollment_configurations"},
+        "no-intune-licence": {"subscribed_skus"},
+    }[name]
+    assert areas == expected, changed
+
+
+def test_broken_seeds_break_their_prerequisite() -> None:
+    assert when(build_seed("expired-apns", NOW).apns_certificate["expirationDateTime"]) < NOW  # type: ignore[index]
+    assert build_seed("no-vpp-token", NOW).vpp_tokens == {}
+    assert set(authenticators(build_seed("authenticator-store-only", NOW))) == {"iosStoreApp"}
+    vpp = authenticators(build_seed("authenticator-no-licences", NOW))["iosVppApp"]
+    assert vpp["usedLicenseCount"] == vpp["totalLicenseCount"]
+    blocked = build_seed("personal-ios-blocked", NOW)
+    assert any(
+        c.get("iosRestriction", {}).get("personalDeviceEnrollmentBlocked")
+        for c in blocked.enrollment_configurations.values()
+    )
+    assert not intune_licensed(build_seed("no-intune-licence", NOW))
+
+
+def test_large_seed_size_and_build_time() -> None:
+    started = time.perf_counter()
+    t = build_large(now=NOW)
+    t.group_index  # noqa: B018 - part of what start_sandbox builds
+    elapsed = time.perf_counter() - started
+    assert (len(t.groups), len(t.mobile_apps), len(t.enrollment_profiles)) == (100_000, 5_000, 50)
+    assert sorted(p["priority"] for p in t.enrollment_profiles.values()) == list(range(50))
+    assert elapsed < 5, f"large seed took {elapsed:.2f} s"
+
+
+def test_group_search_on_large_is_fast(large_sandbox: RunningSandbox) -> None:
+    sb = large_sandbox
+    with httpx.Client(
+        base_url=sb.graph_url,
+        headers={"Authorization": f"Bearer {sb.token}", "ConsistencyLevel": "eventual"},
+    ) as http:
+        timings = []
+        for term in ("fin", "berlin", "a", "pilot"):
+            params = {"$search": f'"displayName:{term}"', "$top": "25", "$count": "true"}
+            started = time.perf_counter()
+            answer = http.get("/v1.0/groups", params=params)
+            timings.append(time.perf_counter() - started)
+            assert answer.status_code == 200
+            body = answer.json()
+            assert body["@odata.count"] > 0 and len(body["value"]) <= 25
+        server_ms = [r.duration_ms for r in sb.requests[-4:]]
+    assert max(server_ms) < 50, server_ms  # the sandbox's own time per search
+    assert max(timings) < 0.5, timings

@@ -144,6 +144,12 @@ def test_all_problems_are_reported_at_once_with_cli_options() -> None:
         "[guide] support_contact",
         "[guide] languages",
     ]
+    assert [p.field for p in info.value.problems] == [
+        "organization",
+        "sign_in_domain",
+        "support_contact",
+        "languages",
+    ]
     assert [p.option for p in info.value.problems] == [
         "--organization",
         "--sign-in-domain",

@@ -23,6 +23,12 @@ class Problem:
     fix: str
     option: str | None = None
 
+    @property
+    def field(self) -> str:
+        """The `GuideSettings` field this is about, for a form to mark ("" for a table)."""
+        name = self.key.partition("] ")[2]
+        return {"app_id": "authenticator_required"}.get(name, name)
+
     def __str__(self) -> str:
         return f"{self.key} {self.message}: {self.fix}"
 

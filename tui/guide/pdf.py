@@ -26,6 +26,7 @@ from tui.guide.document import (
     build_document,
     plain,
 )
+from tui.guide.errors import GuideError
 from tui.guide.qr import qr_runs
 from tui.guide.settings import GuideSettings
 
@@ -225,10 +226,15 @@ def document_pdf(document: Document) -> bytes:
     pdf.set_auto_page_break(True, margin=MARGIN)
     fonts = resources.files("tui.guide").joinpath("fonts")
     with ExitStack() as stack:
-        regular = stack.enter_context(resources.as_file(fonts / "DejaVuSans.ttf"))
-        bold = stack.enter_context(resources.as_file(fonts / "DejaVuSans-Bold.ttf"))
-        pdf.add_font(FONT, "", str(regular))
-        pdf.add_font(FONT, "B", str(bold))
+        for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
+            try:
+                path = stack.enter_context(resources.as_file(fonts / name))
+                pdf.add_font(FONT, style, str(path))
+            except FileNotFoundError:
+                raise GuideError(
+                    f"the PDF font tui/guide/fonts/{name} is missing from this installation:"
+                    " reinstall adue (its package data must include *.ttf)"
+                ) from None
     covered = frozenset[int].intersection(
         *(frozenset(getattr(pdf.fonts[key], "cmap", {})) for key in ("guide", "guideB"))
     )

@@ -201,3 +201,29 @@ def test_print_output_has_the_headings(
     assert document.contents_label not in text
     assert document.skip_link_label not in text
     assert "(https://portal.manage.microsoft.com/)" in text
+
+
+def test_cli_written_german_guide_opens_cleanly_on_a_phone(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # The "done when": adue guide --format html --lang de from an applied session.
+    from .conftest import SESSION, write_session
+    from .test_cli import adue
+
+    session = write_session(tmp_path / "adue-session.toml", SESSION)
+    out = tmp_path / "onboarding.html"
+    result = adue(
+        "guide", "--session", str(session), "--format", "html", "--lang", "de", "-o", str(out)
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    page = open_guide(browser, out, PHONE)
+    try:
+        metrics = measure(page)
+        assert (metrics["innerWidth"], metrics["scrollWidth"]) == (375, 375), metrics
+        assert page.evaluate("document.documentElement.lang") == "de"
+        assert page.evaluate("document.querySelector('h1').textContent") == (
+            "iPhone oder iPad für Contoso einrichten"
+        )
+        assert problems(page, out.as_uri()) == []
+    finally:
+        page.close()

@@ -58,14 +58,16 @@ def session_with_ids(sb: RunningSandbox, tmp_path: Path) -> Path:
     return path
 
 
-async def apply_file(sb: RunningSandbox, path: Path, token: str | None = None) -> Any:
+async def apply_file(
+    sb: RunningSandbox, path: Path, token: str | None = None, progress: Any = None
+) -> Any:
     """Plan and apply `path` in-process, as the wizard would."""
     from tui.apply import apply_session
 
     c = make_client(sb, token)
     try:
         with Session.open(path, create=False) as session:
-            return await apply_session(c, session)
+            return await apply_session(c, session, progress)
     finally:
         await c.aclose()
 

@@ -90,7 +90,8 @@ class _Names:
     """Group id -> display name, for detail lines."""
 
     def __init__(self, state: TenantState) -> None:
-        self.by_id = {g.id.lower(): g.display_name for g in state.groups.values()}
+        self.by_id = dict(state.other_group_names)
+        self.by_id.update({g.id.lower(): g.display_name for g in state.groups.values()})
 
     def target(self, target: AssignmentTarget) -> str:
         name = self.by_id.get(target.group_id.lower(), target.group_id)

@@ -72,6 +72,8 @@ class TenantState:
     profiles: tuple[EnrollmentProfile, ...] = ()  # every Apple enrollment profile, by priority
     groups: dict[GroupRef, Group] = field(default_factory=dict)
     group_kinds: dict[str, GroupKind] = field(default_factory=dict)  # group id -> kind
+    # Names of groups on our objects that the session does not list (they will be removed).
+    other_group_names: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     round_trips: int = 0
 
@@ -358,7 +360,34 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
             group = state.groups.get(ref)
             if group:
                 state.group_kinds[group.id] = _kind_of(bodies, group)
+    await _name_other_groups(client, state)
     return state
+
+
+async def _name_other_groups(client: GraphClient, state: TenantState) -> None:
+    """Display names of groups the plan will unassign (only drift has any: one more read)."""
+    known = {g.id.lower() for g in state.groups.values()}
+    targets = [*state.sso_targets, *(a.target for a in state.profile_assignments)]
+    unknown = sorted(
+        {t.group_id for t in targets if t.group_id and t.group_id.lower() not in known}
+    )
+    if not unknown:
+        return
+    reads = [
+        _Read(
+            "v1.0",
+            BatchRead(f"other{i}", f"groups/{gid}", _q(**{"$select": "id,displayName"})),
+            "read the name of a group assigned outside adue",
+            Scope.GROUPS,
+        )
+        for i, gid in enumerate(unknown)
+    ]
+    bodies = await _run(client, reads)
+    state.round_trips += 1
+    for i, gid in enumerate(unknown):
+        body = bodies.get(f"other{i}")
+        if body is not None:
+            state.other_group_names[gid.lower()] = parse.text(body, "displayName")
 
 
 def _rule_decides(group: Group) -> bool:

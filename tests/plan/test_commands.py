@@ -1,0 +1,116 @@
+"""`adue plan`, `adue apply` and `adue status` as a user runs them (subprocesses, real
+HTTP to the sandbox): examples/sandbox-demo.toml end to end, exit codes, JSON shapes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.plan.helpers import ROOT, count_named, example_session
+from tui.sandbox.server import RunningSandbox
+
+ACTION_KEYS = {"key", "kind", "object_type", "object_id", "title", "details", "drift"}
+PLAN_KEYS = {"version", "empty", "blocked", "drift", "problems", "notes", "objects", "actions"}
+
+
+def adue(sb: RunningSandbox, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, ADUE_ACCESS_TOKEN=sb.token, ADUE_GRAPH_URL=sb.graph_url)
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _json(result: subprocess.CompletedProcess[str]) -> Any:
+    return json.loads(result.stdout)
+
+
+def _check_plan_shape(plan: dict[str, Any]) -> None:
+    assert set(plan) == PLAN_KEYS and plan["version"] == 1
+    for action in plan["actions"]:
+        assert set(action) == ACTION_KEYS
+    for found in plan["objects"]:
+        assert set(found) == {"object_type", "name", "id", "found_by"}
+
+
+def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_path: Path) -> None:
+    sb = fresh
+    path = example_session(tmp_path)
+    session = str(path)
+
+    first = adue(sb, tmp_path, "plan", "--session", session)
+    assert first.returncode == 2, first.stderr
+    assert "+ Create the SSO app extension policy" in first.stdout
+    assert "7 change(s)" in first.stdout
+    assert sb.writes() == []
+
+    refused = adue(sb, tmp_path, "apply", "--session", session)
+    assert refused.returncode == 1
+    assert "pass --yes" in refused.stderr
+    assert sb.writes() == []
+
+    applied = adue(sb, tmp_path, "apply", "--session", session, "--yes", "--json")
+    assert applied.returncode == 0, applied.stderr
+    result = _json(applied)
+    assert set(result) == {
+        "version", "result", "writes", "done", "failed", "skipped", "created", "plan",
+    }  # fmt: skip
+    assert result["result"] == "ok" and result["writes"] == 7 and result["failed"] == []
+    assert set(result["created"]) == {"sso_policy", "enrollment_profile"}
+    _check_plan_shape(result["plan"])
+    assert len(sb.writes()) == 7 and count_named(sb) == (1, 1)
+
+    again = adue(sb, tmp_path, "plan", "--session", session, "--json")
+    assert again.returncode == 0, again.stderr
+    plan = _json(again)
+    _check_plan_shape(plan)
+    assert plan["empty"] and plan["actions"] == [] and not plan["drift"]
+    assert {o["found_by"] for o in plan["objects"]} == {"stored id"}
+
+    status = adue(sb, tmp_path, "status", "--session", session, "--json")
+    assert status.returncode == 0, status.stderr
+    report = _json(status)
+    assert set(report) == {"steps", "objects", "last_apply", "last_result", "journal", "drift"}
+    assert report["last_result"] == "ok" and report["last_apply"]
+    assert all(report["objects"].values())
+    steps = {s["id"]: s["status"] for s in report["steps"]}
+    assert steps["sso_extension"] == steps["enrollment_profile"] == "done"
+    assert len(report["journal"]) == 7
+    assert set(report["journal"][0]) >= {
+        "time", "intent", "action", "object_type", "object_id", "request_id", "result",
+    }  # fmt: skip
+    assert report["drift"]["checked"] and report["drift"]["in_sync"]
+    _check_plan_shape(report["drift"]["plan"])
+    assert len(sb.writes()) == 7
+
+
+def test_plan_with_problems_exits_1_and_status_offline(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    path = example_session(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        '"com.contoso.timesheets"', '"com.microsoft.Office.Outlook"'
+    )
+    path.write_text(text, encoding="utf-8")
+    result = adue(fresh, tmp_path, "plan", "--session", str(path), "--json")
+    assert result.returncode == 1
+    plan = _json(result)
+    _check_plan_shape(plan)
+    assert plan["blocked"] and "com.microsoft.Office.Outlook" in plan["problems"][0]
+
+    offline = adue(fresh, tmp_path, "status", "--session", str(path), "--offline")
+    assert offline.returncode == 0, offline.stderr
+    assert "Last apply: never" in offline.stdout
+
+    missing = adue(fresh, tmp_path, "plan", "--session", str(tmp_path / "nope.toml"))
+    assert missing.returncode == 1 and "no such session file" in missing.stderr

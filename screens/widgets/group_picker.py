@@ -1,0 +1,457 @@
+"""A searchable picker of the tenant's groups (reusable by every step that assigns).
+
+Type to search: the search runs server-side (`$search` on displayName) 250 ms
+after the last key, and a newer search cancels the one in flight. Results come
+one page at a time ("More results" fetches the next), so a tenant with 100,000
+groups is never listed whole. Beside each visible result: whether the group
+holds users or devices, asked lazily for the rows on screen only. Picked groups
+show below as a removable list. With `refuse_devices=True` (user enrollment
+targets users) a device group is refused with the reason.
+
+The session stores groups as {"id": ..., "name": ...}; `GroupPicker.Changed`
+carries the whole selection in that shape after every add or removal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.widgets.graph_call import describe, run_graph_call
+from screens.widgets.group_kinds import KIND_WORDS, device_refusal, kind_cache, known_kind
+from tui.backend import Backend
+
+if TYPE_CHECKING:  # the Graph layer loads after the first frame
+    from tui.graph.models import Group, GroupKind, GroupPage
+
+SEARCH_DELAY_SECONDS = 0.25  # debounce: search once typing pauses
+PAGE_SIZE = 25  # groups per request; more only on demand
+MORE_ID = "__more__"
+KIND_WIDTH = 8  # the kind column: "devices " is the longest word shown
+FALLBACK_VISIBLE_ROWS = 8  # rows asked about before the list has a size
+
+
+class GroupPicker(Vertical):
+    """Search the tenant's groups and keep a selection of them."""
+
+    BINDINGS = [
+        Binding("down", "focus_results", "Results", show=False, id="group-picker-results"),
+    ]
+
+    class Changed(Message):
+        """The selection changed; `groups` is the full new selection ({id, name} dicts)."""
+
+        def __init__(self, picker: GroupPicker, groups: list[dict[str, str]]) -> None:
+            super().__init__()
+            self.picker = picker
+            self.groups = groups
+
+        @property
+        def control(self) -> GroupPicker:
+            return self.picker
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        groups: Sequence[Mapping[str, Any]] = (),
+        refuse_devices: bool = False,
+        label: str = "Groups",
+        page_size: int = PAGE_SIZE,
+        id: str,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=f"group-picker {classes or ''}".strip())
+        self.backend = backend
+        self.refuse_devices = refuse_devices
+        self.label = label
+        self.page_size = page_size
+        self._selected: list[dict[str, str]] = [
+            {"id": str(g.get("id", "")), "name": str(g.get("name", ""))} for g in groups
+        ]
+        self._results: dict[str, Group] = {}
+        self._page: GroupPage | None = None
+        self._query: str | None = None  # the text of the latest search started
+        self._answered: str | None = None  # the text the shown results answer
+        self._timer: Timer | None = None
+        self._pending_kinds: set[str] = set()
+        self._failed_kinds: set[str] = set()
+        self._lookups = 0
+
+    # -- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        pid = self.id
+        yield Static(self.label, classes="picker-label", id=f"{pid}-label")
+        yield Input(
+            placeholder="Type part of a group name",
+            id=f"{pid}-search",
+            classes="picker-search",
+        )
+        yield Static(self._idle_hint(), id=f"{pid}-status", classes="picker-status")
+        yield OptionList(id=f"{pid}-results", classes="picker-results")
+        yield Static("", id=f"{pid}-selected-label", classes="picker-selected-label")
+        yield OptionList(id=f"{pid}-selected", classes="picker-selected")
+
+    def on_mount(self) -> None:
+        self._show_selected()
+        self.watch(self.results, "scroll_y", self._results_scrolled, init=False)
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one(f"#{self.id}-search", Input)
+
+    @property
+    def results(self) -> OptionList:
+        return self.query_one(f"#{self.id}-results", OptionList)
+
+    @property
+    def selected_list(self) -> OptionList:
+        return self.query_one(f"#{self.id}-selected", OptionList)
+
+    @property
+    def status(self) -> Static:
+        return self.query_one(f"#{self.id}-status", Static)
+
+    # -- the selection -----------------------------------------------------------------
+
+    @property
+    def groups(self) -> list[dict[str, str]]:
+        """The selected groups, as the session stores them."""
+        return [dict(g) for g in self._selected]
+
+    def set_groups(self, groups: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the selection (no Changed message: the caller knows)."""
+        self._selected = [
+            {"id": str(g.get("id", "")), "name": str(g.get("name", ""))} for g in groups
+        ]
+        self._show_selected()
+        self._refresh_result_prompts()
+
+    def _is_selected(self, group_id: str) -> bool:
+        return any(g["id"] == group_id for g in self._selected)
+
+    def _show_selected(self) -> None:
+        label = self.query_one(f"#{self.id}-selected-label", Static)
+        if self._selected:
+            label.update(f"Selected ({len(self._selected)}) — enter or click removes one:")
+        else:
+            label.update("Selected: none yet")
+        selected = self.selected_list
+        highlighted = selected.highlighted
+        selected.set_options(
+            Option(self._selected_prompt(g), id=g["id"] or f"name:{g['name']}")
+            for g in self._selected
+        )
+        selected.display = bool(self._selected)
+        if highlighted is not None and self._selected:
+            selected.highlighted = min(highlighted, len(self._selected) - 1)
+
+    def _selected_prompt(self, group: Mapping[str, str]) -> Text:
+        name = group["name"] or group["id"]
+        kind = kind_cache(self.backend).get(group["id"])
+        word = KIND_WORDS.get(kind.value, "") if kind is not None else ""
+        return Text.assemble(("✕ ", "bold"), name, (f"  ({word})" if word else "", "dim"))
+
+    def _add(self, group: Group, kind: GroupKind | None) -> None:
+        self._selected.append({"id": group.id, "name": group.display_name})
+        note = ""
+        if kind is not None and kind.value == "mixed":
+            note = " It holds devices too: only its users are targeted."
+        elif kind is not None and kind.value == "empty":
+            note = " It has no members yet."
+        self._set_status(f"Added {group.display_name}.{note}")
+        self._selection_changed()
+
+    def _remove(self, group_id: str) -> None:
+        removed = [g for g in self._selected if (g["id"] or f"name:{g['name']}") == group_id]
+        self._selected = [g for g in self._selected if g not in removed]
+        if removed:
+            self._set_status(f"Removed {removed[0]['name'] or removed[0]['id']}.")
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        self._show_selected()
+        self._refresh_result_prompts()
+        self.post_message(self.Changed(self, self.groups))
+
+    @on(OptionList.OptionSelected, ".picker-selected")
+    def _selected_option_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self._remove(event.option.id)
+            if not self._selected:
+                self.search_input.focus()
+
+    # -- searching -----------------------------------------------------------------------
+
+    def _idle_hint(self) -> str:
+        return "Type to search by name; enter lists groups."
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status.update(text)
+        self.status.set_class(error, "-error")
+
+    @on(Input.Changed, ".picker-search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        # The search in flight answers text that is no longer there: stop it now.
+        self.app.workers.cancel_group(self, f"{self.id}-search")
+        text = event.value.strip()
+        if not text and self._query is None:
+            self._set_status(self._idle_hint())
+            return
+        self._set_status(f"Searching for “{text}”…" if text else "Listing groups…")
+        self._timer = self.set_timer(SEARCH_DELAY_SECONDS, lambda: self._search(text))
+
+    @on(Input.Submitted, ".picker-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if self._timer is not None:
+            self._timer.stop()
+        if text != self._answered:
+            self._search(text)
+        self.results.focus()
+
+    def action_focus_results(self) -> None:
+        if self.results.option_count:
+            self.results.focus()
+            if self.results.highlighted is None:
+                self.results.highlighted = 0
+        elif self._query is None:
+            self._search(self.search_input.value.strip())
+
+    def _search(self, text: str) -> None:
+        from tui.graph.operations import search_groups
+
+        self._timer = None
+        self._query = text
+        self._page = None
+        self._set_status(f"Searching for “{text}”…" if text else "Listing groups…")
+        backend, top = self.backend, self.page_size
+        run_graph_call(
+            self,
+            backend,
+            lambda: search_groups(backend.client, text, top=top),
+            lambda page: self._show_page(page, append=False),
+            self._search_failed,
+            group=f"{self.id}-search",
+        )
+
+    def _load_more(self) -> None:
+        from tui.graph.operations import next_group_page
+
+        page = self._page
+        if page is None or not page.has_more:
+            return
+        self._set_status("Loading more groups…")
+        backend = self.backend
+        run_graph_call(
+            self,
+            backend,
+            lambda: next_group_page(backend.client, page),
+            lambda more: self._show_page(more, append=True),
+            self._search_failed,
+            group=f"{self.id}-search",
+        )
+
+    def _search_failed(self, error: BaseException) -> None:
+        self._query = None
+        self._set_status(f"Could not search groups: {describe(error)}", error=True)
+
+    def _show_page(self, page: GroupPage, *, append: bool) -> None:
+        results = self.results
+        if not append:
+            self._answered = page.query
+            self._results.clear()
+            results.clear_options()
+        elif results.option_count and results.get_option_at_index(-1).id == MORE_ID:
+            results.remove_option(MORE_ID)
+        self._page = page
+        new = [g for g in page.groups if g.id not in self._results]
+        for group in new:
+            self._results[group.id] = group
+        results.add_options(Option(self._result_prompt(g), id=g.id) for g in new)
+        if page.has_more:
+            results.add_option(Option(Text("More results…", style="italic"), id=MORE_ID))
+        count = len(self._results)
+        what = f"for “{page.query}”" if page.query else "in the tenant"
+        if not count:
+            self._set_status(
+                f"No group found {what}. Search matches the start of words in group names."
+            )
+        elif page.has_more:
+            self._set_status(f"First {count} groups {what}; “More results…” shows more.")
+        else:
+            self._set_status(f"{count} group{'s' if count != 1 else ''} {what}.")
+        if append and new:
+            results.highlighted = results.get_option_index(new[0].id)
+        elif results.has_focus and results.highlighted is None and results.option_count:
+            results.highlighted = 0  # enter in the search box moved here before the answer
+        self.call_after_refresh(self._look_up_visible_kinds)
+
+    def _result_prompt(self, group: Group) -> Text:
+        kind = known_kind(self.backend, group)
+        if kind is not None:
+            word = KIND_WORDS.get(kind.value, kind.value)
+        elif group.id in self._failed_kinds:
+            word = "?"
+        else:
+            word = "…"
+        mark = "✓ " if self._is_selected(group.id) else "  "
+        style = "bold" if mark.strip() else ""
+        refused = self.refuse_devices and kind is not None and kind.value == "devices"
+        return Text.assemble(
+            (mark, "bold"),
+            (f"{word:<{KIND_WIDTH}}", "red" if refused else "dim"),
+            (group.display_name, style),
+        )
+
+    def _refresh_result_prompts(self) -> None:
+        results = self.results
+        for group in self._results.values():
+            results.replace_option_prompt(group.id, self._result_prompt(group))
+        selected = self.selected_list
+        for chosen in self._selected:
+            option_id = chosen["id"] or f"name:{chosen['name']}"
+            selected.replace_option_prompt(option_id, self._selected_prompt(chosen))
+
+    # -- users or devices, for the rows on screen -----------------------------------------
+
+    def _results_scrolled(self, _old: float, _new: float) -> None:
+        self.call_after_refresh(self._look_up_visible_kinds)
+
+    @on(OptionList.OptionHighlighted, ".picker-results")
+    def _result_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.call_after_refresh(self._look_up_visible_kinds)
+
+    def visible_result_ids(self) -> list[str]:
+        """Ids of the results on screen (one line each: the list does not wrap)."""
+        results = self.results
+        first = int(results.scroll_y)
+        rows = results.scrollable_content_region.height or FALLBACK_VISIBLE_ROWS
+        last = min(results.option_count, first + rows)
+        ids = [results.get_option_at_index(i).id for i in range(first, last)]
+        return [i for i in ids if i and i != MORE_ID]
+
+    def _look_up_visible_kinds(self) -> None:
+        if not self.is_mounted or self.backend.signed_in is None:
+            return
+        wanted = [
+            self._results[i]
+            for i in self.visible_result_ids()
+            if i in self._results
+            and known_kind(self.backend, self._results[i]) is None
+            and i not in self._pending_kinds
+            and i not in self._failed_kinds
+        ]
+        if wanted:
+            self._look_up_kinds(wanted)
+        else:
+            self._refresh_result_prompts()
+
+    def _look_up_kinds(self, groups: list[Group], then: Group | None = None) -> None:
+        from tui.graph.operations import get_group_kind
+
+        backend = self.backend
+        self._pending_kinds.update(g.id for g in groups)
+        self._lookups += 1
+
+        async def look_up() -> list[GroupKind | BaseException]:
+            client = backend.client
+            return await asyncio.gather(
+                *(get_group_kind(client, g) for g in groups), return_exceptions=True
+            )
+
+        def arrived(answers: list[GroupKind | BaseException]) -> None:
+            cache = kind_cache(backend)
+            problem: BaseException | None = None
+            for group, answer in zip(groups, answers, strict=True):
+                self._pending_kinds.discard(group.id)
+                if isinstance(answer, BaseException):
+                    self._failed_kinds.add(group.id)
+                    problem = answer
+                else:
+                    cache[group.id] = answer
+            self._refresh_result_prompts()
+            if then is not None:
+                self._decide(then, problem)
+
+        def failed(error: BaseException) -> None:
+            for group in groups:
+                self._pending_kinds.discard(group.id)
+                self._failed_kinds.add(group.id)
+            self._refresh_result_prompts()
+            if then is not None:
+                self._decide(then, error)
+
+        # Each batch of rows is its own worker (not exclusive): answers fill the cache
+        # even after the list scrolled on.
+        run_graph_call(
+            self,
+            backend,
+            look_up,
+            arrived,
+            failed,
+            group=f"{self.id}-kinds-{self._lookups}",
+            exclusive=False,
+        )
+
+    # -- picking ------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, ".picker-results")
+    def _result_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id
+        if option_id == MORE_ID:
+            self._load_more()
+            return
+        if not option_id or option_id not in self._results:
+            return
+        if self._is_selected(option_id):
+            self._remove(option_id)
+            return
+        group = self._results[option_id]
+        kind = known_kind(self.backend, group)
+        if not self.refuse_devices or kind is not None:
+            self._decide(group, None)
+            return
+        # Device groups are refused here: find out before adding.
+        self._failed_kinds.discard(group.id)
+        self._set_status(f"Checking whether {group.display_name} holds users or devices…")
+        self._look_up_kinds([group], then=group)
+
+    def _decide(self, group: Group, problem: BaseException | None) -> None:
+        """Add `group` unless it is refused (a device group where users are targeted)."""
+        if self._is_selected(group.id):
+            return
+        kind = known_kind(self.backend, group)
+        if self.refuse_devices:
+            if kind is None:
+                reason = describe(problem) if problem else "no answer"
+                self._set_status(
+                    f"Could not check whether {group.display_name} holds users or devices "
+                    f"({reason}). Choose it again to retry.",
+                    error=True,
+                )
+                self._failed_kinds.discard(group.id)
+                return
+            if kind.value == "devices":
+                self._set_status(device_refusal(group.display_name), error=True)
+                return
+        self._add(group, kind)

@@ -9,6 +9,7 @@ and sourced.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import signal
 import sys
@@ -217,5 +218,7 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
             pass
     finally:
         sb.stop()
-    print("# adue sandbox stopped", flush=True)
+    # Whoever read our output may have gone already: nothing left to say then.
+    with contextlib.suppress(BrokenPipeError):
+        print("# adue sandbox stopped", flush=True)
     return EXIT_OK

@@ -225,12 +225,12 @@ class _Parser:
             return Literal(text == "true")
         if text == "null":
             return Literal(None)
-        nxt = self.peek()
-        if nxt and nxt[1] == "(":
-            return self.parse_call(text)
         parts = tuple(text.split("/"))
         if parts[-1] in ("any", "all") and len(parts) > 1:
             return self.parse_lambda(PropertyPath(parts[:-1]), parts[-1])
+        nxt = self.peek()
+        if nxt and nxt[1] == "(":
+            return self.parse_call(text)
         return PropertyPath(parts)
 
     def parse_call(self, name: str) -> Node:

@@ -114,3 +114,32 @@ def test_plan_with_problems_exits_1_and_status_offline(
 
     missing = adue(fresh, tmp_path, "plan", "--session", str(tmp_path / "nope.toml"))
     assert missing.returncode == 1 and "no such session file" in missing.stderr
+
+
+def test_apply_asks_on_a_terminal_and_writes_nothing_on_no(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    import pty
+
+    path = example_session(tmp_path)
+    primary, secondary = pty.openpty()
+    env = dict(os.environ, ADUE_ACCESS_TOKEN=fresh.token, ADUE_GRAPH_URL=fresh.graph_url)
+    env["PYTHONPATH"] = str(ROOT)
+    os.write(primary, b"n\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "apply", "--session", str(path)],
+            env=env,
+            cwd=tmp_path,
+            stdin=secondary,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(secondary)
+        os.close(primary)
+    assert "Apply these 7 change(s) to the tenant? [y/N]" in result.stderr
+    assert "nothing written" in result.stderr
+    assert result.returncode == 1
+    assert fresh.writes() == []

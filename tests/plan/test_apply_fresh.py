@@ -34,10 +34,15 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
     with start_sandbox(seed="demo", latency_ms=120) as sb:
         path = session_with_ids(sb, tmp_path)
         byod, ios, execs = (group_id(sb, n) for n in ("BYOD pilot", "All iOS users", "Executives"))
+        with sb.lock:
+            before = (len(sb.state.device_configurations), len(sb.state.enrollment_profiles))
         result = await apply_file(sb, path)
         assert result.ok, result.failed
         assert round_trips(sb) == 3
 
+        with sb.lock:
+            after = (len(sb.state.device_configurations), len(sb.state.enrollment_profiles))
+        assert after == (before[0] + 1, before[1] + 1)  # exactly one policy, one profile
         writes = sb.writes()
         by_path = {(w.method, w.path): w for w in writes}
         assert len(writes) == 7, [(w.method, w.path) for w in writes]

@@ -31,6 +31,7 @@ RUN_SCOPES: tuple[str, ...] = (
 # admin's token from the Graph Command Line Tools app typically carries as well.
 ALL_SCOPES: tuple[str, ...] = (
     *RUN_SCOPES,
+    "Device.Read.All",
     "Domain.Read.All",
     "GroupMember.Read.All",
     "User.Read",

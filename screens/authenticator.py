@@ -1,14 +1,279 @@
-"""Wizard step: authenticator."""
+"""Wizard step 4: Microsoft Authenticator as a required, user-licensed VPP app.
+
+Shows the `iosVppApp` of Microsoft Authenticator the tenant has (its VPP token
+and licences) or the reason it cannot be used, with the fix; then who it is
+required for: by default the SSO extension policy's users, else chosen groups
+(device groups refused: user licences go to users).
+"""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Static
+
+from screens.sso_extension import sso_audience
+from screens.widgets.field_check import show_problem
+from screens.widgets.group_picker import GroupPicker
+from screens.widgets.step_panel import StepPanel
+from tui.steps import StepStatus
+
+if TYPE_CHECKING:  # the Graph layer loads after the first frame
+    from tui.graph.models import AuthenticatorApps, VppApp, VppToken
+
+STEP = "authenticator"
 
 
-class AuthenticatorStep(PlannedStep):
-    step_id = "authenticator"
-    plan = (
-        "show the Microsoft Authenticator VPP app (com.microsoft.azureauthenticator)"
-        " and its licences",
-        "make it a required app for the same users as the SSO policy, or for groups you pick",
+@dataclass(frozen=True)
+class AuthenticatorFinding:
+    """What the tenant has, and whether the step can use it."""
+
+    candidates: tuple[VppApp, ...]  # user-licensed VPP apps, most free licences first
+    tokens: tuple[VppToken, ...]
+    problem: str  # "" = usable
+    fix: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem and bool(self.candidates)
+
+
+def assess(apps: AuthenticatorApps, tokens: tuple[VppToken, ...]) -> AuthenticatorFinding:
+    """Reuse the prerequisite checks' words: the app first, then the VPP token."""
+    import datetime as dt
+
+    from tui.graph.checks import CheckStatus, check_authenticator, check_vpp_tokens
+
+    candidates = tuple(sorted(apps.user_licensed, key=lambda a: a.free_licenses, reverse=True))
+    app_check = check_authenticator(apps)
+    if app_check.status is not CheckStatus.PASS:
+        return AuthenticatorFinding(candidates, tokens, app_check.detail, app_check.fix)
+    token_check = check_vpp_tokens(tokens, dt.datetime.now(dt.UTC))
+    if token_check.status is CheckStatus.FAIL:
+        return AuthenticatorFinding(candidates, tokens, token_check.detail, token_check.fix)
+    return AuthenticatorFinding(candidates, tokens, "")
+
+
+def token_state(app: VppApp, tokens: tuple[VppToken, ...]) -> str:
+    """The state of the VPP token an app came from (matched by its Apple ID)."""
+    for token in tokens:
+        if app.vpp_token_apple_id and token.apple_id.lower() == app.vpp_token_apple_id.lower():
+            return token.state
+    return "unknown"
+
+
+def describe_app(app: VppApp, tokens: tuple[VppToken, ...]) -> Text:
+    token = app.vpp_token_organization or "?"
+    if app.vpp_token_apple_id:
+        token += f" ({app.vpp_token_apple_id})"
+    return Text.assemble(
+        (f"{app.display_name}", "bold"),
+        f" ({app.bundle_id})\nVPP app with user licensing\n",
+        ("Token: ", "bold"),
+        f"{token}, {token_state(app, tokens)}\n",
+        ("Licences: ", "bold"),
+        f"{app.total_licenses} total, {app.used_licenses} used, ",
+        (f"{app.free_licenses} free", "bold green" if app.free_licenses else "bold red"),
     )
+
+
+def groups_problem(table: Mapping[str, Any], sso_table: Mapping[str, Any]) -> str:
+    if table.get("same_groups_as_sso", True):
+        if not sso_table.get("all_users", True) and not sso_table.get("groups"):
+            return (
+                "the SSO extension policy has nobody assigned yet: assign it in step 3, "
+                "or untick “Same users” and pick groups here"
+            )
+        return ""
+    if not table.get("groups"):
+        return "no group chosen: add the groups that must get Microsoft Authenticator"
+    return ""
+
+
+class AuthenticatorStep(StepPanel):
+    step_id = STEP
+    needs_graph = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.finding: AuthenticatorFinding | None = None
+
+    def compose_body(self) -> ComposeResult:
+        table = self.session.table(STEP)
+        yield Static("Microsoft Authenticator in Intune", classes="section-title")
+        yield Static(
+            "Not looked up yet." if not self.backend_ready else "Looking it up…",
+            id="auth-app",
+            classes="vpp-app",
+        )
+        yield RadioSet(id="auth-app-choice")
+        with Horizontal(classes="step-nav"):
+            yield Button("Check again", id="auth-recheck")
+
+        yield Static("Required for", classes="section-title")
+        same = bool(table.get("same_groups_as_sso", True))
+        yield Checkbox("Same users as the SSO extension policy", same, id="auth-same-groups")
+        yield Static("", id="auth-sso-audience", classes="field-hint")
+        picker = GroupPicker(
+            self.backend,
+            groups=table.get("groups") or [],
+            refuse_devices=True,
+            label="Required for these user groups",
+            id="auth-groups",
+        )
+        picker.display = not same
+        yield picker
+        yield Static("", id="auth-groups-message", classes="field-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#auth-app-choice", RadioSet).display = False
+        super().on_mount()
+        self._show_groups()
+
+    def on_show(self) -> None:
+        # The SSO step may have changed who gets the policy since this one was built.
+        self._show_groups()
+
+    def on_hide(self) -> None:
+        self.update_status()
+
+    # -- the app ---------------------------------------------------------------------------
+
+    def on_signed_in(self) -> None:
+        self.look_up()
+
+    def look_up(self) -> None:
+        import asyncio
+
+        from tui.graph.operations import find_authenticator_apps, list_vpp_tokens
+
+        backend = self.backend
+        box = self.query_one("#auth-app", Static)
+        box.update("Looking for Microsoft Authenticator in Intune…")
+
+        async def read() -> tuple[AuthenticatorApps, tuple[VppToken, ...]]:
+            client = backend.client
+            apps, tokens = await asyncio.gather(
+                find_authenticator_apps(client), list_vpp_tokens(client)
+            )
+            return apps, tokens
+
+        def work() -> AuthenticatorFinding:
+            return assess(*backend.run(read()))
+
+        self.run_blocking(work, self._show_finding, self._lookup_failed, name="auth-app", busy=box)
+
+    def _lookup_failed(self, error: BaseException) -> None:
+        from screens.widgets.graph_call import describe
+
+        box = self.query_one("#auth-app", Static)
+        box.add_class("-unusable")
+        box.update(f"Could not read the apps: {describe(error)}")
+
+    def _show_finding(self, finding: AuthenticatorFinding) -> None:
+        self.finding = finding
+        box = self.query_one("#auth-app", Static)
+        chosen = self._chosen_app()
+        text = Text()
+        if chosen is not None:
+            text.append_text(describe_app(chosen, finding.tokens))
+        if finding.problem:
+            if text:
+                text.append("\n")
+            text.append("Cannot be used: ", "bold red")
+            text.append(finding.problem)
+            if finding.fix:
+                text.append("\nFix: ", "bold")
+                text.append(finding.fix)
+        box.update(text)
+        box.set_class(not finding.usable, "-unusable")
+        choice = self.query_one("#auth-app-choice", RadioSet)
+        if len(finding.candidates) > 1 and not choice.children:
+            for app in finding.candidates:
+                label = f"{app.vpp_token_organization or app.id}: {app.free_licenses} free"
+                choice.mount(
+                    RadioButton(label, app.id == chosen.id if chosen else False, id=f"app-{app.id}")
+                )
+        choice.display = len(finding.candidates) > 1
+        if finding.usable and chosen is not None:
+            self._save("app_id", chosen.id)
+        self.update_status()
+
+    def _chosen_app(self) -> VppApp | None:
+        """The saved app when it is still a candidate, else the one with most free licences."""
+        if self.finding is None or not self.finding.candidates:
+            return None
+        saved = self.session.get(STEP, "app_id") or ""
+        for app in self.finding.candidates:
+            if app.id == saved:
+                return app
+        return self.finding.candidates[0]
+
+    @on(RadioSet.Changed, "#auth-app-choice")
+    def _app_chosen(self, event: RadioSet.Changed) -> None:
+        if event.pressed.id and self.finding is not None:
+            self._save("app_id", event.pressed.id.removeprefix("app-"))
+            self._show_finding(self.finding)
+
+    @on(Button.Pressed, "#auth-recheck")
+    def _recheck(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.backend_ready:
+            self.look_up()
+        else:
+            self.notify("Sign in first (step 1).", severity="warning")
+
+    # -- who gets it -------------------------------------------------------------------------
+
+    @on(Checkbox.Changed, "#auth-same-groups")
+    def _same_changed(self, event: Checkbox.Changed) -> None:
+        self._save("same_groups_as_sso", event.value)
+        self._show_groups()
+
+    @on(GroupPicker.Changed, "#auth-groups")
+    def _groups_changed(self, event: GroupPicker.Changed) -> None:
+        self._save("groups", event.groups)
+        self._show_groups()
+
+    def _show_groups(self) -> None:
+        table = self.session.table(STEP)
+        same = bool(table.get("same_groups_as_sso", True))
+        self.query_one("#auth-groups", GroupPicker).display = not same
+        audience = self.query_one("#auth-sso-audience", Static)
+        audience.update(f"The SSO policy goes to: {sso_audience(self.session)}.")
+        audience.display = same
+        problem = groups_problem(table, self.session.table("sso_extension"))
+        show_problem(
+            self.query_one("#auth-groups-message", Static),
+            f"Required for: {problem}" if problem else "",
+            "Assigned as required, with user licensing (one licence per user).",
+        )
+        self.update_status()
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        """Done when a usable app is known and somebody must get it."""
+        if self.session.get(STEP, "status") == "todo" and self.finding is None:
+            return  # nothing looked at or chosen yet
+        table = self.session.table(STEP)
+        done = (
+            self.finding is not None
+            and self.finding.usable
+            and bool(table.get("app_id"))
+            and not groups_problem(table, self.session.table("sso_extension"))
+        )
+        status: StepStatus = "done" if done else "in_progress"
+        if self.session.get(STEP, "status") != status:
+            self.set_status(status)
+
+    def _save(self, key: str, value: Any) -> None:
+        if self.session.get(STEP, key) == value:
+            return
+        self.save(key, value)

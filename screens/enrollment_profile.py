@@ -1,14 +1,176 @@
-"""Wizard step: enrollment profile."""
+"""Wizard step 5: the account-driven user enrollment profile and its user groups.
+
+Name and description are checked as you type; groups come from the group picker
+with device groups refused (user enrollment targets users). The step reminds the
+admin what happens to iOS/iPadOS before 15.
+"""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+from collections.abc import Mapping
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from screens.widgets.field_check import ProblemValidator, show_problem
+from screens.widgets.group_picker import GroupPicker
+from screens.widgets.step_panel import StepPanel
+from tui.steps import StepStatus
+from tui.validators import display_name_problem
+
+STEP = "enrollment_profile"
+DESCRIPTION_MAX = 1000  # generous; the admin center shows a few lines
+
+FACTS = "Enrollment type: account driven user enrollment, for personal devices."
+OLD_IOS_NOTE = (
+    "Needs iOS/iPadOS 15 or later: targeted users on iOS/iPadOS 14.x or earlier "
+    "fall back to user enrollment with Company Portal."
+)
 
 
-class EnrollmentProfileStep(PlannedStep):
-    step_id = "enrollment_profile"
-    plan = (
-        "name the account-driven user enrollment profile for personal devices",
-        "assign it to user groups (device groups are refused: user enrollment targets users)",
-        "remind you that iOS/iPadOS earlier than 15 falls back to Company Portal enrollment",
-    )
+def name_problem(value: str) -> str:
+    return display_name_problem(value, "profile name")
+
+
+def description_problem(value: str) -> str:
+    if len(value.strip()) > DESCRIPTION_MAX:
+        return f"the description is longer than {DESCRIPTION_MAX} characters: shorten it"
+    if any(ord(c) < 32 for c in value):
+        return "the description contains control characters (a tab or line break): remove them"
+    return ""
+
+
+def profile_problems(table: Mapping[str, Any]) -> list[str]:
+    """Why the step is not done yet ([] = complete and valid)."""
+    problems = [
+        p
+        for p in (
+            name_problem(str(table.get("name", ""))),
+            description_problem(str(table.get("description", ""))),
+        )
+        if p
+    ]
+    if not table.get("groups"):
+        problems.append("no user group chosen: add the groups whose users may enroll")
+    return problems
+
+
+class EnrollmentProfileStep(StepPanel):
+    step_id = STEP
+    needs_graph = False  # inputs work offline; only the group search needs sign-in
+
+    def compose_body(self) -> ComposeResult:
+        table = self.session.table(STEP)
+        yield Static(FACTS, classes="profile-facts")
+        yield Static(OLD_IOS_NOTE, id="profile-old-ios", classes="profile-note")
+        yield Static("Profile name", classes="field-label")
+        yield Input(
+            str(table.get("name", "")),
+            id="profile-name",
+            validators=[ProblemValidator(name_problem)],
+            validate_on=["changed"],
+        )
+        yield Static("", id="profile-name-message", classes="field-message")
+        yield Static("Description (optional)", classes="field-label")
+        yield Input(
+            str(table.get("description", "")),
+            id="profile-description",
+            placeholder="e.g. Personal iPhones and iPads of employees",
+            validators=[ProblemValidator(description_problem)],
+            validate_on=["changed"],
+        )
+        yield Static("", id="profile-description-message", classes="field-message")
+        yield GroupPicker(
+            self.backend,
+            groups=table.get("groups") or [],
+            refuse_devices=True,
+            label="User groups that may enroll (device groups are not supported)",
+            id="profile-groups",
+        )
+        yield Static("", id="profile-groups-message", classes="field-message")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for field_id in ("profile-name", "profile-description"):
+            field = self.query_one(f"#{field_id}", Input)
+            field.validate(field.value)
+        self._show_name_problem(self.query_one("#profile-name", Input).value)
+        self._show_description_problem(self.query_one("#profile-description", Input).value)
+        self._show_groups_problem()
+        if self.session.get(STEP, "status") != "todo":
+            self.update_status()
+
+    # -- status ------------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        """Done when name and description are valid and at least one user group is chosen."""
+        typed = name_problem(self.query_one("#profile-name", Input).value) or (
+            description_problem(self.query_one("#profile-description", Input).value)
+        )  # bad input is never saved, yet the step is not done while it is on screen
+        problems = profile_problems(self.session.table(STEP))
+        status: StepStatus = "in_progress" if problems or typed else "done"
+        if self.session.get(STEP, "status") != status:
+            self.set_status(status)
+
+    def on_hide(self) -> None:
+        if self.session.get(STEP, "status") != "todo":
+            self.update_status()
+
+    def _save(self, key: str, value: Any) -> None:
+        if self.session.get(STEP, key) == value:
+            return
+        self.save(key, value)
+        self.update_status()
+
+    # -- fields ---------------------------------------------------------------------------------
+
+    def _show_name_problem(self, value: str) -> str:
+        problem = name_problem(value)
+        show_problem(
+            self.query_one("#profile-name-message", Static),
+            f"Profile name: {problem}" if problem else "",
+            "Shown in Intune > Devices > Enrollment > Apple.",
+        )
+        return problem
+
+    def _show_description_problem(self, value: str) -> str:
+        problem = description_problem(value)
+        show_problem(
+            self.query_one("#profile-description-message", Static),
+            f"Description: {problem}" if problem else "",
+        )
+        return problem
+
+    @on(Input.Changed, "#profile-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if not self._show_name_problem(event.value):
+            self._save("name", event.value.strip())
+        else:
+            self.update_status()
+
+    @on(Input.Changed, "#profile-description")
+    def _description_changed(self, event: Input.Changed) -> None:
+        if not self._show_description_problem(event.value):
+            self._save("description", event.value.strip())
+        else:
+            self.update_status()
+
+    @on(GroupPicker.Changed, "#profile-groups")
+    def _groups_changed(self, event: GroupPicker.Changed) -> None:
+        self._save("groups", event.groups)
+        self._show_groups_problem()
+
+    def _show_groups_problem(self) -> None:
+        groups = self.session.get(STEP, "groups") or []
+        show_problem(
+            self.query_one("#profile-groups-message", Static),
+            "",
+            "" if groups else "Add at least one user group: only its users can enroll.",
+        )
+
+    def refresh_from_session(self) -> None:
+        table = self.session.table(STEP)
+        self.query_one("#profile-groups", GroupPicker).set_groups(table.get("groups") or [])
+        self._show_groups_problem()

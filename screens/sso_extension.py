@@ -1,16 +1,255 @@
-"""Wizard step: sso extension."""
+"""Wizard step 3: the Microsoft Entra ID single sign-on app extension policy.
+
+The admin names the policy, lists the non-Microsoft apps that should use the
+extension, sees the two keys exactly as they will be sent, and chooses who gets
+it (all users or groups, plus exclusions). Every valid change is saved at once;
+invalid input is shown with its fix and never reaches the session.
+"""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, RadioButton, RadioSet, Static, Switch
+
+from screens.widgets.bundle_id_editor import BundleIdEditor
+from screens.widgets.field_check import ProblemValidator, show_problem
+from screens.widgets.group_picker import GroupPicker
+from screens.widgets.step_panel import StepPanel
+from tui.session import Session
+from tui.steps import StepStatus
+from tui.validators import bundle_ids_problems, display_name_problem
+
+STEP = "sso_extension"
+VALUE_TYPES = {  # @odata.type of a configuration pair -> the word shown
+    "#microsoft.graph.keyStringValuePair": "string",
+    "#microsoft.graph.keyIntegerValuePair": "integer",
+    "#microsoft.graph.keyBooleanValuePair": "boolean",
+    "#microsoft.graph.keyRealValuePair": "real",
+}
 
 
-class SsoExtensionStep(PlannedStep):
-    step_id = "sso_extension"
-    plan = (
-        "name the Microsoft Entra ID single sign-on app extension policy",
-        "collect the non-Microsoft apps (bundle ids) that should use it, validated as you type",
-        "show the two keys exactly as sent: device_registration"
-        " and browser_sso_interaction_enabled",
-        "assign it to all users or to groups, with exclusions, from a searchable group picker",
-    )
+def name_problem(value: str) -> str:
+    return display_name_problem(value, "policy name")
+
+
+def sso_problems(table: Mapping[str, Any]) -> list[str]:
+    """Why the step is not done yet ([] = its inputs are complete and valid)."""
+    problems = []
+    problem = name_problem(str(table.get("name", "")))
+    if problem:
+        problems.append(problem)
+    problems += bundle_ids_problems([str(b) for b in table.get("bundle_ids") or []])
+    if not table.get("all_users", True) and not table.get("groups"):
+        problems.append(
+            "nobody would get the SSO extension: choose All users, or add at least one group"
+        )
+    return problems
+
+
+def sso_audience(session: Session) -> str:
+    """Who gets the SSO policy, in words (shown by the Authenticator step too)."""
+    table = session.table(STEP)
+    groups = [g.get("name") or g.get("id", "") for g in table.get("groups") or []]
+    excluded = [g.get("name") or g.get("id", "") for g in table.get("exclude_groups") or []]
+    if table.get("all_users", True):
+        text = "all users"
+    elif groups:
+        text = ", ".join(groups)
+    else:
+        text = "nobody yet (no group chosen)"
+    if excluded:
+        text += f", except {', '.join(excluded)}"
+    return text
+
+
+def configuration_lines(browser_sso: bool) -> Text:
+    """The extension's key/value pairs, rendered from the very body Graph receives.
+
+    Values are shown as JSON (a string in quotes, an integer bare), followed by
+    Graph's value type, so what is on screen is what is sent.
+    """
+    from tui.graph.models import SsoPolicySpec
+    from tui.graph.payloads import sso_extension_body
+
+    body = sso_extension_body(SsoPolicySpec("", browser_sso_interaction_enabled=browser_sso))
+    lines = []
+    for pair in body["configurations"]:
+        kind = VALUE_TYPES.get(pair["@odata.type"], pair["@odata.type"])
+        lines.append(
+            Text.assemble(
+                (f"{pair['key']} = ", "bold"),
+                (json.dumps(pair["value"]), "bold green"),
+                (f" ({kind})", "dim"),
+            )
+        )
+    if not browser_sso:
+        lines.append(Text.assemble(("browser_sso_interaction_enabled", "bold"), " not sent"))
+    return Text("\n").join(lines)
+
+
+class SsoExtensionStep(StepPanel):
+    step_id = STEP
+    needs_graph = False  # inputs work offline; only the group search needs sign-in
+
+    def compose_body(self) -> ComposeResult:
+        table = self.session.table(STEP)
+        yield Static("Policy name", classes="field-label")
+        yield Input(
+            str(table.get("name", "")),
+            id="sso-name",
+            validators=[ProblemValidator(name_problem)],
+            validate_on=["changed"],
+        )
+        yield Static("", id="sso-name-message", classes="field-message")
+
+        yield Static("Apps that use the extension", classes="section-title")
+        yield Static(
+            "Non-Microsoft apps only: Microsoft's apps are covered already. "
+            "Enter or click an app to edit it; delete removes it.",
+            classes="field-hint",
+        )
+        yield BundleIdEditor(table.get("bundle_ids") or [], id="sso-bundles")
+
+        yield Static("Keys sent with the extension", classes="section-title")
+        yield Static(
+            configuration_lines(bool(table.get("browser_sso_interaction_enabled", True))),
+            id="sso-keys",
+            classes="sso-keys",
+        )
+        with Horizontal(classes="switch-row"):
+            yield Switch(
+                bool(table.get("browser_sso_interaction_enabled", True)), id="sso-browser-sso"
+            )
+            yield Static(
+                "Send browser_sso_interaction_enabled = 1: Safari and apps without "
+                "Microsoft's sign-in library (MSAL) can then sign in first",
+                classes="switch-label",
+            )
+
+        yield Static("Who gets the policy", classes="section-title")
+        all_users = bool(table.get("all_users", True))
+        with RadioSet(id="sso-target"):
+            yield RadioButton("All users", all_users, id="sso-all-users")
+            yield RadioButton("Selected groups", not all_users, id="sso-some-groups")
+        picker = GroupPicker(
+            self.backend, groups=table.get("groups") or [], label="Include groups", id="sso-groups"
+        )
+        picker.display = not all_users
+        yield picker
+        yield GroupPicker(
+            self.backend,
+            groups=table.get("exclude_groups") or [],
+            label="Exclude groups (optional)",
+            id="sso-exclude",
+        )
+        yield Static("", id="sso-assign-message", classes="field-message")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#sso-name", Input).validate(self.query_one("#sso-name", Input).value)
+        self._show_name_problem(self.query_one("#sso-name", Input).value)
+        self._show_assignment_problem()
+        if self.session.get(STEP, "status") != "todo":
+            self.update_status()
+
+    # -- status ---------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        """Done when every input is valid and somebody gets the policy."""
+        typed = name_problem(self.query_one("#sso-name", Input).value)  # not saved when bad
+        problems = sso_problems(self.session.table(STEP))
+        status: StepStatus = "in_progress" if problems or typed else "done"
+        if self.session.get(STEP, "status") != status:
+            self.set_status(status)
+
+    def on_hide(self) -> None:
+        # Leaving the step with valid defaults accepts them.
+        self.update_status()
+
+    def _save(self, key: str, value: Any) -> None:
+        if self.session.get(STEP, key) == value:
+            return  # e.g. a widget announcing the value it was built with
+        self.save(key, value)
+        self.update_status()
+
+    # -- the name ---------------------------------------------------------------------------
+
+    def _show_name_problem(self, value: str) -> str:
+        problem = name_problem(value)
+        show_problem(
+            self.query_one("#sso-name-message", Static),
+            f"Policy name: {problem}" if problem else "",
+            "The name admins see in Intune > Devices > Configuration.",
+        )
+        return problem
+
+    @on(Input.Changed, "#sso-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if not self._show_name_problem(event.value):
+            self._save("name", event.value.strip())
+        else:
+            self.update_status()
+
+    # -- apps and keys --------------------------------------------------------------------
+
+    @on(BundleIdEditor.Changed)
+    def _bundles_changed(self, event: BundleIdEditor.Changed) -> None:
+        self._save("bundle_ids", event.bundle_ids)
+
+    @on(Switch.Changed, "#sso-browser-sso")
+    def _browser_sso_changed(self, event: Switch.Changed) -> None:
+        self.query_one("#sso-keys", Static).update(configuration_lines(event.value))
+        self._save("browser_sso_interaction_enabled", event.value)
+
+    # -- assignment ---------------------------------------------------------------------------
+
+    @on(RadioSet.Changed, "#sso-target")
+    def _target_changed(self, event: RadioSet.Changed) -> None:
+        all_users = event.pressed.id == "sso-all-users"
+        self.query_one("#sso-groups", GroupPicker).display = not all_users
+        self._save("all_users", all_users)
+        self._show_assignment_problem()
+
+    @on(GroupPicker.Changed, "#sso-groups")
+    def _groups_changed(self, event: GroupPicker.Changed) -> None:
+        self._save("groups", event.groups)
+        self._show_assignment_problem()
+
+    @on(GroupPicker.Changed, "#sso-exclude")
+    def _excluded_changed(self, event: GroupPicker.Changed) -> None:
+        self._save("exclude_groups", event.groups)
+        self._show_assignment_problem()
+
+    def _show_assignment_problem(self) -> None:
+        table = self.session.table(STEP)
+        message = self.query_one("#sso-assign-message", Static)
+        if not table.get("all_users", True) and not table.get("groups"):
+            show_problem(
+                message,
+                "Assignment: nobody would get the policy. Add an include group, "
+                "or choose All users.",
+            )
+            return
+        included = {g.get("id") for g in table.get("groups") or []} - {""}
+        both = [
+            g.get("name") or g.get("id", "")
+            for g in table.get("exclude_groups") or []
+            if g.get("id") in included
+        ]
+        hint = f"Gets the policy: {sso_audience(self.session)}."
+        if both:
+            hint += f" {', '.join(both)}: both included and excluded — exclusion wins."
+        show_problem(message, "", hint)
+
+    def refresh_from_session(self) -> None:
+        table = self.session.table(STEP)
+        self.query_one("#sso-groups", GroupPicker).set_groups(table.get("groups") or [])
+        self.query_one("#sso-exclude", GroupPicker).set_groups(table.get("exclude_groups") or [])
+        self._show_assignment_problem()

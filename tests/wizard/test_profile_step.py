@@ -1,0 +1,126 @@
+"""Step 5, the account-driven user enrollment profile, driven with Pilot on the demo tenant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import ContentSwitcher, Input
+
+from screens.widgets.group_picker import GroupPicker
+from tests.wizard.sso_auth_profile_support import (
+    demo_group,
+    open_session,
+    private_home,
+    saved,
+    signed_in_app,
+    text_of,
+)
+from tui.app import AdueApp
+from tui.sandbox.server import RunningSandbox
+from tui.session import Session
+
+DEFAULT_NAME = "iOS – account-driven user enrollment"
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    private_home(tmp_path, monkeypatch)
+
+
+async def settle(app: AdueApp, pilot: object) -> None:
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def pick(app: AdueApp, pilot: object, text: str) -> GroupPicker:
+    """Search the profile's picker for `text` and choose the first result."""
+    picker = app.query_one("#profile-groups", GroupPicker)
+    picker.search_input.focus()
+    picker.search_input.value = text
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    return picker
+
+
+async def test_name_and_description_checked_as_you_type(tmp_path: Path) -> None:
+    session = open_session(tmp_path, "enrollment_profile")
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        name = app.query_one("#profile-name", Input)
+        assert name.value == DEFAULT_NAME
+        name.focus()
+        name.value = ""
+        await pilot.press(*"BYOD iPhones")
+        assert saved(session.path)["enrollment_profile"]["name"] == "BYOD iPhones"
+
+        name.value = "   "
+        await pilot.pause()
+        assert name.has_class("-invalid")
+        message = text_of(app.query_one("#profile-name-message"))
+        assert message.startswith("Profile name: the profile name is empty")
+        assert saved(session.path)["enrollment_profile"]["name"] == "BYOD iPhones"
+
+        description = app.query_one("#profile-description", Input)
+        description.value = "Personal devices"
+        await pilot.pause()
+        assert saved(session.path)["enrollment_profile"]["description"] == "Personal devices"
+        description.value = "y" * 1001
+        await pilot.pause()
+        assert description.has_class("-invalid")
+        assert "Description: the description is longer than 1000" in text_of(
+            app.query_one("#profile-description-message")
+        )
+        assert saved(session.path)["enrollment_profile"]["description"] == "Personal devices"
+        assert saved(session.path)["enrollment_profile"]["status"] == "in_progress"
+
+
+async def test_old_ios_note_is_shown(tmp_path: Path) -> None:
+    app = AdueApp(open_session(tmp_path, "enrollment_profile"))
+    async with app.run_test(size=(80, 24)):
+        note = text_of(app.query_one("#profile-old-ios"))
+        assert "iOS/iPadOS 15 or later" in note and "Company Portal" in note
+
+
+async def test_user_groups_only(
+    tmp_path: Path, demo_sandbox_shared: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = open_session(tmp_path, "enrollment_profile")
+    app = signed_in_app(session, demo_sandbox_shared, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        picker = await pick(app, pilot, "kiosk")
+        status = text_of(picker.status)
+        assert "Kiosk iPhones holds devices" in status
+        assert "device groups are not supported" in status
+        assert saved(session.path)["enrollment_profile"]["groups"] == []
+
+        await pick(app, pilot, "pilot")
+        table = saved(session.path)["enrollment_profile"]
+        assert table["groups"] == [demo_group("byod-pilot")]
+        assert table["status"] == "done"
+
+
+async def test_quit_midway_and_resume_on_the_same_inputs(
+    tmp_path: Path, demo_sandbox_shared: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = open_session(tmp_path, "enrollment_profile")
+    app = signed_in_app(session, demo_sandbox_shared, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#profile-name", Input).value = "BYOD iPhones"
+        app.query_one("#profile-description", Input).value = "Personal devices"
+        await pick(app, pilot, "engineering")
+        await pilot.press("ctrl+q")
+    session.close()
+
+    with Session.open(session.path) as again:
+        resumed = AdueApp(again)
+        async with resumed.run_test(size=(80, 24)):
+            assert resumed.query_one(ContentSwitcher).current == "enrollment_profile"
+            assert resumed.query_one("#profile-name", Input).value == "BYOD iPhones"
+            assert resumed.query_one("#profile-description", Input).value == "Personal devices"
+            picker = resumed.query_one("#profile-groups", GroupPicker)
+            assert picker.groups == [demo_group("engineering")]
+            assert "Engineering" in str(picker.selected_list.get_option_at_index(0).prompt)

@@ -1,16 +1,280 @@
-"""Wizard step: prerequisites."""
+"""Wizard step 2: prerequisites — every check with pass/warn/fail, why and the fix.
+
+Plus the two things Graph cannot tell: the managed Apple ID / federation
+checklist item, and the service-discovery file, checked live on the sign-in
+domain the way an iPhone asks for it.
+"""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Label, Select, Static
+
+from screens.widgets.step_panel import StepPanel
+
+if TYPE_CHECKING:
+    from tui.discovery_findings import DiscoveryReport
+    from tui.graph.checks import CheckReport
+
+ICONS = {"pass": "[green]✔ pass[/]", "warn": "[yellow]! warn[/]", "fail": "[red]✘ fail[/]"}
+ICONS["error"] = "[red]? could not check[/]"
 
 
-class PrerequisitesStep(PlannedStep):
+def result_markup(status: str, title: str, detail: str, fix: str) -> str:
+    text = f"{ICONS.get(status, status)}  [b]{escape(title)}[/b]\n    {escape(detail)}"
+    if fix and status != "pass":
+        text += f"\n    [i]Fix:[/i] {escape(fix)}"
+    return text
+
+
+class PrerequisitesStep(StepPanel):
     step_id = "prerequisites"
-    plan = (
-        "check the Intune licence, the Apple push certificate (expiry, Apple ID) and the VPP token",
-        "find Microsoft Authenticator as a user-licensed VPP app with free licences",
-        "make sure personal iOS/iPadOS enrollment is not blocked and the permissions are granted",
-        "generate the service-discovery file and check it live on your sign-in domain",
-        "ask you to confirm managed Apple IDs or federation with Apple Business Manager",
-    )
+    needs_graph = True
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.report: CheckReport | None = None
+        self.discovery: DiscoveryReport | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="actions"):
+            yield Button("Run checks", id="prereq-run", variant="primary")
+        yield Vertical(id="prereq-results")
+        yield Checkbox(
+            "I accept the warnings above",
+            id="prereq-ack",
+            value=bool(self.session.get("prerequisites", "acknowledged_warnings")),
+        )
+        yield Label("Apple side (adue cannot read it)", classes="field-label")
+        yield Static(
+            "Users need managed Apple IDs, or Apple Business Manager federated with Microsoft "
+            "Entra ID so that they sign in with their work account.",
+            classes="field-help",
+        )
+        yield Checkbox(
+            "Managed Apple IDs / federation in place",
+            id="prereq-federation",
+            value=bool(self.session.get("prerequisites", "federation_confirmed")),
+        )
+        yield Label(
+            "Service discovery file (the domain employees sign in with)", classes="field-label"
+        )
+        yield Select[str]([], prompt="Sign-in domain", id="discovery-domain")
+        with Horizontal(classes="actions"):
+            yield Button("Check", id="discovery-check")
+            yield Button("File & how to publish", id="discovery-show")
+        yield Vertical(id="discovery-results")
+        yield Static("", id="prereq-verdict")
+
+    def on_signed_in(self) -> None:
+        self._fill_domains()
+        self.run_checks()
+
+    # the Graph checks
+
+    @on(Button.Pressed, "#prereq-run")
+    def _run_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_checks()
+
+    def run_checks(self) -> None:
+        if not self.backend_ready:
+            self.notify("Sign in first (step 1).", severity="warning")
+            return
+        from tui.graph.checks import run_checks
+
+        self.run_blocking(
+            lambda: self.backend.call(run_checks),
+            self._show_report,
+            name="prerequisite-checks",
+            busy=self.query_one("#prereq-results"),
+        )
+
+    def _show_report(self, report: CheckReport) -> None:
+        self.report = report
+        box = self.query_one("#prereq-results", Vertical)
+        box.remove_children()
+        box.mount_all(
+            Static(
+                result_markup(r.status.value, r.title, r.detail, r.fix),
+                classes=f"check-row check-{r.status.value}",
+                id=f"check-{r.id}",
+            )
+            for r in report.results
+        )
+        warnings = [r.id for r in report.results if r.status.value == "warn"]
+        acknowledged = set(self.session.get("prerequisites", "acknowledged_warnings"))
+        self.query_one("#prereq-ack", Checkbox).value = (
+            bool(warnings) and set(warnings) <= acknowledged
+        )
+        self.query_one("#prereq-ack").display = bool(warnings)
+        self.session.set("prerequisites", "last_checked", report.checked_at.replace(microsecond=0))
+        self.post_message(self.SessionChanged())
+        self._update_verdict()
+        if self.discovery is None and self._domain():
+            self.check_discovery()
+
+    @on(Checkbox.Changed, "#prereq-ack")
+    def _ack_changed(self, event: Checkbox.Changed) -> None:
+        warnings = (
+            [r.id for r in self.report.results if r.status.value == "warn"] if self.report else []
+        )
+        self.save("acknowledged_warnings", warnings if event.value else [])
+        self._update_verdict()
+
+    @on(Checkbox.Changed, "#prereq-federation")
+    def _federation_changed(self, event: Checkbox.Changed) -> None:
+        self.save("federation_confirmed", event.value)
+        self._update_verdict()
+
+    # the discovery file
+
+    def _fill_domains(self) -> None:
+        from tui.discovery_domains import sign_in_domains
+
+        if self.backend.signed_in is None:
+            return
+
+        def work() -> list[tuple[str, str]]:
+            org = self.backend.organization()
+            choices = sign_in_domains(
+                {"name": d.name, "isDefault": d.is_default} for d in org.verified_domains
+            )
+            return [(f"{c.name} ({c.note})" if c.note else c.name, c.name) for c in choices]
+
+        self.run_blocking(work, self._domains_loaded, name="discovery-domains")
+
+    def _domains_loaded(self, options: list[tuple[str, str]]) -> None:
+        select = self.query_one("#discovery-domain", Select)
+        select.set_options(options)
+        chosen = self.session.get("tenant", "sign_in_domain")
+        if chosen and chosen in {value for _, value in options}:
+            select.value = chosen
+        elif options:
+            select.value = options[0][1]
+
+    def _domain(self) -> str:
+        value = self.query_one("#discovery-domain", Select).value
+        return value if isinstance(value, str) else ""
+
+    @on(Select.Changed, "#discovery-domain")
+    def _domain_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.session.get(
+            "tenant", "sign_in_domain"
+        ):
+            self.session.set("tenant", "sign_in_domain", event.value)
+            self.post_message(self.SessionChanged())
+            self.discovery = None
+            self.check_discovery()
+
+    @on(Button.Pressed, "#discovery-check")
+    def _check_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.check_discovery()
+
+    def check_discovery(self) -> None:
+        domain = self._domain()
+        if not domain:
+            self.notify("Pick the sign-in domain first.", severity="warning")
+            return
+        from tui.discovery_check import check_domain
+
+        tenant = self.session.table("tenant")
+        cloud = tenant.get("cloud") or "global"
+        tenant_id = tenant.get("tenant_id") or None
+        verify: str | bool = True
+        connect_to: tuple[str, int] | None = None
+        sandbox = self.backend.sandbox
+        if sandbox is not None:
+            # The sandbox serves the sign-in domain's file on its HTTPS listener.
+            parts = urlsplit(sandbox.https_url)
+            connect_to = (parts.hostname or "127.0.0.1", parts.port or 443)
+            verify = str(sandbox.ca_path)
+
+        def work() -> DiscoveryReport:
+            return self.backend.run(
+                check_domain(
+                    domain, tenant_id=tenant_id, cloud=cloud, verify=verify, connect_to=connect_to
+                )
+            )
+
+        self.run_blocking(
+            work,
+            self._show_discovery,
+            name="discovery-check",
+            busy=self.query_one("#discovery-results"),
+        )
+
+    def _show_discovery(self, report: DiscoveryReport) -> None:
+        self.discovery = report
+        box = self.query_one("#discovery-results", Vertical)
+        box.remove_children()
+        shown = [f for f in report.findings if f.status != "pass"] or report.findings
+        if report.status == "pass":
+            box.mount(
+                Static(
+                    f"[green]✔ pass[/]  [b]{escape(report.domain)}[/b] serves the right "
+                    "file for iPhone and iPad.",
+                    id="discovery-verdict",
+                )
+            )
+            self._update_verdict()
+            return
+        box.mount_all(
+            Static(
+                result_markup(f.status, f.title, f.evidence, f.fix),
+                classes=f"check-row check-{f.status}",
+            )
+            for f in shown
+        )
+        self._update_verdict()
+
+    @on(Button.Pressed, "#discovery-show")
+    def _show_file(self, event: Button.Pressed) -> None:
+        event.stop()
+        from screens.widgets.discovery_dialog import DiscoveryDialog
+
+        tenant = self.session.table("tenant")
+        tenant_id = tenant.get("tenant_id", "")
+        if not tenant_id:
+            self.notify("Sign in first: the file names your tenant id.", severity="warning")
+            return
+        self.app.push_screen(
+            DiscoveryDialog(tenant_id, tenant.get("cloud") or "global", self.session.path.parent)
+        )
+
+    # done?
+
+    def _update_verdict(self) -> None:
+        problems: list[str] = []
+        if self.report is None:
+            problems.append("run the checks")
+        else:
+            failing = [r.title for r in self.report.results if r.status.value in ("fail", "error")]
+            if failing:
+                problems.append("fix: " + ", ".join(failing))
+            warnings = {r.id for r in self.report.results if r.status.value == "warn"}
+            acknowledged = set(self.session.get("prerequisites", "acknowledged_warnings"))
+            if warnings - acknowledged:
+                problems.append("accept the warnings")
+        if not self.session.get("prerequisites", "federation_confirmed"):
+            problems.append("confirm managed Apple IDs or federation")
+        if self.discovery is None:
+            problems.append("check the service discovery file")
+        elif self.discovery.status != "pass":
+            problems.append("fix the service discovery file")
+        verdict = self.query_one("#prereq-verdict", Static)
+        if problems:
+            verdict.update("To finish this step: " + "; ".join(problems) + ".")
+            if self.session.get("prerequisites", "status") == "done":
+                self.set_status("in_progress")
+        else:
+            verdict.update("[green]All prerequisites are met.[/]")
+            if self.session.get("prerequisites", "status") != "done":
+                self.set_status("done")

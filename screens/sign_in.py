@@ -1,15 +1,254 @@
-"""Wizard step: sign in."""
+"""Wizard step 1: sign in — cloud, tenant, method, client id; the device code inside the TUI."""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+import threading
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, Select, Static
+
+from screens.widgets.step_panel import StepPanel
+from tui.backend import SandboxInfo
+from tui.graph.clouds import CLOUDS
+from tui.validators import domain_problem, guid_problem, is_guid
+
+if TYPE_CHECKING:
+    from tui.graph.auth import DeviceCodePrompt, SignedIn
+    from tui.graph.models import Organization
+
+AUTH_LABELS = {
+    "device-code": "Device code (works over SSH)",
+    "browser": "Browser on this machine",
+    "secret": "App with client secret",
+    "certificate": "App with certificate",
+    "azure-cli": "Azure CLI's sign-in",
+    "token": "Access token from $ADUE_ACCESS_TOKEN",
+}
 
 
-class SignInStep(PlannedStep):
+class TenantValidator(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        text = value.strip()
+        if not text or is_guid(text) or not domain_problem(text):
+            return self.success()
+        return self.failure(
+            "Tenant: type the directory (tenant) id, a GUID, or a verified domain such as "
+            "contoso.com — or leave it empty to pick at sign-in"
+        )
+
+
+class ClientIdValidator(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        text = value.strip()
+        if not text or not guid_problem(text):
+            return self.success()
+        return self.failure(
+            "App (client) id: a GUID from your app registration, or empty for "
+            "Microsoft Graph Command Line Tools"
+        )
+
+
+class SignInStep(StepPanel):
     step_id = "sign_in"
-    plan = (
-        "ask for the cloud (global, GCC High, DoD, 21Vianet), the tenant and the sign-in method",
-        "show the device code, its URL, a countdown and a QR code right here (safe over SSH)",
-        "show the signed-in account, the tenant and the granted permissions,"
-        " naming any missing one",
-    )
+
+    def compose_body(self) -> ComposeResult:
+        tenant = self.session.table("tenant")
+        with Vertical(id="sign-in-sandbox", classes="sandbox-note"):
+            yield Static(
+                "SANDBOX: a built-in Contoso tenant, no Microsoft account needed. The device "
+                "code below is approved by the sandbox itself after a few seconds.",
+                id="sign-in-sandbox-text",
+            )
+        with Vertical(id="sign-in-form"):
+            yield Label("Cloud", classes="field-label")
+            yield Select(
+                [(cloud.label, name) for name, cloud in CLOUDS.items()],
+                value=tenant.get("cloud") or "global",
+                allow_blank=False,
+                id="sign-in-cloud",
+            )
+            yield Label("Tenant (directory id or verified domain)", classes="field-label")
+            yield Input(
+                value=tenant.get("tenant_id", ""),
+                placeholder="e.g. contoso.com (empty: choose at sign-in)",
+                validators=[TenantValidator()],
+                id="sign-in-tenant",
+            )
+            yield Label("Sign-in method", classes="field-label")
+            yield Select(
+                [(label, value) for value, label in AUTH_LABELS.items()],
+                value=tenant.get("auth") or "device-code",
+                allow_blank=False,
+                id="sign-in-auth",
+            )
+            yield Label("App (client) id", classes="field-label")
+            yield Input(
+                value=tenant.get("client_id", ""),
+                placeholder="empty: Microsoft Graph Command Line Tools",
+                validators=[ClientIdValidator()],
+                id="sign-in-client-id",
+            )
+            yield Static("", id="sign-in-problem", classes="field-problem")
+        with Horizontal(classes="actions"):
+            yield Button("Sign in", id="sign-in-button", variant="success")
+        yield Static(self._summary_text(), id="sign-in-result")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        sandbox = self.backend.sandbox_mode
+        self.query_one("#sign-in-sandbox").display = sandbox
+        self.query_one("#sign-in-form").display = not sandbox
+
+    # the form
+
+    @on(Input.Changed, "#sign-in-tenant")
+    def _tenant_changed(self, event: Input.Changed) -> None:
+        self._store_if_valid(event, "tenant_id")
+
+    @on(Input.Changed, "#sign-in-client-id")
+    def _client_changed(self, event: Input.Changed) -> None:
+        self._store_if_valid(event, "client_id")
+
+    def _store_if_valid(self, event: Input.Changed, key: str) -> None:
+        problem = self.query_one("#sign-in-problem", Static)
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            problem.update(result.failure_descriptions[0])
+            return
+        problem.update("")
+        self._store_tenant(key, event.value.strip())
+
+    @on(Select.Changed, "#sign-in-cloud")
+    def _cloud_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._store_tenant("cloud", event.value)
+
+    @on(Select.Changed, "#sign-in-auth")
+    def _auth_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._store_tenant("auth", event.value)
+
+    def _store_tenant(self, key: str, value: str) -> None:
+        if self.session.get("tenant", key) == value:
+            return
+        self.session.set("tenant", key, value)
+        self.post_message(self.SessionChanged())
+
+    # signing in
+
+    @on(Button.Pressed, "#sign-in-button")
+    def _sign_in_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.start_sign_in()
+
+    def start_sign_in(self) -> None:
+        """Sign in in a thread worker; the device code appears in a dialog."""
+        for field in self.query(Input):
+            if not field.is_valid:
+                self.query_one("#sign-in-problem", Static).update(
+                    "Fix the highlighted field before signing in."
+                )
+                field.focus()
+                return
+        cancel = threading.Event()
+        self.query_one("#sign-in-button", Button).disabled = True
+        self.query_one("#sign-in-result", Static).update("Signing in…")
+
+        def prompt(device_code: DeviceCodePrompt) -> None:
+            # Called by azure-identity in the worker thread.
+            self.app.call_from_thread(self._show_device_code, device_code, cancel)
+
+        def work() -> tuple[SignedIn, Organization]:
+            if self.backend.sandbox_mode:
+                self.backend.start_sandbox()  # idempotent; usually already up
+            signed_in = self.backend.sign_in(prompt, cancel)
+            return signed_in, self.backend.organization()
+
+        self.run_blocking(work, self._signed_in, self._sign_in_failed, name="sign-in")
+
+    def _show_device_code(self, device_code: DeviceCodePrompt, cancel: threading.Event) -> None:
+        from screens.widgets.device_code_dialog import DeviceCodeDialog
+
+        note = ""
+        info = getattr(self.app, "sandbox_info", None)
+        if isinstance(info, SandboxInfo) and info.auto_approve_seconds:
+            note = f"Sandbox: approved automatically in {info.auto_approve_seconds:.0f} s."
+        self.app.push_screen(DeviceCodeDialog(device_code, cancel, note))
+
+    def _close_device_code(self) -> None:
+        from screens.widgets.device_code_dialog import DeviceCodeDialog
+
+        if isinstance(self.app.screen, DeviceCodeDialog):
+            self.app.pop_screen()
+
+    def _signed_in(self, result: tuple[SignedIn, Organization]) -> None:
+        signed_in, organization = result
+        self._close_device_code()
+        self.query_one("#sign-in-button", Button).disabled = False
+        settings = self.backend.settings()
+        with self.session.saving():
+            tenant = settings.to_tenant_table()
+            if self.backend.sandbox_mode:
+                tenant["graph_url"] = ""  # the sandbox's port changes every run
+            tenant.update(
+                account=signed_in.account,
+                tenant_id=organization.id or signed_in.tenant_id,
+                organization=organization.display_name,
+            )
+            if not self.session.get("tenant", "sign_in_domain"):
+                tenant["sign_in_domain"] = organization.default_domain
+            self.session.update("tenant", tenant)
+            self.session.set("sign_in", "scopes", list(signed_in.scopes))
+            self.session.set("sign_in", "status", "done")
+        self.query_one("#sign-in-result", Static).update(self._summary_text(signed_in))
+        self.post_message(self.SignedIn())
+
+    def _sign_in_failed(self, error: BaseException) -> None:
+        from tui.graph.errors import SignInCancelled
+
+        self._close_device_code()
+        self.query_one("#sign-in-button", Button).disabled = False
+        if isinstance(error, SignInCancelled):
+            self.query_one("#sign-in-result", Static).update("Sign-in cancelled.")
+            return
+        self.query_one("#sign-in-result", Static).update(f"Sign-in failed. {error}")
+        self.show_error(error)
+
+    def _summary_text(self, signed_in: SignedIn | None = None) -> str:
+        tenant = self.session.table("tenant")
+        if signed_in is None:
+            account = tenant.get("account")
+            if account and self.session.get("sign_in", "status") == "done":
+                return (
+                    f"Last signed in as {account}. Sign in again to continue "
+                    "(a cached sign-in is used when there is one)."
+                )
+            return "Not signed in yet."
+        from tui.graph.operations import RUN_SCOPES
+
+        granted = {scope.lower() for scope in signed_in.scopes}
+        missing = [
+            scope
+            for scope in RUN_SCOPES
+            if scope.lower() not in granted
+            and scope.lower().replace(".read.", ".readwrite.") not in granted
+        ]
+        lines = [
+            f"Signed in as {signed_in.account}",
+            f"Tenant: {tenant.get('organization', '')} ({tenant.get('tenant_id', '')})",
+            "Granted: " + (", ".join(signed_in.scopes) or "(none listed)"),
+        ]
+        if missing:
+            from tui.graph.errors import ADMIN_CONSENT_HOWTO
+
+            lines.append("Missing: " + ", ".join(missing))
+            lines.append(f"How to grant: {ADMIN_CONSENT_HOWTO}")
+        else:
+            lines.append("Every permission adue needs is granted.")
+        if signed_in.cache_notice:
+            lines.append(signed_in.cache_notice)
+        return "\n".join(lines)

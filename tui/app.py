@@ -149,6 +149,9 @@ class AdueApp(App[int]):
         self.go_to_step(message.step_id)
         self.refresh_bindings()
 
+    def on_step_panel_signed_in(self, message: StepPanel.SignedIn) -> None:
+        self.broadcast_signed_in()
+
     def on_step_panel_session_changed(self, message: StepPanel.SessionChanged) -> None:
         self.session.save()
         self._refresh_header()

@@ -44,6 +44,9 @@ class StepPanel(VerticalScroll):
     class SessionChanged(Message):
         """The panel changed the session (the app saves it and refreshes step states)."""
 
+    class SignedIn(Message):
+        """Sign-in finished: the app tells every panel (`signed_in`)."""
+
     def __init__(self, session: Session, backend: Backend) -> None:
         super().__init__(id=self.step_id, classes="step-panel")
         self.session = session

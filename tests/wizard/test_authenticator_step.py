@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, ContentSwitcher, Static
@@ -153,3 +154,20 @@ async def test_quit_midway_and_resume_on_the_same_inputs(
             picker = resumed.query_one("#auth-groups", GroupPicker)
             assert picker.display and picker.groups == [demo_group("sales")]
             assert saved(again.path)["authenticator"]["status"] == "done"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot(
+    snap_compare: Any,
+    tmp_path: Path,
+    demo_sandbox_shared: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    session = open_session(tmp_path, "authenticator", lock=False)
+    app = signed_in_app(session, demo_sandbox_shared, monkeypatch)
+
+    async def loaded(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=loaded)

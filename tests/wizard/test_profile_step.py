@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import ContentSwitcher, Input
@@ -124,3 +125,29 @@ async def test_quit_midway_and_resume_on_the_same_inputs(
             picker = resumed.query_one("#profile-groups", GroupPicker)
             assert picker.groups == [demo_group("engineering")]
             assert "Engineering" in str(picker.selected_list.get_option_at_index(0).prompt)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot(
+    snap_compare: Any,
+    tmp_path: Path,
+    demo_sandbox_shared: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    session = open_session(tmp_path, "enrollment_profile", lock=False)
+    session.update("enrollment_profile", {"status": "done", "groups": [demo_group("byod-pilot")]})
+    session.save()
+    app = signed_in_app(session, demo_sandbox_shared, monkeypatch)
+
+    async def searched(pilot: Any) -> None:
+        # Results with users/devices beside each, and the selection, on screen.
+        picker = pilot.app.query_one("#profile-groups", GroupPicker)
+        picker.search_input.focus()
+        picker.search_input.value = "i"
+        await pilot.press("enter")
+        await settle(pilot.app, pilot)
+        picker.scroll_visible(animate=False)
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=searched)

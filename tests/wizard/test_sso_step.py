@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import ContentSwitcher, Input, OptionList, RadioSet, Static, Switch
@@ -225,3 +226,20 @@ async def test_hand_edited_list_is_cleaned_and_bad_ids_flagged(tmp_path: Path) -
         assert table["status"] == "in_progress"  # a Microsoft app is still listed
         listing = app.query_one("#sso-bundles-list", OptionList)
         assert str(listing.get_option_at_index(1).prompt).startswith("⚠")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    session = open_session(tmp_path, "sso_extension", lock=False)
+    session.update(
+        "sso_extension",
+        {
+            "status": "in_progress",
+            "bundle_ids": ["com.contoso.expenses", "com.contoso.timesheets"],
+            "all_users": False,
+            "groups": [demo_group("byod-pilot")],
+            "exclude_groups": [demo_group("executives")],
+        },
+    )
+    session.save()
+    assert snap_compare(AdueApp(session), terminal_size=size)

@@ -22,10 +22,10 @@ def register(subparsers: Any) -> None:
         description="Apply the session's desired state to the tenant. Asks before writing "
         "unless --yes.",
     )
-    add_session_option(p)
+    add_session_option(p, subcommand=True)
     p.add_argument("--yes", action="store_true", help="do not ask before writing")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_connection_options(p)
+    add_connection_options(p, subcommand=True)
     p.set_defaults(handler=run)
 
 

@@ -25,15 +25,6 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 64
 SANDBOX_APPROVE_SECONDS = 1.0
-CONNECTION_DESTS = (
-    "cloud",
-    "tenant",
-    "client_id",
-    "graph_url",
-    "auth",
-    "certificate_path",
-    "allow_plaintext_token_cache",
-)
 
 
 def register(subparsers: Any) -> None:
@@ -61,13 +52,7 @@ def register(subparsers: Any) -> None:
         default="demo",
         help="with adue --sandbox: the sandbox tenant to check, e.g. demo or expired-apns",
     )
-    add_connection_options(p)
-    # SUPPRESS: options given before `check` (adue --tenant X check) are kept unless
-    # repeated after it; the top-level parser supplies the defaults.
-    # (set_defaults would store the marker itself in the namespace, hence the actions.)
-    for action in p._actions:
-        if action.dest in CONNECTION_DESTS:
-            action.default = argparse.SUPPRESS
+    add_connection_options(p, subcommand=True)
     p.set_defaults(handler=run)
 
 

@@ -10,23 +10,30 @@ AUTH_METHODS = ("device-code", "browser", "secret", "certificate", "azure-cli", 
 DEFAULT_SESSION = "adue-session.toml"
 
 
-def add_session_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+def add_session_option(
+    parser: argparse.ArgumentParser, *, required: bool = False, subcommand: bool = False
+) -> None:
+    """--session. On a subcommand the top-level parser supplies the default, so that
+    `adue --session F plan` and `adue plan --session F` mean the same."""
     parser.add_argument(
         "--session",
         metavar="PATH",
-        default=None if required else DEFAULT_SESSION,
+        default=argparse.SUPPRESS if subcommand else None if required else DEFAULT_SESSION,
         required=required,
         help=f"session file (default: ./{DEFAULT_SESSION})" if not required else "session file",
     )
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
+def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
     """--cloud, --tenant, --client-id, --graph-url, --auth and the token-cache opt-in.
 
     Defaults are None so that values stored in the session apply unless the
-    command line overrides them.
+    command line overrides them. On a subcommand every default is SUPPRESS: the
+    top-level parser's value stands unless the option is repeated after the
+    subcommand (`adue --tenant X check` keeps X).
     """
     group = parser.add_argument_group("connection")
+    first = len(parser._actions)
     group.add_argument("--cloud", choices=CLOUD_NAMES, help="national cloud (default: global)")
     group.add_argument("--tenant", metavar="ID_OR_DOMAIN", help="tenant id or verified domain")
     group.add_argument("--client-id", metavar="GUID", help="app registration to sign in with")
@@ -51,3 +58,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep the token cache in a 0600 file when no keyring is usable",
     )
+    if subcommand:
+        # set_defaults would store the marker itself in the namespace; the actions won't.
+        for action in parser._actions[first:]:
+            action.default = argparse.SUPPRESS

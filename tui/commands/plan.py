@@ -17,9 +17,9 @@ def register(subparsers: Any) -> None:
         help="show what apply would change in the tenant (exit 0 none, 2 changes, 1 error)",
         description="Compare the session's desired state with the tenant. Never writes.",
     )
-    add_session_option(p)
+    add_session_option(p, subcommand=True)
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
-    add_connection_options(p)
+    add_connection_options(p, subcommand=True)
     p.set_defaults(handler=run)
 
 

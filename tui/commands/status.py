@@ -22,12 +22,12 @@ def register(subparsers: Any) -> None:
         help="show step states, created object ids, the last apply and drift",
         description="Summarise a session and compare it with the tenant. Never writes.",
     )
-    add_session_option(p)
+    add_session_option(p, subcommand=True)
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     p.add_argument(
         "--offline", action="store_true", help="do not contact the tenant (no drift check)"
     )
-    add_connection_options(p)
+    add_connection_options(p, subcommand=True)
     p.set_defaults(handler=run)
 
 

@@ -1,14 +1,266 @@
-"""Wizard step: priority."""
+"""Wizard step 6: the order of Apple enrollment profiles, and who wins for a user.
+
+Lists every Apple enrollment-type profile in the tenant with its groups, plus
+ours ("new: <name>" until apply creates it). The admin moves profiles with
+shift+up/down or by clicking one and using the buttons; each move is saved to
+`[priority] order` at once. "Who wins" reads a user's groups (transitively) and
+says which profile applies and why.
+"""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+import re
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Static
+
+from screens.widgets.priority_list import PriorityList
+from screens.widgets.step_panel import StepPanel, describe_error
+from tui.graph.models import Group
+from tui.profile_priority import OURS, PriorityEntry, Verdict, arrange, order_keys, who_wins
+
+if TYPE_CHECKING:
+    from tui.profile_priority_read import ProfilesInTenant
+
+_UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
-class PriorityStep(PlannedStep):
+class UserNameValidator(Validator):
+    """A user principal name (name@domain) or an object id."""
+
+    def validate(self, value: str) -> ValidationResult:
+        text = value.strip()
+        if not text or _UPN.match(text) or _GUID.match(text):
+            return self.success()
+        return self.failure(
+            "User: type the user's sign-in name, e.g. AdeleV@contoso.com (or their object id)"
+        )
+
+
+class PriorityStep(StepPanel):
     step_id = "priority"
-    plan = (
-        "list every Apple enrollment profile in the tenant with its groups, highest priority first",
-        "let you move profiles with shift+up/down or the mouse",
-        "answer which profile wins for a given user",
-    )
+    needs_graph = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tenant: ProfilesInTenant | None = None  # what the tenant has, once read
+        self._user: tuple[str, tuple[Group, ...]] | None = None  # who-wins: UPN and groups
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            "Highest first: when several profiles target a user, the higher one applies. "
+            "shift+↑/↓ or the buttons move the selected profile.",
+            classes="step-help",
+        )
+        yield Static("", id="priority-status", classes="step-status")
+        yield PriorityList(id="priority-list")
+        with Horizontal(classes="actions"):
+            yield Button("Move up", id="priority-up", compact=True)
+            yield Button("Move down", id="priority-down", compact=True)
+        yield Static("Who wins for a user?", classes="field-label")
+        with Horizontal(id="priority-who", classes="field-row"):
+            yield Input(
+                placeholder="user@domain",
+                id="priority-user",
+                validators=[UserNameValidator()],
+                compact=True,
+            )
+            yield Button("Check", id="priority-check", compact=True)
+        problem = Static("", id="priority-user-problem", classes="field-problem", markup=False)
+        problem.display = False
+        yield problem
+        yield Static("", id="priority-verdict", markup=False)
+
+    # loading
+
+    def on_signed_in(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        """Read the tenant's profiles, their assignments and group names (thread worker)."""
+        from tui.profile_priority_read import read_profiles
+
+        self._status("Reading the Apple enrollment profiles…")
+        self.run_blocking(
+            lambda: self.backend.call(read_profiles),
+            self._loaded,
+            self._load_failed,
+            name="priority-load",
+            busy=self.query_one(PriorityList),
+        )
+
+    def _loaded(self, tenant: ProfilesInTenant) -> None:
+        self._tenant = tenant
+        count = len(tenant.profiles)
+        ours_new = any(e.is_new for e in self._tenant_entries())
+        self._status(
+            f"{count} Apple enrollment profile{'' if count == 1 else 's'} in the tenant"
+            + (", plus ours (created by apply)." if ours_new else ", ours included.")
+        )
+        self.call_later(self._show_list)
+        if self.session.get(self.step_id, "status") != "done":
+            self.set_status("done")  # the order shown is what apply sets
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._status(f"Could not read the profiles: {describe_error(error)}")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#priority-status", Static).update(text)
+
+    def _tenant_entries(self) -> list[PriorityEntry]:
+        from tui.profile_priority_read import entries
+
+        assert self._tenant is not None
+        profile = self.session.table("enrollment_profile")
+        return entries(
+            self._tenant,
+            str(profile.get("profile_id", "")),
+            str(profile.get("name") or self.session.get("enrollment_profile", "name")),
+            list(profile.get("groups") or []),
+        )
+
+    def _arranged(self) -> list[PriorityEntry]:
+        return arrange(
+            self._tenant_entries(),
+            list(self.session.get(self.step_id, "order") or []),
+            str(self.session.get("enrollment_profile", "profile_id") or ""),
+        )
+
+    async def _show_list(self) -> None:
+        listing = self.query_one(PriorityList)
+        current = listing.highlighted_child
+        keep = getattr(current, "entry", None)
+        await listing.show(self._arranged(), highlight=keep.key if keep else OURS)
+        if self.app.focused is self:  # land on the list, so shift+↑/↓ work at once
+            listing.focus(scroll_visible=False)
+        self._show_verdict()
+
+    def on_show(self) -> None:
+        # Our profile's name and groups may have changed in step 5 meanwhile.
+        if self._tenant is not None:
+            self.call_later(self._show_list)
+
+    def refresh_from_session(self) -> None:
+        if self._tenant is not None:
+            self.call_later(self._show_list)
+
+    # moving
+
+    def on_priority_list_moved(self, message: PriorityList.Moved) -> None:
+        self.save("order", order_keys(message.entries))
+        self.set_status("done")
+        self._show_verdict()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id
+        if button in ("priority-up", "priority-down"):
+            event.stop()
+            listing = self.query_one(PriorityList)
+            listing.move_highlighted(-1 if button == "priority-up" else 1)
+            return
+        if button == "priority-check":
+            event.stop()
+            self.check_user()
+            return
+        super().on_button_pressed(event)
+
+    # who wins
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "priority-user":
+            return
+        result = event.validation_result
+        problem = "" if result is None or result.is_valid else result.failure_descriptions[0]
+        self._problem(problem)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "priority-user":
+            event.stop()
+            self.check_user()
+
+    def check_user(self) -> None:
+        from tui.graph.operations import list_user_groups
+
+        field = self.query_one("#priority-user", Input)
+        user = field.value.strip()
+        if not user:
+            self._problem("User: type the user's sign-in name, e.g. AdeleV@contoso.com")
+            field.focus()
+            return
+        result = field.validate(user)
+        if result is not None and not result.is_valid:
+            self._problem(result.failure_descriptions[0])
+            return
+        if not self.backend_ready:
+            self._problem("Sign in first (step 1): adue reads the user's groups from the tenant.")
+            return
+        self._problem("")
+        verdict = self.query_one("#priority-verdict", Static)
+        verdict.update(f"Reading the groups of {user}…")
+        self.run_blocking(
+            lambda: self.backend.call(list_user_groups, user),
+            lambda groups: self._user_read(user, groups),
+            self._user_failed,
+            name="priority-who",
+            busy=verdict,
+        )
+
+    def _problem(self, text: str) -> None:
+        problem = self.query_one("#priority-user-problem", Static)
+        problem.update(text)
+        problem.display = bool(text)
+
+    def _user_read(self, user: str, groups: tuple[Group, ...]) -> None:
+        self._user = (user, groups)
+        self._show_verdict()
+
+    def _user_failed(self, error: BaseException) -> None:
+        self._user = None
+        status = getattr(error, "status", None)
+        user = self.query_one("#priority-user", Input).value.strip()
+        if status == 404:
+            text = f"No user {user} in this tenant: check the spelling of the sign-in name."
+        else:
+            text = f"Could not read the groups of {user}: {describe_error(error)}"
+        self.query_one("#priority-verdict", Static).update(text)
+
+    def _show_verdict(self) -> None:
+        if self._user is None or not self.is_mounted:
+            return
+        user, groups = self._user
+        entries = self.query_one(PriorityList).entries()
+        verdict = who_wins(entries, [g.id for g in groups], [g.display_name for g in groups])
+        self.query_one("#priority-verdict", Static).update(verdict_text(user, verdict))
+
+
+def verdict_text(user: str, verdict: Verdict) -> str:
+    """Which profile applies to `user`, why, and what loses to it."""
+    winner = verdict.winner
+    lines: list[str] = []
+    if winner is None:
+        lines.append(
+            f"No enrollment profile targets {user}: they cannot enroll with account-driven "
+            "User Enrollment until a profile is assigned to one of their groups (step 5)."
+        )
+    else:
+        lines.append(
+            f"{user} gets “{winner.entry.label}” (place {winner.position}), "
+            f"through {', '.join(winner.via)}."
+        )
+        for match in verdict.matches[1:]:
+            lines.append(
+                f"Also targets them, but lower: “{match.entry.label}” (place {match.position}, "
+                f"through {', '.join(match.via)})."
+            )
+        ours_loses = any(m.entry.is_ours for m in verdict.matches[1:])
+        if ours_loses:
+            lines.append(
+                "Move ours above the winner for this user to get account-driven User Enrollment."
+            )
+    for match in verdict.excluded:
+        lines.append(f"“{match.entry.label}” excludes them (group {', '.join(match.via)}).")
+    return "\n".join(lines)

@@ -1,0 +1,220 @@
+"""The order of Apple enrollment profiles, and which one wins for a user (no Graph, no I/O).
+
+The wizard's Priority step lists every Apple enrollment-type profile in the
+tenant plus ours (possibly not created yet), lets the admin reorder them, and
+stores the order in `[priority] order` (docs/session-format.md): profile ids,
+highest first, with the literal `"enrollment_profile"` standing for ours. When a
+user is targeted by several profiles the highest one applies (graph.md, Step 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tui.graph.models import EnrollmentProfile, ProfileAssignment, TargetKind
+
+OURS = "enrollment_profile"  # = tui.plan_desired.OURS; kept here so this module stays standalone
+
+# What each enrollment type means to an admin, in the admin center's words.
+ENROLLMENT_TYPE_LABELS: dict[str, str] = {
+    "accountDrivenUserEnrollment": "account-driven user enrollment",
+    "user": "user enrollment with Company Portal",
+    "device": "device enrollment with Company Portal",
+    "webDeviceEnrollment": "web-based device enrollment",
+    "unknown": "determine based on user choice",
+}
+
+
+@dataclass(frozen=True)
+class GroupTarget:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PriorityEntry:
+    """One row of the priority list."""
+
+    key: str  # the profile id, or OURS for the profile adue manages
+    name: str
+    enrollment_type: str  # plain words (ENROLLMENT_TYPE_LABELS)
+    groups: tuple[GroupTarget, ...] = ()
+    excluded: tuple[GroupTarget, ...] = ()
+    all_users: bool = False
+    is_ours: bool = False
+    is_new: bool = False  # ours, not in the tenant yet (apply creates it)
+
+    @property
+    def label(self) -> str:
+        return f"new: {self.name}" if self.is_new else self.name
+
+    @property
+    def targets_text(self) -> str:
+        """Who the profile is assigned to, in a few words."""
+        parts = ["all users"] if self.all_users else []
+        parts += [g.name or g.id for g in self.groups]
+        text = ", ".join(parts) if parts else "not assigned"
+        if self.excluded:
+            text += " (except " + ", ".join(g.name or g.id for g in self.excluded) + ")"
+        return text
+
+
+def enrollment_type_label(profile: EnrollmentProfile) -> str:
+    return ENROLLMENT_TYPE_LABELS.get(
+        profile.default_enrollment_type, profile.default_enrollment_type or "unknown type"
+    )
+
+
+def tenant_entry(
+    profile: EnrollmentProfile,
+    assignments: Iterable[ProfileAssignment],
+    group_names: Mapping[str, str],
+    *,
+    is_ours: bool = False,
+) -> PriorityEntry:
+    """A row for a profile the tenant has, with its assignments' group names."""
+    groups: list[GroupTarget] = []
+    excluded: list[GroupTarget] = []
+    all_users = False
+    for assignment in assignments:
+        target = assignment.target
+        if target.kind is TargetKind.ALL_USERS:
+            all_users = True
+        elif target.kind is TargetKind.GROUP:
+            groups.append(GroupTarget(target.group_id, group_names.get(target.group_id, "")))
+        elif target.kind is TargetKind.EXCLUDE_GROUP:
+            excluded.append(GroupTarget(target.group_id, group_names.get(target.group_id, "")))
+    return PriorityEntry(
+        key=OURS if is_ours else profile.id,
+        name=profile.display_name,
+        enrollment_type=enrollment_type_label(profile),
+        groups=tuple(groups),
+        excluded=tuple(excluded),
+        all_users=all_users,
+        is_ours=is_ours,
+    )
+
+
+def with_session_groups(entry: PriorityEntry, groups: Sequence[Mapping[str, str]]) -> PriorityEntry:
+    """Ours as it will be after apply: its tenant groups plus the session's (by id or name)."""
+    merged = list(entry.groups)
+    known = {(g.id.lower(), g.name) for g in merged}
+    known_ids = {g.id.lower() for g in merged if g.id}
+    for group in groups:
+        gid, name = str(group.get("id", "")).strip(), str(group.get("name", "")).strip()
+        if (gid and gid.lower() in known_ids) or (gid.lower(), name) in known:
+            continue
+        merged.append(GroupTarget(gid, name))
+        known.add((gid.lower(), name))
+        if gid:
+            known_ids.add(gid.lower())
+    return PriorityEntry(
+        key=entry.key,
+        name=entry.name,
+        enrollment_type=entry.enrollment_type,
+        groups=tuple(merged),
+        excluded=entry.excluded,
+        all_users=entry.all_users,
+        is_ours=entry.is_ours,
+        is_new=entry.is_new,
+    )
+
+
+def new_ours(name: str) -> PriorityEntry:
+    """Ours before apply has created it."""
+    return PriorityEntry(
+        key=OURS,
+        name=name,
+        enrollment_type=ENROLLMENT_TYPE_LABELS["accountDrivenUserEnrollment"],
+        is_ours=True,
+        is_new=True,
+    )
+
+
+def find_ours(
+    profiles: Sequence[EnrollmentProfile], profile_id: str, name: str
+) -> EnrollmentProfile | None:
+    """Ours in the tenant: by the stored id, else by exact display name (like the plan)."""
+    if profile_id:
+        for profile in profiles:
+            if profile.id.lower() == profile_id.lower():
+                return profile
+    named = [p for p in profiles if p.display_name.strip() == name.strip()]
+    return named[0] if len(named) == 1 else None
+
+
+def arrange(
+    entries: Sequence[PriorityEntry], order: Sequence[str], ours_id: str = ""
+) -> list[PriorityEntry]:
+    """`entries` (tenant order, ours anywhere) in the stored `order`.
+
+    An empty order means ours first and the rest in the tenant's order (the
+    schema's default). Ids no longer in the tenant are skipped; profiles the
+    order does not name follow in the tenant's order. Ours may be named by
+    `ours_id` (its id in the tenant) as well as by the literal OURS.
+    """
+    keyed = {e.key.lower(): e for e in entries}
+    alias = {ours_id.strip().lower(): OURS} if ours_id.strip() else {}
+    wanted = [k.strip().lower() for k in order if k.strip()] or [OURS]
+    wanted = [alias.get(k, k) for k in wanted]
+    result: list[PriorityEntry] = []
+    for key in wanted:
+        entry = keyed.pop(key, None)
+        if entry is not None:
+            result.append(entry)
+    result += [e for e in entries if e.key.lower() in keyed]
+    return result
+
+
+def order_keys(entries: Iterable[PriorityEntry]) -> list[str]:
+    """What `[priority] order` stores for this list."""
+    return [e.key for e in entries]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A profile that targets the user, and through which of their groups."""
+
+    position: int  # 1-based place in the list (1 = highest priority)
+    entry: PriorityEntry
+    via: tuple[str, ...]  # group names (or "all users")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    matches: tuple[Match, ...]  # highest first
+    excluded: tuple[Match, ...]  # profiles that would target the user but exclude a group of theirs
+
+    @property
+    def winner(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+def who_wins(
+    entries: Sequence[PriorityEntry], user_group_ids: Iterable[str], user_group_names: Iterable[str]
+) -> Verdict:
+    """Which profile applies to a user in these groups (ids and display names, transitive).
+
+    Session groups given only by name match by exact display name.
+    """
+    ids = {g.lower() for g in user_group_ids}
+    names = set(user_group_names)
+
+    def member(group: GroupTarget) -> bool:
+        return (group.id.lower() in ids) if group.id else (group.name in names)
+
+    matches: list[Match] = []
+    excluded: list[Match] = []
+    for position, entry in enumerate(entries, start=1):
+        via = tuple(g.name or g.id for g in entry.groups if member(g))
+        if entry.all_users:
+            via = ("all users", *via)
+        if not via:
+            continue
+        blocked = tuple(g.name or g.id for g in entry.excluded if member(g))
+        if blocked:
+            excluded.append(Match(position, entry, blocked))
+        else:
+            matches.append(Match(position, entry, via))
+    return Verdict(tuple(matches), tuple(excluded))

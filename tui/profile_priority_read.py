@@ -1,0 +1,101 @@
+"""Read every Apple enrollment profile with its assignments and group names, in few round trips.
+
+One list read, then one beta `$batch` for all profiles' assignments (the list
+endpoint does not expand them, graph.md) and one v1.0 `$batch` for the names of
+the groups they target.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tui.graph import parse
+from tui.graph.batch import batch_get
+from tui.graph.client import GraphClient
+from tui.graph.errors import error_from_response
+from tui.graph.models import BatchRead, EnrollmentProfile, ProfileAssignment
+from tui.graph.operations import PROFILES, Scope, list_enrollment_profiles
+from tui.profile_priority import (
+    PriorityEntry,
+    find_ours,
+    new_ours,
+    tenant_entry,
+    with_session_groups,
+)
+
+
+@dataclass(frozen=True)
+class ProfilesInTenant:
+    profiles: tuple[EnrollmentProfile, ...]  # highest priority first
+    assignments: Mapping[str, tuple[ProfileAssignment, ...]] = field(default_factory=dict)
+    group_names: Mapping[str, str] = field(default_factory=dict)  # group id -> display name
+
+
+async def read_profiles(client: GraphClient) -> ProfilesInTenant:
+    profiles = await list_enrollment_profiles(client)
+    reads = [
+        BatchRead(f"p{index}", f"{PROFILES}/{profile.id}/assignments")
+        for index, profile in enumerate(profiles)
+    ]
+    answers = await batch_get(client, reads, version="beta") if reads else {}
+    assignments: dict[str, tuple[ProfileAssignment, ...]] = {}
+    for read, profile in zip(reads, profiles, strict=True):
+        answer = answers[read.id]
+        if not answer.ok:
+            raise error_from_response(
+                answer.status,
+                dict(answer.headers),
+                answer.body,
+                what=f"read the assignments of {profile.display_name!r}",
+                required_scopes=Scope.SERVICE_CONFIG_READ,
+            )
+        found = []
+        for item in parse.items(json.loads(answer.body or b"{}")):
+            target = parse.target(parse.child(item, "target"))
+            if target:
+                found.append(ProfileAssignment(parse.text(item, "id"), target))
+        assignments[profile.id] = tuple(found)
+    group_ids = sorted(
+        {a.target.group_id for found in assignments.values() for a in found if a.target.group_id}
+    )
+    return ProfilesInTenant(profiles, assignments, await _group_names(client, group_ids))
+
+
+async def _group_names(client: GraphClient, group_ids: Sequence[str]) -> dict[str, str]:
+    reads = [
+        BatchRead(f"g{index}", f"groups/{gid}", (("$select", "id,displayName"),))
+        for index, gid in enumerate(group_ids)
+    ]
+    if not reads:
+        return {}
+    answers = await batch_get(client, reads)
+    names: dict[str, str] = {}
+    for read, gid in zip(reads, group_ids, strict=True):
+        answer = answers[read.id]
+        if answer.ok:  # a deleted group keeps its id as its label
+            names[gid] = parse.text(json.loads(answer.body or b"{}"), "displayName")
+    return names
+
+
+def entries(
+    tenant: ProfilesInTenant,
+    ours_id: str,
+    ours_name: str,
+    ours_groups: Sequence[Mapping[str, str]],
+) -> list[PriorityEntry]:
+    """Rows in the tenant's order; ours where the tenant has it, else last as "new"."""
+    ours = find_ours(tenant.profiles, ours_id, ours_name)
+    rows = [
+        tenant_entry(
+            profile,
+            tenant.assignments.get(profile.id, ()),
+            tenant.group_names,
+            is_ours=ours is not None and profile.id == ours.id,
+        )
+        for profile in tenant.profiles
+    ]
+    if ours is None:
+        rows.append(new_ours(ours_name))
+    return [with_session_groups(r, ours_groups) if r.is_ours else r for r in rows]

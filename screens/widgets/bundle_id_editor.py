@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -63,7 +63,7 @@ class BundleIdEditor(Vertical):
         pid = self.id
         with Horizontal(classes="bundle-entry"):
             yield Input(
-                placeholder="com.contoso.expenses",
+                placeholder="e.g. com.contoso.expenses",
                 id=f"{pid}-input",
                 validators=[ProblemValidator(self.entry_problem)],
                 validate_on=["changed", "submitted"],
@@ -94,6 +94,11 @@ class BundleIdEditor(Vertical):
     @property
     def listing(self) -> OptionList:
         return self.query_one(f"#{self.id}-list", OptionList)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Arriving by Tab: highlight the first id so enter and delete act at once.
+        if event.widget is self.listing and self.listing.highlighted is None:
+            self.listing.highlighted = 0
 
     # -- checks -------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -88,6 +88,7 @@ class GroupPicker(Vertical):
         self._pending_kinds: set[str] = set()
         self._failed_kinds: set[str] = set()
         self._lookups = 0
+        self._focus_on_answer = False
 
     # -- layout ----------------------------------------------------------------------
 
@@ -105,8 +106,15 @@ class GroupPicker(Vertical):
         yield OptionList(id=f"{pid}-selected", classes="picker-selected")
 
     def on_mount(self) -> None:
+        self.results.display = False  # no empty list to tab into before a search
         self._show_selected()
         self.watch(self.results, "scroll_y", self._results_scrolled, init=False)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Arriving by Tab: highlight the first row so enter acts at once.
+        for listing in (self.results, self.selected_list):
+            if event.widget is listing and listing.highlighted is None and listing.option_count:
+                listing.highlighted = 0
 
     @property
     def search_input(self) -> Input:
@@ -210,6 +218,7 @@ class GroupPicker(Vertical):
             self._timer.stop()
         # The search in flight answers text that is no longer there: stop it now.
         self.app.workers.cancel_group(self, f"{self.id}-search")
+        self._focus_on_answer = False
         text = event.value.strip()
         if not text and self._query is None:
             self._set_status(self._idle_hint())
@@ -225,7 +234,9 @@ class GroupPicker(Vertical):
             self._timer.stop()
         if text != self._answered:
             self._search(text)
-        self.results.focus()
+            self._focus_on_answer = True  # the list appears with the answer
+        else:
+            self.action_focus_results()
 
     def action_focus_results(self) -> None:
         if self.results.option_count:
@@ -288,6 +299,7 @@ class GroupPicker(Vertical):
         results.add_options(Option(self._result_prompt(g), id=g.id) for g in new)
         if page.has_more:
             results.add_option(Option(Text("More results…", style="italic"), id=MORE_ID))
+        results.display = bool(results.option_count)
         count = len(self._results)
         what = f"for “{page.query}”" if page.query else "in the tenant"
         if not count:
@@ -300,8 +312,10 @@ class GroupPicker(Vertical):
             self._set_status(f"{count} group{'s' if count != 1 else ''} {what}.")
         if append and new:
             results.highlighted = results.get_option_index(new[0].id)
-        elif results.has_focus and results.highlighted is None and results.option_count:
-            results.highlighted = 0  # enter in the search box moved here before the answer
+        elif self._focus_on_answer and results.option_count:
+            results.focus()  # enter in the search box asked for the results
+            results.highlighted = 0
+        self._focus_on_answer = False
         self.call_after_refresh(self._look_up_visible_kinds)
 
     def _result_prompt(self, group: Group) -> Text:

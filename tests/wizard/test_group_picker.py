@@ -177,6 +177,14 @@ async def test_selected_groups_removed_by_keyboard_and_mouse(
         assert app.changes[-1] == [chosen[2]]
         assert "Removed Finance" in text_of(picker.status)
 
+        # Adding with the mouse: click a result row.
+        await pilot.click("#picker-search")
+        await pilot.press(*"legal", "enter")
+        await settle(app, pilot)
+        await pilot.click("#picker-results", offset=(12, 0))
+        await settle(app, pilot)
+        assert picker.groups == [chosen[2], demo_group("legal")]
+
 
 async def test_not_signed_in_says_so(session: Session) -> None:
     from tui.backend import Backend

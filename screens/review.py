@@ -1,14 +1,282 @@
-"""Wizard step: review."""
+"""Wizard step 7: the plan in plain words, then apply with live progress per action.
+
+The plan (tui.plan.make_plan) compares the session with the tenant and never
+writes. Apply (tui.apply.apply_plan) asks first, then writes action by action,
+journalled in the session; its progress callback runs on the Graph thread and is
+handed to the UI with call_from_thread. Throttling and retries show on the row of
+the action they delay. A failure says what happened, Graph's request-id, and that
+applying again resumes; success lists each object with its Intune admin center
+link, and a fresh plan shows that nothing is left to do.
+"""
 
 from __future__ import annotations
 
-from screens.widgets.step_panel import PlannedStep
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Link, Static
+
+from screens.widgets.confirm_dialog import ConfirmDialog
+from screens.widgets.plan_view import PlanView, plan_summary
+from screens.widgets.step_panel import StepPanel, describe_error
+
+if TYPE_CHECKING:
+    from tui.apply import ApplyResult, Progress
+    from tui.plan_model import Plan
+
+LAST_RESULT_WORDS = {
+    "failed": "The last apply stopped with a failure",
+    "interrupted": "The last apply was interrupted before it finished",
+}
 
 
-class ReviewStep(PlannedStep):
+class ReviewStep(StepPanel):
     step_id = "review"
-    plan = (
-        "show in plain words what will be created, changed, assigned, reordered or left alone",
-        "apply it with live progress, retries and throttling visible",
-        "on failure say what happened, with Graph's request id; running apply again resumes",
-    )
+    needs_graph = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan: Plan | None = None
+        self.applying = False
+        self._planned_once = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="review-last", classes="step-help", markup=False)
+        yield Static("", id="review-status", classes="step-status", markup=False)
+        with Horizontal(classes="actions"):
+            yield Button("Apply", id="review-apply", variant="warning", disabled=True)
+            yield Button("Check again", id="review-replan", disabled=True)
+        yield Vertical(id="review-outcome")
+        yield Vertical(id="review-plan")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_last_result()
+
+    # planning
+
+    def on_signed_in(self) -> None:
+        self.make_plan()
+
+    def on_show(self) -> None:
+        # Inputs may have changed in other steps since the last plan.
+        if self._planned_once and not self.applying and self.backend_ready:
+            self.make_plan()
+
+    def make_plan(self, after_apply: bool = False) -> None:
+        from tui.plan import make_plan
+
+        self._planned_once = True
+        self._set_status("Comparing the session with the tenant…")
+        self._buttons(planning=True)
+
+        def planned(plan: Plan) -> None:
+            self.call_later(self._show_plan, plan, after_apply)
+
+        self.run_blocking(
+            lambda: self.backend.call(make_plan, self.session.data),
+            planned,
+            self._plan_failed,
+            name="review-plan",
+            busy=self.query_one("#review-plan"),
+        )
+
+    async def _show_plan(self, plan: Plan, after_apply: bool = False) -> None:
+        self.plan = plan
+        # Right after an apply, an empty plan keeps the applied rows (and their
+        # request-ids) on screen; the status line says that nothing is left.
+        if not (after_apply and plan.is_empty):
+            holder = self.query_one("#review-plan", Vertical)
+            await holder.remove_children()
+            await holder.mount(PlanView(plan, id="review-plan-view"))
+        summary = plan_summary(plan)
+        if after_apply:
+            summary = "Checked again: " + summary[0].lower() + summary[1:]
+        self._set_status(summary, error=plan.blocked)
+        self._buttons()
+
+    def _plan_failed(self, error: BaseException) -> None:
+        self._set_status(f"Could not read the tenant: {describe_error(error)}", error=True)
+        self._buttons()
+
+    # applying
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "review-apply":
+            event.stop()
+            self.confirm_apply()
+        elif event.button.id == "review-replan":
+            event.stop()
+            self.make_plan()
+        else:
+            super().on_button_pressed(event)
+
+    def confirm_apply(self) -> None:
+        plan = self.plan
+        if plan is None or plan.blocked or not plan.changes or self.applying:
+            return
+        tenant = self.session.get("tenant", "organization") or "your tenant"
+        text = (
+            f"{plan_summary(plan)}\n\nadue writes these changes to {tenant} now. Every write "
+            "is recorded in the session; if anything fails, applying again resumes."
+        )
+        dialog = ConfirmDialog("Apply the plan?", text, "Apply", id="review-confirm")
+        self.app.push_screen(dialog, self._confirmed)
+
+    def _confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.apply()
+
+    def apply(self) -> None:
+        from tui.apply import apply_plan
+
+        plan = self.plan
+        if plan is None:
+            return
+        self.applying = True
+        self._buttons()
+        self.query_one("#review-outcome", Vertical).remove_children()
+        self._set_status("Applying… each action shows its progress below.")
+
+        def progress(event: Progress) -> None:  # on the Graph thread
+            self.app.call_from_thread(self._progress, event)
+
+        self.run_blocking(
+            lambda: self.backend.call(apply_plan, self.session, plan, progress),
+            self._applied,
+            self._apply_failed,
+            name="review-apply",
+        )
+
+    def _progress(self, event: Progress) -> None:
+        view = self._view()
+        row = view.row(event.action_key) if view and event.action_key else None
+        if row is None:
+            if event.event == "retry":
+                self._set_status(f"Applying… Graph is busy: {event.message}")
+            return
+        if event.event == "start":
+            row.set_state("running")
+        elif event.event == "retry":
+            row.set_state("retrying", event.message)
+        elif event.event == "done":
+            row.set_state("done", request_id=event.request_id)
+        elif event.event == "failed":
+            row.set_state("failed", event.message, event.request_id)
+
+    def _applied(self, result: ApplyResult) -> None:
+        self.applying = False
+        view = self._view()
+        if view is not None:
+            for key in result.skipped:
+                row = view.row(key)
+                if row is not None:
+                    row.set_state("skipped")
+        self.post_message(self.SessionChanged())  # apply saved ids and statuses
+        self._show_last_result()
+        if result.ok:
+            self._show_success(result)
+            self.make_plan(after_apply=True)
+        else:
+            self._show_failure(result)
+            self._buttons()
+
+    def _apply_failed(self, error: BaseException) -> None:
+        self.applying = False
+        self.post_message(self.SessionChanged())
+        self._show_last_result()
+        problems = getattr(error, "problems", None)
+        if problems:  # ApplyRefused: the plan went stale and now has problems
+            text = "Apply refused, nothing was written:\n" + "\n".join(f"✗ {p}" for p in problems)
+        else:
+            text = (
+                f"Apply could not finish: {describe_error(error)}\n"
+                "What was written so far is recorded in the session. Press Apply again to "
+                "resume: adue re-reads the tenant first and creates nothing twice."
+            )
+        self._outcome([Static(text, classes="outcome-failed", markup=False)])
+        self._set_status("Apply stopped.", error=True)
+        self._buttons()
+
+    # outcome
+
+    def _show_success(self, result: ApplyResult) -> None:
+        from tui.admin_links import admin_center_links
+
+        writes = result.writes
+        widgets: list[Static] = [
+            Static(
+                f"Applied: {writes} write{'' if writes == 1 else 's'}, all done. "
+                "Open each object in the Intune admin center:",
+                classes="outcome-ok",
+                markup=False,
+            )
+        ]
+        for index, link in enumerate(admin_center_links(self.session.data)):
+            widgets.append(
+                Static(f"{link.what}: {link.name}", classes="outcome-object", markup=False)
+            )
+            widgets.append(Link(link.url, url=link.url, id=f"review-link-{index}"))
+            widgets.append(Static(f"  {link.where}", classes="outcome-where", markup=False))
+        self._outcome(widgets)
+        self._set_status("Applied.")
+
+    def _show_failure(self, result: ApplyResult) -> None:
+        failed = len(result.failed)
+        skipped = len(result.skipped)
+        lines = [
+            f"Apply stopped: {failed} write{'' if failed == 1 else 's'} failed"
+            + (f", {skipped} not tried" if skipped else "")
+            + f"; {result.writes} done."
+        ]
+        titles = {a.key: a.title for a in result.plan.actions}
+        for key, message in result.failed.items():
+            lines.append(f"✗ {titles.get(key, key)}")
+            lines.append(f"  What happened: {message}")
+            request_id = result.request_ids.get(key)
+            if request_id:
+                lines.append(f"  Graph request-id: {request_id}")
+        lines.append(
+            "Everything written so far is recorded in the session. Fix the cause, then press "
+            "Apply again: adue re-reads the tenant and resumes, creating nothing twice."
+        )
+        self._outcome([Static("\n".join(lines), classes="outcome-failed", markup=False)])
+        self._set_status("Apply stopped: see below.", error=True)
+
+    def _outcome(self, widgets: list[Any]) -> None:
+        holder = self.query_one("#review-outcome", Vertical)
+        holder.remove_children()
+        holder.mount_all(widgets)
+
+    # small helpers
+
+    def _view(self) -> PlanView | None:
+        views = self.query(PlanView)
+        return views.first() if views else None
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#review-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    def _buttons(self, *, planning: bool = False) -> None:
+        plan = self.plan
+        can_apply = (
+            not planning
+            and not self.applying
+            and plan is not None
+            and not plan.blocked
+            and bool(plan.changes)
+        )
+        self.query_one("#review-apply", Button).disabled = not can_apply
+        self.query_one("#review-replan", Button).disabled = (
+            planning or self.applying or not self.backend_ready
+        )
+
+    def _show_last_result(self) -> None:
+        result = str(self.session.get(self.step_id, "last_result") or "")
+        words = LAST_RESULT_WORDS.get(result, "")
+        last = self.query_one("#review-last", Static)
+        last.update(f"{words}: press Apply to resume where it stopped." if words else "")
+        last.display = bool(words)

@@ -1,0 +1,286 @@
+"""Step 7, Review & apply: the plan for a demo session, apply with live progress, failures.
+
+Everything runs for real: the Backend's msgraph-sdk pipeline over loopback HTTP to
+a sandbox, tui.plan and tui.apply. The tenant's state is asserted through the
+sandbox (`sb.state`, `sb.requests`) after the wizard applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Button, Link, Static
+
+from screens.widgets.confirm_dialog import ConfirmDialog
+from screens.widgets.plan_view import ActionRow, PlanView
+from tui.app import AdueApp
+from tui.graph.auth import StaticTokenCredential
+from tui.graph.client import build_graph_client
+from tui.plan import make_plan
+from tui.sandbox.faults import parse_rule
+from tui.sandbox.server import RunningSandbox, start_sandbox
+
+from .late_steps_support import (
+    DEMO_PROFILE_NAME,
+    SSO_NAME,
+    demo_group,
+    new_session,
+    reopen,
+    signed_in_app,
+    until,
+)
+
+PROFILES = "/beta/deviceManagement/appleUserInitiatedEnrollmentProfiles"
+CONFIGURATIONS = "/beta/deviceManagement/deviceConfigurations"
+
+
+@pytest.fixture
+def sb() -> Iterator[RunningSandbox]:
+    """A demo tenant of this test's own (apply writes to it); retries without waiting."""
+    with start_sandbox(seed="demo", retry_after=0) as running:
+        yield running
+
+
+def status(app: AdueApp) -> str:
+    return str(app.query_one("#review-status", Static).render())
+
+
+def outcome(app: AdueApp) -> str:
+    return "\n".join(str(w.render()) for w in app.query("#review-outcome Static"))
+
+
+def rows(app: AdueApp) -> list[ActionRow]:
+    return app.query_one(PlanView).rows()
+
+
+async def planned(pilot: Any) -> None:
+    app = pilot.app
+    await until(pilot, lambda: bool(app.query(PlanView)) and "Comparing" not in status(app))
+
+
+async def apply_confirmed(pilot: Any) -> None:
+    """Press Apply, confirm in the dialog, wait for apply (and the plan after it)."""
+    app = pilot.app
+    await pilot.click("#review-apply")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+    await pilot.click("#confirm-ok")
+    await until(
+        pilot,
+        lambda: (
+            not app.query_one("#review").applying  # type: ignore[attr-defined]
+            and "Comparing" not in status(app)
+            and "Applying" not in status(app)
+        ),
+    )
+
+
+def sso_policies(sb: RunningSandbox) -> list[dict[str, Any]]:
+    return [p for p in sb.state.device_configurations.values() if p["displayName"] == SSO_NAME]
+
+
+def our_profiles(sb: RunningSandbox) -> list[dict[str, Any]]:
+    return [
+        p for p in sb.state.enrollment_profiles.values() if p["displayName"] == DEMO_PROFILE_NAME
+    ]
+
+
+async def test_review_shows_the_plan_and_apply_creates_everything(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(tmp_path, "review")
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        assert status(app) == "6 changes to apply (2 create, 3 assign, 1 reorder)."
+        headings = [str(w.render()) for w in app.query(".plan-heading")]
+        assert headings == ["Will create", "Will assign", "Will reorder"]
+        titles = [row.action.title for row in rows(app)]
+        assert f"Create the enrollment profile '{DEMO_PROFILE_NAME}'" in titles
+        assert "Make Microsoft Authenticator required (user licensing)" in titles
+        assert not sb.writes()  # planning never writes
+        await apply_confirmed(pilot)
+        assert all(row.state == "done" and row.request_id for row in rows(app)), [
+            (r.action.key, r.state) for r in rows(app)
+        ]
+        assert status(app) == (
+            "Checked again: nothing to change: the tenant already matches this session."
+        )
+        assert app.query_one("#review-apply", Button).disabled
+        text = outcome(app)
+        assert text.startswith("Applied: 6 writes, all done.")
+        links = [link.url for link in app.query(Link)]
+        app_id = session.get("authenticator", "app_id")
+        assert (
+            f"https://intune.microsoft.com/#view/Microsoft_Intune_Apps/SettingsMenu/~/0/appId/{app_id}"
+            in links
+        )
+        assert len(links) == 3
+        assert "● 7 Review & apply" in str(app.query_one("#step-list").render_line(6))
+
+    # the tenant, as the sandbox has it
+    (policy,) = sso_policies(sb)
+    assert session.get("sso_extension", "policy_id") == policy["id"]
+    assert [a["target"]["groupId"] for a in sb.state.config_assignments[policy["id"]]] == [
+        demo_group("byod-pilot")["id"]
+    ]
+    (profile,) = our_profiles(sb)
+    assert profile["priority"] == 0
+    assert session.get("enrollment_profile", "profile_id") == profile["id"]
+    assert [a["target"]["groupId"] for a in sb.state.profile_assignments[profile["id"]]] == [
+        demo_group("byod-pilot")["id"]
+    ]
+    app_assignments = sb.state.app_assignments[session.get("authenticator", "app_id")]
+    assert [(a["intent"], a["target"]["groupId"]) for a in app_assignments] == [
+        ("required", demo_group("byod-pilot")["id"])
+    ]
+    assert session.get("review", "status") == "done"
+    assert session.get("review", "last_result") == "ok"
+    assert [e["result"] for e in session.journal()] == ["ok"] * 6
+    # a second plan, made independently of the wizard, is empty
+    client = build_graph_client(
+        StaticTokenCredential(sb.token),
+        graph_root=sb.graph_url,
+        scopes=["https://graph.microsoft.com/.default"],
+    )
+    try:
+        assert (await make_plan(client, reopen(session).data)).is_empty
+    finally:
+        await client.aclose()
+
+
+async def test_cancel_in_the_confirmation_writes_nothing(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(tmp_path, "review")
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        app.query_one("#review-apply", Button).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert app.focused is not None and app.focused.id == "confirm-cancel"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert all(row.state == "planned" for row in rows(app))
+    assert not sb.writes()
+    assert session.get("review", "last_result") == ""
+
+
+async def test_failure_names_the_request_id_and_a_rerun_resumes(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(tmp_path, "review")
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        # Graph fails every enrollment profile write (500 is not retried)
+        sb.faults.rules = [parse_rule(f"500:1@{PROFILES}")]
+        await apply_confirmed(pilot)
+        failed = [row for row in rows(app) if row.state == "failed"]
+        assert [row.action.key for row in failed] == ["enrollment_profile:create"]
+        assert failed[0].request_id
+        assert {
+            row.state for row in rows(app) if row.action.chain.value == "enrollment_profile"
+        } == {
+            "failed",
+            "skipped",
+        }
+        text = outcome(app)
+        assert text.startswith("Apply stopped: 1 write failed, 2 not tried; 3 done.")
+        assert f"Graph request-id: {failed[0].request_id}" in text
+        assert "press Apply again" in text
+        assert "What happened:" in text
+        assert session.get("review", "last_result") == "failed"
+        await pilot.press("ctrl+q")  # quit in the middle; reopen lands here
+
+    session = reopen(session)
+    assert session.current_step == "review"
+    sb.faults.rules = []
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        last = str(app.query_one("#review-last", Static).render())
+        assert (
+            last == "The last apply stopped with a failure: press Apply to resume where it stopped."
+        )
+        assert status(app) == "3 changes to apply (1 create, 1 assign, 1 reorder)."
+        await apply_confirmed(pilot)
+        assert outcome(app).startswith("Applied: 3 writes, all done.")
+    assert len(sso_policies(sb)) == 1  # resumed: nothing created twice
+    assert len(our_profiles(sb)) == 1
+
+
+async def test_throttling_is_retried_and_shown_on_the_action(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(tmp_path, "review")
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        seen: list[str] = []
+        sso_row = next(r for r in rows(app) if r.action.key == "sso_extension:create")
+        original = sso_row.set_state
+
+        def spy(state: Any, note: str = "", request_id: str = "") -> None:
+            seen.append(state)
+            original(state, note, request_id)
+
+        monkeypatch.setattr(sso_row, "set_state", spy)
+        # the first POST of the policy is throttled, the retry goes through
+        sb.faults.rules = [parse_rule(f"429:1@{CONFIGURATIONS}")]
+        sb.on_request(
+            lambda record: setattr(sb.faults, "rules", []) if record.status == 429 else None
+        )
+        await apply_confirmed(pilot)
+        assert seen[:3] == ["running", "retrying", "done"]
+        assert sso_row.note == "done; Graph was busy, retried once"
+    statuses = [r.status for r in sb.requests if r.method == "POST" and r.path == CONFIGURATIONS]
+    assert statuses == [429, 201]
+
+
+def _review_app(tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> AdueApp:
+    return signed_in_app(new_session(tmp_path, "review"), sb, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def shared_demo() -> Iterator[RunningSandbox]:
+    with start_sandbox(seed="demo") as running:
+        yield running
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_review_snapshot(
+    snap_compare: Any,
+    tmp_path: Path,
+    shared_demo: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    app = _review_app(tmp_path, shared_demo, monkeypatch)
+    assert snap_compare(app, terminal_size=size, run_before=planned)
+
+
+def test_confirm_dialog_snapshot(
+    snap_compare: Any, tmp_path: Path, shared_demo: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def open_dialog(pilot: Any) -> None:
+        await planned(pilot)
+        await pilot.click("#review-apply")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
+
+    app = _review_app(tmp_path, shared_demo, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_dialog)
+
+
+async def test_before_sign_in_the_step_says_so_and_cannot_apply(tmp_path: Path) -> None:
+    session = new_session(tmp_path, "review")
+    async with AdueApp(session).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app = pilot.app
+        assert app.query_one("#review-needs-sign-in").display
+        assert app.query_one("#review-apply", Button).disabled
+        assert app.query_one("#review-replan", Button).disabled

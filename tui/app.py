@@ -75,7 +75,24 @@ class AdueApp(App[int]):
         info = self.backend.start_sandbox()
         if info is not None:
             self.call_from_thread(self._sandbox_started, info)
+        if self.session.get("sign_in", "status") == "done" and self.backend.signed_in is None:
+            # Resuming: sign in again at once (silently when the token cache allows),
+            # so the step the person lands on can read the tenant.
+            self.call_from_thread(self.run_worker, self._resume_sign_in(), name="resume")
         self.backend.warm_up()
+
+    async def _resume_sign_in(self) -> None:
+        from screens.sign_in import SignInStep
+
+        switcher = self.query_one(ContentSwitcher)
+        panels = switcher.query(SignInStep)
+        if panels:
+            panel = panels.first()
+        else:
+            panel = SignInStep(self.session, self.backend)
+            panel.display = False  # built for the sign-in only; the current step stays
+            await switcher.mount(panel)
+        panel.start_sign_in()
 
     def _sandbox_started(self, info: SandboxInfo) -> None:
         self.sandbox_info = info

@@ -71,6 +71,8 @@ class Backend:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._client: GraphClient | None = None
+        self._pending: set[Future[Any]] = set()
+        self._closed = False
         self.signed_in: SignedIn | None = None
 
     # the loop thread
@@ -90,7 +92,17 @@ class Backend:
         async def run() -> T:
             return await coroutine
 
-        return asyncio.run_coroutine_threadsafe(run(), self._ensure_loop())
+        if self._closed:
+            raise RuntimeError("the wizard is closing")
+        future = asyncio.run_coroutine_threadsafe(run(), self._ensure_loop())
+        with self._start_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._start_lock:
+            self._pending.discard(future)
 
     def run(self, coroutine: Awaitable[T], timeout: float | None = None) -> T:
         return self.submit(coroutine).result(timeout)
@@ -190,6 +202,12 @@ class Backend:
         return self.client.add_retry_listener(listener)
 
     def close(self) -> None:
+        """Cancel Graph work in flight (its waiting workers then return), stop the loop."""
+        self._closed = True
+        with self._start_lock:
+            pending = list(self._pending)
+        for future in pending:
+            future.cancel()
         if self._sandbox is not None and self._owns_sandbox:
             self._sandbox.stop()
             self._sandbox = None

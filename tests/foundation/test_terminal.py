@@ -51,8 +51,8 @@ def test_adue_in_tmux_shows_the_shell_and_resumes(tmp_path: Path) -> None:
         assert "1 Sign in" in screen and "8 Employee guide" in screen
         assert "Next" in screen and "Save & quit" in screen
         subprocess.run(["tmux", "send-keys", "-t", name, "C-n"], check=True)
-        wait_for(name, "This step will:")
-        screen = wait_for(name, "Apple push")
+        screen = wait_for(name, "Run checks")
+        assert "Apple push certificate" in screen
         subprocess.run(["tmux", "send-keys", "-t", name, "C-q"], check=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

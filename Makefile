@@ -8,7 +8,7 @@ SRC    := tui screens
 # pytest-xdist workers; CI and developers have 2 cores.
 JOBS   ?= 2
 
-.PHONY: run test lint types pytest bench soak clean
+.PHONY: run test lint types pytest bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -42,9 +42,6 @@ pytest: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/startup.py
-
-soak: $(VENV)/.installed-test
-	ADUE_SOAK=1 $(PY) -m pytest -q -m soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

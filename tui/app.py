@@ -187,7 +187,7 @@ class AdueApp(App[int]):
     def action_help(self) -> None:
         from screens.widgets.help_dialog import HelpDialog  # Markdown is costly at start-up
 
-        self.push_screen(HelpDialog(str(self.session.path)))
+        self.push_screen(HelpDialog(shown_path(self.session.path)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -208,6 +208,14 @@ class AdueApp(App[int]):
 
     def on_unmount(self) -> None:
         self.backend.close()
+
+
+def shown_path(path: Path) -> str:
+    """A path as the person typed it: relative when it is under the current folder."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def step_number(step_id: str) -> int:

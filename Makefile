@@ -8,7 +8,7 @@ SRC    := tui screens
 # pytest-xdist workers; CI and developers have 2 cores.
 JOBS   ?= 2
 
-.PHONY: run test lint types pytest bench clean
+.PHONY: run test lint types pytest bench soak clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -40,8 +40,13 @@ types: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	$(PY) -m pytest -n $(JOBS) -q
 
+# Figures for README "Performance": one Markdown table (a few minutes; run on a quiet machine).
 bench: $(VENV)/.installed-test
-	$(PY) bench/startup.py
+	$(PY) bench/run
+
+# Long reliability runs (README "Reliability"), kept out of `make test`.
+soak: $(VENV)/.installed-test
+	$(PY) -m pytest -m soak -p no:xdist -q tests/reliability
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -80,7 +80,7 @@ def signed_in_app(
     return AdueApp(session, backend=backend, **kwargs)
 
 
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """Let the app run until `condition()` holds (workers finished, widgets mounted)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -41,6 +41,7 @@ class PrerequisitesStep(StepPanel):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.report: CheckReport | None = None
         self.discovery: DiscoveryReport | None = None
+        self._discovery_started = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="actions"):
@@ -117,7 +118,11 @@ class PrerequisitesStep(StepPanel):
         self.session.set("prerequisites", "last_checked", report.checked_at.replace(microsecond=0))
         self.post_message(self.SessionChanged())
         self._update_verdict()
-        if self.discovery is None and self._domain():
+        self._check_discovery_once()
+
+    def _check_discovery_once(self) -> None:
+        """The first check runs by itself, whichever arrives last: the domains or the report."""
+        if self.discovery is None and self._domain() and not self._discovery_started:
             self.check_discovery()
 
     @on(Checkbox.Changed, "#prereq-ack")
@@ -158,6 +163,7 @@ class PrerequisitesStep(StepPanel):
             select.value = chosen
         elif options:
             select.value = options[0][1]
+        self._check_discovery_once()
 
     def _domain(self) -> str:
         value = self.query_one("#discovery-domain", Select).value
@@ -196,6 +202,8 @@ class PrerequisitesStep(StepPanel):
             parts = urlsplit(sandbox.https_url)
             connect_to = (parts.hostname or "127.0.0.1", parts.port or 443)
             verify = str(sandbox.ca_path)
+
+        self._discovery_started = True
 
         def work() -> DiscoveryReport:
             return self.backend.run(

@@ -19,10 +19,13 @@ if shutil.which("tmux") is None and not os.environ.get("CI"):
     pytest.skip("tmux is not installed (CI installs it)", allow_module_level=True)
 
 
+def tmux(name: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    # A private tmux server per test (-L): nothing else on the machine can kill it.
+    return subprocess.run(["tmux", "-L", name, *args], capture_output=True, text=True, check=check)
+
+
 def capture(name: str) -> str:
-    return subprocess.run(
-        ["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True, check=True
-    ).stdout
+    return tmux(name, "capture-pane", "-t", name, "-p").stdout
 
 
 def wait_for(name: str, text: str, timeout: float = 20.0) -> str:
@@ -41,26 +44,23 @@ def test_adue_in_tmux_shows_the_shell_and_resumes(tmp_path: Path) -> None:
     adue = Path(sys.executable).with_name("adue")
     command = f"{adue} --sandbox --session {tmp_path / 's.toml'}"
     env_prefix = "env -u NO_COLOR TERM=xterm-256color "
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", env_prefix + command],
-        check=True,
-    )
+    tmux(name, "new-session", "-d", "-s", name, "-x", "80", "-y", "24", env_prefix + command)
     try:
         screen = wait_for(name, "Save & quit")
         assert "SANDBOX" in screen
         assert "1 Sign in" in screen and "8 Employee guide" in screen
         assert "Next" in screen and "Save & quit" in screen
-        subprocess.run(["tmux", "send-keys", "-t", name, "C-n"], check=True)
+        tmux(name, "send-keys", "-t", name, "C-n")
         screen = wait_for(name, "Run checks")
         assert "Apple push certificate" in screen
-        subprocess.run(["tmux", "send-keys", "-t", name, "C-q"], check=True)
+        tmux(name, "send-keys", "-t", name, "C-q")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            has = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True)
+            has = tmux(name, "has-session", "-t", name, check=False)
             if has.returncode != 0:
                 break
             time.sleep(0.1)
         data = tomllib.loads((tmp_path / "s.toml").read_text())
         assert data["session"]["current_step"] == "prerequisites"
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        tmux(name, "kill-server", check=False)

@@ -57,12 +57,21 @@ class SignInStep(StepPanel):
 
     def compose_body(self) -> ComposeResult:
         tenant = self.session.table("tenant")
-        with Vertical(id="sign-in-sandbox", classes="sandbox-note"):
-            yield Static(
-                "SANDBOX: a built-in Contoso tenant, no Microsoft account needed. The device "
-                "code below is approved by the sandbox itself after a few seconds.",
-                id="sign-in-sandbox-text",
-            )
+        if self.backend.sandbox_mode:
+            # The sandbox fixes cloud, tenant and method: no form to fill in.
+            with Vertical(id="sign-in-sandbox", classes="sandbox-note"):
+                yield Static(
+                    "SANDBOX: a built-in Contoso tenant, no Microsoft account needed. The "
+                    "device code below is approved by the sandbox itself after a few seconds.",
+                    id="sign-in-sandbox-text",
+                )
+        else:
+            yield from self._compose_form(tenant)
+        with Horizontal(classes="actions"):
+            yield Button("Sign in", id="sign-in-button", variant="success")
+        yield Static(self._summary_text(), id="sign-in-result")
+
+    def _compose_form(self, tenant: dict[str, str]) -> ComposeResult:
         with Vertical(id="sign-in-form"):
             yield Label("Cloud", classes="field-label")
             yield Select(
@@ -93,15 +102,6 @@ class SignInStep(StepPanel):
                 id="sign-in-client-id",
             )
             yield Static("", id="sign-in-problem", classes="field-problem")
-        with Horizontal(classes="actions"):
-            yield Button("Sign in", id="sign-in-button", variant="success")
-        yield Static(self._summary_text(), id="sign-in-result")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        sandbox = self.backend.sandbox_mode
-        self.query_one("#sign-in-sandbox").display = sandbox
-        self.query_one("#sign-in-form").display = not sandbox
 
     # the form
 

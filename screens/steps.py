@@ -1,24 +1,27 @@
-"""The panel class of each step, in wizard order."""
+"""Where each step's panel class lives. Imported on a step's first visit, not at start-up:
+the later steps pull in Markdown, TextArea, the group picker and more, which the
+first frame does not need."""
 
 from __future__ import annotations
 
-from screens.authenticator import AuthenticatorStep
-from screens.enrollment_profile import EnrollmentProfileStep
-from screens.guide import GuideStep
-from screens.prerequisites import PrerequisitesStep
-from screens.priority import PriorityStep
-from screens.review import ReviewStep
-from screens.sign_in import SignInStep
-from screens.sso_extension import SsoExtensionStep
+import importlib
+
 from screens.widgets.step_panel import StepPanel
 
-PANELS: tuple[type[StepPanel], ...] = (
-    SignInStep,
-    PrerequisitesStep,
-    SsoExtensionStep,
-    AuthenticatorStep,
-    EnrollmentProfileStep,
-    PriorityStep,
-    ReviewStep,
-    GuideStep,
-)
+PANEL_CLASSES: dict[str, str] = {
+    "sign_in": "screens.sign_in:SignInStep",
+    "prerequisites": "screens.prerequisites:PrerequisitesStep",
+    "sso_extension": "screens.sso_extension:SsoExtensionStep",
+    "authenticator": "screens.authenticator:AuthenticatorStep",
+    "enrollment_profile": "screens.enrollment_profile:EnrollmentProfileStep",
+    "priority": "screens.priority:PriorityStep",
+    "review": "screens.review:ReviewStep",
+    "guide": "screens.guide:GuideStep",
+}
+
+
+def panel_class(step_id: str) -> type[StepPanel]:
+    module_name, class_name = PANEL_CLASSES[step_id].split(":")
+    panel: type[StepPanel] = getattr(importlib.import_module(module_name), class_name)
+    assert panel.step_id == step_id
+    return panel

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
 
-from screens.steps import PANELS
+from screens.steps import panel_class
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
@@ -108,8 +108,7 @@ class AdueApp(App[int]):
             panel.signed_in()
 
     def _make_panel(self, step_id: str) -> StepPanel:
-        (panel_class,) = [panel for panel in PANELS if panel.step_id == step_id]
-        return panel_class(self.session, self.backend)
+        return panel_class(step_id)(self.session, self.backend)
 
     def _refresh_header(self) -> None:
         header = self.query_one(WizardHeader)

@@ -33,7 +33,8 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> Parser:
+def build_parser(*, subcommands: bool = True) -> Parser:
+    """The parser; without `subcommands` only the wizard's own options (a faster start)."""
     parser = Parser(
         prog="adue",
         description="Set up account-driven Apple User Enrollment in Microsoft Intune.",
@@ -46,14 +47,31 @@ def build_parser() -> Parser:
         help="run against the built-in sandbox tenant (no Microsoft account needed)",
     )
     add_connection_options(parser)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in SUBCOMMANDS:
-        importlib.import_module(f"tui.commands.{name}").register(subparsers)
+    if subcommands:
+        subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+        for name in SUBCOMMANDS:
+            importlib.import_module(f"tui.commands.{name}").register(subparsers)
     return parser
 
 
+def _needs_subcommands(argv: Sequence[str]) -> bool:
+    """Whether parsing `argv` needs the subcommand modules (a name of one, or help).
+
+    Plain `adue [--session F] [--sandbox]` starts the wizard without importing
+    them: the first frame comes sooner.
+    """
+    return any(arg in SUBCOMMANDS or arg in ("-h", "--help") for arg in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args: argparse.Namespace | None = None
+    if not _needs_subcommands(arguments):
+        args, rest = build_parser(subcommands=False).parse_known_args(arguments)
+        if rest:  # let the full parser name what is wrong, e.g. an unknown command
+            args = None
+    if args is None:
+        args = build_parser().parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
         from tui.commands.wizard import run_wizard

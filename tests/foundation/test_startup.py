@@ -84,3 +84,11 @@ def test_first_frame_appears_before_msgraph_or_azure_identity_is_imported(tmp_pa
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["screen"]
     assert seen["heavy"] == []
+
+
+def test_an_unknown_command_is_named_with_the_choices() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "frobnicate"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 64
+    assert "invalid choice: 'frobnicate'" in result.stderr and "plan" in result.stderr

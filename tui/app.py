@@ -61,15 +61,12 @@ class AdueApp(App[int]):
         self._refresh_header()
         self._refresh_steps()
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
-        # After the first frame: start the sandbox (if any) and warm msgraph up in a
-        # thread, so neither delays the first frame nor freezes the UI.
-        self.call_after_refresh(
-            self.run_worker,
-            self._prepare_backend,
-            name="prepare",
-            thread=True,
-            exit_on_error=False,
-        )
+
+    def on_ready(self) -> None:
+        # Textual's Ready comes once the first frame is on the terminal. Only now start
+        # the sandbox (if any) and warm msgraph up, in a thread: neither may delay the
+        # first frame (a thread importing competes for the interpreter) nor freeze the UI.
+        self.run_worker(self._prepare_backend, name="prepare", thread=True, exit_on_error=False)
 
     def _prepare_backend(self) -> None:
         info = self.backend.start_sandbox()

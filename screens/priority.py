@@ -48,6 +48,7 @@ class PriorityStep(StepPanel):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._tenant: ProfilesInTenant | None = None  # what the tenant has, once read
+        self._load_error = False  # the last read failed: showing the step again retries
         self._user: tuple[str, tuple[Group, ...]] | None = None  # who-wins: UPN and groups
 
     def compose_body(self) -> ComposeResult:
@@ -56,7 +57,7 @@ class PriorityStep(StepPanel):
             "shift+↑/↓ or the buttons move the selected profile.",
             classes="step-help",
         )
-        yield Static("", id="priority-status", classes="step-status")
+        yield Static("", id="priority-status", classes="step-status", markup=False)
         yield PriorityList(id="priority-list")
         with Horizontal(classes="actions"):
             yield Button("Move up", id="priority-up", compact=True)
@@ -84,6 +85,7 @@ class PriorityStep(StepPanel):
         """Read the tenant's profiles, their assignments and group names (thread worker)."""
         from tui.profile_priority_read import read_profiles
 
+        self._load_error = False
         self._status("Reading the Apple enrollment profiles…")
         self.run_blocking(
             lambda: self.backend.call(read_profiles),
@@ -106,10 +108,13 @@ class PriorityStep(StepPanel):
             self.set_status("done")  # the order shown is what apply sets
 
     def _load_failed(self, error: BaseException) -> None:
-        self._status(f"Could not read the profiles: {describe_error(error)}")
+        self._load_error = True
+        self._status(describe_error(error), error=True)
 
-    def _status(self, text: str) -> None:
-        self.query_one("#priority-status", Static).update(text)
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#priority-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
 
     def _tenant_entries(self) -> list[PriorityEntry]:
         from tui.profile_priority_read import entries
@@ -140,9 +145,12 @@ class PriorityStep(StepPanel):
         self._show_verdict()
 
     def on_show(self) -> None:
-        # Our profile's name and groups may have changed in step 5 meanwhile.
+        # Our profile's name and groups may have changed in step 5 meanwhile; a read
+        # that failed earlier (network, permissions) is tried again.
         if self._tenant is not None:
             self.call_later(self._show_list)
+        elif self._load_error and self.backend_ready:
+            self.load()
 
     def refresh_from_session(self) -> None:
         if self._tenant is not None:

@@ -217,8 +217,12 @@ class ReviewStep(StepPanel):
             widgets.append(
                 Static(f"{link.what}: {link.name}", classes="outcome-object", markup=False)
             )
-            widgets.append(Link(link.url, url=link.url, id=f"review-link-{index}"))
-            widgets.append(Static(f"  {link.where}", classes="outcome-where", markup=False))
+            widgets.append(
+                Link("Open in the Intune admin center", url=link.url, id=f"review-link-{index}")
+            )
+            # The address itself too: over SSH a browser may not open, but it can be copied.
+            widgets.append(Static(link.url, classes="outcome-where", markup=False))
+            widgets.append(Static(link.where, classes="outcome-where", markup=False))
         self._outcome(widgets)
         self._set_status("Applied.")
 

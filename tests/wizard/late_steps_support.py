@@ -71,10 +71,15 @@ def reopen(session: Session) -> Session:
 
 
 def signed_in_app(
-    session: Session, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch, **kwargs: Any
+    session: Session,
+    sb: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    token: str = "",
+    **kwargs: Any,
 ) -> AdueApp:
-    """The wizard on `session`, signed in to `sb` with the sandbox's bearer token."""
-    monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
+    """The wizard on `session`, signed in to `sb` with a bearer token (default: the
+    sandbox's own, with every scope)."""
+    monkeypatch.setenv("ADUE_ACCESS_TOKEN", token or sb.token)
     backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
     backend.sign_in(lambda prompt: None, threading.Event())
     return AdueApp(session, backend=backend, **kwargs)

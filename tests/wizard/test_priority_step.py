@@ -220,6 +220,19 @@ async def test_who_wins_for_demo_users(
         assert verdict(app).startswith("No user nobody@contoso.com in this tenant")
 
 
+async def test_a_missing_permission_is_named(
+    tmp_path: Path, demo: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = demo.mint_token(scopes=["Group.Read.All", "GroupMember.Read.All"])
+    app = signed_in_app(new_session(tmp_path, "priority"), demo, monkeypatch, token=token)
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.query_one("#priority-status", Static)
+        await until(pilot, lambda: status.has_class("-error"))
+        assert "DeviceManagementServiceConfig.Read.All" in str(status.render())
+        assert status.has_class("-error")
+        assert app.query_one(PriorityList).entries() == []
+
+
 def _snapshot_app(tmp_path: Path, demo: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> AdueApp:
     session = new_session(tmp_path, "priority")
     session.set("enrollment_profile", "groups", [demo_group("byod-pilot"), demo_group("finance")])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
+import pytest
 from textual.widgets import ContentSwitcher
 
 from screens.widgets.help_dialog import HelpDialog
@@ -116,3 +118,19 @@ async def test_step_list_shows_each_steps_status(session: Session) -> None:
         step_list = app.query_one(StepList)
         prompts = [str(step_list.get_option_at_index(i).prompt) for i in range(3)]
         assert prompts == ["● 1 Sign in", "◐ 2 Prerequisites", "○ 3 SSO extension"]
+
+
+async def test_no_color_renders_in_monochrome(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = AdueApp(session, sandbox=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        # Every colour on screen is a grey: red, green and blue equal.
+        svg = app.export_screenshot()
+    window_buttons = {"ff5f57", "febc2e", "28c840"}  # the SVG's own window decoration
+    fills = set(re.findall(r'fill="#([0-9a-f]{6})"', svg)) - window_buttons
+    assert fills
+    assert all(f[0:2] == f[2:4] == f[4:6] for f in fills), sorted(fills)

@@ -85,11 +85,15 @@ def signed_in_app(
     return AdueApp(session, backend=backend, **kwargs)
 
 
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Let the app run until `condition()` holds (workers finished, widgets mounted)."""
+async def until(
+    pilot: Any, condition: Callable[[], bool], timeout: float = 30.0, *, workers: bool = True
+) -> None:
+    """Let the app run until `condition()` holds (widgets mounted; with `workers`, every
+    worker finished first — pass False to catch a state in the middle of one)."""
     deadline = time.monotonic() + timeout
     while True:
-        await pilot.app.workers.wait_for_complete()
+        if workers:
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if condition():
             return

@@ -7,6 +7,8 @@ sandbox (`sb.state`, `sb.requests`) after the wizard applied.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -211,6 +213,51 @@ async def test_failure_names_the_request_id_and_a_rerun_resumes(
         await apply_confirmed(pilot)
         assert outcome(app).startswith("Applied: 3 writes, all done.")
     assert len(sso_policies(sb)) == 1  # resumed: nothing created twice
+    assert len(our_profiles(sb)) == 1
+
+
+async def test_quit_during_apply_then_resume_creates_nothing_twice(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(tmp_path, "review")
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        # the profile's creation is slow: quit while it is in flight
+        sb.faults.rules = [parse_rule(f"latency:1500@{PROFILES}")]
+        await pilot.click("#review-apply")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#confirm-ok")
+        await until(
+            pilot,
+            lambda: any(
+                r.action.key == "enrollment_profile:create" and r.state == "running"
+                for r in rows(app)
+            ),
+            workers=False,
+        )
+        await pilot.press("ctrl+q")
+    # The write in flight still lands (Graph finishes what it received); a re-run after
+    # that adopts the profile by its name instead of creating it again.
+    deadline = time.monotonic() + 10
+    while not any(r.method == "POST" and r.path == PROFILES for r in sb.requests):
+        assert time.monotonic() < deadline, "the in-flight profile write never arrived"
+        await asyncio.sleep(0.05)
+    session = reopen(session)
+    assert session.get("review", "last_result") == "interrupted"
+    assert session.current_step == "review"
+    sb.faults.rules = []
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        last = str(app.query_one("#review-last", Static).render())
+        assert last.startswith("The last apply was interrupted before it finished")
+        if app.query_one("#review-apply", Button).disabled:  # everything had landed
+            assert status(app).startswith("Nothing to change")
+        else:
+            await apply_confirmed(pilot)
+            assert outcome(app).startswith("Applied:")
+    assert len(sso_policies(sb)) == 1
     assert len(our_profiles(sb)) == 1
 
 

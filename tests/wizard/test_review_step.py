@@ -244,14 +244,17 @@ async def test_quit_during_apply_then_resume_creates_nothing_twice(
         assert time.monotonic() < deadline, "the in-flight profile write never arrived"
         await asyncio.sleep(0.05)
     session = reopen(session)
-    assert session.get("review", "last_result") == "interrupted"
+    # Quitting stops the apply, unless its last writes land while the app closes.
+    last_result = session.get("review", "last_result")
+    assert last_result in ("interrupted", "ok")
     assert session.current_step == "review"
     sb.faults.rules = []
     app = signed_in_app(session, sb, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
         await planned(pilot)
         last = str(app.query_one("#review-last", Static).render())
-        assert last.startswith("The last apply was interrupted before it finished")
+        if last_result == "interrupted":
+            assert last.startswith("The last apply was interrupted before it finished")
         if app.query_one("#review-apply", Button).disabled:  # everything had landed
             assert status(app).startswith("Nothing to change")
         else:

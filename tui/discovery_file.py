@@ -70,8 +70,8 @@ def clipboard_text(tenant_id: str, cloud: str = "global") -> str:
 
 def save(path: Path, tenant_id: str, cloud: str = "global") -> str:
     """Generate the file and save it at `path` (0600, atomic); returns the text written."""
-    from tui.session import write_atomic  # the project's one atomic 0600 writer
+    from tui.files import write_private  # the project's one atomic 0600 writer
 
     text = generate(tenant_id, cloud)
-    write_atomic(path, text.encode("utf-8"))
+    write_private(path, text)
     return text

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.files import write_private
 from tui.steps import STATUSES, STEP_IDS
 
 if TYPE_CHECKING:
@@ -426,28 +427,6 @@ def _read_holder(fd: int) -> str:
 # --- atomic write ------------------------------------------------------------------
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix."""
-    folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)  # O_CREAT's mode is masked by the umask
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 # --- the session ------------------------------------------------------------------
 
 
@@ -640,7 +619,7 @@ class Session:
             text = _tk().dumps(self.doc)
             # Never write what we could not read back (tomlkit has corrupted edits before).
             validate(tomllib.loads(text), text)
-            write_atomic(self.path, text.encode("utf-8"))
+            write_private(self.path, text)
 
     @contextmanager
     def saving(self) -> Iterator[Session]:

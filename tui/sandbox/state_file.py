@@ -7,10 +7,9 @@ It holds the tenant only: never a token.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from tui.files import write_private
 from tui.sandbox.tenant import Tenant
 
 FORMAT = 1
@@ -35,19 +34,4 @@ def load_state(path: Path) -> Tenant:
 def save_state(path: Path, tenant: Tenant) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"format": FORMAT, "tenant": tenant.to_json()}, ensure_ascii=False)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_private(path, text)

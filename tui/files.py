@@ -1,4 +1,8 @@
-"""Writing an exported guide: mode 0600, replaced atomically, never half-written."""
+"""The one way adue writes a file: mode 0600, replaced atomically, never half-written.
+
+Used for the session, the sign-in record, the sandbox's state, exported guides and
+the discovery file.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 
-def write_private(path: Path, data: bytes) -> Path:
+def write_private(path: Path, data: bytes | str) -> Path:
     """Write `data` to `path` (0600) via a temp file in the same folder + os.replace.
 
     A reader sees the old file or the new one, never a mix; a crash leaves at most
@@ -16,6 +20,8 @@ def write_private(path: Path, data: bytes) -> Path:
     """
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder: give a file name, e.g. {path / 'guide.html'}")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

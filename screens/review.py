@@ -11,6 +11,7 @@ link, and a fresh plan shows that nothing is left to do.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -140,7 +141,9 @@ class ReviewStep(StepPanel):
         self._set_status("Applying… each action shows its progress below.")
 
         def progress(event: Progress) -> None:  # on the Graph thread
-            self.app.call_from_thread(self._progress, event)
+            # RuntimeError: the app is closing; the journal still records every write.
+            with contextlib.suppress(RuntimeError):
+                self.app.call_from_thread(self._progress, event)
 
         self.run_blocking(
             lambda: self.backend.call(apply_plan, self.session, plan, progress),

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
+from textual.worker import WorkerState
 
 from screens.steps import panel_class
 from screens.widgets.step_list import StepList
@@ -199,6 +200,28 @@ class AdueApp(App[int]):
         self.refresh_bindings()
 
     async def action_quit(self) -> None:
+        if any(w.name == "review-apply" and w.state is WorkerState.RUNNING for w in self.workers):
+            from screens.widgets.confirm_dialog import ConfirmDialog
+
+            self.push_screen(
+                ConfirmDialog(
+                    "Quit while applying?",
+                    "adue is writing to the tenant right now. Every write is journalled: "
+                    "quit now and the next apply resumes where this one stopped, without "
+                    "duplicates.",
+                    "Quit",
+                    id="quit-confirm",
+                ),
+                self._quit_if_confirmed,
+            )
+            return
+        self._save_and_exit()
+
+    def _quit_if_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self._save_and_exit()
+
+    def _save_and_exit(self) -> None:
         self.session.save()
         self.exit(0)
 

@@ -237,6 +237,9 @@ async def test_quit_during_apply_then_resume_creates_nothing_twice(
             workers=False,
         )
         await pilot.press("ctrl+q")
+        # Quitting while writing asks first (the next apply resumes).
+        await until(pilot, lambda: app.screen.id == "quit-confirm", workers=False)
+        await pilot.click("#confirm-ok")
     # The write in flight still lands (Graph finishes what it received); a re-run after
     # that adopts the profile by its name instead of creating it again.
     deadline = time.monotonic() + 10

@@ -115,7 +115,7 @@ async def test_fault_kind_and_seed(
     "length", [5, *(pytest.param(n, marks=pytest.mark.soak) for n in (1, 3, 8, 12, 20))]
 )
 @pytest.mark.parametrize(
-    "start", [4, *(pytest.param(n, marks=pytest.mark.soak) for n in (0, 1, 2, 6, 9))]
+    "start", [4, *(pytest.param(n, marks=pytest.mark.soak) for n in (0, 1, 2, 6, 8))]
 )
 async def test_429_storm(
     start: int,
@@ -132,11 +132,11 @@ async def test_429_storm(
         seen = {"requests": 0, "throttled": 0}
 
         def weather(record: RequestRecord) -> None:
+            if record.fault == "429":  # a $batch's sub-requests are throttled one by one
+                seen["throttled"] += 1
             if record.in_batch:
                 return
             seen["requests"] += 1
-            if record.fault == "429":
-                seen["throttled"] += 1
             if seen["requests"] == start and storm not in sb.faults.rules:
                 sb.faults.rules.append(storm)
             if seen["throttled"] >= length and storm in sb.faults.rules:
@@ -152,13 +152,14 @@ async def test_429_storm(
 
 
 @pytest.mark.parametrize(
-    "after", [4, *(pytest.param(n, marks=pytest.mark.soak) for n in (2, 3, 5, 6, 7, 8, 10, 12))]
+    "after", [4, *(pytest.param(n, marks=pytest.mark.soak) for n in (3, 5, 6, 7, 8, 10, 12))]
 )
 async def test_token_expiry_at_every_point(
     after: int, reference: dict[str, Any], tmp_path: Path, tally: Counter[str]
 ) -> None:
     """Each sign-in's token stops working after `after` requests; every run signs in
-    again (a fresh token) and gets a little further, without a duplicate."""
+    again (a fresh token) and gets a little further, without a duplicate. (After 2 the
+    plan's two batched reads use the token up: no run could ever write.)"""
     with start_sandbox(seed="demo", expire_token_after=after) as sb:
         path = session_with_ids(sb, tmp_path)
         runs = await _until_done(sb, path, tally, token=sb.mint_token)

@@ -2,7 +2,7 @@
 kills between the Graph writes; this kills INSIDE the saves around them).
 
 The child is `adue apply` (tui.cli.main) on the sandbox. A small harness in the child
-watches the session's own atomic save (tui.session.write_atomic: temp file, fsync,
+watches the session's own atomic save (tui.files.write_private: temp file, fsync,
 os.replace) and at save number n SIGKILLs the process at one of three moments:
 - torn: the temp file half written (cut to half its size) when it is fsynced;
 - before-replace: the temp file complete, the rename not done;

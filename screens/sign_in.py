@@ -54,6 +54,7 @@ class ClientIdValidator(Validator):
 
 class SignInStep(StepPanel):
     step_id = "sign_in"
+    _interactive = True
 
     def compose_body(self) -> ComposeResult:
         tenant = self.session.table("tenant")
@@ -145,8 +146,13 @@ class SignInStep(StepPanel):
         event.stop()
         self.start_sign_in()
 
-    def start_sign_in(self) -> None:
-        """Sign in in a thread worker; the device code appears in a dialog."""
+    def start_sign_in(self, *, interactive: bool = True) -> None:
+        """Sign in in a thread worker; the device code appears in a dialog.
+
+        interactive=False (resuming a session) never prompts: without a cached
+        sign-in it quietly leaves the Sign in button to the person.
+        """
+        self._interactive = interactive
         for field in self.query(Input):
             if not field.is_valid:
                 self.query_one("#sign-in-problem", Static).update(
@@ -165,7 +171,7 @@ class SignInStep(StepPanel):
         def work() -> tuple[SignedIn, Organization]:
             if self.backend.sandbox_mode:
                 self.backend.start_sandbox()  # idempotent; usually already up
-            signed_in = self.backend.sign_in(prompt, cancel)
+            signed_in = self.backend.sign_in(prompt, cancel, interactive=interactive)
             return signed_in, self.backend.organization()
 
         self.run_blocking(work, self._signed_in, self._sign_in_failed, name="sign-in")
@@ -208,10 +214,13 @@ class SignInStep(StepPanel):
         self.post_message(self.SignedIn())
 
     def _sign_in_failed(self, error: BaseException) -> None:
-        from tui.graph.errors import SignInCancelled
+        from tui.graph.errors import SignInCancelled, SignInRequired
 
         self._close_device_code()
         self.query_one("#sign-in-button", Button).disabled = False
+        if isinstance(error, SignInRequired) and not self._interactive:
+            self.query_one("#sign-in-result", Static).update(self._summary_text())
+            return
         if isinstance(error, SignInCancelled):
             self.query_one("#sign-in-result", Static).update("Sign-in cancelled.")
             return

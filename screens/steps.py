@@ -5,6 +5,7 @@ first frame does not need."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 from screens.widgets.step_panel import StepPanel
 
@@ -18,6 +19,18 @@ PANEL_CLASSES: dict[str, str] = {
     "review": "screens.review:ReviewStep",
     "guide": "screens.guide:GuideStep",
 }
+
+
+# Stylesheets (in screens/styles/) a step needs beyond app.tcss, read on its first visit.
+STEP_STYLESHEETS: dict[str, str] = {
+    "sso_extension": "steps_3_to_5.tcss",
+    "authenticator": "steps_3_to_5.tcss",
+    "enrollment_profile": "steps_3_to_5.tcss",
+    "priority": "steps_6_to_8.tcss",
+    "review": "steps_6_to_8.tcss",
+    "guide": "steps_6_to_8.tcss",
+}
+STYLES = Path(__file__).parent / "styles"
 
 
 def panel_class(step_id: str) -> type[StepPanel]:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
 from textual.worker import WorkerState
 
-from screens.steps import panel_class
+from screens.steps import STEP_STYLESHEETS, STYLES, panel_class
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
@@ -45,6 +45,7 @@ class AdueApp(App[int]):
         self.backend = backend or Backend(session, sandbox=sandbox)
         self.sandbox = self.backend.sandbox_mode
         self.sandbox_info: SandboxInfo | None = None
+        self._stylesheets_read: set[str] = set()
 
     # layout
 
@@ -74,12 +75,19 @@ class AdueApp(App[int]):
         if info is not None:
             self.call_from_thread(self._sandbox_started, info)
         if self.session.get("sign_in", "status") == "done" and self.backend.signed_in is None:
-            # Resuming: sign in again at once (silently when the token cache allows),
-            # so the step the person lands on can read the tenant.
-            self.call_from_thread(self.run_worker, self._resume_sign_in(), name="resume")
+            # Resuming: sign in again at once where that needs nobody (the sandbox, a
+            # cached sign-in, a token), so the step the person lands on can read the tenant.
+            mode = self.backend.resume_mode()
+            if mode:
+                self.call_from_thread(
+                    self.run_worker,
+                    self._resume_sign_in(interactive=mode == "interactive"),
+                    name="resume",
+                    exit_on_error=False,
+                )
         self.backend.warm_up()
 
-    async def _resume_sign_in(self) -> None:
+    async def _resume_sign_in(self, *, interactive: bool) -> None:
         from screens.sign_in import SignInStep
 
         switcher = self.query_one(ContentSwitcher)
@@ -90,7 +98,7 @@ class AdueApp(App[int]):
             panel = SignInStep(self.session, self.backend)
             panel.display = False  # built for the sign-in only; the current step stays
             await switcher.mount(panel)
-        panel.start_sign_in()
+        panel.start_sign_in(interactive=interactive)
 
     def _sandbox_started(self, info: SandboxInfo) -> None:
         self.sandbox_info = info
@@ -106,7 +114,17 @@ class AdueApp(App[int]):
             panel.signed_in()
 
     def _make_panel(self, step_id: str) -> StepPanel:
+        self._load_step_stylesheet(step_id)
         return panel_class(step_id)(self.session, self.backend)
+
+    def _load_step_stylesheet(self, step_id: str) -> None:
+        name = STEP_STYLESHEETS.get(step_id)
+        if name is None or name in self._stylesheets_read:
+            return
+        self._stylesheets_read.add(name)
+        self.stylesheet.read(STYLES / name)
+        if self.is_running:  # before the first frame, the first parse picks it up anyway
+            self.refresh_css(animate=False)
 
     def _refresh_header(self) -> None:
         header = self.query_one(WizardHeader)

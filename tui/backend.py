@@ -178,19 +178,45 @@ class Backend:
         self,
         prompt: Callable[[DeviceCodePrompt], None],
         cancel: threading.Event,
+        *,
+        interactive: bool = True,
     ) -> SignedIn:
-        """Sign in (device code by default) and build the Graph client. Blocking."""
+        """Sign in (device code by default) and build the Graph client. Blocking.
+
+        interactive=False never prompts: it raises SignInRequired unless a cached
+        sign-in (or a non-interactive method) gets a token.
+        """
         from tui.graph.auth import build_credential, sign_in
         from tui.graph.client import build_graph_client
 
         settings = self.settings()
         credential = build_credential(settings, prompt=prompt, cancel=cancel)
-        signed_in = sign_in(credential, cancel=cancel)
+        signed_in = sign_in(credential, cancel=cancel, interactive=interactive)
         self._client = build_graph_client(
             credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
         )
         self.signed_in = signed_in
         return signed_in
+
+    def resume_mode(self) -> str:
+        """How a resumed wizard signs in again by itself: "interactive" (the sandbox,
+        whose device code approves itself), "silent" (a cached sign-in or a method
+        that needs no person), or "" (wait for the person to press Sign in)."""
+        from tui.graph.auth import AuthMethod, load_record_text
+
+        from tui.graph.auth import SettingsError
+
+        if self.sandbox_mode:
+            return "interactive"
+        try:
+            settings = self.settings()
+        except SettingsError:
+            return ""  # the Sign in step shows what to fix
+        if settings.auth in (AuthMethod.TOKEN, AuthMethod.AZURE_CLI):
+            return "silent"
+        if settings.auth is AuthMethod.DEVICE_CODE and load_record_text(settings):
+            return "silent"
+        return ""
 
     def organization(self) -> Organization:
         from tui.graph.operations import get_organization

@@ -72,7 +72,10 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 class PickerApp(App[None]):
     """Just one group picker (and a sink for its messages), for the picker's own tests."""
 
-    CSS_PATH = Path(__file__).parents[2] / "screens" / "styles" / "app.tcss"
+    CSS_PATH = [
+        Path(__file__).parents[2] / "screens" / "styles" / "app.tcss",
+        Path(__file__).parents[2] / "screens" / "styles" / "steps_3_to_5.tcss",
+    ]
 
     def __init__(self, backend: Backend, **picker_options: Any) -> None:
         super().__init__()

@@ -181,3 +181,21 @@ def test_steps_one_and_two_look_right(
     session = Session.open(tmp_path / "s.toml", lock=False)
     session.set("session", "current_step", step)
     assert snap_compare(AdueApp(session), terminal_size=size)
+
+
+async def test_resuming_without_a_cached_sign_in_waits_for_the_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real tenant's session, device code, nothing cached: adue must not start a
+    # sign-in by itself (nor reach the network); the Sign in step says what to do.
+    session = Session.open(tmp_path / "s.toml")
+    session.update("tenant", {"account": "admin@contoso.com", "tenant_id": "contoso.com"})
+    session.set("sign_in", "status", "done")
+    session.save()
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.backend.signed_in is None
+        assert not isinstance(app.screen, DeviceCodeDialog)
+        assert "Last signed in as admin@contoso.com" in text_of(app, "#sign-in-result")

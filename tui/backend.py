@@ -202,9 +202,7 @@ class Backend:
         """How a resumed wizard signs in again by itself: "interactive" (the sandbox,
         whose device code approves itself), "silent" (a cached sign-in or a method
         that needs no person), or "" (wait for the person to press Sign in)."""
-        from tui.graph.auth import AuthMethod, load_record_text
-
-        from tui.graph.auth import SettingsError
+        from tui.graph.auth import AuthMethod, SettingsError, load_record_text
 
         if self.sandbox_mode:
             return "interactive"

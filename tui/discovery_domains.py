@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 
 # Domains Microsoft owns: a tenant cannot publish files there.
 _MICROSOFT_OWNED = (".onmicrosoft.com", ".onmicrosoft.us", ".partner.onmschina.cn")

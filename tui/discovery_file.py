@@ -28,7 +28,7 @@ SERVER_VERSION = "mdm-byod"
 TEMPLATE_PLACEHOLDER = "YourAADTenantID"
 _TEMPLATE = '{{"Servers":[{{"Version":"{version}", "BaseURL":"{base_url}"}}]}}'
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
 def is_tenant_id(value: str) -> bool:

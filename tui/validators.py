@@ -15,10 +15,10 @@ AUTHENTICATOR_BUNDLE_ID = "com.microsoft.azureauthenticator"
 MICROSOFT_BUNDLE_PREFIXES = ("com.microsoft.", "com.skype.", "com.yammer.", "com.linkedin.")
 DISPLAY_NAME_MAX = 200  # Intune's portal limit for policy and profile names
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 # Apple: reverse-DNS, letters, digits, hyphens and dots; at least two parts.
-_BUNDLE_PART = re.compile(r"^[A-Za-z0-9-]+$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_BUNDLE_PART = re.compile(r"^[A-Za-z0-9-]+\Z")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
 
 
 def bundle_id_problem(value: str) -> str:

@@ -7,8 +7,8 @@ from urllib.parse import quote, urlsplit
 
 MAX_URL_LENGTH = 1000  # keeps the QR code scannable from paper (version <= 25 at level M)
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9(][0-9 ()./-]{3,}[0-9]$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ()./-]{3,}[0-9]\Z")
 # Characters that are never valid raw in a URL and could break out of markup.
 _UNSAFE_IN_URL = re.compile(r"[\s\"'<>\\^`{|}\x00-\x1f\x7f]")
 # Kept as-is when re-quoting a URL for an href; everything else is %-encoded.

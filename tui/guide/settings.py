@@ -25,7 +25,7 @@ DEFAULT_FORMATS: tuple[Format, ...] = ("html",)
 MAX_ORGANIZATION = 120
 MAX_CONTACT = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 
 # Session keys, as docs/session-format.md spells them.
 KEY_ORGANIZATION = "[guide] organization"

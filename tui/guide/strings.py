@@ -20,7 +20,7 @@ from tui.guide.errors import GuideError, UnknownLanguageError
 
 FALLBACK_LANGUAGE = "en"
 # BCP 47-ish: "de", "pt-BR", "zh-Hant". The code is also the HTML `lang` value.
-_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _META_TABLE = "meta"
 
 

@@ -1,6 +1,6 @@
-"""Where each step's panel class lives. Imported on a step's first visit, not at start-up:
-the later steps pull in Markdown, TextArea, the group picker and more, which the
-first frame does not need."""
+"""Where each step's panel class lives. Not imported at start-up: the later steps pull in
+Markdown, TextArea, the group picker and more, which the first frame does not need;
+the app imports them in a worker thread right after the first frame."""
 
 from __future__ import annotations
 
@@ -21,15 +21,8 @@ PANEL_CLASSES: dict[str, str] = {
 }
 
 
-# Stylesheets (in screens/styles/) a step needs beyond app.tcss, read on its first visit.
-STEP_STYLESHEETS: dict[str, str] = {
-    "sso_extension": "steps_3_to_5.tcss",
-    "authenticator": "steps_3_to_5.tcss",
-    "enrollment_profile": "steps_3_to_5.tcss",
-    "priority": "steps_6_to_8.tcss",
-    "review": "steps_6_to_8.tcss",
-    "guide": "steps_6_to_8.tcss",
-}
+# The app's stylesheets, in order: the shell and steps 1-2, then the later steps' own.
+STYLESHEETS: tuple[str, ...] = ("app.tcss", "steps_3_to_5.tcss", "steps_6_to_8.tcss")
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -38,3 +31,9 @@ def panel_class(step_id: str) -> type[StepPanel]:
     panel: type[StepPanel] = getattr(importlib.import_module(module_name), class_name)
     assert panel.step_id == step_id
     return panel
+
+
+def preload_panels() -> None:
+    """Import every step's module (call from a worker thread, after the first frame)."""
+    for step_id in PANEL_CLASSES:
+        panel_class(step_id)

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList
 from textual.worker import WorkerState
 
-from screens.steps import STEP_STYLESHEETS, STYLES, panel_class
+from screens.steps import STYLES, STYLESHEETS, panel_class, preload_panels
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
@@ -29,7 +29,9 @@ from tui.steps import STEPS, get_step, next_step, previous_step, step_index
 
 class AdueApp(App[int]):
     TITLE = "adue"
-    CSS_PATH = Path(__file__).parent.parent / "screens" / "styles" / "app.tcss"
+    # Parsed once, before the first frame: a stylesheet read later makes Textual
+    # re-parse and re-apply everything on the UI thread (~60-140 ms per read).
+    CSS_PATH = [STYLES / name for name in STYLESHEETS]
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next", id="next-step"),
         Binding("escape", "previous_step", "Back", id="previous-step"),
@@ -45,7 +47,6 @@ class AdueApp(App[int]):
         self.backend = backend or Backend(session, sandbox=sandbox)
         self.sandbox = self.backend.sandbox_mode
         self.sandbox_info: SandboxInfo | None = None
-        self._stylesheets_read: set[str] = set()
 
     # layout
 
@@ -74,6 +75,9 @@ class AdueApp(App[int]):
         info = self.backend.start_sandbox()
         if info is not None:
             self.call_from_thread(self._sandbox_started, info)
+        # Import every step's module here, off the UI thread, so that a step's first
+        # visit does not stall the UI while Python loads its widgets.
+        preload_panels()
         if self.session.get("sign_in", "status") == "done" and self.backend.signed_in is None:
             # Resuming: sign in again at once where that needs nobody (the sandbox, a
             # cached sign-in, a token), so the step the person lands on can read the tenant.
@@ -90,7 +94,7 @@ class AdueApp(App[int]):
     async def _resume_sign_in(self, *, interactive: bool) -> None:
         from screens.sign_in import SignInStep
 
-        switcher = self.query_one(ContentSwitcher)
+        switcher = self.main_screen.query_one(ContentSwitcher)
         panels = switcher.query(SignInStep)
         if panels:
             panel = panels.first()
@@ -102,32 +106,34 @@ class AdueApp(App[int]):
 
     def _sandbox_started(self, info: SandboxInfo) -> None:
         self.sandbox_info = info
+        if not self.screen_stack:
+            return  # closing down
         self._refresh_header()
-        for panel in self.query(StepPanel):
+        for panel in self.main_screen.query(StepPanel):
             panel.sandbox_ready(info)
 
     def broadcast_signed_in(self) -> None:
         """Sign-in finished: every built panel may now load what it needs."""
+        if not self.screen_stack:
+            return  # closing down
         self._refresh_header()
         self._refresh_steps()
-        for panel in self.query(StepPanel):
+        for panel in self.main_screen.query(StepPanel):
             panel.signed_in()
 
     def _make_panel(self, step_id: str) -> StepPanel:
-        self._load_step_stylesheet(step_id)
         return panel_class(step_id)(self.session, self.backend)
 
-    def _load_step_stylesheet(self, step_id: str) -> None:
-        name = STEP_STYLESHEETS.get(step_id)
-        if name is None or name in self._stylesheets_read:
-            return
-        self._stylesheets_read.add(name)
-        self.stylesheet.read(STYLES / name)
-        if self.is_running:  # before the first frame, the first parse picks it up anyway
-            self.refresh_css(animate=False)
+    @property
+    def main_screen(self) -> Screen[object]:
+        """The wizard's own screen, under any dialog that may be open on top of it."""
+        return self.screen_stack[0]
 
     def _refresh_header(self) -> None:
-        header = self.query_one(WizardHeader)
+        headers = self.main_screen.query(WizardHeader) if self.screen_stack else ()
+        if not headers:
+            return  # closing down
+        header = headers.first()
         tenant = self.session.table("tenant")
         name = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
         if self.sandbox_info is not None:
@@ -136,7 +142,9 @@ class AdueApp(App[int]):
         header.cloud = tenant.get("cloud") or "global"
 
     def _refresh_steps(self) -> None:
-        self.query_one(StepList).show_states(self.session.data, self.session.current_step)
+        step_lists = self.main_screen.query(StepList) if self.screen_stack else ()
+        if step_lists:
+            step_lists.first().show_states(self.session.data, self.session.current_step)
 
     # navigation
 
@@ -147,7 +155,7 @@ class AdueApp(App[int]):
     def go_to_step(self, step_id: str) -> None:
         """Show a step and remember it in the session, so a reopen lands here."""
         get_step(step_id)  # refuse unknown ids loudly
-        switcher = self.query_one(ContentSwitcher)
+        switcher = self.main_screen.query_one(ContentSwitcher)
         if not switcher.query(f"#{step_id}"):
             switcher.mount(self._make_panel(step_id))
         switcher.current = step_id
@@ -155,7 +163,7 @@ class AdueApp(App[int]):
             self.session.set("session", "current_step", step_id)
             self.session.save()
         self._refresh_steps()
-        panel = self.query_one(f"#{step_id}", StepPanel)
+        panel = self.main_screen.query_one(f"#{step_id}", StepPanel)
         panel.scroll_home(animate=False)
         panel.focus()
 

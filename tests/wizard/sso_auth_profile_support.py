@@ -111,3 +111,14 @@ def kind_reads(sb: RunningSandbox, since: int) -> list[RequestRecord]:
 def text_of(widget: Any) -> str:
     """The plain text a Static shows."""
     return str(widget.render()).replace("\n", " ")
+
+
+async def settle(app: App[Any], pilot: Any) -> None:
+    """Until no worker is left running, including those that finished ones started
+    (a search starts the users/devices look-ups of the rows it shows)."""
+    for _ in range(200):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        if all(worker.is_finished for worker in app.workers):
+            return

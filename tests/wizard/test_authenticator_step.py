@@ -14,10 +14,10 @@ from tests.wizard.sso_auth_profile_support import (
     open_session,
     private_home,
     saved,
+    settle,
     signed_in_app,
     text_of,
 )
-from tui.app import AdueApp
 from tui.sandbox.server import RunningSandbox
 from tui.sandbox.tenant import stable_id
 from tui.session import Session
@@ -28,12 +28,6 @@ AUTHENTICATOR_APP_ID = stable_id("demo", "app", "authenticator-vpp")
 @pytest.fixture(autouse=True)
 def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     private_home(tmp_path, monkeypatch)
-
-
-async def settle(app: AdueApp, pilot: object) -> None:
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_the_vpp_app_found_with_its_licences(

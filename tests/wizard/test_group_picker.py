@@ -16,6 +16,7 @@ from tests.wizard.sso_auth_profile_support import (
     group_reads,
     kind_reads,
     private_home,
+    settle,
     signed_in_backend,
     text_of,
 )
@@ -32,12 +33,6 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Session:
 
 def option_ids(options: OptionList) -> list[str]:
     return [options.get_option_at_index(i).id or "" for i in range(options.option_count)]
-
-
-async def settle(app: PickerApp, pilot: object) -> None:
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_typing_searches_once_after_a_pause_and_shows_users_or_devices(

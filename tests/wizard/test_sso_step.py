@@ -14,6 +14,7 @@ from tests.wizard.sso_auth_profile_support import (
     open_session,
     private_home,
     saved,
+    settle,
     signed_in_app,
     text_of,
 )
@@ -27,12 +28,6 @@ DEFAULT_NAME = "iOS – Entra ID SSO extension (account-driven UE)"
 @pytest.fixture(autouse=True)
 def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     private_home(tmp_path, monkeypatch)
-
-
-async def settle(app: AdueApp, pilot: object) -> None:
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def type_into(

@@ -94,8 +94,11 @@ async def test_bundle_ids_added_refused_edited_and_removed(tmp_path: Path) -> No
 
         # Spaces around an id are dropped; an id already listed is kept once.
         entry.value = "  com.contoso.timesheets  "
+        await pilot.pause()  # let the field's Changed message land before the click
         await pilot.click("#sso-bundles-add")
         entry.value = "COM.contoso.expenses"
+        await pilot.pause()
+        entry.focus()
         await pilot.press("enter")
         await pilot.pause()
         assert saved(session.path)["sso_extension"]["bundle_ids"] == [
@@ -111,6 +114,7 @@ async def test_bundle_ids_added_refused_edited_and_removed(tmp_path: Path) -> No
         await pilot.press("enter")
         assert entry.has_focus and entry.value == "com.contoso.timesheets"
         entry.value = "com.contoso.rota"
+        await pilot.pause()
         await pilot.press("enter")
         assert saved(session.path)["sso_extension"]["bundle_ids"] == [
             "com.contoso.expenses",

@@ -58,6 +58,7 @@ class BundleIdEditor(Vertical):
         super().__init__(id=id, classes="bundle-editor")
         self.bundle_ids = [str(b) for b in bundle_ids]
         self.editing: int | None = None  # index of the id being edited
+        self._cleared_by_us = False  # the next Changed("") is our own clearing
 
     def compose(self) -> ComposeResult:
         pid = self.id
@@ -149,6 +150,12 @@ class BundleIdEditor(Vertical):
     @on(Input.Changed, ".bundle-entry Input")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        if self._cleared_by_us:
+            # The field was emptied by an add, save or remove: keep what that said
+            # ("Added …", "… was listed already") instead of the typing hint.
+            self._cleared_by_us = False
+            if not event.value:
+                return
         problem = self.entry_problem(event.value)
         if not problem and self._duplicate_of(event.value) is not None:
             show_problem(self.message, "", f"{event.value.strip()} is listed already.")
@@ -207,10 +214,15 @@ class BundleIdEditor(Vertical):
             self.bundle_ids.append(value)
             message = f"Added {value}."
         self.editing = None
-        self.entry.value = ""
+        self._clear_entry()
         self._changed()
         show_problem(self.message, "", message)
         return True
+
+    def _clear_entry(self) -> None:
+        if self.entry.value:
+            self._cleared_by_us = True
+            self.entry.value = ""
 
     def action_remove(self) -> None:
         """Remove the id being edited, else the highlighted one."""
@@ -220,7 +232,7 @@ class BundleIdEditor(Vertical):
             return
         removed = self.bundle_ids.pop(index)
         if self.editing is not None:
-            self.entry.value = ""
+            self._clear_entry()
         self.editing = None
         self._changed()
         show_problem(self.message, "", f"Removed {removed}.")

@@ -447,6 +447,9 @@ class Session:
         self.path = path
         self._lock = lock
         self._mutex = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._saves_made = 0
+        self._saves_written = 0
         # Reads are served from tomllib's plain dict until the first write needs the
         # comment-preserving tomlkit document: tomlkit costs start-up time.
         self._doc = doc
@@ -619,7 +622,14 @@ class Session:
             text = _tk().dumps(self.doc)
             # Never write what we could not read back (tomlkit has corrupted edits before).
             validate(tomllib.loads(text), text)
-            write_private(self.path, text)
+            self._saves_made += 1
+            number = self._saves_made
+        # The write and its fsyncs happen outside the mutex, so that readers (the UI)
+        # never wait for the disk; saves still land in order, the newest last.
+        with self._write_lock:
+            if number > self._saves_written:
+                write_private(self.path, text)
+                self._saves_written = number
 
     @contextmanager
     def saving(self) -> Iterator[Session]:

@@ -447,16 +447,29 @@ async def create_sso_policy(client: GraphClient, spec: SsoPolicySpec) -> Written
     return Written(parse.sso_policy(response.json()), response.request_id)
 
 
-async def _get_configuration(client: GraphClient, policy_id: str) -> parse.Json | None:
+async def _get_beta_object(
+    client: GraphClient, collection: str, object_id: str, *, what: str, scopes: tuple[str, ...]
+) -> parse.Json | None:
+    """One beta object by id as JSON; None when Graph says it is gone (404)."""
     response = await client.request(
         "GET",
-        f"{CONFIGURATIONS}/{_segment(policy_id)}",
+        f"{collection}/{_segment(object_id)}",
         version="beta",
-        what="read the SSO app extension policy",
-        required_scopes=Scope.CONFIG_READ,
+        what=what,
+        required_scopes=scopes,
         ok_statuses=frozenset({404}),
     )
     return None if response.status == 404 else response.json()
+
+
+async def _get_configuration(client: GraphClient, policy_id: str) -> parse.Json | None:
+    return await _get_beta_object(
+        client,
+        CONFIGURATIONS,
+        policy_id,
+        what="read the SSO app extension policy",
+        scopes=Scope.CONFIG_READ,
+    )
 
 
 async def get_sso_policy(client: GraphClient, policy_id: str) -> SsoPolicy | None:
@@ -623,15 +636,13 @@ async def list_enrollment_profiles(client: GraphClient) -> tuple[EnrollmentProfi
 
 
 async def _get_profile_json(client: GraphClient, profile_id: str) -> parse.Json | None:
-    response = await client.request(
-        "GET",
-        f"{PROFILES}/{_segment(profile_id)}",
-        version="beta",
+    return await _get_beta_object(
+        client,
+        PROFILES,
+        profile_id,
         what="read the enrollment profile",
-        required_scopes=Scope.SERVICE_CONFIG_READ,
-        ok_statuses=frozenset({404}),
+        scopes=Scope.SERVICE_CONFIG_READ,
     )
-    return None if response.status == 404 else response.json()
 
 
 async def get_enrollment_profile(client: GraphClient, profile_id: str) -> EnrollmentProfile | None:

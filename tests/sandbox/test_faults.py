@@ -101,6 +101,17 @@ def test_token_expires_after_n_requests(sandbox_factory: SandboxFactory) -> None
     assert get(sb, "/v1.0/organization", fresh).status_code == 200
 
 
+def test_token_expires_after_n_requests_on_one_route_only(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["expire:2@/v1.0/groups"])
+    assert [get(sb, "/v1.0/groups").status_code for _ in range(3)] == [200, 200, 401]
+    assert "expired" in get(sb, "/v1.0/groups").json()["error"]["message"]
+    # The same token still works elsewhere; a fresh one works on the route again.
+    assert get(sb, "/v1.0/organization").status_code == 200
+    assert get(sb, "/v1.0/groups", sb.mint_token()).status_code == 200
+    with pytest.raises(ValueError, match="whole number of requests"):
+        parse_rule("expire:0.5@/v1.0/groups")
+
+
 def test_faults_can_change_at_runtime(sandbox_factory: SandboxFactory) -> None:
     sb = sandbox_factory()
     assert get(sb, "/v1.0/groups").status_code == 200

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 STATUS_KINDS = ("429", "500", "502", "503", "504")
-KINDS = (*STATUS_KINDS, "drop", "latency")
+KINDS = (*STATUS_KINDS, "drop", "latency", "expire")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,12 @@ def parse_rule(text: str) -> FaultRule:
     if kind == "latency":
         if value < 0:
             raise ValueError(f"bad --fault {text!r}: latency must be 0 or more milliseconds")
+    elif kind == "expire":
+        if value < 1 or value != int(value):
+            raise ValueError(
+                f"bad --fault {text!r}: expire takes a whole number of requests, 1 or more "
+                "(e.g. expire:3@/beta/deviceManagement)"
+            )
     elif not 0 <= value <= 1:
         raise ValueError(f"bad --fault {text!r}: the rate must be between 0 and 1, e.g. 0.3")
     if prefix and not prefix.startswith("/"):
@@ -122,6 +128,8 @@ class FaultPlan:
         for rule in self.rules:
             if not rule.matches(path):
                 continue
+            if rule.kind == "expire":
+                continue  # token expiry is the authentication's business (graph_app)
             if rule.kind == "latency":
                 if not batch_item:
                     latency += rule.value
@@ -135,6 +143,10 @@ class FaultPlan:
                 else:
                     status = int(rule.kind)
         return Decision(latency, status, drop)
+
+    def token_expiry_rules(self, path: str) -> list[FaultRule]:
+        """The `expire:N@prefix` rules for this path: a token works N times there."""
+        return [r for r in self.rules if r.kind == "expire" and r.matches(path)]
 
     def describe(self) -> str:
         parts = [str(r) for r in self.rules]

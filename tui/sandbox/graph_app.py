@@ -265,7 +265,14 @@ class GraphApp:
         limit = self.sb.faults.expire_token_after
         uses = self._token_uses.get(claims.jti, 0) + 1
         self._token_uses[claims.jti] = uses
-        if claims.expired() or (limit is not None and uses > limit):
+        expired_here = False
+        for rule in self.sb.faults.token_expiry_rules(record.path):
+            # Per route: the token works `value` times on paths under the prefix.
+            key = f"{claims.jti}@{rule.prefix}"
+            here = self._token_uses.get(key, 0) + 1
+            self._token_uses[key] = here
+            expired_here = expired_here or here > rule.value
+        if claims.expired() or expired_here or (limit is not None and uses > limit):
             record.fault = "expired-token"
             raise GraphError(
                 401,

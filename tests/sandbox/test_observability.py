@@ -4,6 +4,7 @@ and the HTTPS listener (discovery host, identity endpoints)."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_damaged_state_file_is_named(sandbox_factory: SandboxFactory, tmp_path: 
 
 def test_https_listener_serves_discovery_and_identity(demo_sandbox_shared: RunningSandbox) -> None:
     sb = demo_sandbox_shared
-    with httpx.Client(verify=str(sb.ca_path)) as https:
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(sb.ca_path))) as https:
         found = https.get(
             f"{sb.https_url}/.well-known/com.apple.remotemanagement",
             params={"user-identifier": "AdeleV@contoso.com", "model-family": "iPhone"},

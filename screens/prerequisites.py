@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -26,11 +28,24 @@ ICONS = {"pass": "[green]✔ pass[/]", "warn": "[yellow]! warn[/]", "fail": "[re
 ICONS["error"] = "[red]? could not check[/]"
 
 
-def result_markup(status: str, title: str, detail: str, fix: str) -> str:
-    text = f"{ICONS.get(status, status)}  [b]{escape(title)}[/b]\n    {escape(detail)}"
-    if fix and status != "pass":
-        text += f"\n    [i]Fix:[/i] {escape(fix)}"
-    return text
+class CheckRow(Static):
+    """One check: its verdict in a narrow column, then title, why and fix wrapping
+    beside it (a hanging indent, readable at 80 columns)."""
+
+    def __init__(
+        self, status: str, title: str, detail: str, fix: str, *, id: str | None = None
+    ) -> None:
+        shown_fix = fix if fix and status != "pass" else ""
+        # The plain words, for anyone (tests, screen readers' logs) reading the row.
+        self.text = "\n".join(part for part in (title, detail, shown_fix and f"Fix: {fix}") if part)
+        body = f"[b]{escape(title)}[/b]\n{escape(detail)}"
+        if shown_fix:
+            body += f"\n[i]Fix:[/i] {escape(shown_fix)}"
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=len("? could not check") if status == "error" else 6)
+        grid.add_column(ratio=1)
+        grid.add_row(Text.from_markup(ICONS.get(status, escape(status))), Text.from_markup(body))
+        super().__init__(grid, id=id, classes=f"check-row check-{status}")
 
 
 class PrerequisitesStep(StepPanel):
@@ -102,11 +117,7 @@ class PrerequisitesStep(StepPanel):
         box = self.query_one("#prereq-results", Vertical)
         box.remove_children()
         box.mount_all(
-            Static(
-                result_markup(r.status.value, r.title, r.detail, r.fix),
-                classes=f"check-row check-{r.status.value}",
-                id=f"check-{r.id}",
-            )
+            CheckRow(r.status.value, r.title, r.detail, r.fix, id=f"check-{r.id}")
             for r in report.results
         )
         warnings = [r.id for r in report.results if r.status.value == "warn"]
@@ -234,13 +245,7 @@ class PrerequisitesStep(StepPanel):
             )
             self._update_verdict()
             return
-        box.mount_all(
-            Static(
-                result_markup(f.status, f.title, f.evidence, f.fix),
-                classes=f"check-row check-{f.status}",
-            )
-            for f in shown
-        )
+        box.mount_all(CheckRow(f.status, f.title, f.evidence, f.fix) for f in shown)
         self._update_verdict()
 
     @on(Button.Pressed, "#discovery-show")

@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, Static
 
+from screens.prerequisites import CheckRow
 from screens.widgets.device_code_dialog import DeviceCodeDialog
 from tui.app import AdueApp
 from tui.backend import Backend
@@ -126,7 +127,7 @@ async def test_a_broken_tenant_fails_exactly_its_check(
         await wait_until(pilot, lambda: bool(app.query(".check-row")))
         failing = [row.id for row in app.query(".check-fail")]
         assert failing == ["check-apns_certificate"]
-        assert "Fix:" in str(app.query_one("#check-apns_certificate", Static).render())
+        assert "Fix:" in app.query_one("#check-apns_certificate", CheckRow).text
         assert "fix: Apple MDM push certificate" in text_of(app, "#prereq-verdict")
     assert saved(session.path)["prerequisites"]["status"] != "done"
 

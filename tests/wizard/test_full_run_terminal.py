@@ -119,7 +119,7 @@ def test_a_whole_rollout_by_keystrokes_then_quit_and_resume(terminal: Terminal) 
     terminal.keys("C-n")
     terminal.wait_for_text("Intune licence")
     terminal.wait_for_session(lambda d: "last_checked" in d["prerequisites"], "checks run")
-    terminal.wait_for_text("✔ pass  Intune licence")
+    terminal.wait_for_text("✔ pass Intune licence")
     terminal.keys("Tab", "Tab", "Space")  # Run checks -> the federation checkbox
     terminal.wait_for_session(status("prerequisites"), "prerequisites done")
 

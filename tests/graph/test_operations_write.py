@@ -140,6 +140,10 @@ async def test_enrollment_profile_lifecycle(writer: GraphClient, fresh: RunningS
     assert added.value.target.group_id == pilot.id
     listed = await ops.list_profile_assignments(writer, profile.id)
     assert [a.id for a in listed] == [added.value.id]
+    # Again (a killed run's write that had landed): the existing assignment, no error.
+    again = await ops.add_profile_assignment(writer, profile.id, pilot.id)
+    assert again.value.id == added.value.id
+    assert len(await ops.list_profile_assignments(writer, profile.id)) == 1
     await ops.remove_profile_assignment(writer, profile.id, added.value.id)
     assert await ops.list_profile_assignments(writer, profile.id) == ()
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from tui.graph import parse
 from tui.graph.batch import batch_get
 from tui.graph.client import GraphClient
-from tui.graph.errors import Cancelled, error_from_response
+from tui.graph.errors import BadRequest, Cancelled, error_from_response
 from tui.graph.models import (
     AUTHENTICATOR_BUNDLE_ID,
     ApnsCertificate,
@@ -709,15 +709,28 @@ async def list_profile_assignments(
 async def add_profile_assignment(
     client: GraphClient, profile_id: str, group_id: str
 ) -> Written[ProfileAssignment]:
-    """Assign the profile to a USER group (device groups are not supported)."""
-    response = await client.request(
-        "POST",
-        f"{PROFILES}/{_segment(profile_id)}/assignments",
-        version="beta",
-        body={"target": target_body(AssignmentTarget.group(group_id))},
-        what="assign the enrollment profile",
-        required_scopes=Scope.SERVICE_CONFIG_WRITE,
-    )
+    """Assign the profile to a USER group (device groups are not supported).
+
+    Idempotent: when Graph refuses because the group is assigned already (an earlier
+    run's write that landed after adue was stopped), the existing assignment is the
+    result, not an error.
+    """
+    wanted = AssignmentTarget.group(group_id)
+    try:
+        response = await client.request(
+            "POST",
+            f"{PROFILES}/{_segment(profile_id)}/assignments",
+            version="beta",
+            body={"target": target_body(wanted)},
+            what="assign the enrollment profile",
+            required_scopes=Scope.SERVICE_CONFIG_WRITE,
+        )
+    except BadRequest:
+        current = await list_profile_assignments(client, profile_id)
+        existing = [a for a in current if a.target.key == wanted.key]
+        if existing:
+            return Written(existing[0], "")
+        raise
     body = response.json()
     target = parse.target(parse.child(body, "target")) or AssignmentTarget.group(group_id)
     return Written(ProfileAssignment(parse.text(body, "id"), target), response.request_id)

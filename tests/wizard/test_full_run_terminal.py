@@ -160,10 +160,15 @@ def test_a_whole_rollout_by_keystrokes_then_quit_and_resume(terminal: Terminal) 
     profile_id = data["enrollment_profile"]["profile_id"]
     assert policy_id and profile_id
     assert all(entry["result"] == "ok" for entry in data["journal"])
-    # The sandbox tenant (kept beside the session) now holds exactly these objects.
-    state = json.loads((terminal.folder / "rollout.sandbox-state.json").read_text())
-    text = json.dumps(state)
-    assert policy_id in text and profile_id in text
+    # The sandbox tenant (kept beside the session; written shortly after each change)
+    # now holds these objects.
+    state_file = terminal.folder / "rollout.sandbox-state.json"
+
+    def state_has_them() -> bool:
+        text = json.dumps(json.loads(state_file.read_text()))
+        return policy_id in text and profile_id in text
+
+    terminal.wait(state_has_them, "the sandbox state file holding the new objects", 10)
 
     # Quit halfway through the guide step, start again: same step, signed in again.
     terminal.keys("C-n")

@@ -60,12 +60,12 @@ class SignInStep(StepPanel):
         tenant = self.session.table("tenant")
         if self.backend.sandbox_mode:
             # The sandbox fixes cloud, tenant and method: no form to fill in.
-            with Vertical(id="sign-in-sandbox", classes="sandbox-note"):
-                yield Static(
-                    "SANDBOX: a built-in Contoso tenant, no Microsoft account needed. The "
-                    "device code below is approved by the sandbox itself after a few seconds.",
-                    id="sign-in-sandbox-text",
-                )
+            yield Static(
+                "SANDBOX: a built-in Contoso tenant, no Microsoft account needed. The "
+                "device code below is approved by the sandbox itself after a few seconds.",
+                id="sign-in-sandbox",
+                classes="sandbox-note",
+            )
         else:
             yield from self._compose_form(tenant)
         with Horizontal(classes="actions"):

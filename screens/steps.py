@@ -21,9 +21,23 @@ PANEL_CLASSES: dict[str, str] = {
 }
 
 
-# The app's stylesheets, in order: the shell and steps 1-2, then the later steps' own.
-STYLESHEETS: tuple[str, ...] = ("app.tcss", "steps_3_to_5.tcss", "steps_6_to_8.tcss")
 STYLES = Path(__file__).parent / "styles"
+# The shell and step 1: all the first frame needs, parsed before it.
+APP_STYLESHEET = STYLES / "app.tcss"
+# The rest, each with the steps whose panels it styles (dialogs: none). The app adds them
+# once the first frame is out, so that it does not wait on parsing them; the sheet of the
+# step the wizard opens on is added before that step's panel is built.
+LATER_STYLESHEETS: dict[Path, tuple[str, ...]] = {
+    STYLES / "step_2.tcss": ("prerequisites",),
+    STYLES / "steps_3_to_5.tcss": ("sso_extension", "authenticator", "enrollment_profile"),
+    STYLES / "steps_6_to_8.tcss": ("priority", "review", "guide"),
+    STYLES / "dialogs.tcss": (),
+}
+
+
+def step_stylesheet(step_id: str) -> Path | None:
+    """The later stylesheet a step's panel needs, if any (step 1 is in APP_STYLESHEET)."""
+    return next((path for path, ids in LATER_STYLESHEETS.items() if step_id in ids), None)
 
 
 def panel_class(step_id: str) -> type[StepPanel]:

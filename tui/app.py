@@ -10,18 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, OptionList
+from textual.widgets import ContentSwitcher, Footer
 from textual.worker import WorkerState
 
-from screens.steps import STYLES, STYLESHEETS, panel_class, preload_panels
+from screens.steps import (
+    APP_STYLESHEET,
+    LATER_STYLESHEETS,
+    panel_class,
+    preload_panels,
+    step_stylesheet,
+)
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
+from tui import startup_gc
 from tui.backend import Backend, SandboxInfo
 from tui.session import Session
 from tui.steps import STEPS, get_step, next_step, previous_step, step_index
@@ -29,9 +37,8 @@ from tui.steps import STEPS, get_step, next_step, previous_step, step_index
 
 class AdueApp(App[int]):
     TITLE = "adue"
-    # Parsed once, before the first frame: a stylesheet read later makes Textual
-    # re-parse and re-apply everything on the UI thread (~60-140 ms per read).
-    CSS_PATH = [STYLES / name for name in STYLESHEETS]
+    # The other stylesheets are added after the first frame: see _add_stylesheets.
+    CSS_PATH = APP_STYLESHEET
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next", id="next-step"),
         Binding("escape", "previous_step", "Back", id="previous-step"),
@@ -51,27 +58,37 @@ class AdueApp(App[int]):
     # layout
 
     def compose(self) -> ComposeResult:
-        yield WizardHeader(sandbox=self.sandbox)
+        # Header and step list start with their final content, so that nothing has to
+        # be redrawn between mounting and the first frame.
+        tenant, cloud = self._header_values()
+        yield WizardHeader(sandbox=self.sandbox, tenant=tenant, cloud=cloud)
         with Horizontal(id="body"):
-            yield StepList()
+            yield StepList(self.session.data, self.session.current_step)
             # Only the current step is built now; the others on their first visit,
             # so the first frame does not wait for eight panels.
             with ContentSwitcher(id="steps", initial=self.session.current_step):
-                yield self._make_panel(self.session.current_step)
+                step_id = self.session.current_step
+                self._add_stylesheets(step_stylesheet(step_id))
+                yield self._make_panel(step_id)
         yield Footer()
 
     def on_mount(self) -> None:
-        self._refresh_header()
-        self._refresh_steps()
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
 
     def on_ready(self) -> None:
+        self._add_stylesheets(*LATER_STYLESHEETS)
         # Textual's Ready comes once the first frame is on the terminal. Only now start
         # the sandbox (if any) and warm msgraph up, in a thread: neither may delay the
         # first frame (a thread importing competes for the interpreter) nor freeze the UI.
         self.run_worker(self._prepare_backend, name="prepare", thread=True, exit_on_error=False)
 
     def _prepare_backend(self) -> None:
+        try:
+            self._start_backend()
+        finally:
+            startup_gc.resume()  # start-up's imports are done (tui/startup_gc.py)
+
+    def _start_backend(self) -> None:
         info = self.backend.start_sandbox()
         if info is not None:
             self.call_from_thread(self._sandbox_started, info)
@@ -124,22 +141,43 @@ class AdueApp(App[int]):
     def _make_panel(self, step_id: str) -> StepPanel:
         return panel_class(step_id)(self.session, self.backend)
 
+    def _add_stylesheets(self, *paths: Path | None) -> None:
+        """Add stylesheets the first frame does not need (screens/steps.py LATER_STYLESHEETS).
+
+        Added as sources, not read with refresh_css(): that would re-parse and re-apply
+        every rule to every widget on the screen (60-140 ms). Their rules only match
+        widgets of later steps and dialogs, which get them as they mount; and Textual
+        parses only the new sources (the others come from its parse cache).
+        """
+        for path in paths:
+            if path is not None and not self.stylesheet.has_source(str(path)):
+                css = path.read_text(encoding="utf-8")
+                self.stylesheet.add_source(css, read_from=(str(path), ""))
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        # A dialog opened before Ready (keys typed while adue starts) needs its styles too.
+        self._add_stylesheets(*LATER_STYLESHEETS)
+        return super().push_screen(*args, **kwargs)
+
     @property
     def main_screen(self) -> Screen[object]:
         """The wizard's own screen, under any dialog that may be open on top of it."""
         return self.screen_stack[0]
+
+    def _header_values(self) -> tuple[str, str]:
+        """The header's tenant and cloud, from the session (or the sandbox, once started)."""
+        tenant = self.session.table("tenant")
+        name = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
+        if self.sandbox_info is not None:
+            name = f"{self.sandbox_info.organization} (sandbox)"
+        return name, tenant.get("cloud") or "global"
 
     def _refresh_header(self) -> None:
         headers = self.main_screen.query(WizardHeader) if self.screen_stack else ()
         if not headers:
             return  # closing down
         header = headers.first()
-        tenant = self.session.table("tenant")
-        name = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
-        if self.sandbox_info is not None:
-            name = f"{self.sandbox_info.organization} (sandbox)"
-        header.tenant = name
-        header.cloud = tenant.get("cloud") or "global"
+        header.tenant, header.cloud = self._header_values()
 
     def _refresh_steps(self) -> None:
         step_lists = self.main_screen.query(StepList) if self.screen_stack else ()
@@ -157,6 +195,7 @@ class AdueApp(App[int]):
         get_step(step_id)  # refuse unknown ids loudly
         switcher = self.main_screen.query_one(ContentSwitcher)
         if not switcher.query(f"#{step_id}"):
+            self._add_stylesheets(*LATER_STYLESHEETS)  # at once if this is before Ready
             switcher.mount(self._make_panel(step_id))
         switcher.current = step_id
         if self.session.current_step != step_id:
@@ -197,10 +236,9 @@ class AdueApp(App[int]):
         self._refresh_header()
         self._refresh_steps()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "step-list" and event.option.id:
-            self.go_to_step(event.option.id)
-            self.refresh_bindings()
+    def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
+        self.go_to_step(message.step_id)
+        self.refresh_bindings()
 
     def watch_focused(self) -> None:  # pragma: no cover - Textual hook name differs by version
         self.refresh_bindings()

@@ -1,30 +1,41 @@
-"""The top bar: product, tenant, cloud, and a SANDBOX badge that cannot be missed."""
+"""The top bar: product, tenant, cloud, and a SANDBOX badge that cannot be missed.
+
+One widget drawing one line, not a row of Statics: it is on the first frame, and
+every widget there costs start-up time.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from typing import ClassVar
+
+from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
+
+BADGE = " SANDBOX "
 
 
-class WizardHeader(Horizontal):
+class WizardHeader(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"wizard-header--title", "wizard-header--badge"}
+
     tenant: reactive[str] = reactive("not signed in")
     cloud: reactive[str] = reactive("global")
 
-    def __init__(self, *, sandbox: bool) -> None:
+    def __init__(self, *, sandbox: bool, tenant: str = "not signed in", cloud: str = "global"):
         super().__init__(id="header")
         self.sandbox = sandbox
+        self.set_reactive(WizardHeader.tenant, tenant)
+        self.set_reactive(WizardHeader.cloud, cloud)
 
-    def compose(self) -> ComposeResult:
-        yield Static("adue", id="header-title")
-        yield Static(id="header-tenant")
-        yield Static(id="header-cloud")
+    def render(self) -> Content:
+        title = Content(" adue ").stylize(self.get_visual_style("wizard-header--title"))
+        cloud = Content(f" Cloud: {self.cloud} ")
+        badge = Content(BADGE if self.sandbox else "")
         if self.sandbox:
-            yield Static(" SANDBOX ", id="sandbox-badge")
-
-    def watch_tenant(self, tenant: str) -> None:
-        self.query_one("#header-tenant", Static).update(f"Tenant: {tenant}")
-
-    def watch_cloud(self, cloud: str) -> None:
-        self.query_one("#header-cloud", Static).update(f"Cloud: {cloud}")
+            badge = badge.stylize(self.get_visual_style("wizard-header--badge"))
+        # The tenant takes what the others leave, cut short on a narrow terminal.
+        room = max(0, self.size.width - len(title) - len(cloud) - len(badge))
+        tenant = f" Tenant: {self.tenant}"
+        if len(tenant) > room:
+            tenant = tenant[: max(0, room - 1)] + "…" if room else ""
+        return Content.assemble(title, tenant.ljust(room), cloud, badge)

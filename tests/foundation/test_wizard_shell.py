@@ -104,10 +104,12 @@ async def test_header_shows_tenant_cloud_and_sandbox_badge(session: Session) -> 
     async with app.run_test(size=(80, 24)):
         header = app.query_one(WizardHeader)
         assert header.tenant == "Contoso" and header.cloud == "usgov"
-        assert app.query_one("#sandbox-badge")
+        line = str(header.render_line(0).text)
+        assert "Tenant: Contoso" in line and "Cloud: usgov" in line
+        assert line.rstrip().endswith("SANDBOX")
     plain = AdueApp(session, sandbox=False)
     async with plain.run_test(size=(80, 24)):
-        assert not plain.query("#sandbox-badge")
+        assert "SANDBOX" not in plain.query_one(WizardHeader).render_line(0).text
 
 
 async def test_step_list_shows_each_steps_status(session: Session) -> None:
@@ -116,7 +118,7 @@ async def test_step_list_shows_each_steps_status(session: Session) -> None:
     app = AdueApp(session)
     async with app.run_test(size=(80, 24)):
         step_list = app.query_one(StepList)
-        prompts = [str(step_list.get_option_at_index(i).prompt) for i in range(3)]
+        prompts = [step_list.label(i) for i in range(3)]
         assert prompts == ["● 1 Sign in", "◐ 2 Prerequisites", "○ 3 SSO extension"]
 
 

@@ -13,6 +13,16 @@ SANDBOX_SESSION = "adue-sandbox-session.toml"
 
 
 def run_wizard(args: argparse.Namespace) -> int:
+    from tui import startup_gc
+
+    startup_gc.pause()  # the app resumes it once start-up's imports are done
+    try:
+        return _run_wizard(args)
+    finally:
+        startup_gc.resume()
+
+
+def _run_wizard(args: argparse.Namespace) -> int:
     from tui.session import Session, SessionError
 
     path = args.session

@@ -96,10 +96,12 @@ def _text(app: Any, selector: str) -> str:
 async def drive(folder: Path) -> dict[str, Any]:
     from screens.widgets.confirm_dialog import ConfirmDialog
     from screens.widgets.device_code_dialog import DeviceCodeDialog
+    from tui import startup_gc
     from tui.app import AdueApp
     from tui.backend import Backend
     from tui.sandbox.server import start_sandbox
 
+    startup_gc.pause()  # as `adue` does (tui/commands/wizard.py); the app resumes it
     started = time.perf_counter()
     discovery_shown = True
     monitor = LoopMonitor()

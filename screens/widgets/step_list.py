@@ -73,7 +73,7 @@ class StepList(Widget, can_focus=True):
         cursor = self.get_visual_style("step-list--cursor")
         lines = []
         for index, label in enumerate(self._labels):
-            line = Content(label.ljust(width))
+            line = Content(label).truncate(width, pad=True)
             lines.append(line.stylize(cursor) if index == self.highlighted else line)
         return Content("\n").join(lines)
 

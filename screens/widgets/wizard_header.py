@@ -21,7 +21,9 @@ class WizardHeader(Widget):
     tenant: reactive[str] = reactive("not signed in")
     cloud: reactive[str] = reactive("global")
 
-    def __init__(self, *, sandbox: bool, tenant: str = "not signed in", cloud: str = "global"):
+    def __init__(
+        self, *, sandbox: bool, tenant: str = "not signed in", cloud: str = "global"
+    ) -> None:
         super().__init__(id="header")
         self.sandbox = sandbox
         self.set_reactive(WizardHeader.tenant, tenant)
@@ -33,9 +35,9 @@ class WizardHeader(Widget):
         badge = Content(BADGE if self.sandbox else "")
         if self.sandbox:
             badge = badge.stylize(self.get_visual_style("wizard-header--badge"))
-        # The tenant takes what the others leave, cut short on a narrow terminal.
-        room = max(0, self.size.width - len(title) - len(cloud) - len(badge))
-        tenant = f" Tenant: {self.tenant}"
-        if len(tenant) > room:
-            tenant = tenant[: max(0, room - 1)] + "…" if room else ""
-        return Content.assemble(title, tenant.ljust(room), cloud, badge)
+        # The tenant takes what the others leave (in cells: a tenant's name may be
+        # Japanese), cut short with an ellipsis on a narrow terminal.
+        used = title.cell_length + cloud.cell_length + badge.cell_length
+        room = max(0, self.size.width - used)
+        tenant = Content(f" Tenant: {self.tenant}").truncate(room, ellipsis=True, pad=True)
+        return Content.assemble(title, tenant, cloud, badge)

@@ -7,8 +7,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
 from textual.widgets import ContentSwitcher
 
+from screens.steps import APP_STYLESHEET
 from screens.widgets.help_dialog import HelpDialog
 from screens.widgets.step_list import StepList
 from screens.widgets.wizard_header import WizardHeader
@@ -137,3 +140,29 @@ async def test_no_color_renders_in_monochrome(
     fills = set(re.findall(r'fill="#([0-9a-f]{6})"', svg)) - window_buttons
     assert fills
     assert all(f[0:2] == f[2:4] == f[4:6] for f in fills), sorted(fills)
+
+
+class HeaderApp(App[None]):
+    CSS_PATH = APP_STYLESHEET
+
+    def __init__(self, organization: str) -> None:
+        super().__init__()
+        self.organization = organization
+
+    def compose(self) -> ComposeResult:
+        yield WizardHeader(sandbox=True, tenant=self.organization, cloud="usgov")
+
+
+@pytest.mark.parametrize(
+    ("organization", "width"),
+    [("Contoso", 80), ("株式会社コントソ ホールディングス 日本", 60), ("x" * 200, 80)],
+)
+async def test_header_fits_any_tenant_name_in_one_line(organization: str, width: int) -> None:
+    app = HeaderApp(organization)
+    async with app.run_test(size=(width, 24)):
+        line = app.query_one(WizardHeader).render_line(0).text
+        assert cell_len(line) == width
+        assert line.rstrip().endswith("SANDBOX") and "Cloud: usgov" in line
+        assert f"Tenant: {organization[:5]}" in line
+        if cell_len(organization) > width:
+            assert "…" in line

@@ -21,6 +21,7 @@ import os
 import re
 import socket
 import threading
+import time
 import tomllib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -413,15 +414,37 @@ def _user() -> str:
         return str(os.getuid())
 
 
+# The holder writes its details just after it takes the lock; a comer in between waits
+# this long for them rather than naming nobody.
+HOLDER_WAIT_SECONDS = 1.0
+
+
 def _read_holder(fd: int) -> str:
+    deadline = time.monotonic() + HOLDER_WAIT_SECONDS
+    while True:
+        try:
+            info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            # Details left by an earlier holder that was killed are not the new holder's.
+            if info["host"] == socket.gethostname() and not _alive(int(info["pid"])):
+                raise ValueError("the details of a dead process")
+            return (
+                f"adue (pid {info['pid']}, user {info['user']} on {info['host']}, "
+                f"since {info['since']})"
+            )
+        except (ValueError, KeyError, TypeError, OSError):
+            if time.monotonic() >= deadline:
+                return "another adue process"
+            time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
     try:
-        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        return (
-            f"adue (pid {info['pid']}, user {info['user']} on {info['host']}, "
-            f"since {info['since']})"
-        )
-    except (ValueError, KeyError, OSError):
-        return "another adue process"
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
 
 
 # --- atomic write ------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import socket
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import tomllib
 from pathlib import Path
 
@@ -193,6 +197,42 @@ def test_second_process_is_refused_with_the_holder_named(tmp_path: Path) -> None
         holder.wait()
     # The kernel dropped the dead holder's lock: the session opens again.
     Session.open(path).close()
+
+
+def write_over(fd: int, data: bytes) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, data, 0)
+
+
+def test_a_comer_right_after_the_lock_was_taken_still_learns_the_holder(tmp_path: Path) -> None:
+    # The holder takes the flock first and writes its details a moment later; a second
+    # adue arriving in between must wait for them, not say "another adue process".
+    path = tmp_path / "s.toml"
+    Session.open(path).close()
+    lock_path = tmp_path / "s.toml.lock"
+    fd = os.open(lock_path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.ftruncate(fd, 0)
+    # What a holder killed earlier left behind (this host, a pid that no longer runs)...
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    stale = {"pid": int(dead.stdout), "user": "old", "host": socket.gethostname(), "since": "x"}
+    os.pwrite(fd, json.dumps(stale).encode(), 0)
+    # ...is replaced by the new holder's details 0.2 s after it took the lock.
+    details = {"pid": os.getpid(), "user": "ops", "host": socket.gethostname(), "since": "now"}
+    writer = threading.Timer(0.2, write_over, (fd, json.dumps(details).encode()))
+    writer.start()
+    try:
+        with pytest.raises(SessionLockedError) as caught:
+            Session.open(path)
+        assert f"in use by adue (pid {os.getpid()}, user ops on" in str(caught.value)
+    finally:
+        writer.join()
+        os.close(fd)
 
 
 def test_save_is_atomic_replace_in_the_same_folder(tmp_path: Path) -> None:

@@ -76,10 +76,11 @@ class AdueApp(App[int]):
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
 
     def on_ready(self) -> None:
+        # Textual's Ready comes once the first frame is on the terminal. Only now add the
+        # later steps' and the dialogs' stylesheets (a few ms of parsing), start the
+        # sandbox (if any) and warm msgraph up, these two in a thread: neither may delay
+        # the first frame (a thread importing competes for the interpreter) nor freeze the UI.
         self._add_stylesheets(*LATER_STYLESHEETS)
-        # Textual's Ready comes once the first frame is on the terminal. Only now start
-        # the sandbox (if any) and warm msgraph up, in a thread: neither may delay the
-        # first frame (a thread importing competes for the interpreter) nor freeze the UI.
         self.run_worker(self._prepare_backend, name="prepare", thread=True, exit_on_error=False)
 
     def _prepare_backend(self) -> None:

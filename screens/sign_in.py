@@ -13,8 +13,6 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.step_panel import StepPanel
 from tui.backend import SandboxInfo
-from tui.graph.clouds import CLOUDS
-from tui.validators import domain_problem, guid_problem, is_guid
 
 if TYPE_CHECKING:
     from tui.graph.auth import DeviceCodePrompt, SignedIn
@@ -32,6 +30,8 @@ AUTH_LABELS = {
 
 class TenantValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
+        from tui.validators import domain_problem, is_guid
+
         text = value.strip()
         if not text or is_guid(text) or not domain_problem(text):
             return self.success()
@@ -43,6 +43,8 @@ class TenantValidator(Validator):
 
 class ClientIdValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
+        from tui.validators import guid_problem
+
         text = value.strip()
         if not text or not guid_problem(text):
             return self.success()
@@ -73,6 +75,9 @@ class SignInStep(StepPanel):
         yield Static(self._summary_text(), id="sign-in-result")
 
     def _compose_form(self, tenant: dict[str, str]) -> ComposeResult:
+        # Imported here: the sandbox's first frame shows no form and needs neither.
+        from tui.graph.clouds import CLOUDS
+
         with Vertical(id="sign-in-form"):
             yield Label("Cloud", classes="field-label")
             yield Select(

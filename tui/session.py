@@ -14,9 +14,6 @@ import copy
 import datetime as dt
 import errno
 import fcntl
-import getpass
-import glob
-import json
 import os
 import re
 import socket
@@ -393,7 +390,7 @@ class SessionLock:
             "since": _now().isoformat(),
         }
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
+        os.pwrite(fd, "".join(f"{key}={value}\n" for key, value in info.items()).encode(), 0)
         self._fd = fd
 
     def release(self) -> None:
@@ -408,10 +405,21 @@ class SessionLock:
 
 
 def _user() -> str:
+    """Who runs adue, as getpass.getuser() says it (not imported: it costs start-up time)."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if os.environ.get(name):
+            return os.environ[name]
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
         return str(os.getuid())
+
+
+def _holder_details(text: str) -> dict[str, str]:
+    """The lock file's `key=value` lines (the holder's pid, user, host and since)."""
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
 
 # The holder writes its details just after it takes the lock; a comer in between waits
@@ -423,7 +431,7 @@ def _read_holder(fd: int) -> str:
     deadline = time.monotonic() + HOLDER_WAIT_SECONDS
     while True:
         try:
-            info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            info = _holder_details(os.pread(fd, 4096, 0).decode())
             # Details left by an earlier holder that was killed are not the new holder's.
             if info["host"] == socket.gethostname() and not _alive(int(info["pid"])):
                 raise ValueError("the details of a dead process")
@@ -664,8 +672,10 @@ class Session:
 
 def _remove_stale_temp_files(path: Path) -> None:
     """Delete temp files a killed writer left behind; safe because we hold the lock."""
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        leftover.unlink(missing_ok=True)
+    prefix = f".{path.name}."
+    for leftover in path.parent.iterdir():
+        if leftover.name.startswith(prefix) and leftover.name.endswith(".tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def load_document(path: Path) -> tuple[str, dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import socket
 import stat
@@ -199,6 +198,10 @@ def test_second_process_is_refused_with_the_holder_named(tmp_path: Path) -> None
     Session.open(path).close()
 
 
+def lock_details(details: dict[str, object]) -> bytes:
+    return "".join(f"{key}={value}\n" for key, value in details.items()).encode()
+
+
 def write_over(fd: int, data: bytes) -> None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, data, 0)
@@ -221,10 +224,10 @@ def test_a_comer_right_after_the_lock_was_taken_still_learns_the_holder(tmp_path
         check=True,
     )
     stale = {"pid": int(dead.stdout), "user": "old", "host": socket.gethostname(), "since": "x"}
-    os.pwrite(fd, json.dumps(stale).encode(), 0)
+    os.pwrite(fd, lock_details(stale), 0)
     # ...is replaced by the new holder's details 0.2 s after it took the lock.
     details = {"pid": os.getpid(), "user": "ops", "host": socket.gethostname(), "since": "now"}
-    writer = threading.Timer(0.2, write_over, (fd, json.dumps(details).encode()))
+    writer = threading.Timer(0.2, write_over, (fd, lock_details(details)))
     writer.start()
     try:
         with pytest.raises(SessionLockedError) as caught:

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from screens.prerequisites import CheckRow
 from screens.widgets.device_code_dialog import DeviceCodeDialog
+from screens.widgets.wizard_header import WizardHeader
 from tui.app import AdueApp
 from tui.backend import Backend
 from tui.sandbox.server import RunningSandbox
@@ -172,6 +173,27 @@ async def test_invalid_fields_say_what_to_fix_and_are_not_saved(
     data = saved(session.path)
     assert data["tenant"]["client_id"] == ""
     assert data["tenant"]["tenant_id"] == "contoso.com"
+
+
+async def test_cloud_and_method_chosen_by_keyboard_are_saved_and_reopened(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        app = AdueApp(session)  # not sandbox mode: the form is shown
+        async with app.run_test(size=(100, 40)) as pilot:
+            app.query_one("#sign-in-cloud", Select).focus()
+            await pilot.press("enter", "down", "enter")  # Global -> US Government GCC High
+            app.query_one("#sign-in-auth", Select).focus()
+            await pilot.press("enter", "down", "enter")  # Device code -> Browser
+            await pilot.pause()
+            header = app.query_one(WizardHeader).render_line(0).text
+            assert "Cloud: usgov" in header
+    assert saved(path)["tenant"]["cloud"] == "usgov"
+    assert saved(path)["tenant"]["auth"] == "browser"
+    with Session.open(path) as session:
+        app = AdueApp(session)
+        async with app.run_test(size=(100, 40)):
+            assert app.query_one("#sign-in-cloud", Select).value == "usgov"
+            assert app.query_one("#sign-in-auth", Select).value == "browser"
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

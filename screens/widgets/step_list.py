@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui.steps import STEPS, step_status
+from tui.steps import STEPS, step_index, step_status
 
 ICONS = {"todo": "○", "in_progress": "◐", "done": "●"}
 
@@ -45,7 +45,7 @@ class StepList(Widget, can_focus=True):
     def __init__(self, data: Mapping[str, Any], current: str) -> None:
         super().__init__(id="step-list")
         self._labels = self._make_labels(data)
-        self.set_reactive(StepList.highlighted, self._index(current))
+        self.set_reactive(StepList.highlighted, step_index(current))
 
     def label(self, index: int) -> str:
         """The text of the step at `index` (icon, number, title)."""
@@ -54,7 +54,7 @@ class StepList(Widget, can_focus=True):
     def show_states(self, data: Mapping[str, Any], current: str) -> None:
         """Redraw each step's label with its status icon; put the cursor on the current step."""
         self._labels = self._make_labels(data)
-        self.highlighted = self._index(current)
+        self.highlighted = step_index(current)
         self.refresh()
 
     @staticmethod
@@ -63,10 +63,6 @@ class StepList(Widget, can_focus=True):
             f"{ICONS[step_status(data, step.id)]} {number} {step.title}"
             for number, step in enumerate(STEPS, start=1)
         ]
-
-    @staticmethod
-    def _index(step_id: str) -> int:
-        return next(i for i, step in enumerate(STEPS) if step.id == step_id)
 
     def render(self) -> Content:
         width = self.size.width

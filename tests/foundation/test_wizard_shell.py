@@ -67,6 +67,28 @@ async def test_jump_with_the_step_list_and_the_palette(session: Session) -> None
     assert saved_step(session.path) == "guide"
 
 
+async def test_step_list_keys_move_the_cursor_and_enter_opens_the_step(session: Session) -> None:
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        step_list = app.query_one(StepList)
+        step_list.focus()
+        await pilot.press("down", "down", "j")
+        assert step_list.highlighted == 3
+        await pilot.press("up", "k")
+        assert step_list.highlighted == 1
+        await pilot.press("end")
+        assert step_list.highlighted == len(STEP_IDS) - 1
+        await pilot.press("down")  # stays on the last step
+        assert step_list.highlighted == len(STEP_IDS) - 1
+        await pilot.press("home", "up")  # and on the first
+        assert step_list.highlighted == 0
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.query_one(ContentSwitcher).current == "sso_extension"
+        assert step_list.highlighted == STEP_IDS.index("sso_extension")
+    assert saved_step(session.path) == "sso_extension"
+
+
 async def test_clicking_a_step_opens_it(session: Session) -> None:
     app = AdueApp(session)
     async with app.run_test(size=(80, 24)) as pilot:

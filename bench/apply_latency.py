@@ -65,9 +65,9 @@ def round_trips(sandbox: object) -> int:
 async def _apply_once(seed_runs: int) -> tuple[list[tuple[float, int, int, bool]], ...]:
     from msgraph.generated.models.user import User
 
-    from tui.apply import apply_session
     from tui.graph.auth import StaticTokenCredential
     from tui.graph.client import build_graph_client
+    from tui.rollout.apply import apply_session
     from tui.sandbox.server import start_sandbox
     from tui.session import Session
 

@@ -94,8 +94,8 @@ def _text(app: Any, selector: str) -> str:
 
 
 async def drive(folder: Path) -> dict[str, Any]:
-    from screens.widgets.confirm_dialog import ConfirmDialog
-    from screens.widgets.device_code_dialog import DeviceCodeDialog
+    from screens.dialogs.confirm import ConfirmDialog
+    from screens.dialogs.device_code import DeviceCodeDialog
     from tui import startup_gc
     from tui.app import AdueApp
     from tui.backend import Backend

@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 from screens.widgets.step_panel import StepPanel
 
 if TYPE_CHECKING:
-    from tui.discovery_findings import DiscoveryReport
+    from tui.discovery.findings import DiscoveryReport
     from tui.graph.checks import CheckReport
 
 ICONS = {"pass": "[green]✔ pass[/]", "warn": "[yellow]! warn[/]", "fail": "[red]✘ fail[/]"}
@@ -152,7 +152,7 @@ class PrerequisitesStep(StepPanel):
     # the discovery file
 
     def _fill_domains(self) -> None:
-        from tui.discovery_domains import sign_in_domains
+        from tui.discovery.domains import sign_in_domains
 
         if self.backend.signed_in is None:
             return
@@ -200,7 +200,7 @@ class PrerequisitesStep(StepPanel):
         if not domain:
             self.notify("Pick the sign-in domain first.", severity="warning")
             return
-        from tui.discovery_check import check_domain
+        from tui.discovery.check import check_domain
 
         tenant = self.session.table("tenant")
         cloud = tenant.get("cloud") or "global"
@@ -251,7 +251,7 @@ class PrerequisitesStep(StepPanel):
     @on(Button.Pressed, "#discovery-show")
     def _show_file(self, event: Button.Pressed) -> None:
         event.stop()
-        from screens.widgets.discovery_dialog import DiscoveryDialog
+        from screens.dialogs.discovery import DiscoveryDialog
 
         tenant = self.session.table("tenant")
         tenant_id = tenant.get("tenant_id", "")

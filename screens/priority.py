@@ -20,10 +20,10 @@ from textual.widgets import Button, Input, Static
 from screens.widgets.priority_list import PriorityList
 from screens.widgets.step_panel import StepPanel, describe_error
 from tui.graph.models import Group
-from tui.profile_priority import OURS, PriorityEntry, Verdict, arrange, order_keys, who_wins
+from tui.rollout.priority import OURS, PriorityEntry, Verdict, arrange, order_keys, who_wins
 
 if TYPE_CHECKING:
-    from tui.profile_priority_read import ProfilesInTenant
+    from tui.rollout.priority_read import ProfilesInTenant
 
 _UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
@@ -83,7 +83,7 @@ class PriorityStep(StepPanel):
 
     def load(self) -> None:
         """Read the tenant's profiles, their assignments and group names (thread worker)."""
-        from tui.profile_priority_read import read_profiles
+        from tui.rollout.priority_read import read_profiles
 
         self._load_error = False
         self._status("Reading the Apple enrollment profiles…")
@@ -117,7 +117,7 @@ class PriorityStep(StepPanel):
         status.set_class(error, "-error")
 
     def _tenant_entries(self) -> list[PriorityEntry]:
-        from tui.profile_priority_read import entries
+        from tui.rollout.priority_read import entries
 
         assert self._tenant is not None
         profile = self.session.table("enrollment_profile")

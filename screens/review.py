@@ -1,7 +1,7 @@
 """Wizard step 7: the plan in plain words, then apply with live progress per action.
 
-The plan (tui.plan.make_plan) compares the session with the tenant and never
-writes. Apply (tui.apply.apply_plan) asks first, then writes action by action,
+The plan (tui.rollout.plan.make_plan) compares the session with the tenant and never
+writes. Apply (tui.rollout.apply.apply_plan) asks first, then writes action by action,
 journalled in the session; its progress callback runs on the Graph thread and is
 handed to the UI with call_from_thread. Throttling and retries show on the row of
 the action they delay. A failure says what happened, Graph's request-id, and that
@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Link, Static
 
-from screens.widgets.confirm_dialog import ConfirmDialog
+from screens.dialogs.confirm import ConfirmDialog
 from screens.widgets.plan_view import PlanView, plan_summary
 from screens.widgets.step_panel import StepPanel, describe_error
 
 if TYPE_CHECKING:
-    from tui.apply import ApplyResult, Progress
-    from tui.plan_model import Plan
+    from tui.rollout.apply import ApplyResult, Progress
+    from tui.rollout.model import Plan
 
 LAST_RESULT_WORDS = {
     "failed": "The last apply stopped with a failure",
@@ -66,7 +66,7 @@ class ReviewStep(StepPanel):
             self.make_plan()
 
     def make_plan(self, after_apply: bool = False) -> None:
-        from tui.plan import make_plan
+        from tui.rollout.plan import make_plan
 
         self._planned_once = True
         self._set_status("Comparing the session with the tenant…")
@@ -130,7 +130,7 @@ class ReviewStep(StepPanel):
             self.apply()
 
     def apply(self) -> None:
-        from tui.apply import apply_plan
+        from tui.rollout.apply import apply_plan
 
         plan = self.plan
         if plan is None:
@@ -205,7 +205,7 @@ class ReviewStep(StepPanel):
     # outcome
 
     def _show_success(self, result: ApplyResult) -> None:
-        from tui.admin_links import admin_center_links
+        from tui.rollout.admin_links import admin_center_links
 
         writes = result.writes
         widgets: list[Static] = [

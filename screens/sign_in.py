@@ -182,7 +182,7 @@ class SignInStep(StepPanel):
         self.run_blocking(work, self._signed_in, self._sign_in_failed, name="sign-in")
 
     def _show_device_code(self, device_code: DeviceCodePrompt, cancel: threading.Event) -> None:
-        from screens.widgets.device_code_dialog import DeviceCodeDialog
+        from screens.dialogs.device_code import DeviceCodeDialog
 
         note = ""
         info = getattr(self.app, "sandbox_info", None)
@@ -191,7 +191,7 @@ class SignInStep(StepPanel):
         self.app.push_screen(DeviceCodeDialog(device_code, cancel, note))
 
     def _close_device_code(self) -> None:
-        from screens.widgets.device_code_dialog import DeviceCodeDialog
+        from screens.dialogs.device_code import DeviceCodeDialog
 
         if isinstance(self.app.screen, DeviceCodeDialog):
             self.app.pop_screen()

@@ -247,7 +247,7 @@ class AdueApp(App[int]):
     # help, palette, quit
 
     def action_help(self) -> None:
-        from screens.widgets.help_dialog import HelpDialog  # Markdown is costly at start-up
+        from screens.dialogs.help import HelpDialog  # Markdown is costly at start-up
 
         self.push_screen(HelpDialog(shown_path(self.session.path)))
 
@@ -266,7 +266,7 @@ class AdueApp(App[int]):
 
     async def action_quit(self) -> None:
         if any(w.name == "review-apply" and w.state is WorkerState.RUNNING for w in self.workers):
-            from screens.widgets.confirm_dialog import ConfirmDialog
+            from screens.dialogs.confirm import ConfirmDialog
 
             self.push_screen(
                 ConfirmDialog(

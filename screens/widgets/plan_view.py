@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.plan_model import Action, ActionKind, Plan
+from tui.rollout.model import Action, ActionKind, Plan
 
 RowState = Literal["planned", "running", "retrying", "done", "failed", "skipped"]
 

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import ListItem, ListView, Static
 
-from tui.profile_priority import PriorityEntry
+from tui.rollout.priority import PriorityEntry
 
 
 class ProfileItem(ListItem):

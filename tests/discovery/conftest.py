@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.discovery.servers import SEEN, Listener, Seen, domain_for, serve
-from tui.discovery import VARIANTS
 from tui.graph.clouds import CLOUDS
+from tui.sandbox.discovery_variants import VARIANTS
 from tui.sandbox.tls import TlsFiles, make_tls_files
 
 

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tui.discovery import sandbox_response
+from tui.sandbox.discovery_variants import sandbox_response
 from tui.sandbox.tls import TlsFiles
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"

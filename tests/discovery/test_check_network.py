@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.discovery.servers import TENANT, Listener, domain_for
-from tui.discovery import DiscoveryReport, check_domain, check_domain_sync
-from tui.discovery_http import classify, trust_context
+from tui.discovery.check import check_domain, check_domain_sync
+from tui.discovery.findings import DiscoveryReport
+from tui.discovery.http import classify, trust_context
 from tui.sandbox.tls import TlsFiles
 
 

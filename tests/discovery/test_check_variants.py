@@ -10,15 +10,11 @@ import json
 import pytest
 
 from tests.discovery.servers import TENANT, Listener, Seen, domain_for
-from tui.discovery import (
-    FINDING_IDS,
-    VARIANT_INFO,
-    VARIANTS,
-    WELL_KNOWN_PATH,
-    check_domain,
-    check_domains,
-)
+from tui.discovery.check import check_domain, check_domains
+from tui.discovery.findings import FINDING_IDS
+from tui.discovery.well_known import WELL_KNOWN_PATH
 from tui.graph.clouds import CLOUDS
+from tui.sandbox.discovery_variants import VARIANT_INFO, VARIANTS
 from tui.sandbox.tls import TlsFiles
 
 BROKEN = [v for v in VARIANTS if v != "ok"]

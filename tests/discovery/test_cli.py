@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from tests.discovery.servers import TENANT, Listener, domain_for
-from tui.discovery import generate
+from tui.discovery.well_known import generate
 from tui.sandbox.tls import TlsFiles
 
 ROOT = Path(__file__).resolve().parents[2]

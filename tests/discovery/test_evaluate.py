@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tui.discovery import generate
-from tui.discovery_evaluate import Answer, evaluate_document, parse_body
+from tui.discovery.evaluate import Answer, evaluate_document, parse_body
+from tui.discovery.well_known import generate
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 GOOD = generate(TENANT).encode()

@@ -7,15 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tui.discovery import (
-    RECIPE_KEYS,
-    WELL_KNOWN_PATH,
-    domain_of,
-    generate,
-    normalise_domain,
-    recipes,
-    sign_in_domains,
-)
+from tui.discovery.domains import domain_of, normalise_domain, sign_in_domains
+from tui.discovery.recipes import RECIPE_KEYS, recipes
+from tui.discovery.well_known import WELL_KNOWN_PATH, generate
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 

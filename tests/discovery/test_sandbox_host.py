@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tui.discovery import VARIANT_INFO, VARIANTS, check_domain_sync
+from tui.discovery.check import check_domain_sync
+from tui.sandbox.discovery_variants import VARIANT_INFO, VARIANTS
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
 

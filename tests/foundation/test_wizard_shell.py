@@ -11,8 +11,8 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.widgets import ContentSwitcher
 
+from screens.dialogs.help import HelpDialog
 from screens.steps import APP_STYLESHEET
-from screens.widgets.help_dialog import HelpDialog
 from screens.widgets.step_list import StepList
 from screens.widgets.wizard_header import WizardHeader
 from tui.app import AdueApp

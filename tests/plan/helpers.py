@@ -62,7 +62,7 @@ async def apply_file(
     sb: RunningSandbox, path: Path, token: str | None = None, progress: Any = None
 ) -> Any:
     """Plan and apply `path` in-process, as the wizard would."""
-    from tui.apply import apply_session
+    from tui.rollout.apply import apply_session
 
     c = make_client(sb, token)
     try:
@@ -73,7 +73,7 @@ async def apply_file(
 
 
 async def plan_file(sb: RunningSandbox, path: Path) -> Any:
-    from tui.plan import make_plan
+    from tui.rollout.plan import make_plan
 
     c = make_client(sb)
     try:

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.plan.helpers import EXAMPLE, apply_file, group_id, plan_file, session_with_ids
-from tui.plan_desired import DesiredStateError, desired_state
-from tui.plan_model import ActionKind
+from tui.rollout.desired import DesiredStateError, desired_state
+from tui.rollout.model import ActionKind
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
 from tui.validators import (

@@ -14,7 +14,7 @@ from tests.plan.helpers import (
     session_with_ids,
     snapshot,
 )
-from tui.plan_model import ActionKind
+from tui.rollout.model import ActionKind
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
 

@@ -17,7 +17,7 @@ from tests.plan.helpers import (
     group_id,
     plan_file,
 )
-from tui.apply import ApplyRefused
+from tui.rollout.apply import ApplyRefused
 from tui.sandbox.server import RunningSandbox
 
 

@@ -1,6 +1,6 @@
 """Property-based fuzzing (hypothesis) of every check of what people type or hand-edit:
-tui/validators.py (bundle ids, GUIDs, domains, display names), tui/discovery_domains.py,
-tui/discovery_file.py (tenant ids, the file's text) and the guide's settings (names,
+tui/validators.py (bundle ids, GUIDs, domains, display names), tui/discovery/domains.py,
+tui/discovery/well_known.py (tenant ids, the file's text) and the guide's settings (names,
 domain, contact, URL, output folder path).
 
 Properties: a check never raises on any text; it returns "" (or the normalised value)
@@ -21,7 +21,9 @@ import string
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tui import discovery_domains, discovery_file, validators
+from tui import validators
+from tui.discovery import domains as discovery_domains
+from tui.discovery import well_known as discovery_file
 from tui.guide.errors import GuideSettingsError
 from tui.guide.settings import GuideSettings
 
@@ -140,7 +142,7 @@ def test_display_name_problem_names_the_field_and_refuses_empty_long_or_broken(
         assert f"the {what} " in problem
 
 
-# -- tui/discovery_domains.py -------------------------------------------------------------
+# -- tui/discovery/domains.py -------------------------------------------------------------
 
 
 @FUZZ
@@ -189,7 +191,7 @@ def test_sign_in_domains_never_raises_and_lists_hostable_domains_first(
     assert hostable == sorted(hostable, reverse=True)
 
 
-# -- tui/discovery_file.py ------------------------------------------------------------------
+# -- tui/discovery/well_known.py ------------------------------------------------------------------
 
 
 @FUZZ

@@ -54,8 +54,8 @@ def _adue(*args: str, cwd: Path, env: dict[str, str]) -> None:
 def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
     tmp_path: Path, tally: Counter[str]
 ) -> None:
-    from tui.apply import apply_session
     from tui.backend import Backend
+    from tui.rollout.apply import apply_session
 
     work = tmp_path / "work"
     work.mkdir()

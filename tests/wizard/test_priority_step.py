@@ -24,7 +24,7 @@ from tui.graph.models import (
     ProfileAssignment,
     TargetKind,
 )
-from tui.profile_priority import (
+from tui.rollout.priority import (
     OURS,
     GroupTarget,
     PriorityEntry,
@@ -256,6 +256,6 @@ def test_priority_snapshot(
 
 
 def test_ours_is_the_literal_the_plan_engine_reads() -> None:
-    from tui.plan_desired import OURS as PLAN_OURS
+    from tui.rollout.desired import OURS as PLAN_OURS
 
     assert OURS == PLAN_OURS

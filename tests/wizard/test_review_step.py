@@ -1,7 +1,7 @@
 """Step 7, Review & apply: the plan for a demo session, apply with live progress, failures.
 
 Everything runs for real: the Backend's msgraph-sdk pipeline over loopback HTTP to
-a sandbox, tui.plan and tui.apply. The tenant's state is asserted through the
+a sandbox, tui.rollout.plan and tui.rollout.apply. The tenant's state is asserted through the
 sandbox (`sb.state`, `sb.requests`) after the wizard applied.
 """
 
@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Link, Static
 
-from screens.widgets.confirm_dialog import ConfirmDialog
+from screens.dialogs.confirm import ConfirmDialog
 from screens.widgets.plan_view import ActionRow, PlanView
 from tui.app import AdueApp
 from tui.graph.auth import StaticTokenCredential
 from tui.graph.client import build_graph_client
-from tui.plan import make_plan
+from tui.rollout.plan import make_plan
 from tui.sandbox.faults import parse_rule
 from tui.sandbox.server import RunningSandbox, start_sandbox
 

@@ -14,8 +14,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, Select, Static
 
+from screens.dialogs.device_code import DeviceCodeDialog
 from screens.prerequisites import CheckRow
-from screens.widgets.device_code_dialog import DeviceCodeDialog
 from screens.widgets.wizard_header import WizardHeader
 from tui.app import AdueApp
 from tui.backend import Backend

@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, OptionList
 
-from screens.widgets.confirm_dialog import ConfirmDialog
+from screens.dialogs.confirm import ConfirmDialog
 from tui.app import AdueApp
 from tui.backend import Backend
 from tui.sandbox.seeds import AUTHENTICATOR_BUNDLE_ID

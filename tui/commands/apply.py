@@ -42,11 +42,11 @@ def _confirm(count: int) -> bool:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.apply import ApplyResult, Progress, apply_plan
     from tui.commands.plan_common import connect, describe_error, print_json, print_plan, say
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
-    from tui.plan import make_plan
+    from tui.rollout.apply import ApplyResult, Progress, apply_plan
+    from tui.rollout.plan import make_plan
     from tui.session import Session, SessionError
 
     if not args.yes and not sys.stdin.isatty():

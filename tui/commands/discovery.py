@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.commands.common import CLOUD_NAMES
-from tui.discovery_recipes import RECIPE_KEYS
-from tui.discovery_variants import VARIANTS
+from tui.discovery.recipes import RECIPE_KEYS
+from tui.sandbox.discovery_variants import VARIANTS
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2, 64
 
@@ -125,7 +125,7 @@ def _session_tenant(args: argparse.Namespace) -> dict[str, Any]:
 
 def _tenant_cloud(args: argparse.Namespace, *, need_tenant: bool) -> tuple[str | None, str]:
     """(tenant id, cloud) from the options, else the session; ValueError when unusable."""
-    from tui.discovery import is_tenant_id, validate_tenant_id
+    from tui.discovery.well_known import is_tenant_id, validate_tenant_id
     from tui.graph.clouds import get_cloud
 
     stored = _session_tenant(args)
@@ -144,7 +144,7 @@ def _tenant_cloud(args: argparse.Namespace, *, need_tenant: bool) -> tuple[str |
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from tui.discovery import generate, save
+    from tui.discovery.well_known import generate, save
 
     try:
         tenant, cloud = _tenant_cloud(args, need_tenant=True)
@@ -175,7 +175,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_recipes(args: argparse.Namespace) -> int:
-    from tui.discovery import recipes
+    from tui.discovery.recipes import recipes
 
     try:
         tenant, cloud = _tenant_cloud(args, need_tenant=True)
@@ -232,7 +232,7 @@ def _check_sandbox(args: argparse.Namespace) -> Any:
     """Start the built-in sandbox and check its sign-in domain on its discovery host."""
     from urllib.parse import urlsplit
 
-    from tui.discovery import check_domain_sync
+    from tui.discovery.check import check_domain_sync
     from tui.sandbox.server import start_sandbox
 
     with start_sandbox(discovery_variant=args.rehearse or "ok") as sb:
@@ -250,7 +250,7 @@ def _check_sandbox(args: argparse.Namespace) -> Any:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tui.discovery import check_domain_sync
+    from tui.discovery.check import check_domain_sync
 
     if args.rehearse and not getattr(args, "sandbox", False):
         return _usage("--rehearse: only with adue --sandbox (the sandbox serves the variant)")

@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.plan_common import connect, describe_error, print_json, print_plan, say
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
-    from tui.plan import make_plan
-    from tui.plan_model import Plan
+    from tui.rollout.model import Plan
+    from tui.rollout.plan import make_plan
     from tui.session import Session, SessionError
 
     try:

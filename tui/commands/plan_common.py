@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, build_credential, sign_in
 from tui.graph.client import GraphClient, build_graph_client
-from tui.plan_model import ActionKind, Plan
+from tui.rollout.model import ActionKind, Plan
 from tui.session import Session
 
 if TYPE_CHECKING:

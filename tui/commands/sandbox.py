@@ -117,7 +117,7 @@ def register(subparsers: Any) -> None:
 
 def _check_variant(name: str) -> str | None:
     try:
-        from tui.discovery import VARIANTS
+        from tui.sandbox.discovery_variants import VARIANTS
     except ImportError:
         return None if name == "ok" else f"unknown --discovery-variant {name!r}: only ok"
     if name not in VARIANTS:

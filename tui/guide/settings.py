@@ -19,7 +19,7 @@ Identity = Literal["federated", "managed_apple_id"]
 Format = Literal["md", "html", "pdf"]
 IDENTITIES: tuple[Identity, ...] = ("federated", "managed_apple_id")
 FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
-# As tui/session.py's schema: a session without [guide] formats exports HTML.
+# As tui/session/schema.py's schema: a session without [guide] formats exports HTML.
 DEFAULT_FORMATS: tuple[Format, ...] = ("html",)
 
 MAX_ORGANIZATION = 120

@@ -36,7 +36,7 @@ def serve(
     sb: RunningSandbox, path: str, query: dict[str, str]
 ) -> tuple[int, dict[str, str], bytes]:
     try:
-        from tui.discovery import sandbox_response
+        from tui.sandbox.discovery_variants import sandbox_response
     except ImportError:
         return _fallback(sb.tenant_id, path)
     try:
@@ -49,7 +49,7 @@ def serve(
 
 def discovery_paths() -> tuple[str, ...]:
     try:
-        from tui.discovery_variants import SANDBOX_PATHS
+        from tui.sandbox.discovery_variants import SANDBOX_PATHS
     except ImportError:
         return (WELL_KNOWN_PATH,)
     return tuple(SANDBOX_PATHS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from tui.discovery_file import MEDIA_TYPE, TEMPLATE_PLACEHOLDER, WELL_KNOWN_PATH, generate
+from tui.discovery.well_known import MEDIA_TYPE, TEMPLATE_PLACEHOLDER, WELL_KNOWN_PATH, generate
 from tui.graph.clouds import CLOUDS, get_cloud
 
 # Where the redirect variants send the device (a path on the same host).

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tui.graph.models import EnrollmentProfile, ProfileAssignment, TargetKind
 
-OURS = "enrollment_profile"  # = tui.plan_desired.OURS; kept here so this module stays standalone
+OURS = "enrollment_profile"  # = tui.rollout.desired.OURS; kept here so this module stays standalone
 
 # What each enrollment type means to an admin, in the admin center's words.
 ENROLLMENT_TYPE_LABELS: dict[str, str] = {

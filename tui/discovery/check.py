@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from tui.discovery_domains import domain_of, normalise_domain
-from tui.discovery_evaluate import Answer, evaluate_document, status_fix
-from tui.discovery_file import WELL_KNOWN_PATH, validate_tenant_id
-from tui.discovery_findings import DiscoveryReport, Finding, Hop, failed, passed, warned
-from tui.discovery_http import NetworkProblem, Reply, fetch, make_client, resolve
+from tui.discovery.domains import domain_of, normalise_domain
+from tui.discovery.evaluate import Answer, evaluate_document, status_fix
+from tui.discovery.findings import DiscoveryReport, Finding, Hop, failed, passed, warned
+from tui.discovery.http import NetworkProblem, Reply, fetch, make_client, resolve
+from tui.discovery.well_known import WELL_KNOWN_PATH, validate_tenant_id
 from tui.graph.clouds import get_cloud
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TabbedContent, TabPane, TextArea
 
-from tui.discovery_file import FILE_NAME, save
-from tui.discovery_recipes import Recipe, recipes
+from tui.discovery.recipes import Recipe, recipes
+from tui.discovery.well_known import FILE_NAME, save
 
 
 class DiscoveryDialog(ModalScreen[None]):

@@ -27,8 +27,7 @@ from tui.graph import operations as ops
 from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError
 from tui.graph.retry import RetryNotice
-from tui.plan import make_plan
-from tui.plan_model import (
+from tui.rollout.model import (
     Action,
     ActionKind,
     AddProfileAssignment,
@@ -44,6 +43,7 @@ from tui.plan_model import (
     UpdateProfile,
     UpdateSso,
 )
+from tui.rollout.plan import make_plan
 from tui.session import Session
 
 ProgressEvent = Literal["start", "retry", "done", "failed"]

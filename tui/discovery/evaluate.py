@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tui.discovery_file import (
+from tui.discovery.findings import Finding, failed, passed, warned
+from tui.discovery.well_known import (
     MEDIA_TYPE,
     SERVER_VERSION,
     TEMPLATE_PLACEHOLDER,
     WELL_KNOWN_PATH,
     is_tenant_id,
 )
-from tui.discovery_findings import Finding, failed, passed, warned
 from tui.graph.clouds import CLOUDS, get_cloud
 
 _BASE_PATH = "/EnrollmentServer/PostReportDeviceInfoForUEV2"

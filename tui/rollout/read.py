@@ -40,7 +40,7 @@ from tui.graph.operations import (
     kind_from_rule,
 )
 from tui.graph.payloads import IOS_DEVICE_FEATURES
-from tui.plan_desired import DesiredState, GroupRef
+from tui.rollout.desired import DesiredState, GroupRef
 
 VPP_APP = "#microsoft.graph.iosVppApp"
 Json = Mapping[str, Any]

@@ -17,7 +17,7 @@ from tui.graph.client import GraphClient
 from tui.graph.errors import error_from_response
 from tui.graph.models import BatchRead, EnrollmentProfile, ProfileAssignment
 from tui.graph.operations import PROFILES, Scope, list_enrollment_profiles
-from tui.profile_priority import (
+from tui.rollout.priority import (
     PriorityEntry,
     find_ours,
     new_ours,

@@ -1,13 +1,13 @@
 """Desired state (the session) + tenant state (Graph) -> an ordered plan of actions.
 
-`make_plan` reads the tenant (tui.plan_read) and `build_plan` compares, purely:
+`make_plan` reads the tenant (tui.rollout.read) and `build_plan` compares, purely:
 objects are found by the id stored in the session, else by exact display name
 and type (several = a conflict to resolve, never a guess); assignments of the
 policy and the profile are the session's set exactly (what else is there is
 removed), Authenticator's are merged (the app is shared: others' assignments
 stay); priorities are reached with the fewest `setPriority` moves. Differences on
 an object adue recorded (stored id) are drift and say exactly what differs.
-The apply engine is tui.apply.
+The apply engine is tui.rollout.apply.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from tui.graph.payloads import (
     sso_policy_body,
     strip_read_only,
 )
-from tui.plan_desired import (
+from tui.rollout.desired import (
     OURS,
     AuthenticatorDesired,
     DesiredState,
@@ -45,7 +45,7 @@ from tui.plan_desired import (
     SsoDesired,
     desired_state,
 )
-from tui.plan_model import (
+from tui.rollout.model import (
     Action,
     ActionKind,
     AddProfileAssignment,
@@ -62,7 +62,7 @@ from tui.plan_model import (
     UpdateProfile,
     UpdateSso,
 )
-from tui.plan_read import Found, TenantState, read_tenant
+from tui.rollout.read import Found, TenantState, read_tenant
 
 __all__ = ["DesiredStateError", "Plan", "build_plan", "make_plan", "plan_from_problems"]
 

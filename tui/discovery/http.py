@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui import __version__
-from tui.discovery_findings import Finding, failed
+from tui.discovery.findings import Finding, failed
 
 if TYPE_CHECKING:
     import httpx

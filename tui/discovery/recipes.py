@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.discovery_file import FILE_NAME, MEDIA_TYPE, WELL_KNOWN_PATH, generate
+from tui.discovery.well_known import FILE_NAME, MEDIA_TYPE, WELL_KNOWN_PATH, generate
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Modal screens: confirmations, the device code, the discovery recipes, help."""

@@ -1,0 +1,292 @@
+"""A loaded session: read with tomllib, written with tomlkit, saved atomically (0600).
+
+Saves are atomic (temp file, fsync, re-parse, os.replace, fsync of the folder) so that
+comments and hand edits survive and a crash never leaves half a file. The process
+holds the session's lock (tui.session.lock) while it has the session open.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.files import write_private
+from tui.session.lock import SessionLock
+from tui.session.schema import (
+    JOURNAL_SCHEMA,
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SessionError,
+    add_comment,
+    new_document,
+    new_table,
+    toml_item,
+    tomlkit_module,
+    type_problem,
+    unwrap,
+    utc_now,
+    validate,
+)
+from tui.steps import STEP_IDS
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
+
+# --- the session ------------------------------------------------------------------
+
+
+class Session:
+    """A loaded session. Change it with `set`/`journal_*`, then `save()`.
+
+    Thread-safe: the wizard's workers and the apply engine may call it from threads.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        lock: SessionLock | None,
+        *,
+        doc: TOMLDocument | None = None,
+        loaded: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.path = path
+        self._lock = lock
+        self._mutex = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._saves_made = 0
+        self._saves_written = 0
+        # Reads are served from tomllib's plain dict until the first write needs the
+        # comment-preserving tomlkit document: tomlkit costs start-up time.
+        self._doc = doc
+        self._text, self._plain = loaded if loaded else ("", {})
+
+    @property
+    def doc(self) -> TOMLDocument:
+        with self._mutex:
+            if self._doc is None:
+                self._doc = tomlkit_module().parse(self._text)
+            return self._doc
+
+    # opening and closing
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, lock: bool = True) -> Session:
+        """Load `path` (or create it when missing and `create`), holding its lock if `lock`.
+
+        Invalid content raises SessionError and leaves the file untouched.
+        """
+        path = Path(path).expanduser().absolute()
+        if not path.parent.is_dir():
+            raise SessionError(
+                f"--session {path}: the folder {path.parent} does not exist. Create it first."
+            )
+        holder = SessionLock(path) if lock else None
+        if holder:
+            holder.acquire()
+            _remove_stale_temp_files(path)
+        try:
+            if path.exists():
+                session = cls(path, holder, loaded=load_document(path))
+            else:
+                if not create:
+                    raise SessionError(
+                        f"--session {path}: no such session file. "
+                        "Start the wizard (adue --session PATH) to create one."
+                    )
+                session = cls(path, holder, doc=new_document())
+                session.save()
+        except BaseException:
+            if holder:
+                holder.release()
+            raise
+        return session
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> Session:
+        """Load without the lock, for commands that never write (plan, status, guide)."""
+        return cls.open(path, create=False, lock=False)
+
+    def close(self) -> None:
+        if self._lock:
+            self._lock.release()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # reading
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The whole session as plain Python values (a copy)."""
+        with self._mutex:
+            if self._doc is None:
+                return copy.deepcopy(self._plain)
+            result: dict[str, Any] = self._doc.unwrap()
+            return result
+
+    def table(self, name: str) -> dict[str, Any]:
+        with self._mutex:
+            source: Any = self._plain if self._doc is None else self._doc
+            value = source.get(name)
+            return copy.deepcopy(dict(unwrap(value))) if value is not None else {}
+
+    def get(self, table: str, key: str, default: Any = None) -> Any:
+        with self._mutex:
+            source: Any = self._plain if self._doc is None else self._doc
+            container = source.get(table)
+            if container is None or key not in container:
+                spec = SCHEMA.get(table, {}).get(key)
+                if default is None and spec is not None:
+                    return spec.default
+                return default
+            return copy.deepcopy(unwrap(container[key]))
+
+    @property
+    def current_step(self) -> str:
+        step = self.get("session", "current_step")
+        return step if step in STEP_IDS else "sign_in"
+
+    # writing
+
+    def set(self, table: str, key: str, value: Any) -> None:
+        """Set one key (None removes it); validated against the schema before it is stored."""
+        spec = SCHEMA.get(table, {}).get(key)
+        if spec is None:
+            raise KeyError(f"[{table}] {key} is not part of the session schema")
+        with self._mutex:
+            container = self.doc.get(table)
+            if container is None:
+                container = new_table(table)
+                self.doc.add(table, container)
+            if value is None:
+                if key in container:
+                    del container[key]
+                return
+            problem = type_problem(spec.kind, value)
+            if problem:
+                raise SessionError(f"[{table}] {key} {problem}.")
+            if unwrap(container.get(key)) == value:
+                return
+            comment = spec.comment if key not in container else None
+            container[key] = toml_item(spec.kind, value)
+            if comment:
+                add_comment(container, key, comment)
+
+    def update(self, table: str, values: Mapping[str, Any]) -> None:
+        for key, value in values.items():
+            self.set(table, key, value)
+
+    def journal(self) -> list[dict[str, Any]]:
+        with self._mutex:
+            source: Any = self._plain if self._doc is None else self._doc
+            entries = source.get("journal")
+            return [copy.deepcopy(dict(unwrap(e))) for e in entries] if entries is not None else []
+
+    def journal_append(self, **entry: Any) -> int:
+        """Add a [[journal]] entry (time defaults to now); returns its index."""
+        entry.setdefault("time", utc_now())
+        for key, value in entry.items():
+            spec = JOURNAL_SCHEMA.get(key)
+            if spec is None:
+                raise KeyError(f"[[journal]] {key} is not part of the session schema")
+            problem = type_problem(spec.kind, value)
+            if problem:
+                raise SessionError(f"[[journal]] {key} {problem}.")
+        with self._mutex:
+            entries = self.doc.get("journal")
+            if entries is None:
+                entries = tomlkit_module().aot()
+                self.doc.add(tomlkit_module().nl())
+                self.doc.append("journal", entries)
+            assert isinstance(entries, tomlkit_module().items.AoT)
+            table = tomlkit_module().table()
+            table.update(entry)
+            entries.append(table)
+            return len(entries) - 1
+
+    def journal_update(self, index: int, **fields: Any) -> None:
+        with self._mutex:
+            entries = self.doc["journal"]
+            assert isinstance(entries, tomlkit_module().items.AoT)
+            for key, value in fields.items():
+                spec = JOURNAL_SCHEMA[key]
+                problem = type_problem(spec.kind, value)
+                if problem:
+                    raise SessionError(f"[[journal]] {key} {problem}.")
+                entries[index][key] = value
+
+    def save(self) -> None:
+        """Atomically replace the file with the current document (stamping `updated`)."""
+        with self._mutex:
+            session = self.doc["session"]
+            assert isinstance(session, tomlkit_module().items.Table)
+            session["updated"] = utc_now()
+            text = tomlkit_module().dumps(self.doc)
+            # Never write what we could not read back (tomlkit has corrupted edits before).
+            validate(tomllib.loads(text), text)
+            self._saves_made += 1
+            number = self._saves_made
+        # The write and its fsyncs happen outside the mutex, so that readers (the UI)
+        # never wait for the disk; saves still land in order, the newest last.
+        with self._write_lock:
+            if number > self._saves_written:
+                write_private(self.path, text)
+                self._saves_written = number
+
+    @contextmanager
+    def saving(self) -> Iterator[Session]:
+        """`with session.saving(): session.set(...)` — save once after a group of changes."""
+        with self._mutex:
+            yield self
+            self.save()
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Delete temp files a killed writer left behind; safe because we hold the lock."""
+    prefix = f".{path.name}."
+    for leftover in path.parent.iterdir():
+        if leftover.name.startswith(prefix) and leftover.name.endswith(".tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+def load_document(path: Path) -> tuple[str, dict[str, Any]]:
+    """Read and validate a session file: its text and plain data (older schemas migrated)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SessionError(f"--session {path}: cannot read it ({exc.strerror}).") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SessionError(
+            f"{path}: not UTF-8 text (byte {exc.start}). Save it as UTF-8 or start a new session."
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SessionError(
+            f"{path}: not valid TOML: {exc}. Fix that line, or move the file away "
+            "to start a new session."
+        ) from None
+    session = data.get("session")
+    schema = session.get("schema") if isinstance(session, dict) else None
+    if isinstance(schema, int) and schema < SCHEMA_VERSION:
+        doc = tomlkit_module().parse(text)
+        for version in range(schema, SCHEMA_VERSION):
+            MIGRATIONS[version](doc)
+        text = tomlkit_module().dumps(doc)
+        data = tomllib.loads(text)
+    try:
+        validate(data, text)
+    except SessionError as exc:
+        raise SessionError(f"{path}: {exc}") from None
+    return text, data

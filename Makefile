@@ -10,29 +10,37 @@ JOBS   ?= 2
 
 .PHONY: run test lint types pytest bench soak clean
 
+# Installs are quiet: pip's and setuptools' chatter goes to .venv/install.log and is
+# shown only when an install fails.
+QUIET  = > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+
 $(PY):
-	python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	@echo "Setting up .venv (first run only; log in .venv/install.log)"
+	@python3 -m venv $(VENV)
+	@$(PIP) install -q --upgrade pip $(QUIET)
 
 # Re-install when pyproject.toml changes; compile bytecode so the first launch is fast.
 $(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PIP) install -q --compile -e . --config-settings editable_mode=compat
-	$(PY) -m compileall -q $(SRC)
-	touch $@
+	@echo "Installing adue into .venv"
+	@$(PIP) install -q --compile -e . --config-settings editable_mode=compat $(QUIET)
+	@$(PY) -m compileall -q $(SRC)
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install -q --compile -e '.[test]' --config-settings editable_mode=compat
-	$(PY) -m compileall -q $(SRC)
-	touch $@ $(VENV)/.installed-run
+	@echo "Installing adue and its test tools into .venv"
+	@$(PIP) install -q --compile -e '.[test]' --config-settings editable_mode=compat $(QUIET)
+	@$(PY) -m compileall -q $(SRC)
+	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(VENV)/bin/adue --sandbox
+	@$(VENV)/bin/adue --sandbox
 
 test: lint types pytest
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check $(SRC) tests bench
 	$(VENV)/bin/ruff format --check $(SRC) tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 types: $(VENV)/.installed-test
 	$(VENV)/bin/mypy

@@ -149,7 +149,9 @@ def approve_in_background(sb: RunningSandbox, prompts: list[DeviceCodePrompt]) -
         assert prompt.verification_uri == f"{sb.https_url}/device"
         trust = ssl.create_default_context(cafile=str(sb.ca_path))
         answer = httpx.post(
-            prompt.verification_uri, data={"user_code": prompt.user_code}, verify=trust
+            prompt.verification_uri,
+            data={"user_code": prompt.user_code, "admin_token": sb.admin_token},
+            verify=trust,
         )
         assert answer.status_code == 200 and sb.admin_upn in answer.text
 

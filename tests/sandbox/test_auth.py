@@ -16,8 +16,8 @@ pytestmark = pytest.mark.usefixtures("msgraph_warm")
 def test_token_claims(demo_sandbox_shared: RunningSandbox) -> None:
     sb = demo_sandbox_shared
     header, payload, signature = sb.token.split(".")
-    assert header and payload and signature == ""  # JWT-shaped, unsigned
-    claims = parse_token(sb.token)
+    assert header and payload and signature  # a JWT signed by this sandbox (HS256)
+    claims = parse_token(sb.token, sb.token_secret)
     assert claims is not None
     assert claims.tid == sb.tenant_id and claims.upn == "admin@contoso.com"
     assert set(RUN_SCOPES) <= claims.scopes
@@ -47,7 +47,11 @@ async def test_expired_token_is_401(demo_sandbox_shared: RunningSandbox) -> None
 def test_token_for_another_tenant_is_401(demo_sandbox_shared: RunningSandbox) -> None:
     from tui.sandbox.tokens import mint_token
 
-    foreign = mint_token(tenant_id="11111111-2222-4333-8444-555555555555", upn="x@fabrikam.com")
+    foreign = mint_token(
+        secret=demo_sandbox_shared.token_secret,
+        tenant_id="11111111-2222-4333-8444-555555555555",
+        upn="x@fabrikam.com",
+    )
     answer = httpx.get(
         f"{demo_sandbox_shared.graph_url}/v1.0/organization",
         headers={"Authorization": f"Bearer {foreign}"},

@@ -40,7 +40,9 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    lines = [read_line(proc), read_line(proc)]
+    # ADUE_GRAPH_URL, ADUE_ACCESS_TOKEN, the HTTPS URL, the CA, the tenant id, the admin
+    # token file.
+    lines = [read_line(proc) for _ in range(6)]
     yield proc, lines
     if proc.poll() is None:
         proc.kill()
@@ -51,7 +53,7 @@ def test_prints_the_two_shell_lines_then_serves(
     served: tuple[subprocess.Popen[str], list[str]], tmp_path: Path
 ) -> None:
     proc, lines = served
-    url_line, token_line = lines
+    url_line, token_line, *_, admin_line = lines
     assert url_line.startswith("ADUE_GRAPH_URL=http://127.0.0.1:")
     assert token_line.startswith("ADUE_ACCESS_TOKEN=")
     graph_url = url_line.strip().split("=", 1)[1]
@@ -79,13 +81,26 @@ def test_prints_the_two_shell_lines_then_serves(
     assert refused.status_code == 400
     assert "'bundleIdAccessList'" in refused.json()["error"]["message"]
 
-    seen = httpx.get(f"{graph_url}/sandbox/requests", timeout=10).json()["value"]
+    # The request log needs the admin token, written 0600 beside the state file.
+    assert admin_line.startswith("ADUE_SANDBOX_ADMIN_TOKEN_FILE=")
+    admin_file = Path(admin_line.strip().split("=", 1)[1])
+    assert admin_file == tmp_path / "tenant.json.admin-token"
+    assert admin_file.stat().st_mode & 0o777 == 0o600
+    admin_token = admin_file.read_text().strip()
+    assert admin_token and admin_token not in "".join(lines)
+    assert httpx.get(f"{graph_url}/sandbox/requests", timeout=10).status_code == 401
+    seen = httpx.get(
+        f"{graph_url}/sandbox/requests",
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=10,
+    ).json()["value"]
     assert [(r["method"], r["status"]) for r in seen] == [("GET", 200), ("POST", 400)]
 
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0
     assert out.strip().endswith("# adue sandbox stopped")
+    assert not admin_file.exists()  # the token dies with the run
     # Every line is an assignment or a comment, so the output can be sourced.
     assert all("=" in line or line.startswith("#") for line in out.splitlines())
     state = json.loads((tmp_path / "tenant.json").read_text())

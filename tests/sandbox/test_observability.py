@@ -21,6 +21,10 @@ def auth(sb: RunningSandbox) -> dict[str, str]:
     return {"Authorization": f"Bearer {sb.token}"}
 
 
+def admin(sb: RunningSandbox) -> dict[str, str]:
+    return {"Authorization": f"Bearer {sb.admin_token}"}
+
+
 def test_requests_are_recorded_in_python_and_over_http(sandbox: RunningSandbox) -> None:
     body = {"@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration", "displayName": "n"}
     httpx.get(f"{sandbox.graph_url}/v1.0/groups?$top=2", headers=auth(sandbox))
@@ -40,12 +44,16 @@ def test_requests_are_recorded_in_python_and_over_http(sandbox: RunningSandbox) 
     assert second.upn == "admin@contoso.com" and second.time >= first.time
     assert [r.path for r in sandbox.writes()] == ["/beta/deviceManagement/deviceConfigurations"]
 
-    over_http = httpx.get(f"{sandbox.graph_url}/sandbox/requests").json()["value"]
+    over_http = httpx.get(f"{sandbox.graph_url}/sandbox/requests", headers=admin(sandbox)).json()[
+        "value"
+    ]
     assert [r["request_id"] for r in over_http] == [first.request_id, second.request_id]
     assert over_http[1]["body"] == body and over_http[1]["is_write"] is True
-    since = httpx.get(f"{sandbox.graph_url}/sandbox/requests?since={first.seq}").json()["value"]
+    since = httpx.get(
+        f"{sandbox.graph_url}/sandbox/requests?since={first.seq}", headers=admin(sandbox)
+    ).json()["value"]
     assert len(since) == 1
-    httpx.delete(f"{sandbox.graph_url}/sandbox/requests")
+    httpx.delete(f"{sandbox.graph_url}/sandbox/requests", headers=admin(sandbox))
     assert sandbox.requests == []  # control routes are not recorded
 
 
@@ -65,16 +73,17 @@ def test_on_request_runs_before_the_answer_is_sent(sandbox: RunningSandbox) -> N
 
 
 def test_control_routes(sandbox: RunningSandbox) -> None:
-    info = httpx.get(f"{sandbox.graph_url}/sandbox/info").json()
+    info = httpx.get(f"{sandbox.graph_url}/sandbox/info", headers=admin(sandbox)).json()
     assert info["tenant_id"] == sandbox.tenant_id and info["seed"] == "demo"
+    assert sandbox.admin_token not in json.dumps(info)
     minted = httpx.post(
-        f"{sandbox.graph_url}/sandbox/token", json={"scopes": ["User.Read"]}
+        f"{sandbox.graph_url}/sandbox/token", json={"scopes": ["User.Read"]}, headers=admin(sandbox)
     ).json()["access_token"]
     denied = httpx.get(
         f"{sandbox.graph_url}/v1.0/groups", headers={"Authorization": f"Bearer {minted}"}
     )
     assert denied.status_code == 403
-    assert httpx.get(f"{sandbox.graph_url}/sandbox/nope").status_code == 404
+    assert httpx.get(f"{sandbox.graph_url}/sandbox/nope", headers=admin(sandbox)).status_code == 404
 
 
 def test_state_file_survives_a_restart(sandbox_factory: SandboxFactory, tmp_path: Path) -> None:

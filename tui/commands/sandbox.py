@@ -4,6 +4,12 @@ The first two lines of output are shell assignments (`ADUE_GRAPH_URL=...`,
 `ADUE_ACCESS_TOKEN=...`) that other adue commands pick up from the environment; every
 further line is also an assignment or a `#` comment, so the whole output can be saved
 and sourced.
+
+The sandbox's control routes (/sandbox/requests, /sandbox/state, /sandbox/token, ...)
+and its sign-in approval page need its admin token, random per run: it is written to
+a 0600 file beside the --state file (`<state>.admin-token`), or in a private temp
+folder without --state, and only that file's path is printed
+(ADUE_SANDBOX_ADMIN_TOKEN_FILE). The file is removed when the sandbox stops.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import contextlib
 import shlex
 import signal
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -161,6 +169,17 @@ def run(args: argparse.Namespace) -> int:
     return _serve(args, plan)
 
 
+TOKEN_DIR_PREFIX = "adue-sandbox-admin-"
+
+
+def _admin_token_path(state: str | None) -> Path:
+    """Beside the state file, or in a fresh private (0700) temp folder without one."""
+    if state:
+        path = Path(state)
+        return path.with_name(path.name + ".admin-token")
+    return Path(tempfile.mkdtemp(prefix=TOKEN_DIR_PREFIX)) / "admin-token"
+
+
 def _serve(args: argparse.Namespace, plan: Any) -> int:
     from tui.sandbox.server import SandboxStartError, start_sandbox
 
@@ -176,6 +195,17 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
         )
     except (ValueError, SandboxStartError) as error:
         print(f"adue sandbox: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        token_file = _admin_token_path(args.state)
+        sb.write_admin_token(token_file)
+    except OSError as error:
+        sb.stop()
+        print(
+            f"adue sandbox: error: cannot write the admin token file ({error.strerror}): "
+            "pass a --state path in a folder you can write",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     done = threading.Event()
 
@@ -203,9 +233,12 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
         f"ADUE_SANDBOX_HTTPS_URL={q(sb.https_url)}",
         f"ADUE_SANDBOX_CA={q(str(sb.ca_path))}",
         f"ADUE_SANDBOX_TENANT_ID={q(sb.tenant_id)}",
+        f"ADUE_SANDBOX_ADMIN_TOKEN_FILE={q(str(token_file))}",
         f"# adue sandbox: seed {sb.seed}, tenant {sb.organization} ({sb.sign_in_domain}), "
         f"admin {sb.admin_upn}",
         f"# Graph root {sb.graph_url} (/v1.0 and /beta); requests: {sb.graph_url}/sandbox/requests",
+        "# control routes and sign-in approval need 'Authorization: Bearer <the token in "
+        "ADUE_SANDBOX_ADMIN_TOKEN_FILE>'",
         f"# sign-in and discovery host over HTTPS at {sb.https_url}, CA {sb.ca_path}",
         f"# faults: {sb.faults.describe()}; discovery variant: {sb.discovery_variant}",
     ]
@@ -218,6 +251,9 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
             pass
     finally:
         sb.stop()
+        if token_file.parent.name.startswith(TOKEN_DIR_PREFIX):
+            with contextlib.suppress(OSError):
+                token_file.parent.rmdir()
     # Whoever read our output may have gone already: nothing left to say then.
     with contextlib.suppress(BrokenPipeError):
         print("# adue sandbox stopped", flush=True)

@@ -3,12 +3,15 @@
 Order per request, as a client sees it from Graph: faults (latency, 429/503, a dropped
 connection), then the bearer token (401), then the route (400 for unknown segments,
 403 for missing scopes, the handler's own 400/404), then the answer. Every Graph
-request is recorded; `/sandbox/...` control routes need no token and are not recorded.
+request is recorded. `/sandbox/...` control routes are not recorded and need the
+sandbox's own admin token (`Authorization: Bearer <sb.admin_token>`): any local user
+can reach a loopback port, and these routes mint tokens and read the tenant.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import time
@@ -22,7 +25,7 @@ from tui.sandbox.errors import GraphError, error_body
 from tui.sandbox.faults import Decision
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.routing import VERSIONS, Ctx, Reply, Router
-from tui.sandbox.tokens import ALL_SCOPES, TokenClaims, parse_token
+from tui.sandbox.tokens import ALL_SCOPES, TokenClaims, is_well_formed, parse_token
 
 if TYPE_CHECKING:
     from tui.sandbox.server import RunningSandbox
@@ -80,7 +83,17 @@ class GraphApp:
         query_text = scope.get("query_string", b"").decode("latin-1")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if path.startswith("/sandbox/") or path == "/sandbox":
-            status, out = self._control(method, path, query_text, raw)
+            if self._is_admin(headers):
+                status, out = self._control(method, path, query_text, raw)
+            else:
+                status, out = (
+                    401,
+                    {
+                        "error": "the sandbox control routes need the sandbox's admin token: "
+                        "send 'Authorization: Bearer <token>' (adue sandbox writes it to the "
+                        "file named by ADUE_SANDBOX_ADMIN_TOKEN_FILE)"
+                    },
+                )
             await self._send(send, status, {"Content-Type": "application/json"}, _encode(out))
             return
         await self._graph(scope, send, method, path, query_text, headers, raw)
@@ -247,13 +260,24 @@ class GraphApp:
                 "Access token is empty.",
                 {"WWW-Authenticate": WWW_AUTHENTICATE},
             )
-        claims = parse_token(token.strip())
-        if claims is None:
+        token = token.strip()
+        if not is_well_formed(token):
             raise GraphError(
                 401,
                 "InvalidAuthenticationToken",
                 "IDX14100: JWT is not well formed, there are no dots (.).",
                 {"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
+        claims = parse_token(token, self.sb.token_secret)
+        if claims is None:
+            # Graph validates the issuer's signature (Microsoft.IdentityModel, IDX10511 /
+            # IDX10503 "Signature validation failed"): an unsigned (`alg: none`) or
+            # wrongly signed token is 401, whatever its claims say.
+            raise GraphError(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token validation failure. Signature validation failed.",
+                {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'},
             )
         if claims.tid != self.sb.tenant_id:
             raise GraphError(
@@ -353,7 +377,13 @@ class GraphApp:
 
         return dispatch
 
-    # ---- control routes (no token) ------------------------------------------------------
+    # ---- control routes (the sandbox's admin token) ------------------------------------
+
+    def _is_admin(self, headers: dict[str, str]) -> bool:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(token.strip().encode(), self.sb.admin_token.encode())
 
     def _control(self, method: str, path: str, query_text: str, raw: bytes) -> tuple[int, Any]:
         sb = self.sb

@@ -9,31 +9,36 @@ the REAL azure-identity `DeviceCodeCredential` signs in end to end:
                                              approved) and refresh_token grant
   GET  /device                            -> the "approve" page (verification_uri)
   POST /device                            -> approve a user code
-  (and GET /device?user_code=... approves directly, for a QR code or a test)
 
-A code also approves itself `device_auto_approve_seconds` after it was issued
-(None = never). Access tokens come from `sb.mint_token`, so the Graph emulator
-accepts them; the id_token is unsigned (MSAL reads, it does not verify) and
-`client_info` is base64url JSON {uid, utid} as Entra ID sends it.
+Approving is signing in as the tenant's admin, so, as Entra ID asks for a password, the
+page asks for the sandbox's admin token (form field `admin_token`, or an
+`Authorization: Bearer` header): any local user can reach a loopback port. The
+in-process owner approves with `approve_user_code(sb.identity, code)`. A code also
+approves itself `device_auto_approve_seconds` after it was issued (None = never; an
+explicit choice for a sandbox nobody else on the machine can reach). Access tokens
+come from `sb.mint_token`, so the Graph emulator accepts them; the id_token is
+unsigned (MSAL reads, it does not verify) and `client_info` is base64url JSON
+{uid, utid} as Entra ID sends it.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import html
 import json
 import secrets
 import string
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from tui.sandbox.device_flows import DeviceFlow, IdentityState, approve_user_code
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CODE_LIFETIME = 900  # seconds, as Entra ID
@@ -50,27 +55,11 @@ class IdentitySandbox(Protocol):
     https_url: str
     tenant_id: str
     admin_upn: str
+    admin_token: str
     device_auto_approve_seconds: float | None
+    identity: IdentityState
 
     def mint_token(self, *, upn: str, scopes: Any = ..., expires_in: int = ...) -> str: ...
-
-
-@dataclass
-class DeviceFlow:
-    device_code: str
-    user_code: str
-    client_id: str
-    scope: str
-    issued: float
-    approved: bool = False
-    redeemed: bool = False
-
-
-@dataclass
-class IdentityState:
-    flows: dict[str, DeviceFlow] = field(default_factory=dict)  # by device_code
-    refresh_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (upn, client)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _b64url(data: bytes) -> str:
@@ -105,7 +94,7 @@ def _error(error: str, description: str, status: int = 400) -> JSONResponse:
 
 def routes(sb: IdentitySandbox) -> list[BaseRoute]:
     """The identity routes for one sandbox (state lives in this closure)."""
-    state = IdentityState()
+    state = sb.identity
     base = sb.https_url.rstrip("/")
 
     def issuer() -> str:
@@ -229,14 +218,8 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             return tokens(found[0], found[1], str(form.get("scope") or ""))
         return _error("unsupported_grant_type", f"AADSTS70003: grant type {grant!r} unsupported.")
 
-    def approve(user_code: str) -> bool:
-        wanted = user_code.strip().upper().replace("-", "").replace(" ", "")
-        with state.lock:
-            for flow in state.flows.values():
-                if flow.user_code == wanted and not flow.redeemed:
-                    flow.approved = True
-                    return True
-        return False
+    def is_admin(given: str) -> bool:
+        return hmac.compare_digest(given.strip().encode(), sb.admin_token.encode())
 
     def page(body: str, status: int = 200) -> HTMLResponse:
         return HTMLResponse(
@@ -247,18 +230,26 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
         )
 
     form_html = (
-        "<form method='post' action='/device'><label>Code <input name='user_code' "
-        "autofocus></label> <button type='submit'>Sign in as the sandbox admin</button></form>"
+        "<form method='post' action='/device'><p><label>Code <input name='user_code' "
+        "autofocus></label></p><p><label>Sandbox admin token <input name='admin_token' "
+        "type='password'></label></p><button type='submit'>Sign in as the sandbox admin"
+        "</button></form>"
     )
 
     async def device(request: Request) -> Response:
-        if request.method == "POST":
-            code = (await _form(request)).get("user_code", "")
-        else:
-            code = request.query_params.get("user_code", "")
+        form = await _form(request) if request.method == "POST" else {}
+        code = form.get("user_code", "")
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        given = form.get("admin_token", "") or (bearer if scheme.lower() == "bearer" else "")
         if not code:
             return page(f"<p>Enter the code adue shows.</p>{form_html}")
-        if approve(code):
+        if not is_admin(given):
+            return page(
+                "<p>That is not this sandbox's admin token (adue sandbox writes it to the file "
+                f"named by ADUE_SANDBOX_ADMIN_TOKEN_FILE).</p>{form_html}",
+                status=401,
+            )
+        if approve_user_code(state, code):
             who = html.escape(sb.admin_upn)
             return page(f"<p>Signed in as {who}. You can close this page and go back to adue.</p>")
         return page(f"<p>That code is unknown or already used.</p>{form_html}", status=400)

@@ -4,6 +4,13 @@
         sb.graph_url   # http://127.0.0.1:<port>   (Graph root: /v1.0/... and /beta/...)
         sb.token       # full-scope token for admin@contoso.com
         sb.https_url   # https://127.0.0.1:<port2> (identity endpoints, discovery host)
+        sb.admin_token # the bearer token every /sandbox/* control route requires
+
+Both secrets are random per run: `admin_token` guards the control routes (another
+user on this machine can reach a loopback port, so reaching it must not be enough),
+and `token_secret` signs every access token the sandbox issues; the Graph routes
+accept no other. Only the in-process caller learns them, and `adue sandbox` writes
+the admin token to a 0600 file (see `write_admin_token`).
 
 Both servers run on their own event loop in a background thread, so tests, benchmarks
 and `adue --sandbox` can talk to them over real HTTP from any thread or loop.
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import shutil
 import socket
 import tempfile
@@ -23,13 +31,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from tui.files import write_private
+from tui.sandbox.device_flows import IdentityState, approve_user_code
 from tui.sandbox.faults import FaultPlan
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.seeds import build_seed
 from tui.sandbox.state_file import load_state, save_state
 from tui.sandbox.tenant import Tenant
 from tui.sandbox.tls import make_tls_files
-from tui.sandbox.tokens import ALL_SCOPES, mint_token
+from tui.sandbox.tokens import ALL_SCOPES, mint_token, new_secret
 
 if TYPE_CHECKING:
     import uvicorn
@@ -87,6 +97,10 @@ class RunningSandbox:
         self.ca_path = Path()
         self.tls_dir = Path()
         self.token = ""
+        self.token_secret: bytes = new_secret()
+        self.admin_token: str = secrets.token_urlsafe(32)
+        self.admin_token_file: Path | None = None
+        self.identity = IdentityState()  # pending device-code sign-ins
         self._callbacks: list[Callable[[RequestRecord], None]] = []
         self._records_lock = threading.Lock()
         self._seq = 0
@@ -117,6 +131,7 @@ class RunningSandbox:
         upn = upn or self.admin_upn
         user = self.state.find_user(upn)
         return mint_token(
+            secret=self.token_secret,
             tenant_id=self.tenant_id,
             upn=upn,
             scopes=scopes,
@@ -182,6 +197,17 @@ class RunningSandbox:
             "state_file": str(self.state_file) if self.state_file else None,
         }
 
+    def approve_device_code(self, user_code: str) -> bool:
+        """Approve a pending device-code sign-in from this process (no admin token needed:
+        the caller already holds the sandbox)."""
+        return approve_user_code(self.identity, user_code)
+
+    def write_admin_token(self, path: Path) -> None:
+        """Write the admin token to `path` (mode 0600, atomic) for a tool in another process;
+        removed again when the sandbox stops."""
+        write_private(path, self.admin_token + "\n")
+        self.admin_token_file = path
+
     # ---- state file ----------------------------------------------------------------------
 
     def _tenant_changed(self) -> None:
@@ -232,6 +258,8 @@ class RunningSandbox:
         if self.state_file is not None:
             self.save_state()
         shutil.rmtree(self.tls_dir, ignore_errors=True)
+        if self.admin_token_file is not None:
+            self.admin_token_file.unlink(missing_ok=True)
 
     def __enter__(self) -> RunningSandbox:
         return self

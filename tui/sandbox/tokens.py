@@ -1,14 +1,19 @@
-"""Sandbox access tokens: JWT-shaped, unsigned, carrying the claims Graph looks at.
+"""Sandbox access tokens: JWTs signed with HS256 by a secret only the running sandbox knows.
 
-A sandbox token is `base64url(header).base64url(payload).` with no signature: the
-sandbox is a rehearsal tenant on loopback, and clients (azure-identity, kiota) only
-need something JWT-shaped. adue reads `scp` from it to show the granted scopes.
+A sandbox token is `base64url(header).base64url(payload).base64url(HMAC-SHA256)`. Graph
+accepts only tokens its issuer signed, and so does the sandbox: a token anyone can
+write (unsigned, `alg: none`, or signed with another key) is refused like a forged
+one at Graph (401). The secret is random per run (`new_secret`) and never leaves the
+process. adue reads `scp` from the payload to show the granted scopes.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import secrets
 import time
 import uuid
 from collections.abc import Sequence
@@ -52,9 +57,21 @@ class TokenClaims:
         return (time.time() if now is None else now) >= self.exp
 
 
-def _b64(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, separators=(",", ":")).encode()
+SECRET_BYTES = 32
+HEADER = {"typ": "JWT", "alg": "HS256"}
+
+
+def new_secret() -> bytes:
+    """A fresh signing key for one sandbox run."""
+    return secrets.token_bytes(SECRET_BYTES)
+
+
+def _b64_bytes(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return _b64_bytes(json.dumps(data, separators=(",", ":")).encode())
 
 
 def _unb64(part: str) -> Any:
@@ -62,8 +79,13 @@ def _unb64(part: str) -> Any:
     return json.loads(base64.urlsafe_b64decode(padded.encode()))
 
 
+def _signature(secret: bytes, signing_input: str) -> str:
+    return _b64_bytes(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())
+
+
 def mint_token(
     *,
+    secret: bytes,
     tenant_id: str,
     upn: str,
     scopes: Sequence[str] = ALL_SCOPES,
@@ -71,7 +93,7 @@ def mint_token(
     name: str = "",
     oid: str | None = None,
 ) -> str:
-    """A sandbox access token for `upn` with the given delegated scopes."""
+    """A sandbox access token for `upn` with the given delegated scopes, signed with `secret`."""
     now = int(time.time())
     payload = {
         "aud": GRAPH_AUDIENCE,
@@ -89,15 +111,27 @@ def mint_token(
         "ver": "1.0",
         "jti": uuid.uuid4().hex,
     }
-    return f"{_b64({'typ': 'JWT', 'alg': 'none'})}.{_b64(payload)}."
+    signing_input = f"{_b64(HEADER)}.{_b64(payload)}"
+    return f"{signing_input}.{_signature(secret, signing_input)}"
 
 
-def parse_token(token: str) -> TokenClaims | None:
-    """The claims of a sandbox token, or None when `token` is not one."""
+def is_well_formed(token: str) -> bool:
+    """Three dot-separated parts, as any JWT (Graph's first check)."""
+    return token.count(".") == 2
+
+
+def parse_token(token: str, secret: bytes) -> TokenClaims | None:
+    """The claims of a token this sandbox signed with `secret`, or None for any other:
+    not a JWT, another algorithm (`none` included), a wrong signature, bad claims."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
+    expected = _signature(secret, f"{parts[0]}.{parts[1]}")
+    if not hmac.compare_digest(expected.encode(), parts[2].encode()):
+        return None
     try:
+        if _unb64(parts[0]) != HEADER:
+            return None
         payload = _unb64(parts[1])
         return TokenClaims(
             tid=str(payload["tid"]),

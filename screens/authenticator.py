@@ -16,12 +16,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, RadioSet, Static
 
 from screens.sso_extension import sso_audience
 from screens.widgets.field_check import show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
+from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.steps import StepStatus
 
 if TYPE_CHECKING:  # the Graph layer loads after the first frame
@@ -118,7 +119,7 @@ class AuthenticatorStep(StepPanel):
 
         yield Static("Required for", classes="section-title")
         same = bool(table.get("same_groups_as_sso", True))
-        yield Checkbox("Same users as the SSO extension policy", same, id="auth-same-groups")
+        yield StateCheckbox("Same users as the SSO extension policy", same, id="auth-same-groups")
         yield Static("", id="auth-sso-audience", classes="field-hint")
         picker = GroupPicker(
             self.backend,
@@ -198,7 +199,9 @@ class AuthenticatorStep(StepPanel):
             for app in finding.candidates:
                 label = f"{app.vpp_token_organization or app.id}: {app.free_licenses} free"
                 choice.mount(
-                    RadioButton(label, app.id == chosen.id if chosen else False, id=f"app-{app.id}")
+                    StateRadioButton(
+                        label, app.id == chosen.id if chosen else False, id=f"app-{app.id}"
+                    )
                 )
         choice.display = len(finding.candidates) > 1
         if finding.usable and chosen is not None:

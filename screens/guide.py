@@ -29,6 +29,7 @@ from textual.widgets import (
 )
 
 from screens.widgets.step_panel import StepPanel, describe_error
+from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.guide import (
     FORMATS,
     GuideError,
@@ -73,11 +74,11 @@ TEXT_FIELDS: dict[str, tuple[str, str, str]] = {
     "link_url": ("Link (QR code)", KEY_LINK, ""),
 }
 PLACEHOLDERS = {
-    "organization": "Contoso",
-    "sign_in_domain": "contoso.com",
-    "support_contact": "it-help@contoso.com",
-    "output_dir": ". (beside the session file)",
-    "link_url": "https://… (optional)",
+    "organization": "e.g. Contoso",
+    "sign_in_domain": "e.g. contoso.com",
+    "support_contact": "e.g. it-help@contoso.com",
+    "output_dir": "empty: beside the session file",
+    "link_url": "optional, e.g. https://intranet.contoso.com/byod",
 }
 
 
@@ -143,12 +144,12 @@ class GuideStep(StepPanel):
         yield Static("Employees sign in with", classes="guide-heading")
         identity = str(guide.get("identity") or "federated")
         with RadioSet(id="guide-identity", compact=True):
-            yield RadioButton(
+            yield StateRadioButton(
                 "their work account (federated with Apple)",
                 value=identity == "federated",
                 id="guide-identity-federated",
             )
-            yield RadioButton(
+            yield StateRadioButton(
                 "a managed Apple ID",
                 value=identity == "managed_apple_id",
                 id="guide-identity-managed",
@@ -157,7 +158,7 @@ class GuideStep(StepPanel):
         yield Static("Languages", classes="guide-heading")
         with Grid(id="guide-languages", classes="guide-choices"):
             for code in available_languages():
-                yield Checkbox(
+                yield StateCheckbox(
                     f"{language_name(code)} ({code})",
                     value=code in chosen,
                     id=f"guide-lang-{code}",
@@ -168,7 +169,7 @@ class GuideStep(StepPanel):
         yield Static("Formats", classes="guide-heading")
         with Horizontal(id="guide-formats", classes="guide-choices"):
             for fmt in FORMATS:
-                yield Checkbox(
+                yield StateCheckbox(
                     FORMAT_NAMES[fmt], value=fmt in formats, id=f"guide-format-{fmt}", compact=True
                 )
         yield self._problem_line("guide-formats-problem")

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from screens.widgets.step_panel import StepPanel
+from screens.widgets.toggles import StateCheckbox
 
 if TYPE_CHECKING:
     from tui.discovery.findings import DiscoveryReport
@@ -62,7 +63,7 @@ class PrerequisitesStep(StepPanel):
         with Horizontal(classes="actions"):
             yield Button("Run checks", id="prereq-run", variant="primary")
         yield Vertical(id="prereq-results")
-        yield Checkbox(
+        yield StateCheckbox(
             "I accept the warnings above",
             id="prereq-ack",
             value=bool(self.session.get("prerequisites", "acknowledged_warnings")),
@@ -73,7 +74,7 @@ class PrerequisitesStep(StepPanel):
             "Entra ID so that they sign in with their work account.",
             classes="field-help",
         )
-        yield Checkbox(
+        yield StateCheckbox(
             "Managed Apple IDs / federation in place",
             id="prereq-federation",
             value=bool(self.session.get("prerequisites", "federation_confirmed")),

@@ -65,7 +65,7 @@ class PriorityStep(StepPanel):
         yield Static("Who wins for a user?", classes="field-label")
         with Horizontal(id="priority-who", classes="field-row"):
             yield Input(
-                placeholder="user@domain",
+                placeholder="e.g. user@contoso.com",
                 id="priority-user",
                 validators=[UserNameValidator()],
                 compact=True,

@@ -103,7 +103,7 @@ class SignInStep(StepPanel):
             yield Label("App (client) id", classes="field-label")
             yield Input(
                 value=tenant.get("client_id", ""),
-                placeholder="empty: Microsoft Graph Command Line Tools",
+                placeholder="empty: Microsoft Graph Command Line Tools app",
                 validators=[ClientIdValidator()],
                 id="sign-in-client-id",
             )

@@ -16,12 +16,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, RadioButton, RadioSet, Static, Switch
+from textual.widgets import Input, RadioSet, Static, Switch
 
 from screens.widgets.bundle_id_editor import BundleIdEditor
 from screens.widgets.field_check import ProblemValidator, show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
+from screens.widgets.toggles import StateRadioButton, StateSwitch
 from tui.session import Session
 from tui.steps import StepStatus
 from tui.validators import bundle_ids_problems, display_name_problem
@@ -124,7 +125,7 @@ class SsoExtensionStep(StepPanel):
             classes="sso-keys",
         )
         with Horizontal(classes="switch-row"):
-            yield Switch(
+            yield StateSwitch(
                 bool(table.get("browser_sso_interaction_enabled", True)), id="sso-browser-sso"
             )
             yield Static(
@@ -136,8 +137,8 @@ class SsoExtensionStep(StepPanel):
         yield Static("Who gets the policy", classes="section-title")
         all_users = bool(table.get("all_users", True))
         with RadioSet(id="sso-target"):
-            yield RadioButton("All users", all_users, id="sso-all-users")
-            yield RadioButton("Selected groups", not all_users, id="sso-some-groups")
+            yield StateRadioButton("All users", all_users, id="sso-all-users")
+            yield StateRadioButton("Selected groups", not all_users, id="sso-some-groups")
         picker = GroupPicker(
             self.backend, groups=table.get("groups") or [], label="Include groups", id="sso-groups"
         )

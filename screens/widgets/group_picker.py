@@ -96,7 +96,7 @@ class GroupPicker(Vertical):
         pid = self.id
         yield Static(self.label, classes="picker-label", id=f"{pid}-label")
         yield Input(
-            placeholder="Type part of a group name",
+            placeholder="e.g. Finance (part of a group name)",
             id=f"{pid}-search",
             classes="picker-search",
         )

@@ -69,7 +69,9 @@ class StepList(Widget, can_focus=True):
         cursor = self.get_visual_style("step-list--cursor")
         lines = []
         for index, label in enumerate(self._labels):
-            line = Content(label).truncate(width, pad=True)
+            # The cursor row carries a marker as well as its colour: readable with NO_COLOR.
+            marker = "▸" if index == self.highlighted else " "
+            line = Content(f"{marker}{label}").truncate(width, pad=True)
             lines.append(line.stylize(cursor) if index == self.highlighted else line)
         return Content("\n").join(lines)
 

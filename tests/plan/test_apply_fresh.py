@@ -1,5 +1,7 @@
-"""A fresh demo tenant: apply creates exactly graph.md's objects and payloads, in 3 round
-trips; a second apply writes nothing and needs 1; the plan after it is empty."""
+"""A fresh demo tenant: apply creates exactly graph.md's objects and payloads, in 4 round
+trips (the session names Authenticator by nothing but its bundle id, so the app found in
+the list is read again by id for its assignments: the list cannot expand them, graph.md);
+a second apply writes nothing and needs 1; the plan after it is empty."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
             before = (len(sb.state.device_configurations), len(sb.state.enrollment_profiles))
         result = await apply_file(sb, path)
         assert result.ok, result.failed
-        assert round_trips(sb) == 3
+        assert round_trips(sb) == 4
 
         with sb.lock:
             after = (len(sb.state.device_configurations), len(sb.state.enrollment_profiles))
@@ -101,7 +103,7 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
                 },
             }
 
-        app_write = by_path[("POST", f"/v1.0/deviceAppManagement/mobileApps/{app_id}/assign")]
+        app_write = by_path[("POST", f"/beta/deviceAppManagement/mobileApps/{app_id}/assign")]
         assert app_write.body == {
             "mobileAppAssignments": [
                 app_assignment("groupAssignmentTarget", byod),

@@ -82,6 +82,8 @@ async def test_portal_changes_are_shown_exactly_and_restored(
     app = by_key["authenticator:assign"]
     assert app.details == (
         "group 'BYOD pilot': available with user licensing, should be required with user licensing",
+        "= group 'All iOS users': required, user licensing (kept as it is)",
+        "= excluded group 'Executives': required, user licensing (kept as it is)",
     )
     assert by_key[f"enrollment_profile:assign:{byod}"].kind is ActionKind.ASSIGN
     moves = [a for a in plan.changes if a.kind is ActionKind.SET_PRIORITY]

@@ -7,9 +7,10 @@ Field names follow Python; the Graph names are in graph.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -276,6 +277,11 @@ class AppAssignment:
     intent: AppIntent = AppIntent.REQUIRED
     use_device_licensing: bool = False  # user licensing for User Enrollment
     id: str = ""
+    # The assignment's JSON exactly as Graph (beta) returned it. `/assign` replaces the
+    # whole set (graph.md), so an assignment adue does not change is posted back from
+    # this: intent, target and filter, every setting (beta-only ones such as
+    # uninstallOnDeviceRemoval included) and source stay as another admin left them.
+    read_as: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

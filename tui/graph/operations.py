@@ -599,9 +599,13 @@ def merge_app_assignments(
 
 
 async def get_app_assignments(client: GraphClient, app_id: str) -> tuple[AppAssignment, ...]:
+    """One app's assignments, read by id in beta: the list's `$expand=assignments` is
+    deprecated (beta mobileApp resource page) and v1.0 leaves out beta-only settings
+    that `/assign` would then reset (graph.md, step 2)."""
     found = await _get_all(
         client,
         f"{MOBILE_APPS}/{_segment(app_id)}/assignments",
+        version="beta",
         what="read the app's assignments",
         scopes=Scope.APPS_READ,
     )
@@ -611,10 +615,12 @@ async def get_app_assignments(client: GraphClient, app_id: str) -> tuple[AppAssi
 async def assign_app(
     client: GraphClient, app_id: str, assignments: Sequence[AppAssignment]
 ) -> Written[None]:
-    """POST the FULL app assignment set (replace-all, 204)."""
+    """POST the FULL app assignment set (replace-all, 204), in beta so that the
+    beta-only settings of assignments kept as read are accepted and kept."""
     response = await client.request(
         "POST",
         f"{MOBILE_APPS}/{_segment(app_id)}/assign",
+        version="beta",
         body=app_assignments_body(assignments),
         what="assign Microsoft Authenticator",
         required_scopes=Scope.APPS_WRITE,

@@ -248,6 +248,7 @@ def app_assignment(obj: Json) -> AppAssignment | None:
         intent=intent,
         use_device_licensing=flag(settings, "useDeviceLicensing"),
         id=text(obj, "id"),
+        read_as=obj,
     )
 
 

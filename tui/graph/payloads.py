@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from tui.graph.models import (
     SsoPolicySpec,
     TargetKind,
 )
+from tui.graph.parse import app_assignment
 
 IOS_DEVICE_FEATURES = "#microsoft.graph.iosDeviceFeaturesConfiguration"
 ENTRA_SSO_EXTENSION = "#microsoft.graph.iosAzureAdSingleSignOnExtension"
@@ -110,21 +112,50 @@ def configuration_assignments_body(targets: Iterable[AssignmentTarget]) -> dict[
     }
 
 
-def app_assignments_body(assignments: Iterable[AppAssignment]) -> dict[str, Any]:
+IOS_VPP_SETTINGS = "#microsoft.graph.iosVppAppAssignmentSettings"
+MOBILE_APP_ASSIGNMENT = "#microsoft.graph.mobileAppAssignment"
+
+
+def _fresh_app_assignment(a: AppAssignment) -> dict[str, Any]:
     return {
-        "mobileAppAssignments": [
-            {
-                "@odata.type": "#microsoft.graph.mobileAppAssignment",
-                "intent": a.intent.value,
-                "target": target_body(a.target),
-                "settings": {
-                    "@odata.type": "#microsoft.graph.iosVppAppAssignmentSettings",
-                    "useDeviceLicensing": a.use_device_licensing,
-                },
-            }
-            for a in assignments
-        ]
+        "@odata.type": MOBILE_APP_ASSIGNMENT,
+        "intent": a.intent.value,
+        "target": target_body(a.target),
+        "settings": {"@odata.type": IOS_VPP_SETTINGS, "useDeviceLicensing": a.use_device_licensing},
     }
+
+
+def _app_assignment_body(a: AppAssignment) -> dict[str, Any]:
+    """One assignment for `/assign`: as read, with only what adue changed replaced.
+
+    An assignment read from Graph goes back with every field it had (intent, target
+    with its filter, all settings, source), minus its read-only `id`; adue overwrites
+    only the intent, licensing or target it changed itself (graph.md, replace-all).
+    """
+    if a.read_as is None:
+        return _fresh_app_assignment(a)
+    body = {
+        k: copy.deepcopy(v)
+        for k, v in a.read_as.items()
+        if k != "id" and ("@odata." not in k or k == "@odata.type")
+    }
+    body.setdefault("@odata.type", MOBILE_APP_ASSIGNMENT)
+    original = app_assignment(a.read_as)
+    if original is None or original.target != a.target:
+        body["target"] = target_body(a.target)
+    if original is None or original.intent is not a.intent:
+        body["intent"] = a.intent.value
+    if original is None or original.use_device_licensing != a.use_device_licensing:
+        settings = body.get("settings")
+        settings = dict(settings) if isinstance(settings, Mapping) else {}
+        settings.setdefault("@odata.type", IOS_VPP_SETTINGS)
+        settings["useDeviceLicensing"] = a.use_device_licensing
+        body["settings"] = settings
+    return body
+
+
+def app_assignments_body(assignments: Iterable[AppAssignment]) -> dict[str, Any]:
+    return {"mobileAppAssignments": [_app_assignment_body(a) for a in assignments]}
 
 
 def enrollment_profile_body(spec: EnrollmentProfileSpec) -> dict[str, Any]:

@@ -311,6 +311,13 @@ def _app_actions(
             )
     if not add:
         return []
+    changed = {a.key for a in add}
+    # Replace-all /assign: every other assignment goes back exactly as read; say so.
+    lines += [
+        f"= {names.target(a.target)}: {_app_assignment_words(a)} (kept as it is)"
+        for a in state.app_assignments
+        if a.key not in changed
+    ]
     merged = merge_app_assignments(state.app_assignments, add)
     name = parse.text(state.app.body, "displayName") or "Microsoft Authenticator"
     return [
@@ -326,6 +333,14 @@ def _app_actions(
             op=AssignApp(merged),
         )
     ]
+
+
+def _app_assignment_words(a: AppAssignment) -> str:
+    licensing = "device" if a.use_device_licensing else "user"
+    words = f"{a.intent.value}, {licensing} licensing"
+    if a.target.filter_id:
+        words += f", assignment filter {a.target.filter_id} ({a.target.filter_type or 'include'})"
+    return words
 
 
 def _profile_actions(

@@ -3,9 +3,10 @@
 Everything the plan needs is read in ONE round trip when the session stores ids:
 a v1.0 and a beta `$batch` sent concurrently (more than 20 reads become several
 batches, also concurrent), with `$expand=assignments` where Graph supports it
-(device configurations, mobile apps). Only unusual cases cost a second round:
+(device configurations, one mobile app by id; never on the app LIST, where it is
+deprecated and comes back empty). Only unusual cases cost a second round:
 a group given by name that must be checked for devices, an object found by
-display name rather than stored id, a stored id that no longer exists.
+display name or bundle id rather than stored id, a stored id that no longer exists.
 """
 
 from __future__ import annotations
@@ -237,14 +238,7 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
     elif sso:
         reads.append(_sso_by_name_read())
     if app and app.app_id:
-        reads.append(
-            _Read(
-                "v1.0",
-                BatchRead("app", f"{MOBILE_APPS}/{app.app_id}", _q(**{"$expand": "assignments"})),
-                "read Microsoft Authenticator",
-                Scope.APPS_READ,
-            )
-        )
+        reads.append(_app_read(app.app_id))
     elif app:
         reads.append(_vpp_apps_read())
     if profile:
@@ -326,6 +320,8 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
                 _app_found(state, body, "stored id")
         else:
             _app_from_list(state, bodies.get("vpp_apps"))
+            if state.app.body is not None:
+                follow.append(_app_read(state.app.id))
 
     # -- enrollment profile ---------------------------------------------------------------
     if profile:
@@ -348,8 +344,15 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
         state.round_trips += 1
         if sso and state.sso.stored_id_missing:
             _sso_from_list(state, more.get("sso_by_name"), sso.name)
+        if "app" in more and state.app.found_by == "bundle id":
+            _take_app_assignments(state, more.get("app"))
         if app and state.app.stored_id_missing:
             _app_from_list(state, more.get("vpp_apps"))
+            if state.app.body is not None:
+                # Found in the list: its assignments come from a read of that one app.
+                again = await _run(client, [_app_read(state.app.id)])
+                state.round_trips += 1
+                _take_app_assignments(state, again.get("app"))
         if "profile_assignments" in more:
             state.profile_assignments = _profile_assignments(more.get("profile_assignments"))
         bodies = {**bodies, **more}
@@ -365,9 +368,14 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
 
 
 async def _name_other_groups(client: GraphClient, state: TenantState) -> None:
-    """Display names of groups the plan will unassign (only drift has any: one more read)."""
+    """Display names of groups on our objects that the session does not name (groups the
+    plan will unassign, and other admins' Authenticator assignments it keeps): one read."""
     known = {g.id.lower() for g in state.groups.values()}
-    targets = [*state.sso_targets, *(a.target for a in state.profile_assignments)]
+    targets = [
+        *state.sso_targets,
+        *(a.target for a in state.profile_assignments),
+        *(a.target for a in state.app_assignments),  # kept ones are named in the plan
+    ]
     unknown = sorted(
         {t.group_id for t in targets if t.group_id and t.group_id.lower() not in known}
     )
@@ -394,8 +402,22 @@ def _rule_decides(group: Group) -> bool:
     return bool(group.membership_rule) and kind_from_rule(group.membership_rule) is not None
 
 
+def _app_read(app_id: str) -> _Read:
+    """One app by id, with its assignments, in beta: v1.0 leaves out beta-only assignment
+    settings (uninstallOnDeviceRemoval, isRemovable, ...), which the replace-all `/assign`
+    would then reset (graph.md, step 2)."""
+    return _Read(
+        "beta",
+        BatchRead("app", f"{MOBILE_APPS}/{app_id}", _q(**{"$expand": "assignments"})),
+        "read Microsoft Authenticator",
+        Scope.APPS_READ,
+    )
+
+
 def _vpp_apps_read() -> _Read:
-    query = _q(**{"$filter": "isof('microsoft.graph.iosVppApp')", "$expand": "assignments"})
+    # No $expand here: expanding assignments on the LIST is deprecated (beta mobileApp
+    # resource page) and can come back empty; the chosen app is read by id afterwards.
+    query = _q(**{"$filter": "isof('microsoft.graph.iosVppApp')"})
     return _Read(
         "v1.0",
         BatchRead("vpp_apps", MOBILE_APPS, query),
@@ -432,6 +454,20 @@ def _app_found(state: TenantState, body: Json, found_by: str) -> None:
             f"[authenticator] app_id: {app.display_name!r} does not support user licensing: "
             "User Enrollment needs user-licensed VPP apps"
         )
+    if found_by == "stored id":
+        _take_app_assignments(state, body)
+
+
+def _take_app_assignments(state: TenantState, body: Json | None) -> None:
+    """The app's assignments from its by-id read; without them adue must not `/assign`
+    (replace-all would delete what it did not see), so their absence is a problem."""
+    if body is None or not isinstance(body.get("assignments"), list):
+        state.app_problem = state.app_problem or (
+            "[authenticator]: Graph did not return the assignments of Microsoft "
+            f"Authenticator (app {state.app.id}); adue will not replace assignments it "
+            "cannot see: run again"
+        )
+        return
     state.app_assignments = _app_assignments(body)
 
 
@@ -457,9 +493,8 @@ def _app_from_list(state: TenantState, body: Json | None) -> None:
     _app_found(state, wanted[0][1], "bundle id")
 
 
-def _app_assignments(body: Json | None) -> tuple[AppAssignment, ...]:
-    key = "assignments" if body is not None and "assignments" in body else "value"
-    found = (parse.app_assignment(a) for a in parse.items(body or {}, key))
+def _app_assignments(body: Json) -> tuple[AppAssignment, ...]:
+    found = (parse.app_assignment(a) for a in parse.items(body, "assignments"))
     return tuple(a for a in found if a)
 
 

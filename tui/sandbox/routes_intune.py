@@ -175,6 +175,10 @@ def _app(ctx: Ctx, app_id: str) -> dict[str, Any]:
 
 
 def list_apps(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
+    # Listing apps with `$expand=assignments` is deprecated (Microsoft's beta mobileApp
+    # resource page: "get the list of apps without the $expand query on assignments.
+    # Then, perform the expansion on individual applications") and is reported to come
+    # back empty (graph.md, step 2): accepted, and every app shows no assignments.
     expand = _expand(ctx)
     tenant = ctx.tenant
     apps = _filtered(ctx, list(tenant.mobile_apps.values()), cast)
@@ -184,7 +188,7 @@ def list_apps(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
         "deviceAppManagement/mobileApps",
         page_size=PAGE,
         max_top=MAX_TOP,
-        shape=lambda a: _view(ctx, a, tenant.app_assignments.get(a["id"], []) if expand else None),
+        shape=lambda a: _view(ctx, a, [] if expand else None),
     )
 
 
@@ -260,16 +264,18 @@ def assign_app(ctx: Ctx, p: dict[str, str]) -> Reply:
                 )
         intent_index = ("available", "required", "uninstall", "availableWithoutEnrollment")
         suffix = _target_suffix(assignment["target"])
-        stored.append(
-            {
-                "@odata.type": "#microsoft.graph.mobileAppAssignment",
-                "id": f"{suffix}_{intent_index.index(assignment['intent'])}_0",
-                "intent": assignment["intent"],
-                "target": assignment["target"],
-                "settings": settings,
-                **({"source": "direct", "sourceId": None} if ctx.version == "beta" else {}),
-            }
-        )
+        record: dict[str, Any] = {
+            "@odata.type": "#microsoft.graph.mobileAppAssignment",
+            "id": f"{suffix}_{intent_index.index(assignment['intent'])}_0",
+            "intent": assignment["intent"],
+            "target": assignment["target"],
+            "settings": settings,
+            "source": "direct",
+            "sourceId": None,
+        }
+        if ctx.version == "beta":  # source is beta-only (beta mobileAppAssignment page)
+            record.update({k: assignment[k] for k in ("source", "sourceId") if k in assignment})
+        stored.append(record)
     ctx.tenant.app_assignments[app["id"]] = stored
     app["lastModifiedDateTime"] = now_text()
     return Reply(204)

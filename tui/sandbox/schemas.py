@@ -606,7 +606,9 @@ def _check_value(value: Any, prop: Prop, version: str, where: str) -> Any:
 
 
 def project(obj: dict[str, Any], version: str) -> dict[str, Any]:
-    """What GET returns for `obj` on `version`: v1.0 does not show beta-only properties."""
+    """What GET returns for `obj` on `version`: v1.0 does not show beta-only properties,
+    at any depth (e.g. an app assignment's `settings.uninstallOnDeviceRemoval`, which the
+    v1.0 iosVppAppAssignmentSettings page does not have and the beta page does)."""
     if version == "beta":
         return obj
     name = short_name(str(obj.get("@odata.type", "")))
@@ -614,5 +616,15 @@ def project(obj: dict[str, Any], version: str) -> dict[str, Any]:
         return obj
     props = all_props(name, "beta")
     return {
-        key: value for key, value in obj.items() if key not in props or not props[key].beta_only
+        key: _project_value(value, version)
+        for key, value in obj.items()
+        if key not in props or not props[key].beta_only
     }
+
+
+def _project_value(value: Any, version: str) -> Any:
+    if isinstance(value, dict) and "@odata.type" in value:
+        return project(value, version)
+    if isinstance(value, list):
+        return [_project_value(v, version) for v in value]
+    return value

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.discovery.servers import SEEN, Listener, Seen, domain_for, serve
+from tests.discovery.servers import (
+    HOSTILE_VARIANTS,
+    LOOPBACK_DOMAINS,
+    SEEN,
+    Listener,
+    Seen,
+    domain_for,
+    serve,
+)
 from tui.graph.clouds import CLOUDS
 from tui.sandbox.discovery_variants import VARIANTS
 from tui.sandbox.tls import TlsFiles, make_tls_files
@@ -24,6 +32,7 @@ def seen_requests() -> list[Seen]:
 @pytest.fixture(scope="session")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
     names = tuple(domain_for(v, c) for v in (*VARIANTS, "redirect-http") for c in CLOUDS)
+    names += tuple(domain_for(v) for v in HOSTILE_VARIANTS) + LOOPBACK_DOMAINS
     return make_tls_files(tmp_path_factory.mktemp("discovery-tls"), names)
 
 

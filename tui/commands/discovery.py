@@ -67,7 +67,13 @@ def register(subparsers: Any) -> None:
         metavar="PEM",
         help="trust only this CA bundle (default: the system store; SSL_CERT_FILE honoured)",
     )
-    check.add_argument("--timeout", type=float, default=10.0, metavar="S", help="per request")
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds for the whole check: every request, redirect and body (default 10)",
+    )
     check.add_argument(
         "--rehearse",
         choices=VARIANTS,
@@ -250,14 +256,17 @@ def _check_sandbox(args: argparse.Namespace) -> Any:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tui.discovery.check import check_domain_sync
+    from tui.discovery.check import CheckArgumentError, check_domain_sync
 
     if args.rehearse and not getattr(args, "sandbox", False):
         return _usage("--rehearse: only with adue --sandbox (the sandbox serves the variant)")
+    # Only the command line and the session are usage errors (exit 64); whatever the
+    # server answers is a finding in the report.
     try:
         if getattr(args, "sandbox", False):
-            report = _check_sandbox(args)
-            return _finish(report, args)
+            if args.timeout <= 0:
+                raise ValueError("--timeout: must be more than 0 seconds")
+            return _finish(_check_sandbox(args), args)
         tenant, cloud = _tenant_cloud(args, need_tenant=False)
         connect_to = _parse_connect_to(args.connect_to) if args.connect_to else None
         domain = args.domain or _session_tenant(args).get("sign_in_domain")
@@ -267,10 +276,13 @@ def run_check(args: argparse.Namespace) -> int:
             raise ValueError("DOMAIN: required — the domain users sign in with, e.g. contoso.com")
         if args.ca_file and not Path(args.ca_file).is_file():
             raise ValueError(f"--ca-file: {args.ca_file} is not a file; give a PEM CA bundle")
-        if args.timeout <= 0:
-            raise ValueError("--timeout: must be more than 0 seconds")
+        if not args.timeout > 0 or args.timeout == float("inf"):
+            raise ValueError("--timeout: must be a number of seconds more than 0, e.g. 10")
+    except (ValueError, CheckArgumentError) as exc:
+        return _usage(str(exc))
+    try:
         report = check_domain_sync(
-            domain,
+            str(domain),
             tenant_id=tenant,
             cloud=cloud,
             user_identifier=args.user,
@@ -278,7 +290,7 @@ def run_check(args: argparse.Namespace) -> int:
             connect_to=connect_to,
             timeout=args.timeout,
         )
-    except ValueError as exc:
+    except CheckArgumentError as exc:
         return _usage(str(exc))
     return _finish(report, args)
 

@@ -17,9 +17,19 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from tui.discovery.domains import domain_of, normalise_domain
-from tui.discovery.evaluate import Answer, evaluate_document, status_fix
+from tui.discovery.evaluate import Answer, evaluate_document, snippet, status_fix
 from tui.discovery.findings import DiscoveryReport, Finding, Hop, failed, passed, warned
-from tui.discovery.http import NetworkProblem, Reply, fetch, make_client, resolve
+from tui.discovery.http import (
+    Deadline,
+    NetworkProblem,
+    Reply,
+    fetch,
+    is_loopback_address,
+    is_loopback_name,
+    is_unreachable_address,
+    make_client,
+    resolve,
+)
 from tui.discovery.well_known import WELL_KNOWN_PATH, validate_tenant_id
 from tui.graph.clouds import get_cloud
 
@@ -30,6 +40,11 @@ DEVICE_MODELS = ("iPhone", "iPad")
 MAX_REDIRECTS = 5
 PROBE_USER = "adue-discovery-check"  # user part sent when no --user is given
 _CONNECTION_IDS = ("connect", "timeout", "https", "certificate")
+
+
+class CheckArgumentError(ValueError):
+    """An argument of the check itself is unusable (domain, tenant id, cloud, user): the
+    caller's input, named with its field. Anything the server answers is a finding."""
 
 
 @dataclass
@@ -70,22 +85,83 @@ def _chain_text(walk: _Walk) -> str:
     return " → ".join([*steps, walk.final_url])
 
 
-async def _walk(
-    client: httpx.AsyncClient, url: str, *, connect_to: tuple[str, int] | None, timeout: float
-) -> _Walk:
+@dataclass(frozen=True)
+class _Place:
+    """Where the walk is: the checked domain, and whether it is itself loopback."""
+
+    domain: str
+    loopback: bool
+    connect_to: tuple[str, int] | None
+    deadline: Deadline
+
+
+def _redirect_target(current: str, location: str) -> str | None:
+    """The absolute URL a Location header points at, or None when it is not a usable URL."""
+    import httpx
+
+    try:
+        target = urljoin(current, location)
+        parts = urlsplit(target)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+        if parts.scheme == "https" and not parts.hostname:
+            return None
+        httpx.URL(target)
+    except (ValueError, httpx.InvalidURL):
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    return target
+
+
+async def _unreachable_redirect(target: str, place: _Place) -> str | None:
+    """The private/loopback address `target`'s host is (or resolves to), else None.
+
+    Only asked when the checked domain is not loopback itself (then the sandbox or a
+    local test server redirects within the machine, which is fine)."""
+    host = (urlsplit(target).hostname or "").lower().rstrip(".")
+    if place.loopback or not host or host == place.domain:
+        return None
+    if is_unreachable_address(host):
+        return host
+    if is_loopback_name(host):
+        return f"{host} (a loopback name)"
+    try:
+        addresses = await resolve(host, 443, place.deadline)
+    except NetworkProblem:
+        return None  # the next hop reports the DNS failure, if the device would meet it
+    private = [a for a in addresses if is_unreachable_address(a)]
+    return f"{host} ({', '.join(private)})" if private else None
+
+
+async def _walk(client: httpx.AsyncClient, url: str, place: _Place) -> _Walk:
     walk = _Walk()
     current = url
     visited = [url]
     for _ in range(MAX_REDIRECTS + 1):
         try:
-            reply = await fetch(client, current, connect_to=connect_to, timeout=timeout)
+            reply = await fetch(
+                client, current, connect_to=place.connect_to, deadline=place.deadline
+            )
         except NetworkProblem as problem:
             walk.hops.append(Hop(current, error=problem.finding.evidence))
             walk.problem = problem.finding
             return walk
         walk.first = walk.first or reply
         if 300 <= reply.status < 400 and reply.location:
-            target = urljoin(current, reply.location)
+            target = _redirect_target(current, reply.location)
+            if target is None:
+                walk.hops.append(
+                    Hop(current, reply.status, reply.content_type, location=reply.location)
+                )
+                walk.problem = failed(
+                    "redirects",
+                    f"{current} redirects ({reply.status}) to {snippet(reply.location)!r}, "
+                    "which is not a valid URL",
+                    f"Fix the redirect rule (or remove it and serve the file directly at "
+                    f"https://{place.domain}{WELL_KNOWN_PATH}); the device cannot follow a "
+                    "malformed Location header.",
+                )
+                return walk
             walk.hops.append(Hop(current, reply.status, reply.content_type, location=target))
             if urlsplit(target).scheme != "https":
                 walk.problem = failed(
@@ -93,6 +169,17 @@ async def _walk(
                     f"{current} redirects ({reply.status}) to {target}, which is not HTTPS",
                     "Serve the file over HTTPS only; never redirect the well-known path to "
                     "http:// (the device will not fetch it).",
+                )
+                return walk
+            private = await _unreachable_redirect(target, place)
+            if private is not None:
+                walk.problem = failed(
+                    "redirects",
+                    f"{current} redirects ({reply.status}) to {target}: {private} is a "
+                    "loopback or private address, which an iPhone on the internet cannot reach",
+                    f"Serve the file directly at https://{place.domain}{WELL_KNOWN_PATH}, or "
+                    "redirect only to a public HTTPS address; check the proxy's or web "
+                    "server's redirect rule (it may build the Location from an internal host).",
                 )
                 return walk
             if target in visited:
@@ -108,7 +195,7 @@ async def _walk(
             current = target
             continue
         walk.hops.append(Hop(current, reply.status, reply.content_type))
-        walk.answer = Answer(reply.status, reply.content_type, reply.body)
+        walk.answer = Answer(reply.status, reply.content_type, reply.body, reply.truncated)
         return walk
     walk.problem = failed(
         "redirects",
@@ -135,7 +222,7 @@ def _connection_findings(reply: Reply, verified: bool, timeout: float) -> list[F
     )
     return [
         passed("connect", f"connected to {reply.peer}"),
-        passed("timeout", f"answered within the {timeout:g} s limit"),
+        passed("timeout", f"answered within the check's {timeout:g} s limit"),
         passed("https", f"{reply.tls or 'TLS'} to {reply.peer}"),
         certificate,
     ]
@@ -147,8 +234,7 @@ async def _judge_non_200(
     report: DiscoveryReport,
     *,
     query: str,
-    connect_to: tuple[str, int] | None,
-    timeout: float,
+    place: _Place,
 ) -> list[Finding]:
     """Findings when the device ends on an HTTP error: find the real cause when we can."""
     assert walk.answer is not None
@@ -157,7 +243,7 @@ async def _judge_non_200(
 
     async def probe(url: str) -> Reply | None:
         try:
-            reply = await fetch(client, url, connect_to=connect_to, timeout=timeout)
+            reply = await fetch(client, url, connect_to=place.connect_to, deadline=place.deadline)
         except NetworkProblem as problem:
             probes.append(Hop(url, error=problem.finding.evidence))
             return None
@@ -244,17 +330,24 @@ async def check_domain(
     True = system trust store (honours SSL_CERT_FILE), a path = that CA bundle only,
     an SSLContext as given, False = no verification. `connect_to` = (host, port) to
     connect to instead of the domain's address, keeping URL, Host and SNI.
-    Raises ValueError (naming the field) for a bad domain, tenant id, cloud or user.
+    `timeout` bounds the WHOLE check (DNS, every request and redirect, both models, the
+    body reads): a slow or trickling server gives a `timeout` finding, never a longer wait.
+    Raises CheckArgumentError (a ValueError naming the field) for a bad domain, tenant
+    id, cloud or user; whatever the server answers becomes a finding.
     """
-    name = normalise_domain(domain)
-    tenant = validate_tenant_id(tenant_id) if tenant_id else None
-    cloud_name = get_cloud(cloud).name
-    user = user_identifier.strip() if user_identifier else f"{PROBE_USER}@{name}"
-    if domain_of(user) != name:
-        raise ValueError(
-            f"user: {user!r} signs in with {domain_of(user)}, so the device would ask "
-            f"{domain_of(user)}, not {name}; check that domain or give a user on {name}"
-        )
+    deadline = Deadline(timeout)
+    try:
+        name = normalise_domain(domain)
+        tenant = validate_tenant_id(tenant_id) if tenant_id else None
+        cloud_name = get_cloud(cloud).name
+        user = user_identifier.strip() if user_identifier else f"{PROBE_USER}@{name}"
+        if domain_of(user) != name:
+            raise ValueError(
+                f"user: {user!r} signs in with {domain_of(user)}, so the device would ask "
+                f"{domain_of(user)}, not {name}; check that domain or give a user on {name}"
+            )
+    except ValueError as exc:
+        raise CheckArgumentError(str(exc)) from exc
     report = DiscoveryReport(
         domain=name,
         url=f"https://{name}{WELL_KNOWN_PATH}",
@@ -265,19 +358,23 @@ async def check_domain(
     )
     host, port = connect_to or (name, 443)
     try:
-        addresses = await resolve(host, port, timeout)
+        addresses = await resolve(host, port, deadline)
     except NetworkProblem as unresolved:
         report.findings.append(unresolved.finding)
         return report
     where = f"--connect-to {host}:{port} (the domain's own DNS was not asked)" if connect_to else ""
     report.findings.append(passed("dns", where or f"{name} → {', '.join(addresses)}"))
+    # The sandbox and local servers are loopback themselves: redirects within the machine
+    # are then expected. --connect-to stands in for the address only, so it does not count.
+    loopback = is_loopback_name(name) or (
+        connect_to is None and all(is_loopback_address(a) for a in addresses)
+    )
+    place = _Place(name, loopback, connect_to, deadline)
 
     async with make_client(verify, timeout) as client:
         walks: dict[str, _Walk] = {}
         for model in DEVICE_MODELS:
-            walk = await _walk(
-                client, device_url(name, user, model), connect_to=connect_to, timeout=timeout
-            )
+            walk = await _walk(client, device_url(name, user, model), place)
             walks[model] = walk
             report.requests[model] = walk.hops
             if walk.answer is None:
@@ -298,7 +395,7 @@ async def check_domain(
         query = urlencode({"user-identifier": user, "model-family": "iPhone"})
         if iphone.answer.status != 200:
             report.findings += await _judge_non_200(
-                client, iphone, report, query=query, connect_to=connect_to, timeout=timeout
+                client, iphone, report, query=query, place=place
             )
         else:
             report.findings.append(
@@ -309,7 +406,13 @@ async def check_domain(
             report.findings.append(passed("extension", f"served at {WELL_KNOWN_PATH}"))
             report.findings.append(passed("http_status", "200"))
             report.findings += evaluate_document(iphone.answer, tenant_id=tenant, cloud=cloud_name)
-        if "iPad" in walks:
+        ipad = walks.get("iPad")
+        if ipad is not None and ipad.problem is not None and ipad.problem.id == "timeout":
+            # The time ran out during the iPad's request: that is the finding, not a
+            # difference between the models.
+            report.findings = [f for f in report.findings if f.id != "timeout"]
+            report.findings.append(ipad.problem)
+        elif ipad is not None:
             report.findings.append(_model_family(walks))
     report.sort()
     return report

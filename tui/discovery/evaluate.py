@@ -8,6 +8,7 @@ tenant's id (reference/graph.md, "Service discovery").
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Answer:
     status: int
     content_type: str | None
     body: bytes
+    truncated: bool = False  # the server sent more than the checker reads (MAX_BODY)
 
     @property
     def media_type(self) -> str | None:
@@ -50,22 +52,35 @@ class Answer:
         return self.content_type.split(";", 1)[0].strip().lower()
 
     def summary(self) -> str:
-        kind = self.content_type or "no Content-Type"
+        kind = snippet(self.content_type) if self.content_type else "no Content-Type"
         return f"HTTP {self.status}, {kind}, {len(self.body)} bytes"
 
     def comparable(self) -> tuple[int, str | None, Any]:
-        """What must match between iPhone and iPad (JSON compared as data, not bytes)."""
-        try:
-            data: Any = json.loads(self.body)
-        except ValueError:
-            data = self.body
+        """What must match between iPhone and iPad (JSON compared as data, not bytes).
+
+        The data is compared in a canonical text form: comparing deeply nested values
+        directly could exhaust Python's recursion limit."""
+        data: Any = self.body  # not JSON (or not comparable as JSON): compare the bytes
+        with contextlib.suppress(ValueError, RecursionError, TypeError):
+            data = json.dumps(json.loads(self.body), sort_keys=True)
         return self.status, self.media_type, data
 
 
 def snippet(data: bytes | str) -> str:
+    """A short one-line excerpt of server text, control characters shown as escapes."""
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    text = " ".join(text.split())
-    return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "…"
+    text = " ".join(text[: _SNIPPET * 4].split())
+    short = text if len(text) <= _SNIPPET else text[:_SNIPPET] + "…"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
+
+
+def shown(value: Any) -> str:
+    """A JSON value from the body as evidence: short, on one line, never a traceback."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError, TypeError):
+        text = f"a deeply nested {type(value).__name__}"
+    return snippet(text)
 
 
 def status_fix(status: int, domain: str) -> str:
@@ -92,10 +107,12 @@ def status_fix(status: int, domain: str) -> str:
 def check_content_type(answer: Answer) -> Finding:
     if answer.media_type == MEDIA_TYPE:
         return passed("content_type", f"Content-Type: {answer.content_type}")
-    shown = f"Content-Type: {answer.content_type}" if answer.content_type else "no Content-Type"
+    header = "no Content-Type"
+    if answer.content_type:
+        header = f"Content-Type: {snippet(answer.content_type)}"
     return failed(
         "content_type",
-        f"{shown}; the device needs application/json",
+        f"{header}; the device needs application/json",
         "Serve the file with `Content-Type: application/json` — an extension-less file "
         "needs an explicit MIME mapping (see `adue discovery recipes` for your server).",
     )
@@ -139,6 +156,20 @@ def parse_body(body: bytes) -> tuple[Finding, dict[str, Any] | None]:
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}: {snippet(text)}",
             save_hint + " " + generate_hint("<cloud>") + ".",
         ), None
+    except RecursionError:
+        return failed(
+            "json",
+            f"the JSON is nested too deeply to read: {snippet(text)}",
+            "Serve the file itself (one object with one Servers item); "
+            + generate_hint("<cloud>")
+            + ".",
+        ), None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        return failed(
+            "json",
+            f"the JSON holds a value that cannot be read ({exc}): {snippet(text)}",
+            save_hint + " " + generate_hint("<cloud>") + ".",
+        ), None
     rest = text[end:]
     if rest.strip():
         offset = len(text[:end].encode("utf-8")) + (len(rest) - len(rest.lstrip()))
@@ -165,7 +196,7 @@ def check_servers(doc: dict[str, Any]) -> tuple[Finding, dict[str, Any] | None]:
         if near:
             evidence = f"no 'Servers' key, but {near[0]!r}: keys are case-sensitive"
         else:
-            evidence = f"no 'Servers' key (keys: {', '.join(map(repr, doc)) or 'none'})"
+            evidence = f"no 'Servers' key (keys: {snippet(', '.join(map(repr, doc))) or 'none'})"
         return failed("servers", evidence, fix), None
     servers = doc["Servers"]
     if not isinstance(servers, list):
@@ -197,7 +228,7 @@ def check_version(item: dict[str, Any], cloud: str, tenant_id: str | None = None
             f", but {near[0]!r} (keys are case-sensitive)" if near else ""
         )
     else:
-        evidence = f"Version is {value!r}"
+        evidence = f"Version is {shown(value)}"
     return failed(
         "version",
         evidence,
@@ -229,20 +260,24 @@ def check_base_url(
             evidence = f"BaseURL is a {type(value).__name__}, not a string"
         return failed("base_url", evidence, fix), None
     if value != value.strip():
-        return failed("base_url", f"BaseURL has spaces around it: {value!r}", fix), None
-    parts = urlsplit(value)
+        return failed("base_url", f"BaseURL has spaces around it: {shown(value)}", fix), None
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        return failed("base_url", f"BaseURL {shown(value)} is not a valid URL ({exc})", fix), None
     host = (parts.hostname or "").lower()
     if parts.scheme != "https" or host != target.discovery_host:
         others = _cloud_of_host(host)
-        evidence = f"BaseURL host is {parts.scheme}://{host or '?'}"
+        evidence = f"BaseURL host is {snippet(parts.scheme)}://{snippet(host) or '?'}"
         if others:
             evidence += f" — Intune for {' / '.join(others)}, not {target.label}"
         else:
             evidence += f", expected https://{target.discovery_host} ({target.label})"
         return failed("base_url", evidence, fix), value
-    if parts.path.lower() != _BASE_PATH.lower() or parts.port is not None:
+    if parts.path.lower() != _BASE_PATH.lower() or port is not None:
         return failed(
-            "base_url", f"BaseURL path is {parts.path!r}, expected {_BASE_PATH!r}", fix
+            "base_url", f"BaseURL path is {shown(parts.path)}, expected {_BASE_PATH!r}", fix
         ), value
     return passed("base_url", f"{target.discovery_host}{_BASE_PATH} ({target.label})"), value
 
@@ -261,7 +296,7 @@ def check_tenant(base_url: str, tenant_id: str | None, cloud: str) -> Finding:
             "tenant", f"aadTenantId is still the documentation's placeholder {found!r}", fix
         )
     if not is_tenant_id(found):
-        return failed("tenant", f"aadTenantId {found!r} is not a tenant id (GUID)", fix)
+        return failed("tenant", f"aadTenantId {shown(found)} is not a tenant id (GUID)", fix)
     if tenant_id is None:
         return warned(
             "tenant",
@@ -276,6 +311,18 @@ def check_tenant(base_url: str, tenant_id: str | None, cloud: str) -> Finding:
 def evaluate_document(answer: Answer, *, tenant_id: str | None, cloud: str) -> list[Finding]:
     """Findings for a 200 answer: content type, JSON, Servers, Version, BaseURL, tenant."""
     findings = [check_content_type(answer)]
+    if answer.truncated:
+        findings.append(
+            failed(
+                "json",
+                f"the body is larger than {len(answer.body) // 1024} KiB (the file is about "
+                f"200 bytes); it starts: {snippet(answer.body)}",
+                "Serve only the file at this path (no page, archive or stream); "
+                + generate_hint(cloud, tenant_id)
+                + ".",
+            )
+        )
+        return findings
     json_finding, doc = parse_body(answer.body)
     findings.append(json_finding)
     if doc is None:

@@ -9,10 +9,12 @@ domain's — like `curl --connect-to`.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import socket
 import ssl
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -30,6 +32,78 @@ _PLAIN_HTTP_REASONS = frozenset(
     {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG"}
 )
 _RESERVED_NEVER_RESOLVES = (".invalid",)  # RFC 6761 §6.4
+
+# Addresses a device on the internet cannot reach: a redirect there is a dead end
+# (loopback, RFC 1918 private, link-local, IPv6 unique-local, plus "this network" and
+# carrier-grade NAT, which are not routed either).
+UNREACHABLE_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "169.254.0.0/16",
+        "0.0.0.0/8",
+        "100.64.0.0/10",
+        "::1/128",
+        "::/128",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
+LOOPBACK_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone (fe80::1%eth0)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+    return address
+
+
+def is_unreachable_address(text: str) -> bool:
+    """True for an IP address in UNREACHABLE_NETWORKS (not for names)."""
+    address = _address(text)
+    return address is not None and any(address in net for net in UNREACHABLE_NETWORKS)
+
+
+def is_loopback_address(text: str) -> bool:
+    address = _address(text)
+    return address is not None and any(address in net for net in LOOPBACK_NETWORKS)
+
+
+def is_loopback_name(host: str) -> bool:
+    """`localhost` and `*.localhost` are loopback by definition (RFC 6761 §6.3)."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost") or is_loopback_address(name)
+
+
+@dataclass
+class Deadline:
+    """The end of the whole check: every request, redirect hop and body read shares it.
+
+    `limit` is the check's --timeout in seconds (for messages); `at` is the monotonic
+    time it ends.
+    """
+
+    limit: float
+    at: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        if not self.at:
+            self.at = time.monotonic() + self.limit
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def loop_time(self) -> float:
+        """`at` on the running event loop's clock (asyncio.timeout_at needs that)."""
+        loop = asyncio.get_running_loop()
+        return loop.time() + (self.at - time.monotonic())
 
 
 def trust_context(verify: ssl.SSLContext | str | bool) -> ssl.SSLContext:
@@ -74,7 +148,7 @@ def _load_ca(ctx: ssl.SSLContext, path: str, field: str) -> ssl.SSLContext:
 
 @dataclass(frozen=True)
 class Reply:
-    """One HTTP answer (redirects included), the body capped at MAX_BODY."""
+    """One HTTP answer (redirects included), the body capped at MAX_BODY (`truncated`)."""
 
     status: int
     content_type: str | None
@@ -83,6 +157,7 @@ class Reply:
     peer: str  # "ip:port" the connection went to
     tls: str  # e.g. "TLSv1.3"
     certificate: str  # subject / issuer / expiry of the server's certificate, if known
+    truncated: bool = False  # the body was longer than MAX_BODY; `body` is its start
 
 
 class NetworkProblem(Exception):
@@ -174,8 +249,9 @@ def dns_failure(host: str, detail: str) -> Finding:
     )
 
 
-async def resolve(host: str, port: int, timeout: float) -> list[str]:
-    """The addresses `host` resolves to; NetworkProblem(dns) when it does not."""
+async def resolve(host: str, port: int, deadline: Deadline) -> list[str]:
+    """The addresses `host` resolves to; NetworkProblem(dns) when it does not (or not
+    before the deadline)."""
     if host.lower().rstrip(".").endswith(_RESERVED_NEVER_RESOLVES):
         # RFC 6761: resolvers SHOULD answer "no such name" for .invalid without asking
         # anyone; do that here rather than send the query off the machine.
@@ -183,12 +259,16 @@ async def resolve(host: str, port: int, timeout: float) -> list[str]:
     loop = asyncio.get_running_loop()
     try:
         infos = await asyncio.wait_for(
-            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout
+            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), deadline.remaining()
         )
     except socket.gaierror as exc:
         raise NetworkProblem(dns_failure(host, str(exc))) from exc
     except TimeoutError as exc:
-        raise NetworkProblem(dns_failure(host, f"no answer within {timeout:g} s")) from exc
+        raise NetworkProblem(
+            dns_failure(host, f"no answer within the check's {deadline.limit:g} s limit")
+        ) from exc
+    except (UnicodeError, ValueError) as exc:  # a name the resolver cannot even encode
+        raise NetworkProblem(dns_failure(host, f"not a usable host name ({exc})")) from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -222,14 +302,27 @@ def _describe_certificate(cert: dict[str, object] | None) -> str:
     return f"issued to {name('subject')} by {name('issuer')}, valid until {cert.get('notAfter')}"
 
 
+def deadline_finding(target: str, host: str, deadline: Deadline) -> Finding:
+    """The check ran out of time (a slow or trickling server, or many slow hops)."""
+    return failed(
+        "timeout",
+        f"{target} did not finish answering within the check's {deadline.limit:g} s limit "
+        "(all requests, redirects and the body together)",
+        f"Make {host} answer the whole file quickly on port 443: the device gives up on a "
+        "slow server; check the web server, proxy and network in between.",
+    )
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
     *,
     connect_to: tuple[str, int] | None,
-    timeout: float,
+    deadline: Deadline,
 ) -> Reply:
-    """GET `url` once (no redirects followed); NetworkProblem when there is no answer."""
+    """GET `url` once (no redirects followed); NetworkProblem when there is no answer, or
+    no complete answer before `deadline` (which bounds the body read too: a server
+    trickling a byte at a time cannot hold the check)."""
     import httpx
 
     parts = urlsplit(url)
@@ -248,31 +341,55 @@ async def fetch(
         headers["Host"] = parts.netloc
         extensions["sni_hostname"] = host
     try:
-        async with client.stream("GET", request_url, headers=headers, extensions=extensions) as r:
-            body = b""
-            async for chunk in r.aiter_bytes():
-                body += chunk
-                if len(body) >= MAX_BODY:
-                    body = body[:MAX_BODY]
-                    break
-            peer, tls, certificate = target, "", ""
-            stream = r.extensions.get("network_stream")
-            if stream is not None:
-                address = stream.get_extra_info("server_addr")
-                if address:
-                    peer = f"{address[0]}:{address[1]}"
-                ssl_object = stream.get_extra_info("ssl_object")
-                if ssl_object is not None:
-                    tls = ssl_object.version() or ""
-                    certificate = _describe_certificate(ssl_object.getpeercert())
-            return Reply(
-                status=r.status_code,
-                content_type=r.headers.get("content-type"),
-                location=r.headers.get("location"),
-                body=body,
-                peer=peer,
-                tls=tls,
-                certificate=certificate,
+        async with asyncio.timeout_at(deadline.loop_time()):
+            return await _get(client, request_url, headers, extensions, target)
+    except TimeoutError as exc:
+        raise NetworkProblem(deadline_finding(target, host, deadline)) from exc
+    except httpx.DecodingError as exc:
+        raise NetworkProblem(
+            failed(
+                "json",
+                f"{url}: the body could not be decoded: {exc}",
+                "Serve the file uncompressed (or with a Content-Encoding that matches the "
+                "bytes sent); the device cannot read a body it cannot decode.",
             )
+        ) from exc
     except (httpx.TransportError, ssl.SSLError, OSError) as exc:
-        raise NetworkProblem(classify(exc, url, target, timeout)) from exc
+        raise NetworkProblem(classify(exc, url, target, deadline.limit)) from exc
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: httpx.URL,
+    headers: dict[str, str],
+    extensions: dict[str, object],
+    target: str,
+) -> Reply:
+    async with client.stream("GET", url, headers=headers, extensions=extensions) as r:
+        body = b""
+        truncated = False
+        async for chunk in r.aiter_bytes():
+            body += chunk
+            if len(body) > MAX_BODY:
+                body, truncated = body[:MAX_BODY], True
+                break
+        peer, tls, certificate = target, "", ""
+        stream = r.extensions.get("network_stream")
+        if stream is not None:
+            address = stream.get_extra_info("server_addr")
+            if address:
+                peer = f"{address[0]}:{address[1]}"
+            ssl_object = stream.get_extra_info("ssl_object")
+            if ssl_object is not None:
+                tls = ssl_object.version() or ""
+                certificate = _describe_certificate(ssl_object.getpeercert())
+        return Reply(
+            status=r.status_code,
+            content_type=r.headers.get("content-type"),
+            location=r.headers.get("location"),
+            body=body,
+            peer=peer,
+            tls=tls,
+            certificate=certificate,
+            truncated=truncated,
+        )

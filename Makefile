@@ -8,7 +8,7 @@ SRC    := tui screens
 # pytest-xdist workers; CI and developers have 2 cores.
 JOBS   ?= 2
 
-.PHONY: run test lint types pytest bench soak clean
+.PHONY: run test lint types pytest bench soak schemas clean
 
 # Installs are quiet: pip's and setuptools' chatter goes to .venv/install.log and is
 # shown only when an install fails.
@@ -56,6 +56,11 @@ bench: $(VENV)/.installed-test
 # point and storm, and 5,000 examples per fuzzed property; prints a tally of faults and outcomes.
 soak: $(VENV)/.installed-test
 	ADUE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -m "soak or not soak" -p no:xdist -q tests/reliability
+
+# The sandbox's payload schemas (tui/sandbox/graph_schema.json) from Microsoft's Graph models:
+# msgraph-beta-sdk goes into a throw-away venv (~700 MB, a few minutes), never into .venv.
+schemas: $(VENV)/.installed-run
+	$(PY) scripts/derive_schemas.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

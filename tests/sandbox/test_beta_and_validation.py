@@ -151,9 +151,10 @@ async def test_read_only_property_on_patch(sandbox: RunningSandbox) -> None:
     beta = make_adapter(sandbox, version="beta")
     created = await send_json(beta, "POST", url(sandbox, CONFIGS), SSO_POLICY)
     item = f"{CONFIGS}/{created['id']}"
-    error = await refused(sandbox, "PATCH", item, {"createdDateTime": "2020-01-01T00:00:00Z"})
+    # Microsoft's deviceConfiguration model: supportsScopeTags "This property is read-only."
+    error = await refused(sandbox, "PATCH", item, {"supportsScopeTags": False})
     assert error.response_status_code == 400
-    assert "'createdDateTime' is read-only" in (error.error.message or "")  # type: ignore[union-attr]
+    assert "'supportsScopeTags' is read-only" in (error.error.message or "")  # type: ignore[union-attr]
     patched = await send_json(
         beta,
         "PATCH",

@@ -4,17 +4,41 @@ Graph (OData) refuses a body with a property its type does not define, a value o
 wrong type, an enum member it does not know, a missing required property, or (on PATCH)
 a read-only property; the answer is 400 naming the property. Types adue only reads are
 "open": known for `isof` and type casts, not checked property by property.
+
+The types come from graph_schema.json, which scripts/derive_schemas.py (`make schemas`)
+derives from Microsoft's Graph models (msgraph-beta-sdk for /beta, msgraph-sdk for
+/v1.0); nothing here is typed by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from tui.sandbox.errors import GraphError, bad_request
 
 NAMESPACE = "microsoft.graph."
+# Derived from Microsoft's Graph models by scripts/derive_schemas.py (`make schemas`).
+SCHEMA_FILE = Path(__file__).with_name("graph_schema.json")
+
+_EDM_KINDS = {
+    "Edm.String": "string",
+    "Edm.Boolean": "bool",
+    "Edm.Int32": "int32",
+    "Edm.Double": "double",
+    "Edm.DateTimeOffset": "datetime",
+    # Carried as JSON strings; their inner format is not checked here.
+    "Edm.Date": "string",
+    "Edm.TimeOfDay": "string",
+    "Edm.Duration": "string",
+    "Edm.Guid": "string",
+    "Edm.Binary": "string",
+    "Edm.Untyped": "any",
+}
 
 
 @dataclass(frozen=True)
@@ -28,50 +52,6 @@ class Prop:
     max_items: int = 0
 
 
-def S(**kw: Any) -> Prop:
-    return Prop("string", **kw)
-
-
-def B(**kw: Any) -> Prop:
-    return Prop("bool", nullable=kw.pop("nullable", False), **kw)
-
-
-def I32(**kw: Any) -> Prop:
-    return Prop("int32", nullable=kw.pop("nullable", False), **kw)
-
-
-def D(**kw: Any) -> Prop:
-    return Prop("double", nullable=kw.pop("nullable", False), **kw)
-
-
-def DT(**kw: Any) -> Prop:
-    return Prop("datetime", **kw)
-
-
-def E(name: str, **kw: Any) -> Prop:
-    return Prop("enum", ref=name, nullable=kw.pop("nullable", False), **kw)
-
-
-def C(name: str, **kw: Any) -> Prop:
-    return Prop("complex", ref=name, **kw)
-
-
-def ANY(**kw: Any) -> Prop:
-    return Prop("any", **kw)
-
-
-def coll(prop: Prop, max_items: int = 0) -> Prop:
-    return Prop(
-        prop.kind,
-        collection=True,
-        ref=prop.ref,
-        nullable=True,
-        beta_only=prop.beta_only,
-        read_only=prop.read_only,
-        max_items=max_items,
-    )
-
-
 @dataclass(frozen=True)
 class TypeDef:
     name: str
@@ -83,311 +63,61 @@ class TypeDef:
     open: bool = False  # not checked property by property (adue never writes it)
 
 
-ENUMS: dict[str, tuple[str, ...]] = {
-    "installIntent": ("available", "required", "uninstall", "availableWithoutEnrollment"),
-    "appleUserInitiatedEnrollmentType": (
-        "unknown",
-        "device",
-        "user",
-        "accountDrivenUserEnrollment",
-        "webDeviceEnrollment",
-        "unknownFutureValue",
-    ),
-    "appleOwnerType": ("unknown", "company", "personal", "unknownFutureValue"),
-    "devicePlatformType": (
-        "android",
-        "androidForWork",
-        "iOS",
-        "macOS",
-        "windowsPhone81",
-        "windows81AndLater",
-        "windows10AndLater",
-        "androidWorkProfile",
-        "unknown",
-        "androidAOSP",
-        "androidMobileApplicationManagement",
-        "iOSMobileApplicationManagement",
-        "unknownFutureValue",
-        "windowsMobileApplicationManagement",
-    ),
-    "deviceAndAppManagementAssignmentFilterType": ("none", "include", "exclude"),
-    "deviceAndAppManagementAssignmentSource": ("direct", "policySets"),
-    "deviceConfigAssignmentIntent": ("apply", "remove"),
-    "iosWallpaperDisplayLocation": (
-        "notConfigured",
-        "lockScreen",
-        "homeScreen",
-        "lockAndHomeScreens",
-    ),
-}
+@dataclass(frozen=True)
+class Enum:
+    members: tuple[str, ...]
+    v1_members: tuple[str, ...]
 
-_TARGET_FILTER = {
-    "deviceAndAppManagementAssignmentFilterId": S(beta_only=True),
-    "deviceAndAppManagementAssignmentFilterType": E(
-        "deviceAndAppManagementAssignmentFilterType", beta_only=True
-    ),
-}
 
-_DEVICE_CONFIGURATION = {
-    "id": S(read_only=True),
-    "createdDateTime": DT(read_only=True),
-    "lastModifiedDateTime": DT(read_only=True),
-    "version": I32(read_only=True),
-    "displayName": S(nullable=False),
-    "description": S(),
-    "roleScopeTagIds": coll(S(beta_only=True)),
-    "supportsScopeTags": B(read_only=True, beta_only=True),
-    "deviceManagementApplicabilityRuleOsEdition": ANY(beta_only=True),
-    "deviceManagementApplicabilityRuleOsVersion": ANY(beta_only=True),
-    "deviceManagementApplicabilityRuleDeviceMode": ANY(beta_only=True),
-}
+def _prop(raw: dict[str, Any], enums: dict[str, Enum], type_beta_only: bool) -> Prop:
+    declared = str(raw["type"])
+    collection = declared.startswith("Collection(")
+    inner = declared.removeprefix("Collection(").removesuffix(")")
+    if inner.startswith("Edm."):
+        kind, ref = _EDM_KINDS.get(inner, "any"), ""
+    else:
+        ref = inner.removeprefix(NAMESPACE)
+        kind = "enum" if ref in enums else "complex"
+    return Prop(
+        kind,
+        collection=collection,
+        ref=ref,
+        nullable=bool(raw.get("nullable", True)),
+        beta_only=type_beta_only or bool(raw.get("beta_only", False)),
+        read_only=bool(raw.get("read_only", False)),
+        max_items=int(raw.get("max_items", 0)),
+    )
 
-_TYPES: list[TypeDef] = [
-    # -- device configurations ---------------------------------------------------------
-    TypeDef("deviceConfiguration", None, _DEVICE_CONFIGURATION, ("displayName",), abstract=True),
-    TypeDef(
-        "appleDeviceFeaturesConfigurationBase",
-        "deviceConfiguration",
-        {"airPrintDestinations": coll(ANY(beta_only=True), 500)},
-        abstract=True,
-    ),
-    TypeDef(
-        "iosDeviceFeaturesConfiguration",
-        "appleDeviceFeaturesConfigurationBase",
-        {
-            "assetTagTemplate": S(),
-            "lockScreenFootnote": S(),
-            "homeScreenDockIcons": coll(ANY(), 500),
-            "homeScreenPages": coll(ANY(), 500),
-            "notificationSettings": coll(ANY(), 500),
-            "contentFilterSettings": ANY(beta_only=True),
-            "homeScreenGridWidth": I32(nullable=True, beta_only=True),
-            "homeScreenGridHeight": I32(nullable=True, beta_only=True),
-            "singleSignOnSettings": ANY(beta_only=True),
-            "wallpaperDisplayLocation": E("iosWallpaperDisplayLocation", beta_only=True),
-            "wallpaperImage": ANY(beta_only=True),
-            "singleSignOnExtension": C("singleSignOnExtension", beta_only=True),
-            "iosSingleSignOnExtension": C("iosSingleSignOnExtension", beta_only=True),
-        },
-    ),
-    TypeDef("iosGeneralDeviceConfiguration", "deviceConfiguration", open=True),
-    TypeDef("iosCustomConfiguration", "deviceConfiguration", open=True),
-    TypeDef("iosUpdateConfiguration", "deviceConfiguration", open=True),
-    TypeDef("windows10GeneralConfiguration", "deviceConfiguration", open=True),
-    TypeDef("macOSGeneralDeviceConfiguration", "deviceConfiguration", open=True),
-    # -- SSO extensions (beta only) --------------------------------------------------
-    TypeDef("singleSignOnExtension", None, abstract=True, beta_only=True),
-    TypeDef("iosSingleSignOnExtension", "singleSignOnExtension", abstract=True, beta_only=True),
-    TypeDef(
-        "iosAzureAdSingleSignOnExtension",
-        "iosSingleSignOnExtension",
-        {
-            "enableSharedDeviceMode": B(),
-            "bundleIdAccessControlList": coll(S()),
-            "configurations": coll(C("keyTypedValuePair"), 500),
-        },
-        beta_only=True,
-    ),
-    TypeDef(
-        "iosRedirectSingleSignOnExtension",
-        "iosSingleSignOnExtension",
-        {
-            "extensionIdentifier": S(),
-            "teamIdentifier": S(),
-            "configurations": coll(C("keyTypedValuePair"), 500),
-            "urlPrefixes": coll(S()),
-        },
-        beta_only=True,
-    ),
-    TypeDef(
-        "iosCredentialSingleSignOnExtension",
-        "iosSingleSignOnExtension",
-        {
-            "extensionIdentifier": S(),
-            "teamIdentifier": S(),
-            "domains": coll(S()),
-            "realm": S(),
-            "configurations": coll(C("keyTypedValuePair"), 500),
-        },
-        beta_only=True,
-    ),
-    TypeDef("iosKerberosSingleSignOnExtension", "iosSingleSignOnExtension", open=True),
-    # -- typed key/value pairs (beta only) -------------------------------------------
-    TypeDef("keyTypedValuePair", None, {"key": S(nullable=False)}, ("key",), True, True),
-    TypeDef("keyStringValuePair", "keyTypedValuePair", {"value": S()}, beta_only=True),
-    TypeDef("keyIntegerValuePair", "keyTypedValuePair", {"value": I32()}, beta_only=True),
-    TypeDef("keyBooleanValuePair", "keyTypedValuePair", {"value": B()}, beta_only=True),
-    TypeDef("keyRealValuePair", "keyTypedValuePair", {"value": D()}, beta_only=True),
-    # -- assignment targets ----------------------------------------------------------
-    TypeDef("deviceAndAppManagementAssignmentTarget", None, _TARGET_FILTER, abstract=True),
-    TypeDef(
-        "groupAssignmentTarget",
-        "deviceAndAppManagementAssignmentTarget",
-        {"groupId": S(nullable=False)},
-        ("groupId",),
-    ),
-    TypeDef("exclusionGroupAssignmentTarget", "groupAssignmentTarget"),
-    TypeDef("allLicensedUsersAssignmentTarget", "deviceAndAppManagementAssignmentTarget"),
-    TypeDef("allDevicesAssignmentTarget", "deviceAndAppManagementAssignmentTarget"),
-    TypeDef(
-        "configurationManagerCollectionAssignmentTarget",
-        "deviceAndAppManagementAssignmentTarget",
-        {"collectionId": S()},
-    ),
-    # -- assignments -----------------------------------------------------------------
-    TypeDef(
-        "deviceConfigurationAssignment",
-        None,
-        {
-            "id": S(read_only=True),
-            "target": C("deviceAndAppManagementAssignmentTarget", nullable=False),
-            "source": E("deviceAndAppManagementAssignmentSource", beta_only=True),
-            "sourceId": S(beta_only=True),
-            "intent": E("deviceConfigAssignmentIntent", beta_only=True, read_only=True),
-        },
-        ("target",),
-    ),
-    TypeDef(
-        "mobileAppAssignment",
-        None,
-        {
-            "id": S(read_only=True),
-            "intent": E("installIntent"),
-            "target": C("deviceAndAppManagementAssignmentTarget", nullable=False),
-            "settings": C("mobileAppAssignmentSettings"),
-            "source": E("deviceAndAppManagementAssignmentSource", beta_only=True),
-            "sourceId": S(beta_only=True),
-        },
-        ("intent", "target"),
-    ),
-    TypeDef("mobileAppAssignmentSettings", None, abstract=True),
-    TypeDef(
-        "iosVppAppAssignmentSettings",
-        "mobileAppAssignmentSettings",
-        {
-            "useDeviceLicensing": B(),
-            "vpnConfigurationId": S(),
-            "uninstallOnDeviceRemoval": B(nullable=True, beta_only=True),
-            "isRemovable": B(nullable=True, beta_only=True),
-            "preventManagedAppBackup": B(nullable=True, beta_only=True),
-            "preventAutoAppUpdate": B(nullable=True, beta_only=True),
-        },
-    ),
-    TypeDef(
-        "iosStoreAppAssignmentSettings",
-        "mobileAppAssignmentSettings",
-        {
-            "vpnConfigurationId": S(),
-            "uninstallOnDeviceRemoval": B(nullable=True),
-            "isRemovable": B(nullable=True),
-            "preventManagedAppBackup": B(nullable=True),
-        },
-    ),
-    TypeDef(
-        "appleEnrollmentProfileAssignment",
-        None,
-        {
-            "id": S(read_only=True),
-            "target": C("deviceAndAppManagementAssignmentTarget", nullable=False),
-        },
-        ("target",),
-        beta_only=True,
-    ),
-    # -- enrollment profiles (beta only) ---------------------------------------------
-    TypeDef(
-        "appleUserInitiatedEnrollmentProfile",
-        None,
-        {
-            "id": S(read_only=True),
-            "displayName": S(nullable=False),
-            "description": S(),
-            "priority": I32(),
-            "platform": E("devicePlatformType"),
-            "defaultEnrollmentType": E("appleUserInitiatedEnrollmentType"),
-            "availableEnrollmentTypeOptions": coll(C("appleOwnerTypeEnrollmentType")),
-            "createdDateTime": DT(read_only=True),
-            "lastModifiedDateTime": DT(read_only=True),
-        },
-        ("displayName",),
-        beta_only=True,
-    ),
-    TypeDef(
-        "appleOwnerTypeEnrollmentType",
-        None,
-        {
-            "ownerType": E("appleOwnerType"),
-            "enrollmentType": E("appleUserInitiatedEnrollmentType"),
-        },
-        beta_only=True,
-    ),
-    # -- action parameters -----------------------------------------------------------
-    TypeDef(
-        "deviceConfiguration.assign",
-        None,
-        {
-            "assignments": coll(C("deviceConfigurationAssignment")),
-            "deviceConfigurationGroupAssignments": coll(ANY(beta_only=True)),
-        },
-    ),
-    TypeDef(
-        "mobileApp.assign",
-        None,
-        {"mobileAppAssignments": coll(C("mobileAppAssignment"))},
-        ("mobileAppAssignments",),
-    ),
-    TypeDef(
-        "appleUserInitiatedEnrollmentProfile.setPriority",
-        None,
-        {"priority": I32()},
-        ("priority",),
-        beta_only=True,
-    ),
-    # -- mobile apps (read by adue; known for isof and casts) --------------------------
-    TypeDef("mobileApp", None, abstract=True, open=True),
-    TypeDef("iosVppApp", "mobileApp", open=True),
-    TypeDef("iosStoreApp", "mobileApp", open=True),
-    TypeDef("webApp", "mobileApp", open=True),
-    TypeDef("mobileLobApp", "mobileApp", abstract=True, open=True),
-    TypeDef("iosLobApp", "mobileLobApp", open=True),
-    TypeDef("managedApp", "mobileApp", abstract=True, open=True),
-    TypeDef("managedMobileLobApp", "managedApp", abstract=True, open=True),
-    TypeDef("managedIOSStoreApp", "managedApp", open=True),
-    TypeDef("managedAndroidStoreApp", "managedApp", open=True),
-    TypeDef("androidManagedStoreApp", "mobileApp", open=True),
-    TypeDef("win32LobApp", "mobileLobApp", open=True),
-    TypeDef("macOSVppApp", "mobileApp", open=True, beta_only=False),
-    # -- enrollment configurations (read only for adue) ----------------------------------
-    TypeDef("deviceEnrollmentConfiguration", None, abstract=True, open=True),
-    TypeDef("deviceEnrollmentLimitConfiguration", "deviceEnrollmentConfiguration", open=True),
-    TypeDef(
-        "deviceEnrollmentPlatformRestrictionsConfiguration",
-        "deviceEnrollmentConfiguration",
-        open=True,
-    ),
-    TypeDef(
-        "deviceEnrollmentPlatformRestrictionConfiguration",
-        "deviceEnrollmentConfiguration",
-        open=True,
-        beta_only=True,
-    ),
-    TypeDef(
-        "deviceEnrollmentWindowsHelloForBusinessConfiguration",
-        "deviceEnrollmentConfiguration",
-        open=True,
-    ),
-    TypeDef(
-        "windows10EnrollmentCompletionPageConfiguration",
-        "deviceEnrollmentConfiguration",
-        open=True,
-    ),
-    # -- directory objects (read only for adue) ----------------------------------------
-    TypeDef("directoryObject", None, open=True),
-    TypeDef("group", "directoryObject", open=True),
-    TypeDef("user", "directoryObject", open=True),
-    TypeDef("device", "directoryObject", open=True),
-]
 
-TYPES: dict[str, TypeDef] = {t.name: t for t in _TYPES}
+@cache
+def _schema() -> tuple[dict[str, TypeDef], dict[str, Enum]]:
+    raw = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    enums = {
+        name: Enum(tuple(e["members"]), tuple(e.get("v1_members", e["members"])))
+        for name, e in raw["enums"].items()
+    }
+    types: dict[str, TypeDef] = {}
+    for name, t in raw["types"].items():
+        beta_only = bool(t.get("beta_only", False))
+        types[name] = TypeDef(
+            name,
+            base=t.get("base"),
+            props={k: _prop(p, enums, beta_only) for k, p in t.get("props", {}).items()},
+            required=tuple(t.get("required", ())),
+            abstract=bool(t.get("abstract", False)),
+            beta_only=beta_only,
+            open=bool(t.get("open", False)),
+        )
+    return types, enums
+
+
+def types() -> dict[str, TypeDef]:
+    return _schema()[0]
+
+
+def enum_members(name: str, version: str) -> tuple[str, ...]:
+    found = _schema()[1][name]
+    return found.members if version == "beta" else found.v1_members
 
 
 def short_name(odata_type: str) -> str:
@@ -405,7 +135,7 @@ def is_subtype(name: str, ancestor: str) -> bool:
     while current is not None:
         if current == ancestor:
             return True
-        definition = TYPES.get(current)
+        definition = types().get(current)
         current = definition.base if definition else None
     return False
 
@@ -417,7 +147,7 @@ def object_is_of(obj: dict[str, Any], type_name: str) -> bool:
 
 
 def available(name: str, version: str) -> bool:
-    definition = TYPES.get(name)
+    definition = types().get(name)
     return definition is not None and (version == "beta" or not definition.beta_only)
 
 
@@ -425,7 +155,7 @@ def all_props(name: str, version: str) -> dict[str, Prop]:
     chain: list[TypeDef] = []
     current: str | None = name
     while current is not None:
-        definition = TYPES[current]
+        definition = types()[current]
         chain.append(definition)
         current = definition.base
     props: dict[str, Prop] = {}
@@ -440,14 +170,14 @@ def required_props(name: str) -> list[str]:
     names: list[str] = []
     current: str | None = name
     while current is not None:
-        definition = TYPES[current]
+        definition = types()[current]
         names = [*definition.required, *names]
         current = definition.base
     return names
 
 
 def is_open(name: str) -> bool:
-    return TYPES[name].open
+    return types()[name].open
 
 
 def _edm(prop: Prop) -> str:
@@ -475,7 +205,7 @@ def resolve_type(body: dict[str, Any], declared: str, version: str, where: str) 
     """The concrete type of `body`: its `@odata.type`, checked against the declared type."""
     raw = body.get("@odata.type")
     if raw is None:
-        if TYPES[declared].abstract:
+        if types()[declared].abstract:
             label = where or "the request body"
             raise bad_request(
                 f"An '@odata.type' annotation is required for {label}: "
@@ -488,14 +218,14 @@ def resolve_type(body: dict[str, Any], declared: str, version: str, where: str) 
     if not available(name, version):
         raise bad_request(
             f"Cannot find the type '{raw.lstrip('#')}' in the model"
-            + (" (it exists on /beta only)." if name in TYPES else ".")
+            + (" (it exists on /beta only)." if name in types() else ".")
         )
     if not is_subtype(name, declared):
         raise bad_request(
             f"The type '{NAMESPACE}{name}' is not compatible with the expected type "
             f"'{NAMESPACE}{declared}'" + (f" of property '{where}'." if where else ".")
         )
-    if TYPES[name].abstract:
+    if types()[name].abstract:
         raise bad_request(f"Cannot create an instance of the abstract type '{NAMESPACE}{name}'.")
     return name
 
@@ -594,7 +324,7 @@ def _check_value(value: Any, prop: Prop, version: str, where: str) -> Any:
         except ValueError:
             raise _wrong(where, prop, value) from None
     elif kind == "enum":
-        members = ENUMS[prop.ref]
+        members = enum_members(prop.ref, version)
         if not isinstance(value, str) or value not in members:
             raise bad_request(
                 f"The value {value!r} is not valid for property '{where}' of enum type "
@@ -612,7 +342,7 @@ def project(obj: dict[str, Any], version: str) -> dict[str, Any]:
     if version == "beta":
         return obj
     name = short_name(str(obj.get("@odata.type", "")))
-    if name not in TYPES or is_open(name):
+    if name not in types() or is_open(name):
         return obj
     props = all_props(name, "beta")
     return {

@@ -32,6 +32,7 @@ WRONG = {  # a value of another kind for each kind of key
     "datetime": '"yesterday"',
     "strs": '"com.contoso.app"',
     "groups": '["BYOD pilot"]',
+    "keys": '"AppPrefixAllowList"',
 }
 
 

@@ -297,6 +297,14 @@ class SsoPolicySpec:
     description: str = ""
     bundle_ids: tuple[str, ...] = ()
     browser_sso_interaction_enabled: bool = True
+    # Documented optional plug-in keys the session adds ([sso_extension] extra_keys).
+    extra_keys: tuple[tuple[str, str | int | bool], ...] = ()
+
+    @property
+    def owned_keys(self) -> frozenset[str]:
+        """Extension keys adue manages; any other key in the policy is an admin's and stays."""
+        own = {"device_registration", "browser_sso_interaction_enabled"}
+        return frozenset(own | {name for name, _ in self.extra_keys})
 
 
 @dataclass(frozen=True)

@@ -505,7 +505,9 @@ async def update_sso_policy(
         raise error_from_response(
             404, {}, None, what=f"update the SSO app extension policy {policy_id}"
         )
-    patch = changed_fields(sso_policy_body(spec), strip_read_only(current), keep=("@odata.type",))
+    patch = changed_fields(
+        sso_policy_body(spec, current), strip_read_only(current), keep=("@odata.type",)
+    )
     if not patch:
         return PolicyUpdate(())
     response = await client.request(
@@ -713,15 +715,16 @@ async def list_profile_assignments(
 
 
 async def add_profile_assignment(
-    client: GraphClient, profile_id: str, group_id: str
+    client: GraphClient, profile_id: str, target: AssignmentTarget | str
 ) -> Written[ProfileAssignment]:
-    """Assign the profile to a USER group (device groups are not supported).
+    """Assign the profile to a USER group (a group id), or to any target: "All users",
+    optionally with an assignment filter (device groups are not supported).
 
-    Idempotent: when Graph refuses because the group is assigned already (an earlier
+    Idempotent: when Graph refuses because the target is assigned already (an earlier
     run's write that landed after adue was stopped), the existing assignment is the
     result, not an error.
     """
-    wanted = AssignmentTarget.group(group_id)
+    wanted = AssignmentTarget.group(target) if isinstance(target, str) else target
     try:
         response = await client.request(
             "POST",
@@ -738,8 +741,8 @@ async def add_profile_assignment(
             return Written(existing[0], "")
         raise
     body = response.json()
-    target = parse.target(parse.child(body, "target")) or AssignmentTarget.group(group_id)
-    return Written(ProfileAssignment(parse.text(body, "id"), target), response.request_id)
+    made = parse.target(parse.child(body, "target")) or wanted
+    return Written(ProfileAssignment(parse.text(body, "id"), made), response.request_id)
 
 
 async def remove_profile_assignment(

@@ -14,6 +14,7 @@ from tui.graph.models import (
     TargetKind,
 )
 from tui.graph.parse import app_assignment
+from tui.graph.sso_keys import pair
 
 IOS_DEVICE_FEATURES = "#microsoft.graph.iosDeviceFeaturesConfiguration"
 ENTRA_SSO_EXTENSION = "#microsoft.graph.iosAzureAdSingleSignOnExtension"
@@ -66,7 +67,23 @@ def target_body(target: AssignmentTarget) -> dict[str, Any]:
     return body
 
 
-def sso_extension_body(spec: SsoPolicySpec) -> dict[str, Any]:
+def foreign_pairs(extension: Mapping[str, Any] | None, spec: SsoPolicySpec) -> list[Any]:
+    """Configuration pairs of a policy as read that adue does not own (an admin's keys,
+    e.g. AppPrefixAllowList): sent back exactly as read so an update never drops them."""
+    if not isinstance(extension, Mapping):
+        return []
+    found = extension.get("configurations")
+    if not isinstance(found, list):
+        return []
+    owned = spec.owned_keys
+    return [
+        c for c in found if isinstance(c, Mapping) and str(c.get("key", "")).strip() not in owned
+    ]
+
+
+def sso_extension_body(spec: SsoPolicySpec, foreign: Sequence[Any] = ()) -> dict[str, Any]:
+    """The extension as adue sends it: its own keys, the session's extra keys, then the
+    keys it does not own exactly as read (`foreign_pairs`)."""
     # Microsoft: trim spaces around keys and values; untrimmed breaks JIT registration.
     configurations: list[dict[str, Any]] = [
         {
@@ -83,6 +100,8 @@ def sso_extension_body(spec: SsoPolicySpec) -> dict[str, Any]:
                 "value": 1,
             }
         )
+    configurations += [pair(name, value) for name, value in spec.extra_keys]
+    configurations += [dict(c) for c in foreign]
     return {
         "@odata.type": ENTRA_SSO_EXTENSION,
         "enableSharedDeviceMode": False,
@@ -91,12 +110,16 @@ def sso_extension_body(spec: SsoPolicySpec) -> dict[str, Any]:
     }
 
 
-def sso_policy_body(spec: SsoPolicySpec) -> dict[str, Any]:
+def sso_policy_body(
+    spec: SsoPolicySpec, current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The policy; with `current` (the policy as read) the keys adue does not own stay."""
+    extension = current.get("iosSingleSignOnExtension") if current is not None else None
     return {
         "@odata.type": IOS_DEVICE_FEATURES,
         "displayName": spec.display_name.strip(),
         "description": spec.description.strip(),
-        "iosSingleSignOnExtension": sso_extension_body(spec),
+        "iosSingleSignOnExtension": sso_extension_body(spec, foreign_pairs(extension, spec)),
     }
 
 

@@ -39,6 +39,7 @@ from tui.rollout.model import (
     ObjectType,
     Plan,
     RemoveProfileAssignment,
+    ReplaceProfileAssignment,
     SetPriority,
     UpdateProfile,
     UpdateSso,
@@ -230,7 +231,14 @@ class _Runner:
         elif isinstance(op, AddProfileAssignment):
 
             async def call() -> tuple[str, str]:
-                written = await ops.add_profile_assignment(client, object_id, op.group_id)
+                written = await ops.add_profile_assignment(client, object_id, op.target)
+                return object_id, written.request_id
+
+        elif isinstance(op, ReplaceProfileAssignment):
+
+            async def call() -> tuple[str, str]:
+                await ops.remove_profile_assignment(client, object_id, op.assignment_id)
+                written = await ops.add_profile_assignment(client, object_id, op.target)
                 return object_id, written.request_id
 
         elif isinstance(op, RemoveProfileAssignment):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tui.graph import sso_keys
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
 
 OURS = "enrollment_profile"  # in [priority] order: stands for the profile adue manages
@@ -48,6 +49,7 @@ class SsoDesired:
     groups: tuple[GroupRef, ...]
     exclude_groups: tuple[GroupRef, ...]
     policy_id: str
+    extra_keys: tuple[tuple[str, str | int | bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,26 @@ class ProfileDesired:
     description: str
     groups: tuple[GroupRef, ...]
     profile_id: str
+    all_users: bool = False
+    filter_id: str = ""  # an assignment filter on every target of the profile ("" = none)
+    filter_type: str = "include"
+    # adue itself added the "All users" target (journal): only then may it remove it.
+    owns_all_users: bool = False
+
+
+ALL_USERS_INTENTS = ("enrollment_profile:assign:all_users", "enrollment_profile:unassign:all_users")
+
+
+def owns_all_users(journal: Any) -> bool:
+    """Whether the last "All users" write this session made to its profile added it."""
+    owned = False
+    for entry in journal if isinstance(journal, list) else []:
+        if isinstance(entry, Mapping) and entry.get("result") == "ok":
+            if entry.get("intent") == ALL_USERS_INTENTS[0]:
+                owned = True
+            elif entry.get("intent") == ALL_USERS_INTENTS[1]:
+                owned = False
+    return owned
 
 
 @dataclass(frozen=True)
@@ -112,6 +134,8 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
 
     table = data.get("sso_extension")
     if isinstance(table, Mapping):
+        raw_keys = table.get("extra_keys")
+        extra: dict[str, Any] = dict(raw_keys) if isinstance(raw_keys, Mapping) else {}
         name = str(table.get("name", "iOS – Entra ID SSO extension (account-driven UE)"))
         problem = display_name_problem(name, "policy name")
         if problem:
@@ -129,8 +153,10 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             groups=_groups(table, "sso_extension", "groups"),
             exclude_groups=_groups(table, "sso_extension", "exclude_groups"),
             policy_id=str(table.get("policy_id", "")).strip(),
+            extra_keys=tuple((str(k).strip(), v) for k, v in extra.items()),
         )
         problems += _group_problems(sso.groups) + _group_problems(sso.exclude_groups)
+        problems += [f"[sso_extension] extra_keys: {p}" for p in sso_keys.problems(extra)]
         if not sso.all_users and not sso.groups:
             problems.append(
                 "[sso_extension]: nobody would get the SSO extension: set all_users = true "
@@ -170,13 +196,27 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
         problem = display_name_problem(name, "profile name")
         if problem:
             problems.append(f"[enrollment_profile] name: {problem}")
+        filter_id = str(table.get("filter_id", "")).strip()
+        filter_type = str(table.get("filter_type", "include")).strip() or "include"
         profile = ProfileDesired(
             name=name.strip(),
             description=str(table.get("description", "")).strip(),
             groups=_groups(table, "enrollment_profile", "groups"),
             profile_id=str(table.get("profile_id", "")).strip(),
+            all_users=bool(table.get("all_users", False)),
+            filter_id=filter_id,
+            filter_type=filter_type,
+            owns_all_users=owns_all_users(data.get("journal")),
         )
         problems += _group_problems(profile.groups)
+        if filter_id and not is_guid(filter_id):
+            problems.append(
+                f"[enrollment_profile] filter_id: {guid_problem(filter_id, 'filter id')}"
+            )
+        if filter_type not in ("include", "exclude"):
+            problems.append(
+                f'[enrollment_profile] filter_type: {filter_type!r}: use "include" or "exclude"'
+            )
 
     # No [priority] table means the schema's default: an empty order, i.e. ours first.
     table = data.get("priority")

@@ -78,7 +78,16 @@ class UpdateProfile:
 
 @dataclass(frozen=True)
 class AddProfileAssignment:
-    group_id: str
+    target: AssignmentTarget  # a user group or "All users", with its assignment filter
+
+
+@dataclass(frozen=True)
+class ReplaceProfileAssignment:
+    """Profile assignments have no update: remove the one read, then add it as wanted
+    (e.g. with another assignment filter)."""
+
+    assignment_id: str
+    target: AssignmentTarget
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ Operation = (
     | UpdateProfile
     | AddProfileAssignment
     | RemoveProfileAssignment
+    | ReplaceProfileAssignment
     | SetPriority
 )
 

@@ -58,6 +58,7 @@ from tui.rollout.model import (
     ObjectType,
     Plan,
     RemoveProfileAssignment,
+    ReplaceProfileAssignment,
     SetPriority,
     UpdateProfile,
     UpdateSso,
@@ -343,12 +344,122 @@ def _app_assignment_words(a: AppAssignment) -> str:
     return words
 
 
+def _with_filter(target: AssignmentTarget, profile: ProfileDesired) -> AssignmentTarget:
+    if not profile.filter_id:
+        return target
+    return replace(target, filter_id=profile.filter_id, filter_type=profile.filter_type)
+
+
+def _filter_key(target: AssignmentTarget) -> tuple[str, str]:
+    """An assignment's filter, compared: no filter id = no filter, whatever the type says."""
+    if not target.filter_id:
+        return ("", "")
+    return (target.filter_id.lower(), target.filter_type or "include")
+
+
+def _profile_targets(profile: ProfileDesired, group_ids: list[str]) -> list[AssignmentTarget]:
+    """What the session asks for: "All users" and/or user groups, each with the filter."""
+    targets = [AssignmentTarget.all_users()] if profile.all_users else []
+    targets += [AssignmentTarget.group(g) for g in group_ids]
+    return [_with_filter(t, profile) for t in targets]
+
+
+def _target_slug(target: AssignmentTarget) -> str:
+    return "all_users" if target.kind is TargetKind.ALL_USERS else target.group_id
+
+
+def _profile_assignment_actions(
+    profile: ProfileDesired,
+    wanted: list[AssignmentTarget],
+    state: TenantState,
+    names: _Names,
+    label: str,
+    drift: bool,
+    notes: list[str],
+) -> list[Action]:
+    """Add what is missing, re-add what has another filter, remove what the session does
+    not ask for, except an "All users" target this session did not add (an admin's)."""
+    found = state.profile
+    current = {a.target.key: a for a in state.profile_assignments} if found.body else {}
+    actions: list[Action] = []
+
+    def words(target: AssignmentTarget) -> str:
+        text = names.target(target)
+        if target.filter_id:
+            name = state.filter_name or target.filter_id
+            text += f" (filter {name!r}, {target.filter_type or 'include'})"
+        return text
+
+    for target in wanted:
+        have = current.get(target.key)
+        slug = _target_slug(target)
+        if have is None:
+            actions.append(
+                Action(
+                    f"enrollment_profile:assign:{slug}",
+                    ActionKind.ASSIGN,
+                    ObjectType.ENROLLMENT_PROFILE,
+                    Chain.PROFILE,
+                    f"Assign {label} to {words(target)}",
+                    object_id=found.id,
+                    drift=drift,
+                    op=AddProfileAssignment(target),
+                )
+            )
+        elif _filter_key(have.target) != _filter_key(target):
+            before = "no filter"
+            if have.target.filter_id:
+                before = f"filter {have.target.filter_id} ({have.target.filter_type or 'include'})"
+            key = "assign:all_users" if slug == "all_users" else f"filter:{slug}"
+            actions.append(
+                Action(
+                    f"enrollment_profile:{key}",
+                    ActionKind.ASSIGN,
+                    ObjectType.ENROLLMENT_PROFILE,
+                    Chain.PROFILE,
+                    f"Assign {label} to {words(target)}",
+                    (f"the assignment has {before} now: adue removes it and adds it again",),
+                    object_id=found.id,
+                    drift=drift,
+                    op=ReplaceProfileAssignment(have.id, target),
+                )
+            )
+    wanted_keys = {t.key for t in wanted}
+    for assignment in state.profile_assignments if found.body else ():
+        target = assignment.target
+        if target.key in wanted_keys:
+            continue
+        if target.kind is TargetKind.ALL_USERS and not profile.owns_all_users:
+            notes.append(
+                f"[enrollment_profile]: the profile {profile.name!r} is assigned to All users, "
+                "which this session did not add: adue keeps it (set all_users = true to manage "
+                "it here, or remove it in the admin center)"
+            )
+            continue
+        slug = "all_users" if target.kind is TargetKind.ALL_USERS else assignment.id
+        actions.append(
+            Action(
+                f"enrollment_profile:unassign:{slug}",
+                ActionKind.UNASSIGN,
+                ObjectType.ENROLLMENT_PROFILE,
+                Chain.PROFILE,
+                f"Unassign {label} from {names.target(target)}",
+                ("not in the session's targets",),
+                object_id=found.id,
+                drift=drift,
+                op=RemoveProfileAssignment(assignment.id, target.group_id),
+            )
+        )
+    return actions
+
+
 def _profile_actions(
     profile: ProfileDesired,
     priority: tuple[str, ...] | None,
     state: TenantState,
     names: _Names,
     problems: list[str],
+    notes: list[str],
 ) -> list[Action]:
     found = state.profile
     if found.conflict:
@@ -369,6 +480,7 @@ def _profile_actions(
     drift = found.found_by == "stored id"
     actions: list[Action] = []
     group_ids = list(dict.fromkeys(_group_id(state, r) for r in profile.groups))
+    wanted = _profile_targets(profile, group_ids)
     if found.body is None:
         details = [
             "enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 15+)"
@@ -389,7 +501,6 @@ def _profile_actions(
                 op=CreateProfile(spec),
             )
         )
-        to_add, to_remove = group_ids, []
     else:
         current = strip_read_only(found.body)
         patch = changed_fields(enrollment_profile_body(spec), current, keep=("@odata.type",))
@@ -407,46 +518,7 @@ def _profile_actions(
                     op=UpdateProfile(spec),
                 )
             )
-        assigned = {
-            a.target.group_id.lower()
-            for a in state.profile_assignments
-            if a.target.kind is TargetKind.GROUP
-        }
-        to_add = [g for g in group_ids if g.lower() not in assigned]
-        wanted = {g.lower() for g in group_ids}
-        to_remove = [
-            a
-            for a in state.profile_assignments
-            if not (a.target.kind is TargetKind.GROUP and a.target.group_id.lower() in wanted)
-        ]
-    for group_id in to_add:
-        target = AssignmentTarget.group(group_id)
-        actions.append(
-            Action(
-                f"enrollment_profile:assign:{group_id}",
-                ActionKind.ASSIGN,
-                ObjectType.ENROLLMENT_PROFILE,
-                Chain.PROFILE,
-                f"Assign {label} to {names.target(target)}",
-                object_id=found.id,
-                drift=drift,
-                op=AddProfileAssignment(group_id),
-            )
-        )
-    for assignment in to_remove:
-        actions.append(
-            Action(
-                f"enrollment_profile:unassign:{assignment.id}",
-                ActionKind.UNASSIGN,
-                ObjectType.ENROLLMENT_PROFILE,
-                Chain.PROFILE,
-                f"Unassign {label} from {names.target(assignment.target)}",
-                ("not in the session's groups",),
-                object_id=found.id,
-                drift=drift,
-                op=RemoveProfileAssignment(assignment.id, assignment.target.group_id),
-            )
-        )
+    actions += _profile_assignment_actions(profile, wanted, state, names, label, drift, notes)
     if priority is not None:
         actions += _priority_actions(profile, priority, state, drift, problems)
     return actions
@@ -509,6 +581,7 @@ def _nothing(object_type: ObjectType, chain: Chain, title: str, object_id: str) 
 def build_plan(desired: DesiredState, state: TenantState) -> Plan:
     """Compare; pure (no I/O). The order of actions is the order within each chain."""
     problems = list(state.problems)
+    notes: list[str] = []
     names = _Names(state)
     actions: list[Action] = []
     objects: list[ObjectState] = []
@@ -540,7 +613,7 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
             ObjectState(ObjectType.AUTHENTICATOR_APP, app_name, state.app.id, state.app.found_by)
         )
     if desired.profile:
-        mine = _profile_actions(desired.profile, desired.priority, state, names, problems)
+        mine = _profile_actions(desired.profile, desired.priority, state, names, problems, notes)
         actions += mine or [
             _nothing(
                 ObjectType.ENROLLMENT_PROFILE,
@@ -557,7 +630,6 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
                 state.profile.found_by,
             )
         )
-    notes = []
     resolved: list[tuple[str, str]] = []
     for ref, group in state.groups.items():
         if ref.id and ref.name and group.display_name and group.display_name != ref.name:

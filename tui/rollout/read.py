@@ -73,6 +73,7 @@ class TenantState:
     profiles: tuple[EnrollmentProfile, ...] = ()  # every Apple enrollment profile, by priority
     groups: dict[GroupRef, Group] = field(default_factory=dict)
     group_kinds: dict[str, GroupKind] = field(default_factory=dict)  # group id -> kind
+    filter_name: str = ""  # display name of [enrollment_profile] filter_id
     # Names of groups on our objects that the session does not list (they will be removed).
     other_group_names: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -192,6 +193,40 @@ def _profile_assignments_read(profile_id: str) -> _Read:
     )
 
 
+ASSIGNMENT_FILTERS = "deviceManagement/assignmentFilters"
+
+
+def _filter_read(filter_id: str) -> _Read:
+    return _Read(
+        "beta",
+        BatchRead(
+            "filter",
+            f"{ASSIGNMENT_FILTERS}/{filter_id}",
+            _q(**{"$select": "id,displayName,platform"}),
+        ),
+        "read the assignment filter of the enrollment profile",
+        Scope.CONFIG_READ,
+    )
+
+
+def _filter_found(state: TenantState, body: Json | None, filter_id: str) -> None:
+    """The filter must exist and be for iOS/iPadOS devices."""
+    where = "[enrollment_profile] filter_id"
+    if body is None:
+        state.problems.append(
+            f"{where}: no assignment filter has the id {filter_id}: pick one in Tenant "
+            "administration > Filters, or leave filter_id empty"
+        )
+        return
+    state.filter_name = parse.text(body, "displayName")
+    platform = parse.text(body, "platform")
+    if platform and platform != "iOS":
+        state.problems.append(
+            f"{where}: the filter {state.filter_name!r} is for {platform} devices: the "
+            "enrollment profile needs an iOS/iPadOS filter"
+        )
+
+
 def _targets(body: Json) -> tuple[AssignmentTarget, ...]:
     found = (parse.assignment(a) for a in parse.items(body, "assignments"))
     return tuple(a.target for a in found if a)
@@ -252,6 +287,8 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
         )
         if profile.profile_id:
             reads.append(_profile_assignments_read(profile.profile_id))
+        if profile.filter_id:
+            reads.append(_filter_read(profile.filter_id))
     refs = list(dict.fromkeys(desired.all_group_refs()))
     for index, ref in enumerate(refs):
         reads += _group_reads(ref, index)
@@ -338,6 +375,8 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
             _one_by_name(listed, profile.name, state.profile)
             if state.profile.body is not None:
                 follow.append(_profile_assignments_read(state.profile.id))
+        if profile.filter_id:
+            _filter_found(state, bodies.get("filter"), profile.filter_id)
 
     if follow:
         more = await _run(client, follow)

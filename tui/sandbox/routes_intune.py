@@ -119,6 +119,11 @@ def _check_targets(ctx: Ctx, targets: list[dict[str, Any]]) -> None:
                 "send each target once."
             )
         seen.add(key)
+        # Graph refuses a target whose assignment filter does not exist (Intune's filters
+        # are tenant objects: deviceManagement/assignmentFilters, graph.md step 3).
+        filter_id = target.get("deviceAndAppManagementAssignmentFilterId")
+        if filter_id and filter_id not in ctx.tenant.assignment_filters:
+            raise bad_request(f"The assignment filter '{filter_id}' does not exist.")
         kind, group_id = key
         if group_id:
             if group_id not in ctx.tenant.groups:
@@ -499,6 +504,24 @@ def get_enrollment_config(ctx: Ctx, p: dict[str, str]) -> Reply:
     )
 
 
+# ---- assignment filters (read by adue) ---------------------------------------------------
+
+FILTERS = "deviceManagement/assignmentFilters"
+
+
+def list_filters(ctx: Ctx, _: dict[str, str]) -> Reply:
+    items = _filtered(ctx, [dict(f) for f in ctx.tenant.assignment_filters.values()])
+    return collection(ctx, items, FILTERS, page_size=PAGE, max_top=MAX_TOP)
+
+
+def get_filter(ctx: Ctx, p: dict[str, str]) -> Reply:
+    found = ctx.tenant.assignment_filters.get(p["id"])
+    if found is None:
+        raise missing("deviceAndAppManagementAssignmentFilter", p["id"])
+    body = odata.apply_select(dict(found), odata.parse_select(ctx.query.get("$select")))
+    return Reply(200, {"@odata.context": ctx.context_url(f"{FILTERS}/$entity"), **body})
+
+
 # ---- Apple user-initiated enrollment profiles (beta) ---------------------------------------
 
 PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
@@ -681,6 +704,8 @@ def routes() -> list[Route]:
             get_enrollment_config,
             SERVICE_READ,
         ),
+        route("GET", f"{DM}/assignmentFilters", list_filters, CONFIG_READ, beta_only=True),
+        route("GET", f"{DM}/assignmentFilters/{{id}}", get_filter, CONFIG_READ, beta_only=True),
         route("GET", profiles, list_profiles, SERVICE_READ, beta_only=True),
         route("POST", profiles, create_profile, SERVICE_WRITE, beta_only=True),
         route("GET", f"{profiles}/{{id}}", get_profile, SERVICE_READ, beta_only=True),

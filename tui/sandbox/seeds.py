@@ -17,6 +17,8 @@ from tui.sandbox.tenant import Tenant, iso, stable_id, utc_now
 INTUNE_A = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"
 AUTHENTICATOR_BUNDLE_ID = "com.microsoft.azureauthenticator"
 AUTHENTICATOR_STORE_URL = "https://apps.apple.com/us/app/microsoft-authenticator/id983156458"
+PERSONAL_RULE = '(device.deviceOwnership -eq "Personal")'
+CORPORATE_RULE = '(device.deviceOwnership -eq "Corporate")'
 
 # Properties every group has; stored groups only keep what differs (the large seed has
 # 100,000 of them) and routes merge these back in when serving.
@@ -617,6 +619,23 @@ def _intune(b: _Builder, domain: str) -> None:
         [option("personal", "user"), option("company", "device")],
     )
     web = profile("web-device", "iOS – Web-based device enrollment", 1, "webDeviceEnrollment", [])
+    for key, name, filter_platform, rule in (
+        ("ios-personal", "iOS – personal devices", "iOS", PERSONAL_RULE),
+        ("windows-corp", "Windows – corporate", "windows10AndLater", CORPORATE_RULE),
+    ):
+        fid = b.id("filter", key)
+        t.assignment_filters[fid] = {
+            "@odata.type": "#microsoft.graph.deviceAndAppManagementAssignmentFilter",
+            "id": fid,
+            "displayName": name,
+            "description": "",
+            "platform": filter_platform,
+            "rule": rule,
+            "assignmentFilterManagementType": "devices",
+            "createdDateTime": b.ago(200),
+            "lastModifiedDateTime": b.ago(20),
+            "roleScopeTags": ["0"],
+        }
     for pid, key in ((choice, "sales"), (web, "executives")):
         gid = b.id("group", key)
         t.profile_assignments[pid] = [

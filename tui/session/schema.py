@@ -32,6 +32,7 @@ GUIDE_FORMATS = ("md", "html", "pdf")
 JOURNAL_ACTIONS = ("create", "update", "assign", "unassign", "set_priority")
 JOURNAL_RESULTS = ("pending", "ok", "failed")
 APPLY_RESULTS = ("", "ok", "failed", "interrupted")
+FILTER_TYPES = ("include", "exclude")
 
 
 class SessionError(Exception):
@@ -45,7 +46,8 @@ class SessionLockedError(SessionError):
 # --- schema -----------------------------------------------------------------
 
 # A key's kind: "str", "bool", "int", "datetime", "strs" (array of strings),
-# "groups" (array of {id, name} inline tables), or a tuple of allowed strings.
+# "groups" (array of {id, name} inline tables), "keys" (an inline table of key = string,
+# integer or boolean), or a tuple of allowed strings.
 Kind = str | tuple[str, ...]
 
 
@@ -98,6 +100,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "all_users": Field("bool", True, "assign to all licensed users"),
         "groups": Field("groups", []),
         "exclude_groups": Field("groups", []),
+        "extra_keys": Field("keys", {}, "documented extension keys, e.g. AppPrefixAllowList"),
         "policy_id": Field("str", "", "written by apply"),
     },
     "authenticator": {
@@ -110,12 +113,16 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "status": _status(),
         "name": Field("str", "iOS – account-driven user enrollment"),
         "description": Field("str", ""),
+        "all_users": Field("bool", False, "assign to all licensed users"),
         "groups": Field("groups", [], "user groups only"),
+        "filter_id": Field("str", "", "assignment filter id (optional)"),
+        "filter_type": Field(FILTER_TYPES, "include", "include | exclude"),
         "profile_id": Field("str", "", "written by apply"),
     },
     "priority": {
         "status": _status(),
         "order": Field("strs", [], 'profile ids, highest first; "enrollment_profile" = ours'),
+        "applied_order": Field("strs", [], "the iOS order apply left (written by apply)"),
     },
     "review": {
         "status": _status(),
@@ -201,6 +208,13 @@ def type_problem(kind: Kind, value: Any) -> str | None:
     if kind == "strs":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return None if ok else "must be an array of strings"
+    if kind == "keys":
+        if not isinstance(value, dict):
+            return 'must be an inline table, like { AppPrefixAllowList = "com.contoso." }'
+        for name, item in value.items():
+            if isinstance(item, (dict, list, float)) or not isinstance(item, (str, int, bool)):
+                return f"{name} must be a string, a whole number or true/false"
+        return None
     if kind == "groups":
         if not isinstance(value, list):
             return 'must be an array of { id = "...", name = "..." }'
@@ -293,6 +307,10 @@ def toml_item(kind: Kind, value: Any) -> Any:
             inline.update({k: group[k] for k in ("id", "name") if group.get(k)})
             array.append(inline)
         return array.multiline(len(value) > 0)
+    if kind == "keys":
+        inline = tomlkit_module().inline_table()
+        inline.update(dict(value))
+        return inline
     if kind == "strs":
         array = tomlkit_module().array()
         array.extend(value)

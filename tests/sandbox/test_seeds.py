@@ -53,6 +53,8 @@ def test_seed_names_are_the_issues() -> None:
         "authenticator-no-licences",
         "personal-ios-blocked",
         "no-intune-licence",
+        "sso-other-payloads",
+        "sso-admin-key",
     )
     with pytest.raises(ValueError, match="choose one of demo, large"):
         build_seed("nope")

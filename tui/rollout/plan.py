@@ -31,6 +31,7 @@ from tui.graph.operations import merge_app_assignments, merge_targets
 from tui.graph.payloads import (
     changed_fields,
     enrollment_profile_body,
+    foreign_pairs,
     sso_extension_body,
     sso_policy_body,
     strip_read_only,
@@ -189,15 +190,58 @@ def _conflict(where: str, what: str, found: Found) -> str:
     )
 
 
+def _overlap(
+    ours: list[AssignmentTarget], theirs: tuple[AssignmentTarget, ...], names: _Names
+) -> str:
+    """Whom two assignment sets both reach, in words ("" = no shared target).
+
+    Direct targets only: users in two different groups are not looked up (nested groups
+    would need a membership read per user)."""
+    include = (TargetKind.ALL_USERS, TargetKind.ALL_DEVICES, TargetKind.GROUP)
+    mine = [t for t in ours if t.kind in include]
+    others = [t for t in theirs if t.kind in include]
+    if not mine or not others:
+        return ""
+    everyone = (TargetKind.ALL_USERS, TargetKind.ALL_DEVICES)
+    for target in others:
+        if target.kind in everyone:
+            return names.target(target)
+    if any(t.kind in everyone for t in mine):
+        return names.target(others[0])
+    mine_ids = {t.group_id.lower() for t in mine}
+    shared = [names.target(t) for t in others if t.group_id.lower() in mine_ids]
+    return ", ".join(shared)
+
+
+def _sso_conflicts(sso: SsoDesired, state: TenantState, names: _Names) -> list[str]:
+    """Another SSO extension payload for the same users: the two conflict on the device."""
+    ours = _sso_targets(state, sso)
+    lines = []
+    for other in state.other_sso:
+        via = _overlap(ours, other.targets, names)
+        if via:
+            lines.append(
+                f"[sso_extension]: warning: the {other.kind} {other.name!r} (id {other.id}) "
+                f"also carries an SSO extension and is assigned to {via}, like this "
+                "rollout's policy: two SSO payloads conflict on the device; remove the "
+                "extension from one of them, or assign them to different users"
+            )
+    return lines
+
+
 def _sso_actions(
-    sso: SsoDesired, state: TenantState, names: _Names, problems: list[str]
+    sso: SsoDesired, state: TenantState, names: _Names, problems: list[str], notes: list[str]
 ) -> list[Action]:
     found = state.sso
     if found.conflict:
         problems.append(_conflict("[sso_extension] name", "iOS device features policies", found))
         return []
     spec = SsoPolicySpec(
-        sso.name, sso.description, sso.bundle_ids, sso.browser_sso_interaction_enabled
+        sso.name,
+        sso.description,
+        sso.bundle_ids,
+        sso.browser_sso_interaction_enabled,
+        sso.extra_keys,
     )
     desired_targets = _sso_targets(state, sso)
     label = f"the SSO app extension policy {sso.name!r}"
@@ -243,7 +287,16 @@ def _sso_actions(
         return actions
     drift = found.found_by == "stored id"
     current = strip_read_only(found.body)
-    patch = changed_fields(sso_policy_body(spec), current, keep=("@odata.type",))
+    patch = changed_fields(sso_policy_body(spec, found.body), current, keep=("@odata.type",))
+    kept = [
+        str(c.get("key", ""))
+        for c in foreign_pairs(found.body.get("iosSingleSignOnExtension"), spec)
+    ]
+    if kept:
+        notes.append(
+            f"[sso_extension]: the policy {sso.name!r} has keys adue does not manage "
+            f"({', '.join(kept)}): they stay as they are"
+        )
     if patch:
         actions.append(
             Action(
@@ -586,7 +639,8 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
     actions: list[Action] = []
     objects: list[ObjectState] = []
     if desired.sso:
-        mine = _sso_actions(desired.sso, state, names, problems)
+        mine = _sso_actions(desired.sso, state, names, problems, notes)
+        notes += _sso_conflicts(desired.sso, state, names)
         actions += mine or [
             _nothing(
                 ObjectType.SSO_POLICY,

@@ -61,6 +61,16 @@ class Found:
         return parse.text(self.body, "id") if self.body is not None else ""
 
 
+@dataclass(frozen=True)
+class OtherSsoPayload:
+    """An SSO extension payload in a policy that is not ours, and whom it is assigned to."""
+
+    kind: str  # "device features policy" | "Settings Catalog policy"
+    name: str
+    id: str
+    targets: tuple[AssignmentTarget, ...]
+
+
 @dataclass
 class TenantState:
     sso: Found = field(default_factory=Found)
@@ -74,6 +84,7 @@ class TenantState:
     groups: dict[GroupRef, Group] = field(default_factory=dict)
     group_kinds: dict[str, GroupKind] = field(default_factory=dict)  # group id -> kind
     filter_name: str = ""  # display name of [enrollment_profile] filter_id
+    other_sso: tuple[OtherSsoPayload, ...] = ()  # SSO extensions in other policies
     # Names of groups on our objects that the session does not list (they will be removed).
     other_group_names: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -184,6 +195,61 @@ def _sso_by_name_read() -> _Read:
     )
 
 
+CATALOG = "deviceManagement/configurationPolicies"
+SSO_SETTING_PREFIX = "com.apple.extensiblesso"  # Apple's Extensible SSO payload
+
+
+def _catalog_read() -> _Read:
+    return _Read(
+        "beta",
+        BatchRead("sso_catalog", CATALOG, _q(**{"$expand": "settings,assignments"})),
+        "list the Settings Catalog policies",
+        Scope.CONFIG_READ,
+    )
+
+
+def _definition_ids(value: Any) -> list[str]:
+    """Every settingDefinitionId inside a Settings Catalog setting, children included."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        definition = value.get("settingDefinitionId")
+        if isinstance(definition, str):
+            found.append(definition)
+        for child in value.values():
+            found += _definition_ids(child)
+    elif isinstance(value, list):
+        for child in value:
+            found += _definition_ids(child)
+    return found
+
+
+def _other_sso_payloads(
+    features: Json | None, catalog: Json | None, ours: str
+) -> tuple[OtherSsoPayload, ...]:
+    found: list[OtherSsoPayload] = []
+    for policy in parse.items(features or {}):
+        policy_id = parse.text(policy, "id")
+        if policy_id == ours or not parse.child(policy, "iosSingleSignOnExtension"):
+            continue
+        name = parse.text(policy, "displayName")
+        found.append(OtherSsoPayload("device features policy", name, policy_id, _targets(policy)))
+    for policy in parse.items(catalog or {}):
+        platforms = parse.text(policy, "platforms")
+        if "ios" not in platforms.lower():
+            continue
+        ids = _definition_ids(policy.get("settings"))
+        if any(i.lower().startswith(SSO_SETTING_PREFIX) for i in ids):
+            found.append(
+                OtherSsoPayload(
+                    "Settings Catalog policy",
+                    parse.text(policy, "name"),
+                    parse.text(policy, "id"),
+                    _targets(policy),
+                )
+            )
+    return tuple(found)
+
+
 def _profile_assignments_read(profile_id: str) -> _Read:
     return _Read(
         "beta",
@@ -270,8 +336,10 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
                 Scope.CONFIG_READ,
             )
         )
-    elif sso:
-        reads.append(_sso_by_name_read())
+    if sso:
+        # Every iOS device-features policy (ours by name, others' SSO payloads) and every
+        # Settings Catalog policy: another SSO extension for the same users conflicts.
+        reads += [_sso_by_name_read(), _catalog_read()]
     if app and app.app_id:
         reads.append(_app_read(app.app_id))
     elif app:
@@ -339,7 +407,7 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
             body = bodies.get("sso")
             if body is None:
                 state.sso.stored_id_missing = True
-                follow.append(_sso_by_name_read())
+                _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
             else:
                 state.sso.body, state.sso.found_by = body, "stored id"
                 state.sso_targets = _targets(body)
@@ -381,8 +449,6 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
     if follow:
         more = await _run(client, follow)
         state.round_trips += 1
-        if sso and state.sso.stored_id_missing:
-            _sso_from_list(state, more.get("sso_by_name"), sso.name)
         if "app" in more and state.app.found_by == "bundle id":
             _take_app_assignments(state, more.get("app"))
         if app and state.app.stored_id_missing:
@@ -395,13 +461,15 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
         if "profile_assignments" in more:
             state.profile_assignments = _profile_assignments(more.get("profile_assignments"))
         bodies = {**bodies, **more}
-        if "sso_by_name" in more and state.sso.body is not None:
-            state.sso_targets = _targets(state.sso.body)
     if profile:
         for ref in profile.groups:
             group = state.groups.get(ref)
             if group:
                 state.group_kinds[group.id] = _kind_of(bodies, group)
+    if sso:
+        state.other_sso = _other_sso_payloads(
+            bodies.get("sso_by_name"), bodies.get("sso_catalog"), state.sso.id
+        )
     await _name_other_groups(client, state)
     return state
 

@@ -504,6 +504,80 @@ def get_enrollment_config(ctx: Ctx, p: dict[str, str]) -> Reply:
     )
 
 
+# ---- Settings Catalog policies (beta; read by adue) ------------------------------------------
+
+CATALOG = "deviceManagement/configurationPolicies"
+# Graph pages this list very small when settings are expanded (admin tools report one or
+# two policies per page with `$expand=settings`); never kinder: the sandbox does too.
+CATALOG_EXPANDED_PAGE = 2
+
+
+def _catalog_expand(ctx: Ctx) -> set[str]:
+    raw = ctx.query.get("$expand")
+    if not raw:
+        return set()
+    names = {n.strip() for n in raw.split(",")}
+    if not names <= {"settings", "assignments"}:
+        raise bad_request(f"Expanding '{raw}' is not supported on this resource.")
+    return names
+
+
+def _catalog_view(ctx: Ctx, policy: dict[str, Any], expand: set[str]) -> dict[str, Any]:
+    tenant = ctx.tenant
+    shown = dict(policy)
+    if "settings" in expand:
+        found = tenant.configuration_policy_settings.get(policy["id"], [])
+        shown["settings"] = copy.deepcopy(found)
+    if "assignments" in expand:
+        shown["assignments"] = copy.deepcopy(
+            tenant.configuration_policy_assignments.get(policy["id"], [])
+        )
+    return shown
+
+
+def list_catalog(ctx: Ctx, _: dict[str, str]) -> Reply:
+    expand = _catalog_expand(ctx)
+    items = _filtered(ctx, [dict(p) for p in ctx.tenant.configuration_policies.values()])
+    page = CATALOG_EXPANDED_PAGE if "settings" in expand else PAGE
+    return collection(
+        ctx,
+        items,
+        CATALOG,
+        page_size=page,
+        max_top=MAX_TOP,
+        shape=lambda p: _catalog_view(ctx, p, expand),
+    )
+
+
+def _catalog_policy(ctx: Ctx, policy_id: str) -> dict[str, Any]:
+    policy = ctx.tenant.configuration_policies.get(policy_id)
+    if policy is None:
+        raise missing("deviceManagementConfigurationPolicy", policy_id)
+    return policy
+
+
+def get_catalog(ctx: Ctx, p: dict[str, str]) -> Reply:
+    policy = _catalog_policy(ctx, p["id"])
+    body = _catalog_view(ctx, policy, _catalog_expand(ctx))
+    return Reply(200, {"@odata.context": ctx.context_url(f"{CATALOG}/$entity"), **body})
+
+
+def list_catalog_settings(ctx: Ctx, p: dict[str, str]) -> Reply:
+    policy = _catalog_policy(ctx, p["id"])
+    items = copy.deepcopy(ctx.tenant.configuration_policy_settings.get(policy["id"], []))
+    return collection(
+        ctx, items, f"{CATALOG}('{policy['id']}')/settings", page_size=PAGE, max_top=MAX_TOP
+    )
+
+
+def list_catalog_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
+    policy = _catalog_policy(ctx, p["id"])
+    items = copy.deepcopy(ctx.tenant.configuration_policy_assignments.get(policy["id"], []))
+    return collection(
+        ctx, items, f"{CATALOG}('{policy['id']}')/assignments", page_size=PAGE, max_top=MAX_TOP
+    )
+
+
 # ---- assignment filters (read by adue) ---------------------------------------------------
 
 FILTERS = "deviceManagement/assignmentFilters"
@@ -703,6 +777,24 @@ def routes() -> list[Route]:
             f"{DM}/deviceEnrollmentConfigurations/{{id}}",
             get_enrollment_config,
             SERVICE_READ,
+        ),
+        route("GET", f"{DM}/configurationPolicies", list_catalog, CONFIG_READ, beta_only=True),
+        route(
+            "GET", f"{DM}/configurationPolicies/{{id}}", get_catalog, CONFIG_READ, beta_only=True
+        ),
+        route(
+            "GET",
+            f"{DM}/configurationPolicies/{{id}}/settings",
+            list_catalog_settings,
+            CONFIG_READ,
+            beta_only=True,
+        ),
+        route(
+            "GET",
+            f"{DM}/configurationPolicies/{{id}}/assignments",
+            list_catalog_assignments,
+            CONFIG_READ,
+            beta_only=True,
         ),
         route("GET", f"{DM}/assignmentFilters", list_filters, CONFIG_READ, beta_only=True),
         route("GET", f"{DM}/assignmentFilters/{{id}}", get_filter, CONFIG_READ, beta_only=True),

@@ -647,10 +647,112 @@ def _intune(b: _Builder, domain: str) -> None:
         ]
 
 
+def _catalog_setting(definition: str, value: Any, children: list[Any] | None = None) -> Any:
+    """A Settings Catalog setting instance (simple string, or a group with children)."""
+    if children is not None:
+        return {
+            "@odata.type": "#microsoft.graph.deviceManagementConfigurationSetting",
+            "id": "0",
+            "settingInstance": {
+                "@odata.type": "#microsoft.graph."
+                "deviceManagementConfigurationGroupSettingCollectionInstance",
+                "settingDefinitionId": definition,
+                "groupSettingCollectionValue": [{"children": children}],
+            },
+        }
+    return {
+        "@odata.type": "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance",
+        "settingDefinitionId": definition,
+        "simpleSettingValue": {
+            "@odata.type": "#microsoft.graph.deviceManagementConfigurationStringSettingValue",
+            "value": value,
+        },
+    }
+
+
+def catalog_policy(
+    t: Tenant,
+    pid: str,
+    name: str,
+    platforms: str,
+    settings: list[Any],
+    targets: list[dict[str, Any]],
+    when: str,
+) -> None:
+    """A Settings Catalog policy (deviceManagementConfigurationPolicy, beta)."""
+    t.configuration_policies[pid] = {
+        "id": pid,
+        "name": name,
+        "description": "",
+        "platforms": platforms,
+        "technologies": "mdm,appleRemoteManagement" if platforms == "macOS" else "mdm",
+        "createdDateTime": when,
+        "lastModifiedDateTime": when,
+        "settingCount": len(settings),
+        "creationSource": None,
+        "roleScopeTagIds": ["0"],
+        "isAssigned": bool(targets),
+        "templateReference": {"templateId": "", "templateFamily": "none"},
+    }
+    t.configuration_policy_settings[pid] = settings
+    t.configuration_policy_assignments[pid] = [
+        {
+            "id": f"{pid}_{i}",
+            "source": "direct",
+            "sourceId": pid,
+            "target": target,
+        }
+        for i, target in enumerate(targets)
+    ]
+
+
+def _group_target(gid: str) -> dict[str, Any]:
+    return {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": gid}
+
+
+SSO_GROUP_SETTING = "com.apple.extensiblesso_com.apple.extensiblesso"
+
+
+def _settings_catalog(b: _Builder) -> None:
+    """Two Settings Catalog policies no rollout conflicts with: an iOS restriction, and a
+    macOS Platform SSO payload (com.apple.extensiblesso, but for Macs)."""
+    t = b.tenant
+    catalog_policy(
+        t,
+        b.id("catalog", "ios-restrictions"),
+        "iOS – Restrictions (settings catalog)",
+        "iOS",
+        [_catalog_setting("com.apple.applicationaccess_allowscreenshot", "false")],
+        [_group_target(b.id("group", "all-ios-users"))],
+        b.ago(80),
+    )
+    catalog_policy(
+        t,
+        b.id("catalog", "macos-platform-sso"),
+        "macOS – Platform SSO",
+        "macOS",
+        [
+            _catalog_setting(
+                SSO_GROUP_SETTING,
+                None,
+                [
+                    _catalog_setting(
+                        "com.apple.extensiblesso_extensionidentifier",
+                        "com.microsoft.CompanyPortalMac.ssoextension",
+                    )
+                ],
+            )
+        ],
+        [{"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}],
+        b.ago(70),
+    )
+
+
 def build_demo(seed: str = "demo", now: dt.datetime | None = None) -> Tenant:
     b = _Builder(seed, "demo", now or utc_now())
     _directory(b, "contoso.com", "Contoso")
     _intune(b, "contoso.com")
+    _settings_catalog(b)
     return b.tenant
 
 
@@ -698,6 +800,91 @@ def _no_intune_licence(t: Tenant, now: dt.datetime) -> None:
     ]
 
 
+def _sso_other_payloads(t: Tenant, now: dt.datetime) -> None:
+    """Two more SSO extension payloads for the example's users: a Settings Catalog policy
+    with com.apple.extensiblesso (All iOS users), and a second device-features policy
+    with an SSO extension (BYOD pilot). Two payloads conflict on the device (graph.md)."""
+    ios_users = stable_id("demo", "group", "all-ios-users")
+    byod = stable_id("demo", "group", "byod-pilot")
+    when = iso(now - dt.timedelta(days=9))
+    catalog_policy(
+        t,
+        stable_id("demo", "catalog", "ios-sso"),
+        "iOS – Enterprise SSO (settings catalog)",
+        "iOS",
+        [
+            _catalog_setting(
+                SSO_GROUP_SETTING,
+                None,
+                [
+                    _catalog_setting(
+                        "com.apple.extensiblesso_extensionidentifier",
+                        "com.microsoft.azureauthenticator.ssoextension",
+                    )
+                ],
+            )
+        ],
+        [_group_target(ios_users)],
+        when,
+    )
+    pid = stable_id("demo", "config", "old-sso")
+    t.device_configurations[pid] = {
+        "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
+        "id": pid,
+        "createdDateTime": when,
+        "lastModifiedDateTime": when,
+        "displayName": "iOS – SSO (pilot 2024)",
+        "description": "",
+        "version": 1,
+        "iosSingleSignOnExtension": _entra_extension(
+            [_string_pair("AppPrefixAllowList", "com.contoso.")]
+        ),
+    }
+    t.config_assignments[pid] = [
+        {
+            "@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+            "id": f"{pid}_{byod}",
+            "target": _group_target(byod),
+        }
+    ]
+
+
+def _string_pair(key: str, value: str) -> dict[str, Any]:
+    return {"@odata.type": "#microsoft.graph.keyStringValuePair", "key": key, "value": value}
+
+
+def _entra_extension(extra: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.iosAzureAdSingleSignOnExtension",
+        "enableSharedDeviceMode": False,
+        "bundleIdAccessControlList": [],
+        "configurations": [_string_pair("device_registration", "{{DEVICEREGISTRATION}}"), *extra],
+    }
+
+
+SSO_POLICY_NAME = "iOS – Entra ID SSO extension (account-driven UE)"
+
+
+def _sso_admin_key(t: Tenant, now: dt.datetime) -> None:
+    """The rollout's SSO policy exists already (named as adue names it) and an admin
+    added a documented key adue does not own: AppPrefixAllowList."""
+    pid = stable_id("demo", "config", "adue-sso")
+    when = iso(now - dt.timedelta(days=3))
+    t.device_configurations[pid] = {
+        "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
+        "id": pid,
+        "createdDateTime": when,
+        "lastModifiedDateTime": when,
+        "displayName": SSO_POLICY_NAME,
+        "description": "",
+        "version": 2,
+        "iosSingleSignOnExtension": _entra_extension(
+            [_string_pair("AppPrefixAllowList", "com.contoso., com.fabrikam.")]
+        ),
+    }
+    t.config_assignments[pid] = []
+
+
 BROKEN: dict[str, Callable[[Tenant, dt.datetime], None]] = {
     "expired-apns": _expired_apns,
     "no-vpp-token": _no_vpp_token,
@@ -705,6 +892,12 @@ BROKEN: dict[str, Callable[[Tenant, dt.datetime], None]] = {
     "authenticator-no-licences": _authenticator_no_licences,
     "personal-ios-blocked": _personal_ios_blocked,
     "no-intune-licence": _no_intune_licence,
+}
+
+# `demo` plus objects another admin made, that the rollout must live with (not prerequisites).
+VARIANTS: dict[str, Callable[[Tenant, dt.datetime], None]] = {
+    "sso-other-payloads": _sso_other_payloads,
+    "sso-admin-key": _sso_admin_key,
 }
 
 # Words for the large seed's names: varied enough that searches return a spread of sizes.
@@ -937,7 +1130,7 @@ def build_large(seed: str = "large", now: dt.datetime | None = None) -> Tenant:
     return t
 
 
-SEED_NAMES: tuple[str, ...] = ("demo", "large", *BROKEN)
+SEED_NAMES: tuple[str, ...] = ("demo", "large", *BROKEN, *VARIANTS)
 
 
 def build_seed(name: str, now: dt.datetime | None = None) -> Tenant:
@@ -947,8 +1140,9 @@ def build_seed(name: str, now: dt.datetime | None = None) -> Tenant:
         return build_demo(now=now)
     if name == "large":
         return build_large(now=now)
-    if name in BROKEN:
+    change = BROKEN.get(name) or VARIANTS.get(name)
+    if change is not None:
         tenant = build_demo(name, now)
-        BROKEN[name](tenant, now)
+        change(tenant, now)
         return tenant
     raise ValueError(f"unknown sandbox seed {name!r}: choose one of {', '.join(SEED_NAMES)}")

@@ -128,6 +128,10 @@ class Tenant:
     enrollment_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     assignment_filters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Settings Catalog policies, with their settings and assignments (relationships).
+    configuration_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    configuration_policy_settings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    configuration_policy_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     id_counter: int = 0
     _group_index: GroupIndex | None = field(default=None, repr=False, compare=False)
     _member_of: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)

@@ -135,8 +135,7 @@ async def test_other_sso_payloads_for_the_same_users_are_named(
     old_id = stable_id("demo", "config", "old-sso")
     assert len(warnings) == 2, plan.notes
     assert any(
-        f"Settings Catalog policy 'iOS – Enterprise SSO (settings catalog)' (id {catalog_id})"
-        in w
+        f"Settings Catalog policy 'iOS – Enterprise SSO (settings catalog)' (id {catalog_id})" in w
         and "group 'All iOS users'" in w
         for w in warnings
     )

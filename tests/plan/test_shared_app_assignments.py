@@ -15,9 +15,10 @@ from typing import Any
 from tests.plan.helpers import apply_file, example_session, group_id, plan_file
 from tests.sandbox.sdk import make_adapter, send_json
 from tui.sandbox.server import RunningSandbox
+from tui.sandbox.tenant import stable_id
 
 AUTHENTICATOR = "com.microsoft.azureauthenticator"
-FILTER_ID = "5f1c2a9e-8d3b-4e6f-a7c0-1b2d3e4f5a6b"
+FILTER_ID = stable_id("demo", "filter", "ios-personal")  # the demo seed's iOS filter
 
 
 def _authenticator_id(sb: RunningSandbox) -> str:

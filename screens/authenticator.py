@@ -205,7 +205,7 @@ class AuthenticatorStep(StepPanel):
                 )
         choice.display = len(finding.candidates) > 1
         if finding.usable and chosen is not None:
-            self._save("app_id", chosen.id)
+            self._save("app_id", chosen.id, by_admin=False)  # found, not chosen: still todo
         self.update_status()
 
     def _chosen_app(self) -> VppApp | None:
@@ -276,7 +276,7 @@ class AuthenticatorStep(StepPanel):
         if self.session.get(STEP, "status") != status:
             self.set_status(status)
 
-    def _save(self, key: str, value: Any) -> None:
+    def _save(self, key: str, value: Any, *, by_admin: bool = True) -> None:
         if self.session.get(STEP, key) == value:
             return
-        self.save(key, value)
+        self.save(key, value, by_admin=by_admin)

@@ -385,7 +385,7 @@ class GuideStep(StepPanel):
 
     def _exported(self, paths: list[Path]) -> None:
         self._result("Written:\n" + "\n".join(f"• {path}" for path in paths))
-        self.set_status("done")
+        self.set_status("done", confirmed=True)  # the export is the admin going through it
 
     def _export_failed(self, error: BaseException) -> None:
         if isinstance(error, OSError):

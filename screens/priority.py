@@ -104,8 +104,7 @@ class PriorityStep(StepPanel):
             + (", plus ours (created by apply)." if ours_new else ", ours included.")
         )
         self.call_later(self._show_list)
-        if self.session.get(self.step_id, "status") != "done":
-            self.set_status("done")  # the order shown is what apply sets
+        self.set_status("done")  # the order shown is what apply sets: done once gone through
 
     def _load_failed(self, error: BaseException) -> None:
         self._load_error = True

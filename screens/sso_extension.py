@@ -170,10 +170,6 @@ class SsoExtensionStep(StepPanel):
         if self.session.get(STEP, "status") != status:
             self.set_status(status)
 
-    def on_hide(self) -> None:
-        # Leaving the step with valid defaults accepts them.
-        self.update_status()
-
     def _save(self, key: str, value: Any) -> None:
         if self.session.get(STEP, key) == value:
             return  # e.g. a widget announcing the value it was built with

@@ -210,6 +210,7 @@ class AdueApp(App[int]):
     def action_next_step(self) -> None:
         target = next_step(self.current_step)
         if target:
+            self.main_screen.query_one(f"#{self.current_step}", StepPanel).go_through()
             self.go_to_step(target)
 
     def action_previous_step(self) -> None:

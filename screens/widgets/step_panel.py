@@ -103,16 +103,42 @@ class StepPanel(VerticalScroll):
 
     # session helpers
 
-    def save(self, key: str, value: Any) -> None:
-        """Store one of this step's keys and tell the app (which saves the file)."""
+    def save(self, key: str, value: Any, *, by_admin: bool = True) -> None:
+        """Store one of this step's keys and tell the app (which saves the file).
+
+        A value the step filled in by itself (`by_admin=False`, e.g. the one VPP app the
+        tenant has) leaves an untouched step "todo".
+        """
         self.session.set(self.step_id, key, value)
-        if self.session.get(self.step_id, "status") == "todo":
+        if by_admin and self.session.get(self.step_id, "status") == "todo":
             self.session.set(self.step_id, "status", "in_progress")
         self.post_message(self.SessionChanged())
 
-    def set_status(self, status: StepStatus) -> None:
+    # A step's inputs being complete and valid is not enough for "done": the admin must
+    # also have gone through it (Next, or the step's own explicit action such as an
+    # export). Until then a step that reports "done" keeps its status and is `ready`.
+    _ready = False
+
+    def set_status(self, status: StepStatus, *, confirmed: bool = False) -> None:
+        """Record the step's state; "done" only when `confirmed` or already done."""
+        current = self.session.get(self.step_id, "status")
+        if status == "done" and not confirmed and current != "done":
+            self._ready = True
+            return
+        self._ready = status == "done"
+        if current == status:
+            return
         self.session.set(self.step_id, "status", status)
         self.post_message(self.SessionChanged())
+
+    def update_status(self) -> None:
+        """Work out from the inputs whether the step is complete (override)."""
+
+    def go_through(self) -> None:
+        """The admin pressed Next: a step whose inputs are complete becomes done."""
+        self.update_status()
+        if self._ready:
+            self.set_status("done", confirmed=True)
 
     # background work
 
@@ -161,6 +187,7 @@ class StepPanel(VerticalScroll):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         target = None
         if event.button.has_class("nav-next"):
+            self.go_through()
             target = next_step(self.step_id)
         elif event.button.has_class("nav-back"):
             target = previous_step(self.step_id)

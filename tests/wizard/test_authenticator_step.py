@@ -46,7 +46,10 @@ async def test_the_vpp_app_found_with_its_licences(
         table = saved(session.path)["authenticator"]
         assert table["app_id"] == AUTHENTICATOR_APP_ID
         assert table["same_groups_as_sso"] is True
-        assert table["status"] == "done"
+        assert table["status"] == "todo"  # found by adue, not yet gone through
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert saved(session.path)["authenticator"]["status"] == "done"
 
 
 @pytest.mark.parametrize(
@@ -113,7 +116,7 @@ async def test_own_groups_with_device_groups_refused(
         await settle(app, pilot)
         table = saved(session.path)["authenticator"]
         assert table["groups"] == [demo_group("all-ios-users")]
-        assert table["status"] == "done"
+        assert table["status"] == "in_progress"  # complete; done once gone through
 
 
 async def test_quit_midway_and_resume_on_the_same_inputs(
@@ -147,7 +150,7 @@ async def test_quit_midway_and_resume_on_the_same_inputs(
             assert resumed.query_one("#auth-same-groups", Checkbox).value is False
             picker = resumed.query_one("#auth-groups", GroupPicker)
             assert picker.display and picker.groups == [demo_group("sales")]
-            assert saved(again.path)["authenticator"]["status"] == "done"
+            assert saved(again.path)["authenticator"]["status"] == "in_progress"
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

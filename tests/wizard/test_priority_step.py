@@ -138,7 +138,7 @@ async def test_lists_every_profile_with_groups_and_ours_as_new(
         ]
         assert [e.targets_text for e in entries] == ["BYOD pilot", "Sales", "Executives"]
         assert app.focused is app.query_one(PriorityList)  # keys work at once
-        assert session.get("priority", "status") == "done"
+        assert session.get("priority", "status") == "todo"  # shown, not yet gone through
         assert session.get("priority", "order") == []  # nothing stored until a move
 
 

@@ -63,10 +63,16 @@ async def test_from_sign_in_to_an_applied_setup_by_keyboard(
         app.query_one("#prereq-federation").focus()
         await pilot.press("space")
         await wait_until(
-            pilot, lambda: status_of(session, "prerequisites") == "done", "prerequisites"
+            pilot,
+            lambda: "All prerequisites are met" in str(app.query_one("#prereq-verdict").render()),
+            "prerequisites",
         )
+        assert status_of(session, "prerequisites") != "done"  # complete, not yet gone through
         # 3. SSO extension: one of our own apps; all users (the default).
         await pilot.press("ctrl+n")
+        await wait_until(
+            pilot, lambda: status_of(session, "prerequisites") == "done", "prerequisites done"
+        )
         assert step.current == "sso_extension"
         bundles = app.query_one("#sso-bundles Input", Input)
         bundles.focus()

@@ -54,6 +54,7 @@ class AdueApp(App[int]):
         self.backend = backend or Backend(session, sandbox=sandbox)
         self.sandbox = self.backend.sandbox_mode
         self.sandbox_info: SandboxInfo | None = None
+        self.crash_line = ""  # set when the app stopped on an unexpected error
 
     # layout
 
@@ -293,6 +294,33 @@ class AdueApp(App[int]):
 
     def on_unmount(self) -> None:
         self.backend.close()
+
+    # the last resort
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any unhandled exception: exit with code 1 and one line, never a traceback.
+
+        Textual's own handler prints a full traceback with local variables (which may
+        hold a token); this keeps its bookkeeping (Pilot re-raises `_exception` in
+        tests) and leaves `crash_line` for the command to print after the screen is
+        restored. Overrides a private Textual hook: it is the one place every app,
+        widget and worker error goes through.
+        """
+        from tui.files import FileWriteError
+        from tui.session import SessionError
+
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        if not self.crash_line:
+            if isinstance(error, (SessionError, FileWriteError)):
+                self.crash_line = f"adue: {error}"
+            else:
+                from tui.crash import crash_message, write_report
+
+                self.crash_line = crash_message(error, write_report(error))
+        self._close_messages_no_wait()
 
 
 def shown_path(path: Path) -> str:

@@ -8,7 +8,9 @@ and imports what it needs inside its handler.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -22,6 +24,9 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_USAGE = 64
+EXIT_CRASH = 70  # EX_SOFTWARE: a bug in adue; the crash report says more
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head -1`
 
 # Subcommand modules under tui/commands, in the order `adue --help` lists them.
 SUBCOMMANDS: tuple[str, ...] = ("plan", "apply", "status", "check", "discovery", "guide", "sandbox")
@@ -76,8 +81,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from tui.commands.wizard import run_wizard
 
-        return run_wizard(args)
-    return handler(args)
+        handler = run_wizard
+    return run_guarded(handler, args, arguments)
+
+
+def run_guarded(
+    handler: Callable[[argparse.Namespace], int], args: argparse.Namespace, argv: Sequence[str]
+) -> int:
+    """Run a command so that no traceback reaches the person (the last-resort handler).
+
+    A closed pipe (`adue plan | head -1`) ends quietly; a session or file that cannot
+    be used, and a disk that is full or read-only, give their one-line message; anything
+    else gives one line and a crash report file.
+    """
+    from tui.files import FileWriteError
+    from tui.session.schema import SessionError
+
+    try:
+        code = handler(args)
+        sys.stdout.flush()  # a reader that went away is found here, not at exit
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        _say("adue: interrupted.")
+        return EXIT_INTERRUPTED
+    except (SessionError, FileWriteError) as exc:
+        _say(f"adue: {exc}")
+        return EXIT_ERROR
+    except Exception as exc:
+        from tui.crash import crash_message, write_report
+
+        _say(crash_message(exc, write_report(exc, argv)))
+        return EXIT_CRASH
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):  # stderr gone too: nothing left to tell
+        print(line, file=sys.stderr, flush=True)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's own flush at exit cannot fail
+    (what the Python docs advise for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

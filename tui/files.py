@@ -1,15 +1,27 @@
 """The one way adue writes a file: mode 0600, replaced atomically, never half-written.
 
-Used for the session, the sign-in record, the sandbox's state, exported guides and
-the discovery file.
+Used for the session, the sign-in record, the sandbox's state, exported guides,
+the discovery file and crash reports.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+
+class FileWriteError(OSError):
+    """A file adue must write could not be written; the message names the folder and the fix.
+
+    An OSError still (callers that catch OSError keep working), with a message fit for a
+    person instead of `[Errno 28] No space left on device`.
+    """
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def write_private(path: Path, data: bytes | str) -> Path:
@@ -17,14 +29,48 @@ def write_private(path: Path, data: bytes | str) -> Path:
 
     A reader sees the old file or the new one, never a mix; a crash leaves at most
     a hidden `.<name>.*.tmp` file. Missing parent folders are created (0700).
+
+    A symbolic link is written through: its target is replaced atomically and the
+    link stays a link (a session kept in another folder or a dotfiles repository).
+    Returns the path written to (the link's target for a link).
     """
+    path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder: give a file name, e.g. {path / 'guide.html'}")
     if isinstance(data, str):
         data = data.encode("utf-8")
-    folder = path.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    target = _link_target(path)
+    folder = target.parent
+    try:
+        if target == path:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _replace(target, data)
+    except OSError as exc:
+        if isinstance(exc, FileWriteError):
+            raise
+        raise FileWriteError(exc.errno, write_problem(target, exc)) from exc
+    _fsync_folder(folder)
+    return target
+
+
+def _link_target(path: Path) -> Path:
+    """Where a write to `path` lands: `path` itself, or the file a symlink points to."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise IsADirectoryError(f"{path} is a link to the folder {target}: give a file name")
+    if not target.parent.is_dir():
+        raise FileWriteError(
+            errno.ENOENT,
+            f"{path} is a symbolic link to {target}, whose folder does not exist: "
+            "fix or remove the link",
+        )
+    return target
+
+
+def _replace(path: Path, data: bytes) -> None:
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o600)  # mkstemp already uses 0600; be explicit
@@ -36,8 +82,26 @@ def write_private(path: Path, data: bytes | str) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_folder(folder)
-    return path
+
+
+def write_problem(path: Path, exc: OSError) -> str:
+    """One sentence for a failed write of `path`: the folder and what to do about it."""
+    folder = path.parent
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"cannot write {path}: the disk holding {folder} is full (or over quota). "
+            "Free some space there, then run the same command again: it carries on where it "
+            "stopped."
+        )
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"cannot write {path}: the folder {folder} is read-only for you. Make it writable "
+            "(e.g. chmod u+w), or use a session file in a folder you can write to "
+            "(--session PATH)."
+        )
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot write {path} ({reason}). Check the folder {folder}, then try again."
 
 
 def _fsync_folder(folder: Path) -> None:

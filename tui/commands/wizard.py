@@ -41,4 +41,8 @@ def _run_wizard(args: argparse.Namespace) -> int:
         result = app.run()
     finally:
         session.close()
+    if app.crash_line or app.return_code:
+        # The wizard never exits 0 after a crash (Textual's return value is None then).
+        print(app.crash_line or "adue: the wizard stopped on an error.", file=sys.stderr)
+        return app.return_code or 1
     return result or 0

@@ -8,6 +8,7 @@ holds the session's lock (tui.session.lock) while it has the session open.
 from __future__ import annotations
 
 import copy
+import os
 import threading
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -32,6 +33,7 @@ from tui.session.schema import (
     unwrap,
     utc_now,
     validate,
+    where,
 )
 from tui.steps import STEP_IDS
 
@@ -86,24 +88,25 @@ class Session:
             raise SessionError(
                 f"--session {path}: the folder {path.parent} does not exist. Create it first."
             )
+        if not create and not path.exists():
+            # Refused before the lock is taken: no stray `.lock` is left behind.
+            raise SessionError(_missing(path))
         holder = SessionLock(path) if lock else None
         if holder:
             holder.acquire()
-            _remove_stale_temp_files(path)
         try:
+            if holder:
+                _remove_stale_temp_files(path)
             if path.exists():
                 session = cls(path, holder, loaded=load_document(path))
             else:
                 if not create:
-                    raise SessionError(
-                        f"--session {path}: no such session file. "
-                        "Start the wizard (adue --session PATH) to create one."
-                    )
+                    raise SessionError(_missing(path))
                 session = cls(path, holder, doc=new_document())
                 session.save()
         except BaseException:
             if holder:
-                holder.release()
+                holder.discard()  # a refused open leaves no lock file it made
             raise
         return session
 
@@ -114,7 +117,10 @@ class Session:
 
     def close(self) -> None:
         if self._lock:
-            self._lock.release()
+            if self._saves_written:
+                self._lock.release()
+            else:  # a command that wrote nothing (e.g. refused) leaves no lock file it made
+                self._lock.discard()
 
     def __enter__(self) -> Session:
         return self
@@ -154,6 +160,12 @@ class Session:
     def current_step(self) -> str:
         step = self.get("session", "current_step")
         return step if step in STEP_IDS else "sign_in"
+
+    def where(self, table: str, key: str) -> str:
+        """`[table] key (line N)` as the file stands, for messages that name the line."""
+        with self._mutex:
+            text = self._text if self._doc is None else tomlkit_module().dumps(self._doc)
+        return where(text, table, key)
 
     # writing
 
@@ -250,12 +262,30 @@ class Session:
             self.save()
 
 
+def _missing(path: Path) -> str:
+    if path.is_symlink():
+        return (
+            f"--session {path}: a symbolic link to {Path(os.path.realpath(path))}, which does "
+            "not exist. Fix the link or give the session file itself."
+        )
+    return (
+        f"--session {path}: no such session file. "
+        "Start the wizard (adue --session PATH) to create one."
+    )
+
+
 def _remove_stale_temp_files(path: Path) -> None:
-    """Delete temp files a killed writer left behind; safe because we hold the lock."""
-    prefix = f".{path.name}."
-    for leftover in path.parent.iterdir():
-        if leftover.name.startswith(prefix) and leftover.name.endswith(".tmp"):
-            leftover.unlink(missing_ok=True)
+    """Delete temp files a killed writer left behind; safe because we hold the lock.
+
+    For a symlinked session the writer's temp files sit beside the link's target."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    prefix = f".{target.name}."
+    try:
+        for leftover in target.parent.iterdir():
+            if leftover.name.startswith(prefix) and leftover.name.endswith(".tmp"):
+                leftover.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder we cannot list or write: the save says so, with the fix
 
 
 def load_document(path: Path) -> tuple[str, dict[str, Any]]:
@@ -277,16 +307,41 @@ def load_document(path: Path) -> tuple[str, dict[str, Any]]:
             f"{path}: not valid TOML: {exc}. Fix that line, or move the file away "
             "to start a new session."
         ) from None
-    session = data.get("session")
-    schema = session.get("schema") if isinstance(session, dict) else None
-    if isinstance(schema, int) and schema < SCHEMA_VERSION:
-        doc = tomlkit_module().parse(text)
-        for version in range(schema, SCHEMA_VERSION):
-            MIGRATIONS[version](doc)
-        text = tomlkit_module().dumps(doc)
-        data = tomllib.loads(text)
+    except RecursionError:
+        raise SessionError(_too_deep(path)) from None
     try:
+        text, data = _migrate(text, data)
         validate(data, text)
     except SessionError as exc:
         raise SessionError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise SessionError(_too_deep(path)) from None
     return text, data
+
+
+def _too_deep(path: Path) -> str:
+    return (
+        f"{path}: arrays or tables nested too deeply to read (a session is never nested more "
+        "than a few levels). Fix the file, or move it away to start a new session."
+    )
+
+
+def _migrate(text: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Bring an older schema up to SCHEMA_VERSION; refuse numbers adue never wrote."""
+    session = data.get("session")
+    schema = session.get("schema") if isinstance(session, dict) else None
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema >= SCHEMA_VERSION:
+        return text, data  # not a number or a newer one: validate() names the problem
+    # Schema 1 was the first; below it (or with a migration missing) nothing can be done.
+    if schema < 1 or any(v not in MIGRATIONS for v in range(schema, SCHEMA_VERSION)):
+        raise SessionError(
+            f"{where(text, 'session', 'schema')}: schema = {schema} is not a format version "
+            f"adue ever wrote (the first is 1, this adue writes {SCHEMA_VERSION}). Set "
+            f"`schema = {SCHEMA_VERSION}` if the rest of the file is in today's format, or move "
+            "the file away to start a new session."
+        )
+    doc = tomlkit_module().parse(text)
+    for version in range(schema, SCHEMA_VERSION):
+        MIGRATIONS[version](doc)
+    text = tomlkit_module().dumps(doc)
+    return text, tomllib.loads(text)

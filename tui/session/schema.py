@@ -190,6 +190,11 @@ def _where(text: str, table: str, key: str | None = None, index: int = 0) -> str
     return f"{name} (line {line})" if line else name
 
 
+def where(text: str, table: str, key: str | None = None) -> str:
+    """`[table] key (line N)` in `text`, for messages that send a person to the line."""
+    return _where(text, table, key)
+
+
 def type_problem(kind: Kind, value: Any) -> str | None:
     """What is wrong with `value` for `kind`, or None."""
     if isinstance(kind, tuple):

@@ -70,6 +70,10 @@ class SignInStep(StepPanel):
             )
         else:
             yield from self._compose_form(tenant)
+            # Where the token goes, before it goes there (a root that is not a cloud's).
+            notice = self.backend.graph_root_notice()
+            if notice:
+                yield Static(notice, id="sign-in-graph-root", classes="field-problem", markup=False)
         with Horizontal(classes="actions"):
             yield Button("Sign in", id="sign-in-button", variant="success")
         yield Static(self._summary_text(), id="sign-in-result")

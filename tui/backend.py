@@ -164,7 +164,11 @@ class Backend:
         """Connection settings from the command line over the session's [tenant] table."""
         from tui.graph.auth import ConnectionSettings
 
-        settings = ConnectionSettings.from_args_and_session(self.args, self.session.table("tenant"))
+        settings = ConnectionSettings.from_args_and_session(
+            self.args,
+            self.session.table("tenant"),
+            where=lambda key: self.session.where("tenant", key),
+        )
         if self._sandbox is not None:
             sb = self._sandbox
             settings = settings.with_sandbox(
@@ -174,6 +178,16 @@ class Backend:
                 tenant_id=sb.tenant_id,
             )
         return settings
+
+    def graph_root_notice(self) -> str:
+        """Shown on the Sign in step when the token would go to a root that is not a
+        cloud's (given with --graph-url or $ADUE_GRAPH_URL); "" otherwise."""
+        from tui.graph.auth import SettingsError
+
+        try:
+            return self.settings().graph_root_notice
+        except SettingsError as exc:
+            return str(exc)  # e.g. a session's graph_url refused: say so before sign-in
 
     def sign_in(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,15 +61,16 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _tenant_table(args: argparse.Namespace) -> dict[str, Any]:
+def _tenant_table(args: argparse.Namespace) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """The session's [tenant] table, and where each key is in the file (for messages)."""
     from tui.session import Session
 
     path = Path(getattr(args, "session", None) or DEFAULT_SESSION)
     if not path.exists():
-        return {}
+        return {}, lambda key: f"[tenant] {key}"
     session = Session.read_only(path)
     try:
-        return dict(session.table("tenant"))
+        return dict(session.table("tenant")), lambda key: session.where("tenant", key)
     finally:
         session.close()
 
@@ -90,7 +92,8 @@ def _ask_secret(label: str) -> str:
 def _settings(args: argparse.Namespace) -> ConnectionSettings:
     from tui.graph.auth import ConnectionSettings
 
-    return ConnectionSettings.from_args_and_session(args, _tenant_table(args))
+    table, where = _tenant_table(args)
+    return ConnectionSettings.from_args_and_session(args, table, where=where)
 
 
 def _connect(settings: ConnectionSettings, *, sandbox: bool = False) -> GraphClient:
@@ -101,6 +104,8 @@ def _connect(settings: ConnectionSettings, *, sandbox: bool = False) -> GraphCli
 
     # The sandbox approves its device codes by itself, so it never waits for a person.
     interactive = sandbox or (sys.stdin.isatty() and sys.stderr.isatty())
+    if settings.graph_root_notice:
+        _say(f"adue: {settings.graph_root_notice}")
     credential = build_credential(
         settings,
         prompt=_show_device_code,

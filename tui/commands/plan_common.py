@@ -48,7 +48,11 @@ def _ask_secret(label: str) -> str:
 
 def connect(args: argparse.Namespace, session: Session, *, quiet: bool = False) -> GraphClient:
     """Sign in as the options and the session's [tenant] say; raises SettingsError/GraphError."""
-    settings = ConnectionSettings.from_args_and_session(args, session.table("tenant"))
+    settings = ConnectionSettings.from_args_and_session(
+        args, session.table("tenant"), where=lambda key: session.where("tenant", key)
+    )
+    if settings.graph_root_notice:
+        say(f"adue: {settings.graph_root_notice}")
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
     credential = build_credential(
         settings, prompt=_show_device_code, ask_secret=_ask_secret if interactive else None

@@ -23,7 +23,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.graph.clouds import Cloud, get_cloud, resolve_graph_root
+from tui.graph.clouds import (
+    Cloud,
+    custom_root_notice,
+    get_cloud,
+    normalize_graph_root,
+    resolve_graph_root,
+    session_graph_root,
+)
 from tui.graph.errors import SignInCancelled, SignInFailed, SignInRequired
 
 if TYPE_CHECKING:
@@ -100,6 +107,11 @@ class ConnectionSettings:
         return self.authority or self.cloud.authority_url
 
     @property
+    def graph_root_notice(self) -> str:
+        """Shown before sign-in when the token goes to a root that is not a cloud's."""
+        return custom_root_notice(self.graph_root)
+
+    @property
     def is_custom_authority(self) -> bool:
         return bool(self.authority) and self.authority != self.cloud.authority_url
 
@@ -110,8 +122,12 @@ class ConnectionSettings:
         tenant_table: Mapping[str, Any] | None = None,
         *,
         environ: Mapping[str, str] | None = None,
+        where: Callable[[str], str] | None = None,
     ) -> ConnectionSettings:
         """Command-line options win over the session's [tenant] values.
+
+        `where(key)` names a [tenant] key with its line in the session file, for
+        messages (Session.where).
 
         The auth method: --auth, else `token` when $ADUE_ACCESS_TOKEN is set (a
         pipeline's explicit per-run choice), else the session's, else device code.
@@ -131,10 +147,7 @@ class ConnectionSettings:
             cloud = get_cloud(pick("cloud", "cloud") or None)
         except ValueError as exc:
             raise SettingsError(f"--cloud / [tenant] cloud: {exc}") from None
-        try:
-            graph_root = resolve_graph_root(cloud, pick("graph_url", "graph_url") or None)
-        except ValueError as exc:
-            raise SettingsError(f"{exc} (or [tenant] graph_url in the session)") from None
+        graph_root = _graph_root(cloud, args, table, where)
 
         auth_text = getattr(args, "auth", None) or ""
         if not auth_text and env.get(TOKEN_ENV):
@@ -215,6 +228,35 @@ class ConnectionSettings:
             "auth": self.auth.value,
             "certificate_path": self.certificate_path,
         }
+
+
+def _graph_root(
+    cloud: Cloud,
+    args: argparse.Namespace,
+    table: Mapping[str, Any],
+    where: Callable[[str], str] | None,
+) -> str:
+    """--graph-url / $ADUE_GRAPH_URL as given; a session's [tenant] graph_url only when it
+    is a cloud's own root or loopback (a session file may come from anyone)."""
+    explicit = str(getattr(args, "graph_url", None) or "")
+    if explicit.strip():
+        try:
+            return normalize_graph_root(explicit)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+    stored = table.get("graph_url", "")
+    name = where("graph_url") if where else "[tenant] graph_url"
+    if not isinstance(stored, str):
+        raise SettingsError(f"{name} in the session must be a string")
+    if not stored.strip():
+        return cloud.graph_root
+    try:
+        return session_graph_root(stored, where=name)
+    except ValueError as exc:
+        message = str(exc)
+        if not message.startswith(name):  # not a URL at all: say where it came from
+            message = f"{name}: {message.replace('--graph-url ', '', 1)}"
+        raise SettingsError(message) from None
 
 
 # -- the token cache and the authentication record ---------------------------------------

@@ -122,3 +122,40 @@ def normalize_graph_root(url: str) -> str:
 def resolve_graph_root(cloud: Cloud, graph_url: str | None) -> str:
     """The Graph root to send requests to: the custom one when given, else the cloud's."""
     return normalize_graph_root(graph_url) if graph_url and graph_url.strip() else cloud.graph_root
+
+
+def is_known_root(graph_root: str) -> bool:
+    """A root a token may go to without being named on the command line: a national
+    cloud's own Graph root, or a loopback address (the sandbox)."""
+    if graph_root.rstrip("/").lower() in {c.graph_root for c in CLOUDS.values()}:
+        return True
+    return is_loopback_host(urlsplit(graph_root).hostname or "")
+
+
+def session_graph_root(graph_url: str, where: str = "[tenant] graph_url") -> str:
+    """The Graph root a session file names, refused unless it is a known root.
+
+    A session file may arrive by pull request or be shared: a root taken from it could
+    send the token to anyone's server. Any other root must be given explicitly
+    (`--graph-url` or $ADUE_GRAPH_URL), where the person running adue sees it.
+    """
+    root = normalize_graph_root(graph_url)
+    if not is_known_root(root):
+        raise ValueError(
+            f"{where} = {graph_url.strip()!r} is not a Microsoft cloud's Graph root or a "
+            "loopback sandbox: adue sends the token to a root from a session file only when "
+            "it is one of those. Remove that line to use the cloud's own root, or give this "
+            f"root explicitly: --graph-url {root} (or ADUE_GRAPH_URL={root})"
+        )
+    return root
+
+
+def custom_root_notice(graph_root: str) -> str:
+    """What to tell the person before sign-in when the token will go to an unusual root."""
+    if is_known_root(graph_root):
+        return ""
+    host = urlsplit(graph_root).netloc
+    return (
+        f"Graph root {graph_root} (from --graph-url or $ADUE_GRAPH_URL) is not a Microsoft "
+        f"cloud's: the access token will be sent to {host}."
+    )

@@ -54,7 +54,7 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temp(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError, match="the disk holding .* is full"):
+    with pytest.raises(OSError, match=r"the disk holding .* is full"):
         export(make_settings(), "en", "html", target)
     assert target.read_text() == "old guide"
     assert [p.name for p in tmp_path.iterdir()] == ["guide.html"]

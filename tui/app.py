@@ -251,16 +251,18 @@ class AdueApp(App[int]):
     def action_help(self) -> None:
         from screens.dialogs.help import HelpDialog  # Markdown is costly at start-up
 
-        self.push_screen(HelpDialog(shown_path(self.session.path)))
+        self.push_screen(HelpDialog(shown_path(self.session.path), self.current_step))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # adue's own commands first, Textual's (theme, screenshot, …) after them.
         for number, step in enumerate(STEPS, start=1):
             yield SystemCommand(
                 f"Step {number}: {step.title}",
                 step.summary,
                 partial(self._palette_go, step.id),
             )
+        yield SystemCommand("Help for this step", "F1: what it does, its keys", self.action_help)
+        yield from super().get_system_commands(screen)
 
     def _palette_go(self, step_id: str) -> None:
         self.go_to_step(step_id)

@@ -17,7 +17,7 @@ from screens.widgets.step_list import StepList
 from screens.widgets.wizard_header import WizardHeader
 from tui.app import AdueApp
 from tui.session import Session
-from tui.steps import STEP_IDS
+from tui.steps import STEP_IDS, STEPS
 
 
 def saved_step(path: Path) -> str:
@@ -188,3 +188,39 @@ async def test_header_fits_any_tenant_name_in_one_line(organization: str, width:
         assert f"Tenant: {organization[:5]}" in line
         if cell_len(organization) > width:
             assert "…" in line
+
+
+async def test_f1_help_is_about_the_step_on_screen(session: Session) -> None:
+    from textual.widgets import Markdown
+
+    from screens.dialogs.help import STEP_HELP
+
+    assert set(STEP_HELP) == {step.id for step in STEPS}  # every step has its own page
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.go_to_step("priority")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        source = app.screen.query_one(Markdown).source
+        assert source.startswith("# Step 6: Priority")
+        assert "shift+↑ / shift+↓" in source  # the step's own keys
+        assert "learn.microsoft.com/intune/device-enrollment/apple" in source
+        await pilot.press("escape")
+        app.go_to_step("sso_extension")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        source = app.screen.query_one(Markdown).source
+        assert source.startswith("# Step 3: SSO extension")
+        assert "setup-just-in-time-registration" in source
+
+
+async def test_the_palette_lists_adues_commands_first(session: Session) -> None:
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles[:8] == [f"Step {n}: {step.title}" for n, step in enumerate(STEPS, 1)]
+        assert titles[8] == "Help for this step"
+        textual_own = [command.title for command in App.get_system_commands(app, app.screen)]
+        assert textual_own and titles[9:] == textual_own  # Textual's theme, keys, … after ours

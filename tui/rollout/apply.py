@@ -305,6 +305,9 @@ def _collection_hint(action: Action) -> str:
 def _prepare(session: Session, plan: Plan) -> None:
     """Before the first write: settle what a killed run left, and record what the plan
     found (adopted ids, group ids resolved from names) so a re-run starts from it."""
+    # Compact first (it keeps every pending entry): the saves of this run then write a
+    # short journal, however long the history (tui.session.document, JOURNAL_KEEP_RECENT).
+    session.compact_journal()
     for index, entry in enumerate(session.journal()):
         if entry.get("result") == "pending":
             session.journal_update(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import threading
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,43 @@ from tui.steps import STEP_IDS
 
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
+
+# --- journal compaction -------------------------------------------------------------
+
+# The journal keeps what apply and a person need, not every write ever made: every
+# save rewrites the whole file, so a journal that only grew would make each apply
+# slower (about 1 ms per entry). See README, "[[journal]]", and docs/session-format.md.
+JOURNAL_KEEP_RECENT = 10
+
+
+def journal_entries_to_keep(
+    entries: Sequence[Mapping[str, Any]], keep_recent: int = JOURNAL_KEEP_RECENT
+) -> list[int]:
+    """Indices (in order) of the entries compaction keeps:
+
+    - the newest `keep_recent` entries, in full (the last run, usually);
+    - every `pending` entry (a write whose outcome is unknown: resume settles it);
+    - the newest entry of every intent (the last outcome and object id of each write;
+      every write of the last run is one);
+    - the newest successful `create` of every object type (the id adue made and put in
+      the session, even when a later create of it failed).
+
+    Dropped: older repeats of an intent, superseded by a newer entry of the same intent
+    (an older create's object was gone, or the plan would not have created it again).
+    """
+    keep = set(range(max(0, len(entries) - keep_recent), len(entries)))
+    newest: dict[object, int] = {}
+    created: dict[object, int] = {}
+    for index, entry in enumerate(entries):
+        newest[entry.get("intent")] = index
+        if entry.get("result") == "pending":
+            keep.add(index)
+        elif entry.get("action") == "create" and entry.get("result") == "ok":
+            created[entry.get("object_type")] = index
+    keep.update(newest.values())
+    keep.update(created.values())
+    return sorted(keep)
+
 
 # --- the session ------------------------------------------------------------------
 
@@ -236,6 +274,55 @@ class Session:
                     raise SessionError(f"[[journal]] {key} {problem}.")
                 entries[index][key] = value
 
+    def compact_journal(self, keep_recent: int = JOURNAL_KEEP_RECENT) -> int:
+        """Drop superseded old [[journal]] entries (journal_entries_to_keep says which);
+        returns how many were dropped. Indices of earlier journal_append calls change.
+        Comments inside dropped entries go with them."""
+        with self._mutex:
+            source: Any = self._plain if self._doc is None else self._doc
+            entries = source.get("journal")
+            if entries is None or len(entries) <= keep_recent:
+                return 0
+            plain = [dict(unwrap(e)) for e in entries]
+            keep = journal_entries_to_keep(plain, keep_recent)
+            dropped = len(plain) - len(keep)
+            if not dropped:
+                return 0
+            if self._doc is None and self._compact_text([plain[i] for i in keep]):
+                return dropped
+            tomlkit = tomlkit_module()
+            old = self.doc["journal"]
+            assert isinstance(old, tomlkit.items.AoT)
+            kept = tomlkit.aot()
+            for index in keep:
+                kept.append(old[index])
+            self.doc["journal"] = kept
+            return dropped
+
+    def _compact_text(self, kept: list[dict[str, Any]]) -> bool:
+        """Compaction before tomlkit has parsed the file: cut the [[journal]] tables out of
+        the text and write the kept ones back, so a huge journal is never parsed by
+        tomlkit (~0.25 ms per entry). False (nothing changed) when the cut text does not
+        read back as exactly the rest of the session."""
+        rest = _without_journal(self._text)
+        expected = {k: v for k, v in self._plain.items() if k != "journal"}
+        try:
+            if tomllib.loads(rest) != expected:
+                return False
+        except tomllib.TOMLDecodeError:
+            return False
+        tomlkit = tomlkit_module()
+        aot = tomlkit.aot()
+        for entry in kept:
+            table = tomlkit.table()
+            table.update(entry)
+            aot.append(table)
+        holder = tomlkit.document()
+        holder.append("journal", aot)
+        text = rest.rstrip("\n") + "\n\n" + tomlkit.dumps(holder).lstrip("\n")
+        self._text, self._plain = text, tomllib.loads(text)
+        return True
+
     def save(self) -> None:
         """Atomically replace the file with the current document (stamping `updated`)."""
         with self._mutex:
@@ -272,6 +359,26 @@ def _missing(path: Path) -> str:
         f"--session {path}: no such session file. "
         "Start the wizard (adue --session PATH) to create one."
     )
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_JOURNAL_HEADER = re.compile(r"^\s*\[\[\s*journal\s*\]\]\s*(#.*)?$")
+
+
+def _without_journal(text: str) -> str:
+    """`text` with every [[journal]] table (header to the next table header) cut out.
+    Line-based: the caller checks the result reads back as the rest of the session."""
+    lines: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        if _JOURNAL_HEADER.match(line):
+            inside = True
+            continue
+        if inside and _TABLE_HEADER.match(line):
+            inside = False
+        if not inside:
+            lines.append(line)
+    return "".join(lines)
 
 
 def _remove_stale_temp_files(path: Path) -> None:

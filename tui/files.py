@@ -73,7 +73,8 @@ def _replace(path: Path, data: bytes) -> None:
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)  # mkstemp already uses 0600; be explicit
+            if hasattr(os, "fchmod"):  # not on Windows, where mkstemp's 0600 is all there is
+                os.fchmod(handle.fileno(), 0o600)  # mkstemp already uses 0600; be explicit
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -239,3 +239,11 @@ def test_an_unexpected_error_gives_one_line_and_a_scrubbed_report(
     assert "Traceback (most recent call last)" in text and "RuntimeError" in text
     assert "status --session" in text
     assert fresh.token not in text and not TOKEN_SHAPES.search(text), text
+
+
+@pytest.mark.parametrize("command", [["plan"], ["apply", "--yes"], []])
+def test_a_folder_given_as_the_session_is_refused(command: list[str], tmp_path: Path) -> None:
+    result = adue(*command, "--session", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"--session {tmp_path} is a folder: give a session file" in one_message(result)
+    assert list(tmp_path.iterdir()) == []

@@ -166,7 +166,10 @@ def run_generate(args: argparse.Namespace) -> int:
         try:
             save(target, tenant, cloud)
         except OSError as exc:
-            print(f"adue discovery: error: cannot write {target}: {exc}", file=sys.stderr)
+            from tui.files import FileWriteError
+
+            reason = exc if isinstance(exc, FileWriteError) else f"cannot write {target}: {exc}"
+            print(f"adue discovery: error: {reason}", file=sys.stderr)
             return EXIT_ERROR
         print(
             f"wrote {target} — publish it as /.well-known/com.apple.remotemanagement "

@@ -191,6 +191,10 @@ def run(args: argparse.Namespace) -> int:
     except GuideError as exc:
         return _fail(str(exc))
     except OSError as exc:
+        from tui.files import FileWriteError
+
+        if isinstance(exc, FileWriteError):  # already names the file, folder and fix
+            return _fail(str(exc))
         name = exc.filename or args.output
         return _fail(f"cannot write {name}: {exc.strerror or exc}")
     return EXIT_OK

@@ -122,6 +122,11 @@ class Session:
         Invalid content raises SessionError and leaves the file untouched.
         """
         path = Path(path).expanduser().absolute()
+        if path.is_dir():
+            raise SessionError(
+                f"--session {path} is a folder: give a session file, e.g. "
+                f"{path / 'adue-session.toml'}"
+            )
         if not path.parent.is_dir():
             raise SessionError(
                 f"--session {path}: the folder {path.parent} does not exist. Create it first."

@@ -1,7 +1,8 @@
-"""A fresh demo tenant: apply creates exactly graph.md's objects and payloads, in 4 round
+"""A fresh demo tenant: apply creates exactly graph.md's objects and payloads, in 6 round
 trips (the session names Authenticator by nothing but its bundle id, so the app found in
-the list is read again by id for its assignments: the list cannot expand them, graph.md);
-a second apply writes nothing and needs 1; the plan after it is empty."""
+the list is read again by id for its assignments: the list cannot expand them, graph.md;
+and the new profile's place is read, then read back after the move); a second apply
+writes nothing and needs 1; the plan after it is empty."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
             before = (len(sb.state.device_configurations), len(sb.state.enrollment_profiles))
         result = await apply_file(sb, path)
         assert result.ok, result.failed
-        assert round_trips(sb) == 4
+        # plan: 2; create; assign + read where the new profile landed; move it; read it back
+        assert round_trips(sb) == 6
 
         with sb.lock:
             after = (len(sb.state.device_configurations), len(sb.state.enrollment_profiles))
@@ -143,7 +145,7 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
                 }
         assert by_path[("POST", f"{profiles}/{profile_id}/setPriority")].body == {"priority": 0}
         with sb.lock:
-            ordered = [p["id"] for p in sb.state.profiles_by_priority()]
+            ordered = [p["id"] for p in sb.state.profiles_by_priority("iOS")]
         assert ordered[0] == profile_id and len(ordered) == 3
 
         # The journal: one ok entry per write with Graph's request-id; no secret in the file.

@@ -30,6 +30,9 @@ def _ids(path: Path) -> tuple[str, str, str]:
 
 async def _applied(sb: RunningSandbox, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     path = session_with_ids(sb, tmp_path)
+    # The admin asked for ours first (not just the default): a moved order is restored.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("order = []", 'order = ["enrollment_profile"]'), "utf-8")
     assert (await apply_file(sb, path)).ok
     return path, snapshot(sb)
 
@@ -64,7 +67,11 @@ async def test_portal_changes_are_shown_exactly_and_restored(
         t.profile_assignments[profile_id] = [
             a for a in t.profile_assignments[profile_id] if a["target"].get("groupId") != byod
         ]
-        other = next(p for p in t.enrollment_profiles if p != profile_id)
+        other = next(
+            p
+            for p, v in t.enrollment_profiles.items()
+            if p != profile_id and v["platform"] == "iOS"
+        )
         t.move_profile(other, 0)
 
     plan = await plan_file(sb, path)
@@ -88,7 +95,9 @@ async def test_portal_changes_are_shown_exactly_and_restored(
     assert by_key[f"enrollment_profile:assign:{byod}"].kind is ActionKind.ASSIGN
     moves = [a for a in plan.changes if a.kind is ActionKind.SET_PRIORITY]
     assert len(moves) == 1 and moves[0].object_id == profile_id
-    assert moves[0].title.endswith("to priority 0 (0 is the highest)")
+    assert moves[0].op.order[0] == profile_id  # type: ignore[union-attr]
+    assert moves[0].title.startswith("Order the iOS enrollment profiles, highest first: 1. ")
+    assert any("changed outside this session" in d for d in moves[0].details)
     assert len(plan.changes) == 5
 
     sb.clear_requests()

@@ -354,6 +354,12 @@ class EnrollmentProfile:
     priority: int
     default_enrollment_type: str
     options: tuple[EnrollmentTypeOption, ...] = field(default_factory=tuple)
+    last_modified: dt.datetime | None = None
+
+    @property
+    def is_ios(self) -> bool:
+        """Priorities are per platform: adue orders only iOS/iPadOS profiles (graph.md)."""
+        return self.platform.lower() == "ios"
 
 
 @dataclass(frozen=True)

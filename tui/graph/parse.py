@@ -283,4 +283,5 @@ def enrollment_profile(obj: Json) -> EnrollmentProfile:
             EnrollmentTypeOption(text(o, "ownerType"), text(o, "enrollmentType"))
             for o in items(obj, "availableEnrollmentTypeOptions")
         ),
+        last_modified=timestamp(obj, "lastModifiedDateTime"),
     )

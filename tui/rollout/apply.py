@@ -34,6 +34,7 @@ from tui.rollout.model import (
     AssignApp,
     AssignSso,
     Chain,
+    ConvergePriority,
     CreateProfile,
     CreateSso,
     ObjectType,
@@ -45,6 +46,7 @@ from tui.rollout.model import (
     UpdateSso,
 )
 from tui.rollout.plan import make_plan
+from tui.rollout.priority_converge import max_rounds, next_move, target_order
 from tui.session import Session
 
 ProgressEvent = Literal["start", "retry", "done", "failed"]
@@ -284,14 +286,91 @@ class _Runner:
 
         async def in_order() -> None:
             for index, action in enumerate(moves):
-                ours = isinstance(action.op, SetPriority) and not action.op.profile_id
                 try:
+                    if isinstance(action.op, ConvergePriority):
+                        await self.converge(action, action.object_id or object_id)
+                        continue
+                    ours = isinstance(action.op, SetPriority) and not action.op.profile_id
                     await self.perform(action, object_id if ours else action.object_id)
                 except Exception:
                     self.result.skipped += [a.key for a in moves[index + 1 :]]
                     return
 
         await asyncio.gather(*(one(a) for a in others), in_order())
+
+    async def converge(self, action: Action, ours_id: str) -> None:
+        """Reach the order of `action` (ConvergePriority): read the iOS order, move the first
+        profile out of place, read again, repeat; a bounded number of rounds."""
+        assert isinstance(action.op, ConvergePriority)
+        self.report(action.key, "start", action.title)
+        try:
+            final = await self._converge(action, action.op.order, ours_id)
+        except PriorityNotSettled as exc:
+            self.result.failed[action.key] = str(exc)
+            self.report(action.key, "failed", str(exc))
+            raise
+        except Exception as exc:
+            self.result.failed.setdefault(action.key, f"a move failed: {exc}")
+            self.report(action.key, "failed", str(exc), getattr(exc, "request_id", ""))
+            raise
+        self.session.set("priority", "applied_order", final)
+        self.session.save()
+        self.result.done.append(action.key)
+        # Graph's request-id of the last move (none when nothing had to move).
+        last = next(
+            (
+                self.result.request_ids[k]
+                for k in reversed(self.result.done)
+                if k.startswith("priority:") and k in self.result.request_ids
+            ),
+            "",
+        )
+        if last:
+            self.result.request_ids[action.key] = last
+        self.report(action.key, "done", action.title, last)
+
+    async def _converge(self, action: Action, order: tuple[str, ...], ours_id: str) -> list[str]:
+        names: dict[str, str] = {}
+
+        async def read() -> list[str]:
+            found = [p for p in await ops.list_enrollment_profiles(self.client) if p.is_ios]
+            names.update({p.id: p.display_name for p in found})
+            return [p.id for p in found]
+
+        current = await read()
+        target = target_order(order, current, ours_id)
+        bound = max_rounds(len(target))
+        for _ in range(bound):
+            if set(current) != set(target):  # someone added or deleted a profile meanwhile
+                target = target_order(target, current, ours_id)
+            move = next_move(current, target)
+            if move is None:
+                return current
+            pid, index = move
+            step = Action(
+                f"priority:{pid}:{index}",
+                ActionKind.SET_PRIORITY,
+                action.object_type,
+                action.chain,
+                f"Move the enrollment profile {names.get(pid, pid)!r} to priority {index}",
+                object_id=pid,
+                drift=action.drift,
+                op=SetPriority(pid, index),
+            )
+            await self.perform(step, pid)
+            current = await read()
+        if next_move(current, target) is None:
+            return current
+        raise PriorityNotSettled(
+            f"the order of the iOS enrollment profiles did not settle after {bound} moves "
+            f"(now: {', '.join(repr(names.get(p, p)) for p in current)}; wanted: "
+            f"{', '.join(repr(names.get(p, p)) for p in target)}): someone may be changing "
+            "it at the same time; run apply again once they are done"
+        )
+
+
+class PriorityNotSettled(Exception):
+    """The profiles' order did not match after the bounded number of moves."""
 
 
 def _collection_hint(action: Action) -> str:
@@ -337,6 +416,10 @@ def _prepare(session: Session, plan: Plan) -> None:
 
 
 def _finish(session: Session, result: ApplyResult) -> None:
+    moved = any(k == "priority:order" for k in result.done)
+    if result.ok and result.plan.ios_order and not moved and session.table("priority"):
+        # Nothing to move: the order as read is the one this session now stands by.
+        session.set("priority", "applied_order", list(result.plan.ios_order))
     session.set("review", "last_apply", _now())
     session.set("review", "last_result", "ok" if result.ok else "failed")
     if result.ok:

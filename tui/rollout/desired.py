@@ -8,6 +8,7 @@ as a whole before any write.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,10 @@ class DesiredState:
     authenticator: AuthenticatorDesired | None
     profile: ProfileDesired | None
     priority: tuple[str, ...] | None  # None = leave priorities alone
+    # The iOS order this session's last apply left, and when ([priority] applied_order):
+    # a different order now was made outside this session.
+    applied_order: tuple[str, ...] = ()
+    last_apply: dt.datetime | None = None
 
     def all_group_refs(self) -> list[GroupRef]:
         refs: list[GroupRef] = []
@@ -233,6 +238,18 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             problems.append("[priority] order: a profile is listed twice: keep one")
         priority = order
 
+    applied: tuple[str, ...] = ()
+    if isinstance(table, Mapping):
+        applied = tuple(str(o) for o in table.get("applied_order") or [])
+    review = data.get("review")
+    last_apply = review.get("last_apply") if isinstance(review, Mapping) else None
     if problems:
         raise DesiredStateError(problems)
-    return DesiredState(sso, authenticator, profile, priority)
+    return DesiredState(
+        sso,
+        authenticator,
+        profile,
+        priority,
+        applied,
+        last_apply if isinstance(last_apply, dt.datetime) else None,
+    )

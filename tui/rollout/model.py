@@ -102,6 +102,14 @@ class SetPriority:
     priority: int
 
 
+@dataclass(frozen=True)
+class ConvergePriority:
+    """Reach this order of the iOS profiles (ids, highest first; "" = ours while it is
+    being created): apply moves, re-reads and repeats (tui.rollout.priority_converge)."""
+
+    order: tuple[str, ...]
+
+
 Operation = (
     CreateSso
     | UpdateSso
@@ -113,6 +121,7 @@ Operation = (
     | RemoveProfileAssignment
     | ReplaceProfileAssignment
     | SetPriority
+    | ConvergePriority
 )
 
 
@@ -159,6 +168,9 @@ class Plan:
     # (display name, id) of groups the session gives by name only: apply writes the
     # ids back, so later runs find them in one round trip even after a rename.
     resolved_groups: tuple[tuple[str, str], ...] = ()
+    # The iOS profiles' order as read (ours in the tenant): apply records it as the order
+    # this session left when it has nothing to move ([priority] applied_order).
+    ios_order: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[Action, ...]:

@@ -12,6 +12,7 @@ The apply engine is tui.rollout.apply.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -22,6 +23,7 @@ from tui.graph.models import (
     AppAssignment,
     AppIntent,
     AssignmentTarget,
+    EnrollmentProfile,
     EnrollmentProfileSpec,
     GroupKind,
     SsoPolicySpec,
@@ -53,6 +55,7 @@ from tui.rollout.model import (
     AssignApp,
     AssignSso,
     Chain,
+    ConvergePriority,
     CreateProfile,
     CreateSso,
     ObjectState,
@@ -60,10 +63,10 @@ from tui.rollout.model import (
     Plan,
     RemoveProfileAssignment,
     ReplaceProfileAssignment,
-    SetPriority,
     UpdateProfile,
     UpdateSso,
 )
+from tui.rollout.priority_converge import max_rounds
 from tui.rollout.read import Found, TenantState, read_tenant
 
 __all__ = ["DesiredStateError", "Plan", "build_plan", "make_plan", "plan_from_problems"]
@@ -508,7 +511,7 @@ def _profile_assignment_actions(
 
 def _profile_actions(
     profile: ProfileDesired,
-    priority: tuple[str, ...] | None,
+    desired: DesiredState,
     state: TenantState,
     names: _Names,
     problems: list[str],
@@ -572,57 +575,100 @@ def _profile_actions(
                 )
             )
     actions += _profile_assignment_actions(profile, wanted, state, names, label, drift, notes)
-    if priority is not None:
-        actions += _priority_actions(profile, priority, state, drift, problems)
+    if desired.priority is not None:
+        actions += _priority_actions(profile, desired, state, drift, problems, notes)
     return actions
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
+
+
+def _outside_change(
+    applied: tuple[str, ...], current: list[str], profiles: dict[str, EnrollmentProfile]
+) -> tuple[bool, dt.datetime | None]:
+    """Whether the order differs from the one this session's last apply left (profiles
+    added or deleted since do not count), and the latest change among the moved ones."""
+    common = [p for p in current if p in applied]
+    before = [p for p in applied if p in common]
+    if common == before:
+        return False, None
+    moved = [p for i, p in enumerate(common) if before[i] != p]
+    stamps = [m for p in moved if (m := profiles[p].last_modified) is not None]
+    return True, max(stamps) if stamps else None
 
 
 def _priority_actions(
     profile: ProfileDesired,
-    order: tuple[str, ...],
+    desired: DesiredState,
     state: TenantState,
     drift: bool,
     problems: list[str],
+    notes: list[str],
 ) -> list[Action]:
-    """The fewest setPriority moves (each inserts and shifts the rest) to reach the order."""
-    ours = state.profile.id  # "" = ours is created by this plan and lands last
-    names = {p.id: p.display_name for p in state.profiles}
-    current = [p.id for p in state.profiles]
-    if not ours:
-        current.append("")
+    """One action: reach the order of the iOS profiles. apply moves, re-reads and repeats
+    (tui.rollout.priority_converge): where a new profile lands and how setPriority shifts
+    the others are not documented, so the moves are not planned here."""
+    order = desired.priority or ()
+    ours = state.profile.id  # "" = ours is created by this plan; where it lands is unknown
+    ios = [p for p in state.profiles if p.is_ios]
+    by_id = {p.id: p for p in ios}
+    names = {p.id: p.display_name for p in ios}
     names[ours] = profile.name
-    wanted_ids: list[str] = []
+    current = [p.id for p in ios]
+    wanted: list[str] = []
     for entry in order or (OURS,):
         pid = ours if entry == OURS else entry
-        if pid not in current:
+        if pid and pid not in by_id:
             problems.append(
-                f"[priority] order: no Apple enrollment profile has the id {entry}: "
+                f"[priority] order: no iOS Apple enrollment profile has the id {entry}: "
                 "remove it from the order"
             )
             continue
-        wanted_ids.append(pid)
-    full = wanted_ids + [p for p in current if p not in wanted_ids]
-    actions = []
-    for index, pid in enumerate(full):
-        if current[index] == pid:
-            continue
-        current.remove(pid)
-        current.insert(index, pid)
-        actions.append(
-            Action(
-                f"priority:{pid or 'ours'}:{index}",
-                ActionKind.SET_PRIORITY,
-                ObjectType.ENROLLMENT_PROFILE,
-                Chain.PROFILE,
-                f"Move the enrollment profile {names.get(pid, pid)!r} to priority {index} "
-                "(0 is the highest)",
-                (f"order after the move: {', '.join(repr(names.get(p, p)) for p in current)}",),
-                object_id=pid,
-                drift=drift and bool(ours),
-                op=SetPriority(pid, index),
+        wanted.append(pid)
+    rest = [p for p in current if p not in wanted]
+    target = wanted + rest
+    if not ours:  # until it exists its place is a guess; the order says where it must go
+        current_words = ", ".join(repr(names[p]) for p in current) or "none"
+        details = [f"now: {current_words}; ours is created first and lands where Graph puts it"]
+    else:
+        if target == current:
+            return []
+        details = [f"now: {', '.join(repr(names[p]) for p in current)}"]
+        changed, when = _outside_change(desired.applied_order, current, by_id)
+        if changed:
+            since = _when(desired.last_apply)
+            what = (
+                f"the order was changed outside this session (last change {_when(when)}, "
+                f"after this session's last apply at {since})"
             )
+            if not order:
+                notes.append(
+                    f"[priority]: {what}: now {', '.join(repr(names[p]) for p in current)}. "
+                    "adue leaves it, because this session asks for no particular order; "
+                    "choose an order in the Priority step ([priority] order) to restore one"
+                )
+                return []
+            details.append(f"{what}: apply restores the order this session asks for")
+            drift = True
+    listed = ", ".join(f"{i + 1}. {names.get(p, p)!r}" for i, p in enumerate(target))
+    details.append(
+        "adue moves one profile at a time and reads the order again until it matches "
+        f"(at most {max_rounds(len(target))} moves)"
+    )
+    return [
+        Action(
+            "priority:order",
+            ActionKind.SET_PRIORITY,
+            ObjectType.ENROLLMENT_PROFILE,
+            Chain.PROFILE,
+            f"Order the iOS enrollment profiles, highest first: {listed}",
+            tuple(details),
+            object_id=ours,
+            drift=drift and bool(ours),
+            op=ConvergePriority(tuple(target)),
         )
-    return actions
+    ]
 
 
 def _nothing(object_type: ObjectType, chain: Chain, title: str, object_id: str) -> Action:
@@ -667,7 +713,7 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
             ObjectState(ObjectType.AUTHENTICATOR_APP, app_name, state.app.id, state.app.found_by)
         )
     if desired.profile:
-        mine = _profile_actions(desired.profile, desired.priority, state, names, problems, notes)
+        mine = _profile_actions(desired.profile, desired, state, names, problems, notes)
         actions += mine or [
             _nothing(
                 ObjectType.ENROLLMENT_PROFILE,
@@ -693,7 +739,11 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
             )
         if not ref.id:
             resolved.append((ref.name, group.id))
+    ios_order: tuple[str, ...] = ()
+    if desired.profile and desired.priority is not None and state.profile.id:
+        ios_order = tuple(p.id for p in state.profiles if p.is_ios)
     return Plan(
+        ios_order=ios_order,
         actions=tuple(actions),
         objects=tuple(objects),
         problems=tuple(dict.fromkeys(problems)),

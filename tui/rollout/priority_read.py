@@ -34,7 +34,8 @@ class ProfilesInTenant:
 
 
 async def read_profiles(client: GraphClient) -> ProfilesInTenant:
-    profiles = await list_enrollment_profiles(client)
+    # Priorities are per platform: only iOS/iPadOS profiles compete with ours (graph.md).
+    profiles = tuple(p for p in await list_enrollment_profiles(client) if p.is_ios)
     reads = [
         BatchRead(f"p{index}", f"{PROFILES}/{profile.id}/assignments")
         for index, profile in enumerate(profiles)

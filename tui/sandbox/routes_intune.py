@@ -640,12 +640,11 @@ def create_profile(ctx: Ctx, _: dict[str, str]) -> Reply:
         "platform": clean.get("platform", "iOS"),
         "defaultEnrollmentType": clean.get("defaultEnrollmentType", "unknown"),
         "availableEnrollmentTypeOptions": clean.get("availableEnrollmentTypeOptions") or [],
-        # Like the admin center, a new profile starts last; order it with setPriority.
-        "priority": len(tenant.enrollment_profiles),
+        "priority": 0,  # set by add_profile: last or first, per the tenant's setting
         "createdDateTime": stamp,
         "lastModifiedDateTime": stamp,
     }
-    tenant.enrollment_profiles[profile_id] = profile
+    tenant.add_profile(profile)
     tenant.profile_assignments[profile_id] = []
     return Reply(201, {"@odata.context": ctx.context_url(f"{PROFILES}/$entity"), **profile})
 
@@ -672,9 +671,9 @@ def update_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
 def delete_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
     _profile(ctx, p["id"])
     tenant = ctx.tenant
-    del tenant.enrollment_profiles[p["id"]]
+    platform = tenant.enrollment_profiles.pop(p["id"]).get("platform")
     tenant.profile_assignments.pop(p["id"], None)
-    for index, profile in enumerate(tenant.profiles_by_priority()):
+    for index, profile in enumerate(tenant.profiles_by_priority(platform)):
         profile["priority"] = index
     return Reply(204)
 

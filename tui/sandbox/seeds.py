@@ -587,7 +587,9 @@ def _intune(b: _Builder, domain: str) -> None:
         "state": "notConfigured",
     }
 
-    def profile(key: str, name: str, priority: int, default: str, options: list[Any]) -> str:
+    def profile(
+        key: str, name: str, priority: int, default: str, options: list[Any], platform: str = "iOS"
+    ) -> str:
         pid = b.id("profile", key)
         t.enrollment_profiles[pid] = {
             "@odata.type": "#microsoft.graph.appleUserInitiatedEnrollmentProfile",
@@ -595,7 +597,7 @@ def _intune(b: _Builder, domain: str) -> None:
             "displayName": name,
             "description": "",
             "priority": priority,
-            "platform": "iOS",
+            "platform": platform,
             "defaultEnrollmentType": default,
             "availableEnrollmentTypeOptions": options,
             "createdDateTime": b.ago(365 - priority),
@@ -619,6 +621,9 @@ def _intune(b: _Builder, domain: str) -> None:
         [option("personal", "user"), option("company", "device")],
     )
     web = profile("web-device", "iOS – Web-based device enrollment", 1, "webDeviceEnrollment", [])
+    # Each platform numbers its own priorities: this one is first among macOS profiles and
+    # must never be moved or counted by adue's iOS ordering.
+    profile("macos-device", "macOS – Device enrollment", 0, "device", [], platform="macOS")
     for key, name, filter_platform, rule in (
         ("ios-personal", "iOS – personal devices", "iOS", PERSONAL_RULE),
         ("windows-corp", "Windows – corporate", "windows10AndLater", CORPORATE_RULE),

@@ -325,13 +325,17 @@ def start_sandbox(
     expire_token_after: int | None = None,
     retry_after: int = 1,
     host: str = HOST,
+    priority_mode: str | None = None,
+    new_profile_lands: str | None = None,
 ) -> RunningSandbox:
     """Serve a sandbox tenant; returns once both listeners accept connections.
 
     `faults`: a FaultPlan or fault specs like "429:0.3", "503:0.1@/beta/deviceManagement",
     "drop:0.05", "latency:200@/v1.0/groups". `state_file`: a JSON file the tenant is loaded
     from (when it exists) and saved to after each change. Raises ValueError for a bad
-    seed or fault spec, SandboxStartError when a port is taken.
+    seed or fault spec, SandboxStartError when a port is taken. `priority_mode` ("insert"
+    or "swap") and `new_profile_lands` ("last" or "first") choose how setPriority and a
+    new enrollment profile behave (Graph documents neither).
     """
     import uvicorn
     from starlette.applications import Starlette
@@ -346,6 +350,14 @@ def start_sandbox(
         tenant = load_state(state_path)
     else:
         tenant = build_seed(seed)
+    if priority_mode is not None:
+        if priority_mode not in ("insert", "swap"):
+            raise ValueError(f"priority_mode {priority_mode!r}: choose insert or swap")
+        tenant.priority_mode = priority_mode
+    if new_profile_lands is not None:
+        if new_profile_lands not in ("last", "first"):
+            raise ValueError(f"new_profile_lands {new_profile_lands!r}: choose last or first")
+        tenant.new_profile_lands = new_profile_lands
     tenant.group_index  # noqa: B018 - build the search index now, not on the first search
     sb = RunningSandbox(
         tenant,

@@ -132,6 +132,10 @@ class Tenant:
     configuration_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     configuration_policy_settings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     configuration_policy_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # How this tenant's setPriority behaves, and where a new profile lands: Graph documents
+    # neither (graph.md, Step 4), so the sandbox can answer either way and adue must cope.
+    priority_mode: str = "insert"  # "insert": insert and shift the rest; "swap"
+    new_profile_lands: str = "last"  # "last" | "first"
     id_counter: int = 0
     _group_index: GroupIndex | None = field(default=None, repr=False, compare=False)
     _member_of: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
@@ -204,16 +208,41 @@ class Tenant:
 
     # ---- enrollment profile priorities --------------------------------------------------
 
-    def profiles_by_priority(self) -> list[dict[str, Any]]:
-        return sorted(self.enrollment_profiles.values(), key=lambda p: int(p["priority"]))
+    def profiles_by_priority(self, platform: str | None = None) -> list[dict[str, Any]]:
+        """Profiles highest first; with `platform`, only that platform's (each platform
+        numbers its own priorities)."""
+        found = [
+            p
+            for p in self.enrollment_profiles.values()
+            if platform is None or p.get("platform") == platform
+        ]
+        return sorted(found, key=lambda p: (int(p["priority"]), str(p.get("platform"))))
 
     def move_profile(self, profile_id: str, priority: int) -> None:
-        """Put a profile at `priority` and renumber the rest 0..n-1 so priorities stay unique."""
-        ordered = [p for p in self.profiles_by_priority() if p["id"] != profile_id]
-        position = max(0, min(priority, len(ordered)))
-        ordered.insert(position, self.enrollment_profiles[profile_id])
+        """setPriority: `priority_mode` "insert" puts the profile there and shifts the rest;
+        "swap" exchanges it with the profile that holds that place. Priorities of the
+        profile's platform stay 0..n-1."""
+        moved = self.enrollment_profiles[profile_id]
+        ordered = self.profiles_by_priority(moved.get("platform"))
+        position = max(0, min(priority, len(ordered) - 1))
+        if self.priority_mode == "swap":
+            old = ordered.index(moved)
+            ordered[old], ordered[position] = ordered[position], ordered[old]
+        else:
+            ordered.remove(moved)
+            ordered.insert(position, moved)
         for index, profile in enumerate(ordered):
             profile["priority"] = index
+
+    def add_profile(self, profile: dict[str, Any]) -> None:
+        """A new profile lands last, or first (the others shift down), per `new_profile_lands`."""
+        same = self.profiles_by_priority(profile.get("platform"))
+        self.enrollment_profiles[profile["id"]] = profile
+        if self.new_profile_lands == "first":
+            for index, other in enumerate([profile, *same]):
+                other["priority"] = index
+        else:
+            profile["priority"] = len(same)
 
     # ---- persistence ------------------------------------------------------------------
 

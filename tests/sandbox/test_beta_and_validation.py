@@ -172,14 +172,15 @@ async def test_profile_lifecycle_priorities_and_assignments(sandbox: RunningSand
     await send_json(beta, "POST", url(sandbox, f"{PROFILES}/{pid}/setPriority"), {"priority": 0})
     assert sandbox.requests[-1].status == 204
     listed = await send_json(beta, "GET", url(sandbox, PROFILES))
-    priorities = [(p["displayName"], p["priority"]) for p in listed["value"]]
+    ios = [p for p in listed["value"] if p["platform"] == "iOS"]  # each platform numbers its own
+    priorities = [(p["displayName"], p["priority"]) for p in ios]
     assert [p for _, p in priorities] == [0, 1, 2]  # unique and contiguous
     assert priorities[0][0] == PROFILE["displayName"]
 
     await send_json(beta, "POST", url(sandbox, f"{PROFILES}/{pid}/setPriority"), {"priority": 7})
-    order = [p["id"] for p in sandbox.state.profiles_by_priority()]
+    order = [p["id"] for p in sandbox.state.profiles_by_priority("iOS")]
     assert order[-1] == pid and sorted(
-        p["priority"] for p in sandbox.state.enrollment_profiles.values()
+        p["priority"] for p in sandbox.state.profiles_by_priority("iOS")
     ) == [0, 1, 2]
 
     target = {
@@ -206,7 +207,7 @@ async def test_profile_lifecycle_priorities_and_assignments(sandbox: RunningSand
     )
     assert "accountDrivenUserEnrollment" in (bad_enum.error.message or "")  # type: ignore[union-attr]
     await send_json(beta, "DELETE", url(sandbox, f"{PROFILES}/{pid}"))
-    assert [p["priority"] for p in sandbox.state.profiles_by_priority()] == [0, 1]
+    assert [p["priority"] for p in sandbox.state.profiles_by_priority("iOS")] == [0, 1]
 
 
 async def test_assign_rejects_unknown_and_repeated_groups(sandbox: RunningSandbox) -> None:
@@ -252,7 +253,8 @@ async def test_beta_batch_with_depends_on(sandbox: RunningSandbox) -> None:
     by_id = {r["id"]: r for r in answer["responses"]}
     assert by_id["1"]["status"] == 204
     assert by_id["2"]["status"] == 200
-    assert [p["id"] for p in by_id["2"]["body"]["value"]][1] == profile_id
+    ios = [p for p in by_id["2"]["body"]["value"] if p["platform"] == "iOS"]
+    assert [p["id"] for p in ios][1] == profile_id
     assert by_id["3"]["status"] == 400  # no ConsistencyLevel header on the sub-request
     assert by_id["4"]["status"] == 400  # urls are relative to the version root
     assert by_id["5"]["status"] == 404

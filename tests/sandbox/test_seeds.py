@@ -82,8 +82,10 @@ def test_demo_is_a_believable_tenant() -> None:
     assert all(m in t.devices for m in t.members[kiosk["id"]])  # assigned device group
     assert len(t.groups) - 2 == 12  # 12 user groups and 2 device groups
     assert len(t.users) >= 10
-    profiles = t.profiles_by_priority()
+    profiles = t.profiles_by_priority("iOS")
     assert [p["priority"] for p in profiles] == [0, 1]
+    # Each platform numbers its own priorities.
+    assert [p["priority"] for p in t.profiles_by_priority("macOS")] == [0]
     assert "user choice" in profiles[0]["displayName"]
     restriction = next(c for c in t.enrollment_configurations.values() if "iosRestriction" in c)
     assert restriction["iosRestriction"]["personalDeviceEnrollmentBlocked"] is False
@@ -149,7 +151,8 @@ def test_large_seed_size() -> None:
     t = build_large(now=NOW)
     t.group_index  # noqa: B018 - part of what start_sandbox builds
     assert (len(t.groups), len(t.mobile_apps), len(t.enrollment_profiles)) == (100_000, 5_000, 50)
-    assert sorted(p["priority"] for p in t.enrollment_profiles.values()) == list(range(50))
+    ios = [p["priority"] for p in t.enrollment_profiles.values() if p["platform"] == "iOS"]
+    assert sorted(ios) == list(range(49))  # and the one macOS profile, numbered on its own
 
 
 def test_group_search_on_large_answers_one_page(large_sandbox: RunningSandbox) -> None:

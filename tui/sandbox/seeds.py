@@ -1117,6 +1117,7 @@ def build_large(seed: str = "large", now: dt.datetime | None = None) -> Tenant:
         t.mobile_apps[aid] = app
         t.app_assignments[aid] = []
     existing = len(t.enrollment_profiles)
+    ios = len(t.profiles_by_priority("iOS"))  # iOS numbers its priorities on its own
     for i in range(LARGE_PROFILES - existing):
         pid = stable_id("large", "profile", str(i))
         t.enrollment_profiles[pid] = {
@@ -1124,7 +1125,7 @@ def build_large(seed: str = "large", now: dt.datetime | None = None) -> Tenant:
             "id": pid,
             "displayName": f"iOS – {_SITES[i % len(_SITES)]} enrollment",
             "description": "",
-            "priority": existing + i,
+            "priority": ios + i,
             "platform": "iOS",
             "defaultEnrollmentType": "device",
             "availableEnrollmentTypeOptions": [],

@@ -1,4 +1,9 @@
-"""Graph JSON -> our models (tui.graph.models). Tolerant of missing fields, strict on types."""
+"""Graph JSON -> our models (tui.graph.models). Tolerant of missing fields, strict on types.
+
+A field of the wrong type reads as missing (its default). An answer that is not a JSON
+object where a Graph entity was expected raises GraphError naming the entity, never a
+KeyError/TypeError/AttributeError (tests/reliability/test_fuzz_graph_parsers.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from tui.graph.errors import GraphError
 from tui.graph.models import (
     ApnsCertificate,
     AppAssignment,
@@ -29,33 +35,53 @@ from tui.graph.models import (
 
 Json = Mapping[str, Any]
 
+_NOT_GRAPH = (
+    "Try again; if it persists, the Graph endpoint (or a proxy in front of it) is not "
+    "answering like Microsoft Graph."
+)
+
+
+def entity(obj: object, what: str) -> Json:
+    """`obj` when it is a JSON object; GraphError naming `what` otherwise."""
+    if isinstance(obj, Mapping):
+        return obj
+    kind = "null" if obj is None else f"a JSON {type(obj).__name__}"
+    raise GraphError(
+        f"Graph answered {kind} where {what} (a JSON object) was expected", fix=_NOT_GRAPH
+    )
+
+
+def _fields(obj: object) -> Json:
+    """The fields of `obj`, or none when it is not an object (a leaf reads its default)."""
+    return obj if isinstance(obj, Mapping) else {}
+
 
 def text(obj: Json, key: str) -> str:
-    value = obj.get(key)
+    value = _fields(obj).get(key)
     return value if isinstance(value, str) else ""
 
 
 def integer(obj: Json, key: str) -> int:
-    value = obj.get(key)
+    value = _fields(obj).get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def flag(obj: Json, key: str) -> bool:
-    return obj.get(key) is True
+    return _fields(obj).get(key) is True
 
 
 def child(obj: Json, key: str) -> Json:
-    value = obj.get(key)
+    value = _fields(obj).get(key)
     return value if isinstance(value, Mapping) else {}
 
 
 def items(obj: Json, key: str = "value") -> list[Json]:
-    value = obj.get(key)
+    value = _fields(obj).get(key)
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
 def timestamp(obj: Json, key: str) -> dt.datetime | None:
-    value = obj.get(key)
+    value = _fields(obj).get(key)
     if not isinstance(value, str) or not value:
         return None
     raw = value.strip()
@@ -78,6 +104,7 @@ def timestamp(obj: Json, key: str) -> dt.datetime | None:
 
 
 def organization(obj: Json) -> Organization:
+    obj = entity(obj, "the organization")
     domains = tuple(
         VerifiedDomain(text(d, "name"), flag(d, "isDefault"), flag(d, "isInitial"))
         for d in items(obj, "verifiedDomains")
@@ -91,6 +118,7 @@ def organization(obj: Json) -> Organization:
 
 
 def subscribed_sku(obj: Json) -> SubscribedSku:
+    obj = entity(obj, "a subscribed SKU")
     units = child(obj, "prepaidUnits")
     return SubscribedSku(
         sku_id=text(obj, "skuId"),
@@ -108,6 +136,7 @@ def subscribed_sku(obj: Json) -> SubscribedSku:
 
 
 def apns_certificate(obj: Json) -> ApnsCertificate:
+    obj = entity(obj, "the APNs certificate")
     return ApnsCertificate(
         apple_identifier=text(obj, "appleIdentifier"),
         topic_identifier=text(obj, "topicIdentifier"),
@@ -118,6 +147,7 @@ def apns_certificate(obj: Json) -> ApnsCertificate:
 
 
 def vpp_token(obj: Json) -> VppToken:
+    obj = entity(obj, "a VPP token")
     return VppToken(
         id=text(obj, "id"),
         organization_name=text(obj, "organizationName"),
@@ -134,6 +164,7 @@ def odata_type(obj: Json) -> str:
 
 
 def vpp_app(obj: Json) -> VppApp:
+    obj = entity(obj, "a VPP app")
     licensing = child(obj, "licensingType")
     return VppApp(
         id=text(obj, "id"),
@@ -150,6 +181,7 @@ def vpp_app(obj: Json) -> VppApp:
 
 
 def store_app(obj: Json) -> StoreApp:
+    obj = entity(obj, "an iOS store app")
     return StoreApp(
         id=text(obj, "id"),
         display_name=text(obj, "displayName"),
@@ -160,6 +192,7 @@ def store_app(obj: Json) -> StoreApp:
 
 def platform_restriction(obj: Json) -> PlatformRestriction | None:
     """The iOS part of a platform restriction; None for other enrollment configurations."""
+    obj = entity(obj, "an enrollment restriction")
     kind = odata_type(obj)
     if kind == "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration":
         ios = child(obj, "iosRestriction")
@@ -184,6 +217,7 @@ def platform_restriction(obj: Json) -> PlatformRestriction | None:
 
 
 def group(obj: Json) -> Group:
+    obj = entity(obj, "a group")
     kinds = obj.get("groupTypes")
     return Group(
         id=text(obj, "id"),
@@ -203,6 +237,7 @@ FILTER_TYPE = "deviceAndAppManagementAssignmentFilterType"
 
 
 def target(obj: Json) -> AssignmentTarget | None:
+    obj = entity(obj, "an assignment target")
     kind = odata_type(obj)
     if not kind:
         return None
@@ -230,11 +265,13 @@ def target(obj: Json) -> AssignmentTarget | None:
 
 
 def assignment(obj: Json) -> Assignment | None:
+    obj = entity(obj, "an assignment")
     found = target(child(obj, "target"))
     return Assignment(text(obj, "id"), found) if found else None
 
 
 def app_assignment(obj: Json) -> AppAssignment | None:
+    obj = entity(obj, "an app assignment")
     found = target(child(obj, "target"))
     if found is None:
         return None
@@ -253,6 +290,7 @@ def app_assignment(obj: Json) -> AppAssignment | None:
 
 
 def sso_policy(obj: Json) -> SsoPolicy:
+    obj = entity(obj, "the SSO extension policy")
     extension = child(obj, "iosSingleSignOnExtension")
     configurations = items(extension, "configurations")
     keys = {text(c, "key").strip(): c.get("value") for c in configurations}
@@ -272,6 +310,7 @@ def sso_policy(obj: Json) -> SsoPolicy:
 
 
 def enrollment_profile(obj: Json) -> EnrollmentProfile:
+    obj = entity(obj, "an enrollment profile")
     return EnrollmentProfile(
         id=text(obj, "id"),
         display_name=text(obj, "displayName"),

@@ -1,7 +1,8 @@
-"""The one way adue writes a file: mode 0600, replaced atomically, never half-written.
+"""The one way adue writes a file: replaced atomically, never half-written.
 
-Used for the session, the sign-in record, the sandbox's state, exported guides,
-the discovery file and crash reports.
+`write_private` (0600) for everything adue keeps: the session, the sign-in record, the
+sandbox's state and crash reports. `write_public` (0644) only for documents meant to be
+published, which hold no secret: exported guides and the service-discovery file.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ class FileWriteError(OSError):
         return str(self.strerror)
 
 
-def write_private(path: Path, data: bytes | str) -> Path:
+def write_public(path: Path, data: bytes | str) -> Path:
+    """As `write_private`, but readable by everyone (0644): a guide or the discovery file."""
+    return write_private(path, data, mode=0o644)
+
+
+def write_private(path: Path, data: bytes | str, *, mode: int = 0o600) -> Path:
     """Write `data` to `path` (0600) via a temp file in the same folder + os.replace.
 
     A reader sees the old file or the new one, never a mix; a crash leaves at most
@@ -44,7 +50,7 @@ def write_private(path: Path, data: bytes | str) -> Path:
     try:
         if target == path:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _replace(target, data)
+        _replace(target, data, mode)
     except OSError as exc:
         if isinstance(exc, FileWriteError):
             raise
@@ -69,12 +75,12 @@ def _link_target(path: Path) -> Path:
     return target
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: Path, data: bytes, mode: int) -> None:
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):  # not on Windows, where mkstemp's 0600 is all there is
-                os.fchmod(handle.fileno(), 0o600)  # mkstemp already uses 0600; be explicit
+                os.fchmod(handle.fileno(), mode)  # mkstemp makes 0600; set the mode asked for
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -46,12 +46,12 @@ def test_top_level_cloud_option_applies(tmp_path: Path) -> None:
     assert result.stdout == generate(TENANT, "china")
 
 
-def test_generate_saves_0600(tmp_path: Path) -> None:
+def test_generate_saves_0644_a_file_to_publish(tmp_path: Path) -> None:
     target = tmp_path / "com.apple.remotemanagement"
     result = adue("discovery", "generate", "--tenant-id", TENANT, "-o", str(target))
     assert result.returncode == 0, result.stderr
     assert target.read_bytes() == generate(TENANT).encode()
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
     assert "wrote" in result.stderr
 
 

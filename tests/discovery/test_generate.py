@@ -59,11 +59,11 @@ def test_unknown_cloud_is_refused() -> None:
         generate(TENANT, "mars")
 
 
-def test_save_writes_0600_atomically(tmp_path: Path) -> None:
+def test_save_writes_0644_atomically(tmp_path: Path) -> None:
     target = tmp_path / "com.apple.remotemanagement"
     target.write_text("old")
-    target.chmod(0o644)
+    target.chmod(0o600)
     save(target, TENANT, "usgov")
     assert target.read_bytes() == generate(TENANT, "usgov").encode()
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # published on a web server
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temp file left

@@ -47,7 +47,7 @@ def test_writes_a_german_html_guide(session: Path, tmp_path: Path) -> None:
     assert result.stdout.decode().strip() == str(out)
     html = out.read_text(encoding="utf-8")
     assert '<html lang="de"' in html and "VPN und Geräteverwaltung" in html
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # a document to publish, no secret
     assert snapshot(session) == before
 
 
@@ -131,12 +131,31 @@ def test_bad_format_is_a_usage_error(session: Path) -> None:
     assert result.returncode == 64
 
 
-def test_several_guides_into_a_file_is_refused(session: Path, tmp_path: Path) -> None:
-    target = tmp_path / "one.html"
+def test_several_guides_into_an_existing_plain_file_is_refused(
+    session: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "notes"
     target.write_text("x")
     result = adue("guide", "--session", str(session), "-o", str(target))
     assert result.returncode == 1
     assert "give a folder" in result.stderr.decode()
+    assert target.read_text() == "x"
+
+
+def test_one_file_name_for_several_languages_names_each_guide(
+    session: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "onboarding.pdf"
+    result = adue(
+        "guide", "--session", str(session), "--format", "pdf", "--lang", "en,de", "-o", str(target)
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    written = sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".pdf")
+    assert written == ["onboarding-de.pdf", "onboarding-en.pdf"]
+    assert not target.exists()  # never a folder (or file) named like the one guide
+    for name in written:
+        assert (tmp_path / name).read_bytes()[:5] == b"%PDF-"
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
 
 
 def test_an_existing_folder_as_output_gets_the_default_name(session: Path, tmp_path: Path) -> None:

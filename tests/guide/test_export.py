@@ -1,4 +1,4 @@
-"""export(): the bytes of render(), mode 0600, atomic replace, clear failures."""
+"""export(): the bytes of render(), mode 0644 (a published document), atomic, clear failures."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ def mode(path: Path) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "pdf"])
-def test_export_writes_the_rendered_guide_private(tmp_path: Path, fmt: str) -> None:
+def test_export_writes_the_rendered_guide_readable(tmp_path: Path, fmt: str) -> None:
     settings = make_settings()
-    previous = os.umask(0)  # even a permissive umask must not widen the mode
+    previous = os.umask(0o077)  # even a strict umask leaves a guide readable to publish
     try:
         path = export(settings, "de", fmt, tmp_path / "new" / "folder" / f"guide.{fmt}")
     finally:
         os.umask(previous)
     assert path == tmp_path / "new" / "folder" / f"guide.{fmt}"
-    assert mode(path) == 0o600
+    assert mode(path) == 0o644
     expected = render(settings, "de", fmt)
     if fmt == "pdf":  # fpdf2 stamps the creation time: compare the text instead
         assert path.read_bytes()[:5] == b"%PDF-"
@@ -35,12 +35,12 @@ def test_export_writes_the_rendered_guide_private(tmp_path: Path, fmt: str) -> N
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
-def test_replacing_a_readable_file_makes_it_private(tmp_path: Path) -> None:
+def test_replacing_a_private_file_makes_it_publishable(tmp_path: Path) -> None:
     target = tmp_path / "guide.md"
     target.write_text("old")
-    target.chmod(0o644)
+    target.chmod(0o600)
     export(make_settings(), "en", "md", target)
-    assert mode(target) == 0o600
+    assert mode(target) == 0o644
     assert target.read_text(encoding="utf-8").startswith("# Set up your iPhone or iPad")
 
 

@@ -168,7 +168,7 @@ async def test_export_writes_each_language_and_format(tmp_path: Path, wizard: An
             for fmt in ("html", "md", "pdf")
         ]
         for path in folder.iterdir():
-            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644  # published documents
             assert str(path) in result(app)
         german = (folder / "onboarding-guide-de.md").read_text(encoding="utf-8")
         assert "Contoso" in german and "it-help@contoso.com" in german

@@ -150,6 +150,13 @@ def _load_settings(args: argparse.Namespace, session_path: Path) -> GuideSetting
         ) from None
 
 
+def _names_a_file(path: Path) -> bool:
+    """-o looks like one file (it ends in .md, .html or .pdf) and is not an existing folder."""
+    from tui.guide.settings import FORMATS
+
+    return path.suffix.lstrip(".").lower() in FORMATS and not path.is_dir()
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_languages:
         return _list_languages()
@@ -174,6 +181,11 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.output and single and not Path(args.output).is_dir():
             targets = [Path(args.output)]
+        elif args.output and _names_a_file(Path(args.output)):
+            # `-o onboarding.pdf` for several guides: onboarding-en.pdf, onboarding-de.pdf, …
+            # (never a folder named like a file).
+            named = Path(args.output)
+            targets = [named.with_name(f"{named.stem}-{lang}.{fmt}") for lang, fmt in jobs]
         else:
             if args.output:
                 folder = Path(args.output)

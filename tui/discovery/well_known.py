@@ -69,9 +69,9 @@ def clipboard_text(tenant_id: str, cloud: str = "global") -> str:
 
 
 def save(path: Path, tenant_id: str, cloud: str = "global") -> str:
-    """Generate the file and save it at `path` (0600, atomic); returns the text written."""
-    from tui.files import write_private  # the project's one atomic 0600 writer
+    """Generate the file and save it at `path` (0644: it is published; atomic); returns the text."""
+    from tui.files import write_public  # the project's atomic writer, for published documents
 
     text = generate(tenant_id, cloud)
-    write_private(path, text)
+    write_public(path, text)
     return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tui.files import write_private
+from tui.files import write_public
 from tui.guide.document import build_document
 from tui.guide.errors import GuideError
 from tui.guide.settings import FORMATS, Format, GuideSettings
@@ -42,8 +42,8 @@ def default_filename(lang: str, fmt: Format | str) -> str:
 
 
 def export(settings: GuideSettings, lang: str, fmt: Format | str, path: Path | str) -> Path:
-    """Render and write one guide file (mode 0600, atomic replace); returns its path."""
-    return write_private(Path(path), render(settings, lang, fmt))
+    """Render and write one guide file (0644: a document to publish; atomic); returns its path."""
+    return write_public(Path(path), render(settings, lang, fmt))
 
 
 def export_all(

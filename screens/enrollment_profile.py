@@ -24,9 +24,10 @@ STEP = "enrollment_profile"
 DESCRIPTION_MAX = 1000  # generous; the admin center shows a few lines
 
 FACTS = "Enrollment type: account driven user enrollment, for personal devices."
+# Intune's minimum is iOS/iPadOS 17, and user enrollment with Company Portal is gone
+# for new enrollments (enrollment-facts.md): older devices have no other way in.
 OLD_IOS_NOTE = (
-    "Needs iOS/iPadOS 15 or later: targeted users on iOS/iPadOS 14.x or earlier "
-    "fall back to user enrollment with Company Portal."
+    "Needs iOS/iPadOS 17 or later: devices on older versions cannot enroll until they are updated."
 )
 
 

@@ -150,7 +150,7 @@ class GuideStep(StepPanel):
                 id="guide-identity-federated",
             )
             yield StateRadioButton(
-                "a managed Apple ID",
+                "a Managed Apple Account",
                 value=identity == "managed_apple_id",
                 id="guide-identity-managed",
             )

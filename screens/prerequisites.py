@@ -1,6 +1,6 @@
 """Wizard step 2: prerequisites — every check with pass/warn/fail, why and the fix.
 
-Plus the two things Graph cannot tell: the managed Apple ID / federation
+Plus the two things Graph cannot tell: the Managed Apple Account / federation
 checklist item, and the service-discovery file, checked live on the sign-in
 domain the way an iPhone asks for it.
 """
@@ -70,12 +70,13 @@ class PrerequisitesStep(StepPanel):
         )
         yield Label("Apple side (adue cannot read it)", classes="field-label")
         yield Static(
-            "Users need managed Apple IDs, or Apple Business Manager federated with Microsoft "
-            "Entra ID so that they sign in with their work account.",
+            "Users need Managed Apple Accounts, or Apple Business (formerly Apple Business "
+            "Manager) federated with Microsoft Entra ID so that they sign in with their work "
+            "account.",
             classes="field-help",
         )
         yield StateCheckbox(
-            "Managed Apple IDs / federation in place",
+            "Managed Apple Accounts / federation in place",
             id="prereq-federation",
             value=bool(self.session.get("prerequisites", "federation_confirmed")),
         )
@@ -278,7 +279,7 @@ class PrerequisitesStep(StepPanel):
             if warnings - acknowledged:
                 problems.append("accept the warnings")
         if not self.session.get("prerequisites", "federation_confirmed"):
-            problems.append("confirm managed Apple IDs or federation")
+            problems.append("confirm Managed Apple Accounts or federation")
         if self.discovery is None:
             problems.append("check the service discovery file")
         elif self.discovery.status != "pass":

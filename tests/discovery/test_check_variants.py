@@ -11,7 +11,7 @@ import pytest
 
 from tests.discovery.servers import TENANT, Listener, Seen, domain_for
 from tui.discovery.check import check_domain, check_domains
-from tui.discovery.findings import FINDING_IDS
+from tui.discovery.findings import DEVICE_ERROR, DEVICE_ERROR_IDS, FINDING_IDS
 from tui.discovery.well_known import WELL_KNOWN_PATH
 from tui.graph.clouds import CLOUDS
 from tui.sandbox.discovery_variants import VARIANT_INFO, VARIANTS
@@ -75,6 +75,20 @@ async def test_each_misconfiguration_gets_its_own_finding_and_no_other(
     assert finding is not None and finding.evidence and finding.fix
     assert report.status == info.status
     json.dumps(report.to_dict())  # serialisable
+
+
+@pytest.mark.parametrize("variant", BROKEN)
+async def test_each_failure_that_stops_the_device_names_its_on_device_error(
+    variant: str, discovery_host: Listener, tls_files: TlsFiles
+) -> None:
+    # Microsoft documents what the device then shows (enrollment-facts.md); a wrong
+    # BaseURL or tenant is a usable answer and fails later, with other words.
+    report = await _check(variant, discovery_host, tls_files)
+    for finding in report.failures:
+        assert (DEVICE_ERROR in finding.fix) == (finding.id in DEVICE_ERROR_IDS), finding
+        assert "Your Apple ID does not support the expected services on this device" in (
+            DEVICE_ERROR
+        )
 
 
 async def test_device_request_shape_and_redirect_drops_query(

@@ -24,11 +24,9 @@ from .conftest import LANGUAGES, make_settings
 
 # Facts every language must state (numbers, product names, the exact error text).
 COMMON_FACTS = (
-    "15",  # iOS/iPadOS 15 or later
-    "14.9",  # older devices: Company Portal enrollment instead
-    "15.5",  # MFA text/call on the same device
-    "15.7",  # ...to 16.3: no MFA by text
-    "16.3",
+    "17",  # iOS/iPadOS 17 or later (Intune's minimum, enrollment-facts.md)
+    # The device's words for a broken service-discovery file (Microsoft documents them).
+    "Your Apple ID does not support the expected services on this device",
     "Microsoft Teams",  # the first sign-in after enrollment
     "Microsoft Authenticator",
     "The Enrollment SSO application has been installed on the device",
@@ -74,10 +72,10 @@ DEVICE_LABELS = {
     ),
 }
 MANAGED_APPLE_ID = {
-    "en": "managed Apple ID",
-    "de": "verwalteten Apple-ID",
-    "fr": "identifiant Apple géré",
-    "es": "Apple ID gestionado",
+    "en": "Managed Apple Account",
+    "de": "verwalteten Apple Account",
+    "fr": "compte Apple géré",
+    "es": "cuenta de Apple gestionada",
 }
 EXAMPLE_USER = {
     "en": "firstname.lastname",
@@ -183,7 +181,10 @@ def test_sections_in_order_with_the_troubleshooting_topics() -> None:
     assert titles[0] == (
         "“Sign In Failed — The Enrollment SSO application has been installed on the device”"
     )
-    assert len(titles) == 5
+    assert titles[2] == (
+        "“Sign-in Failed — Your Apple ID does not support the expected services on this device”"
+    )
+    assert len(titles) == 6
 
 
 def test_qr_code_only_with_a_link() -> None:

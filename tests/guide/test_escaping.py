@@ -146,7 +146,7 @@ def test_markdown_line_starts_stay_text(organization: str) -> None:
     kinds = [t.type for t in tokens if t.type.endswith("_open")]
     assert kinds.count("ordered_list_open") == 1  # the enrollment steps
     assert kinds.count("bullet_list_open") == 3  # before you start, can, cannot
-    assert kinds.count("heading_open") == 1 + 6 + 2 + 5
+    assert kinds.count("heading_open") == 1 + 6 + 2 + 6
     assert kinds.count("blockquote_open") == 1  # the Authenticator warning
     lead = next(
         tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "paragraph_open" and i > 2

@@ -98,7 +98,7 @@ async def test_fields_are_saved_as_typed_and_the_preview_follows(
         await settle(pilot)
         assert session.get("tenant", "sign_in_domain") == "fabrikam.com"
         assert "fabrikam.com" in preview(app)
-        # managed Apple ID changes the sign-in instructions
+        # a Managed Apple Account changes the sign-in instructions
         federated = preview(app)
         await pilot.click("#guide-identity-managed")
         await settle(pilot)

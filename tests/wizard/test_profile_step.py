@@ -78,7 +78,8 @@ async def test_old_ios_note_is_shown(tmp_path: Path) -> None:
     app = AdueApp(open_session(tmp_path, "enrollment_profile"))
     async with app.run_test(size=(80, 24)):
         note = text_of(app.query_one("#profile-old-ios"))
-        assert "iOS/iPadOS 15 or later" in note and "Company Portal" in note
+        # Intune's minimum is iOS/iPadOS 17; the Company Portal fallback is gone.
+        assert "iOS/iPadOS 17 or later" in note and "Company Portal" not in note
 
 
 async def test_user_groups_only(

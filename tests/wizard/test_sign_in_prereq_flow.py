@@ -90,7 +90,7 @@ async def test_device_code_sign_in_then_every_prerequisite_passes(
         await wait_until(pilot, lambda: bool(app.query("#discovery-verdict")))
         assert "serves the right file" in text_of(app, "#discovery-verdict")
         assert session.get("prerequisites", "status") != "done"  # federation not confirmed
-        assert "confirm managed Apple IDs" in text_of(app, "#prereq-verdict")
+        assert "confirm Managed Apple Accounts" in text_of(app, "#prereq-verdict")
         app.query_one("#prereq-federation").focus()
         await pilot.press("space")
         await wait_until(

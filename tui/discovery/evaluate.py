@@ -89,8 +89,8 @@ def status_fix(status: int, domain: str) -> str:
         return (
             f"Publish the file at exactly {where} — folder `.well-known`, file name "
             "`com.apple.remotemanagement` without extension — see `adue discovery recipes`. "
-            "(iOS/iPadOS 18.2+ may then ask Apple Business Manager instead, which needs the "
-            "domain verified there.)"
+            "(iOS/iPadOS 18.2+ may then ask Apple Business (formerly Apple Business Manager) "
+            "instead, which needs the domain verified there.)"
         )
     if status in (401, 403):
         return (

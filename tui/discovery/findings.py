@@ -84,7 +84,35 @@ def warned(finding_id: str, evidence: str, fix: str) -> Finding:
     return Finding(finding_id, "warn", FINDING_TITLES[finding_id], evidence, fix)
 
 
+# What the device shows when it gets no usable answer from the file (Microsoft's account-
+# driven User Enrollment docs: file missing, wrong type, wrong domain, a redirect that
+# drops the query, an error status; Apple: a malformed body cancels enrollment).
+DEVICE_ERROR = (
+    "Sign-in Failed – Your Apple ID does not support the expected services on this device"
+)
+# The failures that leave the device without a usable answer, so it shows DEVICE_ERROR.
+# (A wrong BaseURL or tenant is a valid answer: enrollment fails later, differently.)
+DEVICE_ERROR_IDS = frozenset(
+    {
+        "dns",
+        "connect",
+        "timeout",
+        "https",
+        "certificate",
+        "redirects",
+        "extension",
+        "http_status",
+        "content_type",
+        "json",
+        "servers",
+        "version",
+    }
+)
+
+
 def failed(finding_id: str, evidence: str, fix: str) -> Finding:
+    if finding_id in DEVICE_ERROR_IDS:
+        fix = f"{fix} Until this is fixed, employees see “{DEVICE_ERROR}” on the device."
     return Finding(finding_id, "fail", FINDING_TITLES[finding_id], evidence, fix)
 
 

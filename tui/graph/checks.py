@@ -208,9 +208,9 @@ def check_apns(cert: ApnsCertificate | None, now: dt.datetime) -> CheckResult:
 def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResult:
     cid = "vpp_token"
     renew = (
-        "Download a new token in Apple Business Manager (Preferences > Payments and Billing >"
-        " Content Tokens) and upload it in the Intune admin center: Tenant administration >"
-        " Connectors and tokens > Apple VPP tokens."
+        "Download a new token in Apple Business (formerly Apple Business Manager) under"
+        " Preferences > Payments and Billing > Content Tokens, and upload it in the Intune admin"
+        " center: Tenant administration > Connectors and tokens > Apple VPP tokens."
     )
     if not tokens:
         return _result(
@@ -239,7 +239,8 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
                 "The VPP token is assigned to another MDM: "
                 + ", ".join(describe(t) for t in external)
                 + ".",
-                "Reclaim the token for Intune in Apple Business Manager, or upload a token of"
+                "Reclaim the token for Intune in Apple Business (formerly Apple Business Manager),"
+                " or upload a token of"
                 " a location not used by another MDM.",
             )
         return _result(
@@ -264,7 +265,8 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
 def check_authenticator(apps: AuthenticatorApps) -> CheckResult:
     cid = "authenticator_app"
     buy = (
-        "In Apple Business Manager, Apps and Books: get Microsoft Authenticator (free) for the"
+        "In Apple Business (formerly Apple Business Manager), Apps and Books: get Microsoft"
+        " Authenticator (free) for the"
         " location of the VPP token Intune uses, then sync the token in Intune (Tenant"
         " administration > Connectors and tokens > Apple VPP tokens > Sync)."
     )
@@ -283,8 +285,8 @@ def check_authenticator(apps: AuthenticatorApps) -> CheckResult:
             CheckStatus.FAIL,
             f"{best.display_name}{where} has no free licences ({best.used_licenses} of"
             f" {best.total_licenses} used): new users cannot get Authenticator.",
-            "Add licences in Apple Business Manager (Apps and Books > Microsoft Authenticator >"
-            " buy more; it is free), then sync the VPP token in Intune.",
+            "Add licences in Apple Business (formerly Apple Business Manager): Apps and Books >"
+            " Microsoft Authenticator > buy more (it is free), then sync the VPP token in Intune.",
         )
     if apps.vpp_apps:
         return _result(
@@ -315,8 +317,8 @@ def check_authenticator(apps: AuthenticatorApps) -> CheckResult:
 def check_personal_ios(restrictions: Sequence[PlatformRestriction]) -> CheckResult:
     cid = "personal_ios_enrollment"
     where = (
-        "Intune admin center: Devices > Enrollment > Device platform restriction > iOS/iPadOS"
-        " restrictions"
+        "Intune admin center: Devices > Device onboarding > Enrollment > Device platform"
+        " restriction > iOS/iPadOS restrictions"
     )
     default = next((r for r in restrictions if r.is_default), None)
     if default is not None and (default.ios_platform_blocked or default.ios_personal_blocked):

@@ -218,6 +218,8 @@ def build_document(
                 for topic, body in (
                     ("sso", "troubleshooting.sso_body"),
                     ("domain", f"troubleshooting.domain_{identity}"),
+                    # The device's words when the service-discovery file fails (Microsoft).
+                    ("discovery", "troubleshooting.discovery_body"),
                     ("ios", "troubleshooting.ios_body"),
                     ("work_app", "troubleshooting.work_app_body"),
                     ("mfa", "troubleshooting.mfa_body"),

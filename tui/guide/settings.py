@@ -143,7 +143,7 @@ class GuideSettings:
                     KEY_IDENTITY,
                     f"is {self.identity!r}",
                     'use "federated" (employees sign in with their work account) or'
-                    ' "managed_apple_id" (they sign in with a managed Apple ID)',
+                    ' "managed_apple_id" (they sign in with a Managed Apple Account)',
                     "--identity",
                 )
             )

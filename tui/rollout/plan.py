@@ -539,7 +539,7 @@ def _profile_actions(
     wanted = _profile_targets(profile, group_ids)
     if found.body is None:
         details = [
-            "enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 15+)"
+            "enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 17+)"
         ]
         if found.stored_id_missing:
             details.insert(

@@ -592,8 +592,8 @@ def _app_from_list(state: TenantState, body: Json | None) -> None:
     if not wanted:
         state.app_problem = (
             "[authenticator] app_id: the tenant has no user-licensed VPP Microsoft Authenticator "
-            f"({AUTHENTICATOR_BUNDLE_ID}): get it in Apple Business Manager (Apps and Books), "
-            "sync the VPP token in Intune, then run again"
+            f"({AUTHENTICATOR_BUNDLE_ID}): get it in Apple Business (formerly Apple Business "
+            "Manager), Apps and Books, sync the VPP token in Intune, then run again"
         )
         return
     wanted.sort(key=lambda pair: pair[0].free_licenses, reverse=True)

@@ -88,7 +88,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "prerequisites": {
         "status": _status(),
         "acknowledged_warnings": Field("strs", [], "check ids whose warnings were accepted"),
-        "federation_confirmed": Field("bool", False, "managed Apple IDs / ABM federation"),
+        "federation_confirmed": Field(
+            "bool", False, "Managed Apple Accounts / Apple Business federation"
+        ),
         "last_checked": Field("datetime", None),
     },
     "sso_extension": {

@@ -17,12 +17,22 @@ change the tenant must use `sandbox` or `sandbox_factory`, never the shared ones
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tui.sandbox.server import RunningSandbox, start_sandbox
+
+# Child processes (`python -m tui …`, `adue` in tmux) must run this checkout's code, not
+# whatever checkout the virtualenv's editable install happens to point at (several
+# worktrees may share one venv).
+CHECKOUT = str(Path(__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [CHECKOUT, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+)
 
 SandboxFactory = Callable[..., RunningSandbox]
 

@@ -45,4 +45,23 @@ def _run_wizard(args: argparse.Namespace) -> int:
         # The wizard never exits 0 after a crash (Textual's return value is None then).
         print(app.crash_line or "adue: the wizard stopped on an error.", file=sys.stderr)
         return app.return_code or 1
+    print(resume_hint(path, sandbox=args.sandbox, step=session.current_step))
     return result or 0
+
+
+def resume_hint(path: str, *, sandbox: bool, step: str) -> str:
+    """Where the session is saved and the command that reopens it on the same step."""
+    import shlex
+
+    from tui.steps import get_step, step_index
+
+    command = ["adue"]
+    if sandbox:
+        command.append("--sandbox")
+    if path != (SANDBOX_SESSION if sandbox else DEFAULT_SESSION):
+        command += ["--session", path]
+    title = get_step(step).title
+    return (
+        f"Session saved in {path} (step {step_index(step) + 1} of 8: {title}).\n"
+        f"Resume with: {shlex.join(command)}"
+    )

@@ -56,6 +56,18 @@ def test_an_error_in_the_app_exits_1_with_a_crash_report(
     assert "RuntimeError" in text and "in broken" in text and "abc.def-123" not in text
 
 
+def test_an_error_in_a_thread_worker_exits_1_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def work() -> None:
+        raise KeyError("simulated bug in a worker")
+
+    monkeypatch.setattr(AdueApp, "on_ready", lambda self: self.run_worker(work, thread=True))
+    code, line = _run(tmp_path / "s.toml", capsys)
+    assert code == 1
+    assert "unexpected error" in line and "simulated bug in a worker" in line
+
+
 def test_a_full_disk_when_saving_on_quit_names_the_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Button, Checkbox, RadioSet, Static
 
 from screens.sso_extension import sso_audience
@@ -24,6 +25,7 @@ from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.steps import StepStatus
+from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:  # the Graph layer loads after the first frame
     from tui.graph.models import AuthenticatorApps, VppApp, VppToken
@@ -70,14 +72,15 @@ def token_state(app: VppApp, tokens: tuple[VppToken, ...]) -> str:
 
 
 def describe_app(app: VppApp, tokens: tuple[VppToken, ...]) -> Text:
-    token = app.vpp_token_organization or "?"
+    # Names from the tenant (app, token organisation, Apple ID): plain, safe text.
+    token = safe_text(app.vpp_token_organization or "?")
     if app.vpp_token_apple_id:
-        token += f" ({app.vpp_token_apple_id})"
+        token += f" ({safe_text(app.vpp_token_apple_id)})"
     return Text.assemble(
-        (f"{app.display_name}", "bold"),
-        f" ({app.bundle_id})\nVPP app with user licensing\n",
+        (safe_text(app.display_name), "bold"),
+        f" ({safe_text(app.bundle_id)})\nVPP app with user licensing\n",
         ("Token: ", "bold"),
-        f"{token}, {token_state(app, tokens)}\n",
+        f"{token}, {safe_text(token_state(app, tokens))}\n",
         ("Licences: ", "bold"),
         f"{app.total_licenses} total, {app.used_licenses} used, ",
         (f"{app.free_licenses} free", "bold green" if app.free_licenses else "bold red"),
@@ -112,6 +115,7 @@ class AuthenticatorStep(StepPanel):
             "Not looked up yet." if not self.backend_ready else "Looking it up…",
             id="auth-app",
             classes="vpp-app",
+            markup=False,
         )
         yield RadioSet(id="auth-app-choice")
         with Horizontal(classes="step-nav"):
@@ -120,7 +124,7 @@ class AuthenticatorStep(StepPanel):
         yield Static("Required for", classes="section-title")
         same = bool(table.get("same_groups_as_sso", True))
         yield StateCheckbox("Same users as the SSO extension policy", same, id="auth-same-groups")
-        yield Static("", id="auth-sso-audience", classes="field-hint")
+        yield Static("", id="auth-sso-audience", classes="field-hint", markup=False)
         picker = GroupPicker(
             self.backend,
             groups=table.get("groups") or [],
@@ -188,16 +192,19 @@ class AuthenticatorStep(StepPanel):
             if text:
                 text.append("\n")
             text.append("Cannot be used: ", "bold red")
-            text.append(finding.problem)
+            text.append(safe_lines(finding.problem))
             if finding.fix:
                 text.append("\nFix: ", "bold")
-                text.append(finding.fix)
+                text.append(safe_lines(finding.fix))
         box.update(text)
         box.set_class(not finding.usable, "-unusable")
         choice = self.query_one("#auth-app-choice", RadioSet)
         if len(finding.candidates) > 1 and not choice.children:
             for app in finding.candidates:
-                label = f"{app.vpp_token_organization or app.id}: {app.free_licenses} free"
+                # A Content label: the organisation's name is never read as markup.
+                label = Content(
+                    f"{safe_text(app.vpp_token_organization or app.id)}: {app.free_licenses} free"
+                )
                 choice.mount(
                     StateRadioButton(
                         label, app.id == chosen.id if chosen else False, id=f"app-{app.id}"
@@ -249,7 +256,7 @@ class AuthenticatorStep(StepPanel):
         same = bool(table.get("same_groups_as_sso", True))
         self.query_one("#auth-groups", GroupPicker).display = not same
         audience = self.query_one("#auth-sso-audience", Static)
-        audience.update(f"The SSO policy goes to: {sso_audience(self.session)}.")
+        audience.update(f"The SSO policy goes to: {safe_text(sso_audience(self.session))}.")
         audience.display = same
         problem = groups_problem(table, self.session.table("sso_extension"))
         show_problem(

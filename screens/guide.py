@@ -49,6 +49,7 @@ from tui.guide.settings import (
     KEY_ORGANIZATION,
     KEY_OUTPUT_DIR,
 )
+from tui.text import safe_lines
 
 PREVIEW_DELAY = 0.3  # seconds after the last change before the preview is re-rendered
 FORMAT_NAMES = {"md": "Markdown", "html": "HTML", "pdf": "PDF"}
@@ -297,7 +298,7 @@ class GuideStep(StepPanel):
         # Only touch the line when its text changes: each update re-lays out the panel.
         if self._problems_shown.get(str(line.id)) != text:
             self._problems_shown[str(line.id)] = text
-            line.update(text)
+            line.update(safe_lines(text))
             line.display = bool(text)
 
     def _language_options(self, codes: list[str]) -> list[tuple[str, str]]:
@@ -334,7 +335,8 @@ class GuideStep(StepPanel):
             text = "**The preview appears once these are fixed:**\n\n" + "\n".join(
                 f"- {p}" for p in problems
             )
-        self.query_one("#guide-preview", Markdown).update(text)
+        # The organisation's name and contact come from the tenant and the session.
+        self.query_one("#guide-preview", Markdown).update(safe_lines(text))
 
     def _describe(self, problem: Problem) -> str:
         for label, key, when_empty in TEXT_FIELDS.values():
@@ -415,6 +417,6 @@ class GuideStep(StepPanel):
 
     def _result(self, text: str, *, error: bool = False) -> None:
         result = self.query_one("#guide-result", Static)
-        result.update(text)
+        result.update(safe_lines(text))
         result.set_class(error, "-error")
         result.display = bool(text)

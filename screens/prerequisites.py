@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -20,13 +19,18 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateCheckbox
+from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
     from tui.discovery.findings import DiscoveryReport
     from tui.graph.checks import CheckReport
 
-ICONS = {"pass": "[green]✔ pass[/]", "warn": "[yellow]! warn[/]", "fail": "[red]✘ fail[/]"}
-ICONS["error"] = "[red]? could not check[/]"
+ICONS = {
+    "pass": ("✔ pass", "green"),
+    "warn": ("! warn", "yellow"),
+    "fail": ("✘ fail", "red"),
+    "error": ("? could not check", "red"),
+}
 
 
 class CheckRow(Static):
@@ -36,16 +40,19 @@ class CheckRow(Static):
     def __init__(
         self, status: str, title: str, detail: str, fix: str, *, id: str | None = None
     ) -> None:
+        # Titles, details and fixes quote the tenant (names, domains): plain text only.
+        title, detail, fix = safe_text(title), safe_lines(detail), safe_lines(fix)
         shown_fix = fix if fix and status != "pass" else ""
         # The plain words, for anyone (tests, screen readers' logs) reading the row.
         self.text = "\n".join(part for part in (title, detail, shown_fix and f"Fix: {fix}") if part)
-        body = f"[b]{escape(title)}[/b]\n{escape(detail)}"
+        body = Text.assemble((title, "bold"), "\n", detail)
         if shown_fix:
-            body += f"\n[i]Fix:[/i] {escape(shown_fix)}"
+            body.append_text(Text.assemble("\n", ("Fix:", "italic"), " ", shown_fix))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=len("? could not check") if status == "error" else 6)
         grid.add_column(ratio=1)
-        grid.add_row(Text.from_markup(ICONS.get(status, escape(status))), Text.from_markup(body))
+        icon = ICONS.get(status, (safe_text(status), ""))
+        grid.add_row(Text(icon[0], style=icon[1]), body)
         super().__init__(grid, id=id, classes=f"check-row check-{status}")
 
 
@@ -168,7 +175,9 @@ class PrerequisitesStep(StepPanel):
 
         self.run_blocking(work, self._domains_loaded, name="discovery-domains")
 
-    def _domains_loaded(self, options: list[tuple[str, str]]) -> None:
+    def _domains_loaded(self, found: list[tuple[str, str]]) -> None:
+        # Domain names come from the tenant: shown as plain text (a Text prompt is not markup).
+        options = [(Text(safe_text(label)), value) for label, value in found]
         select = self.query_one("#discovery-domain", Select)
         select.set_options(options)
         chosen = self.session.get("tenant", "sign_in_domain")
@@ -240,8 +249,12 @@ class PrerequisitesStep(StepPanel):
         if report.status == "pass":
             box.mount(
                 Static(
-                    f"[green]✔ pass[/]  [b]{escape(report.domain)}[/b] serves the right "
-                    "file for iPhone and iPad.",
+                    Text.assemble(
+                        ("✔ pass", "green"),
+                        "  ",
+                        (safe_text(report.domain), "bold"),
+                        " serves the right file for iPhone and iPad.",
+                    ),
                     id="discovery-verdict",
                 )
             )
@@ -271,7 +284,11 @@ class PrerequisitesStep(StepPanel):
         if self.report is None:
             problems.append("run the checks")
         else:
-            failing = [r.title for r in self.report.results if r.status.value in ("fail", "error")]
+            failing = [
+                safe_text(r.title)
+                for r in self.report.results
+                if r.status.value in ("fail", "error")
+            ]
             if failing:
                 problems.append("fix: " + ", ".join(failing))
             warnings = {r.id for r in self.report.results if r.status.value == "warn"}
@@ -286,10 +303,10 @@ class PrerequisitesStep(StepPanel):
             problems.append("fix the service discovery file")
         verdict = self.query_one("#prereq-verdict", Static)
         if problems:
-            verdict.update("To finish this step: " + "; ".join(problems) + ".")
+            verdict.update(Text("To finish this step: " + "; ".join(problems) + "."))
             if self.session.get("prerequisites", "status") == "done":
                 self.set_status("in_progress")
         else:
-            verdict.update("[green]All prerequisites are met.[/]")
+            verdict.update(Text("All prerequisites are met.", style="green"))
             if self.session.get("prerequisites", "status") != "done":
                 self.set_status("done")

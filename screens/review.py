@@ -21,6 +21,7 @@ from textual.widgets import Button, Link, Static
 from screens.dialogs.confirm import ConfirmDialog
 from screens.widgets.plan_view import PlanView, plan_summary
 from screens.widgets.step_panel import StepPanel, describe_error
+from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
     from tui.rollout.apply import ApplyResult, Progress
@@ -198,7 +199,7 @@ class ReviewStep(StepPanel):
                 "What was written so far is recorded in the session. Press Apply again to "
                 "resume: adue re-reads the tenant first and creates nothing twice."
             )
-        self._outcome([Static(text, classes="outcome-failed", markup=False)])
+        self._outcome([Static(safe_lines(text), classes="outcome-failed", markup=False)])
         self._set_status("Apply stopped.", error=True)
         self._buttons()
 
@@ -218,14 +219,16 @@ class ReviewStep(StepPanel):
         ]
         for index, link in enumerate(admin_center_links(self.session.data)):
             widgets.append(
-                Static(f"{link.what}: {link.name}", classes="outcome-object", markup=False)
+                Static(
+                    safe_text(f"{link.what}: {link.name}"), classes="outcome-object", markup=False
+                )
             )
             widgets.append(
                 Link("Open in the Intune admin center", url=link.url, id=f"review-link-{index}")
             )
             # The address itself too: over SSH a browser may not open, but it can be copied.
-            widgets.append(Static(link.url, classes="outcome-where", markup=False))
-            widgets.append(Static(link.where, classes="outcome-where", markup=False))
+            widgets.append(Static(safe_text(link.url), classes="outcome-where", markup=False))
+            widgets.append(Static(safe_text(link.where), classes="outcome-where", markup=False))
         self._outcome(widgets)
         self._set_status("Applied.")
 
@@ -248,7 +251,9 @@ class ReviewStep(StepPanel):
             "Everything written so far is recorded in the session. Fix the cause, then press "
             "Apply again: adue re-reads the tenant and resumes, creating nothing twice."
         )
-        self._outcome([Static("\n".join(lines), classes="outcome-failed", markup=False)])
+        self._outcome(
+            [Static(safe_lines("\n".join(lines)), classes="outcome-failed", markup=False)]
+        )
         self._set_status("Apply stopped: see below.", error=True)
 
     def _outcome(self, widgets: list[Any]) -> None:
@@ -264,7 +269,7 @@ class ReviewStep(StepPanel):
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#review-status", Static)
-        status.update(text)
+        status.update(safe_lines(text))
         status.set_class(error, "-error")
 
     def _buttons(self, *, planning: bool = False) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.step_panel import StepPanel
 from tui.backend import SandboxInfo
+from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
     from tui.graph.auth import DeviceCodePrompt, SignedIn
@@ -76,7 +77,8 @@ class SignInStep(StepPanel):
                 yield Static(notice, id="sign-in-graph-root", classes="field-problem", markup=False)
         with Horizontal(classes="actions"):
             yield Button("Sign in", id="sign-in-button", variant="success")
-        yield Static(self._summary_text(), id="sign-in-result")
+        # Account, organisation and error text come from the tenant: plain text only.
+        yield Static(self._summary_text(), id="sign-in-result", markup=False)
 
     def _compose_form(self, tenant: dict[str, str]) -> ComposeResult:
         # Imported here: the sandbox's first frame shows no form and needs neither.
@@ -111,7 +113,7 @@ class SignInStep(StepPanel):
                 validators=[ClientIdValidator()],
                 id="sign-in-client-id",
             )
-            yield Static("", id="sign-in-problem", classes="field-problem")
+            yield Static("", id="sign-in-problem", classes="field-problem", markup=False)
 
     # the form
 
@@ -127,7 +129,7 @@ class SignInStep(StepPanel):
         problem = self.query_one("#sign-in-problem", Static)
         result = event.validation_result
         if result is not None and not result.is_valid:
-            problem.update(result.failure_descriptions[0])
+            problem.update(safe_lines(result.failure_descriptions[0]))
             return
         problem.update("")
         self._store_tenant(key, event.value.strip())
@@ -233,7 +235,7 @@ class SignInStep(StepPanel):
         if isinstance(error, SignInCancelled):
             self.query_one("#sign-in-result", Static).update("Sign-in cancelled.")
             return
-        self.query_one("#sign-in-result", Static).update(f"Sign-in failed. {error}")
+        self.query_one("#sign-in-result", Static).update(safe_lines(f"Sign-in failed. {error}"))
         self.show_error(error)
 
     def _summary_text(self, signed_in: SignedIn | None = None) -> str:
@@ -242,7 +244,7 @@ class SignInStep(StepPanel):
             account = tenant.get("account")
             if account and self.session.get("sign_in", "status") == "done":
                 return (
-                    f"Last signed in as {account}. Sign in again to continue "
+                    f"Last signed in as {safe_text(account)}. Sign in again to continue "
                     "(a cached sign-in is used when there is one)."
                 )
             return "Not signed in yet."
@@ -256,9 +258,9 @@ class SignInStep(StepPanel):
             and scope.lower().replace(".read.", ".readwrite.") not in granted
         ]
         lines = [
-            f"Signed in as {signed_in.account}",
-            f"Tenant: {tenant.get('organization', '')} ({tenant.get('tenant_id', '')})",
-            "Granted: " + (", ".join(signed_in.scopes) or "(none listed)"),
+            f"Signed in as {safe_text(signed_in.account)}",
+            safe_text(f"Tenant: {tenant.get('organization', '')} ({tenant.get('tenant_id', '')})"),
+            "Granted: " + safe_text(", ".join(signed_in.scopes) or "(none listed)"),
         ]
         if missing:
             from tui.graph.errors import ADMIN_CONSENT_HOWTO
@@ -268,5 +270,5 @@ class SignInStep(StepPanel):
         else:
             lines.append("Every permission adue needs is granted.")
         if signed_in.cache_notice:
-            lines.append(signed_in.cache_notice)
+            lines.append(safe_lines(signed_in.cache_notice))
         return "\n".join(lines)

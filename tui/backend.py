@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -137,8 +138,10 @@ class Backend:
         if self._sandbox is None:
             from tui.sandbox.server import start_sandbox
 
+            # ADUE_SANDBOX_SEED picks another tenant for a first run (e.g. `hostile`);
+            # an existing state file beside the session wins, as for `adue sandbox --state`.
             self._sandbox = start_sandbox(
-                seed="demo",
+                seed=os.environ.get("ADUE_SANDBOX_SEED") or "demo",
                 state_file=sandbox_state_path(self.session.path),
                 device_auto_approve_seconds=SANDBOX_AUTO_APPROVE_SECONDS,
             )

@@ -34,8 +34,11 @@ SUBCOMMANDS: tuple[str, ...] = ("plan", "apply", "status", "check", "discovery",
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        from tui.text import safe_lines
+
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # The message quotes what was typed: shown, never acted on by the terminal.
+        self.exit(EXIT_USAGE, safe_lines(f"{self.prog}: error: {message}\n"))
 
 
 def build_parser(*, subcommands: bool = True) -> Parser:
@@ -81,8 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from tui.commands.wizard import run_wizard
 
-        handler = run_wizard
-    return run_guarded(handler, args, arguments)
+        return run_guarded(run_wizard, args, arguments)
+    command = handler
+    return _with_safe_output(lambda given: run_guarded(command, given, arguments), args)
 
 
 def run_guarded(
@@ -130,6 +134,22 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def _with_safe_output(
+    handler: Callable[[argparse.Namespace], int], args: argparse.Namespace
+) -> int:
+    """Run a subcommand with stdout and stderr made safe: names from the tenant or a session
+    file are printed with control and escape characters made visible (tui/text.py). Not
+    the wizard: Textual writes its own escape sequences."""
+    from tui.text import SafeStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return handler(args)
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 if __name__ == "__main__":

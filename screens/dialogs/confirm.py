@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.text import safe_lines, safe_text
+
 
 class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel-key")]
@@ -24,8 +26,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="confirm-box"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield Static(self.text, classes="confirm-text", markup=False)
+            # The text may name the tenant's objects: plain and safe (tui/text.py).
+            yield Static(safe_text(self.title_text), classes="dialog-title", markup=False)
+            yield Static(safe_lines(self.text), classes="confirm-text", markup=False)
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="confirm-cancel")
                 yield Button(self.confirm_label, id="confirm-ok", variant="warning")

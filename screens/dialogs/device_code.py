@@ -16,6 +16,7 @@ from textual.widgets import Button, Static
 
 from tui.graph.auth import DeviceCodePrompt
 from tui.qr_text import qr_lines
+from tui.text import safe_lines, safe_text
 
 
 def countdown_text(seconds: int) -> str:
@@ -37,16 +38,20 @@ class DeviceCodeDialog(ModalScreen[None]):
             yield Static("\n".join(qr_lines(self.prompt.verification_uri)), id="device-code-qr")
             with Vertical(id="device-code-text"):
                 yield Static("Sign in with a device code", classes="dialog-title")
+                # The address and code come from the identity provider: plain text.
                 yield Static(
-                    f"On any device, open\n{self.prompt.verification_uri}\nand enter the code",
+                    f"On any device, open\n{safe_text(self.prompt.verification_uri)}\n"
+                    "and enter the code",
                     id="device-code-url",
+                    markup=False,
                 )
-                yield Static(self.prompt.user_code, id="device-code")
+                yield Static(safe_text(self.prompt.user_code), id="device-code", markup=False)
                 yield Static(countdown_text(self.prompt.seconds_left()), id="device-code-countdown")
                 yield Static(
                     "Or scan the QR code with a phone. adue waits here until you have signed in."
-                    + (f"\n{self.note}" if self.note else ""),
+                    + (f"\n{safe_lines(self.note)}" if self.note else ""),
                     id="device-code-help",
+                    markup=False,
                 )
                 yield Button("Cancel", id="device-code-cancel", variant="error")
 

@@ -12,6 +12,7 @@ from textual.widgets import Button, Static, TabbedContent, TabPane, TextArea
 
 from tui.discovery.recipes import Recipe, recipes
 from tui.discovery.well_known import FILE_NAME, save
+from tui.text import safe_text
 
 
 class DiscoveryDialog(ModalScreen[None]):
@@ -42,7 +43,7 @@ class DiscoveryDialog(ModalScreen[None]):
                 yield Button("Copy this tab", id="discovery-copy", variant="primary")
                 yield Button(f"Save {FILE_NAME}", id="discovery-save")
                 yield Button("Close", id="discovery-close")
-            yield Static("", id="discovery-saved")
+            yield Static("", id="discovery-saved", markup=False)
 
     def _current(self) -> Recipe:
         active = self.query_one(TabbedContent).active or "recipe-0"
@@ -59,6 +60,6 @@ class DiscoveryDialog(ModalScreen[None]):
         elif event.button.id == "discovery-save":
             path = self.folder / FILE_NAME
             save(path, self.tenant_id, self.cloud)
-            self.query_one("#discovery-saved", Static).update(f"Saved {path}")
+            self.query_one("#discovery-saved", Static).update(f"Saved {safe_text(path)}")
         else:
             self.dismiss()

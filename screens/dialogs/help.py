@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown
 
 from tui.steps import get_step, step_index
+from tui.text import safe_text
 
 LEARN = "https://learn.microsoft.com"
 ACCOUNT_DRIVEN = f"{LEARN}/intune/device-enrollment/apple/setup-account-driven-user"
@@ -122,7 +123,7 @@ def help_markdown(step_id: str, session_path: str) -> str:
         f"# Step {step_index(step_id) + 1}: {step.title}\n\n{info.what}\n\n"
         f"| key | in this step |\n|---|---|\n{keys}\n\n"
         f"Microsoft's page: [{title}]({address})  \n`{address}`\n\n"
-        f"{GENERAL}\nSession file: `{session_path}`\n"
+        f"{GENERAL}\nSession file: `{safe_text(session_path)}`\n"
     )
 
 

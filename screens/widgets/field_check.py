@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.content import Content
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Static
+
+from tui.text import safe_lines
 
 
 class ProblemValidator(Validator):
@@ -25,6 +28,9 @@ class ProblemValidator(Validator):
 
 
 def show_problem(message: Static, problem: str, hint: str = "") -> None:
-    """Show `problem` as an error, or the neutral `hint` when there is none."""
-    message.update(problem[:1].upper() + problem[1:] if problem else hint)
+    """Show `problem` as an error, or the neutral `hint` when there is none.
+
+    Both may quote what was typed or read from the session: plain text, never markup."""
+    text = problem[:1].upper() + problem[1:] if problem else hint
+    message.update(Content(safe_lines(text)))
     message.set_class(bool(problem), "-error")

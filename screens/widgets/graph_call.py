@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from tui.backend import Backend
+from tui.text import safe_text
 
 T = TypeVar("T")
 
@@ -70,7 +71,9 @@ def run_graph_call(
 
 
 def describe(error: BaseException) -> str:
-    """One line for a status message: what failed and the fix (GraphError carries both)."""
+    """One line for a status message: what failed and the fix (GraphError carries both).
+
+    Safe to show: an error message can quote a tenant's names (tui/text.py)."""
     message: Any = getattr(error, "message", None) or str(error) or type(error).__name__
     fix = getattr(error, "fix", "")
-    return f"{message}. Fix: {fix}" if fix else str(message)
+    return safe_text(f"{message}. Fix: {fix}" if fix else str(message))

@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 from screens.widgets.graph_call import describe, run_graph_call
 from screens.widgets.group_kinds import KIND_WORDS, device_refusal, kind_cache, known_kind
 from tui.backend import Backend
+from tui.text import safe_text
 
 if TYPE_CHECKING:  # the Graph layer loads after the first frame
     from tui.graph.models import Group, GroupKind, GroupPage
@@ -94,16 +95,17 @@ class GroupPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         pid = self.id
-        yield Static(self.label, classes="picker-label", id=f"{pid}-label")
+        yield Static(self.label, classes="picker-label", id=f"{pid}-label", markup=False)
         yield Input(
             placeholder="e.g. Finance (part of a group name)",
             id=f"{pid}-search",
             classes="picker-search",
         )
-        yield Static(self._idle_hint(), id=f"{pid}-status", classes="picker-status")
-        yield OptionList(id=f"{pid}-results", classes="picker-results")
-        yield Static("", id=f"{pid}-selected-label", classes="picker-selected-label")
-        yield OptionList(id=f"{pid}-selected", classes="picker-selected")
+        # Statuses quote group names and the search text: plain text, never markup.
+        yield Static(self._idle_hint(), id=f"{pid}-status", classes="picker-status", markup=False)
+        yield OptionList(id=f"{pid}-results", classes="picker-results", markup=False)
+        yield Static("", id=f"{pid}-selected-label", classes="picker-selected-label", markup=False)
+        yield OptionList(id=f"{pid}-selected", classes="picker-selected", markup=False)
 
     def on_mount(self) -> None:
         self.results.display = False  # no empty list to tab into before a search
@@ -167,7 +169,7 @@ class GroupPicker(Vertical):
             selected.highlighted = min(highlighted, len(self._selected) - 1)
 
     def _selected_prompt(self, group: Mapping[str, str]) -> Text:
-        name = group["name"] or group["id"]
+        name = safe_text(group["name"] or group["id"])
         kind = kind_cache(self.backend).get(group["id"])
         word = KIND_WORDS.get(kind.value, "") if kind is not None else ""
         return Text.assemble(("✕ ", "bold"), name, (f"  ({word})" if word else "", "dim"))
@@ -179,14 +181,14 @@ class GroupPicker(Vertical):
             note = " It holds devices too: only its users are targeted."
         elif kind is not None and kind.value == "empty":
             note = " It has no members yet."
-        self._set_status(f"Added {group.display_name}.{note}")
+        self._set_status(f"Added {safe_text(group.display_name)}.{note}")
         self._selection_changed()
 
     def _remove(self, group_id: str) -> None:
         removed = [g for g in self._selected if (g["id"] or f"name:{g['name']}") == group_id]
         self._selected = [g for g in self._selected if g not in removed]
         if removed:
-            self._set_status(f"Removed {removed[0]['name'] or removed[0]['id']}.")
+            self._set_status(f"Removed {safe_text(removed[0]['name'] or removed[0]['id'])}.")
         self._selection_changed()
 
     def _selection_changed(self) -> None:
@@ -223,7 +225,8 @@ class GroupPicker(Vertical):
         if not text and self._query is None:
             self._set_status(self._idle_hint())
             return
-        self._set_status(f"Searching for “{text}”…" if text else "Listing groups…")
+        shown = safe_text(text)
+        self._set_status(f"Searching for “{shown}”…" if text else "Listing groups…")
         self._timer = self.set_timer(SEARCH_DELAY_SECONDS, lambda: self._search(text))
 
     @on(Input.Submitted, ".picker-search")
@@ -252,7 +255,7 @@ class GroupPicker(Vertical):
         self._timer = None
         self._query = text
         self._page = None
-        self._set_status(f"Searching for “{text}”…" if text else "Listing groups…")
+        self._set_status(f"Searching for “{safe_text(text)}”…" if text else "Listing groups…")
         backend, top = self.backend, self.page_size
         run_graph_call(
             self,
@@ -301,7 +304,7 @@ class GroupPicker(Vertical):
             results.add_option(Option(Text("More results…", style="italic"), id=MORE_ID))
         results.display = bool(results.option_count)
         count = len(self._results)
-        what = f"for “{page.query}”" if page.query else "in the tenant"
+        what = f"for “{safe_text(page.query)}”" if page.query else "in the tenant"
         if not count:
             self._set_status(
                 f"No group found {what}. Search matches the start of words in group names."
@@ -332,7 +335,7 @@ class GroupPicker(Vertical):
         return Text.assemble(
             (mark, "bold"),
             (f"{word:<{KIND_WIDTH}}", "red" if refused else "dim"),
-            (group.display_name, style),
+            (safe_text(group.display_name), style),
         )
 
     def _refresh_result_prompts(self) -> None:
@@ -447,7 +450,9 @@ class GroupPicker(Vertical):
             return
         # Device groups are refused here: find out before adding.
         self._failed_kinds.discard(group.id)
-        self._set_status(f"Checking whether {group.display_name} holds users or devices…")
+        self._set_status(
+            f"Checking whether {safe_text(group.display_name)} holds users or devices…"
+        )
         self._look_up_kinds([group], then=group)
 
     def _decide(self, group: Group, problem: BaseException | None) -> None:
@@ -459,13 +464,13 @@ class GroupPicker(Vertical):
             if kind is None:
                 reason = describe(problem) if problem else "no answer"
                 self._set_status(
-                    f"Could not check whether {group.display_name} holds users or devices "
-                    f"({reason}). Choose it again to retry.",
+                    f"Could not check whether {safe_text(group.display_name)} holds users or "
+                    f"devices ({reason}). Choose it again to retry.",
                     error=True,
                 )
                 self._failed_kinds.discard(group.id)
                 return
             if kind.value == "devices":
-                self._set_status(device_refusal(group.display_name), error=True)
+                self._set_status(device_refusal(safe_text(group.display_name)), error=True)
                 return
         self._add(group, kind)

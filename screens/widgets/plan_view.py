@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tui.rollout.model import Action, ActionKind, Plan
+from tui.text import safe_lines, safe_text
 
 RowState = Literal["planned", "running", "retrying", "done", "failed", "skipped"]
 
@@ -85,9 +86,11 @@ class ActionRow(Vertical):
             lines.append(f"→ {status}")
         if self.request_id and self.state in ("done", "failed"):
             lines.append(f"Graph request-id: {self.request_id}")
-        self.query_one(".plan-action-title", Static).update(f"{MARKS[self.state]} {action.title}")
+        # Titles and details name the tenant's objects and groups: shown, never acted on.
+        title = f"{MARKS[self.state]} {safe_text(action.title)}"
+        self.query_one(".plan-action-title", Static).update(title)
         details = self.query_one(".plan-action-details", Static)
-        details.update("\n".join(lines))
+        details.update(safe_lines("\n".join(lines)))
         details.display = bool(lines)
 
 
@@ -104,7 +107,7 @@ class PlanView(Vertical):
         if plan.problems:
             yield Static("Fix these first (nothing is written until then):", classes="plan-heading")
             for problem in plan.problems:
-                yield Static(f"✗ {problem}", classes="plan-problem", markup=False)
+                yield Static(f"✗ {safe_lines(problem)}", classes="plan-problem", markup=False)
         index = 0
         for heading, kinds in SECTIONS:
             actions = [a for a in plan.actions if a.kind in kinds]
@@ -119,7 +122,7 @@ class PlanView(Vertical):
         if plan.notes:
             yield Static("Good to know", classes="plan-heading")
             for note in plan.notes:
-                yield Static(f"• {note}", classes="plan-note", markup=False)
+                yield Static(f"• {safe_lines(note)}", classes="plan-note", markup=False)
 
     def row(self, key: str) -> ActionRow | None:
         return self._rows.get(key)

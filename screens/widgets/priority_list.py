@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import ListItem, ListView, Static
 
 from tui.rollout.priority import PriorityEntry
+from tui.text import safe_text
 
 
 class ProfileItem(ListItem):
@@ -31,10 +32,10 @@ class ProfileItem(ListItem):
 
     def _title(self) -> str:
         mark = " (adue)" if self.entry.is_ours and not self.entry.is_new else ""
-        return f"{self._position}. {self.entry.label}{mark}"
+        return f"{self._position}. {safe_text(self.entry.label)}{mark}"
 
     def _detail(self) -> str:
-        return f"{self.entry.enrollment_type} · {self.entry.targets_text}"
+        return safe_text(f"{self.entry.enrollment_type} · {self.entry.targets_text}")
 
     def renumber(self, position: int) -> None:
         self._position = position

@@ -20,6 +20,7 @@ from textual.worker import Worker, get_current_worker
 from tui.backend import Backend, SandboxInfo
 from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
+from tui.text import safe_lines
 
 T = TypeVar("T")
 
@@ -182,7 +183,9 @@ class StepPanel(VerticalScroll):
 
     def show_error(self, error: BaseException) -> None:
         """Tell the person what failed and what to do (GraphError carries both)."""
-        self.notify(describe_error(error), title="Something went wrong", severity="error")
+        self.notify(
+            describe_error(error), title="Something went wrong", severity="error", markup=False
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         target = None
@@ -197,7 +200,8 @@ class StepPanel(VerticalScroll):
 
 
 def describe_error(error: BaseException) -> str:
-    """One readable paragraph: what happened, the fix, Graph's request-id."""
+    """One readable paragraph: what happened, the fix, Graph's request-id; safe to show
+    (the message may quote the tenant's names)."""
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     fix = getattr(error, "fix", "")
     request_id = getattr(error, "request_id", "")
@@ -206,7 +210,7 @@ def describe_error(error: BaseException) -> str:
         text += f"\nFix: {fix}"
     if request_id:
         text += f"\nGraph request-id: {request_id}"
-    return text
+    return safe_lines(text)
 
 
 class PlannedStep(StepPanel):

@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui.text import safe_text
+
 BADGE = " SANDBOX "
 
 
@@ -31,7 +33,7 @@ class WizardHeader(Widget):
 
     def render(self) -> Content:
         title = Content(" adue ").stylize(self.get_visual_style("wizard-header--title"))
-        cloud = Content(f" Cloud: {self.cloud} ")
+        cloud = Content(f" Cloud: {safe_text(self.cloud)} ")
         badge = Content(BADGE if self.sandbox else "")
         if self.sandbox:
             badge = badge.stylize(self.get_visual_style("wizard-header--badge"))
@@ -39,5 +41,7 @@ class WizardHeader(Widget):
         # Japanese), cut short with an ellipsis on a narrow terminal.
         used = title.cell_length + cloud.cell_length + badge.cell_length
         room = max(0, self.size.width - used)
-        tenant = Content(f" Tenant: {self.tenant}").truncate(room, ellipsis=True, pad=True)
+        tenant = Content(f" Tenant: {safe_text(self.tenant)}").truncate(
+            room, ellipsis=True, pad=True
+        )
         return Content.assemble(title, tenant, cloud, badge)

@@ -47,6 +47,7 @@ def test_seed_names_are_the_issues() -> None:
     assert SEED_NAMES == (
         "demo",
         "large",
+        "hostile",
         "expired-apns",
         "no-vpp-token",
         "authenticator-store-only",
@@ -56,8 +57,33 @@ def test_seed_names_are_the_issues() -> None:
         "sso-other-payloads",
         "sso-admin-key",
     )
-    with pytest.raises(ValueError, match="choose one of demo, large"):
+    with pytest.raises(ValueError, match="choose one of demo, large, hostile"):
         build_seed("nope")
+
+
+def test_hostile_seed_holds_every_kind_of_hostile_name() -> None:
+    from tui.sandbox.seeds import HOSTILE_GROUPS
+
+    t = build_seed("hostile")
+    names = [str(g["displayName"]) for g in t.groups.values()]
+    for _key, name, _description in HOSTILE_GROUPS:
+        assert name in names
+    everything = "\n".join(
+        [
+            *names,
+            str(t.organization["displayName"]),
+            *(str(p["displayName"]) for p in t.enrollment_profiles.values()),
+            *(str(c["displayName"]) for c in t.device_configurations.values()),
+            *(str(a.get("vppTokenOrganizationName", "")) for a in t.mobile_apps.values()),
+        ]
+    )
+    for needle in ("[/]", "[/ ", "[@click=app.quit]", "\x1b[31m", "\x1b]0;", "\x9b", "\u202e"):
+        assert needle in everything, needle
+    assert any(len(n) == 300 for n in names)
+    assert any("🚀" in n for n in names) and any("経理" in n for n in names)
+    assert "\x1b]0;" in str(t.organization["displayName"])
+    # Every hostile group holds users, so the wizard can pick it where users are targeted.
+    assert all(t.members[gid] for gid, g in t.groups.items() if g["displayName"] in names)
 
 
 def test_demo_is_a_believable_tenant() -> None:

@@ -7,7 +7,6 @@ HTTP answer: DNS, connection, timeout) or another error, 2 check failures, 64 us
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from tui.commands.common import CLOUD_NAMES
 from tui.discovery.recipes import RECIPE_KEYS
 from tui.sandbox.discovery_variants import VARIANTS
+from tui.text import json_text
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2, 64
 
@@ -300,7 +300,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _finish(report: Any, args: argparse.Namespace) -> int:
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        # Letters stay readable; controls and bidi overrides are \u-escaped (tui/text.py).
+        print(json_text(report.to_dict()))
     else:
         _print_report(report)
     return {"pass": EXIT_OK, "warn": EXIT_OK, "fail": EXIT_FAILURES}.get(report.status, EXIT_ERROR)

@@ -68,8 +68,8 @@ def register(subparsers: Any) -> None:
         "--seed",
         default="demo",
         metavar="NAME",
-        help="tenant to serve: demo, large, or a broken one such as expired-apns "
-        "(default: demo; see --list-seeds)",
+        help="tenant to serve: demo, large, hostile (names full of markup and escape "
+        "sequences), or a broken one such as expired-apns (default: demo; see --list-seeds)",
     )
     p.add_argument("--list-seeds", action="store_true", help="list the seeds and exit")
     p.add_argument(
@@ -140,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     if args.list_seeds:
         for name in SEED_NAMES:
             note = "demo with one thing wrong" if name in BROKEN else ""
+            if name == "hostile":
+                note = "demo with hostile names: markup, escape sequences, bidi, 300 chars"
             print(f"{name}{'  # ' + note if note else ''}")
         return EXIT_OK
     if args.seed not in SEED_NAMES:

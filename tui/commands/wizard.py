@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from tui.commands.common import DEFAULT_SESSION
+from tui.text import safe_lines
 
 # `make run` and `adue --sandbox` rehearse on their own session file, so a
 # sandbox rehearsal never mixes with a session that targets a real tenant.
@@ -31,7 +32,7 @@ def _run_wizard(args: argparse.Namespace) -> int:
     try:
         session = Session.open(path)
     except SessionError as exc:
-        print(f"adue: {exc}", file=sys.stderr)
+        print(safe_lines(f"adue: {exc}"), file=sys.stderr)
         return 1
     try:
         from tui.app import AdueApp

@@ -1136,7 +1136,70 @@ def build_large(seed: str = "large", now: dt.datetime | None = None) -> Tenant:
     return t
 
 
-SEED_NAMES: tuple[str, ...] = ("demo", "large", *BROKEN, *VARIANTS)
+# ---- hostile: other people's names, as a tenant may hold them ---------------------------
+# Every name here must be shown literally (markup not rendered, controls made visible)
+# and crash nothing: Rich/Textual markup, an unclosed "[/", a clickable action, ANSI,
+# OSC and one-byte C1 sequences, bidi overrides, a 300-character name, emoji and wide
+# CJK. Used by tests/wizard and tests/plan, and by anyone: `adue sandbox --seed hostile`.
+HOSTILE_ORGANIZATION = "Contoso [/] [@click=app.quit]Ltd[/] \x1b]0;PWNED-ORG\x07経理 🚀"
+HOSTILE_GROUPS: tuple[tuple[str, str, str], ...] = (
+    # key, displayName, description
+    ("h-finance", "Finance [/]", "closes markup that was never opened"),
+    ("h-external", "[External] Partners", "square brackets that look like a style"),
+    ("h-markup", "[b]Bold[/b] [red]Red[/red] team", "markup that must not render"),
+    ("h-click", "[@click=app.quit]Quit on click[/]", "a clickable action"),
+    ("h-open", "Open [/ bracket", "an unclosed closing tag"),
+    ("h-ansi", "\x1b[31mRed ANSI\x1b[0m group", "\x1b[2Jclears the screen"),
+    ("h-osc", "\x1b]0;PWNED-TITLE\x07OSC title group", "retitles the terminal"),
+    ("h-c1", "\x9b31mC1 CSI group", "a one-byte CSI"),
+    ("h-bidi", "Payroll \u202egnp.exe\u202c", "a right-to-left override"),
+    ("h-isolate", "Isolate \u2067RTL\u2069 group", "a bidi isolate"),
+    ("h-long", ("Long name " * 30)[:296] + " end", "300 characters"),
+    ("h-emoji", "🚀 Launch team 👩‍💻", "emoji, one with a zero-width joiner"),
+    ("h-cjk", "経理部 財務グループ", "wide CJK characters"),
+)
+HOSTILE_MEMBERS = ("AdeleV", "MeganB", "PradeepG")
+HOSTILE_APP_ORGANIZATION = "[red]Contoso[/] \x1b]0;PWNED-VPP\x07VPP \u202eLtd"
+HOSTILE_PROFILE_NAMES = (
+    "[bold]User choice[/] \x1b[5m[/",
+    "Web \u202eenrollment\u202c [@click=app.quit]x[/]",
+)
+HOSTILE_POLICY_PREFIX = "[/]\x1b]0;PWNED-POLICY\x07 "
+
+
+def build_hostile(seed: str = "hostile", now: dt.datetime | None = None) -> Tenant:
+    """`demo` with hostile names for the organisation, groups, apps, profiles, policies."""
+    now = now or utc_now()
+    b = _Builder(seed, "demo", now)
+    _directory(b, "contoso.com", HOSTILE_ORGANIZATION)
+    _intune(b, "contoso.com")
+    t = b.tenant
+    for key, name, description in HOSTILE_GROUPS:
+        gid = b.id("group", key)
+        t.groups[gid] = {
+            "id": gid,
+            "createdDateTime": b.ago(30),
+            "description": description,
+            "displayName": name,
+            "groupTypes": [],
+            "mailEnabled": False,
+            "mailNickname": key.replace("-", ""),
+            "securityEnabled": True,
+        }
+        t.members[gid] = [b.id("user", alias) for alias in HOSTILE_MEMBERS]
+    for app in t.mobile_apps.values():
+        if "vppTokenOrganizationName" in app:
+            app["vppTokenOrganizationName"] = HOSTILE_APP_ORGANIZATION
+    for token in t.vpp_tokens.values():
+        token["organizationName"] = HOSTILE_APP_ORGANIZATION
+    for profile, name in zip(t.enrollment_profiles.values(), HOSTILE_PROFILE_NAMES, strict=False):
+        profile["displayName"] = name
+    for config in t.device_configurations.values():
+        config["displayName"] = HOSTILE_POLICY_PREFIX + str(config.get("displayName", ""))
+    return t
+
+
+SEED_NAMES: tuple[str, ...] = ("demo", "large", "hostile", *BROKEN, *VARIANTS)
 
 
 def build_seed(name: str, now: dt.datetime | None = None) -> Tenant:
@@ -1146,6 +1209,8 @@ def build_seed(name: str, now: dt.datetime | None = None) -> Tenant:
         return build_demo(now=now)
     if name == "large":
         return build_large(now=now)
+    if name == "hostile":
+        return build_hostile(now=now)
     change = BROKEN.get(name) or VARIANTS.get(name)
     if change is not None:
         tenant = build_demo(name, now)

@@ -1,0 +1,101 @@
+"""Text from a tenant, a file or a keyboard, made safe to show: `safe_text(s)`.
+
+Group names, organisation names, search strings and error messages are other
+people's data. Shown in a terminal, a raw ESC starts an escape sequence (an OSC
+sequence retitles the window, a CSI one moves the cursor or clears the screen), a
+C1 control does the same in one byte, a carriage return overwrites the line, and a
+bidi override (U+202A-202E, U+2066-2069) makes text read differently than it is
+stored. So every such character is made visible instead of acted on:
+
+- C0 controls and DEL become their Unicode "control pictures" (ESC -> ␛, BEL -> ␇,
+  CR -> ␍, newline -> ␊ unless `keep_newlines`), so `\\x1b]0;x\\x07` shows as `␛]0;x␇`;
+- C1 controls, bidi embeddings/overrides/isolates and marks, and the line/paragraph
+  separators become `<U+202E>`-style tags;
+- a lone surrogate (possible in JSON) becomes U+FFFD, as it cannot be encoded.
+
+Markup is a separate matter: screens show the result as plain text (a Content or
+rich Text object, or `markup=False`), never as Rich/Textual markup. JSON output
+uses `json_text`, which escapes the same characters as \\uXXXX.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# C0 controls and DEL -> the Control Pictures block (U+2400 + code, U+2421 for DEL).
+_C0 = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+_TAGGED = (
+    *range(0x80, 0xA0),  # C1 controls (0x9B is a one-byte CSI, 0x9D an OSC)
+    *(0x061C, 0x200E, 0x200F),  # bidi marks (ALM, LRM, RLM)
+    *range(0x202A, 0x202F),  # LRE RLE PDF LRO RLO
+    *range(0x2066, 0x206A),  # LRI RLI FSI PDI
+    *(0x2028, 0x2029),  # line and paragraph separators
+)
+_TABLE: dict[int, str | int] = {
+    **{code: chr(picture) for code, picture in _C0.items()},
+    **{code: f"<U+{code:04X}>" for code in _TAGGED},
+    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),
+}
+_MULTILINE_TABLE: dict[int, str | int] = {**_TABLE, ord("\n"): "\n", ord("\t"): "\t"}
+_ONE_LINE_TABLE: dict[int, str | int] = {**_TABLE, ord("\t"): " "}
+
+# The characters json.dumps(ensure_ascii=False) would leave raw but a terminal acts on.
+_JSON_ESCAPES: dict[int, str] = {
+    code: f"\\u{code:04x}" for code in [0x7F, *_TAGGED, *range(0xD800, 0xE000)]
+}
+
+
+def safe_text(value: object, *, keep_newlines: bool = False) -> str:
+    """`value` as text with every control, escape and bidi character made visible.
+
+    One line by default (a newline shows as ␤, a tab as a space); `keep_newlines`
+    keeps newlines and tabs for multi-line messages.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable():  # the common case: nothing to do (Cc, Cf, Cs are not printable)
+        return text
+    return text.translate(_MULTILINE_TABLE if keep_newlines else _ONE_LINE_TABLE)
+
+
+def safe_lines(value: object) -> str:
+    """`safe_text` for a multi-line message: newlines and tabs kept."""
+    return safe_text(value, keep_newlines=True)
+
+
+def is_safe(text: str) -> bool:
+    """True when `text` holds nothing `safe_text` would change (newlines and tabs allowed)."""
+    return safe_lines(text) == text
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """JSON with non-ASCII letters kept readable but every control, C1, bidi and
+    separator character escaped as \\uXXXX (json already escapes C0 controls)."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    # Outside strings JSON holds only ASCII, so escaping these characters wherever they
+    # are keeps the document valid and equal in value.
+    return text.translate(_JSON_ESCAPES)
+
+
+class SafeStream:
+    """A text stream that passes every write through `safe_lines`: the CLI's stdout and
+    stderr, so no tenant or file text reaches the terminal as a control sequence
+    whichever print() it comes from. Everything else is the wrapped stream's."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    @property
+    def wrapped(self) -> Any:
+        return self._stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(safe_lines(text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -1156,7 +1156,7 @@ HOSTILE_GROUPS: tuple[tuple[str, str, str], ...] = (
     ("h-isolate", "Isolate \u2067RTL\u2069 group", "a bidi isolate"),
     ("h-long", ("Long name " * 30)[:296] + " end", "300 characters"),
     ("h-emoji", "🚀 Launch team 👩‍💻", "emoji, one with a zero-width joiner"),
-    ("h-cjk", "経理部 財務グループ", "wide CJK characters"),
+    ("h-cjk", "経理部 財務グループ Kanji", "wide CJK characters"),
 )
 HOSTILE_MEMBERS = ("AdeleV", "MeganB", "PradeepG")
 HOSTILE_APP_ORGANIZATION = "[red]Contoso[/] \x1b]0;PWNED-VPP\x07VPP \u202eLtd"

@@ -352,3 +352,24 @@ def test_the_samples_parse() -> None:
         result = parser(sample)
         assert result is not None, name
         _check_types(result)
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=500), json_value.map(lambda v: json.dumps(v).encode())))
+@example(b"<html><title>Bad gateway</title></html>")
+@example(b'{"value": [' + b"[" * 50_000)
+@example(b'{"id": "\xff"}')
+def test_any_response_body(body: bytes) -> None:
+    """The step before the parsers: a response body of any bytes."""
+    from tui.graph.client import GraphResponse
+
+    response = GraphResponse(200, {"request-id": "r-1"}, body)
+    try:
+        document = response.json()
+    except GraphError as exc:
+        assert "not JSON" in exc.message and exc.request_id == "r-1"
+        return
+    assert isinstance(document, dict)
+    for name in SAMPLES:
+        _parses_or_says_why(name, document)
+    assert isinstance(parse.items(document), list)

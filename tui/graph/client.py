@@ -59,9 +59,23 @@ class GraphResponse:
         return str(lowered.get("request-id") or lowered.get("client-request-id") or "")
 
     def json(self) -> dict[str, Any]:
+        """The body as a JSON object (a bare value comes as {"value": ...}); GraphError
+        when it is not JSON (an HTML page from a proxy, bytes cut off, nested too deep)."""
         if not self.body:
             return {}
-        value = json.loads(self.body)
+        try:
+            value = json.loads(self.body)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+            start = self.body[:80].decode("utf-8", "replace")
+            shown = "".join(c if c.isprintable() else " " for c in start)
+            raise GraphError(
+                f"Graph answered HTTP {self.status} with a body that is not JSON "
+                f"({type(exc).__name__}): {shown!r}",
+                fix="Try again; if it persists, the Graph endpoint (or a proxy in front of "
+                "it) is not answering like Microsoft Graph.",
+                status=self.status,
+                request_id=self.request_id,
+            ) from None
         return value if isinstance(value, dict) else {"value": value}
 
 

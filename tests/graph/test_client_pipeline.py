@@ -116,7 +116,7 @@ async def test_429_storm_is_retried_and_reported() -> None:
 
 
 async def test_throttling_that_never_ends_gives_up_with_a_clear_error() -> None:
-    with start_sandbox(seed="demo", faults=["429:1@/v1.0/subscribedSkus"]) as sb:
+    with start_sandbox(seed="demo", faults=["429:1@/v1.0/deviceAppManagement/vppTokens"]) as sb:
         client = build_graph_client(
             StaticTokenCredential(sb.token),
             graph_root=sb.graph_url,
@@ -127,7 +127,7 @@ async def test_throttling_that_never_ends_gives_up_with_a_clear_error() -> None:
         client.add_retry_listener(notices.append)
         try:
             with pytest.raises(Throttled) as info:
-                await ops.list_subscribed_skus(client)
+                await ops.list_vpp_tokens(client)
         finally:
             await client.aclose()
     assert [n.will_retry for n in notices] == [True, False]

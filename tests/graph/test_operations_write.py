@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.graph import operations as ops
+from tui.graph import parse
 from tui.graph.client import GraphClient
 from tui.graph.errors import BadRequest, PermissionMissing
 from tui.graph.models import (
@@ -16,6 +17,18 @@ from tui.graph.models import (
     TargetKind,
 )
 from tui.sandbox.server import RunningSandbox
+
+
+def group_id(sandbox: RunningSandbox, name: str) -> str:
+    """A seeded group's id (the session names it; the group picker is tested elsewhere)."""
+    return next(g["id"] for g in sandbox.state.groups.values() if g["displayName"] == name)
+
+
+def stored_app_assignments(sandbox: RunningSandbox, app_id: str) -> tuple[AppAssignment, ...]:
+    """What the tenant holds, through adue's own parser of Graph's app assignments."""
+    parsed = (parse.app_assignment(a) for a in sandbox.state.app_assignments.get(app_id, []))
+    return tuple(a for a in parsed if a)
+
 
 SPEC = SsoPolicySpec(
     "iOS – Entra ID SSO extension (account-driven UE)", "", ("com.contoso.expenses",)
@@ -32,7 +45,6 @@ async def test_sso_policy_create_get_update_only_changed(
     assert policy.bundle_ids == ("com.contoso.expenses",)
     assert policy.browser_sso_interaction_enabled and policy.has_device_registration
     assert policy.extension_type == "#microsoft.graph.iosAzureAdSingleSignOnExtension"
-    assert await ops.get_sso_policy(writer, policy.id) == policy
     assert await ops.find_sso_policies_by_name(writer, SPEC.display_name) == (policy,)
 
     fresh.clear_requests()
@@ -48,8 +60,8 @@ async def test_sso_policy_create_get_update_only_changed(
         "description": "Rolled out by adue",
         "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
     }
-    after = await ops.get_sso_policy(writer, policy.id)
-    assert after is not None and after.description == "Rolled out by adue"
+    (after,) = await ops.find_sso_policies_by_name(writer, SPEC.display_name)
+    assert after.id == policy.id and after.description == "Rolled out by adue"
 
 
 async def test_sso_policy_bad_payload_names_the_field(writer: GraphClient) -> None:
@@ -68,53 +80,50 @@ async def test_sso_policy_bad_payload_names_the_field(writer: GraphClient) -> No
 async def test_configuration_assignments_merge_and_replace_all(
     writer: GraphClient, fresh: RunningSandbox
 ) -> None:
+    # As the plan and apply do it: merge_targets, then one replace-all /assign.
     policy = (await ops.create_sso_policy(writer, SPEC)).value
-    (finance,) = await ops.find_groups_by_name(writer, "Finance")
-    (sales,) = await ops.find_groups_by_name(writer, "Sales")
-    (legal,) = await ops.find_groups_by_name(writer, "Legal")
+    finance, sales, legal = (group_id(fresh, n) for n in ("Finance", "Sales", "Legal"))
 
-    first = await ops.merge_and_assign_configuration(
-        writer, policy.id, [AssignmentTarget.group(finance.id), AssignmentTarget.exclude(legal.id)]
+    first = await ops.assign_configuration(
+        writer,
+        policy.id,
+        ops.merge_targets([], [AssignmentTarget.group(finance), AssignmentTarget.exclude(legal)]),
     )
-    assert first is not None and len(first.value) == 2
-    second = await ops.merge_and_assign_configuration(
-        writer, policy.id, [AssignmentTarget.group(sales.id), AssignmentTarget.group(finance.id)]
+    assert len(first.value) == 2 and first.request_id
+    current = [a.target for a in first.value]
+    merged = ops.merge_targets(
+        current, [AssignmentTarget.group(sales), AssignmentTarget.group(finance)]
     )
-    assert second is not None
-    current = await ops.get_configuration_assignments(writer, policy.id)
-    assert {(a.target.kind, a.target.group_id) for a in current} == {
-        (TargetKind.GROUP, finance.id),
-        (TargetKind.GROUP, sales.id),
-        (TargetKind.EXCLUDE_GROUP, legal.id),
+    second = await ops.assign_configuration(writer, policy.id, merged)
+    assert {(a.target.kind, a.target.group_id) for a in second.value} == {
+        (TargetKind.GROUP, finance),
+        (TargetKind.GROUP, sales),
+        (TargetKind.EXCLUDE_GROUP, legal),
     }
-    fresh.clear_requests()
-    assert (
-        await ops.merge_and_assign_configuration(
-            writer, policy.id, [AssignmentTarget.group(sales.id)]
-        )
-        is None
+    # Removing goes through the same replace-all post; the tenant keeps only what was sent.
+    kept = ops.merge_targets(
+        [a.target for a in second.value], remove=[AssignmentTarget.exclude(legal)]
     )
-    assert fresh.writes() == []
-    # Removing goes through the same replace-all post.
-    await ops.merge_and_assign_configuration(
-        writer, policy.id, [], remove=[AssignmentTarget.exclude(legal.id)]
-    )
-    after = await ops.get_configuration_assignments(writer, policy.id)
-    assert len(after) == 2
+    after = await ops.assign_configuration(writer, policy.id, kept)
+    assert len(after.value) == 2
+    stored = fresh.state.config_assignments[policy.id]
+    assert {a["target"]["groupId"] for a in stored} == {finance, sales}
 
 
-async def test_authenticator_app_assignment_merge(writer: GraphClient) -> None:
+async def test_authenticator_app_assignment_merge(
+    writer: GraphClient, fresh: RunningSandbox
+) -> None:
     apps = await ops.find_authenticator_apps(writer)
     assert apps.best is not None
     app_id = apps.best.id
-    (pilot,) = await ops.find_groups_by_name(writer, "BYOD pilot")
-    before = await ops.get_app_assignments(writer, app_id)
-    merged = ops.merge_app_assignments(before, [AppAssignment(AssignmentTarget.group(pilot.id))])
+    pilot = group_id(fresh, "BYOD pilot")
+    before = stored_app_assignments(fresh, app_id)
+    merged = ops.merge_app_assignments(before, [AppAssignment(AssignmentTarget.group(pilot))])
     written = await ops.assign_app(writer, app_id, merged)
     assert written.request_id
-    after = await ops.get_app_assignments(writer, app_id)
+    after = stored_app_assignments(fresh, app_id)
     assert len(after) == len(before) + 1
-    ours = next(a for a in after if a.target.group_id == pilot.id)
+    ours = next(a for a in after if a.target.group_id == pilot)
     assert ours.intent is AppIntent.REQUIRED and ours.use_device_licensing is False
 
 
@@ -135,13 +144,13 @@ async def test_enrollment_profile_lifecycle(writer: GraphClient, fresh: RunningS
     (patch,) = fresh.writes()
     assert "platform" not in patch.body
 
-    (pilot,) = await ops.find_groups_by_name(writer, "BYOD pilot")
-    added = await ops.add_profile_assignment(writer, profile.id, pilot.id)
-    assert added.value.target.group_id == pilot.id
+    pilot = group_id(fresh, "BYOD pilot")
+    added = await ops.add_profile_assignment(writer, profile.id, pilot)
+    assert added.value.target.group_id == pilot
     listed = await ops.list_profile_assignments(writer, profile.id)
     assert [a.id for a in listed] == [added.value.id]
     # Again (a killed run's write that had landed): the existing assignment, no error.
-    again = await ops.add_profile_assignment(writer, profile.id, pilot.id)
+    again = await ops.add_profile_assignment(writer, profile.id, pilot)
     assert again.value.id == added.value.id
     assert len(await ops.list_profile_assignments(writer, profile.id)) == 1
     await ops.remove_profile_assignment(writer, profile.id, added.value.id)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import quote
 
 from tui.graph import parse
@@ -35,13 +35,11 @@ from tui.graph.models import (
     GroupKind,
     GroupPage,
     Organization,
-    PlatformRestriction,
     PolicyUpdate,
     ProfileAssignment,
     SsoPolicy,
     SsoPolicySpec,
     StoreApp,
-    SubscribedSku,
     VppApp,
     VppToken,
     Written,
@@ -156,25 +154,6 @@ async def get_organization(client: GraphClient) -> Organization:
     return org
 
 
-async def list_subscribed_skus(client: GraphClient) -> tuple[SubscribedSku, ...]:
-    found = await _get_all(
-        client, "subscribedSkus", what="read the licences", scopes=Scope.ORGANIZATION
-    )
-    return tuple(parse.subscribed_sku(s) for s in found)
-
-
-async def get_apns_certificate(client: GraphClient) -> ApnsCertificate | None:
-    """The Apple MDM push certificate, or None when none was uploaded."""
-    response = await client.request(
-        "GET",
-        "deviceManagement/applePushNotificationCertificate",
-        what="read the Apple MDM push certificate",
-        required_scopes=Scope.SERVICE_CONFIG_READ,
-        ok_statuses=frozenset({404}),
-    )
-    return apns_from_json(response.status, response.json())
-
-
 def apns_from_json(status: int, body: parse.Json) -> ApnsCertificate | None:
     if status == 404:
         return None
@@ -235,17 +214,6 @@ async def find_authenticator_apps(client: GraphClient) -> AuthenticatorApps:
     return authenticator_from_apps(
         await list_ios_vpp_apps(client), await list_ios_store_apps(client)
     )
-
-
-async def list_platform_restrictions(client: GraphClient) -> tuple[PlatformRestriction, ...]:
-    found = await _get_all(
-        client,
-        "deviceManagement/deviceEnrollmentConfigurations",
-        what="read the enrollment platform restrictions",
-        scopes=Scope.SERVICE_CONFIG_READ,
-    )
-    restrictions = (parse.platform_restriction(c) for c in found)
-    return tuple(sorted((r for r in restrictions if r), key=lambda r: r.priority))
 
 
 # -- access -------------------------------------------------------------------------
@@ -339,31 +307,6 @@ async def next_group_page(
         next_link=parse.text(body, "@odata.nextLink"),
         query=page.query,
     )
-
-
-async def find_groups_by_name(client: GraphClient, name: str) -> tuple[Group, ...]:
-    """Groups with exactly this display name (a hand-written session names groups)."""
-    escaped = name.strip().replace("'", "''")
-    found = await _get_all(
-        client,
-        "groups",
-        query={"$filter": f"displayName eq '{escaped}'", "$select": GROUP_FIELDS},
-        what=f"find the group named {name!r}",
-        scopes=Scope.GROUPS,
-    )
-    return tuple(parse.group(g) for g in found)
-
-
-async def get_group(client: GraphClient, group_id: str) -> Group | None:
-    response = await client.request(
-        "GET",
-        f"groups/{_segment(group_id)}",
-        query={"$select": GROUP_FIELDS},
-        what="read a group",
-        required_scopes=Scope.GROUPS,
-        ok_statuses=frozenset({404}),
-    )
-    return None if response.status == 404 else parse.group(response.json())
 
 
 _DEVICE_RULE = re.compile(r"\bdevice\.", re.IGNORECASE)
@@ -472,11 +415,6 @@ async def _get_configuration(client: GraphClient, policy_id: str) -> parse.Json 
     )
 
 
-async def get_sso_policy(client: GraphClient, policy_id: str) -> SsoPolicy | None:
-    body = await _get_configuration(client, policy_id)
-    return parse.sso_policy(body) if body is not None else None
-
-
 async def find_sso_policies_by_name(client: GraphClient, name: str) -> tuple[SsoPolicy, ...]:
     """iOS device-features policies with exactly this display name."""
     found = await _get_all(
@@ -540,19 +478,6 @@ def merge_targets(
     return tuple(merged.values())
 
 
-async def get_configuration_assignments(
-    client: GraphClient, config_id: str
-) -> tuple[Assignment, ...]:
-    found = await _get_all(
-        client,
-        f"{CONFIGURATIONS}/{_segment(config_id)}/assignments",
-        version="beta",
-        what="read the policy's assignments",
-        scopes=Scope.CONFIG_READ,
-    )
-    return tuple(a for a in (parse.assignment(x) for x in found) if a)
-
-
 async def assign_configuration(
     client: GraphClient, config_id: str, targets: Sequence[AssignmentTarget]
 ) -> Written[tuple[Assignment, ...]]:
@@ -567,20 +492,6 @@ async def assign_configuration(
     )
     found = parse.items(response.json())
     return Written(tuple(a for a in (parse.assignment(x) for x in found) if a), response.request_id)
-
-
-async def merge_and_assign_configuration(
-    client: GraphClient,
-    config_id: str,
-    add: Sequence[AssignmentTarget],
-    remove: Sequence[AssignmentTarget] = (),
-) -> Written[tuple[Assignment, ...]] | None:
-    """Read, merge, and assign only when the set changes (None = nothing to do)."""
-    current = [a.target for a in await get_configuration_assignments(client, config_id)]
-    merged = merge_targets(current, add, remove)
-    if [t.key for t in merged] == [t.key for t in current]:
-        return None
-    return await assign_configuration(client, config_id, merged)
 
 
 def merge_app_assignments(
@@ -598,20 +509,6 @@ def merge_app_assignments(
         if assignment.key not in removed:
             merged[assignment.key] = assignment
     return tuple(merged.values())
-
-
-async def get_app_assignments(client: GraphClient, app_id: str) -> tuple[AppAssignment, ...]:
-    """One app's assignments, read by id in beta: the list's `$expand=assignments` is
-    deprecated (beta mobileApp resource page) and v1.0 leaves out beta-only settings
-    that `/assign` would then reset (graph.md, step 2)."""
-    found = await _get_all(
-        client,
-        f"{MOBILE_APPS}/{_segment(app_id)}/assignments",
-        version="beta",
-        what="read the app's assignments",
-        scopes=Scope.APPS_READ,
-    )
-    return tuple(a for a in (parse.app_assignment(x) for x in found) if a)
 
 
 async def assign_app(
@@ -651,11 +548,6 @@ async def _get_profile_json(client: GraphClient, profile_id: str) -> parse.Json 
         what="read the enrollment profile",
         scopes=Scope.SERVICE_CONFIG_READ,
     )
-
-
-async def get_enrollment_profile(client: GraphClient, profile_id: str) -> EnrollmentProfile | None:
-    body = await _get_profile_json(client, profile_id)
-    return parse.enrollment_profile(body) if body is not None else None
 
 
 async def create_enrollment_profile(
@@ -773,8 +665,3 @@ async def set_profile_priority(
         required_scopes=Scope.SERVICE_CONFIG_WRITE,
     )
     return Written(None, response.request_id)
-
-
-def json_of(body: bytes) -> Any:
-    """A batch answer's JSON body (empty -> {})."""
-    return json.loads(body) if body else {}

@@ -123,3 +123,37 @@ def test_sandbox_check_signs_in_with_the_device_code_flow(tmp_path: Path) -> Non
     assert failing == ["personal_ios_enrollment"]
     bad = adue("--sandbox", "check", "--seed", "bogus", env=env, cwd=tmp_path)
     assert bad.returncode == 1 and "--seed" in bad.stderr
+
+
+def sandbox_check(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`adue --sandbox check …`: the built-in tenant and its discovery host."""
+    return adue("--sandbox", "check", *argv, env=environment(tmp_path), cwd=tmp_path)
+
+
+def test_the_service_discovery_file_is_checked_as_the_wizard_does(tmp_path: Path) -> None:
+    done = sandbox_check(tmp_path, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["discovery"]["domain"] == "contoso.com"
+    assert report["discovery"]["status"] == "pass"
+    text = sandbox_check(tmp_path)
+    assert "PASS   Service discovery file on contoso.com" in text.stdout
+
+
+def test_a_broken_discovery_file_fails_the_check_with_its_fix(tmp_path: Path) -> None:
+    done = sandbox_check(tmp_path, "--rehearse", "content-type")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "FAIL   Service discovery file on contoso.com" in done.stdout
+    assert "application/json" in done.stdout  # the finding's fix names the right type
+    assert "Your Apple ID does not support the expected services" in done.stdout
+
+
+def test_without_a_sign_in_domain_discovery_says_it_was_not_checked(
+    demo_sb: RunningSandbox, tmp_path: Path
+) -> None:
+    env = environment(tmp_path, ADUE_ACCESS_TOKEN=demo_sb.token)
+    done = adue("check", "--graph-url", demo_sb.graph_url, "--json", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["discovery"] is None
+    text = adue("check", "--graph-url", demo_sb.graph_url, env=env, cwd=tmp_path)
+    assert "Service discovery: not checked (no sign-in domain" in text.stdout

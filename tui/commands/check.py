@@ -12,12 +12,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import DEFAULT_SESSION, add_connection_options
 
 if TYPE_CHECKING:
+    from tui.discovery.findings import DiscoveryReport
     from tui.graph.auth import ConnectionSettings, DeviceCodePrompt
     from tui.graph.checks import CheckReport
     from tui.graph.client import GraphClient
@@ -36,7 +38,8 @@ def register(subparsers: Any) -> None:
             "Check the tenant's prerequisites for account-driven User Enrollment: Intune"
             " licence, MDM authority, Apple MDM push certificate (warns 30 days before it"
             " expires), VPP token, Microsoft Authenticator as a user-licensed VPP app,"
-            " personal iOS enrollment, granted permissions. Exit 0 all pass (warnings"
+            " personal iOS enrollment, granted permissions, and the service-discovery file"
+            " on the sign-in domain (--domain or the session's). Exit 0 all pass (warnings"
             " allowed), 2 any fails, 1 could not check."
         ),
     )
@@ -47,6 +50,18 @@ def register(subparsers: Any) -> None:
         help=f"session file to take [tenant] settings from (default: ./{DEFAULT_SESSION})",
     )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--domain",
+        metavar="DOMAIN",
+        help="also check the service-discovery file on this sign-in domain"
+        " (default: the session's [tenant] sign_in_domain; none known: not checked)",
+    )
+    p.add_argument(
+        "--rehearse",
+        metavar="VARIANT",
+        help="with adue --sandbox: its discovery host serves this broken variant (as"
+        " `adue discovery check --rehearse`), e.g. content-type or tenant",
+    )
     p.add_argument(
         "--seed",
         metavar="NAME",
@@ -121,12 +136,38 @@ def _connect(settings: ConnectionSettings, *, sandbox: bool = False) -> GraphCli
     return client
 
 
-async def _check(settings: ConnectionSettings, *, sandbox: bool = False) -> CheckReport:
+@dataclass(frozen=True)
+class DiscoveryTarget:
+    """Where to check the service-discovery file, as the wizard does on step 2."""
+
+    domain: str
+    verify: str | bool = True  # the sandbox's CA, else the system's
+    connect_to: tuple[str, int] | None = None  # the sandbox's discovery host
+
+
+async def _check(
+    settings: ConnectionSettings,
+    *,
+    sandbox: bool = False,
+    discovery: DiscoveryTarget | None = None,
+) -> tuple[CheckReport, DiscoveryReport | None]:
+    from tui.discovery.check import check_domain
     from tui.graph.checks import run_checks
 
     client = _connect(settings, sandbox=sandbox)
     try:
-        return await run_checks(client)
+        report = await run_checks(client)
+        found = None
+        if discovery is not None:
+            org = report.organization
+            found = await check_domain(
+                discovery.domain,
+                tenant_id=org.id if org else None,
+                cloud=settings.cloud.name,
+                verify=discovery.verify,
+                connect_to=discovery.connect_to,
+            )
+        return report, found
     finally:
         await client.aclose()
         close = getattr(client.credential, "close", None)
@@ -134,17 +175,26 @@ async def _check(settings: ConnectionSettings, *, sandbox: bool = False) -> Chec
             close()
 
 
-def _check_sandbox(args: argparse.Namespace) -> CheckReport:
+def _check_sandbox(args: argparse.Namespace) -> tuple[CheckReport, DiscoveryReport | None]:
     """`adue --sandbox check`: the built-in tenant, signed in with the device-code flow
     against its identity emulator (auto-approved after a moment)."""
     import asyncio
     import dataclasses
+    from urllib.parse import urlsplit
 
     from tui.graph.auth import AuthMethod, ConnectionSettings, SettingsError
+    from tui.sandbox.discovery_variants import VARIANTS
     from tui.sandbox.server import start_sandbox
 
+    variant = getattr(args, "rehearse", None) or "ok"
+    if variant not in VARIANTS:
+        raise SettingsError(f"--rehearse {variant!r}: choose one of {', '.join(VARIANTS)}")
     try:
-        sb = start_sandbox(seed=args.seed, device_auto_approve_seconds=SANDBOX_APPROVE_SECONDS)
+        sb = start_sandbox(
+            seed=args.seed,
+            device_auto_approve_seconds=SANDBOX_APPROVE_SECONDS,
+            discovery_variant=variant,
+        )
     except ValueError as exc:
         raise SettingsError(f"--seed: {exc}") from None
     with sb:
@@ -156,7 +206,13 @@ def _check_sandbox(args: argparse.Namespace) -> CheckReport:
             graph_url=sb.graph_url,
             tenant_id=sb.tenant_id,
         )
-        return asyncio.run(_check(settings, sandbox=True))
+        url = urlsplit(sb.https_url)
+        discovery = DiscoveryTarget(
+            args.domain or sb.sign_in_domain,
+            verify=str(sb.ca_path),
+            connect_to=(url.hostname or "127.0.0.1", url.port or 443),
+        )
+        return asyncio.run(_check(settings, sandbox=True, discovery=discovery))
 
 
 def _print_report(report: CheckReport) -> None:
@@ -172,14 +228,39 @@ def _print_report(report: CheckReport) -> None:
     print(f"Checked {len(report.results)} prerequisites: {summary}.")
 
 
-def _report_json(report: CheckReport) -> dict[str, Any]:
+def _print_discovery(found: DiscoveryReport | None) -> None:
+    if found is None:
+        print(
+            "Service discovery: not checked (no sign-in domain: pass --domain, or set"
+            " [tenant] sign_in_domain in the session)."
+        )
+        return
+    verdict = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "error": "ERROR"}[found.status]
+    print(f"{verdict:<5}  Service discovery file on {found.domain}: {found.url}")
+    for finding in found.findings:
+        if finding.status != "pass":
+            print(f"       {finding.status.upper()}: {finding.title}: {finding.evidence}")
+            if finding.fix:
+                print(f"       Fix: {finding.fix}")
+
+
+def exit_code(report: CheckReport, found: DiscoveryReport | None) -> int:
+    """0 all pass, 2 anything fails, 1 something could not be checked (that decides first)."""
+    discovery = {"pass": 0, "warn": 0, "fail": 2, "error": 1}[found.status] if found else 0
+    codes = {report.exit_code, discovery}
+    return 1 if 1 in codes else 2 if 2 in codes else 0
+
+
+def _report_json(report: CheckReport, found: DiscoveryReport | None) -> dict[str, Any]:
     org = report.organization
+    code = exit_code(report, found)
     return {
-        "ok": report.exit_code == 0,
-        "exit_code": report.exit_code,
+        "ok": code == 0,
+        "exit_code": code,
         "checked_at": report.checked_at.isoformat(),
         "tenant": {"id": org.id, "name": org.display_name} if org else None,
         "checks": [r.to_json() for r in report.results],
+        "discovery": found.to_dict() if found else None,
     }
 
 
@@ -199,9 +280,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if getattr(args, "sandbox", False):
-            report = _check_sandbox(args)
+            report, found = _check_sandbox(args)
         else:
-            report = asyncio.run(_check(_settings(args)))
+            report, found = asyncio.run(_check(_settings(args), discovery=_discovery_target(args)))
     except SettingsError as exc:
         return _fail(args, str(exc))
     except SessionError as exc:
@@ -217,7 +298,23 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _fail(args, "interrupted")
     if args.json:
-        print(json.dumps(_report_json(report), indent=2))
+        print(json.dumps(_report_json(report, found), indent=2))
     else:
         _print_report(report)
-    return report.exit_code
+        _print_discovery(found)
+    return exit_code(report, found)
+
+
+def _discovery_target(args: argparse.Namespace) -> DiscoveryTarget | None:
+    """The sign-in domain to check: --domain, else the session's; none known: None."""
+    from tui.discovery.domains import normalise_domain
+
+    domain = args.domain or _tenant_table(args)[0].get("sign_in_domain") or ""
+    if not domain:
+        return None
+    try:
+        return DiscoveryTarget(normalise_domain(str(domain), field="--domain"))
+    except ValueError as exc:
+        from tui.graph.auth import SettingsError
+
+        raise SettingsError(str(exc)) from None

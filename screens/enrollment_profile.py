@@ -132,7 +132,8 @@ class EnrollmentProfileStep(StepPanel):
         show_problem(
             self.query_one("#profile-name-message", Static),
             f"Profile name: {problem}" if problem else "",
-            "Shown in Intune > Devices > Enrollment > Apple.",
+            "Shown in Intune > Devices > By platform > iOS/iPadOS > Device onboarding >"
+            " Enrollment > Enrollment types.",
         )
         return problem
 

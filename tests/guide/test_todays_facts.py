@@ -36,6 +36,11 @@ INSTEAD = r"(?:instead|fall(?:s|ing)? back|stattdessen|à la place|en su lugar|e
 FALLBACK = re.compile(
     rf"{PORTAL}[^.\n]{{0,80}}{INSTEAD}|{INSTEAD}[^.\n]{{0,80}}{PORTAL}|\b14\.9\b", re.IGNORECASE
 )
+# Admin-center paths that moved (enrollment-facts.md has today's).
+OLD_PATHS = re.compile(
+    r"Devices > Enrollment > (?:Device platform restriction|Apple(?! > Apple MDM))"
+    r"|Devices > iOS/iPadOS > Enrollment"
+)
 # Apple's old names.
 OLD_NAMES = re.compile(r"managed Apple IDs?\b|verwaltete[nr]? Apple-ID|\bABM\b", re.IGNORECASE)
 ABM = "Apple Business Manager"
@@ -44,6 +49,7 @@ ABM = "Apple Business Manager"
 def _stale(text: str) -> list[str]:
     found = [m.group(0) for m in (*OLD_IOS.finditer(text), *FALLBACK.finditer(text))]
     found += [m.group(0) for m in OLD_NAMES.finditer(text)]
+    found += [m.group(0) for m in OLD_PATHS.finditer(text)]
     # "Apple Business Manager" only as the former name of Apple Business.
     found += [
         ABM for m in re.finditer(ABM, text) if "formerly " not in text[max(0, m.start() - 30) :]
@@ -102,6 +108,9 @@ def test_the_patterns_catch_what_they_are_for() -> None:
         "users fall back to user enrollment with Company Portal.",
         "Users need managed Apple IDs.",
         "Download a new token in Apple Business Manager.",
+        "Intune admin center: Devices > Enrollment > Device platform restriction",
+        "Shown in Intune > Devices > Enrollment > Apple.",
+        "Devices > iOS/iPadOS > Enrollment: open the profile by its name",
     ):
         assert _stale(stale), stale
     for fine in (
@@ -110,6 +119,8 @@ def test_the_patterns_catch_what_they_are_for() -> None:
         "It takes about 15 minutes.",
         "in the Company Portal app or at the website",
         "user enrollment with Company Portal",  # an existing profile's type, named as such
+        "Devices > Device onboarding > Enrollment > Device platform restriction",
+        "Devices > Enrollment > Apple > Apple MDM Push Certificate",
     ):
         assert not _stale(fine), fine
 

@@ -68,7 +68,9 @@ def admin_center_links(session: Mapping[str, Mapping[str, Any]]) -> list[AdminLi
                 str(profile.get("name", "")),
                 str(profile["profile_id"]),
                 f"{host}/{IOS_ENROLLMENT}",
-                "Devices > iOS/iPadOS > Enrollment: open the profile by its name",
+                # The admin center's current path (enrollment-facts.md).
+                "Devices > By platform > iOS/iPadOS > Device onboarding > Enrollment >"
+                " Enrollment types: open the profile by its name",
             )
         )
     return links

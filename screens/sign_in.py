@@ -235,7 +235,10 @@ class SignInStep(StepPanel):
         if isinstance(error, SignInCancelled):
             self.query_one("#sign-in-result", Static).update("Sign-in cancelled.")
             return
-        self.query_one("#sign-in-result", Static).update(safe_lines(f"Sign-in failed. {error}"))
+        text = str(getattr(error, "message", None) or error)
+        if not text.lower().startswith("sign-in failed"):
+            text = f"Sign-in failed: {text}"  # said once, whoever raised it
+        self.query_one("#sign-in-result", Static).update(safe_lines(text))
         self.show_error(error)
 
     def _summary_text(self, signed_in: SignedIn | None = None) -> str:

@@ -29,7 +29,7 @@ from tui.graph.auth import (
     sign_in,
 )
 from tui.graph.client import build_graph_client
-from tui.graph.errors import SignInCancelled, SignInRequired
+from tui.graph.errors import SignInCancelled, SignInFailed, SignInRequired
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
 
@@ -234,3 +234,34 @@ def test_cancel_stops_a_waiting_sign_in(sandbox: RunningSandbox) -> None:
         sign_in(credential, cancel=cancel)
     assert time.monotonic() - started < 5
     assert not record_path(settings).exists()
+
+
+def test_an_unreachable_sign_in_service_is_blamed_on_the_network_once(tmp_path: Path) -> None:
+    # A sandbox that has stopped: its identity endpoints refuse connections, as a machine
+    # without network (or DNS) does. The tenant and the app were never asked.
+    with start_sandbox(seed="demo") as sb:
+        ca = tmp_path / "ca.pem"  # the sandbox removes its own CA file when it stops
+        ca.write_bytes(sb.ca_path.read_bytes())
+        settings = ConnectionSettings.from_args_and_session(args(), None, environ={})
+        settings = settings.with_sandbox(
+            https_url=sb.https_url, ca_path=ca, graph_url=sb.graph_url, tenant_id=sb.tenant_id
+        )
+    credential = build_credential(settings, prompt=lambda prompt: None)
+    with pytest.raises(SignInFailed) as caught:
+        sign_in(credential)
+    message, fix = caught.value.message, caught.value.fix
+    assert message.startswith("Sign-in failed: could not reach the sign-in service")
+    assert "the connection was refused" in message
+    assert message.count("Sign-in failed") == 1
+    assert "network" in fix and "tenant" in fix and "--" not in fix  # no CLI flags
+
+
+def test_a_refused_sign_in_names_tenant_and_app_without_cli_flags() -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from tui.graph.errors import sign_in_failed
+
+    refused = ClientAuthenticationError("AADSTS90002: Tenant 'nosuch.example' not found.")
+    err = sign_in_failed(refused, service="https://login.microsoftonline.com")
+    assert err.message == "Sign-in failed: AADSTS90002: Tenant 'nosuch.example' not found."
+    assert err.fix == "check the tenant, the client id and the sign-in method, then try again"

@@ -31,7 +31,7 @@ from tui.graph.clouds import (
     resolve_graph_root,
     session_graph_root,
 )
-from tui.graph.errors import SignInCancelled, SignInFailed, SignInRequired
+from tui.graph.errors import SignInCancelled, SignInRequired
 
 if TYPE_CHECKING:
     import argparse
@@ -553,9 +553,10 @@ def sign_in(
     interactive=False (cron): never prompt; raise SignInRequired instead.
     Raises SignInCancelled, SignInRequired or SignInFailed.
     """
-    from azure.core.exceptions import ClientAuthenticationError
+    from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
     from azure.identity import AuthenticationRequiredError
 
+    from tui.graph.errors import sign_in_failed
     from tui.graph.operations import decode_access_token
 
     settings = credential.settings
@@ -575,14 +576,10 @@ def sign_in(
 
             write_private(record_path(settings), record.serialize())
             token = cred.get_token(*scopes, enable_cae=True)
-    except ClientAuthenticationError as exc:
+    except (ClientAuthenticationError, ServiceRequestError) as exc:
         if (cancel is not None and cancel.is_set()) or _caused_by_cancel(exc):
             raise SignInCancelled("sign-in cancelled") from None
-        message = getattr(exc, "message", None) or str(exc)
-        raise SignInFailed(
-            f"Sign-in failed: {message}",
-            fix="check --tenant, --client-id and the sign-in method, then try again",
-        ) from exc
+        raise sign_in_failed(exc, service=settings.authority_url) from exc
     _tighten_plaintext_cache(credential)
     access = decode_access_token(token.token)
     return SignedIn(

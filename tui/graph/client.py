@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from tui import __version__
-from tui.graph.errors import GraphError, SignInFailed, SignInRequired, error_from_response
+from tui.graph.errors import GraphError, SignInRequired, error_from_response, sign_in_failed
 from tui.graph.errors import network_error as _network_error
 from tui.graph.retry import RetryNotice, RetryPolicy
 
@@ -271,11 +271,7 @@ def sign_in_error(exc: Exception) -> GraphError:
             "Signing in is needed again (no valid token in the cache)",
             fix="sign in again with the device code (or your chosen method)",
         )
-    message = getattr(exc, "message", None) or str(exc)
-    return SignInFailed(
-        f"Could not get a token: {message}",
-        fix="check the tenant, client id and sign-in method, then sign in again",
-    )
+    return sign_in_failed(exc, service="(Microsoft Entra ID)")
 
 
 def build_graph_client(

@@ -108,6 +108,55 @@ class SignInFailed(GraphError):
     kind = "sign_in_failed"
 
 
+# What a sign-in library says when the network, not the tenant or the app, is the problem.
+NETWORK_SIGNS = {
+    "failed to resolve": "its name does not resolve (DNS)",
+    "name or service not known": "its name does not resolve (DNS)",
+    "temporary failure in name resolution": "its name does not resolve (DNS)",
+    "getaddrinfo failed": "its name does not resolve (DNS)",
+    "nodename nor servname": "its name does not resolve (DNS)",
+    "connection refused": "the connection was refused",
+    "network is unreachable": "the network is unreachable",
+    "no route to host": "there is no route to it",
+    "timed out": "it did not answer in time",
+    "certificate verify failed": "its TLS certificate is not trusted here (a proxy?)",
+}
+
+
+def network_problem(exc: BaseException) -> str | None:
+    """Why the sign-in service could not be reached, or None when it answered.
+
+    A DNS, connection or TLS failure must not read as a wrong tenant or client id: the
+    tenant and the app were never asked.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):  # the exception's chain of causes
+        if seen is None:
+            break
+        text = str(getattr(seen, "message", None) or seen).lower()
+        for sign, meaning in NETWORK_SIGNS.items():
+            if sign in text:
+                return meaning
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def sign_in_failed(exc: BaseException, *, service: str) -> SignInFailed:
+    """One message for a failed sign-in, naming the real cause once, in the admin's words."""
+    reason = network_problem(exc)
+    if reason is not None:
+        return SignInFailed(
+            f"Sign-in failed: could not reach the sign-in service {service}: {reason}",
+            fix="check this machine's network connection, DNS and proxy (HTTPS_PROXY); "
+            "the tenant and the client id have not been checked yet",
+        )
+    message = str(getattr(exc, "message", None) or exc).strip()
+    return SignInFailed(
+        f"Sign-in failed: {message}",
+        fix="check the tenant, the client id and the sign-in method, then try again",
+    )
+
+
 class SignInCancelled(Exception):
     """The person cancelled the sign-in (device code dialog closed)."""
 

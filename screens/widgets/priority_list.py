@@ -44,9 +44,11 @@ class ProfileItem(ListItem):
 
 
 class PriorityList(ListView):
+    # Not in the footer: at 80 columns they pushed "Back" and "Help" off it, and the step
+    # says itself that shift+↑/↓ (or its buttons) move the highlighted profile.
     BINDINGS = [
-        Binding("shift+up", "move(-1)", "Move up", id="priority-move-up"),
-        Binding("shift+down", "move(1)", "Move down", id="priority-move-down"),
+        Binding("shift+up", "move(-1)", "Move up", show=False, id="priority-move-up"),
+        Binding("shift+down", "move(1)", "Move down", show=False, id="priority-move-down"),
     ]
 
     class Moved(Message):

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# How long the sandbox's identity emulator waits before approving a device code
-# by itself, so `make run` signs in with no second device at hand.
+# How long `adue --sandbox` waits before approving its own device code, so `make run`
+# signs in with no second device at hand. It approves in-process, the code it was
+# shown: the sandbox's identity endpoints approve nothing by themselves, or any other
+# user of the machine could start a sign-in on the loopback port and get a token.
 SANDBOX_AUTO_APPROVE_SECONDS = 4.0
 
 
@@ -143,7 +145,6 @@ class Backend:
             self._sandbox = start_sandbox(
                 seed=os.environ.get("ADUE_SANDBOX_SEED") or "demo",
                 state_file=sandbox_state_path(self.session.path),
-                device_auto_approve_seconds=SANDBOX_AUTO_APPROVE_SECONDS,
             )
         sb = self._sandbox
         return SandboxInfo(
@@ -154,7 +155,11 @@ class Backend:
             sign_in_domain=sb.sign_in_domain,
             admin_upn=sb.admin_upn,
             ca_path=str(sb.ca_path),
-            auto_approve_seconds=sb.device_auto_approve_seconds or 0.0,
+            auto_approve_seconds=(
+                SANDBOX_AUTO_APPROVE_SECONDS
+                if self._owns_sandbox
+                else sb.device_auto_approve_seconds or 0.0
+            ),
         )
 
     @property
@@ -192,6 +197,22 @@ class Backend:
         except SettingsError as exc:
             return str(exc)  # e.g. a session's graph_url refused: say so before sign-in
 
+    @staticmethod
+    def _approving_in_process(
+        prompt: Callable[[DeviceCodePrompt], None], sandbox: RunningSandbox
+    ) -> Callable[[DeviceCodePrompt], None]:
+        """`prompt`, then approve exactly that code a moment later (as the admin would)."""
+
+        def show(code: DeviceCodePrompt) -> None:
+            prompt(code)
+            timer = threading.Timer(
+                SANDBOX_AUTO_APPROVE_SECONDS, sandbox.approve_device_code, [code.user_code]
+            )
+            timer.daemon = True
+            timer.start()
+
+        return show
+
     def sign_in(
         self,
         prompt: Callable[[DeviceCodePrompt], None],
@@ -208,6 +229,8 @@ class Backend:
         from tui.graph.client import build_graph_client
 
         settings = self.settings()
+        if self._sandbox is not None and self._owns_sandbox:
+            prompt = self._approving_in_process(prompt, self._sandbox)
         credential = build_credential(settings, prompt=prompt, cancel=cancel)
         signed_in = sign_in(credential, cancel=cancel, interactive=interactive)
         self._client = build_graph_client(

@@ -10,6 +10,7 @@ import base64
 import json
 import ssl
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -192,3 +193,36 @@ def test_approve_device_code_in_process(sandbox_factory: SandboxFactory) -> None
 def test_listens_on_loopback_only(sandbox: RunningSandbox) -> None:
     assert sandbox.graph_url.startswith("http://127.0.0.1:")
     assert sandbox.https_url.startswith("https://127.0.0.1:")
+
+
+def test_the_wizards_own_sandbox_approves_no_other_sign_in(tmp_path: Path) -> None:
+    """`adue --sandbox` approves the code it showed, in-process; a sign-in someone else
+    starts on its loopback port stays pending."""
+    from tui.backend import Backend
+    from tui.session import Session
+
+    session = Session.open(tmp_path / "rollout.toml")
+    backend = Backend(session, sandbox=True)
+    try:
+        info = backend.start_sandbox()
+        sb = backend.sandbox
+        assert info is not None and sb is not None
+        assert info.auto_approve_seconds > 0  # the person is still told it approves itself
+        assert sb.device_auto_approve_seconds is None  # ... but not over HTTP
+        trust = ssl.create_default_context(cafile=str(sb.ca_path))
+        with httpx.Client(verify=trust, timeout=10) as https:
+            tenant_url = f"{sb.https_url}/{sb.tenant_id}/oauth2/v2.0"
+            flow = https.post(f"{tenant_url}/devicecode", data={"client_id": "x"}).json()
+            time.sleep(0.5)
+            answer = https.post(
+                f"{tenant_url}/token",
+                data={
+                    "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                    "device_code": flow["device_code"],
+                    "client_id": "x",
+                },
+            )
+        assert answer.json()["error"] == "authorization_pending"
+    finally:
+        backend.close()
+        session.close()

@@ -18,6 +18,7 @@ from msgraph.generated.groups.item.members.graph_user.graph_user_request_builder
     GraphUserRequestBuilder,
 )
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.organization.organization_request_builder import OrganizationRequestBuilder
 
 from tests.sandbox.sdk import make_client
 from tui.sandbox.seeds import AUTHENTICATOR_BUNDLE_ID, INTUNE_A
@@ -44,8 +45,18 @@ async def test_organization_domains_and_licences(demo_sandbox_shared: RunningSan
     assert org.id == demo_sandbox_shared.tenant_id
     assert org.display_name == "Contoso"
     assert [d.name for d in org.verified_domains or [] if d.is_default] == ["contoso.com"]
-    assert org.mobile_device_management_authority is not None
-    assert org.mobile_device_management_authority.value == "intune"
+    # Not among /organization's default properties (graph.md): only $select brings it.
+    assert org.mobile_device_management_authority is None
+    selected = await client.organization.get(
+        RequestConfiguration(
+            query_parameters=OrganizationRequestBuilder.OrganizationRequestBuilderGetQueryParameters(
+                select=["id", "mobileDeviceManagementAuthority"]
+            )
+        )
+    )
+    assert selected and selected.value
+    authority = selected.value[0].mobile_device_management_authority
+    assert authority is not None and authority.value == "intune"
 
     domains = await client.domains.get()
     assert domains and {d.id for d in domains.value or []} == {

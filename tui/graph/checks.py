@@ -32,6 +32,7 @@ from tui.graph.models import (
     VppToken,
 )
 from tui.graph.operations import (
+    ORGANIZATION_QUERY,
     RUN_SCOPES,
     STORE_APPS_QUERY,
     VPP_APPS_QUERY,
@@ -378,7 +379,11 @@ def check_scopes(access: GrantedAccess, needed: Sequence[str] = RUN_SCOPES) -> C
 # -- reading the tenant in one round trip --------------------------------------------------
 READS: tuple[tuple[BatchRead, str, tuple[str, ...]], ...] = (
     # read, what it is for (errors), the permission it needs
-    (BatchRead("organization", "organization"), "read the organization", Scope.ORGANIZATION),
+    (
+        BatchRead("organization", "organization", tuple(ORGANIZATION_QUERY.items())),
+        "read the organization and its MDM authority",
+        Scope.ORGANIZATION,
+    ),
     (BatchRead("skus", "subscribedSkus"), "read the licences", Scope.ORGANIZATION),
     (
         BatchRead("apns", "deviceManagement/applePushNotificationCertificate"),

@@ -135,23 +135,20 @@ async def _get_all(
 
 
 # -- tenant -----------------------------------------------------------------------
+# mobileDeviceManagementAuthority is not among /organization's default properties: Graph
+# returns it only when $select names it (graph.md, "Prerequisite reads").
+ORGANIZATION_QUERY = {"$select": "id,displayName,verifiedDomains,mobileDeviceManagementAuthority"}
+
+
 async def get_organization(client: GraphClient) -> Organization:
-    """The tenant: id, name, verified domains and MDM authority."""
+    """The tenant: id, name, verified domains and MDM authority (one read)."""
     what = "read the organization"
-    found = await _get_all(client, "organization", what=what, scopes=Scope.ORGANIZATION)
+    found = await _get_all(
+        client, "organization", query=ORGANIZATION_QUERY, what=what, scopes=Scope.ORGANIZATION
+    )
     if not found:
         raise error_from_response(404, {}, None, what=what)
-    org = parse.organization(found[0])
-    if not org.mdm_authority and org.id:
-        response = await client.request(
-            "GET",
-            f"organization/{_segment(org.id)}",
-            query={"$select": "mobileDeviceManagementAuthority"},
-            what="read the MDM authority",
-            required_scopes=Scope.ORGANIZATION,
-        )
-        org = parse.organization({**found[0], **response.json()})
-    return org
+    return parse.organization(found[0])
 
 
 def apns_from_json(status: int, body: parse.Json) -> ApnsCertificate | None:

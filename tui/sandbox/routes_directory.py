@@ -49,6 +49,72 @@ CASTS = {
 }
 
 
+# Graph returns only a default set of properties unless `$select` asks for more.
+# organization: the properties of the v1.0 "organization resource type" page
+# (api-reference/v1.0/resources/organization.md); mobileDeviceManagementAuthority is not
+# among them (graph.md, "Prerequisite reads": ask for it with $select).
+ORGANIZATION_DEFAULTS = frozenset(
+    {
+        "assignedPlans",
+        "businessPhones",
+        "city",
+        "country",
+        "countryLetterCode",
+        "createdDateTime",
+        "defaultUsageLocation",
+        "deletedDateTime",
+        "displayName",
+        "id",
+        "isMultipleDataLocationsForServicesEnabled",
+        "marketingNotificationEmails",
+        "onPremisesLastSyncDateTime",
+        "onPremisesSyncEnabled",
+        "partnerTenantType",
+        "postalCode",
+        "preferredLanguage",
+        "privacyProfile",
+        "provisionedPlans",
+        "securityComplianceNotificationMails",
+        "securityComplianceNotificationPhones",
+        "state",
+        "street",
+        "technicalNotificationMails",
+        "tenantType",
+        "verifiedDomains",
+    }
+)
+# user: "This operation returns by default only a subset of the more commonly used
+# properties" (api-reference/v1.0/api/user-get.md); accountEnabled, department, userType
+# and the rest need $select.
+USER_DEFAULTS = frozenset(
+    {
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "id",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+    }
+)
+
+
+def default_view(ctx: Ctx, obj: dict[str, Any], defaults: frozenset[str]) -> dict[str, Any]:
+    """`obj` as Graph shows it without `$select`: its default properties only. With
+    `$select`, the caller's select applies to the whole object instead."""
+    if ctx.query.get("$select"):
+        return obj
+    return {k: v for k, v in obj.items() if k in defaults or k.startswith("@odata.")}
+
+
+def _user_view(ctx: Ctx) -> Any:
+    return lambda user: default_view(ctx, user, USER_DEFAULTS)
+
+
 def not_found(object_id: str) -> GraphError:
     return GraphError(
         404,
@@ -128,7 +194,12 @@ def _count(ctx: Ctx) -> bool:
 
 def list_organization(ctx: Ctx, _: dict[str, str]) -> Reply:
     return collection(
-        ctx, [ctx.tenant.organization], "organization", page_size=PAGE, max_top=MAX_TOP
+        ctx,
+        [ctx.tenant.organization],
+        "organization",
+        page_size=PAGE,
+        max_top=MAX_TOP,
+        shape=lambda org: default_view(ctx, org, ORGANIZATION_DEFAULTS),
     )
 
 
@@ -136,7 +207,8 @@ def get_organization(ctx: Ctx, p: dict[str, str]) -> Reply:
     if p["id"] != ctx.tenant.tenant_id:
         raise not_found(p["id"])
     select = odata.parse_select(ctx.query.get("$select"))
-    body = odata.apply_select(ctx.tenant.organization, select)
+    org = default_view(ctx, ctx.tenant.organization, ORGANIZATION_DEFAULTS)
+    body = odata.apply_select(org, select)
     return Reply(200, {"@odata.context": ctx.context_url("organization/$entity"), **body})
 
 
@@ -187,11 +259,13 @@ def _user(ctx: Ctx, id_or_upn: str) -> dict[str, Any]:
 def list_users(ctx: Ctx, _: dict[str, str]) -> Reply:
     count = _count(ctx)
     users = _query(ctx, list(ctx.tenant.users.values()))
-    return collection(ctx, users, "users", page_size=PAGE, max_top=MAX_TOP, count=count)
+    return collection(
+        ctx, users, "users", page_size=PAGE, max_top=MAX_TOP, count=count, shape=_user_view(ctx)
+    )
 
 
 def get_user(ctx: Ctx, p: dict[str, str]) -> Reply:
-    user = _user(ctx, p["id"])
+    user = default_view(ctx, _user(ctx, p["id"]), USER_DEFAULTS)
     select = odata.parse_select(ctx.query.get("$select"))
     return Reply(
         200,
@@ -351,7 +425,17 @@ def _members(ctx: Ctx, p: dict[str, str], transitive: bool) -> Reply:
     count = _count(ctx)
     objects = _query(ctx, _typed(tenant, ids, cast))
     context = f"{CASTS[cast]}s" if cast else "directoryObjects"
-    return collection(ctx, objects, context, page_size=PAGE, max_top=MAX_TOP, count=count)
+    return collection(
+        ctx,
+        objects,
+        context,
+        page_size=PAGE,
+        max_top=MAX_TOP,
+        count=count,
+        shape=lambda o: (
+            default_view(ctx, o, USER_DEFAULTS) if o["@odata.type"].endswith(".user") else o
+        ),
+    )
 
 
 def members(ctx: Ctx, p: dict[str, str]) -> Reply:

@@ -113,9 +113,11 @@ class PrerequisitesStep(StepPanel):
             self.notify("Sign in first (step 1).", severity="warning")
             return
         from tui.graph.checks import run_checks
+        from tui.rollout.desired import check_targets
 
+        targets = check_targets(self.session.data)  # the groups chosen so far, if any
         self.run_blocking(
-            lambda: self.backend.call(run_checks),
+            lambda: self.backend.call(run_checks, targets=targets),
             self._show_report,
             name="prerequisite-checks",
             busy=self.query_one("#prereq-results"),

@@ -114,13 +114,11 @@ def test_options_before_or_after_the_subcommand() -> None:
 
 def test_sandbox_check_signs_in_with_the_device_code_flow(tmp_path: Path) -> None:
     env = environment(tmp_path)
-    done = adue(
-        "--sandbox", "check", "--seed", "personal-ios-blocked", "--json", env=env, cwd=tmp_path
-    )
+    done = adue("--sandbox", "check", "--seed", "no-vpp-token", "--json", env=env, cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "/device" in done.stderr and "enter the code" in done.stderr  # prompt on stderr
     failing = [c["id"] for c in json.loads(done.stdout)["checks"] if c["status"] != "pass"]
-    assert failing == ["personal_ios_enrollment"]
+    assert failing == ["vpp_token"]
     bad = adue("--sandbox", "check", "--seed", "bogus", env=env, cwd=tmp_path)
     assert bad.returncode == 1 and "--seed" in bad.stderr
 

@@ -31,7 +31,15 @@ async def test_demo_passes_every_check_in_one_round_trip() -> None:
     assert {r.status for r in report.results} == {CheckStatus.PASS}, report.results
     assert report.exit_code == 0
     assert report.organization is not None and report.organization.id == sb.tenant_id
-    assert [(t.method, t.path) for t in trips] == [("POST", "/v1.0/$batch")]
+    # One round trip: a v1.0 and a beta $batch (per-platform restrictions are beta-only).
+    assert sorted((t.method, t.path) for t in trips) == [
+        ("POST", "/beta/$batch"),
+        ("POST", "/v1.0/$batch"),
+    ]
+
+
+# Personal iOS blocked is a warning with Microsoft's context (enrollment-facts.md).
+WARNS = {"personal-ios-blocked"}
 
 
 @pytest.mark.parametrize(("seed", "check_id"), sorted(BROKEN.items()))
@@ -45,9 +53,9 @@ async def test_each_broken_seed_fails_exactly_its_check(seed: str, check_id: str
     failing = {r.id for r in report.results if r.status is not CheckStatus.PASS}
     assert failing == {check_id}
     result = report.by_id(check_id)
-    assert result.status is CheckStatus.FAIL
+    assert result.status is (CheckStatus.WARN if seed in WARNS else CheckStatus.FAIL)
     assert result.detail and result.fix
-    assert report.exit_code == 2
+    assert report.exit_code == (0 if seed in WARNS else 2)
 
 
 async def test_store_only_authenticator_gives_the_user_enrollment_reason() -> None:

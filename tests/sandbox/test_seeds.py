@@ -56,6 +56,10 @@ def test_seed_names_are_the_issues() -> None:
         "no-intune-licence",
         "sso-other-payloads",
         "sso-admin-key",
+        "edu-licensed",
+        "unlicensed-users",
+        "personal-ios-blocked-for-sales",
+        "authenticator-device-licensed",
     )
     with pytest.raises(ValueError, match="choose one of demo, large, hostile"):
         build_seed("nope")
@@ -152,7 +156,7 @@ def test_each_broken_seed_has_exactly_one_thing_wrong(name: str) -> None:
         "authenticator-store-only": {"mobile_apps", "app_assignments"},
         "authenticator-no-licences": {"mobile_apps"},
         "personal-ios-blocked": {"enrollment_configurations"},
-        "no-intune-licence": {"subscribed_skus"},
+        "no-intune-licence": {"subscribed_skus", "subscription_state"},
     }[name]
     assert areas == expected, changed
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui.graph.auth import ConnectionSettings, DeviceCodePrompt
     from tui.graph.checks import CheckReport
     from tui.graph.client import GraphClient
+    from tui.graph.models import CheckTargets
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -90,6 +91,27 @@ def _tenant_table(args: argparse.Namespace) -> tuple[dict[str, Any], Callable[[s
         session.close()
 
 
+def _session_data(args: argparse.Namespace) -> dict[str, Any]:
+    from tui.session import Session
+
+    path = Path(getattr(args, "session", None) or DEFAULT_SESSION)
+    if not path.exists():
+        return {}
+    session = Session.read_only(path)
+    try:
+        return dict(session.data)
+    finally:
+        session.close()
+
+
+def _targets(args: argparse.Namespace) -> CheckTargets:
+    """Whom the session's rollout targets: the licence, restriction and Authenticator
+    checks look at those users."""
+    from tui.rollout.desired import check_targets
+
+    return check_targets(_session_data(args))
+
+
 def _show_device_code(prompt: DeviceCodePrompt) -> None:
     minutes = max(1, prompt.seconds_left() // 60)
     _say(
@@ -150,13 +172,14 @@ async def _check(
     *,
     sandbox: bool = False,
     discovery: DiscoveryTarget | None = None,
+    targets: CheckTargets | None = None,
 ) -> tuple[CheckReport, DiscoveryReport | None]:
     from tui.discovery.check import check_domain
     from tui.graph.checks import run_checks
 
     client = _connect(settings, sandbox=sandbox)
     try:
-        report = await run_checks(client)
+        report = await run_checks(client, targets=targets)
         found = None
         if discovery is not None:
             org = report.organization
@@ -212,7 +235,9 @@ def _check_sandbox(args: argparse.Namespace) -> tuple[CheckReport, DiscoveryRepo
             verify=str(sb.ca_path),
             connect_to=(url.hostname or "127.0.0.1", url.port or 443),
         )
-        return asyncio.run(_check(settings, sandbox=True, discovery=discovery))
+        return asyncio.run(
+            _check(settings, sandbox=True, discovery=discovery, targets=_targets(args))
+        )
 
 
 def _print_report(report: CheckReport) -> None:
@@ -282,7 +307,9 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "sandbox", False):
             report, found = _check_sandbox(args)
         else:
-            report, found = asyncio.run(_check(_settings(args), discovery=_discovery_target(args)))
+            report, found = asyncio.run(
+                _check(_settings(args), discovery=_discovery_target(args), targets=_targets(args))
+            )
     except SettingsError as exc:
         return _fail(args, str(exc))
     except SessionError as exc:

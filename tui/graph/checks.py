@@ -9,6 +9,7 @@ message, never a false pass or fail.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -21,14 +22,17 @@ from tui.graph.batch import batch_get
 from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError, error_from_response
 from tui.graph.models import (
-    INTUNE_SERVICE_PLAN_ID,
     ApnsCertificate,
+    AssignmentTarget,
     AuthenticatorApps,
     BatchRead,
+    CheckTargets,
+    DeviceLimit,
     GrantedAccess,
     Organization,
     PlatformRestriction,
     SubscribedSku,
+    TargetKind,
     VppToken,
 )
 from tui.graph.operations import (
@@ -41,6 +45,7 @@ from tui.graph.operations import (
     authenticator_from_apps,
     get_granted_access,
 )
+from tui.graph.targeted import NAMED, TargetedUsers, read_targeted_users
 
 EXPIRY_WARNING_DAYS = 30
 T = TypeVar("T")
@@ -119,37 +124,105 @@ def _date(moment: dt.datetime) -> str:
 
 
 # -- the checks (pure) -------------------------------------------------------------------
-def check_intune_licence(skus: Sequence[SubscribedSku]) -> CheckResult:
-    cid = "intune_licence"
-    plans = [(sku, plan) for sku in skus if (plan := sku.plan(INTUNE_SERVICE_PLAN_ID)) is not None]
-    active = [
-        (sku, plan)
-        for sku, plan in plans
-        if plan.provisioning_status.lower() == "success"
-        and sku.capability_status.lower() in ("enabled", "warning", "")
+LICENCE_FIX = (
+    "Buy or start a trial of a plan with Intune (Microsoft Intune Plan 1, or a bundle that"
+    " has it: Microsoft 365 E3/E5, EMS, Microsoft 365 Business Premium, A3/A5 with Intune"
+    " for Education) in the Microsoft 365 admin center."
+)
+
+
+def _intune_skus(skus: Sequence[SubscribedSku]) -> list[str]:
+    return [
+        f"{sku.part_number or sku.sku_id} ({', '.join(p.name or p.id for p in sku.intune_plans)})"
+        for sku in skus
+        if sku.intune_plans
     ]
-    if active:
-        names = ", ".join(sorted({sku.part_number or sku.sku_id for sku, _ in active}))
-        return _result(cid, CheckStatus.PASS, f"Intune (INTUNE_A) is active through {names}.")
-    if plans:
-        states = ", ".join(
-            f"{sku.part_number}: plan {plan.provisioning_status}, SKU {sku.capability_status}"
-            for sku, plan in plans
+
+
+def check_intune_licence(
+    skus: Sequence[SubscribedSku],
+    subscription_state: str | GraphError | None = None,
+    users: TargetedUsers | None = None,
+) -> CheckResult:
+    """deviceManagement.subscriptionState decides; every Intune service plan counts; a
+    sample of the targeted users without an Intune licence is a warning."""
+    cid = "intune_licence"
+    plans = _intune_skus(skus)
+    where = f" Intune plans: {'; '.join(plans)}." if plans else ""
+    if isinstance(subscription_state, str) and subscription_state:
+        state = subscription_state
+        if state.lower() not in ("active", "warning"):
+            return _result(
+                cid,
+                CheckStatus.FAIL,
+                f"The tenant's Intune subscription is {state!r}, not active: the Intune Graph"
+                f" API and enrollment need an active Intune subscription.{where}",
+                LICENCE_FIX
+                if not plans
+                else "Renew or reactivate the subscription with"
+                " Intune in the Microsoft 365 admin center (Billing > Your products).",
+            )
+        head = f"The Intune subscription is {state}.{where}"
+        status = CheckStatus.WARN if state.lower() == "warning" else CheckStatus.PASS
+        fix = (
+            "The subscription is in its grace period: renew it in the Microsoft 365 admin"
+            " center (Billing > Your products)."
+            if status is CheckStatus.WARN
+            else ""
         )
+    else:
+        # The subscription state could not be read: the licences decide alone.
+        active = [
+            sku
+            for sku in skus
+            if any(p.provisioning_status.lower() == "success" for p in sku.intune_plans)
+            and sku.capability_status.lower() in ("enabled", "warning", "")
+        ]
+        if not active:
+            return _result(
+                cid,
+                CheckStatus.FAIL,
+                "No active subscription in this tenant includes an Intune service plan"
+                " (INTUNE_A, INTUNE_EDU, INTUNE_SMBIZ ...); the Intune Graph API needs an"
+                f" active Intune licence.{where}",
+                LICENCE_FIX,
+            )
+        head = f"Intune is licensed.{where}"
+        status, fix = CheckStatus.PASS, ""
+    return _users_licence(cid, status, head, fix, users)
+
+
+def _users_licence(
+    cid: str, status: CheckStatus, head: str, fix: str, users: TargetedUsers | None
+) -> CheckResult:
+    if users is None:
+        return _result(cid, status, head, fix)
+    if users.sample_error is not None or users.licence_error is not None:
+        error = users.sample_error or users.licence_error
+        assert error is not None
         return _result(
             cid,
-            CheckStatus.FAIL,
-            f"Intune is licensed but not active ({states}).",
-            "Wait for provisioning to finish, or renew the subscription in the Microsoft 365"
-            " admin center.",
+            status,
+            f"{head} The targeted users' licences could not be checked: {error.message}",
+            fix or error.fix,
         )
+    if not users.sample:
+        return _result(cid, status, f"{head} The target groups have no users yet.", fix)
+    sampled = f"{len(users.sample)}{' (a sample)' if users.capped else ''}"
+    if not users.unlicensed:
+        return _result(
+            cid, status, f"{head} All {sampled} targeted users have an Intune licence.", fix
+        )
+    names = ", ".join(u.label for u in users.unlicensed[:NAMED])
+    more = len(users.unlicensed) - NAMED
+    named = names + (f" and {more} more" if more > 0 else "")
     return _result(
         cid,
-        CheckStatus.FAIL,
-        "No subscription in this tenant includes Intune (service plan INTUNE_A); the Intune"
-        " Graph API needs an active Intune licence.",
-        "Buy or start a trial of a plan with Intune (e.g. Microsoft 365 E3/E5, EMS, Intune"
-        " Plan 1) in the Microsoft 365 admin center.",
+        CheckStatus.FAIL if status is CheckStatus.FAIL else CheckStatus.WARN,
+        f"{head} {len(users.unlicensed)} of {sampled} targeted users have no Intune licence"
+        f' ({named}): their enrollment fails with "User License Type Invalid".',
+        "Assign them a licence with Intune in the Microsoft 365 admin center (Users >"
+        " Active users > the user > Licenses and apps), or by group-based licensing.",
     )
 
 
@@ -263,7 +336,7 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
     return _result(cid, CheckStatus.PASS, "Valid: " + ", ".join(describe(t) for t in usable) + ".")
 
 
-def check_authenticator(apps: AuthenticatorApps) -> CheckResult:
+def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = None) -> CheckResult:
     cid = "authenticator_app"
     buy = (
         "In Apple Business (formerly Apple Business Manager), Apps and Books: get Microsoft"
@@ -275,12 +348,11 @@ def check_authenticator(apps: AuthenticatorApps) -> CheckResult:
     if best is not None:
         where = f" (token {best.vpp_token_organization})" if best.vpp_token_organization else ""
         if best.free_licenses > 0:
-            return _result(
-                cid,
-                CheckStatus.PASS,
+            free = (
                 f"{best.display_name}{where}: {best.free_licenses} of {best.total_licenses}"
-                " licences free.",
+                " licences free."
             )
+            return _authenticator_for_users(cid, free, best.free_licenses, users)
         return _result(
             cid,
             CheckStatus.FAIL,
@@ -315,42 +387,175 @@ def check_authenticator(apps: AuthenticatorApps) -> CheckResult:
     )
 
 
-def check_personal_ios(restrictions: Sequence[PlatformRestriction]) -> CheckResult:
-    cid = "personal_ios_enrollment"
-    where = (
-        "Intune admin center: Devices > Device onboarding > Enrollment > Device platform"
-        " restriction > iOS/iPadOS restrictions"
+def _authenticator_for_users(
+    cid: str, free: str, free_count: int, users: TargetedUsers | None
+) -> CheckResult:
+    """Warnings that need the targeted users: a device-licensed assignment of the same app
+    reaching them, and fewer free licences than users."""
+    if users is None:
+        return _result(cid, CheckStatus.PASS, free)
+    warnings, fixes = [], []
+    if users.device_licensed:
+        reach = ", ".join(sorted({label for _, label in users.device_licensed}))
+        warnings.append(
+            f"It is also assigned with DEVICE licensing to {reach}, which reaches users this"
+            " rollout targets: Microsoft says never to give one user both a device and a user"
+            " licence of the same app."
+        )
+        fixes.append(
+            "Change that assignment to user licensing, or exclude this rollout's groups from"
+            " it (Intune admin center: Apps > iOS/iPadOS > Microsoft Authenticator > Properties"
+            " > Assignments)."
+        )
+    if users.sample and free_count < len(users.sample):
+        at_least = "at least " if users.capped else ""
+        warnings.append(
+            f"Only {free_count} free licences for {at_least}{len(users.sample)} targeted users:"
+            " users past the last licence get no Authenticator and cannot finish enrollment."
+        )
+        fixes.append(
+            "Add licences in Apple Business (formerly Apple Business Manager): Apps and Books >"
+            " Microsoft Authenticator (it is free), then sync the VPP token in Intune."
+        )
+    if users.app_error is not None:
+        free += f" Its assignments could not be checked: {users.app_error.message}"
+    if not warnings:
+        return _result(cid, CheckStatus.PASS, free)
+    return _result(cid, CheckStatus.WARN, " ".join([free, *warnings]), " ".join(fixes))
+
+
+RESTRICTIONS_PATH = (
+    "Intune admin center: Devices > Device onboarding > Enrollment > Device platform"
+    " restriction > iOS/iPadOS restrictions"
+)
+# enrollment-facts.md, "Restrictions": the outcome is ambiguous, so a warning with context.
+PERSONAL_BLOCKED_CONTEXT = (
+    "Older Microsoft docs said a User Enrollment profile overrides a 'personally owned"
+    " iOS blocked' restriction; the December 2025 rewrite of the page dropped that note, so"
+    " whether these users can enroll their own devices is not certain."
+)
+
+
+def _applies(targets: Sequence[AssignmentTarget], group_id: str) -> bool:
+    for target in targets:
+        if target.kind in (TargetKind.ALL_USERS, TargetKind.ALL_DEVICES):
+            return True
+        if target.kind is TargetKind.GROUP and target.group_id.lower() == group_id.lower():
+            return True
+    return False
+
+
+def _ordered(restrictions: Sequence[PlatformRestriction]) -> list[PlatformRestriction]:
+    """Assigned restrictions by priority (1 first); the default applies last, to everyone."""
+    others = sorted((r for r in restrictions if not r.is_default), key=lambda r: r.priority)
+    return others + [r for r in restrictions if r.is_default]
+
+
+def restriction_for(
+    restrictions: Sequence[PlatformRestriction], group_id: str
+) -> PlatformRestriction | None:
+    """The iOS restriction that applies to members of `group_id` (by its own assignment)."""
+    for restriction in _ordered(restrictions):
+        if restriction.is_default or _applies(restriction.targets, group_id):
+            return restriction
+    return None
+
+
+def _blocks_personal(r: PlatformRestriction) -> bool:
+    return r.ios_personal_blocked and not r.ios_platform_blocked
+
+
+def _limit_words(limits: Sequence[DeviceLimit]) -> str:
+    if not limits:
+        return ""
+    default = next((lim for lim in limits if lim.is_default), None)
+    others = sorted((lim for lim in limits if not lim.is_default), key=lambda lim: lim.priority)
+    parts = [f"{lim.display_name!r} (priority {lim.priority}): {lim.limit}" for lim in others]
+    if default is not None:
+        parts.append(f"default: {default.limit}")
+    return " Device limit per user: " + "; ".join(parts) + "."
+
+
+def _os_words(restriction: PlatformRestriction) -> str:
+    if not restriction.ios_os_minimum:
+        return ""
+    return (
+        f" The minimum iOS version of {restriction.display_name!r}"
+        f" ({restriction.ios_os_minimum}) applies to Company Portal enrollments only, not to"
+        " account-driven User Enrollment."
     )
+
+
+def check_personal_ios(
+    restrictions: Sequence[PlatformRestriction],
+    limits: Sequence[DeviceLimit] = (),
+    group_ids: Sequence[str] | None = None,
+    group_names: dict[str, str] | None = None,
+) -> CheckResult:
+    """Which iOS restriction applies to each targeted group (beta: per-platform ones too)."""
+    cid = "personal_ios_enrollment"
+    limit_words = _limit_words(limits)
     default = next((r for r in restrictions if r.is_default), None)
-    if default is not None and (default.ios_platform_blocked or default.ios_personal_blocked):
-        what = "iOS/iPadOS enrollment" if default.ios_platform_blocked else "personally owned iOS"
+    if default is not None and default.ios_platform_blocked:
         return _result(
             cid,
             CheckStatus.FAIL,
-            f"The default platform restriction blocks {what} devices, so User Enrollment"
-            " (personal devices) is refused.",
-            f"Allow personally owned iOS/iPadOS devices in the default restriction ({where}),"
-            " or in a restriction with higher priority assigned to the enrolling users.",
+            "The default platform restriction blocks iOS/iPadOS enrollment altogether.",
+            f"Allow iOS/iPadOS in the default restriction ({RESTRICTIONS_PATH}), or in a"
+            " restriction with higher priority assigned to the enrolling users.",
         )
-    blocking = [
-        r
-        for r in restrictions
-        if not r.is_default and (r.ios_platform_blocked or r.ios_personal_blocked)
-    ]
-    if blocking:
-        names = ", ".join(f"{r.display_name} (priority {r.priority})" for r in blocking)
+    fix = (
+        f"Allow personally owned iOS/iPadOS devices for these users ({RESTRICTIONS_PATH}):"
+        " in the restriction that applies to them, or in one with higher priority assigned"
+        " to their group."
+    )
+    names = group_names or {}
+    if group_ids:
+        lines, blocked = [], []
+        for gid in group_ids:
+            applied = restriction_for(restrictions, gid)
+            label = names.get(gid) or gid
+            if applied is None:
+                lines.append(f"{label!r}: no iOS restriction")
+                continue
+            verdict = "personal devices BLOCKED" if _blocks_personal(applied) else "allowed"
+            if applied.ios_platform_blocked:
+                verdict = "iOS BLOCKED"
+            lines.append(f"{label!r}: {applied.display_name!r} ({verdict})")
+            if _blocks_personal(applied) or applied.ios_platform_blocked:
+                blocked.append(applied)
+        detail = "Restriction per target group: " + "; ".join(lines) + "."
+        os_note = next((_os_words(r) for r in _ordered(restrictions) if r.ios_os_minimum), "")
+        if blocked:
+            platform = [r for r in blocked if r.ios_platform_blocked]
+            status = CheckStatus.FAIL if platform else CheckStatus.WARN
+            context = "" if platform else f" {PERSONAL_BLOCKED_CONTEXT}"
+            return _result(cid, status, detail + context + os_note + limit_words, fix)
+        return _result(cid, CheckStatus.PASS, detail + os_note + limit_words)
+    # No targets yet (groups not chosen): the tenant-wide picture.
+    if default is not None and _blocks_personal(default):
         return _result(
             cid,
             CheckStatus.WARN,
-            f"Personal iOS enrollment is allowed by default but blocked by: {names}. Users in"
-            " their groups cannot use User Enrollment.",
-            f"Check those restrictions' assignments ({where}).",
+            "The default platform restriction blocks personally owned iOS/iPadOS devices."
+            f" {PERSONAL_BLOCKED_CONTEXT}{limit_words}",
+            fix,
         )
-    low_minimum = ""
-    if default is not None and default.ios_os_minimum:
-        low_minimum = f" (minimum OS {default.ios_os_minimum})"
+    blocking = [r for r in restrictions if not r.is_default and _blocks_personal(r)]
+    if blocking:
+        listed = ", ".join(f"{r.display_name!r} (priority {r.priority})" for r in blocking)
+        return _result(
+            cid,
+            CheckStatus.WARN,
+            f"Personal iOS enrollment is allowed by default but blocked by: {listed}, for the"
+            f" groups they are assigned to. {PERSONAL_BLOCKED_CONTEXT}{limit_words}",
+            f"Check those restrictions' assignments ({RESTRICTIONS_PATH}).",
+        )
+    os_note = _os_words(default) if default is not None else ""
     return _result(
-        cid, CheckStatus.PASS, f"Personally owned iOS/iPadOS devices may enroll{low_minimum}."
+        cid,
+        CheckStatus.PASS,
+        f"Personally owned iOS/iPadOS devices may enroll.{os_note}{limit_words}",
     )
 
 
@@ -406,8 +611,22 @@ READS: tuple[tuple[BatchRead, str, tuple[str, ...]], ...] = (
         Scope.APPS_READ,
     ),
     (
-        BatchRead("restrictions", "deviceManagement/deviceEnrollmentConfigurations"),
-        "read the enrollment platform restrictions",
+        BatchRead("device_management", "deviceManagement", (("$select", "subscriptionState"),)),
+        "read the Intune subscription state",
+        Scope.SERVICE_CONFIG_READ,
+    ),
+)
+# Sent in beta, in a second $batch at the same time (still one round trip): per-platform
+# restrictions (deviceEnrollmentPlatformRestrictionConfiguration) exist only in beta, and
+# their assignments and priority say which one applies to which group (graph.md).
+BETA_READS: tuple[tuple[BatchRead, str, tuple[str, ...]], ...] = (
+    (
+        BatchRead(
+            "restrictions",
+            "deviceManagement/deviceEnrollmentConfigurations",
+            (("$expand", "assignments"),),
+        ),
+        "read the enrollment restrictions",
         Scope.SERVICE_CONFIG_READ,
     ),
 )
@@ -428,11 +647,15 @@ class TenantSnapshot:
 
 
 async def read_snapshot(client: GraphClient) -> TenantSnapshot:
-    answers = await batch_get(client, [read for read, _, _ in READS])
+    v1, beta = await asyncio.gather(
+        batch_get(client, [read for read, _, _ in READS]),
+        batch_get(client, [read for read, _, _ in BETA_READS], version="beta"),
+    )
+    answers = {**v1, **beta}
     bodies: dict[str, dict[str, Any]] = {}
     statuses: dict[str, int] = {}
     errors: dict[str, GraphError] = {}
-    for read, what, scopes in READS:
+    for read, what, scopes in (*READS, *BETA_READS):
         answer = answers[read.id]
         statuses[read.id] = answer.status
         if read.id == "apns" and answer.status == 404:
@@ -464,7 +687,10 @@ async def read_snapshot(client: GraphClient) -> TenantSnapshot:
 
 
 def evaluate(
-    snapshot: TenantSnapshot, access: GrantedAccess | GraphError, now: dt.datetime
+    snapshot: TenantSnapshot,
+    access: GrantedAccess | GraphError,
+    now: dt.datetime,
+    users: TargetedUsers | None = None,
 ) -> tuple[tuple[CheckResult, ...], Organization | None]:
     def first_org(body: dict[str, Any]) -> Organization:
         found = parse.items(body)
@@ -472,6 +698,7 @@ def evaluate(
 
     org = snapshot.get("organization", first_org)
     skus = snapshot.get("skus", lambda b: [parse.subscribed_sku(s) for s in parse.items(b)])
+    state = snapshot.get("device_management", lambda b: parse.text(b, "subscriptionState"))
     apns = snapshot.get("apns", lambda b: apns_from_json(snapshot.statuses["apns"], b))
     tokens = snapshot.get("vpp_tokens", lambda b: [parse.vpp_token(t) for t in parse.items(b)])
     vpp = snapshot.get("vpp_apps", lambda b: [parse.vpp_app(a) for a in parse.items(b)])
@@ -480,12 +707,16 @@ def evaluate(
         "restrictions",
         lambda b: [r for r in (parse.platform_restriction(c) for c in parse.items(b)) if r],
     )
+    limits = snapshot.get(
+        "restrictions",
+        lambda b: [d for d in (parse.device_limit(c) for c in parse.items(b)) if d],
+    )
 
     results: list[CheckResult] = []
     results.append(
         _error_result("intune_licence", skus)
         if isinstance(skus, GraphError)
-        else check_intune_licence(skus)
+        else check_intune_licence(skus, state, users)
     )
     results.append(
         _error_result("mdm_authority", org)
@@ -507,12 +738,16 @@ def evaluate(
     elif isinstance(store, GraphError):
         results.append(_error_result("authenticator_app", store))
     else:
-        results.append(check_authenticator(authenticator_from_apps(vpp, store)))
-    results.append(
-        _error_result("personal_ios_enrollment", restrictions)
-        if isinstance(restrictions, GraphError)
-        else check_personal_ios(restrictions)
-    )
+        results.append(check_authenticator(authenticator_from_apps(vpp, store), users))
+    if isinstance(restrictions, GraphError) or isinstance(limits, GraphError):
+        error = restrictions if isinstance(restrictions, GraphError) else limits
+        assert isinstance(error, GraphError)
+        results.append(_error_result("personal_ios_enrollment", error))
+    else:
+        group_ids = list(users.group_ids) if users is not None else None
+        results.append(
+            check_personal_ios(restrictions, limits, group_ids, users_group_names(users))
+        )
     results.append(
         _error_result("granted_scopes", access)
         if isinstance(access, GraphError)
@@ -521,18 +756,33 @@ def evaluate(
     return tuple(results), (None if isinstance(org, GraphError) else org)
 
 
-async def run_checks(client: GraphClient, *, now: dt.datetime | None = None) -> CheckReport:
-    """Run every prerequisite check against the tenant (one $batch round trip).
+def users_group_names(users: TargetedUsers | None) -> dict[str, str]:
+    return dict(users.group_names) if users is not None else {}
+
+
+async def run_checks(
+    client: GraphClient,
+    *,
+    now: dt.datetime | None = None,
+    targets: CheckTargets | None = None,
+) -> CheckReport:
+    """Run every prerequisite check against the tenant (one round trip of two `$batch`es;
+    with `targets`, two or three more to sample the targeted users).
 
     Raises GraphError only when nothing could be read (sign-in, network, the batch
     itself refused); a single failed read becomes that check's `error` result.
     """
     now = now or dt.datetime.now(dt.UTC)
     snapshot = await read_snapshot(client)
+    users: TargetedUsers | None = None
+    if targets is not None and targets.any:
+        vpp = snapshot.get("vpp_apps", lambda b: [parse.vpp_app(a) for a in parse.items(b)])
+        best = None if isinstance(vpp, GraphError) else authenticator_from_apps(vpp, ()).best
+        users = await read_targeted_users(client, targets, best.id if best else "")
     access: GrantedAccess | GraphError
     try:
         access = get_granted_access(client)
     except GraphError as exc:
         access = exc
-    results, org = evaluate(snapshot, access, now)
+    results, org = evaluate(snapshot, access, now, users)
     return CheckReport(results, org, now)

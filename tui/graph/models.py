@@ -16,6 +16,24 @@ T = TypeVar("T")
 
 AUTHENTICATOR_BUNDLE_ID = "com.microsoft.azureauthenticator"
 INTUNE_SERVICE_PLAN_ID = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"  # INTUNE_A
+# Every service plan that licenses a user for Intune (Microsoft Entra's "Product names and
+# service plan identifiers for licensing"): Plan 1 on its own, in volume licensing and
+# for US Government, Intune for Education, and Intune in Microsoft 365 Business Premium;
+# bundles (E3/E5, EMS, A3/A5, Business Premium) carry one of these. INTUNE_O365 (basic
+# mobility for Office 365) and add-ons (Plan 2, Suite) do not license Intune alone.
+INTUNE_SERVICE_PLANS: dict[str, str] = {
+    "c1ec4a95-1f05-45b3-a911-aa3fa01094f5": "INTUNE_A",
+    "3e170737-c728-4eae-bbb9-3f3360f7184c": "INTUNE_A_VL",
+    "d216f254-796f-4dab-bbfa-710686e646b9": "INTUNE_A_GOV",
+    "da24caf9-af8e-485c-b7c8-e73336da2693": "INTUNE_EDU",
+    "8e9ff0ff-aa7a-4b20-83c1-2f636b600ac2": "INTUNE_SMBIZ",
+}
+INTUNE_PLAN_NAMES = frozenset({*INTUNE_SERVICE_PLANS.values(), "INTUNE_SMB"})
+
+
+def is_intune_plan(plan_id: str, plan_name: str) -> bool:
+    """A service plan that licenses Intune, by id (or, for a plan id not listed, by name)."""
+    return plan_id.lower() in INTUNE_SERVICE_PLANS or plan_name.upper() in INTUNE_PLAN_NAMES
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,10 @@ class SubscribedSku:
 
     def plan(self, plan_id: str) -> ServicePlan | None:
         return next((p for p in self.service_plans if p.id.lower() == plan_id.lower()), None)
+
+    @property
+    def intune_plans(self) -> tuple[ServicePlan, ...]:
+        return tuple(p for p in self.service_plans if is_intune_plan(p.id, p.name))
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,46 @@ class PlatformRestriction:
     ios_platform_blocked: bool
     ios_personal_blocked: bool
     ios_os_minimum: str
+    # Who it applies to (read with $expand=assignments in beta); the default applies to all.
+    targets: tuple[AssignmentTarget, ...] = ()
+    per_platform: bool = False  # deviceEnrollmentPlatformRestrictionConfiguration (beta only)
+
+
+@dataclass(frozen=True)
+class DeviceLimit:
+    """A deviceEnrollmentLimitConfiguration: how many devices a user may enroll."""
+
+    id: str
+    display_name: str
+    priority: int
+    is_default: bool
+    limit: int
+    targets: tuple[AssignmentTarget, ...] = ()
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    id: str
+    display_name: str
+    user_principal_name: str
+
+    @property
+    def label(self) -> str:
+        return self.user_principal_name or self.display_name or self.id
+
+
+@dataclass(frozen=True)
+class CheckTargets:
+    """Whom the rollout targets, from the session: "All users" and/or group ids."""
+
+    all_users: bool = False
+    group_ids: tuple[str, ...] = ()
+    group_names: tuple[str, ...] = ()  # groups the session names without an id
+    labels: tuple[tuple[str, str], ...] = ()  # group id -> the name the session gives it
+
+    @property
+    def any(self) -> bool:
+        return self.all_users or bool(self.group_ids) or bool(self.group_names)
 
 
 # -- access -------------------------------------------------------------------

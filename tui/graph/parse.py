@@ -18,6 +18,8 @@ from tui.graph.models import (
     AppIntent,
     Assignment,
     AssignmentTarget,
+    DeviceLimit,
+    DirectoryUser,
     EnrollmentProfile,
     EnrollmentTypeOption,
     Group,
@@ -31,6 +33,7 @@ from tui.graph.models import (
     VerifiedDomain,
     VppApp,
     VppToken,
+    is_intune_plan,
 )
 
 Json = Mapping[str, Any]
@@ -213,6 +216,42 @@ def platform_restriction(obj: Json) -> PlatformRestriction | None:
         ios_platform_blocked=flag(ios, "platformBlocked"),
         ios_personal_blocked=flag(ios, "personalDeviceEnrollmentBlocked"),
         ios_os_minimum=text(ios, "osMinimumVersion"),
+        targets=_assignment_targets(obj),
+        per_platform=kind == "#microsoft.graph.deviceEnrollmentPlatformRestrictionConfiguration",
+    )
+
+
+def _assignment_targets(obj: Json) -> tuple[AssignmentTarget, ...]:
+    found = (target(child(a, "target")) for a in items(obj, "assignments"))
+    return tuple(t for t in found if t)
+
+
+def device_limit(obj: Json) -> DeviceLimit | None:
+    """A device-limit restriction; None for other enrollment configurations."""
+    if odata_type(obj) != "#microsoft.graph.deviceEnrollmentLimitConfiguration":
+        return None
+    priority = integer(obj, "priority")
+    return DeviceLimit(
+        id=text(obj, "id"),
+        display_name=text(obj, "displayName"),
+        priority=priority,
+        is_default=text(obj, "id").endswith("_DefaultLimit") or priority == 0,
+        limit=integer(obj, "limit"),
+        targets=_assignment_targets(obj),
+    )
+
+
+def directory_user(obj: Json) -> DirectoryUser:
+    return DirectoryUser(text(obj, "id"), text(obj, "displayName"), text(obj, "userPrincipalName"))
+
+
+def has_intune_licence(license_details: Json) -> bool:
+    """A user's licenseDetails answer carries a provisioned Intune service plan."""
+    return any(
+        is_intune_plan(text(plan, "servicePlanId"), text(plan, "servicePlanName"))
+        and text(plan, "provisioningStatus").lower() in ("success", "")
+        for detail in items(license_details)
+        for plan in items(detail, "servicePlans")
     )
 
 

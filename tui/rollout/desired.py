@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.graph import sso_keys
+from tui.graph.models import CheckTargets
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
 
 OURS = "enrollment_profile"  # in [priority] order: stands for the profile adue manages
@@ -252,4 +253,36 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
         priority,
         applied,
         last_apply if isinstance(last_apply, dt.datetime) else None,
+    )
+
+
+def check_targets(data: Mapping[str, Any]) -> CheckTargets:
+    """Whom the session's rollout targets, for the prerequisite checks (never raises:
+    a session still being filled in gives what it has so far)."""
+    all_users = False
+    ids: list[str] = []
+    names: list[str] = []
+    labels: dict[str, str] = {}
+    for table_name in ("sso_extension", "authenticator", "enrollment_profile"):
+        table = data.get(table_name)
+        if not isinstance(table, Mapping):
+            continue
+        if table_name == "sso_extension" and bool(table.get("all_users", True)):
+            all_users = True
+        try:
+            refs = _groups(table, table_name, "groups")
+        except (AttributeError, TypeError):  # not a list of tables: the session check says so
+            continue
+        for ref in refs:
+            if ref.id and is_guid(ref.id):
+                ids.append(ref.id)
+                if ref.name:
+                    labels.setdefault(ref.id, ref.name)
+            elif ref.name:
+                names.append(ref.name)
+    return CheckTargets(
+        all_users=all_users,
+        group_ids=tuple(dict.fromkeys(ids)),
+        group_names=tuple(dict.fromkeys(names)),
+        labels=tuple(labels.items()),
     )

@@ -273,6 +273,24 @@ def get_user(ctx: Ctx, p: dict[str, str]) -> Reply:
     )
 
 
+LICENSE_READ = (
+    "LicenseAssignment.Read.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+)
+
+
+def list_license_details(ctx: Ctx, p: dict[str, str]) -> Reply:
+    # GET /users/{id}/licenseDetails (api-reference/v1.0/api/user-list-licensedetails.md):
+    # delegated LicenseAssignment.Read.All (least), User.Read.All, Directory.Read.All.
+    user = _user(ctx, p["id"])
+    details = ctx.tenant.license_details.get(user["id"], [])
+    return collection(
+        ctx, details, f"users('{user['id']}')/licenseDetails", page_size=PAGE, max_top=MAX_TOP
+    )
+
+
 def get_me(ctx: Ctx, _: dict[str, str]) -> Reply:
     return get_user(ctx, {"id": "me"})
 
@@ -473,6 +491,7 @@ def routes() -> list[Route]:
         route("GET", "/me", get_me, ("User.Read", *USER_READ)),
         route("GET", "/users", list_users, USER_READ),
         route("GET", "/users/{id}", get_user, USER_READ),
+        route("GET", "/users/{id}/licenseDetails", list_license_details, LICENSE_READ),
         route("GET", "/groups", list_groups, GROUP_READ),
         route("GET", "/groups/{id}", get_group, GROUP_READ),
         route("GET", "/devices", list_devices, DEVICE_READ),

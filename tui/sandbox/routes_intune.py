@@ -138,6 +138,27 @@ def _check_targets(ctx: Ctx, targets: list[dict[str, Any]]) -> None:
             groups_seen[group_id] = kind
 
 
+# ---- the deviceManagement singleton --------------------------------------------------------
+
+
+def get_device_management(ctx: Ctx, _: dict[str, str]) -> Reply:
+    # Tenant-level Intune state: subscriptionState is deviceManagementSubscriptionState
+    # (pending, active, warning, disabled, deleted, blocked, lockedOut; graph.md).
+    body = {
+        "@odata.type": "#microsoft.graph.deviceManagement",
+        "id": ctx.tenant.tenant_id,
+        "subscriptionState": ctx.tenant.subscription_state,
+    }
+    select = odata.parse_select(ctx.query.get("$select"))
+    return Reply(
+        200,
+        {
+            "@odata.context": ctx.context_url("deviceManagement"),
+            **odata.apply_select(body, select),
+        },
+    )
+
+
 # ---- APNs and VPP -----------------------------------------------------------------------
 
 
@@ -471,28 +492,44 @@ def delete_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
 # ---- enrollment restrictions -------------------------------------------------------------
 
 
+def _enrollment_visible(config: dict[str, Any], version: str) -> bool:
+    # The per-platform restriction type (deviceEnrollmentPlatformRestrictionConfiguration)
+    # exists only in beta (graph.md, "v1.0 or beta"; no v1.0 resource page): v1.0 does not
+    # show those restrictions at all, so a v1.0 reader misses them.
+    return available(short_name(str(config.get("@odata.type", ""))), version)
+
+
+def _enrollment_view(ctx: Ctx, config: dict[str, Any], expand: bool) -> dict[str, Any]:
+    body = project(config, ctx.version)
+    if expand:
+        assignments = ctx.tenant.enrollment_assignments.get(config["id"], [])
+        body = {**body, "assignments": [project(a, ctx.version) for a in assignments]}
+    return body
+
+
 def list_enrollment_configs(ctx: Ctx, _: dict[str, str]) -> Reply:
     expand = _expand(ctx)
-    items = _filtered(
-        ctx, [project(c, ctx.version) for c in ctx.tenant.enrollment_configurations.values()]
-    )
+    configs = [
+        c
+        for c in ctx.tenant.enrollment_configurations.values()
+        if _enrollment_visible(c, ctx.version)
+    ]
+    items = _filtered(ctx, configs)
     return collection(
         ctx,
         items,
         "deviceManagement/deviceEnrollmentConfigurations",
         page_size=PAGE,
         max_top=MAX_TOP,
-        shape=lambda c: {**c, "assignments": []} if expand else c,
+        shape=lambda c: _enrollment_view(ctx, c, expand),
     )
 
 
 def get_enrollment_config(ctx: Ctx, p: dict[str, str]) -> Reply:
     config = ctx.tenant.enrollment_configurations.get(p["id"])
-    if config is None:
+    if config is None or not _enrollment_visible(config, ctx.version):
         raise missing("deviceEnrollmentConfiguration", p["id"])
-    body = project(config, ctx.version)
-    if _expand(ctx):
-        body = {**body, "assignments": []}
+    body = _enrollment_view(ctx, config, _expand(ctx))
     return Reply(
         200,
         {
@@ -746,6 +783,7 @@ def routes() -> list[Route]:
     apps = f"{DAM}/mobileApps"
     profiles = f"{DM}/appleUserInitiatedEnrollmentProfiles"
     return [
+        route("GET", DM, get_device_management, SERVICE_READ + CONFIG_READ),
         route("GET", f"{DM}/applePushNotificationCertificate", get_apns, SERVICE_READ),
         route("GET", f"{DAM}/vppTokens", list_vpp_tokens, SERVICE_READ + APPS_READ),
         route("GET", f"{DAM}/vppTokens/{{id}}", get_vpp_token, SERVICE_READ + APPS_READ),

@@ -105,6 +105,24 @@ DEMO_DEVICES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def _license_detail(user_id: str, sku: dict[str, Any]) -> dict[str, Any]:
+    """One licenseDetails item (api-reference/v1.0/api/user-list-licensedetails.md)."""
+    return {
+        "id": f"{user_id[:8]}{sku['skuId'][:8]}",
+        "skuId": sku["skuId"],
+        "skuPartNumber": sku["skuPartNumber"],
+        "servicePlans": [
+            {
+                "servicePlanId": plan["servicePlanId"],
+                "servicePlanName": plan["servicePlanName"],
+                "provisioningStatus": plan["provisioningStatus"],
+                "appliesTo": plan["appliesTo"],
+            }
+            for plan in sku["servicePlans"]
+        ],
+    }
+
+
 class _Builder:
     """Builds one tenant; `base` keys the ids so broken seeds share demo's ids."""
 
@@ -237,8 +255,12 @@ def _directory(b: _Builder, domain: str, org_name: str) -> None:
         ],
     )
 
+    licensed = [
+        sku for sku in t.subscribed_skus if sku["skuPartNumber"] in ("ENTERPRISEPACK", "EMS")
+    ]
     for alias, given, surname, title, department in DEMO_USERS:
         uid = b.id("user", alias)
+        t.license_details[uid] = [_license_detail(uid, sku) for sku in licensed]
         upn = f"{alias.lower() if alias == 'admin' else alias}@{domain}"
         t.users[uid] = {
             "id": uid,
@@ -803,6 +825,8 @@ def _no_intune_licence(t: Tenant, now: dt.datetime) -> None:
         for sku in t.subscribed_skus
         if not any(plan["servicePlanId"] == INTUNE_A for plan in sku["servicePlans"])
     ]
+    # Without an Intune subscription the tenant's Intune state is not active.
+    _no_intune_subscription(t)
 
 
 def _sso_other_payloads(t: Tenant, now: dt.datetime) -> None:
@@ -890,6 +914,125 @@ def _sso_admin_key(t: Tenant, now: dt.datetime) -> None:
     t.config_assignments[pid] = []
 
 
+def _no_intune_subscription(t: Tenant) -> None:
+    t.subscription_state = "disabled"
+
+
+# An Education tenant: Intune comes as the INTUNE_EDU service plan (Intune for Education,
+# da24caf9-…; Microsoft's "Product names and service plan identifiers for licensing"),
+# inside Microsoft 365 A3 for faculty (M365EDU_A3_FACULTY), not as INTUNE_A.
+INTUNE_EDU = "da24caf9-af8e-485c-b7c8-e73336da2693"
+
+
+def _edu_licensed(t: Tenant, now: dt.datetime) -> None:
+    sku_id = "4b590615-0888-425a-a965-b3bf7789848d"
+    edu = {
+        "id": f"{t.tenant_id}_{sku_id}",
+        "accountId": t.tenant_id,
+        "accountName": t.organization.get("displayName"),
+        "appliesTo": "User",
+        "capabilityStatus": "Enabled",
+        "consumedUnits": len(t.users),
+        "prepaidUnits": {"enabled": 40, "lockedOut": 0, "suspended": 0, "warning": 0},
+        "servicePlans": [
+            {
+                "servicePlanId": plan_id,
+                "servicePlanName": name,
+                "provisioningStatus": "Success",
+                "appliesTo": "User",
+            }
+            for name, plan_id in (
+                ("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"),
+                ("INTUNE_EDU", INTUNE_EDU),
+                ("AAD_PREMIUM", "41781fb2-bc02-4b7c-bd55-b576c07bb09d"),
+            )
+        ],
+        "skuId": sku_id,
+        "skuPartNumber": "M365EDU_A3_FACULTY",
+        "subscriptionIds": [stable_id(t.tenant_id, "subscription", "edu")],
+    }
+    t.subscribed_skus = [edu]
+    for uid in t.users:
+        t.license_details[uid] = [_license_detail(uid, edu)]
+
+
+def _unlicensed_users(t: Tenant, now: dt.datetime) -> None:
+    # Two members of "BYOD pilot" were never given a licence.
+    for uid, user in t.users.items():
+        if str(user["userPrincipalName"]).split("@")[0] in ("AdeleV", "MeganB"):
+            t.license_details[uid] = []
+
+
+def _personal_ios_blocked_for_sales(t: Tenant, now: dt.datetime) -> None:
+    # A per-platform iOS restriction (beta only), priority 1, assigned to Sales.
+    sales = next(g for g in t.groups.values() if g["displayName"] == "Sales")
+    rid = stable_id(t.tenant_id, "restriction", "ios-sales")
+    t.enrollment_configurations[rid] = {
+        "@odata.type": "#microsoft.graph.deviceEnrollmentPlatformRestrictionConfiguration",
+        "id": rid,
+        "displayName": "iOS – corporate devices only (Sales)",
+        "description": "",
+        "priority": 1,
+        "createdDateTime": iso(now - dt.timedelta(days=80)),
+        "lastModifiedDateTime": iso(now - dt.timedelta(days=20)),
+        "version": 2,
+        "roleScopeTagIds": ["0"],
+        "deviceEnrollmentConfigurationType": "singlePlatformRestriction",
+        "platformType": "ios",
+        "platformRestriction": {
+            "platformBlocked": False,
+            "personalDeviceEnrollmentBlocked": True,
+            "osMinimumVersion": "17.0",
+            "osMaximumVersion": None,
+            "blockedManufacturers": [],
+            "blockedSkus": [],
+        },
+    }
+    t.enrollment_assignments[rid] = [
+        {
+            "@odata.type": "#microsoft.graph.enrollmentConfigurationAssignment",
+            "id": f"{rid}_{sales['id']}",
+            "target": {
+                "@odata.type": "#microsoft.graph.groupAssignmentTarget",
+                "groupId": sales["id"],
+            },
+            "source": "direct",
+            "sourceId": rid,
+        }
+    ]
+
+
+def _authenticator_device_licensed(t: Tenant, now: dt.datetime) -> None:
+    # Another admin assigned Authenticator with DEVICE licensing (the admin center's default
+    # for new VPP assignments) to All iOS users; only 3 licences are left.
+    app = _authenticator_vpp(t)
+    app["totalLicenseCount"] = 40
+    app["usedLicenseCount"] = 37
+    ios_users = next(g for g in t.groups.values() if g["displayName"] == "All iOS users")
+    t.app_assignments[app["id"]] = [
+        {
+            "@odata.type": "#microsoft.graph.mobileAppAssignment",
+            "id": f"{ios_users['id']}_1_0",
+            "intent": "required",
+            "target": {
+                "@odata.type": "#microsoft.graph.groupAssignmentTarget",
+                "groupId": ios_users["id"],
+            },
+            "settings": {
+                "@odata.type": "#microsoft.graph.iosVppAppAssignmentSettings",
+                "useDeviceLicensing": True,
+                "vpnConfigurationId": None,
+                "uninstallOnDeviceRemoval": None,
+                "isRemovable": None,
+                "preventManagedAppBackup": None,
+                "preventAutoAppUpdate": None,
+            },
+            "source": "direct",
+            "sourceId": None,
+        }
+    ]
+
+
 BROKEN: dict[str, Callable[[Tenant, dt.datetime], None]] = {
     "expired-apns": _expired_apns,
     "no-vpp-token": _no_vpp_token,
@@ -903,6 +1046,11 @@ BROKEN: dict[str, Callable[[Tenant, dt.datetime], None]] = {
 VARIANTS: dict[str, Callable[[Tenant, dt.datetime], None]] = {
     "sso-other-payloads": _sso_other_payloads,
     "sso-admin-key": _sso_admin_key,
+    # Tenants shaped like real ones in one more way (not broken: adue warns or copes).
+    "edu-licensed": _edu_licensed,
+    "unlicensed-users": _unlicensed_users,
+    "personal-ios-blocked-for-sales": _personal_ios_blocked_for_sales,
+    "authenticator-device-licensed": _authenticator_device_licensed,
 }
 
 # Words for the large seed's names: varied enough that searches return a spread of sizes.

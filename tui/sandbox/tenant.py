@@ -125,6 +125,7 @@ class Tenant:
     device_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
     config_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     enrollment_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    enrollment_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     enrollment_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     assignment_filters: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -136,6 +137,11 @@ class Tenant:
     # neither (graph.md, Step 4), so the sandbox can answer either way and adue must cope.
     priority_mode: str = "insert"  # "insert": insert and shift the rest; "swap"
     new_profile_lands: str = "last"  # "last" | "first"
+    # deviceManagement.subscriptionState (graph.md: pending, active, warning, disabled,
+    # deleted, blocked, lockedOut).
+    subscription_state: str = "active"
+    # user id -> the user's licenseDetails, as GET /users/{id}/licenseDetails returns them.
+    license_details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     id_counter: int = 0
     _group_index: GroupIndex | None = field(default=None, repr=False, compare=False)
     _member_of: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)

@@ -39,6 +39,7 @@ ALL_SCOPES: tuple[str, ...] = (
     "Device.Read.All",
     "Domain.Read.All",
     "GroupMember.Read.All",
+    "LicenseAssignment.Read.All",
     "User.Read",
     "User.ReadBasic.All",
 )

@@ -155,3 +155,29 @@ def test_without_a_sign_in_domain_discovery_says_it_was_not_checked(
     assert json.loads(done.stdout)["discovery"] is None
     text = adue("check", "--graph-url", demo_sb.graph_url, env=env, cwd=tmp_path)
     assert "Service discovery: not checked (no sign-in domain" in text.stdout
+
+
+def test_sandbox_check_looks_at_the_users_the_session_targets(tmp_path: Path) -> None:
+    """`adue check --session` samples the users of the session's groups (given by name, as
+    a hand-written session does): two of BYOD pilot have no Intune licence."""
+    session = tmp_path / "rollout.toml"
+    example = Path(__file__).resolve().parents[2] / "examples" / "sandbox-demo.toml"
+    session.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    session.chmod(0o600)
+    env = environment(tmp_path)
+    done = adue(
+        "--sandbox",
+        "check",
+        "--seed",
+        "unlicensed-users",
+        "--session",
+        str(session),
+        "--json",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr  # a warning, not a failure
+    checks = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    licence = checks["intune_licence"]
+    assert licence["status"] == "warn", licence
+    assert "AdeleV@contoso.com" in licence["detail"] and "MeganB@contoso.com" in licence["detail"]

@@ -270,3 +270,25 @@ async def test_beta_batch_with_depends_on(sandbox: RunningSandbox) -> None:
     }
     error = await refused(sandbox, "POST", "/$batch", too_many)
     assert error.response_status_code == 400 and "limit is 20" in (error.error.message or "")  # type: ignore[union-attr]
+
+
+async def test_created_date_time_like_graph(sandbox: RunningSandbox) -> None:
+    """Graph stamps createdDateTime on policies and profiles with 7 fractional digits
+    (learn.microsoft.com: intune-deviceconfig-iosdevicefeaturesconfiguration-create,
+    intune-enrollment-appleuserinitiatedenrollmentprofile-create, e.g.
+    "2017-01-01T00:02:43.5775965-08:00"), returns it on create, get and list, and a later
+    object is newer. adue keeps the oldest of same-named twins by it."""
+    import re
+
+    beta = make_adapter(sandbox, version="beta")
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$")
+    for collection, body in ((CONFIGS, SSO_POLICY), (PROFILES, PROFILE)):
+        made = [await send_json(beta, "POST", url(sandbox, collection), body) for _ in range(3)]
+        created = [m["createdDateTime"] for m in made]
+        assert all(stamp.match(c) for c in created), created
+        assert created == sorted(created) and len(set(created)) == 3  # strictly later
+        got = await send_json(beta, "GET", url(sandbox, f"{collection}/{made[0]['id']}"))
+        assert got["createdDateTime"] == created[0]
+        listed = await send_json(beta, "GET", url(sandbox, collection))
+        by_id = {o["id"]: o["createdDateTime"] for o in listed["value"]}
+        assert [by_id[m["id"]] for m in made] == created

@@ -138,3 +138,83 @@ def test_batch_items_are_throttled_one_by_one(sandbox_factory: SandboxFactory) -
     assert statuses == {"a": 200, "b": 429}
     throttled = next(r for r in answer.json()["responses"] if r["id"] == "b")
     assert throttled["headers"]["Retry-After"] == "1"
+
+
+SSO_BODY = {
+    "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
+    "displayName": "lost answer probe",
+}
+
+
+def _post(sb: RunningSandbox, path: str, body: object) -> httpx.Response:
+    return httpx.post(
+        f"{sb.graph_url}{path}", headers={"Authorization": f"Bearer {sb.token}"}, json=body
+    )
+
+
+def _configs_named(sb: RunningSandbox, name: str) -> int:
+    with sb.lock:
+        return sum(1 for c in sb.state.device_configurations.values() if c["displayName"] == name)
+
+
+@pytest.mark.parametrize(("kind", "status"), [("lost-503", 503), ("lost-504", 504)])
+def test_lost_answer_makes_the_write_then_answers_an_error(
+    kind: str, status: int, sandbox_factory: SandboxFactory
+) -> None:
+    sb = sandbox_factory(faults=[f"{kind}:1@/beta/deviceManagement/deviceConfigurations"])
+    answer = _post(sb, "/beta/deviceManagement/deviceConfigurations", SSO_BODY)
+    assert answer.status_code == status
+    assert "error" in answer.json()
+    assert _configs_named(sb, "lost answer probe") == 1  # made, although the client saw an error
+    assert sb.requests[-1].fault == kind and sb.requests[-1].status == status
+    # Reads are never "lost": only a write can be made and its answer lost.
+    assert get(sb, "/beta/deviceManagement/deviceConfigurations").status_code == 200
+
+
+def test_lost_answer_as_a_dropped_connection(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["lost-drop:1"])
+    with pytest.raises(httpx.TransportError):
+        _post(sb, "/beta/deviceManagement/deviceConfigurations", SSO_BODY)
+    assert _configs_named(sb, "lost answer probe") == 1
+    assert sb.requests[-1].fault == "lost-drop"
+
+
+def test_lost_picks_503_504_or_drop_and_star_matches_one_segment() -> None:
+    plan = FaultPlan.parse(["lost:1@/beta/deviceManagement/deviceConfigurations/*/assign"], seed=3)
+    forms = {
+        plan.decide("POST", f"/beta/deviceManagement/deviceConfigurations/{i}/assign", "").lost
+        for i in range(60)
+    }
+    assert forms == {"503", "504", "drop"}
+    assert plan.decide("POST", "/beta/deviceManagement/deviceConfigurations", "").lost is None
+    assert (
+        plan.decide("GET", "/beta/deviceManagement/deviceConfigurations/x/assign", "").lost is None
+    )
+    assert plan.decide(
+        "POST", "/beta/deviceManagement/deviceConfigurations/x/assign", "", batch_item=True
+    ).lost in ("503", "504")
+    assert str(parse_rule("lost:0.5@/beta/x/*/y")) == "lost:0.5@/beta/x/*/y"
+    with pytest.raises(ValueError, match="--fault"):
+        parse_rule("lost:2")
+
+
+def test_lost_answer_inside_a_batch(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults=["lost-503:1@/beta/deviceManagement/deviceConfigurations"])
+    answer = httpx.post(
+        f"{sb.graph_url}/beta/$batch",
+        headers={"Authorization": f"Bearer {sb.token}"},
+        json={
+            "requests": [
+                {
+                    "id": "a",
+                    "method": "POST",
+                    "url": "/deviceManagement/deviceConfigurations",
+                    "body": SSO_BODY,
+                    "headers": {"Content-Type": "application/json"},
+                }
+            ]
+        },
+    )
+    assert answer.status_code == 200
+    assert [r["status"] for r in answer.json()["responses"]] == [503]
+    assert _configs_named(sb, "lost answer probe") == 1

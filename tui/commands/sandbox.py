@@ -86,8 +86,10 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="KIND:VALUE[@PREFIX]",
         help="inject faults, repeatable: 429:0.3, 503:0.1@/beta/deviceManagement, drop:0.05, "
-        "latency:200@/v1.0/groups, expire:3@/beta (KIND 429|500|502|503|504|drop: VALUE is a "
-        "rate 0-1; latency: milliseconds; expire: a token works VALUE times there, then 401)",
+        "lost:0.3, latency:200@/v1.0/groups, expire:3@/beta (KIND 429|500|502|503|504|drop: "
+        "VALUE is a rate 0-1; lost|lost-503|lost-504|lost-drop: a rate 0-1 of writes that are "
+        "made, then answered 503/504 or cut off; latency: milliseconds; expire: a token works "
+        "VALUE times there, then 401; a * in PREFIX stands for one path segment)",
     )
     p.add_argument(
         "--expire-token-after",

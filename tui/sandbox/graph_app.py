@@ -2,7 +2,8 @@
 
 Order per request, as a client sees it from Graph: faults (latency, 429/503, a dropped
 connection), then the bearer token (401), then the route (400 for unknown segments,
-403 for missing scopes, the handler's own 400/404), then the answer. Every Graph
+403 for missing scopes, the handler's own 400/404), then the answer, unless a lost-answer
+fault replaces it (503/504 or a dropped connection after the write was made). Every Graph
 request is recorded. `/sandbox/...` control routes are not recorded and need the
 sandbox's own admin token (`Authorization: Bearer <sb.admin_token>`): any local user
 can reach a loopback port, and these routes mint tokens and read the tenant.
@@ -213,6 +214,18 @@ class GraphApp:
                     "InternalServerError", "The sandbox failed.", request_id, client_request_id
                 ),
             )
+        if decision.lost == "drop":  # the write is made; the connection drops
+            record.duration_ms = (time.perf_counter() - clock) * 1000
+            self.sb._record(record)
+            await self._drop(send)
+            return
+        if decision.lost is not None:  # the write is made; the answer is an error
+            lost = self._fault_error(int(decision.lost))
+            reply = Reply(
+                lost.status,
+                error_body(lost.code, lost.message, request_id, client_request_id),
+                lost.headers,
+            )
         record.status = reply.status
         record.duration_ms = (time.perf_counter() - clock) * 1000
         self.sb._record(record)
@@ -363,6 +376,8 @@ class GraphApp:
                     request_id=sub_id,
                 )
                 reply = self._dispatch(ctx)
+                if decision.lost is not None:  # made, then the item's answer is lost
+                    raise self._fault_error(int(decision.lost))
             except GraphError as error:
                 reply = Reply(
                     error.status, error_body(error.code, error.message, sub_id, ""), error.headers

@@ -14,7 +14,6 @@ from tui.sandbox import odata
 from tui.sandbox.errors import GraphError, bad_request, unknown_segment
 from tui.sandbox.routing import Ctx, Reply, Route, collection, require_body, route
 from tui.sandbox.schemas import available, object_is_of, project, short_name, validate
-from tui.sandbox.tenant import iso, utc_now
 
 CONFIG_READ = (
     "DeviceManagementConfiguration.Read.All",
@@ -38,10 +37,6 @@ ALL_DEVICES_ID = "adadadad-808e-44e2-905a-0b7873a8a531"
 
 DM = "/deviceManagement"
 DAM = "/deviceAppManagement"
-
-
-def now_text() -> str:
-    return iso(utc_now())
 
 
 def missing(kind: str, object_id: str) -> GraphError:
@@ -303,7 +298,7 @@ def assign_app(ctx: Ctx, p: dict[str, str]) -> Reply:
             record.update({k: assignment[k] for k in ("source", "sourceId") if k in assignment})
         stored.append(record)
     ctx.tenant.app_assignments[app["id"]] = stored
-    app["lastModifiedDateTime"] = now_text()
+    app["lastModifiedDateTime"] = ctx.tenant.stamp()
     return Reply(204)
 
 
@@ -355,7 +350,7 @@ def get_config(ctx: Ctx, p: dict[str, str]) -> Reply:
 def create_config(ctx: Ctx, _params: dict[str, str]) -> Reply:
     type_name, body = validate(require_body(ctx), "deviceConfiguration", ctx.version)
     config_id = ctx.tenant.new_id()
-    stamp = now_text()
+    stamp = ctx.tenant.stamp()
     config: dict[str, Any] = {
         "@odata.type": f"#microsoft.graph.{type_name}",
         "id": config_id,
@@ -401,7 +396,7 @@ def update_config(ctx: Ctx, p: dict[str, str]) -> Reply:
     for key, value in clean.items():
         if key != "@odata.type":
             config[key] = value
-    config["lastModifiedDateTime"] = now_text()
+    config["lastModifiedDateTime"] = ctx.tenant.stamp()
     config["version"] = int(config.get("version") or 0) + 1
     return Reply(
         200,
@@ -437,7 +432,7 @@ def assign_config(ctx: Ctx, p: dict[str, str]) -> Reply:
     _check_targets(ctx, [a["target"] for a in assignments])
     stored = [_config_assignment(config["id"], a["target"], ctx.version) for a in assignments]
     ctx.tenant.config_assignments[config["id"]] = stored
-    config["lastModifiedDateTime"] = now_text()
+    config["lastModifiedDateTime"] = ctx.tenant.stamp()
     return Reply(
         200,
         {
@@ -668,7 +663,7 @@ def create_profile(ctx: Ctx, _: dict[str, str]) -> Reply:
     _type, clean = validate(body, "appleUserInitiatedEnrollmentProfile", ctx.version)
     tenant = ctx.tenant
     profile_id = tenant.new_id()
-    stamp = now_text()
+    stamp = ctx.tenant.stamp()
     profile: dict[str, Any] = {
         "@odata.type": "#microsoft.graph.appleUserInitiatedEnrollmentProfile",
         "id": profile_id,
@@ -701,7 +696,7 @@ def update_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
             profile[key] = value
     if "priority" in clean:
         ctx.tenant.move_profile(profile["id"], _priority(clean["priority"]))
-    profile["lastModifiedDateTime"] = now_text()
+    profile["lastModifiedDateTime"] = ctx.tenant.stamp()
     return Reply(200, {"@odata.context": ctx.context_url(f"{PROFILES}/$entity"), **profile})
 
 
@@ -727,7 +722,7 @@ def set_priority(ctx: Ctx, p: dict[str, str]) -> Reply:
         require_body(ctx), "appleUserInitiatedEnrollmentProfile.setPriority", ctx.version
     )
     ctx.tenant.move_profile(profile["id"], _priority(body["priority"]))
-    profile["lastModifiedDateTime"] = now_text()
+    profile["lastModifiedDateTime"] = ctx.tenant.stamp()
     return Reply(204)
 
 
@@ -758,7 +753,7 @@ def create_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
         "target": body["target"],
     }
     current.append(assignment)
-    profile["lastModifiedDateTime"] = now_text()
+    profile["lastModifiedDateTime"] = ctx.tenant.stamp()
     return Reply(
         201,
         {

@@ -28,6 +28,13 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def iso_precise(moment: dt.datetime) -> str:
+    """Graph's form for createdDateTime/lastModifiedDateTime of Intune objects: 7
+    fractional digits and a `Z` (e.g. "2017-01-01T00:02:43.5775965Z"; Python has 6)."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond:06d}0Z"
+
+
 def stable_id(*parts: str) -> str:
     """A GUID (version 4 layout) derived from `parts`: the same seed gives the same ids on
     every run. Formatted by hand: the large seed makes 100,000 of them."""
@@ -145,8 +152,19 @@ class Tenant:
     id_counter: int = 0
     _group_index: GroupIndex | None = field(default=None, repr=False, compare=False)
     _member_of: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+    _last_stamp: dt.datetime | None = field(default=None, repr=False, compare=False)
 
     # ---- ids and derived lookups ------------------------------------------------------
+
+    def stamp(self) -> str:
+        """Now, as Graph stamps a created or changed object; never earlier than or equal
+        to the previous stamp, so that of two objects made one after the other the
+        second is always the newer (routes run under the sandbox lock)."""
+        now = dt.datetime.now(dt.UTC)
+        if self._last_stamp is not None and now <= self._last_stamp:
+            now = self._last_stamp + dt.timedelta(microseconds=1)
+        self._last_stamp = now
+        return iso_precise(now)
 
     def new_id(self) -> str:
         """The next id for an object created through the API (deterministic per seed)."""

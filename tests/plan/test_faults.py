@@ -1,6 +1,7 @@
-"""Faults beyond a clean run: 30% throttling with Retry-After, 503s, dropped connections
-and a token that expires mid-run. Apply completes, or stops cleanly (a failed result, a
-journal without pending entries, a message with Graph's request-id) and a re-run completes."""
+"""Faults beyond a clean run: 30% throttling with Retry-After, 503s, dropped connections,
+lost answers (the write is made, the answer lost) and a token that expires mid-run. Apply
+completes, or stops cleanly (a failed result, a journal without pending entries, a message
+with Graph's request-id) and a re-run completes."""
 
 from __future__ import annotations
 
@@ -59,8 +60,9 @@ async def _until_done(sb: RunningSandbox, path: Path, token: str | None = None) 
         (["429:0.3"], 1),
         (["503:0.15"], 2),
         (["429:0.1", "503:0.1", "drop:0.15"], 3),
+        (["lost:0.5"], 4),
     ],
-    ids=["throttled-30pct", "unavailable-15pct", "mixed-with-drops"],
+    ids=["throttled-30pct", "unavailable-15pct", "mixed-with-drops", "lost-answers-50pct"],
 )
 async def test_faults_complete_or_stop_cleanly_then_resume(
     faults: list[str], seed: int, reference: dict[str, Any], tmp_path: Path
@@ -68,12 +70,16 @@ async def test_faults_complete_or_stop_cleanly_then_resume(
     with start_sandbox(seed="demo", faults=faults, fault_seed=seed, retry_after=1) as sb:
         path = example_session(tmp_path)
         await _until_done(sb, path)
-        hit = [r for r in sb.requests if r.fault in ("429", "503", "drop")]
+        hit = [r for r in sb.requests if r.fault in ("429", "503", "drop") or _lost(r.fault)]
         assert hit, "the fault plan hit no request: the test proves nothing"
         assert snapshot(sb) == reference
         assert count_named(sb) == (1, 1)
         sb.faults.rules.clear()
         assert (await plan_file(sb, path)).is_empty
+
+
+def _lost(fault: str | None) -> bool:
+    return bool(fault) and str(fault).startswith("lost-")
 
 
 async def test_throttling_beyond_retries_stops_cleanly_with_request_id(tmp_path: Path) -> None:

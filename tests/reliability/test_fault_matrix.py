@@ -1,5 +1,6 @@
-"""The fault matrix against apply: 429 storms, throttling, 503/500s, dropped connections and
-tokens that expire mid-run, each over several fault seeds (one per kind in `make test`,
+"""The fault matrix against apply: 429 storms, throttling, 503/500s, dropped connections,
+lost answers (the write is made, then 503/504 or a dropped connection) and tokens that
+expire mid-run, each over several fault seeds (one per kind in `make test`,
 thirty in `make soak`). Every run must end with the tenant exactly as after a clean apply:
 no duplicate object, no lost assignment, every stop on the way a clean one (a readable
 session, no journal entry left pending, a message), and nothing left to plan.
@@ -98,8 +99,22 @@ async def _finish_and_verify(
 @pytest.mark.parametrize("seed", _seeds(FAST_SEED))
 @pytest.mark.parametrize(
     "faults",
-    [["429:0.25"], ["503:0.3"], ["500:0.04"], ["drop:0.3"], ["429:0.2", "503:0.2", "drop:0.15"]],
-    ids=["throttled-25pct", "unavailable-30pct", "server-error-4pct", "drops-30pct", "mixed"],
+    [
+        ["429:0.25"],
+        ["503:0.3"],
+        ["500:0.04"],
+        ["drop:0.3"],
+        ["lost:0.3"],
+        ["429:0.2", "503:0.2", "drop:0.15", "lost:0.15"],
+    ],
+    ids=[
+        "throttled-25pct",
+        "unavailable-30pct",
+        "server-error-4pct",
+        "drops-30pct",
+        "lost-answers-30pct",
+        "mixed",
+    ],
 )
 async def test_fault_kind_and_seed(
     faults: list[str],

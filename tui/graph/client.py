@@ -226,10 +226,20 @@ class GraphClient:
         headers: Mapping[str, str] | None = None,
         required_scopes: Sequence[str] = (),
         ok_statuses: frozenset[int] = frozenset(),
+        idempotent: bool = True,
     ) -> GraphResponse:
+        """`idempotent=False` marks a request that creates an object: the pipeline never
+        sends it twice (kiota's RetryHandler retries 429/503/504 for every method, and a
+        503/504 can come after Graph made the object, graph.md). The caller decides what
+        to do after a failure: look the object up before creating again
+        (tui.rollout.converge)."""
         info = self.request_information(
             method, path, version=version, query=query, body=body, headers=headers
         )
+        if not idempotent:
+            from kiota_http.middleware.options import RetryHandlerOption
+
+            info.add_request_options([RetryHandlerOption(max_retries=0, should_retry=False)])
         return await self.send(
             info, what=what, required_scopes=required_scopes, ok_statuses=ok_statuses
         )

@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tui.graph.retry import parse_retry_after
+
 # How an admin grants delegated permissions to the app adue signs in with.
 ADMIN_CONSENT_HOWTO = (
     "An administrator grants it in the Microsoft Entra admin center: Enterprise applications >"
@@ -33,6 +35,7 @@ class GraphError(Exception):
         status: int | None = None,
         code: str = "",
         request_id: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -40,6 +43,7 @@ class GraphError(Exception):
         self.status = status
         self.code = code
         self.request_id = request_id
+        self.retry_after = retry_after  # seconds Graph asked to wait (Retry-After), if any
 
     def __str__(self) -> str:
         text = self.message
@@ -218,6 +222,9 @@ def error_from_response(
     code = str(error.get("code") or "")
     request_id = _request_id(headers, error)
     common: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
+    if status == 429 or status >= 500:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        common["retry_after"] = parse_retry_after(lowered.get("retry-after"))
     said = f": {graph_message}" if graph_message else ""
 
     if status == 401:

@@ -379,6 +379,7 @@ class SsoPolicy:
     has_device_registration: bool
     extension_type: str  # e.g. #microsoft.graph.iosAzureAdSingleSignOnExtension
     last_modified: dt.datetime | None = None
+    created: dt.datetime | None = None  # createdDateTime: the oldest of duplicates survives
 
 
 @dataclass(frozen=True)
@@ -417,6 +418,7 @@ class EnrollmentProfile:
     default_enrollment_type: str
     options: tuple[EnrollmentTypeOption, ...] = field(default_factory=tuple)
     last_modified: dt.datetime | None = None
+    created: dt.datetime | None = None  # createdDateTime: the oldest of duplicates survives
 
     @property
     def is_ios(self) -> bool:

@@ -19,7 +19,15 @@ from urllib.parse import quote
 from tui.graph import parse
 from tui.graph.batch import batch_get
 from tui.graph.client import GraphClient
-from tui.graph.errors import BadRequest, Cancelled, error_from_response
+from tui.graph.errors import (
+    BadRequest,
+    Cancelled,
+    GraphError,
+    NetworkDown,
+    ServiceUnavailable,
+    Throttled,
+    error_from_response,
+)
 from tui.graph.models import (
     AUTHENTICATOR_BUNDLE_ID,
     ApnsCertificate,
@@ -84,6 +92,12 @@ MOBILE_APPS = "deviceAppManagement/mobileApps"
 PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
 GROUP_FIELDS = "id,displayName,description,membershipRule,groupTypes,securityEnabled,mailEnabled"
 MAX_PAGES = 50  # a safety net for lists that are small by nature
+
+# Failures after which a create may or may not have been made: a 5xx or no answer
+# (timeout, dropped connection) can come after Graph made the object. (429 is refused
+# before any work; it is here because a create is not re-sent by the pipeline, so it
+# takes the same path: look up, then create again.)
+MAYBE_MADE: tuple[type[GraphError], ...] = (ServiceUnavailable, NetworkDown, Throttled)
 
 
 class CancelSignal(Protocol):
@@ -376,6 +390,8 @@ async def list_user_groups(client: GraphClient, user: str) -> tuple[Group, ...]:
 
 # -- SSO app extension policy (beta) ---------------------------------------------------
 async def create_sso_policy(client: GraphClient, spec: SsoPolicySpec) -> Written[SsoPolicy]:
+    """POST the policy once: never re-sent by the pipeline (an answer lost after Graph made
+    it would make a second one); tui.rollout.converge looks it up before creating again."""
     response = await client.request(
         "POST",
         CONFIGURATIONS,
@@ -383,8 +399,22 @@ async def create_sso_policy(client: GraphClient, spec: SsoPolicySpec) -> Written
         body=sso_policy_body(spec),
         what=f"create the SSO app extension policy {spec.display_name!r}",
         required_scopes=Scope.CONFIG_WRITE,
+        idempotent=False,
     )
     return Written(parse.sso_policy(response.json()), response.request_id)
+
+
+async def delete_sso_policy(client: GraphClient, policy_id: str) -> Written[None]:
+    """Delete a policy (only ever one this run created); already gone (404) is done."""
+    response = await client.request(
+        "DELETE",
+        f"{CONFIGURATIONS}/{_segment(policy_id)}",
+        version="beta",
+        what="delete a duplicate SSO app extension policy",
+        required_scopes=Scope.CONFIG_WRITE,
+        ok_statuses=frozenset({404}),
+    )
+    return Written(None, response.request_id)
 
 
 async def _get_beta_object(
@@ -557,8 +587,32 @@ async def create_enrollment_profile(
         body=enrollment_profile_body(spec),
         what=f"create the enrollment profile {spec.display_name!r}",
         required_scopes=Scope.SERVICE_CONFIG_WRITE,
+        idempotent=False,  # a create is never re-sent blindly (see create_sso_policy)
     )
     return Written(parse.enrollment_profile(response.json()), response.request_id)
+
+
+async def find_enrollment_profiles_by_name(
+    client: GraphClient, name: str
+) -> tuple[EnrollmentProfile, ...]:
+    """Apple user-initiated enrollment profiles with exactly this display name."""
+    wanted = name.strip()
+    return tuple(
+        p for p in await list_enrollment_profiles(client) if p.display_name.strip() == wanted
+    )
+
+
+async def delete_enrollment_profile(client: GraphClient, profile_id: str) -> Written[None]:
+    """Delete a profile (only ever one this run created); already gone (404) is done."""
+    response = await client.request(
+        "DELETE",
+        f"{PROFILES}/{_segment(profile_id)}",
+        version="beta",
+        what="delete a duplicate enrollment profile",
+        required_scopes=Scope.SERVICE_CONFIG_WRITE,
+        ok_statuses=frozenset({404}),
+    )
+    return Written(None, response.request_id)
 
 
 async def update_enrollment_profile(
@@ -609,9 +663,10 @@ async def add_profile_assignment(
     """Assign the profile to a USER group (a group id), or to any target: "All users",
     optionally with an assignment filter (device groups are not supported).
 
-    Idempotent: when Graph refuses because the target is assigned already (an earlier
-    run's write that landed after adue was stopped), the existing assignment is the
-    result, not an error.
+    A create: sent once (never re-sent by the pipeline; after a lost answer
+    tui.rollout.converge looks it up before creating again). When Graph refuses because
+    the target is assigned already (an earlier run's or another admin's write), the
+    existing assignment is the result, not an error.
     """
     wanted = AssignmentTarget.group(target) if isinstance(target, str) else target
     try:
@@ -622,16 +677,24 @@ async def add_profile_assignment(
             body={"target": target_body(wanted)},
             what="assign the enrollment profile",
             required_scopes=Scope.SERVICE_CONFIG_WRITE,
+            idempotent=False,
         )
-    except BadRequest:
-        current = await list_profile_assignments(client, profile_id)
-        existing = [a for a in current if a.target.key == wanted.key]
-        if existing:
-            return Written(existing[0], "")
+    except BadRequest as exc:
+        existing = await find_profile_assignment(client, profile_id, wanted)
+        if existing is not None:
+            return Written(existing, exc.request_id)
         raise
     body = response.json()
     made = parse.target(parse.child(body, "target")) or wanted
     return Written(ProfileAssignment(parse.text(body, "id"), made), response.request_id)
+
+
+async def find_profile_assignment(
+    client: GraphClient, profile_id: str, target: AssignmentTarget
+) -> ProfileAssignment | None:
+    """The profile's assignment to `target` (same target type and group), if any."""
+    current = await list_profile_assignments(client, profile_id)
+    return next((a for a in current if a.target.key == target.key), None)
 
 
 async def remove_profile_assignment(
@@ -643,6 +706,7 @@ async def remove_profile_assignment(
         version="beta",
         what="remove an enrollment profile assignment",
         required_scopes=Scope.SERVICE_CONFIG_WRITE,
+        ok_statuses=frozenset({404}),  # gone already (a retry after a lost answer): done
     )
     return Written(None, response.request_id)
 

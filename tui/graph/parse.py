@@ -345,6 +345,7 @@ def sso_policy(obj: Json) -> SsoPolicy:
         has_device_registration="device_registration" in keys,
         extension_type=odata_type(extension),
         last_modified=timestamp(obj, "lastModifiedDateTime"),
+        created=timestamp(obj, "createdDateTime"),
     )
 
 
@@ -362,4 +363,5 @@ def enrollment_profile(obj: Json) -> EnrollmentProfile:
             for o in items(obj, "availableEnrollmentTypeOptions")
         ),
         last_modified=timestamp(obj, "lastModifiedDateTime"),
+        created=timestamp(obj, "createdDateTime"),
     )

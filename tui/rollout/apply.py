@@ -10,8 +10,11 @@ are set to absolute positions: repeating any write is harmless.
 The three chains (SSO policy, Authenticator, enrollment profile + priority) run
 concurrently in one event loop; inside a chain a create comes first and the
 writes that need its id follow together. Throttling and transient failures are
-retried by the SDK pipeline (tui.graph.client); beyond that the chain stops with
-the error (and Graph's request-id) and a re-run resumes.
+retried by the SDK pipeline (tui.graph.client), except for creates: those are sent
+once, looked up by name after a failure that may have made them, and settled
+against a same-named object another run made at the same moment
+(tui.rollout.converge). Beyond that the chain stops with the error (and Graph's
+request-id) and a re-run resumes.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from tui.graph import operations as ops
 from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError
 from tui.graph.retry import RetryNotice
+from tui.rollout import converge
 from tui.rollout.model import (
     Action,
     ActionKind,
@@ -129,6 +133,9 @@ class _Runner:
         self._progress = progress
         self._progress_lock = threading.Lock()
         self._in_flight: dict[str, str] = {}  # action key -> a URL fragment it writes to
+        self._notes: dict[str, str] = {}  # action key -> a detail for its journal entry
+        # A create this run made, to be checked for a same-named twin (converge step 3).
+        self._unsettled: dict[str, tuple[converge.Creatable, converge.Candidate]] = {}
 
     # -- reporting -----------------------------------------------------------------------
     def report(self, key: str, event: ProgressEvent, message: str, request_id: str = "") -> None:
@@ -170,6 +177,8 @@ class _Runner:
             self._in_flight.pop(action.key, None)
         final_id = new_id or object_id
         self.session.journal_update(index, result="ok", object_id=final_id, request_id=request_id)
+        if action.key in self._notes:
+            self.session.journal_update(index, detail=self._notes.pop(action.key)[:1000])
         if action.kind is ActionKind.CREATE:
             table, key = ID_KEYS[action.object_type]
             self.session.set(table, key, final_id)
@@ -180,6 +189,145 @@ class _Runner:
         self.result.request_ids[action.key] = request_id
         self.report(action.key, "done", action.title, request_id)
         return final_id
+
+    # -- one create (tui.rollout.converge) ------------------------------------------------------
+    async def create(self, action: Action, kind: converge.Creatable) -> str:
+        """Journal, create once (adopting what a lost answer made), journal: returns the id.
+        What this run made is settled by `chain` (a twin made at the same moment)."""
+        index = self.session.journal_append(
+            intent=action.key,
+            action=action.kind.value,
+            object_type=action.object_type.value,
+            object_id="",
+            request_id="",
+            result="pending",
+        )
+        self.session.save()
+        self._in_flight[action.key] = _collection_hint(action)
+        self.report(action.key, "start", action.title)
+        try:
+            creation = await converge.create_once(
+                kind,
+                attempts=self.client.retry.max_retries + 1,
+                base_delay=self.client.retry.base_delay,
+                report=lambda message: self.report(action.key, "retry", message),
+            )
+        except GraphError as exc:
+            self._fail(action, index, str(exc), exc.request_id)
+            raise
+        except Exception as exc:
+            self._fail(action, index, f"{type(exc).__name__}: {exc}", "")
+            raise
+        finally:
+            self._in_flight.pop(action.key, None)
+        if creation.made is not None:
+            kept = creation.made
+            self.session.journal_update(
+                index, result="ok", object_id=kept.id, request_id=creation.request_id
+            )
+            self._keep(action, kept.id)
+            self.result.writes += 1
+            self._unsettled[action.key] = (kind, kept)
+        else:
+            assert creation.adopted is not None
+            kept = creation.adopted
+            self.session.journal_update(
+                index,
+                result="failed",
+                request_id=creation.request_id,
+                detail=(
+                    "the answer was lost, so whether this create made it is unknown: "
+                    f"{creation.lost[-1]}"
+                )[:1000],
+            )
+            self._adopt(
+                action,
+                kept.id,
+                f"found {kind.label} by exact name and type after the lost answer, "
+                "instead of creating it again",
+            )
+        self.result.done.append(action.key)
+        self.result.request_ids[action.key] = creation.request_id
+        self.report(action.key, "done", action.title, creation.request_id)
+        return kept.id
+
+    async def _reread(
+        self, action: Action, kind: converge.Creatable, mine: converge.Candidate
+    ) -> tuple[converge.Candidate, list[converge.Candidate]]:
+        """Re-read by name: (the survivor, this run's object to delete when it is not)."""
+        try:
+            found = await kind.find()
+        except GraphError as exc:  # ours is made and recorded; a later plan sees duplicates
+            self.report(action.key, "retry", f"could not check for a duplicate: {exc}")
+            return mine, []
+        return converge.settle(found, mine)
+
+    async def _replace(
+        self,
+        action: Action,
+        kind: converge.Creatable,
+        mine: converge.Candidate,
+        survivor: converge.Candidate,
+        delete: list[converge.Candidate],
+    ) -> None:
+        """Another run made the same object first: delete ours (only ever the one this run
+        created), adopt the survivor, journal both."""
+        for duplicate in delete:  # only ever the object this run created
+            index = self.session.journal_append(
+                intent=action.key,
+                action="delete",
+                object_type=action.object_type.value,
+                object_id=duplicate.id,
+                request_id="",
+                result="pending",
+            )
+            self.session.save()
+            self.report(
+                action.key,
+                "retry",
+                f"another run created {kind.label} at the same moment: keeping the oldest "
+                f"(id {survivor.id}), deleting ours (id {duplicate.id})",
+            )
+            try:
+                request_id = await kind.delete(duplicate.id)
+            except GraphError as exc:
+                self._fail(
+                    action,
+                    index,
+                    f"another run created {kind.label} at the same moment; adue keeps the "
+                    f"oldest (id {survivor.id}) but could not delete its own copy (id "
+                    f"{duplicate.id}): {exc}. Delete that copy in the Intune admin center",
+                    exc.request_id,
+                )
+                raise
+            self.session.journal_update(index, result="ok", request_id=request_id)
+            self.result.writes += 1
+            self.session.save()
+        created = survivor.created.isoformat() if survivor.created else "at an unknown time"
+        self._adopt(
+            action,
+            survivor.id,
+            f"another run created {kind.label} at the same moment: kept the oldest "
+            f"(created {created}), deleted the one this run created (id {mine.id})",
+        )
+
+    def _keep(self, action: Action, object_id: str) -> None:
+        table, key = ID_KEYS[action.object_type]
+        self.session.set(table, key, object_id)
+        self.result.created[action.object_type.value] = object_id
+        self.session.save()
+
+    def _adopt(self, action: Action, object_id: str, why: str) -> None:
+        self.session.journal_append(
+            intent=action.key,
+            action="adopt",
+            object_type=action.object_type.value,
+            object_id=object_id,
+            request_id="",
+            result="ok",
+            detail=why[:1000],
+        )
+        self._keep(action, object_id)
 
     def _fail(self, action: Action, index: int, message: str, request_id: str) -> None:
         self.session.journal_update(
@@ -195,12 +343,10 @@ class _Runner:
         op = action.op
         client = self.client
         if isinstance(op, CreateSso):
-
-            async def call() -> tuple[str, str]:
-                written = await ops.create_sso_policy(client, op.spec)
-                return written.value.id, written.request_id
-
-        elif isinstance(op, UpdateSso):
+            return await self.create(action, converge.SsoPolicyKind(client, op.spec))
+        if isinstance(op, CreateProfile):
+            return await self.create(action, converge.EnrollmentProfileKind(client, op.spec))
+        if isinstance(op, UpdateSso):
 
             async def call() -> tuple[str, str]:
                 update = await ops.update_sso_policy(client, object_id, op.spec)
@@ -218,12 +364,6 @@ class _Runner:
                 written = await ops.assign_app(client, object_id, op.assignments)
                 return object_id, written.request_id
 
-        elif isinstance(op, CreateProfile):
-
-            async def call() -> tuple[str, str]:
-                written = await ops.create_enrollment_profile(client, op.spec)
-                return written.value.id, written.request_id
-
         elif isinstance(op, UpdateProfile):
 
             async def call() -> tuple[str, str]:
@@ -231,17 +371,33 @@ class _Runner:
                 return object_id, update.request_id
 
         elif isinstance(op, AddProfileAssignment):
+            kind = converge.ProfileAssignmentKind(client, object_id, op.target)
 
             async def call() -> tuple[str, str]:
-                written = await ops.add_profile_assignment(client, object_id, op.target)
-                return object_id, written.request_id
+                creation = await converge.create_once(
+                    kind,
+                    attempts=client.retry.max_retries + 1,
+                    base_delay=client.retry.base_delay,
+                    report=lambda message: self.report(action.key, "retry", message),
+                )
+                if creation.adopted is not None:
+                    self._notes[action.key] = (
+                        f"the answer was lost; found the assignment afterwards: {creation.lost[-1]}"
+                    )
+                return object_id, creation.request_id
 
         elif isinstance(op, ReplaceProfileAssignment):
+            replacement = converge.ProfileAssignmentKind(client, object_id, op.target)
 
             async def call() -> tuple[str, str]:
                 await ops.remove_profile_assignment(client, object_id, op.assignment_id)
-                written = await ops.add_profile_assignment(client, object_id, op.target)
-                return object_id, written.request_id
+                creation = await converge.create_once(
+                    replacement,
+                    attempts=client.retry.max_retries + 1,
+                    base_delay=client.retry.base_delay,
+                    report=lambda message: self.report(action.key, "retry", message),
+                )
+                return object_id, creation.request_id
 
         elif isinstance(op, RemoveProfileAssignment):
 
@@ -265,7 +421,12 @@ class _Runner:
     # -- chains ----------------------------------------------------------------------------
     async def chain(self, actions: list[Action]) -> None:
         """A create first; then every other write of the chain together (priority moves
-        in order, since each one shifts the others)."""
+        in order, since each one shifts the others).
+
+        After a create, the re-read by name (converge step 3) runs alongside those writes,
+        so a fresh apply costs no extra round trip. When another run made the same object
+        first, ours is deleted once its writes are done and the writes are made again on
+        the survivor (all of them are safe to repeat)."""
         first = [a for a in actions if a.kind is ActionKind.CREATE]
         rest = [a for a in actions if a.kind is not ActionKind.CREATE]
         object_id = next((a.object_id for a in actions if a.object_id), "")
@@ -275,6 +436,36 @@ class _Runner:
             except Exception:
                 self.result.skipped += [a.key for a in rest]
                 return
+        unsettled = [(a, *self._unsettled.pop(a.key)) for a in first if a.key in self._unsettled]
+        if not unsettled:
+            await self._rest(rest, object_id)
+            return
+        created, kind, mine = unsettled[0]
+        found: list[tuple[converge.Candidate, list[converge.Candidate]]] = []
+
+        async def reread() -> None:
+            found.append(await self._reread(created, kind, mine))
+
+        await self._rest(rest, object_id, alongside=reread())
+        survivor, delete = found[0]
+        if survivor.id == mine.id:
+            return
+        try:
+            await self._replace(created, kind, mine, survivor, delete)
+        except Exception:
+            return
+        for action in rest:  # the first pass wrote to our copy: write to the survivor now
+            self.result.failed.pop(action.key, None)
+            self.result.done = [k for k in self.result.done if k != action.key]
+            self.result.skipped = [k for k in self.result.skipped if k != action.key]
+        await self._rest(rest, survivor.id)
+
+    async def _rest(
+        self, rest: list[Action], object_id: str, alongside: Awaitable[None] | None = None
+    ) -> None:
+        """The chain's writes after its create, together; `alongside` runs with them,
+        started last, so that its request goes out after every write's journal save
+        (saves block the loop) and travels with theirs: no extra round trip."""
         moves = [a for a in rest if a.kind is ActionKind.SET_PRIORITY]
         others = [a for a in rest if a.kind is not ActionKind.SET_PRIORITY]
 
@@ -296,7 +487,8 @@ class _Runner:
                     self.result.skipped += [a.key for a in moves[index + 1 :]]
                     return
 
-        await asyncio.gather(*(one(a) for a in others), in_order())
+        extra = [alongside] if alongside is not None else []
+        await asyncio.gather(*(one(a) for a in others), in_order(), *extra)
 
     async def converge(self, action: Action, ours_id: str) -> None:
         """Reach the order of `action` (ConvergePriority): read the iOS order, move the first

@@ -67,7 +67,7 @@ from tui.rollout.model import (
     UpdateSso,
 )
 from tui.rollout.priority_converge import max_rounds
-from tui.rollout.read import Found, TenantState, read_tenant
+from tui.rollout.read import Found, Json, TenantState, read_tenant
 
 __all__ = ["DesiredStateError", "Plan", "build_plan", "make_plan", "plan_from_problems"]
 
@@ -232,12 +232,31 @@ def _sso_conflicts(sso: SsoDesired, state: TenantState, names: _Names) -> list[s
     return lines
 
 
+def _twins_problem(where: str, what: str, found: Found) -> str:
+    def created(body: Json) -> str:
+        return parse.text(body, "createdDateTime") or "at an unknown time"
+
+    others = ", ".join(f"{parse.text(t, 'id')} (created {created(t)})" for t in found.twins)
+    return (
+        f"{where}: besides the one this session records (id {found.id}, created "
+        f"{created(found.body or {})}), "
+        f"{len(found.twins)} other {what} with exactly this name exist: {others}. adue deletes "
+        "only a copy the same run created, so it will not settle this: delete the extra "
+        "ones in the Intune admin center (keep the oldest), or rename ours in the session"
+    )
+
+
 def _sso_actions(
     sso: SsoDesired, state: TenantState, names: _Names, problems: list[str], notes: list[str]
 ) -> list[Action]:
     found = state.sso
     if found.conflict:
         problems.append(_conflict("[sso_extension] name", "iOS device features policies", found))
+        return []
+    if found.twins:
+        problems.append(
+            _twins_problem("[sso_extension] name", "iOS device features policies", found)
+        )
         return []
     spec = SsoPolicySpec(
         sso.name,
@@ -520,6 +539,9 @@ def _profile_actions(
     found = state.profile
     if found.conflict:
         problems.append(_conflict("[enrollment_profile] name", "enrollment profiles", found))
+        return []
+    if found.twins:
+        problems.append(_twins_problem("[enrollment_profile] name", "enrollment profiles", found))
         return []
     for ref in profile.groups:
         group = state.groups.get(ref)

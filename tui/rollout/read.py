@@ -55,6 +55,10 @@ class Found:
     found_by: str = ""  # "stored id" | "display name" | "bundle id" | ""
     stored_id_missing: bool = False  # the session's id no longer exists in the tenant
     conflict: list[str] = field(default_factory=list)  # ids of same-named objects
+    # Other objects with exactly our name and type besides the one the session records
+    # (found by stored id): duplicates no run settled, e.g. two admins' runs at once where
+    # one was stopped before it could delete its copy (tui.rollout.converge).
+    twins: list[Json] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -250,6 +254,15 @@ def _other_sso_payloads(
     return tuple(found)
 
 
+def _twins(bodies: list[Json], name: str, found: Found) -> None:
+    """Same name and type as the object found by stored id, other id: a duplicate."""
+    found.twins = [
+        b
+        for b in bodies
+        if parse.text(b, "displayName").strip() == name and parse.text(b, "id") != found.id
+    ]
+
+
 def _profile_assignments_read(profile_id: str) -> _Read:
     return _Read(
         "beta",
@@ -411,6 +424,12 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
             else:
                 state.sso.body, state.sso.found_by = body, "stored id"
                 state.sso_targets = _targets(body)
+                policies = [
+                    p
+                    for p in parse.items(bodies.get("sso_by_name") or {})
+                    if parse.odata_type(p) in ("", IOS_DEVICE_FEATURES)
+                ]
+                _twins(policies, sso.name, state.sso)
         else:
             _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
 
@@ -437,6 +456,7 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
         by_id = {parse.text(p, "id"): p for p in listed}
         if profile.profile_id and profile.profile_id in by_id:
             state.profile.body, state.profile.found_by = by_id[profile.profile_id], "stored id"
+            _twins(listed, profile.name, state.profile)
             state.profile_assignments = _profile_assignments(bodies.get("profile_assignments"))
         else:
             state.profile.stored_id_missing = bool(profile.profile_id)

@@ -29,7 +29,9 @@ CLOUDS = ("global", "usgov", "usgov-dod", "china")
 AUTH_METHODS = ("device-code", "browser", "secret", "certificate", "azure-cli", "token")
 IDENTITIES = ("federated", "managed_apple_id")
 GUIDE_FORMATS = ("md", "html", "pdf")
-JOURNAL_ACTIONS = ("create", "update", "assign", "unassign", "set_priority")
+# delete: a duplicate this run created and removed; adopt: an existing object taken over
+# (found by name after a lost answer, or the oldest of two made at the same moment).
+JOURNAL_ACTIONS = ("create", "update", "assign", "unassign", "set_priority", "delete", "adopt")
 JOURNAL_RESULTS = ("pending", "ok", "failed")
 APPLY_RESULTS = ("", "ok", "failed", "interrupted")
 FILTER_TYPES = ("include", "exclude")

@@ -21,7 +21,7 @@ from tui.session import Session
 
 CONFIGS = "/beta/deviceManagement/deviceConfigurations"
 PROFILES = "/beta/deviceManagement/appleUserInitiatedEnrollmentProfiles"
-APPS = "/v1.0/deviceAppManagement/mobileApps"
+APPS = "/*/deviceAppManagement/mobileApps"  # assigned in beta (v1.0 drops beta-only settings)
 # write kind -> (the path pattern its request has, whether it creates an object)
 WRITE_KINDS: dict[str, tuple[str, bool]] = {
     "create-sso-policy": (CONFIGS, True),

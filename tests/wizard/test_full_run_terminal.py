@@ -121,10 +121,15 @@ def test_a_whole_rollout_by_keystrokes_then_quit_and_resume(terminal: Terminal) 
     terminal.wait_for_session(lambda d: "last_checked" in d["prerequisites"], "checks run")
     terminal.wait_for_text("✔ pass Intune licence")
     terminal.keys("Tab", "Tab", "Space")  # Run checks -> the federation checkbox
-    terminal.wait_for_session(status("prerequisites"), "prerequisites done")
+    terminal.wait_for_session(
+        lambda d: d["prerequisites"].get("federation_confirmed") is True, "federation confirmed"
+    )
+    terminal.wait_for_text("All prerequisites are met")
 
-    # 3-4. The SSO extension and Authenticator defaults (all users) are accepted.
+    # 3-4. The SSO extension and Authenticator defaults (all users) are accepted; a
+    # complete step becomes done as the admin goes through it (Next).
     terminal.keys("C-n")
+    terminal.wait_for_session(status("prerequisites"), "prerequisites done")
     terminal.wait_for_text("Policy name")
     terminal.keys("C-n")
     terminal.wait_for_text("Licences: 250 total")

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from screens.widgets.field_check import ProblemValidator, show_problem
+from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from tui.steps import StepStatus
@@ -67,7 +67,7 @@ class EnrollmentProfileStep(StepPanel):
         yield Static(FACTS, classes="profile-facts")
         yield Static(OLD_IOS_NOTE, id="profile-old-ios", classes="profile-note")
         yield Static("Profile name", classes="field-label")
-        yield Input(
+        yield PlainInput(
             str(table.get("name", "")),
             id="profile-name",
             validators=[ProblemValidator(name_problem)],
@@ -75,7 +75,7 @@ class EnrollmentProfileStep(StepPanel):
         )
         yield Static("", id="profile-name-message", classes="field-message")
         yield Static("Description (optional)", classes="field-label")
-        yield Input(
+        yield PlainInput(
             str(table.get("description", "")),
             id="profile-description",
             placeholder="e.g. Personal iPhones and iPads of employees",

@@ -28,6 +28,7 @@ from textual.widgets import (
     Static,
 )
 
+from screens.widgets.field_check import PlainInput
 from screens.widgets.step_panel import StepPanel, describe_error
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.guide import (
@@ -134,7 +135,7 @@ class GuideStep(StepPanel):
         for field, (label, _key, _empty) in TEXT_FIELDS.items():
             with Horizontal(classes="guide-row"):
                 yield Static(label, classes="guide-label")
-                yield Input(
+                yield PlainInput(
                     str(values[field]),
                     placeholder=PLACEHOLDERS[field],
                     id=f"guide-{field.replace('_', '-')}",

@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Static
 
+from screens.widgets.field_check import PlainInput
 from screens.widgets.priority_list import PriorityList
 from screens.widgets.step_panel import StepPanel, describe_error
 from tui.graph.models import Group
@@ -65,7 +66,7 @@ class PriorityStep(StepPanel):
             yield Button("Move down", id="priority-down", compact=True)
         yield Static("Who wins for a user?", classes="field-label")
         with Horizontal(id="priority-who", classes="field-row"):
-            yield Input(
+            yield PlainInput(
                 placeholder="e.g. user@contoso.com",
                 id="priority-user",
                 validators=[UserNameValidator()],

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
+from screens.widgets.field_check import PlainInput
 from screens.widgets.step_panel import StepPanel
 from tui.backend import SandboxInfo
 from tui.text import safe_lines, safe_text
@@ -93,7 +94,7 @@ class SignInStep(StepPanel):
                 id="sign-in-cloud",
             )
             yield Label("Tenant (directory id or verified domain)", classes="field-label")
-            yield Input(
+            yield PlainInput(
                 value=tenant.get("tenant_id", ""),
                 placeholder="e.g. contoso.com (empty: choose at sign-in)",
                 validators=[TenantValidator()],
@@ -107,7 +108,7 @@ class SignInStep(StepPanel):
                 id="sign-in-auth",
             )
             yield Label("App (client) id", classes="field-label")
-            yield Input(
+            yield PlainInput(
                 value=tenant.get("client_id", ""),
                 placeholder="empty: Microsoft Graph Command Line Tools app",
                 validators=[ClientIdValidator()],

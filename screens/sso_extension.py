@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, RadioSet, Static, Switch
 
 from screens.widgets.bundle_id_editor import BundleIdEditor
-from screens.widgets.field_check import ProblemValidator, show_problem
+from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateRadioButton, StateSwitch
@@ -102,7 +102,7 @@ class SsoExtensionStep(StepPanel):
     def compose_body(self) -> ComposeResult:
         table = self.session.table(STEP)
         yield Static("Policy name", classes="field-label")
-        yield Input(
+        yield PlainInput(
             str(table.get("name", "")),
             id="sso-name",
             validators=[ProblemValidator(name_problem)],

@@ -58,6 +58,21 @@ def safe_text(value: object, *, keep_newlines: bool = False) -> str:
     return text.translate(_MULTILINE_TABLE if keep_newlines else _ONE_LINE_TABLE)
 
 
+# One character for one: where a field shows what is being typed, the cursor must
+# stay where it is, so every replacement is a single one-cell character.
+_SAME_LENGTH_TABLE: dict[int, str | int] = {
+    **{code: chr(picture) for code, picture in _C0.items()},
+    **dict.fromkeys(_TAGGED, "\ufffd"),
+    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),
+}
+
+
+def visible_chars(text: str) -> str:
+    """`text` with each control, escape or bidi character shown as one visible character
+    (control pictures, U+FFFD), length kept: for text fields being edited."""
+    return text if text.isprintable() else text.translate(_SAME_LENGTH_TABLE)
+
+
 def safe_lines(value: object) -> str:
     """`safe_text` for a multi-line message: newlines and tabs kept."""
     return safe_text(value, keep_newlines=True)

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.widgets.field_check import ProblemValidator, show_problem
+from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
 from tui.validators import bundle_id_problem
 
 HINT = "Type a bundle id (e.g. com.contoso.expenses) and press enter."
@@ -63,7 +63,7 @@ class BundleIdEditor(Vertical):
     def compose(self) -> ComposeResult:
         pid = self.id
         with Horizontal(classes="bundle-entry"):
-            yield Input(
+            yield PlainInput(
                 placeholder="e.g. com.contoso.expenses",
                 id=f"{pid}-input",
                 validators=[ProblemValidator(self.entry_problem)],

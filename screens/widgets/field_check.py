@@ -7,12 +7,15 @@ puts the same words (what is wrong, how to fix it) in the field's message line.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from rich.highlighter import Highlighter
+from rich.text import Text
 from textual.content import Content
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from tui.text import safe_lines
+from tui.text import safe_lines, visible_chars
 
 
 class ProblemValidator(Validator):
@@ -25,6 +28,33 @@ class ProblemValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
         found = self.problem(value)
         return self.failure(found) if found else self.success()
+
+
+class VisibleControls(Highlighter):
+    """An Input highlighter that draws control, escape and bidi characters as visible
+    characters (a session file or a paste may hold them): the value itself is kept, and
+    the terminal never receives them. One character for one, so the cursor stays right."""
+
+    def __call__(self, text: str | Text) -> Text:
+        source = text if isinstance(text, Text) else Text(text)
+        shown = source.copy()
+        shown.plain = visible_chars(source.plain)
+        return shown
+
+    def highlight(self, text: Text) -> None:
+        """Nothing to colour: __call__ replaces the characters."""
+
+
+VISIBLE_CONTROLS = VisibleControls()
+
+
+class PlainInput(Input):
+    """An Input that draws its value with `VisibleControls`: every text field of the
+    wizard, since their values come from the session file or a paste."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("highlighter", VISIBLE_CONTROLS)
+        super().__init__(*args, **kwargs)
 
 
 def show_problem(message: Static, problem: str, hint: str = "") -> None:

@@ -28,6 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.widgets.field_check import PlainInput
 from screens.widgets.graph_call import describe, run_graph_call
 from screens.widgets.group_kinds import KIND_WORDS, device_refusal, kind_cache, known_kind
 from tui.backend import Backend
@@ -96,7 +97,7 @@ class GroupPicker(Vertical):
     def compose(self) -> ComposeResult:
         pid = self.id
         yield Static(self.label, classes="picker-label", id=f"{pid}-label", markup=False)
-        yield Input(
+        yield PlainInput(
             placeholder="e.g. Finance (part of a group name)",
             id=f"{pid}-search",
             classes="picker-search",

@@ -191,3 +191,21 @@ async def test_hostile_names_through_the_whole_wizard(
             a["target"]["groupId"] for a in sb.state.profile_assignments[str(profile["id"])]
         }
     assert {g["id"] for g in saved(session)["enrollment_profile"]["groups"]} == targeted
+
+
+async def test_text_fields_draw_pasted_controls_visibly(tmp_path: Path) -> None:
+    """A value with an OSC sequence and a bidi override (pasted, or from a session file)
+    is drawn with visible characters; the field keeps the value as it is."""
+    session = Session.open(tmp_path / "rollout.toml")
+    app = AdueApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")  # the profile step
+        await wait_until(pilot, lambda: bool(app.query("#profile-name")), "profile step")
+        field = app.query_one("#profile-name", Input)
+        field.value = "BYOD \x1b]0;PWNED\x07 \u202eevil"
+        await pilot.pause(0.3)
+        text = assert_clean(app)
+        # (Rich's Text drops BEL, BS, VT, FF and CR itself before the field draws.)
+        assert "BYOD ␛]0;PWNED \ufffdevil" in text, text
+        assert field.value == "BYOD \x1b]0;PWNED\x07 \u202eevil"
+    session.close()

@@ -91,16 +91,14 @@ async def create_once(
             made, request_id = await kind.create()
         except ops.MAYBE_MADE as exc:
             lost.append(str(exc))
+            # One notice per failed try (the UI counts them as retries).
             report(f"{exc.message}; looking for {kind.label} by name before creating again")
             found = await kind.find()
-            if found:
-                survivor = oldest(found)
-                report(f"found {kind.label} (id {survivor.id}): adopting it")
-                return Creation(adopted=survivor, request_id=exc.request_id, lost=lost)
+            if found:  # made after all: adopted (the journal says so)
+                return Creation(adopted=oldest(found), request_id=exc.request_id, lost=lost)
             if attempt >= attempts:
                 raise
             wait = exc.retry_after if exc.retry_after else base_delay * 2 ** (attempt - 1)
-            report(f"not there: creating {kind.label} again (try {attempt + 1} of {attempts})")
             await asyncio.sleep(min(wait, MAX_WAIT))
             continue
         return Creation(made=made, request_id=request_id, lost=lost)

@@ -1,7 +1,8 @@
 """Wizard step 7: the plan in plain words, then apply with live progress per action.
 
 The plan (tui.rollout.plan.make_plan) compares the session with the tenant and never
-writes. Apply (tui.rollout.apply.apply_plan) asks first, then writes action by action,
+writes. Apply asks first (naming the signed-in tenant), then in one worker checks the
+tenant, plans afresh (Backend.apply_fresh: never the plan on screen) and writes action by action,
 journalled in the session; its progress callback runs on the Graph thread and is
 handed to the UI with call_from_thread. Throttling and retries show on the row of
 the action they delay. A failure says what happened, Graph's request-id, and that
@@ -118,10 +119,10 @@ class ReviewStep(StepPanel):
         plan = self.plan
         if plan is None or plan.blocked or not plan.changes or self.applying:
             return
-        tenant = self.session.get("tenant", "organization") or "your tenant"
         text = (
-            f"{plan_summary(plan)}\n\nadue writes these changes to {tenant} now. Every write "
-            "is recorded in the session; if anything fails, applying again resumes."
+            f"{plan_summary(plan)}\n\nadue reads the tenant once more, then writes these "
+            f"changes to {self._tenant_label()} now. Every write is recorded in the session; "
+            "if anything fails, applying again resumes."
         )
         dialog = ConfirmDialog("Apply the plan?", text, "Apply", id="review-confirm")
         self.app.push_screen(dialog, self._confirmed)
@@ -131,15 +132,20 @@ class ReviewStep(StepPanel):
             self.apply()
 
     def apply(self) -> None:
-        from tui.rollout.apply import apply_plan
-
-        plan = self.plan
-        if plan is None:
+        """Check the tenant, plan afresh and apply that plan, all in one worker: never the
+        plan on screen, which may be stale (e.g. after a failed apply, writes were made)."""
+        if self.applying:
             return
         self.applying = True
         self._buttons()
         self.query_one("#review-outcome", Vertical).remove_children()
-        self._set_status("Applying… each action shows its progress below.")
+        self._set_status("Reading the tenant again before applying…")
+
+        show: Any = self._show_fresh_plan  # (mypy cannot solve call_from_thread's union)
+
+        def planned(plan: Plan) -> None:  # on the Graph thread, before the first write
+            with contextlib.suppress(RuntimeError):
+                self.app.call_from_thread(show, plan)
 
         def progress(event: Progress) -> None:  # on the Graph thread
             # RuntimeError: the app is closing; the journal still records every write.
@@ -147,11 +153,19 @@ class ReviewStep(StepPanel):
                 self.app.call_from_thread(self._progress, event)
 
         self.run_blocking(
-            lambda: self.backend.call(apply_plan, self.session, plan, progress),
+            lambda: self.backend.apply_fresh(progress, planned),
             self._applied,
             self._apply_failed,
             name="review-apply",
         )
+
+    async def _show_fresh_plan(self, plan: Plan) -> None:
+        """The plan apply is about to carry out, so each row follows its own action."""
+        self.plan = plan
+        holder = self.query_one("#review-plan", Vertical)
+        await holder.remove_children()
+        await holder.mount(PlanView(plan, id="review-plan-view"))
+        self._set_status("Applying… each action shows its progress below.")
 
     def _progress(self, event: Progress) -> None:
         view = self._view()
@@ -262,6 +276,17 @@ class ReviewStep(StepPanel):
         holder.mount_all(widgets)
 
     # small helpers
+
+    def _tenant_label(self) -> str:
+        """The signed-in tenant, "Name (id)"; the session's record before a sign-in."""
+        target = self.backend.target
+        if target is not None:
+            return target.label
+        tenant = self.session.table("tenant")
+        name, tenant_id = tenant.get("organization") or "", tenant.get("tenant_id") or ""
+        if name and tenant_id:
+            return f"{name} ({tenant_id})"
+        return str(name or tenant_id or "the signed-in tenant")
 
     def _view(self) -> PlanView | None:
         views = self.query(PlanView)

@@ -61,8 +61,8 @@ class AdueApp(App[int]):
     def compose(self) -> ComposeResult:
         # Header and step list start with their final content, so that nothing has to
         # be redrawn between mounting and the first frame.
-        tenant, cloud = self._header_values()
-        yield WizardHeader(sandbox=self.sandbox, tenant=tenant, cloud=cloud)
+        tenant, tenant_id, cloud = self._header_values()
+        yield WizardHeader(sandbox=self.sandbox, tenant=tenant, tenant_id=tenant_id, cloud=cloud)
         with Horizontal(id="body"):
             yield StepList(self.session.data, self.session.current_step)
             # Only the current step is built now; the others on their first visit,
@@ -166,20 +166,25 @@ class AdueApp(App[int]):
         """The wizard's own screen, under any dialog that may be open on top of it."""
         return self.screen_stack[0]
 
-    def _header_values(self) -> tuple[str, str]:
-        """The header's tenant and cloud, from the session (or the sandbox, once started)."""
+    def _header_values(self) -> tuple[str, str, str]:
+        """The header's tenant name and id and cloud: the signed-in tenant once sign-in
+        checked it, before that the session's record (or the sandbox, once started)."""
         tenant = self.session.table("tenant")
+        cloud = tenant.get("cloud") or "global"
+        target = self.backend.target
+        if target is not None:
+            return target.name or target.id, target.id, target.cloud or cloud
         name = tenant.get("organization") or tenant.get("tenant_id") or "not signed in"
         if self.sandbox_info is not None:
             name = f"{self.sandbox_info.organization} (sandbox)"
-        return name, tenant.get("cloud") or "global"
+        return name, "", cloud
 
     def _refresh_header(self) -> None:
         headers = self.main_screen.query(WizardHeader) if self.screen_stack else ()
         if not headers:
             return  # closing down
         header = headers.first()
-        header.tenant, header.cloud = self._header_values()
+        header.tenant, header.tenant_id, header.cloud = self._header_values()
 
     def _refresh_steps(self) -> None:
         step_lists = self.main_screen.query(StepList) if self.screen_stack else ()

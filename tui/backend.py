@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.models import Organization
     from tui.graph.retry import RetryNotice
+    from tui.graph.target import TargetTenant
+    from tui.rollout.apply import ApplyResult, ProgressFn
+    from tui.rollout.model import Plan
     from tui.sandbox.server import RunningSandbox
 
 T = TypeVar("T")
@@ -77,6 +80,7 @@ class Backend:
         self._pending: set[Future[Any]] = set()
         self._closed = False
         self.signed_in: SignedIn | None = None
+        self.target: TargetTenant | None = None  # the signed-in tenant, checked
 
     # the loop thread
 
@@ -233,11 +237,46 @@ class Backend:
             prompt = self._approving_in_process(prompt, self._sandbox)
         credential = build_credential(settings, prompt=prompt, cancel=cancel)
         signed_in = sign_in(credential, cancel=cancel, interactive=interactive)
-        self._client = build_graph_client(
+        client = build_graph_client(
             credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
         )
+        # The tenant the token is for must be the session's (TenantMismatch otherwise):
+        # a sign-in to another tenant never becomes the wizard's client.
+        self.target = self.run(self._confirm_target(client))
+        self._client = client
         self.signed_in = signed_in
         return signed_in
+
+    async def _confirm_target(self, client: GraphClient) -> TargetTenant:
+        from tui.graph.target import confirm_target
+
+        table = self.session.table("tenant")
+        cloud = getattr(self.args, "cloud", None) or table.get("cloud") or "global"
+        return await confirm_target(
+            client,
+            cloud=str(cloud),
+            tenant_table=table,
+            cli_tenant=getattr(self.args, "tenant", None),
+        )
+
+    def apply_fresh(
+        self, progress: ProgressFn | None, planned: Callable[[Plan], None] | None = None
+    ) -> ApplyResult:
+        """What the wizard's Apply runs, in one go on the Graph loop: check the tenant,
+        read it and plan afresh, hand the plan to `planned` (to show it), then apply that
+        plan. Never a plan made earlier: after a failure, pressing Apply again re-reads
+        everything first. Blocking; raises TenantMismatch, ApplyRefused or a GraphError."""
+        from tui.rollout.apply import apply_plan
+        from tui.rollout.plan import make_plan
+
+        async def fresh() -> ApplyResult:
+            self.target = await self._confirm_target(self.client)
+            plan = await make_plan(self.client, self.session.data)
+            if planned is not None:
+                planned(plan)
+            return await apply_plan(self.client, self.session, plan, progress)
+
+        return self.run(fresh())
 
     def resume_mode(self) -> str:
         """How a resumed wizard signs in again by itself: "interactive" (the sandbox,

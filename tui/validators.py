@@ -99,3 +99,18 @@ def display_name_problem(value: str, what: str = "name") -> str:
     if any(ord(c) < 32 for c in text):
         return f"the {what} contains control characters (a tab or line break): remove them"
     return ""
+
+
+def tenant_value_problem(value: str) -> str:
+    """What is wrong with a tenant_id value ("" = fine: empty, a GUID or a domain name)."""
+    text = value.strip()
+    if text.lower() in ("organizations", "common"):  # no single tenant: chosen at sign-in
+        return ""
+    if not text or is_guid(text) or not domain_problem(text):
+        return ""
+    return (
+        f"{text!r} is neither a tenant id nor a domain: give the directory (tenant) id, a GUID"
+        " like 00000000-0000-0000-0000-000000000000 (Microsoft Entra admin center > Overview >"
+        ' Tenant ID), or a verified domain of the tenant such as contoso.com, or "" to choose'
+        " the tenant at sign-in"
+    )

@@ -90,9 +90,14 @@ def test_access_token_env_selects_token_auth_unless_auth_given() -> None:
         (args(auth="token"), {}, "ADUE_ACCESS_TOKEN"),
         (args(auth="secret", client_id="app"), {}, "--tenant"),
         (args(auth="secret", tenant="contoso.com"), {}, "--client-id"),
-        (args(auth="certificate", tenant="t", client_id="a"), {}, "--certificate-path"),
+        (args(auth="certificate", tenant="contoso.com", client_id="a"), {}, "--certificate-path"),
         (
-            args(auth="certificate", tenant="t", client_id="a", certificate_path="/nope.pem"),
+            args(
+                auth="certificate",
+                tenant="contoso.com",
+                client_id="a",
+                certificate_path="/nope.pem",
+            ),
             {},
             "not a readable file",
         ),
@@ -100,6 +105,12 @@ def test_access_token_env_selects_token_auth_unless_auth_given() -> None:
         (args(), {"cloud": "mars"}, "--cloud"),
         (args(), {"auth": "carrier-pigeon"}, "--auth"),
         (args(), {"tenant_id": 42}, "[tenant] tenant_id"),
+        (
+            args(),
+            {"tenant_id": "not a tenant!!"},
+            "[tenant] tenant_id: 'not a tenant!!' is neither",
+        ),
+        (args(tenant="not a tenant!!"), {}, "--tenant: 'not a tenant!!' is neither"),
     ],
 )
 def test_bad_settings_name_the_field(

@@ -44,7 +44,11 @@ def test_writes_a_german_html_guide(session: Path, tmp_path: Path) -> None:
         "guide", "--session", str(session), "--format", "html", "--lang", "de", "-o", str(out)
     )
     assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout.decode().strip() == str(out)
+    # the first line names the session's tenant and cloud, then the file written
+    assert result.stdout.decode().splitlines() == [
+        "Tenant: Contoso Ltd (6c1b9d7e-0a57-4c3e-9f0b-1f2d3c4b5a69) · cloud: global",
+        str(out),
+    ]
     html = out.read_text(encoding="utf-8")
     assert '<html lang="de"' in html and "VPN und Geräteverwaltung" in html
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # a document to publish, no secret

@@ -35,6 +35,18 @@ def _json(result: subprocess.CompletedProcess[str]) -> Any:
     return json.loads(result.stdout)
 
 
+def _headline(sb: RunningSandbox) -> str:
+    return f"Tenant: Contoso ({sb.tenant_id}) · cloud: global"
+
+
+def _pop_tenant(sb: RunningSandbox, answer: dict[str, Any]) -> dict[str, Any]:
+    """A command's --json names the tenant and cloud first; returns the rest."""
+    assert list(answer)[:2] in (["tenant", "cloud"], ["version", "tenant"]), list(answer)
+    assert answer.pop("tenant") == {"id": sb.tenant_id, "name": "Contoso"}
+    assert answer.pop("cloud") == "global"
+    return answer
+
+
 def _check_plan_shape(plan: dict[str, Any]) -> None:
     assert set(plan) == PLAN_KEYS and plan["version"] == 1
     for action in plan["actions"]:
@@ -50,6 +62,7 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
 
     first = adue(sb, tmp_path, "plan", "--session", session)
     assert first.returncode == 2, first.stderr
+    assert first.stdout.splitlines()[0] == _headline(sb)
     assert "+ Create the SSO app extension policy" in first.stdout
     assert "7 change(s)" in first.stdout
     assert sb.writes() == []
@@ -61,7 +74,7 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
 
     applied = adue(sb, tmp_path, "apply", "--session", session, "--yes", "--json")
     assert applied.returncode == 0, applied.stderr
-    result = _json(applied)
+    result = _pop_tenant(sb, _json(applied))
     assert set(result) == {
         "version", "result", "writes", "done", "failed", "skipped", "created", "plan",
     }  # fmt: skip
@@ -72,14 +85,14 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
 
     again = adue(sb, tmp_path, "plan", "--session", session, "--json")
     assert again.returncode == 0, again.stderr
-    plan = _json(again)
+    plan = _pop_tenant(sb, _json(again))
     _check_plan_shape(plan)
     assert plan["empty"] and plan["actions"] == [] and not plan["drift"]
     assert {o["found_by"] for o in plan["objects"]} == {"stored id"}
 
     status = adue(sb, tmp_path, "status", "--session", session, "--json")
     assert status.returncode == 0, status.stderr
-    report = _json(status)
+    report = _pop_tenant(sb, _json(status))
     assert set(report) == {"steps", "objects", "last_apply", "last_result", "journal", "drift"}
     assert report["last_result"] == "ok" and report["last_apply"]
     assert all(report["objects"].values())
@@ -92,6 +105,11 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
     assert report["drift"]["checked"] and report["drift"]["in_sync"]
     _check_plan_shape(report["drift"]["plan"])
     assert len(sb.writes()) == 7
+    text = adue(sb, tmp_path, "status", "--session", session)
+    assert text.stdout.splitlines()[0] == _headline(sb)
+    # the first checked sign-in pinned the session (it had no tenant_id) to the GUID
+    saved = path.read_text(encoding="utf-8")
+    assert f'tenant_id = "{sb.tenant_id}"' in saved and 'organization = "Contoso"' in saved
 
 
 def test_plan_with_problems_exits_1_and_status_offline(
@@ -104,7 +122,7 @@ def test_plan_with_problems_exits_1_and_status_offline(
     path.write_text(text, encoding="utf-8")
     result = adue(fresh, tmp_path, "plan", "--session", str(path), "--json")
     assert result.returncode == 1
-    plan = _json(result)
+    plan = _pop_tenant(fresh, _json(result))
     _check_plan_shape(plan)
     assert plan["blocked"] and "com.microsoft.Office.Outlook" in plan["problems"][0]
 
@@ -139,7 +157,7 @@ def test_apply_asks_on_a_terminal_and_writes_nothing_on_no(
     finally:
         os.close(secondary)
         os.close(primary)
-    assert "Apply these 7 change(s) to the tenant? [y/N]" in result.stderr
+    assert f"Apply these 7 change(s) to Contoso ({fresh.tenant_id})? [y/N]" in result.stderr
     assert "nothing written" in result.stderr
     assert result.returncode == 1
     assert fresh.writes() == []

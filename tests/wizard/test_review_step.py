@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from textual.widgets import Button, Link, Static
 
 from screens.dialogs.confirm import ConfirmDialog
+from screens.review import ReviewStep
 from screens.widgets.plan_view import ActionRow, PlanView
 from tui.app import AdueApp
 from tui.graph.auth import StaticTokenCredential
@@ -77,6 +78,29 @@ async def apply_confirmed(pilot: Any) -> None:
             and "Applying" not in status(app)
         ),
     )
+
+
+def after_fresh_plan(monkeypatch: pytest.MonkeyPatch, then: Callable[[Any], None]) -> None:
+    """Run `then(review_step)` each time Apply's fresh plan is on screen, before its first
+    write (Apply re-reads the tenant, so a fault set earlier would hit those reads)."""
+    original = ReviewStep._show_fresh_plan
+
+    async def shown(self: Any, plan: Any) -> None:
+        await original(self, plan)
+        then(self)
+
+    monkeypatch.setattr(ReviewStep, "_show_fresh_plan", shown)
+
+
+def fail_writes_once(monkeypatch: pytest.MonkeyPatch, sb: RunningSandbox, rule: str) -> None:
+    """The first Apply's writes meet `rule`; later Applies meet no fault."""
+    armed = [True]
+
+    def arm(step: Any) -> None:
+        sb.faults.rules = [parse_rule(rule)] if armed[0] else []
+        armed[0] = False
+
+    after_fresh_plan(monkeypatch, arm)
 
 
 def sso_policies(sb: RunningSandbox) -> list[dict[str, Any]]:
@@ -180,7 +204,7 @@ async def test_failure_names_the_request_id_and_a_rerun_resumes(
     async with app.run_test(size=(80, 24)) as pilot:
         await planned(pilot)
         # Graph fails every enrollment profile write (500 is not retried)
-        sb.faults.rules = [parse_rule(f"500:1@{PROFILES}")]
+        fail_writes_once(monkeypatch, sb, f"500:1@{PROFILES}")
         await apply_confirmed(pilot)
         failed = [row for row in rows(app) if row.state == "failed"]
         assert [row.action.key for row in failed] == ["enrollment_profile:create"]
@@ -216,6 +240,57 @@ async def test_failure_names_the_request_id_and_a_rerun_resumes(
     assert len(our_profiles(sb)) == 1
 
 
+async def test_apply_again_in_place_after_a_failure_reads_the_tenant_first(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SSO policy is created, the profile write fails; the fault is cleared and Apply
+    # is pressed again on the same screen: a fresh plan adopts the policy, no duplicate.
+    session = new_session(tmp_path, "review")
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await planned(pilot)
+        fail_writes_once(monkeypatch, sb, f"500:1@{PROFILES}")
+        await apply_confirmed(pilot)
+        assert outcome(app).startswith("Apply stopped: 1 write failed")
+        assert len(sso_policies(sb)) == 1
+        assert not app.query_one("#review-apply", Button).disabled
+        sb.faults.rules = []  # the fault is cleared (and fail_writes_once does not re-arm)
+        sb.clear_requests()
+        await pilot.click("#review-apply")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        text = str(app.screen.query_one(".confirm-text", Static).render())
+        assert f"Contoso ({sb.tenant_id})" in text  # the dialog names the signed-in tenant
+        await pilot.click("#confirm-ok")
+        await until(
+            pilot,
+            lambda: (
+                not app.query_one("#review").applying  # type: ignore[attr-defined]
+                and "Comparing" not in status(app)
+                and "Applying" not in status(app)
+            ),
+        )
+        assert outcome(app).startswith("Applied: 3 writes, all done."), outcome(app)
+        # Re-read before writing: the tenant check and the plan's reads come first.
+        requests = list(sb.requests)
+        first_write = next(i for i, r in enumerate(requests) if r.is_write)
+        reads = [(r.method, r.path) for r in requests[:first_write]]
+        assert ("GET", "/v1.0/organization") in reads
+        assert any(path.startswith(CONFIGURATIONS) for _, path in reads)
+        # the rows are the fresh plan's: what was left, each done; the policy is not
+        # created again
+        done = [row.action.key for row in rows(app) if row.state == "done"]
+        changes = [row.action.key for row in rows(app) if row.action.kind.value != "nothing"]
+        assert sorted(done) == sorted(changes), (done, changes)
+        assert "enrollment_profile:create" in done
+        assert "sso_extension:create" not in _keys(rows(app))
+    assert len(sso_policies(sb)) == 1
+    assert len(our_profiles(sb)) == 1
+
+
+def _keys(action_rows: list[ActionRow]) -> list[str]:
+    return [row.action.key for row in action_rows]
+
+
 async def test_quit_during_apply_then_resume_creates_nothing_twice(
     tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,7 +299,7 @@ async def test_quit_during_apply_then_resume_creates_nothing_twice(
     async with app.run_test(size=(80, 24)) as pilot:
         await planned(pilot)
         # the profile's creation is slow: quit while it is in flight
-        sb.faults.rules = [parse_rule(f"latency:1500@{PROFILES}")]
+        fail_writes_once(monkeypatch, sb, f"latency:1500@{PROFILES}")
         await pilot.click("#review-apply")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#confirm-ok")
@@ -275,22 +350,29 @@ async def test_throttling_is_retried_and_shown_on_the_action(
     async with app.run_test(size=(80, 24)) as pilot:
         await planned(pilot)
         seen: list[str] = []
-        sso_row = next(r for r in rows(app) if r.action.key == "sso_extension:create")
-        original = sso_row.set_state
+        watched: list[ActionRow] = []
 
-        def spy(state: Any, note: str = "", request_id: str = "") -> None:
-            seen.append(state)
-            original(state, note, request_id)
+        def watch(step: Any) -> None:
+            # the rows of Apply's fresh plan; the first POST of the policy is throttled,
+            # the retry goes through
+            sso_row = next(r for r in rows(app) if r.action.key == "sso_extension:create")
+            original = sso_row.set_state
 
-        monkeypatch.setattr(sso_row, "set_state", spy)
-        # the first POST of the policy is throttled, the retry goes through
-        sb.faults.rules = [parse_rule(f"429:1@{CONFIGURATIONS}")]
+            def spy(state: Any, note: str = "", request_id: str = "") -> None:
+                seen.append(state)
+                original(state, note, request_id)
+
+            monkeypatch.setattr(sso_row, "set_state", spy)
+            watched.append(sso_row)
+            sb.faults.rules = [parse_rule(f"429:1@{CONFIGURATIONS}")]
+
+        after_fresh_plan(monkeypatch, watch)
         sb.on_request(
             lambda record: setattr(sb.faults, "rules", []) if record.status == 429 else None
         )
         await apply_confirmed(pilot)
         assert seen[:3] == ["running", "retrying", "done"]
-        assert sso_row.note == "done; Graph was busy, retried once"
+        assert watched[0].note == "done; Graph was busy, retried once"
     statuses = [r.status for r in sb.requests if r.method == "POST" and r.path == CONFIGURATIONS]
     assert statuses == [429, 201]
 

@@ -7,10 +7,14 @@ refusal. Safe to re-run at any time: it resumes where a failed or killed run sto
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import add_connection_options, add_session_option
+
+if TYPE_CHECKING:
+    from tui.graph.target import TargetTenant
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -29,8 +33,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _confirm(count: int) -> bool:
-    print(f"Apply these {count} change(s) to the tenant? [y/N] ", end="", file=sys.stderr)
+def _confirm(count: int, target: TargetTenant) -> bool:
+    print(f"Apply these {count} change(s) to {target.label}? [y/N] ", end="", file=sys.stderr)
     sys.stderr.flush()
     try:
         answer = input()
@@ -40,11 +44,36 @@ def _confirm(count: int) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.commands.interrupts import exit_code, raise_on_sigterm, restore_sigterm, signal_name
+
+    previous = raise_on_sigterm()
+    stopped_by: list[int] = []  # SIGTERM noted while the event loop ran
+    try:
+        return _run(args, stopped_by)
+    except KeyboardInterrupt as exc:  # before or after the event loop: nothing in flight
+        code = exit_code(exc, stopped_by)
+        print(f"adue apply: stopped by {signal_name(code)}.", file=sys.stderr, flush=True)
+        return code
+    finally:
+        restore_sigterm(previous)
+
+
+def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     import asyncio
 
-    from tui.commands.plan_common import connect, describe_error, print_json, print_plan, say
+    from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
+    from tui.commands.plan_common import (
+        confirm_tenant,
+        connect,
+        describe_error,
+        print_json,
+        print_plan,
+        say,
+        with_tenant,
+    )
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
+    from tui.graph.target import record_target
     from tui.rollout.apply import ApplyResult, Progress, apply_plan
     from tui.rollout.plan import make_plan
     from tui.session import Session, SessionError
@@ -68,17 +97,29 @@ def run(args: argparse.Namespace) -> int:
         label = {"start": "...", "retry": "wait", "done": "ok", "failed": "FAILED"}[event.event]
         print(f"  {label:<6} {event.message}{rid}", flush=True)
 
+    target: TargetTenant | None = None
+
     async def apply() -> ApplyResult | None:
+        nonlocal target
+        cancel_on_sigterm(stopped_by)
         client = connect(args, session, quiet=args.json)
         try:
+            target = await confirm_tenant(client, args, session)
+            recorded = record_target(session.table("tenant"), target)
+            if recorded:  # the first checked sign-in pins the session to the tenant's GUID
+                session.update("tenant", recorded)
+                session.save()
+            if not args.json:
+                print(target.headline(), flush=True)
             plan = await make_plan(client, session.data)
             if not args.json:
                 print_plan(plan, args.session)
             if plan.blocked:
                 if args.json:
-                    print_json({"version": 1, "result": "refused", "plan": plan.to_dict()})
+                    refused = {"version": 1, "result": "refused", "plan": plan.to_dict()}
+                    print_json(with_tenant(refused, target))
                 return None
-            if plan.changes and not args.yes and not _confirm(len(plan.changes)):
+            if plan.changes and not args.yes and not _confirm(len(plan.changes), target):
                 say("adue apply: nothing written.")
                 return None
             if not args.json and plan.changes:
@@ -89,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with session:
-            result = asyncio.run(apply())
+            try:
+                result = asyncio.run(apply())
+            except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+                return _interrupted(session, args, exc, stopped_by)
+            finally:
+                raise_on_sigterm()  # closing the loop put SIGTERM back to its default
     except (SettingsError, GraphError, SignInCancelled) as exc:
         say(f"adue apply: {describe_error(exc)}")
         if args.json:
@@ -98,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_ERROR
     if args.json:
-        print_json(result.to_dict())
+        print_json(with_tenant(result.to_dict(), target))
     elif result.ok:
         print(f"\nDone: {result.writes} write(s). The session {args.session} records them.")
     else:
@@ -110,3 +156,25 @@ def run(args: argparse.Namespace) -> int:
         for key, message in result.failed.items():
             print(f"  {key}: {message}")
     return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def _interrupted(
+    session: Any, args: argparse.Namespace, error: BaseException, stopped_by: list[int]
+) -> int:
+    """Ctrl-C or SIGTERM: record it (a write may be pending: the next apply settles it)."""
+    from tui.commands.interrupts import exit_code, signal_name
+    from tui.commands.plan_common import print_json, say
+
+    code = exit_code(error, stopped_by)
+    with contextlib.suppress(Exception):  # the lock or the disk may be what failed
+        session.set("review", "last_result", "interrupted")
+        session.save()
+    say(
+        f"adue apply: stopped by {signal_name(code)}. What was written is recorded in the"
+        " session; "
+        f"run adue apply --session {args.session} again to finish (it first settles the "
+        "write that was in flight)."
+    )
+    if args.json:
+        print_json({"version": 1, "result": "interrupted"})
+    return code

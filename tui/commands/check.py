@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.common import DEFAULT_SESSION, add_connection_options
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from tui.discovery.findings import DiscoveryReport
     from tui.graph.auth import ConnectionSettings, DeviceCodePrompt
     from tui.graph.checks import CheckReport
     from tui.graph.client import GraphClient
     from tui.graph.models import CheckTargets
+    from tui.graph.target import TargetTenant
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -173,12 +176,22 @@ async def _check(
     sandbox: bool = False,
     discovery: DiscoveryTarget | None = None,
     targets: CheckTargets | None = None,
-) -> tuple[CheckReport, DiscoveryReport | None]:
+    tenant_table: Mapping[str, Any] | None = None,
+    cli_tenant: str | None = None,
+) -> tuple[TargetTenant, CheckReport, DiscoveryReport | None]:
     from tui.discovery.check import check_domain
     from tui.graph.checks import run_checks
+    from tui.graph.target import confirm_target
 
     client = _connect(settings, sandbox=sandbox)
     try:
+        # The session's tenant, checked first: a report on another tenant would mislead.
+        target = await confirm_target(
+            client,
+            cloud=settings.cloud.name,
+            tenant_table=tenant_table or {},
+            cli_tenant=cli_tenant,
+        )
         report = await run_checks(client, targets=targets)
         found = None
         if discovery is not None:
@@ -190,7 +203,7 @@ async def _check(
                 verify=discovery.verify,
                 connect_to=discovery.connect_to,
             )
-        return report, found
+        return target, report, found
     finally:
         await client.aclose()
         close = getattr(client.credential, "close", None)
@@ -198,7 +211,9 @@ async def _check(
             close()
 
 
-def _check_sandbox(args: argparse.Namespace) -> tuple[CheckReport, DiscoveryReport | None]:
+def _check_sandbox(
+    args: argparse.Namespace,
+) -> tuple[TargetTenant, CheckReport, DiscoveryReport | None]:
     """`adue --sandbox check`: the built-in tenant, signed in with the device-code flow
     against its identity emulator (auto-approved after a moment)."""
     import asyncio
@@ -240,10 +255,8 @@ def _check_sandbox(args: argparse.Namespace) -> tuple[CheckReport, DiscoveryRepo
         )
 
 
-def _print_report(report: CheckReport) -> None:
-    org = report.organization
-    if org is not None:
-        print(f"Tenant: {org.display_name} ({org.id})")
+def _print_report(target: TargetTenant, report: CheckReport) -> None:
+    print(target.headline())
     for result in report.results:
         print(f"{result.status.value.upper():<5}  {result.title}: {result.detail}")
         if result.fix and result.status.value != "pass":
@@ -276,14 +289,16 @@ def exit_code(report: CheckReport, found: DiscoveryReport | None) -> int:
     return 1 if 1 in codes else 2 if 2 in codes else 0
 
 
-def _report_json(report: CheckReport, found: DiscoveryReport | None) -> dict[str, Any]:
-    org = report.organization
+def _report_json(
+    target: TargetTenant, report: CheckReport, found: DiscoveryReport | None
+) -> dict[str, Any]:
     code = exit_code(report, found)
     return {
+        "tenant": {"id": target.id, "name": target.name},
+        "cloud": target.cloud,
         "ok": code == 0,
         "exit_code": code,
         "checked_at": report.checked_at.isoformat(),
-        "tenant": {"id": org.id, "name": org.display_name} if org else None,
         "checks": [r.to_json() for r in report.results],
         "discovery": found.to_dict() if found else None,
     }
@@ -305,10 +320,16 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if getattr(args, "sandbox", False):
-            report, found = _check_sandbox(args)
+            target, report, found = _check_sandbox(args)
         else:
-            report, found = asyncio.run(
-                _check(_settings(args), discovery=_discovery_target(args), targets=_targets(args))
+            target, report, found = asyncio.run(
+                _check(
+                    _settings(args),
+                    discovery=_discovery_target(args),
+                    targets=_targets(args),
+                    tenant_table=_tenant_table(args)[0],
+                    cli_tenant=getattr(args, "tenant", None),
+                )
             )
     except SettingsError as exc:
         return _fail(args, str(exc))
@@ -325,9 +346,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _fail(args, "interrupted")
     if args.json:
-        print(json.dumps(_report_json(report, found), indent=2))
+        print(json.dumps(_report_json(target, report, found), indent=2))
     else:
-        _print_report(report)
+        _print_report(target, report)
         _print_discovery(found)
     return exit_code(report, found)
 

@@ -106,7 +106,10 @@ def _list_languages() -> int:
     return EXIT_OK
 
 
-def _load_settings(args: argparse.Namespace, session_path: Path) -> GuideSettings:
+def _load_settings(
+    args: argparse.Namespace, session_path: Path
+) -> tuple[GuideSettings, dict[str, Any]]:
+    """The guide's settings and the session's [tenant] table."""
     import tomllib
 
     from tui.guide import GuideError, GuideSettings, GuideSettingsError
@@ -138,8 +141,10 @@ def _load_settings(args: argparse.Namespace, session_path: Path) -> GuideSetting
         "languages": tuple(_languages(args.languages) or ()) or None,
         "formats": tuple(args.formats) if args.formats else None,
     }
+    tenant = data.get("tenant")
+    tenant_table = dict(tenant) if isinstance(tenant, dict) else {}
     try:
-        return GuideSettings.from_session(data, **overrides)
+        return GuideSettings.from_session(data, **overrides), tenant_table
     except GuideSettingsError as exc:
         lines = [
             f"{problem}" + (f" (or pass {problem.option})" if problem.option else "")
@@ -160,13 +165,17 @@ def _names_a_file(path: Path) -> bool:
 def run(args: argparse.Namespace) -> int:
     if args.list_languages:
         return _list_languages()
+    from tui.graph.target import session_target
     from tui.guide import GuideError, default_filename, export, render
 
     session_path = Path(args.session)
     try:
-        settings = _load_settings(args, session_path)
+        settings, tenant_table = _load_settings(args, session_path)
     except GuideError as exc:
         return _fail(str(exc))
+    # The guide is for the session's tenant; on stderr when stdout carries the guide itself.
+    headline = session_target(tenant_table).headline()
+    print(headline, file=sys.stderr if args.output == STDOUT else sys.stdout, flush=True)
     jobs = [(lang, fmt) for lang in settings.languages for fmt in settings.formats]
     single = len(jobs) == 1
     try:

@@ -26,9 +26,18 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.commands.plan_common import connect, describe_error, print_json, print_plan, say
+    from tui.commands.plan_common import (
+        confirm_tenant,
+        connect,
+        describe_error,
+        print_json,
+        print_plan,
+        say,
+        with_tenant,
+    )
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
+    from tui.graph.target import TargetTenant
     from tui.rollout.model import Plan
     from tui.rollout.plan import make_plan
     from tui.session import Session, SessionError
@@ -39,22 +48,25 @@ def run(args: argparse.Namespace) -> int:
         say(f"adue plan: {exc}")
         return EXIT_ERROR
 
-    async def plan() -> Plan:
+    async def plan() -> tuple[TargetTenant, Plan]:
         client = connect(args, session, quiet=args.json)
         try:
-            return await make_plan(client, session.data)
+            target = await confirm_tenant(client, args, session)
+            if not args.json:
+                print(target.headline(), flush=True)
+            return target, await make_plan(client, session.data)
         finally:
             await client.aclose()
 
     try:
-        result = asyncio.run(plan())
+        target, result = asyncio.run(plan())
     except (SettingsError, GraphError, SignInCancelled) as exc:
         say(f"adue plan: {describe_error(exc)}")
         if args.json:
             print_json({"version": 1, "error": describe_error(exc)})
         return EXIT_ERROR
     if args.json:
-        print_json(result.to_dict())
+        print_json(with_tenant(result.to_dict(), target))
     else:
         print_plan(result, args.session)
     sys.stdout.flush()

@@ -17,6 +17,7 @@ from tui.session import Session
 
 if TYPE_CHECKING:
     from tui.graph.retry import RetryNotice
+    from tui.graph.target import TargetTenant
 
 SYMBOLS = {
     ActionKind.CREATE: "+",
@@ -68,6 +69,33 @@ def connect(args: argparse.Namespace, session: Session, *, quiet: bool = False) 
 
         client.add_retry_listener(notice)
     return client
+
+
+async def confirm_tenant(
+    client: GraphClient, args: argparse.Namespace, session: Session
+) -> TargetTenant:
+    """The signed-in tenant, checked against the session's [tenant] tenant_id and --tenant
+    before anything else (GET /organization only); raises TenantMismatch."""
+    from tui.graph.target import confirm_target
+
+    table = session.table("tenant")
+    cloud = getattr(args, "cloud", None) or table.get("cloud") or "global"
+    return await confirm_target(
+        client, cloud=str(cloud), tenant_table=table, cli_tenant=getattr(args, "tenant", None)
+    )
+
+
+def with_tenant(value: dict[str, Any], target: TargetTenant | None) -> dict[str, Any]:
+    """A --json answer with the target tenant and cloud first (docs/plan-json.md)."""
+    if target is None:
+        return value
+    head = {"version": value.get("version", 1)} if "version" in value else {}
+    return {
+        **head,
+        "tenant": {"id": target.id, "name": target.name},
+        "cloud": target.cloud,
+        **value,
+    }
 
 
 def print_json(value: Any) -> None:

@@ -63,9 +63,17 @@ def local_status(data: dict[str, Any]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.commands.plan_common import connect, describe_error, print_json, say
+    from tui.commands.plan_common import (
+        confirm_tenant,
+        connect,
+        describe_error,
+        print_json,
+        say,
+        with_tenant,
+    )
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
+    from tui.graph.target import TargetTenant, session_target
     from tui.rollout.model import Plan
     from tui.rollout.plan import make_plan
     from tui.session import Session, SessionError
@@ -79,17 +87,23 @@ def run(args: argparse.Namespace) -> int:
     report = local_status(data)
     plan: Plan | None = None
     error = ""
+    cloud = getattr(args, "cloud", None) or ""
+    # Until a sign-in says otherwise: the tenant as the session recorded it.
+    target: TargetTenant = session_target(session.table("tenant"), cloud)
+    checked = False
     if not args.offline:
 
-        async def check() -> Plan:
+        async def check() -> tuple[TargetTenant, Plan]:
             client = connect(args, session, quiet=args.json)
             try:
-                return await make_plan(client, data)
+                signed_in = await confirm_tenant(client, args, session)
+                return signed_in, await make_plan(client, data)
             finally:
                 await client.aclose()
 
         try:
-            plan = asyncio.run(check())
+            target, plan = asyncio.run(check())
+            checked = True
         except (SettingsError, GraphError, SignInCancelled) as exc:
             error = describe_error(exc)
     report["drift"] = {
@@ -99,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
         "plan": plan.to_dict() if plan else None,
     }
     if args.json:
-        print_json(report)
+        print_json(with_tenant(report, target))
     else:
+        print(target.headline() + ("" if checked else " (as the session recorded it)"))
         _print(report, plan, error, args)
     if plan is None:
         return EXIT_OK if args.offline else EXIT_ERROR

@@ -164,9 +164,19 @@ class ConnectionSettings:
                 f"{choices}"
             ) from None
 
+        from tui.validators import tenant_value_problem
+
+        tenant = pick("tenant", "tenant_id")
+        problem = tenant_value_problem(tenant)
+        if problem:
+            if getattr(args, "tenant", None):
+                named = "--tenant"
+            else:
+                named = where("tenant_id") if where else "[tenant] tenant_id"
+            raise SettingsError(f"{named}: {problem}")
         settings = cls(
             cloud=cloud,
-            tenant=pick("tenant", "tenant_id") or "organizations",
+            tenant=tenant or "organizations",
             client_id=pick("client_id", "client_id") or DEFAULT_CLIENT_ID,
             graph_root=graph_root,
             auth=auth,

@@ -51,6 +51,7 @@ from tui.rollout.model import (
 )
 from tui.rollout.plan import make_plan
 from tui.rollout.priority_converge import max_rounds, next_move, target_order
+from tui.rollout.settle import settle_pending
 from tui.session import Session
 
 ProgressEvent = Literal["start", "retry", "done", "failed"]
@@ -579,14 +580,7 @@ def _prepare(session: Session, plan: Plan) -> None:
     # Compact first (it keeps every pending entry): the saves of this run then write a
     # short journal, however long the history (tui.session.document, JOURNAL_KEEP_RECENT).
     session.compact_journal()
-    for index, entry in enumerate(session.journal()):
-        if entry.get("result") == "pending":
-            session.journal_update(
-                index,
-                result="failed",
-                detail="interrupted: adue stopped before saving the result; "
-                "a later apply re-read the tenant and finished the job",
-            )
+    settle_pending(session, plan)
     for found in plan.objects:
         table, key = ID_KEYS[found.object_type]
         if found.id and session.get(table, key) != found.id:
@@ -607,14 +601,24 @@ def _prepare(session: Session, plan: Plan) -> None:
     session.save()
 
 
-def _finish(session: Session, result: ApplyResult) -> None:
+def _finish(session: Session, result: ApplyResult, *, interrupted: bool = False) -> None:
+    # A write still `pending` means the run stopped mid-write: never call that "ok".
+    pending = any(entry.get("result") == "pending" for entry in session.journal())
+    interrupted = interrupted or pending
     moved = any(k == "priority:order" for k in result.done)
-    if result.ok and result.plan.ios_order and not moved and session.table("priority"):
+    if (
+        result.ok
+        and not interrupted
+        and result.plan.ios_order
+        and not moved
+        and session.table("priority")
+    ):
         # Nothing to move: the order as read is the one this session now stands by.
         session.set("priority", "applied_order", list(result.plan.ios_order))
     session.set("review", "last_apply", _now())
-    session.set("review", "last_result", "ok" if result.ok else "failed")
-    if result.ok:
+    word = "interrupted" if interrupted else "ok" if result.ok else "failed"
+    session.set("review", "last_result", word)
+    if result.ok and not interrupted:
         for table in (*STEP_TABLES, "review"):
             if session.table(table) or table == "review":
                 session.set(table, "status", "done")
@@ -641,11 +645,13 @@ async def apply_plan(
     for action in plan.changes:
         chains.setdefault(action.chain, []).append(action)
     remove = client.add_retry_listener(runner.on_retry)
+    interrupted = True  # until the chains finish: Ctrl-C/SIGTERM cancels them
     try:
         await asyncio.gather(*(runner.chain(actions) for actions in chains.values()))
+        interrupted = False
     finally:
         remove()
-        _finish(session, runner.result)
+        _finish(session, runner.result, interrupted=interrupted)
     return runner.result
 
 

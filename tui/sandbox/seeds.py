@@ -775,10 +775,22 @@ def _settings_catalog(b: _Builder) -> None:
     )
 
 
-def build_demo(seed: str = "demo", now: dt.datetime | None = None) -> Tenant:
-    b = _Builder(seed, "demo", now or utc_now())
-    _directory(b, "contoso.com", "Contoso")
-    _intune(b, "contoso.com")
+# Which directory a demo tenant is: name -> (the base its ids are keyed by, its domain,
+# its display name). Contoso is the sandbox; Fabrikam is a second, unrelated tenant, for
+# rehearsing a sign-in to the wrong tenant (its ids, domains and tenant id all differ).
+DIRECTORIES: dict[str, tuple[str, str, str]] = {
+    "contoso": ("demo", "contoso.com", "Contoso"),
+    "fabrikam": ("fabrikam", "fabrikam.com", "Fabrikam"),
+}
+
+
+def build_demo(
+    seed: str = "demo", now: dt.datetime | None = None, directory: str = "contoso"
+) -> Tenant:
+    base, domain, name = DIRECTORIES[directory]
+    b = _Builder(seed, base, now or utc_now())
+    _directory(b, domain, name)
+    _intune(b, domain)
     _settings_catalog(b)
     return b.tenant
 
@@ -1350,11 +1362,16 @@ def build_hostile(seed: str = "hostile", now: dt.datetime | None = None) -> Tena
 SEED_NAMES: tuple[str, ...] = ("demo", "large", "hostile", *BROKEN, *VARIANTS)
 
 
-def build_seed(name: str, now: dt.datetime | None = None) -> Tenant:
-    """The tenant called `name`; ValueError naming the choices for an unknown one."""
+def build_seed(name: str, now: dt.datetime | None = None, directory: str = "contoso") -> Tenant:
+    """The tenant called `name`; ValueError naming the choices for an unknown one.
+    `directory` (DIRECTORIES) makes `demo` another tenant, e.g. "fabrikam"."""
     now = now or utc_now()
+    if directory not in DIRECTORIES:
+        raise ValueError(
+            f"unknown sandbox directory {directory!r}: choose one of {', '.join(DIRECTORIES)}"
+        )
     if name == "demo":
-        return build_demo(now=now)
+        return build_demo(now=now, directory=directory)
     if name == "large":
         return build_large(now=now)
     if name == "hostile":

@@ -327,6 +327,7 @@ def start_sandbox(
     host: str = HOST,
     priority_mode: str | None = None,
     new_profile_lands: str | None = None,
+    directory: str = "contoso",
 ) -> RunningSandbox:
     """Serve a sandbox tenant; returns once both listeners accept connections.
 
@@ -336,6 +337,8 @@ def start_sandbox(
     seed or fault spec, SandboxStartError when a port is taken. `priority_mode` ("insert"
     or "swap") and `new_profile_lands` ("last" or "first") choose how setPriority and a
     new enrollment profile behave (Graph documents neither).
+    `directory="fabrikam"` serves the demo seed as a second, unrelated tenant
+    (seeds.DIRECTORIES).
     """
     import uvicorn
     from starlette.applications import Starlette
@@ -349,7 +352,7 @@ def start_sandbox(
     if state_path is not None and state_path.exists():
         tenant = load_state(state_path)
     else:
-        tenant = build_seed(seed)
+        tenant = build_seed(seed, directory=directory)
     if priority_mode is not None:
         if priority_mode not in ("insert", "swap"):
             raise ValueError(f"priority_mode {priority_mode!r}: choose insert or swap")

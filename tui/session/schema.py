@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.steps import STATUSES, STEP_IDS
+from tui.validators import tenant_value_problem
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -161,6 +162,11 @@ adue session: the desired state of an account-driven Apple User Enrollment rollo
 and what adue has done so far. Safe to edit by hand while adue is not running; see
 README.md, "The session file". Never holds a token, secret, password or certificate."""
 
+# Checks of a value beyond its kind: (table, key) -> problem text ("" = fine).
+VALUE_CHECKS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("tenant", "tenant_id"): tenant_value_problem,
+}
+
 # Migrations: MIGRATIONS[n] turns a schema-n document into schema n+1, in place.
 MIGRATIONS: dict[int, Callable[[TOMLDocument], None]] = {}
 
@@ -269,6 +275,12 @@ def validate(data: Mapping[str, Any], text: str) -> None:
             problem = type_problem(fields[key].kind, item)
             if problem:
                 raise SessionError(f"{_where(text, name, key)}: {key} {problem}.")
+            value_check = VALUE_CHECKS.get((name, key))
+            problem = value_check(item) if value_check else ""
+            if problem:
+                raise SessionError(
+                    f"{_where(text, name, key)}: {problem}. The file was not changed."
+                )
     if not isinstance(session, dict) or "schema" not in session:
         raise SessionError(
             "[session] schema is missing: add `schema = 1` under a [session] table "

@@ -1,0 +1,159 @@
+"""Tenant pinning, as a user runs adue (subprocesses, real HTTP to the sandbox): a session
+pinned to another tenant, an invalid tenant_id, a domain of another tenant and a token of
+another tenant are refused with both tenants named, the sandbox sees no write (and no
+request beyond GET /organization), and the session file is left byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.plan.helpers import ROOT, count_named, example_session
+from tui.sandbox.server import RunningSandbox, start_sandbox
+
+OTHER_GUID = "11111111-2222-4333-8444-555555555555"
+
+
+def adue(
+    sb: RunningSandbox, cwd: Path, *args: str, token: str = ""
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, ADUE_ACCESS_TOKEN=token or sb.token, ADUE_GRAPH_URL=sb.graph_url)
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def pinned_session(tmp_path: Path, tenant_id: str, organization: str = "") -> Path:
+    path = example_session(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    extra = f'tenant_id = "{tenant_id}"\n'
+    if organization:
+        extra += f'organization = "{organization}"\n'
+    text = text.replace("[tenant]\n", "[tenant]\n" + extra, 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fabrikam() -> Iterator[RunningSandbox]:
+    """A second, unrelated tenant (its own id, domains and objects)."""
+    with start_sandbox(seed="demo", directory="fabrikam") as sb:
+        yield sb
+
+
+def only_organization_reads(sb: RunningSandbox) -> None:
+    assert sb.writes() == []
+    paths = {(r.method, r.path) for r in sb.requests}
+    assert paths <= {("GET", "/v1.0/organization"), ("GET", f"/v1.0/organization/{sb.tenant_id}")}
+
+
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_session_pinned_to_another_guid_is_refused(
+    fresh: RunningSandbox, tmp_path: Path, command: str
+) -> None:
+    path = pinned_session(tmp_path, OTHER_GUID, "Fabrikam")
+    before = path.read_bytes()
+    extra = ("--yes",) if command == "apply" else ()
+    result = adue(fresh, tmp_path, command, "--session", str(path), *extra)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"names Fabrikam ({OTHER_GUID})" in result.stderr
+    assert f"the sign-in is for Contoso ({fresh.tenant_id})" in result.stderr
+    assert "adue wrote nothing" in result.stderr
+    assert result.stdout == ""  # no headline for a tenant that is refused
+    only_organization_reads(fresh)
+    assert path.read_bytes() == before
+    assert count_named(fresh) == (0, 0)
+
+
+def test_plan_json_on_a_wrong_tenant_is_an_error_object(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    path = pinned_session(tmp_path, OTHER_GUID)
+    result = adue(fresh, tmp_path, "plan", "--session", str(path), "--json")
+    assert result.returncode == 1
+    answer = json.loads(result.stdout)
+    assert answer["version"] == 1 and "Wrong tenant" in answer["error"]
+    assert OTHER_GUID in answer["error"] and fresh.tenant_id in answer["error"]
+
+
+@pytest.mark.parametrize("command", ["apply", "plan", "status"])
+def test_an_invalid_tenant_id_names_the_key_line_and_fix_and_sends_nothing(
+    fresh: RunningSandbox, tmp_path: Path, command: str
+) -> None:
+    path = pinned_session(tmp_path, "not a tenant!!")
+    before = path.read_bytes()
+    line = 1 + before.decode().splitlines().index('tenant_id = "not a tenant!!"')
+    extra = ("--yes",) if command == "apply" else ()
+    result = adue(fresh, tmp_path, command, "--session", str(path), *extra)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"[tenant] tenant_id (line {line}): 'not a tenant!!' is neither" in result.stderr
+    assert "a GUID like 00000000-0000-0000-0000-000000000000" in result.stderr
+    assert "The file was not changed." in result.stderr
+    assert fresh.requests == []
+    assert path.read_bytes() == before
+
+
+def test_a_domain_of_another_tenant_is_refused(fresh: RunningSandbox, tmp_path: Path) -> None:
+    path = pinned_session(tmp_path, "fabrikam.com")
+    before = path.read_bytes()
+    result = adue(fresh, tmp_path, "apply", "--session", str(path), "--yes")
+    assert result.returncode == 1, result.stdout
+    assert "the verified domain fabrikam.com" in result.stderr
+    assert f"Contoso ({fresh.tenant_id})" in result.stderr
+    only_organization_reads(fresh)
+    assert path.read_bytes() == before
+
+
+def test_a_token_of_another_tenant_is_refused(
+    fresh: RunningSandbox, fabrikam: RunningSandbox, tmp_path: Path
+) -> None:
+    # The session was applied to Contoso, so it is pinned to Contoso's GUID; then the
+    # admin signs in to Fabrikam (Graph answers for the token's tenant).
+    path = pinned_session(tmp_path, fresh.tenant_id, "Contoso")
+    before = path.read_bytes()
+    result = adue(fabrikam, tmp_path, "apply", "--session", str(path), "--yes")
+    assert result.returncode == 1, result.stdout
+    assert f"names Contoso ({fresh.tenant_id})" in result.stderr
+    assert f"the sign-in is for Fabrikam ({fabrikam.tenant_id})" in result.stderr
+    only_organization_reads(fabrikam)
+    assert count_named(fabrikam) == (0, 0)
+    assert path.read_bytes() == before
+
+
+def test_a_verified_domain_of_the_tenant_is_accepted_and_replaced_by_the_guid(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    path = pinned_session(tmp_path, "Contoso.com")
+    result = adue(fresh, tmp_path, "apply", "--session", str(path), "--yes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"Tenant: Contoso ({fresh.tenant_id}) · cloud: global"
+    text = path.read_text(encoding="utf-8")
+    assert re.search(rf'^tenant_id = "{fresh.tenant_id}"', text, re.MULTILINE)
+    assert count_named(fresh) == (1, 1)
+    # pinned now: the same session against another tenant is refused
+    again = adue(fresh, tmp_path, "plan", "--session", str(path))
+    assert again.returncode == 0, again.stderr
+
+
+def test_check_refuses_a_session_of_another_tenant(fresh: RunningSandbox, tmp_path: Path) -> None:
+    path = pinned_session(tmp_path, OTHER_GUID)
+    result = adue(fresh, tmp_path, "check", "--session", str(path), "--json")
+    assert result.returncode == 1
+    assert "Wrong tenant" in json.loads(result.stdout)["error"]
+    only_organization_reads(fresh)

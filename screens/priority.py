@@ -21,8 +21,15 @@ from screens.widgets.field_check import PlainInput
 from screens.widgets.priority_list import PriorityList
 from screens.widgets.step_panel import StepPanel, describe_error
 from tui.graph.models import Group
-from tui.rollout.priority import OURS, PriorityEntry, Verdict, arrange, order_keys, who_wins
-from tui.text import safe_lines, safe_text
+from tui.rollout.priority import (
+    OURS,
+    PriorityEntry,
+    Verdict,
+    arrange,
+    order_keys,
+    outranking_warnings,
+    who_wins,
+)
 
 if TYPE_CHECKING:
     from tui.rollout.priority_read import ProfilesInTenant
@@ -64,6 +71,9 @@ class PriorityStep(StepPanel):
         with Horizontal(classes="actions"):
             yield Button("Move up", id="priority-up", compact=True)
             yield Button("Move down", id="priority-down", compact=True)
+        warnings = Static("", id="priority-warnings", classes="field-problem", markup=False)
+        warnings.display = False
+        yield warnings
         yield Static("Who wins for a user?", classes="field-label")
         with Horizontal(id="priority-who", classes="field-row"):
             yield PlainInput(
@@ -114,7 +124,7 @@ class PriorityStep(StepPanel):
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#priority-status", Static)
-        status.update(safe_lines(text))
+        status.update(text)
         status.set_class(error, "-error")
 
     def _tenant_entries(self) -> list[PriorityEntry]:
@@ -127,6 +137,7 @@ class PriorityStep(StepPanel):
             str(profile.get("profile_id", "")),
             str(profile.get("name") or self.session.get("enrollment_profile", "name")),
             list(profile.get("groups") or []),
+            bool(profile.get("all_users", False)),
         )
 
     def _arranged(self) -> list[PriorityEntry]:
@@ -143,7 +154,14 @@ class PriorityStep(StepPanel):
         await listing.show(self._arranged(), highlight=keep.key if keep else OURS)
         if self.app.focused is self:  # land on the list, so shift+↑/↓ work at once
             listing.focus(scroll_visible=False)
+        self._show_warnings()
         self._show_verdict()
+
+    def _show_warnings(self) -> None:
+        lines = outranking_warnings(self.query_one(PriorityList).entries())
+        box = self.query_one("#priority-warnings", Static)
+        box.update("\n".join(f"Warning: {line}" for line in lines))
+        box.display = bool(lines)
 
     def on_show(self) -> None:
         # Our profile's name and groups may have changed in step 5 meanwhile; a read
@@ -162,6 +180,7 @@ class PriorityStep(StepPanel):
     def on_priority_list_moved(self, message: PriorityList.Moved) -> None:
         self.save("order", order_keys(message.entries))
         self.set_status("done")
+        self._show_warnings()
         self._show_verdict()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -209,7 +228,7 @@ class PriorityStep(StepPanel):
             return
         self._problem("")
         verdict = self.query_one("#priority-verdict", Static)
-        verdict.update(f"Reading the groups of {safe_text(user)}…")
+        verdict.update(f"Reading the groups of {user}…")
         self.run_blocking(
             lambda: self.backend.call(list_user_groups, user),
             lambda groups: self._user_read(user, groups),
@@ -220,7 +239,7 @@ class PriorityStep(StepPanel):
 
     def _problem(self, text: str) -> None:
         problem = self.query_one("#priority-user-problem", Static)
-        problem.update(safe_lines(text))
+        problem.update(text)
         problem.display = bool(text)
 
     def _user_read(self, user: str, groups: tuple[Group, ...]) -> None:
@@ -235,7 +254,7 @@ class PriorityStep(StepPanel):
             text = f"No user {user} in this tenant: check the spelling of the sign-in name."
         else:
             text = f"Could not read the groups of {user}: {describe_error(error)}"
-        self.query_one("#priority-verdict", Static).update(safe_lines(text))
+        self.query_one("#priority-verdict", Static).update(text)
 
     def _show_verdict(self) -> None:
         if self._user is None or not self.is_mounted:
@@ -243,8 +262,7 @@ class PriorityStep(StepPanel):
         user, groups = self._user
         entries = self.query_one(PriorityList).entries()
         verdict = who_wins(entries, [g.id for g in groups], [g.display_name for g in groups])
-        # Names of profiles, groups and the typed user: shown, never acted on.
-        self.query_one("#priority-verdict", Static).update(safe_lines(verdict_text(user, verdict)))
+        self.query_one("#priority-verdict", Static).update(verdict_text(user, verdict))
 
 
 def verdict_text(user: str, verdict: Verdict) -> str:

@@ -259,3 +259,50 @@ def test_ours_is_the_literal_the_plan_engine_reads() -> None:
     from tui.rollout.desired import OURS as PLAN_OURS
 
     assert OURS == PLAN_OURS
+
+
+def test_outranking_warnings_name_user_choice_and_web_enrollment() -> None:
+    from tui.rollout.priority import outranking_warnings
+
+    def tenant(key: str, kind: str, *groups: str) -> PriorityEntry:
+        return PriorityEntry(
+            key=key,
+            name=key,
+            enrollment_type="x",
+            groups=tuple(GroupTarget(g, g.upper()) for g in groups),
+            default_type=kind,
+        )
+
+    ours = PriorityEntry(
+        key=OURS, name="ours", enrollment_type="x", groups=(GroupTarget("b", "B"),), is_ours=True
+    )
+    choice = tenant("choice", "unknown", "b")
+    other_choice = tenant("other", "unknown", "z")
+    web = tenant("web", "webDeviceEnrollment", "z")
+    assert outranking_warnings([ours, choice, web]) == []  # ours first: nothing outranks it
+    lines = outranking_warnings([choice, other_choice, web, ours])
+    assert len(lines) == 2
+    assert lines[0].startswith("“choice” (place 1, determine based on user choice) also targets B")
+    assert "“I own this device” now leads to account-driven user enrollment" in lines[0]
+    assert lines[1].startswith("“web” (place 3, web-based device enrollment) outranks ours")
+
+
+async def test_the_step_warns_about_profiles_that_outrank_ours(
+    tmp_path: Path, demo: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(tmp_path, "priority")
+    session.set("enrollment_profile", "all_users", True)  # so it shares Sales with user choice
+    session.save()
+    async with signed_in_app(session, demo, monkeypatch).run_test(size=(100, 40)) as pilot:
+        app = pilot.app
+        await ready(app, pilot)
+        box = app.query_one("#priority-warnings", Static)
+        assert not box.display  # ours is first
+        await pilot.press("shift+down")
+        await pilot.press("shift+down")
+        await pilot.pause()
+        text = str(box.render())
+        assert box.display
+        assert "Warning: “iOS – Determine based on user choice” (place 1" in text
+        assert "also targets all users, so Sales" in text
+        assert "Warning: “iOS – Web-based device enrollment” (place 2, web-based device" in text

@@ -44,6 +44,7 @@ class PriorityEntry:
     all_users: bool = False
     is_ours: bool = False
     is_new: bool = False  # ours, not in the tenant yet (apply creates it)
+    default_type: str = ""  # Graph's defaultEnrollmentType, e.g. "webDeviceEnrollment"
 
     @property
     def label(self) -> str:
@@ -93,10 +94,13 @@ def tenant_entry(
         excluded=tuple(excluded),
         all_users=all_users,
         is_ours=is_ours,
+        default_type=profile.default_enrollment_type,
     )
 
 
-def with_session_groups(entry: PriorityEntry, groups: Sequence[Mapping[str, str]]) -> PriorityEntry:
+def with_session_groups(
+    entry: PriorityEntry, groups: Sequence[Mapping[str, str]], all_users: bool = False
+) -> PriorityEntry:
     """Ours as it will be after apply: its tenant groups plus the session's (by id or name)."""
     merged = list(entry.groups)
     known = {(g.id.lower(), g.name) for g in merged}
@@ -115,9 +119,10 @@ def with_session_groups(entry: PriorityEntry, groups: Sequence[Mapping[str, str]
         enrollment_type=entry.enrollment_type,
         groups=tuple(merged),
         excluded=entry.excluded,
-        all_users=entry.all_users,
+        all_users=entry.all_users or all_users,
         is_ours=entry.is_ours,
         is_new=entry.is_new,
+        default_type=entry.default_type,
     )
 
 
@@ -129,6 +134,7 @@ def new_ours(name: str) -> PriorityEntry:
         enrollment_type=ENROLLMENT_TYPE_LABELS["accountDrivenUserEnrollment"],
         is_ours=True,
         is_new=True,
+        default_type="accountDrivenUserEnrollment",
     )
 
 
@@ -218,3 +224,49 @@ def who_wins(
         else:
             matches.append(Match(position, entry, via))
     return Verdict(tuple(matches), tuple(excluded))
+
+
+def shared_targets(a: PriorityEntry, b: PriorityEntry) -> str:
+    """Whom both profiles target directly, in words ("" = no shared target). Users in two
+    different groups are not looked up: "Who wins" below answers that per user."""
+    if a.all_users and b.all_users:
+        return "all users"
+    if a.all_users or b.all_users:
+        other = b if a.all_users else a
+        names = [g.name or g.id for g in other.groups]
+        return ("all users, so " + ", ".join(names)) if names else ""
+
+    def key(g: GroupTarget) -> str:
+        return g.id.lower() or g.name
+
+    mine = {key(g) for g in a.groups}
+    return ", ".join(g.name or g.id for g in b.groups if key(g) in mine)
+
+
+def outranking_warnings(entries: Sequence[PriorityEntry]) -> list[str]:
+    """Profiles above ours that take its users away from account-driven User Enrollment
+    as adue sets it up: "Determine based on user choice" (since 2024 "I own this device"
+    leads to account-driven enrollment too, so its users need the same prerequisites) and
+    web-based device enrollment (a device enrollment, not a user enrollment)."""
+    ours_at = next((i for i, e in enumerate(entries) if e.is_ours), None)
+    if ours_at is None:
+        return []
+    ours = entries[ours_at]
+    lines = []
+    for position, entry in enumerate(entries[:ours_at], start=1):
+        via = shared_targets(ours, entry)
+        if entry.default_type == "unknown" and via:
+            lines.append(
+                f"“{entry.name}” (place {position}, determine based on user choice) also "
+                f"targets {via} and outranks ours: its users choose, and “I own this device” "
+                "now leads to account-driven user enrollment too, so they need the same "
+                "prerequisites; move ours above it to decide for them."
+            )
+        elif entry.default_type == "webDeviceEnrollment":
+            whom = f"targets {via}" if via else "outranks ours"
+            lines.append(
+                f"“{entry.name}” (place {position}, web-based device enrollment) {whom}: "
+                "a user it targets gets web-based device enrollment, not account-driven user "
+                "enrollment; move ours above it for users in both."
+            )
+    return lines

@@ -85,6 +85,7 @@ def entries(
     ours_id: str,
     ours_name: str,
     ours_groups: Sequence[Mapping[str, str]],
+    ours_all_users: bool = False,
 ) -> list[PriorityEntry]:
     """Rows in the tenant's order; ours where the tenant has it, else last as "new"."""
     ours = find_ours(tenant.profiles, ours_id, ours_name)
@@ -99,4 +100,4 @@ def entries(
     ]
     if ours is None:
         rows.append(new_ours(ours_name))
-    return [with_session_groups(r, ours_groups) if r.is_ours else r for r in rows]
+    return [with_session_groups(r, ours_groups, ours_all_users) if r.is_ours else r for r in rows]

@@ -13,11 +13,12 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, RadioButton, RadioSet, Static, Switch
+from textual.widgets import Input, RadioSet, Static, Switch
 
 from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
+from screens.widgets.toggles import StateRadioButton, StateSwitch
 from tui.steps import StepStatus
 from tui.validators import display_name_problem, guid_problem
 
@@ -102,7 +103,7 @@ class EnrollmentProfileStep(StepPanel):
         )
         yield Static("", id="profile-groups-message", classes="field-message")
         with Horizontal(classes="switch-row"):
-            yield Switch(bool(table.get("all_users", False)), id="profile-all-users")
+            yield StateSwitch(bool(table.get("all_users", False)), id="profile-all-users")
             yield Static(
                 "All users: every licensed user may enroll (as well as the groups above)",
                 classes="switch-label",
@@ -117,8 +118,10 @@ class EnrollmentProfileStep(StepPanel):
         )
         include = str(table.get("filter_type", "include")) != "exclude"
         with RadioSet(id="profile-filter-type"):
-            yield RadioButton("Include: devices the filter matches", include, id="filter-include")
-            yield RadioButton(
+            yield StateRadioButton(
+                "Include: devices the filter matches", include, id="filter-include"
+            )
+            yield StateRadioButton(
                 "Exclude: devices the filter matches", not include, id="filter-exclude"
             )
         yield Static("", id="profile-filter-message", classes="field-message")

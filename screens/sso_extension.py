@@ -16,13 +16,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, RadioSet, Static, Switch
+from textual.widgets import Button, Input, RadioSet, Select, Static, Switch
 
 from screens.widgets.bundle_id_editor import BundleIdEditor
 from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateRadioButton, StateSwitch
+from tui.graph import sso_keys
 from tui.session import Session
 from tui.steps import StepStatus
 from tui.validators import bundle_ids_problems, display_name_problem
@@ -70,7 +71,7 @@ def sso_audience(session: Session) -> str:
     return text
 
 
-def configuration_lines(browser_sso: bool) -> Text:
+def configuration_lines(browser_sso: bool, extra: Mapping[str, Any] | None = None) -> Text:
     """The extension's key/value pairs, rendered from the very body Graph receives.
 
     Values are shown as JSON (a string in quotes, an integer bare), followed by
@@ -79,7 +80,9 @@ def configuration_lines(browser_sso: bool) -> Text:
     from tui.graph.models import SsoPolicySpec
     from tui.graph.payloads import sso_extension_body
 
-    body = sso_extension_body(SsoPolicySpec("", browser_sso_interaction_enabled=browser_sso))
+    keys = tuple((k, v) for k, v in (extra or {}).items() if not sso_keys.value_problem(k, v))
+    spec = SsoPolicySpec("", browser_sso_interaction_enabled=browser_sso, extra_keys=keys)
+    body = sso_extension_body(spec)
     lines = []
     for pair in body["configurations"]:
         kind = VALUE_TYPES.get(pair["@odata.type"], pair["@odata.type"])
@@ -120,7 +123,10 @@ class SsoExtensionStep(StepPanel):
 
         yield Static("Keys sent with the extension", classes="section-title")
         yield Static(
-            configuration_lines(bool(table.get("browser_sso_interaction_enabled", True))),
+            configuration_lines(
+                bool(table.get("browser_sso_interaction_enabled", True)),
+                table.get("extra_keys") or {},
+            ),
             id="sso-keys",
             classes="sso-keys",
         )
@@ -133,6 +139,23 @@ class SsoExtensionStep(StepPanel):
                 "Microsoft's sign-in library (MSAL) can then sign in first",
                 classes="switch-label",
             )
+        yield Static("Optional keys of the SSO plug-in", classes="field-label")
+        with Horizontal(id="sso-extra-row", classes="field-row"):
+            yield Select(
+                [(name, name) for name in sso_keys.EXTRA_KEYS],
+                prompt="documented key",
+                id="sso-extra-key",
+                compact=True,
+            )
+            yield Input(placeholder="value", id="sso-extra-value", compact=True)
+            yield Button("Set", id="sso-extra-set", compact=True)
+        yield Static(
+            "Pick a key Microsoft documents and type its value; Set with an empty value "
+            "removes it. Keys other admins added to the policy are kept either way.",
+            id="sso-extra-message",
+            classes="field-message",
+            markup=False,
+        )
 
         yield Static("Who gets the policy", classes="section-title")
         all_users = bool(table.get("all_users", True))
@@ -202,8 +225,58 @@ class SsoExtensionStep(StepPanel):
 
     @on(Switch.Changed, "#sso-browser-sso")
     def _browser_sso_changed(self, event: Switch.Changed) -> None:
-        self.query_one("#sso-keys", Static).update(configuration_lines(event.value))
+        extra = self.session.get(STEP, "extra_keys") or {}
+        self.query_one("#sso-keys", Static).update(configuration_lines(event.value, extra))
         self._save("browser_sso_interaction_enabled", event.value)
+
+    # -- optional plug-in keys ---------------------------------------------------------------
+
+    def _kinds(self, name: str) -> str:
+        return " or ".join(sso_keys.TYPE_WORDS[k] for k in sso_keys.EXTRA_KEYS[name].kinds)
+
+    @on(Select.Changed, "#sso-extra-key")
+    def _extra_key_picked(self, event: Select.Changed) -> None:
+        name = event.value if isinstance(event.value, str) else ""
+        spec = sso_keys.EXTRA_KEYS.get(name)
+        if spec is None:
+            return
+        current = (self.session.get(STEP, "extra_keys") or {}).get(name)
+        field = self.query_one("#sso-extra-value", Input)
+        field.placeholder = self._kinds(name)
+        if isinstance(current, bool):
+            field.value = str(current).lower()
+        else:
+            field.value = "" if current is None else str(current)
+        hint = f"{name}: {spec.meaning} ({self._kinds(name)})."
+        show_problem(self.query_one("#sso-extra-message", Static), "", hint)
+
+    @on(Button.Pressed, "#sso-extra-set")
+    @on(Input.Submitted, "#sso-extra-value")
+    def _extra_key_set(self, event: Button.Pressed | Input.Submitted) -> None:
+        event.stop()
+        message = self.query_one("#sso-extra-message", Static)
+        choice = self.query_one("#sso-extra-key", Select).value
+        name = choice if isinstance(choice, str) else ""
+        if not name:
+            show_problem(message, "Optional key: pick a key first, then type its value.")
+            return
+        text = self.query_one("#sso-extra-value", Input).value
+        extra = dict(self.session.get(STEP, "extra_keys") or {})
+        if not text.strip():
+            extra.pop(name, None)
+            hint = f"{name} removed (adue stops managing it)."
+        else:
+            value = sso_keys.parse_value(name, text)
+            if value is None:
+                problem = f"{name} must be {self._kinds(name)}, not {text.strip()!r}"
+                show_problem(message, f"Optional key: {problem}.")
+                return
+            extra[name] = value
+            hint = f"{name} will be sent as shown above."
+        self._save("extra_keys", extra)
+        browser = bool(self.session.get(STEP, "browser_sso_interaction_enabled"))
+        self.query_one("#sso-keys", Static).update(configuration_lines(browser, extra))
+        show_problem(message, "", hint)
 
     # -- assignment ---------------------------------------------------------------------------
 

@@ -242,3 +242,44 @@ def test_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> N
     )
     session.save()
     assert snap_compare(AdueApp(session), terminal_size=size)
+
+
+async def test_optional_plug_in_keys_are_typed_checked_and_saved(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    session = open_session(tmp_path, "sso_extension")
+    app = AdueApp(session)
+    async with app.run_test(size=(100, 50)) as pilot:
+        app.query_one("#sso-extra-key", Select).value = "Enable_SSO_On_All_ManagedApps"
+        await pilot.pause()
+        value = app.query_one("#sso-extra-value", Input)
+        assert value.placeholder == "1 or 0"
+        value.focus()
+        await pilot.press(*"yes", "enter")
+        await pilot.pause()
+        message = text_of(app.query_one("#sso-extra-message"))
+        assert "Enable_SSO_On_All_ManagedApps must be 1 or 0, not 'yes'" in message
+        assert saved(session.path)["sso_extension"]["extra_keys"] == {}
+        value.value = "1"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert saved(session.path)["sso_extension"]["extra_keys"] == {
+            "Enable_SSO_On_All_ManagedApps": 1
+        }
+        keys = text_of(app.query_one("#sso-keys"))
+        assert "Enable_SSO_On_All_ManagedApps = 1 (integer)" in keys
+        app.query_one("#sso-extra-key", Select).value = "AppPrefixAllowList"
+        await pilot.pause()
+        value.value = "com.contoso., com.fabrikam."
+        await pilot.press("enter")
+        await pilot.pause()
+        assert saved(session.path)["sso_extension"]["extra_keys"]["AppPrefixAllowList"] == (
+            "com.contoso., com.fabrikam."
+        )
+        assert 'AppPrefixAllowList = "com.contoso., com.fabrikam." (string)' in text_of(
+            app.query_one("#sso-keys")
+        )
+        value.value = ""  # an empty value removes the key
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "AppPrefixAllowList" not in saved(session.path)["sso_extension"]["extra_keys"]

@@ -120,6 +120,18 @@ def register(subparsers: Any) -> None:
         help="approve device-code sign-ins by themselves after S seconds",
     )
     p.add_argument(
+        "--priority-mode",
+        choices=("insert", "swap"),
+        default=None,
+        help="how setPriority moves the other profiles: insert and shift (default) or swap",
+    )
+    p.add_argument(
+        "--new-profile-lands",
+        choices=("last", "first"),
+        default=None,
+        help="where a new enrollment profile lands among its platform's (default last)",
+    )
+    p.add_argument(
         "--verbose", action="store_true", help="print one line per Graph request to stderr"
     )
     p.set_defaults(handler=run)
@@ -196,6 +208,8 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
             state_file=args.state,
             discovery_variant=args.discovery_variant,
             device_auto_approve_seconds=args.device_auto_approve_seconds,
+            priority_mode=args.priority_mode,
+            new_profile_lands=args.new_profile_lands,
         )
     except (ValueError, SandboxStartError) as error:
         print(f"adue sandbox: error: {error}", file=sys.stderr)

@@ -30,6 +30,7 @@ from tui.rollout.priority import (
     outranking_warnings,
     who_wins,
 )
+from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
     from tui.rollout.priority_read import ProfilesInTenant
@@ -124,7 +125,7 @@ class PriorityStep(StepPanel):
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#priority-status", Static)
-        status.update(text)
+        status.update(safe_lines(text))
         status.set_class(error, "-error")
 
     def _tenant_entries(self) -> list[PriorityEntry]:
@@ -160,7 +161,8 @@ class PriorityStep(StepPanel):
     def _show_warnings(self) -> None:
         lines = outranking_warnings(self.query_one(PriorityList).entries())
         box = self.query_one("#priority-warnings", Static)
-        box.update("\n".join(f"Warning: {line}" for line in lines))
+        # Profile and group names come from the tenant: shown, never acted on.
+        box.update(safe_lines("\n".join(f"Warning: {line}" for line in lines)))
         box.display = bool(lines)
 
     def on_show(self) -> None:
@@ -228,7 +230,7 @@ class PriorityStep(StepPanel):
             return
         self._problem("")
         verdict = self.query_one("#priority-verdict", Static)
-        verdict.update(f"Reading the groups of {user}…")
+        verdict.update(f"Reading the groups of {safe_text(user)}…")
         self.run_blocking(
             lambda: self.backend.call(list_user_groups, user),
             lambda groups: self._user_read(user, groups),
@@ -239,7 +241,7 @@ class PriorityStep(StepPanel):
 
     def _problem(self, text: str) -> None:
         problem = self.query_one("#priority-user-problem", Static)
-        problem.update(text)
+        problem.update(safe_lines(text))
         problem.display = bool(text)
 
     def _user_read(self, user: str, groups: tuple[Group, ...]) -> None:
@@ -254,7 +256,7 @@ class PriorityStep(StepPanel):
             text = f"No user {user} in this tenant: check the spelling of the sign-in name."
         else:
             text = f"Could not read the groups of {user}: {describe_error(error)}"
-        self.query_one("#priority-verdict", Static).update(text)
+        self.query_one("#priority-verdict", Static).update(safe_lines(text))
 
     def _show_verdict(self) -> None:
         if self._user is None or not self.is_mounted:
@@ -262,7 +264,8 @@ class PriorityStep(StepPanel):
         user, groups = self._user
         entries = self.query_one(PriorityList).entries()
         verdict = who_wins(entries, [g.id for g in groups], [g.display_name for g in groups])
-        self.query_one("#priority-verdict", Static).update(verdict_text(user, verdict))
+        # Names of profiles, groups and the typed user: shown, never acted on.
+        self.query_one("#priority-verdict", Static).update(safe_lines(verdict_text(user, verdict)))
 
 
 def verdict_text(user: str, verdict: Verdict) -> str:

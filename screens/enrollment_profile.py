@@ -109,7 +109,7 @@ class EnrollmentProfileStep(StepPanel):
                 classes="switch-label",
             )
         yield Static("Assignment filter (optional)", classes="field-label")
-        yield Input(
+        yield PlainInput(
             str(table.get("filter_id", "")),
             id="profile-filter",
             placeholder="e.g. the id of an iOS/iPadOS filter (Tenant administration > Filters)",

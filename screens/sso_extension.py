@@ -147,7 +147,7 @@ class SsoExtensionStep(StepPanel):
                 id="sso-extra-key",
                 compact=True,
             )
-            yield Input(placeholder="value", id="sso-extra-value", compact=True)
+            yield PlainInput(placeholder="value", id="sso-extra-value", compact=True)
             yield Button("Set", id="sso-extra-set", compact=True)
         yield Static(
             "Pick a key Microsoft documents and type its value; Set with an empty value "

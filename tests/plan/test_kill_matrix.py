@@ -87,6 +87,6 @@ async def test_kill_after_write_k_then_rerun(
         # Nothing stays pending: the re-run settled the killed run's open entries from
         # what it read. Write k reached the tenant, so at least that one settles as made.
         assert all(e["result"] in ("ok", "failed") for e in journal)
-        settled = [e for e in journal if "after an interruption" in e.get("detail", "")]
+        settled = [e for e in journal if "settled by the next apply" in e.get("detail", "")]
         assert any(e["result"] == "ok" for e in settled), journal
-        assert all("interruption" in e["detail"] for e in journal if e["result"] == "failed")
+        assert all("interrupted" in e["detail"] for e in journal if e["result"] == "failed")

@@ -141,4 +141,4 @@ def test_a_signal_at_a_random_moment_stops_cleanly_and_the_rerun_converges(
         assert all(entry["result"] in ("ok", "failed") for entry in settled)
         for before, now in zip(journal, settled, strict=False):
             if before["result"] == "pending":
-                assert "after an interruption" in now["detail"], now
+                assert "settled by the next apply" in now["detail"], now

@@ -16,7 +16,7 @@ from __future__ import annotations
 from tui.rollout.model import Plan
 from tui.session import Session
 
-SETTLED = "settled by the next apply after an interruption: "
+SETTLED = "interrupted before its result was saved; settled by the next apply: "
 
 
 def settle_pending(session: Session, plan: Plan) -> int:

@@ -45,9 +45,10 @@ class TargetTenant:
     @property
     def label(self) -> str:
         """ "Name (id)" for a terminal: a tenant's name is data, its control characters
-        (escape sequences, line breaks) are shown as "?"."""
-        text = f"{self.name} ({self.id})" if self.name else self.id
-        return "".join(c if c.isprintable() else "?" for c in text)
+        (escape sequences, line breaks, bidi overrides) are made visible as everywhere."""
+        from tui.text import safe_text
+
+        return safe_text(f"{self.name} ({self.id})" if self.name else self.id)
 
     def headline(self) -> str:
         """The first line of plan, apply, status, check and guide."""

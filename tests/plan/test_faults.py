@@ -14,8 +14,12 @@ from tests.plan.helpers import apply_file, count_named, example_session, plan_fi
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.session import Session
 
-# A run is 5+ reads and 7 writes; at 15% dropped connections (never retried) many runs stop.
-MAX_RUNS = 10
+# A run is now about 8 reads and 9 writes (the re-read after each create, the read-back
+# after the priority moves); at 15% dropped connections (never retried) many runs stop
+# early, and how far each gets depends on how the concurrent chains interleave. What is
+# tested is that every stop is clean and the re-runs finish: allow as many as the fault
+# matrix does for its mixed faults (tests/reliability/test_fault_matrix.py).
+MAX_RUNS = 40
 
 
 @pytest.fixture(scope="module")

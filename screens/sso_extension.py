@@ -140,7 +140,7 @@ class SsoExtensionStep(StepPanel):
                 classes="switch-label",
             )
         yield Static("Optional keys of the SSO plug-in", classes="field-label")
-        with Horizontal(id="sso-extra-row", classes="field-row"):
+        with Horizontal(id="sso-extra-row", classes="sso-extra-row"):
             yield Select(
                 [(name, name) for name in sso_keys.EXTRA_KEYS],
                 prompt="documented key",

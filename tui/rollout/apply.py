@@ -343,81 +343,73 @@ class _Runner:
     async def perform(self, action: Action, object_id: str) -> str:
         op = action.op
         client = self.client
-        if isinstance(op, CreateSso):
-            return await self.create(action, converge.SsoPolicyKind(client, op.spec))
-        if isinstance(op, CreateProfile):
-            return await self.create(action, converge.EnrollmentProfileKind(client, op.spec))
-        if isinstance(op, UpdateSso):
-
-            async def call() -> tuple[str, str]:
-                update = await ops.update_sso_policy(client, object_id, op.spec)
-                return object_id, update.request_id
-
-        elif isinstance(op, AssignSso):
-
-            async def call() -> tuple[str, str]:
-                written = await ops.assign_configuration(client, object_id, op.targets)
-                return object_id, written.request_id
-
-        elif isinstance(op, AssignApp):
-
-            async def call() -> tuple[str, str]:
-                written = await ops.assign_app(client, object_id, op.assignments)
-                return object_id, written.request_id
-
-        elif isinstance(op, UpdateProfile):
-
-            async def call() -> tuple[str, str]:
-                update = await ops.update_enrollment_profile(client, object_id, op.spec)
-                return object_id, update.request_id
-
-        elif isinstance(op, AddProfileAssignment):
-            kind = converge.ProfileAssignmentKind(client, object_id, op.target)
-
-            async def call() -> tuple[str, str]:
-                creation = await converge.create_once(
-                    kind,
-                    attempts=client.retry.max_retries + 1,
-                    base_delay=client.retry.base_delay,
-                    report=lambda message: self.report(action.key, "retry", message),
+        call: Callable[[], Awaitable[tuple[str, str]]]
+        match op:
+            case CreateSso():
+                return await self.create(action, converge.SsoPolicyKind(client, op.spec))
+            case CreateProfile():
+                return await self.create(action, converge.EnrollmentProfileKind(client, op.spec))
+            case UpdateSso():
+                call = _written(
+                    object_id, lambda: ops.update_sso_policy(client, object_id, op.spec)
                 )
-                if creation.adopted is not None:
-                    self._notes[action.key] = (
-                        f"the answer was lost; found the assignment afterwards: {creation.lost[-1]}"
-                    )
-                return object_id, creation.request_id
-
-        elif isinstance(op, ReplaceProfileAssignment):
-            replacement = converge.ProfileAssignmentKind(client, object_id, op.target)
-
-            async def call() -> tuple[str, str]:
-                await ops.remove_profile_assignment(client, object_id, op.assignment_id)
-                creation = await converge.create_once(
-                    replacement,
-                    attempts=client.retry.max_retries + 1,
-                    base_delay=client.retry.base_delay,
-                    report=lambda message: self.report(action.key, "retry", message),
+            case AssignSso():
+                call = _written(
+                    object_id, lambda: ops.assign_configuration(client, object_id, op.targets)
                 )
-                return object_id, creation.request_id
+            case AssignApp():
+                call = _written(
+                    object_id, lambda: ops.assign_app(client, object_id, op.assignments)
+                )
+            case UpdateProfile():
+                call = _written(
+                    object_id, lambda: ops.update_enrollment_profile(client, object_id, op.spec)
+                )
+            case AddProfileAssignment():
+                kind = converge.ProfileAssignmentKind(client, object_id, op.target)
 
-        elif isinstance(op, RemoveProfileAssignment):
+                async def call() -> tuple[str, str]:
+                    creation = await self._create_assignment(action, kind)
+                    if creation.adopted is not None:
+                        self._notes[action.key] = (
+                            "the answer was lost; found the assignment afterwards: "
+                            f"{creation.lost[-1]}"
+                        )
+                    return object_id, creation.request_id
 
-            async def call() -> tuple[str, str]:
-                written = await ops.remove_profile_assignment(client, object_id, op.assignment_id)
-                return object_id, written.request_id
+            case ReplaceProfileAssignment():
+                replacement = converge.ProfileAssignmentKind(client, object_id, op.target)
 
-        elif isinstance(op, SetPriority):
-            profile_id = op.profile_id or object_id
+                async def call() -> tuple[str, str]:
+                    await ops.remove_profile_assignment(client, object_id, op.assignment_id)
+                    creation = await self._create_assignment(action, replacement)
+                    return object_id, creation.request_id
 
-            async def call() -> tuple[str, str]:
-                written = await ops.set_profile_priority(client, profile_id, op.priority)
-                return profile_id, written.request_id
-
-        else:  # pragma: no cover - every Operation is handled above
-            raise AssertionError(f"no way to carry out {action.key}")
-        if isinstance(op, SetPriority):
-            object_id = op.profile_id or object_id
+            case RemoveProfileAssignment():
+                call = _written(
+                    object_id,
+                    lambda: ops.remove_profile_assignment(client, object_id, op.assignment_id),
+                )
+            case SetPriority():
+                object_id = op.profile_id or object_id
+                profile_id = object_id
+                call = _written(
+                    profile_id, lambda: ops.set_profile_priority(client, profile_id, op.priority)
+                )
+            case _:  # pragma: no cover - every Operation is handled above
+                raise AssertionError(f"no way to carry out {action.key}")
         return await self.write(action, object_id, call)
+
+    async def _create_assignment(
+        self, action: Action, kind: converge.ProfileAssignmentKind
+    ) -> converge.Creation:
+        """Add a profile assignment once (never re-sent blindly), reporting each retry."""
+        return await converge.create_once(
+            kind,
+            attempts=self.client.retry.max_retries + 1,
+            base_delay=self.client.retry.base_delay,
+            report=lambda message: self.report(action.key, "retry", message),
+        )
 
     # -- chains ----------------------------------------------------------------------------
     async def chain(self, actions: list[Action]) -> None:
@@ -661,3 +653,15 @@ async def apply_session(
     """Plan against the tenant as it is now, then apply (what the wizard's Apply runs)."""
     plan = await make_plan(client, session.data)
     return await apply_plan(client, session, plan, progress)
+
+
+def _written(
+    object_id: str, write: Callable[[], Awaitable[Any]]
+) -> Callable[[], Awaitable[tuple[str, str]]]:
+    """A write whose answer carries Graph's request-id, on an object whose id it keeps."""
+
+    async def call() -> tuple[str, str]:
+        written = await write()
+        return object_id, str(written.request_id)
+
+    return call

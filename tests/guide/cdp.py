@@ -217,6 +217,12 @@ class Page:
         path.write_bytes(base64.b64decode(data))
         return path
 
+    def screenshot_png(self, x: float, y: float, width: float, height: float) -> bytes:
+        """A PNG of one page region in CSS pixels (page coordinates, not the viewport's)."""
+        clip = {"x": x, "y": y, "width": width, "height": height, "scale": 1}
+        params = {"format": "png", "captureBeyondViewport": True, "clip": clip}
+        return base64.b64decode(self.send("Page.captureScreenshot", params)["data"])
+
     def print_pdf(self) -> bytes:
         data = self.send(
             "Page.printToPDF",

@@ -153,7 +153,7 @@ def test_landmarks_headings_and_language(browser: Browser, guides: dict[str, Pat
                 document.getElementById(s.getAttribute('aria-labelledby')).tagName),
               tocTargets: [...document.querySelectorAll('nav a')]
                 .every(a => document.querySelector(a.getAttribute('href')) !== null),
-              qrName: document.querySelector('svg[role=img] title').textContent,
+              qrName: document.querySelector('svg.qr-code[role=img] title').textContent,
             })"""
         )
         document = build_document(make_settings(**LONG), "fr")

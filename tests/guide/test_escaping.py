@@ -45,6 +45,11 @@ GUIDE_TAGS = {
     "figcaption",
     "svg",
     "path",
+    # the step drawings (tui/guide/illustrations)
+    "rect",
+    "circle",
+    "line",
+    "text",
 }
 
 

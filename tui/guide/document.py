@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from tui.guide.illustrations.steps import Picture
 from tui.guide.links import contact_href, safe_href
 from tui.guide.settings import GuideSettings
 from tui.guide.strings import Catalogue
@@ -45,6 +46,8 @@ class BulletList:
 @dataclass(frozen=True)
 class StepList:
     items: tuple[Inline, ...]
+    # One drawing of the device's screen per item (HTML and PDF show them; Markdown not).
+    pictures: tuple[Picture, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,17 +169,20 @@ def build_document(
             text("steps.title"),
             (
                 Paragraph(text("steps.intro")),
-                StepList(
+                _enrollment_steps(
                     (
-                        text("steps.open_settings"),
-                        text(f"steps.sign_in_{identity}"),
-                        text(f"steps.icloud_{identity}"),
-                        text("steps.allow"),
-                        text("steps.check"),
-                        text(f"steps.authenticator_{authenticator}"),
-                        text("steps.approve_apps"),
-                        text("steps.teams"),
-                    )
+                        ("open_settings", "steps.open_settings"),
+                        ("sign_in", f"steps.sign_in_{identity}"),
+                        ("icloud", f"steps.icloud_{identity}"),
+                        ("allow", "steps.allow"),
+                        ("check", "steps.check"),
+                        (f"authenticator_{authenticator}", f"steps.authenticator_{authenticator}"),
+                        ("approve_apps", "steps.approve_apps"),
+                        ("teams", "steps.teams"),
+                    ),
+                    strings,
+                    text,
+                    example,
                 ),
             ),
         ),
@@ -238,6 +244,27 @@ def build_document(
         skip_link_label=strings["document.skip_link"],
         sections=sections,
         footer=text("document.footer"),
+    )
+
+
+def _enrollment_steps(
+    steps: tuple[tuple[str, str], ...],
+    strings: Mapping[str, str],
+    text: Callable[[str], Inline],
+    example_address: str,
+) -> StepList:
+    """The numbered steps, each with the drawing named like it (`[pictures]` strings)."""
+    labels = {
+        key.removeprefix("pictures."): plain(text(key))
+        for key in strings
+        if key.startswith("pictures.") and not key.endswith("_alt")
+    }
+    return StepList(
+        tuple(text(key) for _, key in steps),
+        tuple(
+            Picture(name, plain(text(f"pictures.{name}_alt")), labels, example_address)
+            for name, _ in steps
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from tui.guide.document import (
     build_document,
     plain,
 )
+from tui.guide.illustrations import draw, drawing_svg
 from tui.guide.qr import qr_svg
 from tui.guide.settings import GuideSettings
 
@@ -33,7 +34,14 @@ CONTENT_SECURITY_POLICY = (
 
 @cache
 def stylesheet() -> str:
-    return resources.files("tui.guide").joinpath("guide.css").read_text(encoding="utf-8")
+    # The drawings' rules live with the drawings; appended so they can override.
+    return "".join(
+        resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        for package, name in (
+            ("tui.guide", "guide.css"),
+            ("tui.guide.illustrations", "illustrations.css"),
+        )
+    )
 
 
 def inline(spans: Inline) -> str:
@@ -50,6 +58,19 @@ def inline(spans: Inline) -> str:
     return "".join(parts)
 
 
+def step_list_html(block: StepList, id_prefix: str) -> str:
+    """The numbered steps; each item's text, then its drawing (if it has one)."""
+    items = []
+    for number, item in enumerate(block.items, 1):
+        picture = ""
+        if number <= len(block.pictures):
+            picture = drawing_svg(draw(block.pictures[number - 1]), f"{id_prefix}-{number}")
+        items.append(
+            f"<li><p>{inline(item)}</p>{picture}</li>" if picture else f"<li>{inline(item)}</li>"
+        )
+    return f'<ol class="steps">{"".join(items)}</ol>'
+
+
 def _blocks(blocks: tuple[Block, ...], level: int, anchor: str) -> list[str]:
     out: list[str] = []
     for number, block in enumerate(blocks, 1):
@@ -59,8 +80,7 @@ def _blocks(blocks: tuple[Block, ...], level: int, anchor: str) -> list[str]:
             items = "".join(f"<li>{inline(item)}</li>" for item in block.items)
             out.append(f"<ul>{items}</ul>")
         elif isinstance(block, StepList):
-            items = "".join(f"<li>{inline(item)}</li>" for item in block.items)
-            out.append(f'<ol class="steps">{items}</ol>')
+            out.append(step_list_html(block, f"{anchor}-step"))
         elif isinstance(block, Callout):
             out.append(
                 f'<div class="callout callout-{block.tone}" role="note">'

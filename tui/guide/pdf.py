@@ -27,6 +27,8 @@ from tui.guide.document import (
     plain,
 )
 from tui.guide.errors import GuideError
+from tui.guide.illustrations import Picture, draw
+from tui.guide.illustrations.pdf import draw_pdf
 from tui.guide.qr import qr_runs
 from tui.guide.settings import GuideSettings
 
@@ -44,6 +46,8 @@ MUTED = (87, 96, 106)
 ACCENT = (11, 92, 173)
 WARN = (201, 154, 30)
 RULE = (208, 215, 222)
+PICTURE_WIDTH = 44.0  # mm; a drawing's labels print at about 7 pt
+PICTURE_GAP = 6.0  # mm between a step's text and its drawing
 
 
 class _Writer:
@@ -76,14 +80,21 @@ class _Writer:
             self.pdf.add_page()
 
     def spans(
-        self, spans: Inline, size: float = BODY_SIZE, bold: bool = False, left: float = 0.0
+        self,
+        spans: Inline,
+        size: float = BODY_SIZE,
+        bold: bool = False,
+        left: float = 0.0,
+        right: float = 0.0,
     ) -> None:
         """One paragraph, `left` mm in from the margin. fpdf2's text region wraps at
         spaces across spans (plain `write` calls break inside a word when a span starts
         near the end of a line)."""
         pdf = self.pdf
         with (
-            pdf.text_columns(l_margin=pdf.l_margin + left, line_height=1.22) as columns,
+            pdf.text_columns(
+                l_margin=pdf.l_margin + left, r_margin=pdf.r_margin + right, line_height=1.22
+            ) as columns,
             columns.paragraph() as paragraph,
         ):
             for span in spans:
@@ -122,10 +133,14 @@ class _Writer:
             pdf.ln(1.2)
         pdf.ln(1.2)
 
-    def steps(self, items: tuple[Inline, ...]) -> None:
+    def steps(self, items: tuple[Inline, ...], pictures: tuple[Picture, ...] = ()) -> None:
         pdf = self.pdf
         for number, item in enumerate(items, 1):
-            self.keep_space(LINE * 2.5)
+            drawing = draw(pictures[number - 1]) if number <= len(pictures) else None
+            if drawing is not None:
+                self.keep_space(drawing.height * PICTURE_WIDTH / drawing.width + 4)
+            else:
+                self.keep_space(LINE * 2.5)
             x, y = pdf.l_margin, pdf.get_y()
             pdf.set_fill_color(*ACCENT)
             pdf.ellipse(x, y - 0.1, 5.6, 5.6, style="F")
@@ -135,7 +150,14 @@ class _Writer:
             pdf.cell(5.6, 5.6, str(number), align="C")
             self.set_color(TEXT)
             pdf.set_y(y)
-            self.spans(item, left=INDENT + 1)
+            if drawing is None:
+                self.spans(item, left=INDENT + 1)
+            else:  # the step's text, and its drawing beside it on the right
+                self.spans(item, left=INDENT + 1, right=PICTURE_WIDTH + PICTURE_GAP)
+                left = pdf.w - pdf.r_margin - PICTURE_WIDTH
+                height = draw_pdf(pdf, drawing, left, y, PICTURE_WIDTH, FONT, self.printable)
+                self.set_color(TEXT)
+                pdf.set_y(max(pdf.get_y(), y + height + 2))
             pdf.ln(2)
         pdf.ln(1)
 
@@ -176,7 +198,7 @@ class _Writer:
             elif isinstance(block, BulletList):
                 self.bullets(block.items)
             elif isinstance(block, StepList):
-                self.steps(block.items)
+                self.steps(block.items, block.pictures)
             elif isinstance(block, Callout):
                 self.callout(block)
             elif isinstance(block, QrCode):

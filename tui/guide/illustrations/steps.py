@@ -1,0 +1,144 @@
+"""One drawing per enrollment step: which screen it shows and what to tap there.
+
+The words come from the guide's `[pictures]` strings in the reader's language
+(`Picture.labels`), the example address from the session; both are plain text
+here and escaped by each renderer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from tui.guide.illustrations.measure import wrap
+from tui.guide.illustrations.phone import CONTENT_LEFT, CONTENT_WIDTH, HOME, ICON, Screen
+from tui.guide.illustrations.shapes import ACCENT, ACCENT_SOFT, CARD, TEXT, Box, Drawing, Label
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the document says a step's drawing shows; laid out only by HTML and PDF."""
+
+    name: str  # one of STEP_DRAWINGS
+    description: str  # the text alternative, localized
+    labels: Mapping[str, str]  # the `[pictures]` strings, placeholders filled in
+    example_address: str  # firstname.lastname@<sign-in domain>
+
+
+def _general(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen()
+    screen.back(labels["settings"])
+    screen.title(labels["general"])
+    screen.rows([(labels["about"], False), (labels["software_update"], False)])
+    screen.rows([(labels["date_time"], False), (labels["keyboard"], False)])
+    screen.rows([(labels["vpn"], True)])
+    return screen
+
+
+def _sign_in(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen()
+    screen.back(labels["general"])
+    screen.title(labels["vpn"])
+    screen.rows([(labels["sign_in_row"], False)], accent_text=True)
+    screen.sheet()  # what tapping that row opens
+    screen.title(labels["sign_in_title"], size=15, centred=True)
+    screen.field(picture.example_address)
+    screen.y += 4
+    screen.button(labels["continue"])
+    return screen
+
+
+def _icloud(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 6
+    screen.title(labels["icloud_title"], centred=True)
+    screen.field(picture.example_address, muted=True)  # shown, not typed
+    screen.field("••••••••")
+    screen.y += 4
+    screen.button(labels["continue"])
+    return screen
+
+
+def _allow(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 6
+    screen.title(labels["remote_management"], centred=True)
+    screen.placeholder_text((1.0, 0.95, 0.9, 0.55))
+    screen.button(labels["allow"])
+    return screen
+
+
+def _check(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen()
+    screen.back(labels["general"])
+    screen.title(labels["vpn"])
+    screen.header(labels["managed_account"])
+    screen.rows([(picture.example_address, True)])
+    return screen
+
+
+def _authenticator_arrives(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=HOME)
+    screen.icon_grid(2, labels["authenticator"], marked=(1, 1))
+    return screen
+
+
+def _authenticator_from_store(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 4
+    screen.field(labels["authenticator_full"], muted=True)  # the search
+    top = screen.y + 6
+    screen.icon(CONTENT_LEFT, top)
+    get_w, get_h = 66.0, 26.0
+    name_left = CONTENT_LEFT + ICON + 8
+    name_room = CONTENT_WIDTH - ICON - 8
+    name = wrap(labels["authenticator_full"], 12, name_room, bold=True, max_lines=2)
+    for index, line in enumerate(name):
+        screen.shapes.append(Label(name_left, top + 13 + index * 15.5, line, 12, TEXT, True))
+    # The store's button sits under the name, at the right, as the thing to tap.
+    get_x, get_y = CONTENT_LEFT + CONTENT_WIDTH - get_w, top + 13 + len(name) * 15.5
+    screen.shapes.append(Box(get_x, get_y, get_w, get_h, ACCENT_SOFT, radius=13))
+    for line in wrap(labels["get"], 11, get_w - 8, bold=True, max_lines=1):
+        screen.shapes.append(Label(get_x + get_w / 2, get_y + 17, line, 11, ACCENT, True, "middle"))
+    screen.shapes.append(Box(get_x - 3, get_y - 3, get_w + 6, get_h + 6, None, ACCENT, 2.5, 16))
+    screen.y = get_y + get_h + 16
+    screen.placeholder_text((1.0, 0.8))
+    return screen
+
+
+def _approve_apps(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=HOME)
+    screen.icon_grid(2)
+    screen.y = 60
+    screen.prompt(labels["app_installation"], labels["cancel"], labels["install"])
+    return screen
+
+
+def _teams(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 6
+    screen.title(labels["teams"], centred=True)
+    screen.field(picture.example_address)
+    screen.y += 4
+    screen.button(labels["sign_in"])
+    return screen
+
+
+# Keyed like the steps in document.py; `<name>_alt` in [pictures] is each one's text alternative.
+STEP_DRAWINGS: dict[str, Callable[[Picture, Mapping[str, str]], Screen]] = {
+    "open_settings": _general,
+    "sign_in": _sign_in,
+    "icloud": _icloud,
+    "allow": _allow,
+    "check": _check,
+    "authenticator_required": _authenticator_arrives,
+    "authenticator_optional": _authenticator_from_store,
+    "approve_apps": _approve_apps,
+    "teams": _teams,
+}
+
+
+def draw(picture: Picture) -> Drawing:
+    """The shapes of `picture`, wrapped for its language's labels."""
+    screen = STEP_DRAWINGS[picture.name](picture, picture.labels)
+    return screen.drawing(picture.name, picture.description)

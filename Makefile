@@ -53,9 +53,13 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/run
 
 # Long reliability runs (README "Reliability"), kept out of `make test`: every seed, kill
-# point and storm, and 5,000 examples per fuzzed property; prints a tally of faults and outcomes.
+# point and storm, lost answer, concurrent admin pair, tenant mismatch and interrupt, the
+# wizard's fault matrix, and 5,000 examples per fuzzed property. Without workers, so the
+# tally at the end (tests/soak_tally.py) has every row: cases and failures per area, then
+# the faults injected and what came of them.
+SOAK_TESTS := tests/reliability tests/wizard/test_apply_fault_matrix.py
 soak: $(VENV)/.installed-test
-	ADUE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -m "soak or not soak" -p no:xdist -q tests/reliability
+	ADUE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -m "soak or not soak" -p no:xdist -q $(SOAK_TESTS)
 
 # The sandbox's payload schemas (tui/sandbox/graph_schema.json) from Microsoft's Graph models:
 # msgraph-beta-sdk goes into a throw-away venv (~700 MB, a few minutes), never into .venv.

@@ -34,6 +34,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [CHECKOUT, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
 )
 
+# The `tally` fixture and the reliability tally printed at the end of a run.
+pytest_plugins = ("tests.soak_tally",)
+
 SandboxFactory = Callable[..., RunningSandbox]
 
 

@@ -123,11 +123,27 @@ def test_empty_organization_names_the_key_and_the_override(tmp_path: Path) -> No
     assert snapshot(session) == before
 
 
-def test_unknown_language_lists_the_available(session: Path) -> None:
+def test_unknown_language_is_blamed_on_the_flag(session: Path) -> None:
+    before = snapshot(session)
     result = adue("guide", "--session", str(session), "--lang", "xx", "--format", "md", "-o", "-")
     assert result.returncode == 1
-    assert "[guide] languages has 'xx'" in result.stderr.decode()
-    assert "en, de, es, fr" in result.stderr.decode()
+    error = result.stderr.decode()
+    assert "--lang has 'xx', which has no translation: use one of en, de, es, fr" in error
+    # The session file is fine: it is not named, nor its [guide] languages.
+    assert "[guide] languages" not in error
+    assert str(session) not in error
+    assert snapshot(session) == before
+
+
+def test_unknown_language_in_the_session_is_blamed_on_the_session(tmp_path: Path) -> None:
+    session = write_session(tmp_path / "s.toml", session_data(languages=["en", "xx"]))
+    result = adue("guide", "--session", str(session), "--format", "md", "-o", "-")
+    assert result.returncode == 1
+    error = result.stderr.decode()
+    assert f"{session}: cannot write the guide" in error
+    assert "[guide] languages has 'xx'" in error
+    assert "(or pass --lang)" in error
+    assert "en, de, es, fr" in error
 
 
 def test_bad_format_is_a_usage_error(session: Path) -> None:

@@ -150,9 +150,9 @@ def _load_settings(
             f"{problem}" + (f" (or pass {problem.option})" if problem.option else "")
             for problem in exc.problems
         ]
-        raise GuideError(
-            f"{session_path}: " + "\n  ".join(["cannot write the guide:", *lines])
-        ) from None
+        # The session file is named only when something in it needs fixing.
+        source = "" if all(p.from_option for p in exc.problems) else f"{session_path}: "
+        raise GuideError(source + "\n  ".join(["cannot write the guide:", *lines])) from None
 
 
 def _names_a_file(path: Path) -> bool:

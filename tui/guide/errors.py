@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class GuideError(Exception):
@@ -28,6 +28,16 @@ class Problem:
         """The `GuideSettings` field this is about, for a form to mark ("" for a table)."""
         name = self.key.partition("] ")[2]
         return {"app_id": "authenticator_required"}.get(name, name)
+
+    @property
+    def from_option(self) -> bool:
+        """The value came from the command line, not the session (see `blamed_on_option`)."""
+        return self.key.startswith("-")
+
+    def blamed_on_option(self) -> Problem:
+        """This problem named after its command-line flag: the value was given there, so
+        the session file is not what needs fixing."""
+        return replace(self, key=self.option, option=None) if self.option else self
 
     def __str__(self) -> str:
         return f"{self.key} {self.message}: {self.fix}"

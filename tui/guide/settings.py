@@ -87,11 +87,18 @@ class GuideSettings:
             "formats": reader.text_list(guide, KEY_FORMATS) or DEFAULT_FORMATS,
             "output_dir": reader.text(guide, KEY_OUTPUT_DIR),
         }
-        values.update((name, value) for name, value in overrides.items() if value is not None)
+        given = {name for name, value in overrides.items() if value is not None}
+        values.update((name, overrides[name]) for name in given)
         if reader.problems:
             # Type errors first: a value of the wrong type cannot be checked further.
             raise GuideSettingsError(reader.problems)
-        return cls(**values).validated()
+        try:
+            return cls(**values).validated()
+        except GuideSettingsError as exc:
+            # A value given on the command line is the flag's fault, not the session's.
+            raise GuideSettingsError(
+                [p.blamed_on_option() if p.field in given else p for p in exc.problems]
+            ) from None
 
     def validated(self) -> GuideSettings:
         """These settings, trimmed and normalised; raises `GuideSettingsError`."""

@@ -154,6 +154,28 @@ def test_steps_follow_the_device_order(lang: str) -> None:
     assert "Microsoft Teams" in steps[7]  # the first sign-in, last step
 
 
+# The first sign-in after enrollment may be any work app with the SSO extension
+# (enrollment-facts.md); the guide names Teams (Microsoft's pick) and Outlook.
+FIRST_SIGN_IN = {
+    "en": "work app such as Microsoft Teams or Outlook",
+    "de": "Arbeits-App wie Microsoft Teams oder Outlook",
+    "fr": "app professionnelle comme Microsoft Teams ou Outlook",
+    "es": "app de trabajo como Microsoft Teams u Outlook",
+}
+
+
+def test_every_language_names_the_first_sign_in_app() -> None:
+    assert set(FIRST_SIGN_IN) == set(LANGUAGES) == set(builtin_catalogue().languages())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_first_sign_in_names_a_work_app_such_as_teams_or_outlook(lang: str) -> None:
+    document = build_document(make_settings(), lang)
+    assert FIRST_SIGN_IN[lang] in steps_of(document)[7]
+    # ... and the troubleshooting answer for a work app says the same.
+    assert full_text(document).count(FIRST_SIGN_IN[lang]) == 2
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_authenticator_wording_follows_the_deployment(lang: str) -> None:
     required = full_text(build_document(make_settings(authenticator_required=True), lang))

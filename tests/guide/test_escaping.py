@@ -40,6 +40,8 @@ GUIDE_TAGS = {
     "main",
     "section",
     "strong",
+    "span",  # an address, kept in one piece ...
+    "wbr",  # ... but for the places it may wrap
     "footer",
     "figure",
     "figcaption",

@@ -28,6 +28,7 @@ class Span:
     strong: bool = False
     value: bool = False  # came from the session: shown as-is, never as markup
     href: str | None = None  # already %-encoded by `links.safe_href` or a mailto:/tel: link
+    address: bool = False  # an e-mail or web address or a domain: never broken at its hyphens
 
 
 Inline = tuple[Span, ...]
@@ -107,7 +108,9 @@ def expand(template: str, values: Mapping[str, Inline]) -> Inline:
             if match.start() > position:
                 spans.append(Span(part[position : match.start()], strong=strong))
             for span in values[match.group(1)]:
-                spans.append(Span(span.text, strong or span.strong, span.value, span.href))
+                spans.append(
+                    Span(span.text, strong or span.strong, span.value, span.href, span.address)
+                )
             position = match.end()
         if position < len(part):
             spans.append(Span(part[position:], strong=strong))
@@ -127,16 +130,26 @@ def build_document(
     strings = catalogue.strings(lang)
     example = f"{strings['document.example_user']}@{settings.sign_in_domain}"
     link = settings.link_url
+    support_href = contact_href(settings.support_contact)
     values: dict[str, Inline] = {
         "organization": (Span(settings.organization, value=True),),
-        "domain": (Span(settings.sign_in_domain, value=True),),
-        "example_address": (Span(example, value=True),),
+        "domain": (Span(settings.sign_in_domain, value=True, address=True),),
+        "example_address": (Span(example, value=True, address=True),),
         "support": (
-            Span(settings.support_contact, value=True, href=contact_href(settings.support_contact)),
+            Span(
+                settings.support_contact,
+                value=True,
+                href=support_href,
+                address=(support_href or "tel:").startswith(("mailto:", "http")),
+            ),
         ),
-        "link": (Span(link, value=True, href=safe_href(link)),) if link else (),
+        "link": (Span(link, value=True, href=safe_href(link), address=True),) if link else (),
         "portal_link": (
-            Span(COMPANY_PORTAL_URL.removeprefix("https://").rstrip("/"), href=COMPANY_PORTAL_URL),
+            Span(
+                COMPANY_PORTAL_URL.removeprefix("https://").rstrip("/"),
+                href=COMPANY_PORTAL_URL,
+                address=True,
+            ),
         ),
     }
 

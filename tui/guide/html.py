@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import escape
 from importlib import resources
@@ -15,6 +16,7 @@ from tui.guide.document import (
     Inline,
     Paragraph,
     QrCode,
+    Span,
     StepList,
     Subsection,
     build_document,
@@ -44,16 +46,58 @@ def stylesheet() -> str:
     )
 
 
+# Punctuation that ends a sentence or clause: kept on the line of the address before it.
+_TRAILING = re.compile(r"^[.,;:!?)»”’]+")
+# Where an address may wrap: before "@" and ".", after "/" ... never at a hyphen, which a
+# reader would take for hyphenation (and so type "ithelp@" for "it-help@").
+_ADDRESS_BREAK = re.compile(r"(?=[@.?#&])|(?<=/)(?!/)")
+_LONGEST_UNBROKEN = 16  # characters; longer pieces get break points too (a phone is narrow)
+
+
+def address_html(text: str) -> str:
+    """`text` escaped, with <wbr> at the only places it may wrap (the address is nowrap)."""
+    pieces: list[str] = []
+    for piece in _ADDRESS_BREAK.split(text):
+        while len(piece) > _LONGEST_UNBROKEN:
+            cut = _LONGEST_UNBROKEN
+            while cut < len(piece) and piece[cut - 1] == "-":
+                cut += 1  # a line never ends in a hyphen of the address
+            pieces.append(escape(piece[:cut]))
+            piece = piece[cut:]
+        if piece:
+            pieces.append(escape(piece))
+    return "<wbr>".join(pieces)
+
+
+def _span_html(span: Span, trailing: str) -> str:
+    shown = address_html(span.text) if span.address else escape(span.text)
+    if span.href:
+        rel = ' rel="noopener noreferrer"' if span.href.startswith("http") else ""
+        # A link that shows its own address is not spelled out again on paper.
+        literal = ' class="literal"' if span.href.rstrip("/") == span.text.rstrip("/") else ""
+        shown = f'<a href="{escape(span.href)}"{rel}{literal}>{shown}</a>'
+    if span.address:
+        # The sentence's "." after the address stays with it (inside the nowrap box).
+        return f'<span class="address">{shown}{escape(trailing)}</span>'
+    return shown
+
+
 def inline(spans: Inline) -> str:
     parts: list[str] = []
-    for strong, run in groupby(spans, key=lambda span: span.strong):
+    for strong, group in groupby(spans, key=lambda span: span.strong):
+        run = list(group)
         text = ""
-        for span in run:
-            shown = escape(span.text)
-            if span.href:
-                rel = ' rel="noopener noreferrer"' if span.href.startswith("http") else ""
-                shown = f'<a href="{escape(span.href)}"{rel}>{shown}</a>'
-            text += shown
+        carried = ""  # punctuation already shown with the address before it
+        for index, span in enumerate(run):
+            rest = span.text[len(carried) :] if carried else span.text
+            span = Span(rest, span.strong, span.value, span.href, span.address) if carried else span
+            carried = ""
+            trailing = ""
+            if span.address and index + 1 < len(run) and not run[index + 1].address:
+                match = _TRAILING.match(run[index + 1].text)
+                trailing = carried = match.group() if match else ""
+            if span.text:
+                text += _span_html(span, trailing)
         parts.append(f"<strong>{text}</strong>" if strong else text)
     return "".join(parts)
 

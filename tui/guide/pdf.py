@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from contextlib import ExitStack
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.guide.document import (
     Block,
@@ -53,10 +53,14 @@ PICTURE_GAP = 6.0  # mm between a step's text and its drawing
 class _Writer:
     """Lays the document model out on fpdf2 pages."""
 
-    def __init__(self, pdf: FPDF, covered: frozenset[int]) -> None:
+    def __init__(self, pdf: FPDF, covered: frozenset[int], *, keep_last_topic: bool) -> None:
         self.pdf = pdf
         self.covered = covered
         self.color = TEXT
+        # Start the topic before the contact section on a new page, so the last page
+        # never holds the contact section alone (set on a second pass, see document_pdf).
+        self.keep_last_topic = keep_last_topic
+        self.last_page_before_contact = 0  # the page the content before it ended on
 
     def set_color(self, color: tuple[int, int, int]) -> None:
         self.color = color
@@ -220,9 +224,18 @@ class _Writer:
         pdf.ln(3)
         self.spans(document.lead, size=11.5)
         pdf.ln(2)
-        for section in document.sections:
+        *body, contact = document.sections
+        for index, section in enumerate(body):
             self.heading(section.title, 2)
-            self.blocks(section.blocks, 3)
+            blocks = section.blocks
+            if index == len(body) - 1 and self.keep_last_topic and len(blocks) > 1:
+                self.blocks(blocks[:-1], 3)
+                self.pdf.add_page()
+                blocks = blocks[-1:]
+            self.blocks(blocks, 3)
+        self.last_page_before_contact = pdf.page_no()
+        self.heading(contact.title, 2)
+        self.blocks(contact.blocks, 3)
         pdf.ln(4)
         pdf.set_draw_color(*RULE)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
@@ -234,8 +247,6 @@ class _Writer:
 def document_pdf(document: Document) -> bytes:
     from fpdf import FPDF  # ~0.2 s of imports: only when a PDF is asked for
 
-    title = plain(document.title)
-
     class GuidePdf(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
@@ -243,7 +254,21 @@ def document_pdf(document: Document) -> bytes:
             self.set_text_color(*MUTED)
             self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="R")
 
-    pdf = GuidePdf(orientation="portrait", unit="mm", format="A4")
+    laid_out = _render(GuidePdf, document, keep_last_topic=False)
+    if laid_out.pdf.pages_count > laid_out.last_page_before_contact:
+        # The contact section (or its tail) ran onto a page of its own: lay out again
+        # with the topic before it moved over to that page.
+        laid_out = _render(GuidePdf, document, keep_last_topic=True)
+    return bytes(laid_out.pdf.output())
+
+
+class _LaidOut(NamedTuple):
+    pdf: FPDF
+    last_page_before_contact: int
+
+
+def _render(pdf_class: type[FPDF], document: Document, *, keep_last_topic: bool) -> _LaidOut:
+    pdf = pdf_class(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     fonts = resources.files("tui.guide").joinpath("fonts")
@@ -260,14 +285,14 @@ def document_pdf(document: Document) -> bytes:
     covered = frozenset[int].intersection(
         *(frozenset(getattr(pdf.fonts[key], "cmap", {})) for key in ("guide", "guideB"))
     )
-    writer = _Writer(pdf, covered)
+    writer = _Writer(pdf, covered, keep_last_topic=keep_last_topic)
     pdf.set_lang(document.lang)
-    pdf.set_title(title)
+    pdf.set_title(plain(document.title))
     pdf.set_author(document.organization)
     pdf.set_creator("adue")
     writer.set_color(TEXT)
     writer.document(document)
-    return bytes(pdf.output())
+    return _LaidOut(pdf, writer.last_page_before_contact)
 
 
 def render_pdf(settings: GuideSettings, lang: str) -> bytes:

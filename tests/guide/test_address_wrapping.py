@@ -23,7 +23,10 @@ pytestmark = pytest.mark.browser
 # address that begins a new line.
 PROBE = r"""JSON.stringify((() => {
   const chars = [];
-  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  // The phone drawings' SVG labels are placed, not wrapped: only the flowing text.
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT,
+    {acceptNode: n => n.parentElement.closest('svg') ? NodeFilter.FILTER_REJECT
+                                                     : NodeFilter.FILTER_ACCEPT});
   for (let node; (node = walker.nextNode());) {
     for (let i = 0; i < node.data.length; i++) {
       const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);

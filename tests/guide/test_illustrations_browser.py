@@ -98,8 +98,8 @@ def test_each_step_shows_its_drawing_at_phone_width(
             assert info["count"] == 1, where
             assert info["role"] == "img" and info["title"] == picture.description, where
             assert info["visible"], where
-            # Legible: about one CSS pixel per drawing unit, never wider than the screen.
-            assert 180 <= info["width"] <= 230 and info["height"] > 100, (where, info)
+            # Legible: one CSS pixel per drawing unit (labels >= 10 px), as on a phone.
+            assert info["width"] == 220 and info["height"] > 100, (where, info)
             assert info["x"] >= 0 and info["x"] + info["width"] <= info["itemRight"] + 0.5
             assert info["itemRight"] <= info["innerWidth"] == PHONE[0], (where, info)
             assert info["textsInside"], where

@@ -4,6 +4,7 @@ its labels real text in the drawing's column, in the reader's language."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,3 +59,26 @@ def test_drawings_print_characters_the_font_lacks_as_question_marks() -> None:
     pdf = render_pdf(make_settings(sign_in_domain="東京.example"), "en")
     runs = picture_column_text(pdf)
     assert any("@??.example" in run or run.startswith("??.example") for run in runs), runs
+
+
+def test_adue_guide_writes_the_drawings_into_pdf_and_html(tmp_path: Path) -> None:
+    # As an admin runs it: `adue guide --format pdf|html --lang de` from an applied session.
+    from .conftest import SESSION, write_session
+    from .test_cli import adue
+
+    session = write_session(tmp_path / "adue-session.toml", SESSION)
+    for fmt in ("pdf", "html"):
+        out = tmp_path / f"onboarding.{fmt}"
+        args = ("guide", "--session", str(session), "--format", fmt, "--lang", "de")
+        result = adue(*args, "-o", str(out))
+        assert result.returncode == 0, result.stderr.decode()
+        if fmt == "pdf":
+            runs = picture_column_text(out.read_bytes())
+            assert runs.count("9:41") == 8
+            for label in ("VPN und", "Geräteverwaltung", "VERWALTETER ACCOUNT", "Fortfahren"):
+                assert label in runs
+            assert "contoso.com" in runs  # the example address, from the session's domain
+        else:
+            html = out.read_text(encoding="utf-8")
+            assert html.count('<svg class="step-picture"') == 8
+            assert "VERWALTETER ACCOUNT</text>" in html

@@ -169,3 +169,21 @@ def test_chromium_print_carries_the_drawings(
         for label in draw(picture).texts:
             assert squashed(unicodedata.normalize("NFKC", label)) in text, (lang, label)
     assert re.search(r"\d", text)
+
+
+def test_print_keeps_the_steps_heading_with_the_first_drawing(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # German with long values puts "Gerät registrieren" near the foot of page 1: the
+    # heading and its sentence must move to page 2 with step 1, not stay behind alone.
+    path = tmp_path / "long-de.html"
+    path.write_text(render_html(make_settings(**LONG), "de"), encoding="utf-8")
+    page = open_guide(browser, path, (1280, 900))
+    try:
+        pdf = page.print_pdf()
+    finally:
+        page.close()
+    texts = [squashed(p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages]
+    heading = next(i for i, text in enumerate(texts) if "Gerätregistrieren" in text)
+    first_drawing = next(i for i, text in enumerate(texts) if "9:41" in text)
+    assert heading == first_drawing

@@ -58,6 +58,8 @@ def _blocks(blocks: tuple[Block, ...], level: int) -> list[str]:
         elif isinstance(block, BulletList):
             out.append("\n".join(f"- {inline(item)}" for item in block.items))
         elif isinstance(block, StepList):
+            # Its drawings (block.pictures) are for HTML and PDF: the Markdown is one text
+            # that is previewed and copied, with no file beside it for a picture to live in.
             out.append("\n".join(f"{n}. {inline(item)}" for n, item in enumerate(block.items, 1)))
         elif isinstance(block, Callout):
             icon = _CALLOUT_ICON[block.tone]

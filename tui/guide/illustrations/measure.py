@@ -14,7 +14,7 @@ _FALLBACK_ADVANCE = 0.62  # em; a glyph the subset lacks prints as "?" in the PD
 
 
 @cache
-def _advances(bold: bool) -> tuple[dict[int, float], float]:
+def _advances(bold: bool) -> dict[int, float]:
     from fontTools.ttLib import TTFont  # a dependency of fpdf2; only loaded for exports
 
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
@@ -22,17 +22,17 @@ def _advances(bold: bool) -> tuple[dict[int, float], float]:
         font: Any = TTFont(str(path), lazy=True)
         per_em = float(font["head"].unitsPerEm)
         metrics = font["hmtx"].metrics
-        widths = {
+        widths = {  # advance widths in em
             code: metrics[glyph][0] / per_em
             for code, glyph in font.getBestCmap().items()
             if glyph in metrics
         }
         font.close()
-    return widths, per_em
+    return widths
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    widths, _ = _advances(bold)
+    widths = _advances(bold)
     return size * sum(widths.get(ord(ch), _FALLBACK_ADVANCE) for ch in text)
 
 

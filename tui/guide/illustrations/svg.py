@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from tui.guide.illustrations.shapes import Box, Dot, Drawing, Label, Shape, Stroke
+from tui.guide.illustrations.shapes import Box, Dot, Drawing, Shape, Stroke
 
 # The page's own font stack: the labels look like the text around them.
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -61,7 +61,3 @@ def drawing_svg(drawing: Drawing, element_id: str) -> str:
         f'<title id="{escape(title_id)}">{escape(drawing.description)}</title>'
         f"{body}</svg>"
     )
-
-
-def labels_of(drawing: Drawing) -> list[Label]:
-    return [shape for shape in drawing.shapes if isinstance(shape, Label)]

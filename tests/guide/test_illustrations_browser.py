@@ -187,3 +187,25 @@ def test_print_keeps_the_steps_heading_with_the_first_drawing(
     heading = next(i for i, text in enumerate(texts) if "Gerätregistrieren" in text)
     first_drawing = next(i for i, text in enumerate(texts) if "9:41" in text)
     assert heading == first_drawing
+
+
+def test_on_a_wide_screen_each_drawing_sits_beside_its_text(
+    browser: Browser, pages: dict[str, Path]
+) -> None:
+    page = open_guide(browser, pages["en"], (1280, 900))
+    try:
+        placed = json.loads(
+            page.evaluate(
+                """JSON.stringify([...document.querySelectorAll('ol.steps > li')].map(li => {
+                  const text = li.querySelector(':scope > p').getBoundingClientRect();
+                  const svg = li.querySelector('svg.step-picture').getBoundingClientRect();
+                  return {beside: svg.left >= text.right, top: Math.abs(svg.top - text.top),
+                          width: svg.width};
+                }))"""
+            )
+        )
+    finally:
+        page.close()
+    assert len(placed) == 8
+    for where in placed:
+        assert where["beside"] and where["top"] < 8 and where["width"] == 220, where

@@ -54,10 +54,13 @@ bench: $(VENV)/.installed-test
 
 # Long reliability runs (README "Reliability"), kept out of `make test`: every seed, kill
 # point and storm, lost answer, concurrent admin pair, tenant mismatch and interrupt, the
-# wizard's fault matrix, and 5,000 examples per fuzzed property. Without workers, so the
-# tally at the end (tests/soak_tally.py) has every row: cases and failures per area, then
-# the faults injected and what came of them.
-SOAK_TESTS := tests/reliability tests/wizard/test_apply_fault_matrix.py
+# wizard's fault matrix, the hostile-input cases (issue 14), and 5,000 examples per fuzzed
+# property. Without workers, so the tally at the end (tests/soak_tally.py) has every
+# row: cases and failures per area, then the faults injected and what came of them.
+SOAK_TESTS := tests/reliability tests/wizard/test_apply_fault_matrix.py \
+	tests/wizard/test_hostile_names.py tests/wizard/test_hostile_terminal.py \
+	tests/sandbox/test_access_guard.py tests/discovery/test_check_hostile.py \
+	tests/discovery/test_fuzz_bodies.py
 soak: $(VENV)/.installed-test
 	ADUE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -m "soak or not soak" -p no:xdist -q $(SOAK_TESTS)
 

@@ -42,6 +42,20 @@ AREAS: dict[str, tuple[str, ...]] = {
         "tests/reliability/test_token_hosts.py",
     ),
     "secret scan": ("tests/reliability/test_secret_scan.py",),
+    # Hostile input (issue 14): each area's single cases and its bulk form.
+    "hostile text (widgets, CLI, JSON)": ("tests/reliability/test_hostile_text.py",),
+    "hostile seed through the wizard (Pilot, tmux)": (
+        "tests/wizard/test_hostile_names.py",
+        "tests/wizard/test_hostile_terminal.py",
+    ),
+    "sandbox access (admin token, forged tokens)": (
+        "tests/sandbox/test_access_guard.py",
+        "tests/reliability/test_forged_tokens.py",
+    ),
+    "hostile discovery servers and bodies": (
+        "tests/discovery/test_check_hostile.py",
+        "tests/discovery/test_fuzz_bodies.py",
+    ),
 }
 AREA_OF = {path: area for area, paths in AREAS.items() for path in paths}
 

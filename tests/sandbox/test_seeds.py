@@ -60,6 +60,8 @@ def test_seed_names_are_the_issues() -> None:
         "unlicensed-users",
         "personal-ios-blocked-for-sales",
         "authenticator-device-licensed",
+        "enrolled",
+        "enrolled-large",
     )
     with pytest.raises(ValueError, match="choose one of demo, large, hostile"):
         build_seed("nope")

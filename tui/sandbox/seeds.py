@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from tui.sandbox.seeds_enrolled import add_enrollments, add_many_enrollments
 from tui.sandbox.tenant import Tenant, iso, stable_id, utc_now
 
 INTUNE_A = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"
@@ -1063,6 +1064,8 @@ VARIANTS: dict[str, Callable[[Tenant, dt.datetime], None]] = {
     "unlicensed-users": _unlicensed_users,
     "personal-ios-blocked-for-sales": _personal_ios_blocked_for_sales,
     "authenticator-device-licensed": _authenticator_device_licensed,
+    # Managed devices: who has enrolled (adue progress), tui/sandbox/seeds_enrolled.py.
+    "enrolled": add_enrollments,
 }
 
 # Words for the large seed's names: varied enough that searches return a spread of sizes.
@@ -1359,7 +1362,7 @@ def build_hostile(seed: str = "hostile", now: dt.datetime | None = None) -> Tena
     return t
 
 
-SEED_NAMES: tuple[str, ...] = ("demo", "large", "hostile", *BROKEN, *VARIANTS)
+SEED_NAMES: tuple[str, ...] = ("demo", "large", "hostile", *BROKEN, *VARIANTS, "enrolled-large")
 
 
 def build_seed(name: str, now: dt.datetime | None = None, directory: str = "contoso") -> Tenant:
@@ -1376,6 +1379,10 @@ def build_seed(name: str, now: dt.datetime | None = None, directory: str = "cont
         return build_large(now=now)
     if name == "hostile":
         return build_hostile(now=now)
+    if name == "enrolled-large":
+        tenant = build_demo(name, now)
+        add_many_enrollments(tenant, now)
+        return tenant
     change = BROKEN.get(name) or VARIANTS.get(name)
     if change is not None:
         tenant = build_demo(name, now)

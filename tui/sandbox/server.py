@@ -343,7 +343,7 @@ def start_sandbox(
     import uvicorn
     from starlette.applications import Starlette
 
-    from tui.sandbox import routes_directory, routes_intune
+    from tui.sandbox import routes_devices, routes_directory, routes_intune
     from tui.sandbox.graph_app import GraphApp
     from tui.sandbox.routing import Router
 
@@ -386,7 +386,7 @@ def start_sandbox(
     sb.ca_path = tls.ca_path
     sb.token = sb.mint_token()
 
-    router = Router(routes_directory.routes() + routes_intune.routes())
+    router = Router(routes_directory.routes() + routes_intune.routes() + routes_devices.routes())
     https_app = Starlette(routes=_https_routes(sb))
     common: dict[str, Any] = {
         "log_level": "warning",

@@ -149,6 +149,8 @@ class Tenant:
     subscription_state: str = "active"
     # user id -> the user's licenseDetails, as GET /users/{id}/licenseDetails returns them.
     license_details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Intune's managed devices (deviceManagement/managedDevices), as beta returns them.
+    managed_devices: dict[str, dict[str, Any]] = field(default_factory=dict)
     id_counter: int = 0
     _group_index: GroupIndex | None = field(default=None, repr=False, compare=False)
     _member_of: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)

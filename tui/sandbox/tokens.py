@@ -37,6 +37,7 @@ RUN_SCOPES: tuple[str, ...] = (
 ALL_SCOPES: tuple[str, ...] = (
     *RUN_SCOPES,
     "Device.Read.All",
+    "DeviceManagementManagedDevices.Read.All",
     "Domain.Read.All",
     "GroupMember.Read.All",
     "LicenseAssignment.Read.All",

@@ -57,6 +57,7 @@ ROOTS = (
     "mobileAppAssignment",
     "appleUserInitiatedEnrollmentProfile",
     "appleEnrollmentProfileAssignment",
+    "webApp",  # the Company Portal web clip (tui/rollout/web_clip.py)
 )
 ACTIONS = {
     "deviceConfiguration.assign": "device_management.device_configurations.item.assign"
@@ -90,6 +91,8 @@ REQUIRED = {
     "mobileAppAssignment": ("intent", "target"),
     "keyTypedValuePair": ("key",),
     "mobileApp.assign": ("mobileAppAssignments",),
+    # Intune's "Add web apps to Microsoft Intune": Name, Publisher and App URL are required.
+    "webApp": ("displayName", "publisher", "appUrl"),
     "appleUserInitiatedEnrollmentProfile.setPriority": ("priority",),
 }
 NULLABLE_VALUES = {
@@ -114,6 +117,7 @@ NOT_NULL = {
     "deviceConfigurationAssignment": ("target",),
     "appleEnrollmentProfileAssignment": ("target",),
     "mobileAppAssignment": ("target",),
+    "webApp": ("displayName", "appUrl"),
 }
 VALUE_KINDS = frozenset({"Edm.Boolean", "Edm.Int32", "Edm.Double"})
 

@@ -49,7 +49,7 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
         assert after == (before[0] + 1, before[1] + 1)  # exactly one policy, one profile
         writes = sb.writes()
         by_path = {(w.method, w.path): w for w in writes}
-        assert len(writes) == 7, [(w.method, w.path) for w in writes]
+        assert len(writes) == 8, [(w.method, w.path) for w in writes]
         session = Session.read_only(path)
         policy_id = session.get("sso_extension", "policy_id")
         profile_id = session.get("enrollment_profile", "profile_id")
@@ -113,6 +113,25 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
                 app_assignment("exclusionGroupAssignmentTarget", execs),
             ]
         }
+        # The demo tenant's Company Portal web app is adopted (it opens the portal address)
+        # and made required for the same users; a web app's assignment has no settings.
+        clip_id = session.get("web_clip", "app_id")
+        assert clip_id and clip_id != app_id
+        clip_write = by_path[("POST", f"/beta/deviceAppManagement/mobileApps/{clip_id}/assign")]
+        assert clip_write.body == {
+            "mobileAppAssignments": [
+                {
+                    "@odata.type": "#microsoft.graph.mobileAppAssignment",
+                    "intent": "required",
+                    "target": {"@odata.type": f"#microsoft.graph.{kind}", "groupId": gid},
+                }
+                for kind, gid in (
+                    ("groupAssignmentTarget", byod),
+                    ("groupAssignmentTarget", ios),
+                    ("exclusionGroupAssignmentTarget", execs),
+                )
+            ]
+        }
 
         profiles = "/beta/deviceManagement/appleUserInitiatedEnrollmentProfiles"
         assert by_path[("POST", profiles)].body == {
@@ -150,9 +169,9 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
 
         # The journal: one ok entry per write with Graph's request-id; no secret in the file.
         journal = session.journal()
-        assert [e["result"] for e in journal] == ["ok"] * 7
+        assert [e["result"] for e in journal] == ["ok"] * 8
         assert {e["request_id"] for e in journal} == {w.request_id for w in writes}
-        assert {e["object_id"] for e in journal} == {policy_id, app_id, profile_id}
+        assert {e["object_id"] for e in journal} == {policy_id, app_id, profile_id, clip_id}
         assert session.get("review", "last_result") == "ok"
         text = path.read_text(encoding="utf-8")
         assert sb.token not in text and "Bearer" not in text

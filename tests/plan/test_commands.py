@@ -64,7 +64,7 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
     assert first.returncode == 2, first.stderr
     assert first.stdout.splitlines()[0] == _headline(sb)
     assert "+ Create the SSO app extension policy" in first.stdout
-    assert "7 change(s)" in first.stdout
+    assert "8 change(s)" in first.stdout
     assert sb.writes() == []
 
     refused = adue(sb, tmp_path, "apply", "--session", session)
@@ -78,10 +78,10 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
     assert set(result) == {
         "version", "result", "writes", "done", "failed", "skipped", "created", "plan",
     }  # fmt: skip
-    assert result["result"] == "ok" and result["writes"] == 7 and result["failed"] == []
+    assert result["result"] == "ok" and result["writes"] == 8 and result["failed"] == []
     assert set(result["created"]) == {"sso_policy", "enrollment_profile"}
     _check_plan_shape(result["plan"])
-    assert len(sb.writes()) == 7 and count_named(sb) == (1, 1)
+    assert len(sb.writes()) == 8 and count_named(sb) == (1, 1)
 
     again = adue(sb, tmp_path, "plan", "--session", session, "--json")
     assert again.returncode == 0, again.stderr
@@ -98,13 +98,13 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
     assert all(report["objects"].values())
     steps = {s["id"]: s["status"] for s in report["steps"]}
     assert steps["sso_extension"] == steps["enrollment_profile"] == "done"
-    assert len(report["journal"]) == 7
+    assert len(report["journal"]) == 8
     assert set(report["journal"][0]) >= {
         "time", "intent", "action", "object_type", "object_id", "request_id", "result",
     }  # fmt: skip
     assert report["drift"]["checked"] and report["drift"]["in_sync"]
     _check_plan_shape(report["drift"]["plan"])
-    assert len(sb.writes()) == 7
+    assert len(sb.writes()) == 8
     text = adue(sb, tmp_path, "status", "--session", session)
     assert text.stdout.splitlines()[0] == _headline(sb)
     # the first checked sign-in pinned the session (it had no tenant_id) to the GUID
@@ -157,7 +157,7 @@ def test_apply_asks_on_a_terminal_and_writes_nothing_on_no(
     finally:
         os.close(secondary)
         os.close(primary)
-    assert f"Apply these 7 change(s) to Contoso ({fresh.tenant_id})? [y/N]" in result.stderr
+    assert f"Apply these 8 change(s) to Contoso ({fresh.tenant_id})? [y/N]" in result.stderr
     assert "nothing written" in result.stderr
     assert result.returncode == 1
     assert fresh.writes() == []

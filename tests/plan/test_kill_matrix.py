@@ -27,7 +27,7 @@ from tui.sandbox.recording import RequestRecord
 from tui.sandbox.server import start_sandbox
 from tui.session import Session
 
-FRESH_WRITES = 7  # writes of an uninterrupted fresh apply of the example (checked below)
+FRESH_WRITES = 8  # writes of an uninterrupted fresh apply of the example (checked below)
 
 
 @pytest.fixture(scope="module")

@@ -64,6 +64,14 @@ PROFILE_SPECS = (
 def _app_assignments() -> Iterator[tuple[AppAssignment, ...]]:
     for intent in AppIntent:
         yield tuple(AppAssignment(t, intent, i % 2 == 0) for i, t in enumerate(TARGETS))
+        # The web clip's: a web app's assignments carry no settings.
+        yield tuple(AppAssignment(t, intent, settings_type="") for t in TARGETS)
+
+
+WEB_APPS = (
+    ("Company Portal", "https://portal.manage.microsoft.com/"),
+    (" Padded ", "https://portal.manage.microsoft.us/"),
+)
 
 
 # builder name -> (type its body is declared as, Graph version adue sends it to, inputs)
@@ -82,7 +90,9 @@ BUILDERS: dict[str, tuple[str, str, Callable[[], Iterator[Any]]]] = {
         lambda: iter(PROFILE_SPECS),
     ),
     "target_body": ("deviceAndAppManagementAssignmentTarget", "beta", lambda: iter(TARGETS)),
+    "web_app_body": ("mobileApp", "beta", lambda: iter(WEB_APPS)),
 }
+SPREAD = {"web_app_body"}  # builders taking several arguments (each input is a tuple of them)
 
 
 def test_every_builder_in_payloads_is_checked_here() -> None:
@@ -103,7 +113,7 @@ def test_every_body_adue_writes_matches_microsofts_schema(builder: str) -> None:
     build = getattr(payloads, builder)
     checked = 0
     for given in inputs():
-        body = build(given)
+        body = build(*given) if builder in SPREAD else build(given)
         _, clean = validate(body, declared, version)
         # Nothing adue sends is silently dropped (read-only on create).
         assert clean == body, f"{builder}({given!r}) sends read-only fields"

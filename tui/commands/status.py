@@ -53,6 +53,11 @@ def local_status(data: dict[str, Any]) -> dict[str, Any]:
             "sso_policy_id": data.get("sso_extension", {}).get("policy_id", ""),
             "authenticator_app_id": data.get("authenticator", {}).get("app_id", ""),
             "enrollment_profile_id": data.get("enrollment_profile", {}).get("profile_id", ""),
+            **(
+                {"web_clip_app_id": data["web_clip"].get("app_id", "")}
+                if data.get("web_clip", {}).get("enabled", True) and "web_clip" in data
+                else {}
+            ),
         },
         "last_apply": _text(review.get("last_apply")),
         "last_result": review.get("last_result", ""),

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 AUTHENTICATOR_BUNDLE_ID = "com.microsoft.azureauthenticator"
+IOS_VPP_SETTINGS = "#microsoft.graph.iosVppAppAssignmentSettings"
 INTUNE_SERVICE_PLAN_ID = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"  # INTUNE_A
 # Every service plan that licenses a user for Intune (Microsoft Entra's "Product names and
 # service plan identifiers for licensing"): Plan 1 on its own, in volume licensing and
@@ -344,6 +345,11 @@ class AppAssignment:
     # this: intent, target and filter, every setting (beta-only ones such as
     # uninstallOnDeviceRemoval included) and source stay as another admin left them.
     read_as: Mapping[str, Any] | None = field(default=None, compare=False)
+    # The settings type a new assignment is sent with ("" = none: a web app has no
+    # assignment settings of its own, and Graph refuses another app type's).
+    settings_type: str = field(
+        default="#microsoft.graph.iosVppAppAssignmentSettings", compare=False
+    )
 
     @property
     def key(self) -> tuple[str, str]:
@@ -424,6 +430,16 @@ class EnrollmentProfile:
     def is_ios(self) -> bool:
         """Priorities are per platform: adue orders only iOS/iPadOS profiles (graph.md)."""
         return self.platform.lower() == "ios"
+
+
+@dataclass(frozen=True)
+class WebApp:
+    """A `webApp` (a web link / web clip on the home screen)."""
+
+    id: str
+    display_name: str
+    app_url: str
+    created: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

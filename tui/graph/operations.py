@@ -50,6 +50,7 @@ from tui.graph.models import (
     StoreApp,
     VppApp,
     VppToken,
+    WebApp,
     Written,
 )
 from tui.graph.payloads import (
@@ -61,6 +62,7 @@ from tui.graph.payloads import (
     sso_policy_body,
     strip_read_only,
     target_body,
+    web_app_body,
 )
 
 
@@ -539,7 +541,11 @@ def merge_app_assignments(
 
 
 async def assign_app(
-    client: GraphClient, app_id: str, assignments: Sequence[AppAssignment]
+    client: GraphClient,
+    app_id: str,
+    assignments: Sequence[AppAssignment],
+    *,
+    what: str = "assign Microsoft Authenticator",
 ) -> Written[None]:
     """POST the FULL app assignment set (replace-all, 204), in beta so that the
     beta-only settings of assignments kept as read are accepted and kept."""
@@ -548,8 +554,62 @@ async def assign_app(
         f"{MOBILE_APPS}/{_segment(app_id)}/assign",
         version="beta",
         body=app_assignments_body(assignments),
-        what="assign Microsoft Authenticator",
+        what=what,
         required_scopes=Scope.APPS_WRITE,
+    )
+    return Written(None, response.request_id)
+
+
+# -- the Company Portal web clip (a webApp) ----------------------------------------------------
+WEB_APPS_QUERY = {"$filter": "isof('microsoft.graph.webApp')"}
+
+
+def same_url(a: str, b: str) -> bool:
+    """Two web addresses alike but for case and a trailing slash."""
+    return a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
+
+
+async def find_web_apps(client: GraphClient, app_url: str, name: str = "") -> tuple[WebApp, ...]:
+    """Web apps opening `app_url` (and, with `name`, carrying exactly that display name)."""
+    found = await _get_all(
+        client,
+        MOBILE_APPS,
+        version="beta",
+        query=WEB_APPS_QUERY,
+        what="list the web apps",
+        scopes=Scope.APPS_READ,
+    )
+    apps = (parse.web_app(a) for a in found)
+    return tuple(
+        a
+        for a in apps
+        if same_url(a.app_url, app_url) and (not name or a.display_name.strip() == name.strip())
+    )
+
+
+async def create_web_app(client: GraphClient, name: str, app_url: str) -> Written[WebApp]:
+    """POST the web clip once (never re-sent by the pipeline: see create_sso_policy)."""
+    response = await client.request(
+        "POST",
+        MOBILE_APPS,
+        version="beta",
+        body=web_app_body(name, app_url),
+        what=f"create the web clip {name!r}",
+        required_scopes=Scope.APPS_WRITE,
+        idempotent=False,
+    )
+    return Written(parse.web_app(response.json()), response.request_id)
+
+
+async def delete_mobile_app(client: GraphClient, app_id: str) -> Written[None]:
+    """Delete an app adue created (the web clip); already gone (404) is done."""
+    response = await client.request(
+        "DELETE",
+        f"{MOBILE_APPS}/{_segment(app_id)}",
+        version="beta",
+        what="delete the web clip",
+        required_scopes=Scope.APPS_WRITE,
+        ok_statuses=frozenset({404}),
     )
     return Written(None, response.request_id)
 

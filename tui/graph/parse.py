@@ -33,6 +33,7 @@ from tui.graph.models import (
     VerifiedDomain,
     VppApp,
     VppToken,
+    WebApp,
     is_intune_plan,
 )
 
@@ -325,6 +326,16 @@ def app_assignment(obj: Json) -> AppAssignment | None:
         use_device_licensing=flag(settings, "useDeviceLicensing"),
         id=text(obj, "id"),
         read_as=obj,
+    )
+
+
+def web_app(obj: Json) -> WebApp:
+    obj = entity(obj, "a web app")
+    return WebApp(
+        id=text(obj, "id"),
+        display_name=text(obj, "displayName"),
+        app_url=text(obj, "appUrl"),
+        created=timestamp(obj, "createdDateTime"),
     )
 
 

@@ -140,12 +140,17 @@ MOBILE_APP_ASSIGNMENT = "#microsoft.graph.mobileAppAssignment"
 
 
 def _fresh_app_assignment(a: AppAssignment) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "@odata.type": MOBILE_APP_ASSIGNMENT,
         "intent": a.intent.value,
         "target": target_body(a.target),
-        "settings": {"@odata.type": IOS_VPP_SETTINGS, "useDeviceLicensing": a.use_device_licensing},
     }
+    if a.settings_type:
+        body["settings"] = {
+            "@odata.type": a.settings_type,
+            "useDeviceLicensing": a.use_device_licensing,
+        }
+    return body
 
 
 def _app_assignment_body(a: AppAssignment) -> dict[str, Any]:
@@ -179,6 +184,22 @@ def _app_assignment_body(a: AppAssignment) -> dict[str, Any]:
 
 def app_assignments_body(assignments: Iterable[AppAssignment]) -> dict[str, Any]:
     return {"mobileAppAssignments": [_app_assignment_body(a) for a in assignments]}
+
+
+WEB_APP = "#microsoft.graph.webApp"
+
+
+def web_app_body(name: str, app_url: str) -> dict[str, Any]:
+    """The Company Portal web clip (graph.md, "Other objects around the rollout"; Microsoft's
+    webApp resource page: appUrl cannot be PATCHed, useManagedBrowser applies to iOS)."""
+    return {
+        "@odata.type": WEB_APP,
+        "displayName": name.strip(),
+        "description": "Opens the Company Portal website: devices, apps and IT support.",
+        "publisher": "Microsoft",
+        "appUrl": app_url,
+        "useManagedBrowser": False,
+    }
 
 
 def enrollment_profile_body(spec: EnrollmentProfileSpec) -> dict[str, Any]:

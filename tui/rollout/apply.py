@@ -41,6 +41,7 @@ from tui.rollout.model import (
     ConvergePriority,
     CreateProfile,
     CreateSso,
+    CreateWebClip,
     ObjectType,
     Plan,
     RemoveProfileAssignment,
@@ -52,6 +53,7 @@ from tui.rollout.model import (
 from tui.rollout.plan import make_plan
 from tui.rollout.priority_converge import max_rounds, next_move, target_order
 from tui.rollout.settle import settle_pending
+from tui.rollout.web_clip import WebClipKind
 from tui.session import Session
 
 ProgressEvent = Literal["start", "retry", "done", "failed"]
@@ -65,6 +67,12 @@ ID_KEYS = {
     ObjectType.SSO_POLICY: ("sso_extension", "policy_id"),
     ObjectType.AUTHENTICATOR_APP: ("authenticator", "app_id"),
     ObjectType.ENROLLMENT_PROFILE: ("enrollment_profile", "profile_id"),
+    ObjectType.WEB_CLIP: ("web_clip", "app_id"),
+}
+# Where an app's `added_targets` are recorded (destroy removes only those assignments).
+ADDED_KEYS = {
+    ObjectType.AUTHENTICATOR_APP: ("authenticator", "added_targets"),
+    ObjectType.WEB_CLIP: ("web_clip", "added_targets"),
 }
 STEP_TABLES = ("sso_extension", "authenticator", "enrollment_profile", "priority")
 
@@ -349,6 +357,8 @@ class _Runner:
                 return await self.create(action, converge.SsoPolicyKind(client, op.spec))
             case CreateProfile():
                 return await self.create(action, converge.EnrollmentProfileKind(client, op.spec))
+            case CreateWebClip():
+                return await self.create(action, WebClipKind(client, op.name, op.app_url))
             case UpdateSso():
                 call = _written(
                     object_id, lambda: ops.update_sso_policy(client, object_id, op.spec)
@@ -358,8 +368,15 @@ class _Runner:
                     object_id, lambda: ops.assign_configuration(client, object_id, op.targets)
                 )
             case AssignApp():
+                self._record_added(action, op.added)
+                what = (
+                    "assign the Company Portal web clip"
+                    if action.object_type is ObjectType.WEB_CLIP
+                    else "assign Microsoft Authenticator"
+                )
                 call = _written(
-                    object_id, lambda: ops.assign_app(client, object_id, op.assignments)
+                    object_id,
+                    lambda: ops.assign_app(client, object_id, op.assignments, what=what),
                 )
             case UpdateProfile():
                 call = _written(
@@ -399,6 +416,19 @@ class _Runner:
             case _:  # pragma: no cover - every Operation is handled above
                 raise AssertionError(f"no way to carry out {action.key}")
         return await self.write(action, object_id, call)
+
+    def _record_added(self, action: Action, added: tuple[str, ...]) -> None:
+        """Before the write (saved with its pending journal entry): the targets it adds, so
+        that a destroy after a crash anywhere still knows which assignments are this
+        session's. Recording one that then fails is harmless: destroy removes only what it
+        finds assigned."""
+        if not added or action.object_type not in ADDED_KEYS:
+            return
+        table, key = ADDED_KEYS[action.object_type]
+        if not self.session.table(table):
+            return
+        have = [str(t) for t in self.session.get(table, key) or []]
+        self.session.set(table, key, list(dict.fromkeys([*have, *added])))
 
     async def _create_assignment(
         self, action: Action, kind: converge.ProfileAssignmentKind
@@ -563,6 +593,7 @@ def _collection_hint(action: Action) -> str:
         ObjectType.SSO_POLICY: ops.CONFIGURATIONS,
         ObjectType.AUTHENTICATOR_APP: ops.MOBILE_APPS,
         ObjectType.ENROLLMENT_PROFILE: ops.PROFILES,
+        ObjectType.WEB_CLIP: ops.MOBILE_APPS,
     }[action.object_type]
 
 

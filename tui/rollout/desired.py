@@ -75,6 +75,30 @@ class ProfileDesired:
     owns_all_users: bool = False
 
 
+# The Company Portal website per cloud (Microsoft Intune's network endpoint pages: "Intune
+# customer designated endpoints" for US Government, GCC High and DoD, and for China).
+PORTAL_URLS = {
+    "global": "https://portal.manage.microsoft.com/",
+    "usgov": "https://portal.manage.microsoft.us/",
+    "usgov-dod": "https://portal.manage.microsoft.us/",
+    "china": "https://portal.manage.microsoftonline.cn/",
+}
+
+
+@dataclass(frozen=True)
+class WebClipDesired:
+    """The Company Portal web clip: adopted when the tenant has a web app with the cloud's
+    portal address, else created; required for the same users as Authenticator."""
+
+    name: str
+    app_url: str
+    app_id: str
+    all_users: bool
+    groups: tuple[GroupRef, ...]
+    exclude_groups: tuple[GroupRef, ...]
+    added_targets: tuple[str, ...] = ()
+
+
 ALL_USERS_INTENTS = ("enrollment_profile:assign:all_users", "enrollment_profile:unassign:all_users")
 
 
@@ -100,6 +124,7 @@ class DesiredState:
     # a different order now was made outside this session.
     applied_order: tuple[str, ...] = ()
     last_apply: dt.datetime | None = None
+    web_clip: WebClipDesired | None = None
 
     def all_group_refs(self) -> list[GroupRef]:
         refs: list[GroupRef] = []
@@ -109,6 +134,8 @@ class DesiredState:
             refs += [*self.authenticator.groups, *self.authenticator.exclude_groups]
         if self.profile:
             refs += list(self.profile.groups)
+        if self.web_clip:
+            refs += [*self.web_clip.groups, *self.web_clip.exclude_groups]
         return refs
 
 
@@ -224,6 +251,8 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
                 f'[enrollment_profile] filter_type: {filter_type!r}: use "include" or "exclude"'
             )
 
+    web_clip = _web_clip(data, sso, authenticator, problems)
+
     # No [priority] table means the schema's default: an empty order, i.e. ours first.
     table = data.get("priority")
     if profile is not None:
@@ -253,6 +282,44 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
         priority,
         applied,
         last_apply if isinstance(last_apply, dt.datetime) else None,
+        web_clip,
+    )
+
+
+def _web_clip(
+    data: Mapping[str, Any],
+    sso: SsoDesired | None,
+    authenticator: AuthenticatorDesired | None,
+    problems: list[str],
+) -> WebClipDesired | None:
+    """[web_clip] when enabled: for the Authenticator's users (else the SSO policy's)."""
+    table = data.get("web_clip")
+    if not isinstance(table, Mapping) or not bool(table.get("enabled", True)):
+        return None
+    name = str(table.get("name", "Company Portal"))
+    problem = display_name_problem(name, "web clip name")
+    if problem:
+        problems.append(f"[web_clip] name: {problem}")
+    app_id = str(table.get("app_id", "")).strip()
+    if app_id and not is_guid(app_id):
+        problems.append(f"[web_clip] app_id: {guid_problem(app_id, 'app id')}")
+    tenant = data.get("tenant")
+    cloud = str(tenant.get("cloud", "global")) if isinstance(tenant, Mapping) else "global"
+    who: SsoDesired | AuthenticatorDesired | None = authenticator or sso
+    if who is None:
+        problems.append(
+            "[web_clip]: the web clip goes to the rollout's users, but the session has no "
+            "[authenticator] or [sso_extension] table: add one, or set enabled = false"
+        )
+        return None
+    return WebClipDesired(
+        name=name.strip(),
+        app_url=PORTAL_URLS.get(cloud, PORTAL_URLS["global"]),
+        app_id=app_id,
+        all_users=who.all_users,
+        groups=who.groups,
+        exclude_groups=who.exclude_groups,
+        added_targets=tuple(str(t) for t in table.get("added_targets") or []),
     )
 
 

@@ -28,6 +28,7 @@ class ActionKind(StrEnum):
     ASSIGN = "assign"
     UNASSIGN = "unassign"
     SET_PRIORITY = "set_priority"
+    DELETE = "delete"  # adue destroy (tui.rollout.destroy)
     NOTHING = "nothing"
 
 
@@ -35,14 +36,24 @@ class ObjectType(StrEnum):
     SSO_POLICY = "sso_policy"
     AUTHENTICATOR_APP = "authenticator_app"
     ENROLLMENT_PROFILE = "enrollment_profile"
+    WEB_CLIP = "web_clip"
 
 
 class Chain(StrEnum):
-    """Independent sequences of writes; apply runs the three concurrently."""
+    """Independent sequences of writes; apply runs them concurrently."""
 
     SSO = "sso_extension"
     AUTHENTICATOR = "authenticator"
     PROFILE = "enrollment_profile"
+    WEB_CLIP = "web_clip"
+
+
+def target_token(target: AssignmentTarget) -> str:
+    """An assignment target as the session records it in `added_targets`:
+    "groupAssignmentTarget:<group id>", "allLicensedUsersAssignmentTarget", ..."""
+    kind, ident = target.key
+    name = kind.rsplit(".", 1)[-1]
+    return f"{name}:{ident}" if ident else name
 
 
 # -- what the engine needs to carry an action out ------------------------------------------
@@ -64,6 +75,31 @@ class AssignSso:
 @dataclass(frozen=True)
 class AssignApp:
     assignments: tuple[AppAssignment, ...]  # the FULL set to post (replace-all)
+    # Targets this write adds (target_token): recorded in the session before the write, so
+    # that destroy removes exactly these and leaves every other assignment as read.
+    added: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CreateWebClip:
+    name: str
+    app_url: str
+
+
+@dataclass(frozen=True)
+class DeleteObject:
+    """adue destroy: delete an object this session created (404 = gone already = done)."""
+
+    object_type: ObjectType
+
+
+@dataclass(frozen=True)
+class RemoveAppAssignments:
+    """adue destroy: post the app's assignments as read without the ones this session
+    added (replace-all `/assign`)."""
+
+    assignments: tuple[AppAssignment, ...]  # what stays, exactly as read
+    removed: tuple[str, ...]  # target tokens taken out
 
 
 @dataclass(frozen=True)
@@ -122,6 +158,9 @@ Operation = (
     | ReplaceProfileAssignment
     | SetPriority
     | ConvergePriority
+    | CreateWebClip
+    | DeleteObject
+    | RemoveAppAssignments
 )
 
 

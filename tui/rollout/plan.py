@@ -46,6 +46,7 @@ from tui.rollout.desired import (
     GroupRef,
     ProfileDesired,
     SsoDesired,
+    WebClipDesired,
     desired_state,
 )
 from tui.rollout.model import (
@@ -65,9 +66,11 @@ from tui.rollout.model import (
     ReplaceProfileAssignment,
     UpdateProfile,
     UpdateSso,
+    target_token,
 )
 from tui.rollout.priority_converge import max_rounds
 from tui.rollout.read import Found, Json, TenantState, read_tenant
+from tui.rollout.web_clip import web_clip_actions
 
 __all__ = ["DesiredStateError", "Plan", "build_plan", "make_plan", "plan_from_problems"]
 
@@ -176,7 +179,7 @@ def _group_id(state: TenantState, ref: GroupRef) -> str:
 
 
 def _sso_targets(
-    state: TenantState, sso: SsoDesired | AuthenticatorDesired
+    state: TenantState, sso: SsoDesired | AuthenticatorDesired | WebClipDesired
 ) -> list[AssignmentTarget]:
     targets = [AssignmentTarget.all_users()] if sso.all_users else []
     targets += [AssignmentTarget.group(_group_id(state, r)) for r in sso.groups]
@@ -372,10 +375,12 @@ def _app_actions(
     current = {a.key: a for a in state.app_assignments}
     add: list[AppAssignment] = []
     lines: list[str] = []
+    added: list[str] = []  # targets new to the app: destroy removes only these
     for assignment in wanted:
         have = current.get(assignment.key)
         if have is None:
             add.append(assignment)
+            added.append(target_token(assignment.target))
             lines.append(f"+ {names.target(assignment.target)}: required, user licensing")
         elif have.intent is not AppIntent.REQUIRED or have.use_device_licensing:
             # Keep the target as read (its assignment filter) and fix intent and licensing.
@@ -406,7 +411,7 @@ def _app_actions(
             tuple(lines),
             object_id=state.app.id,
             drift=state.app.found_by == "stored id",
-            op=AssignApp(merged),
+            op=AssignApp(merged, tuple(added)),
         )
     ]
 
@@ -751,6 +756,22 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
                 state.profile.id,
                 state.profile.found_by,
             )
+        )
+    if desired.web_clip:
+        clip = desired.web_clip
+        mine = web_clip_actions(clip, state, _sso_targets(state, clip), names.target, problems)
+        clip_name = parse.text(state.web_clip.body or {}, "displayName") or clip.name
+        actions += mine or [
+            _nothing(
+                ObjectType.WEB_CLIP,
+                Chain.WEB_CLIP,
+                f"The Company Portal web clip {clip_name!r} is already required for the "
+                "chosen users",
+                state.web_clip.id,
+            )
+        ]
+        objects.append(
+            ObjectState(ObjectType.WEB_CLIP, clip_name, state.web_clip.id, state.web_clip.found_by)
         )
     resolved: list[tuple[str, str]] = []
     for ref, group in state.groups.items():

@@ -40,8 +40,8 @@ from tui.graph.operations import (
     Scope,
     kind_from_rule,
 )
-from tui.graph.payloads import IOS_DEVICE_FEATURES
-from tui.rollout.desired import DesiredState, GroupRef
+from tui.graph.payloads import IOS_DEVICE_FEATURES, WEB_APP
+from tui.rollout.desired import DesiredState, GroupRef, WebClipDesired
 
 VPP_APP = "#microsoft.graph.iosVppApp"
 Json = Mapping[str, Any]
@@ -89,6 +89,11 @@ class TenantState:
     group_kinds: dict[str, GroupKind] = field(default_factory=dict)  # group id -> kind
     filter_name: str = ""  # display name of [enrollment_profile] filter_id
     other_sso: tuple[OtherSsoPayload, ...] = ()  # SSO extensions in other policies
+    # The Company Portal web clip: found by stored id, else by the cloud's portal address
+    # (an admin's existing one is adopted), with its assignments read by id in beta.
+    web_clip: Found = field(default_factory=Found)
+    web_clip_assignments: tuple[AppAssignment, ...] = ()
+    web_clip_problem: str = ""
     # Names of groups on our objects that the session does not list (they will be removed).
     other_group_names: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -370,6 +375,11 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
             reads.append(_profile_assignments_read(profile.profile_id))
         if profile.filter_id:
             reads.append(_filter_read(profile.filter_id))
+    clip = desired.web_clip
+    if clip:
+        reads.append(_web_apps_read())
+        if clip.app_id:
+            reads.append(_web_clip_read(clip.app_id))
     refs = list(dict.fromkeys(desired.all_group_refs()))
     for index, ref in enumerate(refs):
         reads += _group_reads(ref, index)
@@ -466,6 +476,9 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
         if profile.filter_id:
             _filter_found(state, bodies.get("filter"), profile.filter_id)
 
+    if clip:
+        follow += _web_clip_found(state, clip, bodies)
+
     if follow:
         more = await _run(client, follow)
         state.round_trips += 1
@@ -480,6 +493,8 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
                 _take_app_assignments(state, again.get("app"))
         if "profile_assignments" in more:
             state.profile_assignments = _profile_assignments(more.get("profile_assignments"))
+        if "web_clip" in more:
+            _take_web_clip_assignments(state, more.get("web_clip"))
         bodies = {**bodies, **more}
     if profile:
         for ref in profile.groups:
@@ -502,6 +517,7 @@ async def _name_other_groups(client: GraphClient, state: TenantState) -> None:
         *state.sso_targets,
         *(a.target for a in state.profile_assignments),
         *(a.target for a in state.app_assignments),  # kept ones are named in the plan
+        *(a.target for a in state.web_clip_assignments),
     ]
     unknown = sorted(
         {t.group_id for t in targets if t.group_id and t.group_id.lower() not in known}
@@ -632,3 +648,83 @@ def _profile_assignments(body: Json | None) -> tuple[ProfileAssignment, ...]:
         if target:
             result.append(ProfileAssignment(parse.text(item, "id"), target))
     return tuple(result)
+
+
+# -- the Company Portal web clip -----------------------------------------------------------------
+def _web_apps_read() -> _Read:
+    # Beta, like every app read (graph.md, step 2); no $expand on the LIST (deprecated).
+    query = _q(**{"$filter": "isof('microsoft.graph.webApp')"})
+    return _Read(
+        "beta", BatchRead("web_apps", MOBILE_APPS, query), "list the web apps", Scope.APPS_READ
+    )
+
+
+def _web_clip_read(app_id: str) -> _Read:
+    """The web clip by id with its assignments, in beta (as for Authenticator: another
+    admin's assignments go back exactly as read through the replace-all `/assign`)."""
+    return _Read(
+        "beta",
+        BatchRead("web_clip", f"{MOBILE_APPS}/{app_id}", _q(**{"$expand": "assignments"})),
+        "read the Company Portal web clip",
+        Scope.APPS_READ,
+    )
+
+
+def _same_url(a: str, b: str) -> bool:
+    return a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
+
+
+def _oldest_first(bodies: list[Json]) -> list[Json]:
+    far = "9999"
+    return sorted(
+        bodies, key=lambda b: (parse.text(b, "createdDateTime") or far, parse.text(b, "id"))
+    )
+
+
+def _web_clip_found(
+    state: TenantState, clip: WebClipDesired, bodies: Mapping[str, Json | None]
+) -> list[_Read]:
+    """Pick the web clip: the stored id; else a web app with exactly our name and the portal
+    address (ours from an earlier run); else the oldest web app with the portal address
+    (an admin's: adopted). Returns the by-id read of its assignments when still needed."""
+    found = state.web_clip
+    portal = [
+        b
+        for b in parse.items(bodies.get("web_apps") or {})
+        if parse.odata_type(b) in ("", WEB_APP) and _same_url(parse.text(b, "appUrl"), clip.app_url)
+    ]
+    named = [b for b in portal if parse.text(b, "displayName").strip() == clip.name]
+    if clip.app_id:
+        body = bodies.get("web_clip")
+        if body is not None and parse.odata_type(body) not in ("", WEB_APP):
+            state.web_clip_problem = (
+                f"[web_clip] app_id: the app {parse.text(body, 'displayName')!r} is not a web "
+                "app: clear app_id to let adue find or create the Company Portal web clip"
+            )
+            return []
+        if body is not None:
+            found.body, found.found_by = body, "stored id"
+            _take_web_clip_assignments(state, body)
+            found.twins = [b for b in named if parse.text(b, "id") != found.id]
+            return []
+        found.stored_id_missing = True
+    if len(named) > 1:
+        found.conflict = [parse.text(b, "id") for b in named]
+        return []
+    chosen = named or _oldest_first(portal)[:1]
+    if not chosen:
+        return []
+    found.body = chosen[0]
+    found.found_by = "display name" if named else "portal address"
+    return [_web_clip_read(found.id)]
+
+
+def _take_web_clip_assignments(state: TenantState, body: Json | None) -> None:
+    if body is None or not isinstance(body.get("assignments"), list):
+        state.web_clip_problem = state.web_clip_problem or (
+            "[web_clip]: Graph did not return the assignments of the Company Portal web clip "
+            f"(app {state.web_clip.id}); adue will not replace assignments it cannot see: "
+            "run again"
+        )
+        return
+    state.web_clip_assignments = _app_assignments(body)

@@ -226,6 +226,53 @@ def get_app(ctx: Ctx, p: dict[str, str]) -> Reply:
     )
 
 
+# Apps the sandbox lets a client create: a web app (Microsoft's "Create webApp" page; what
+# adue makes for the Company Portal web clip). VPP apps come from the token's sync, store
+# and line-of-business apps need content uploads: a POST of those is refused.
+CREATABLE_APPS = ("webApp",)
+
+
+def create_app(ctx: Ctx, _: dict[str, str]) -> Reply:
+    type_name, body = validate(require_body(ctx), "mobileApp", ctx.version)
+    if type_name not in CREATABLE_APPS:
+        raise bad_request(
+            f"Creating an app of type '{type_name}' is not supported through this request."
+        )
+    tenant = ctx.tenant
+    app_id = tenant.new_id()
+    stamp = tenant.stamp()
+    app: dict[str, Any] = {
+        "@odata.type": f"#microsoft.graph.{type_name}",
+        "id": app_id,
+        "description": None,
+        "publisher": None,
+        "isFeatured": False,
+        "useManagedBrowser": False,
+        **{k: v for k, v in body.items() if k != "@odata.type"},
+        "createdDateTime": stamp,
+        "lastModifiedDateTime": stamp,
+        "publishingState": "published",  # read-only: a web app is published at once
+    }
+    tenant.mobile_apps[app_id] = app
+    tenant.app_assignments[app_id] = []
+    return Reply(
+        201,
+        {
+            "@odata.context": ctx.context_url("deviceAppManagement/mobileApps/$entity"),
+            **project(app, ctx.version),
+        },
+        {"Location": f"{ctx.base_url}/{ctx.version}{DAM}/mobileApps('{app_id}')"},
+    )
+
+
+def delete_app(ctx: Ctx, p: dict[str, str]) -> Reply:
+    # Microsoft's "Delete webApp": 204 No Content; an id that does not exist is a 404.
+    _app(ctx, p["id"])
+    del ctx.tenant.mobile_apps[p["id"]]
+    ctx.tenant.app_assignments.pop(p["id"], None)
+    return Reply(204)
+
+
 def list_app_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
     app = _app(ctx, p["id"])
     items = [project(a, ctx.version) for a in ctx.tenant.app_assignments.get(app["id"], [])]
@@ -783,7 +830,9 @@ def routes() -> list[Route]:
         route("GET", f"{DAM}/vppTokens", list_vpp_tokens, SERVICE_READ + APPS_READ),
         route("GET", f"{DAM}/vppTokens/{{id}}", get_vpp_token, SERVICE_READ + APPS_READ),
         route("GET", apps, list_apps, APPS_READ),
+        route("POST", apps, create_app, APPS_WRITE),
         route("GET", f"{apps}/{{id}}", get_app, APPS_READ),
+        route("DELETE", f"{apps}/{{id}}", delete_app, APPS_WRITE),
         route("POST", f"{apps}/{{id}}/assign", assign_app, APPS_WRITE),
         route("GET", f"{apps}/{{id}}/assignments", list_app_assignments, APPS_READ),
         route("GET", f"{apps}/{{id}}/assignments/{{aid}}", get_app_assignment, APPS_READ),

@@ -113,6 +113,19 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "app_id": Field("str", "", "the iosVppApp id of Microsoft Authenticator"),
         "same_groups_as_sso": Field("bool", True, "required for the SSO policy's users"),
         "groups": Field("groups", [], "required-assignment groups otherwise"),
+        "added_targets": Field(
+            "strs", [], "assignments apply added (destroy removes only these; written by apply)"
+        ),
+    },
+    # Not a wizard step of its own (a section of the Authenticator step): the Company
+    # Portal web clip, adopted when the tenant has one, else created (README, "Web clip").
+    "web_clip": {
+        "enabled": Field("bool", True, "put the Company Portal on the users' home screen"),
+        "name": Field("str", "Company Portal", "the web app's name, if adue creates it"),
+        "app_id": Field("str", "", "written by apply"),
+        "added_targets": Field(
+            "strs", [], "assignments apply added (destroy removes only these; written by apply)"
+        ),
     },
     "enrollment_profile": {
         "status": _status(),

@@ -120,7 +120,7 @@ async def test_review_shows_the_plan_and_apply_creates_everything(
     app = signed_in_app(session, sb, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
         await planned(pilot)
-        assert status(app) == "6 changes to apply (2 create, 3 assign, 1 reorder)."
+        assert status(app) == "7 changes to apply (2 create, 4 assign, 1 reorder)."
         headings = [str(w.render()) for w in app.query(".plan-heading")]
         assert headings == ["Will create", "Will assign", "Will reorder"]
         titles = [row.action.title for row in rows(app)]
@@ -136,14 +136,14 @@ async def test_review_shows_the_plan_and_apply_creates_everything(
         )
         assert app.query_one("#review-apply", Button).disabled
         text = outcome(app)
-        assert text.startswith("Applied: 6 writes, all done.")
+        assert text.startswith("Applied: 7 writes, all done.")
         links = [link.url for link in app.query(Link)]
         app_id = session.get("authenticator", "app_id")
         assert (
             f"https://intune.microsoft.com/#view/Microsoft_Intune_Apps/SettingsMenu/~/0/appId/{app_id}"
             in links
         )
-        assert len(links) == 3
+        assert len(links) == 4  # the SSO policy, Authenticator, the web clip, the profile
         assert "● 7 Review & apply" in str(app.query_one("#step-list").render_line(6))
 
     # the tenant, as the sandbox has it
@@ -164,7 +164,7 @@ async def test_review_shows_the_plan_and_apply_creates_everything(
     ]
     assert session.get("review", "status") == "done"
     assert session.get("review", "last_result") == "ok"
-    assert [e["result"] for e in session.journal()] == ["ok"] * 6
+    assert [e["result"] for e in session.journal()] == ["ok"] * 7
     # a second plan, made independently of the wizard, is empty
     client = build_graph_client(
         StaticTokenCredential(sb.token),
@@ -216,7 +216,7 @@ async def test_failure_names_the_request_id_and_a_rerun_resumes(
             "skipped",
         }
         text = outcome(app)
-        assert text.startswith("Apply stopped: 1 write failed, 2 not tried; 3 done.")
+        assert text.startswith("Apply stopped: 1 write failed, 2 not tried; 4 done.")
         assert f"Graph request-id: {failed[0].request_id}" in text
         assert "press Apply again" in text
         assert "What happened:" in text

@@ -60,6 +60,18 @@ def admin_center_links(session: Mapping[str, Mapping[str, Any]]) -> list[AdminLi
                 "Apps > iOS/iPadOS: the app's own page",
             )
         )
+    clip = session.get("web_clip", {})
+    if clip.get("app_id") and clip.get("enabled", True):
+        clip_id = str(clip["app_id"])
+        links.append(
+            AdminLink(
+                "Web clip",
+                str(clip.get("name", "")),
+                clip_id,
+                f"{host}/{APP_PAGE.format(id=quote(clip_id, safe=''))}",
+                "Apps > iOS/iPadOS: the app's own page",
+            )
+        )
     profile = session.get("enrollment_profile", {})
     if profile.get("profile_id"):
         links.append(

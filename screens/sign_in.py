@@ -17,7 +17,7 @@ from tui.backend import SandboxInfo
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
-    from tui.graph.auth import DeviceCodePrompt, SignedIn
+    from tui.graph.auth import DeviceCodePrompt, SignedIn, TokenCacheChoice
     from tui.graph.models import Organization
 
 AUTH_LABELS = {
@@ -28,6 +28,37 @@ AUTH_LABELS = {
     "azure-cli": "Azure CLI's sign-in",
     "token": "Access token from $ADUE_ACCESS_TOKEN",
 }
+
+# [sign_in] token_cache: where an interactive sign-in is kept between runs.
+TOKEN_CACHE_LABELS = {
+    "keyring": "OS keyring, encrypted (else not kept)",
+    "file": "OS keyring, else a file only you can read",
+    "memory": "Not kept: sign in at every run",
+}
+TOKEN_CACHE_HELP = (
+    "Kept, the next run needs no new sign-in. The OS keyring encrypts it; without one "
+    "(over SSH, on servers) it is not kept, or kept unencrypted in a file only you can read."
+)
+
+
+def token_cache_text(cache: TokenCacheChoice) -> str:
+    """Where the sign-in went, in the admin's words (the CLI's notice names flags)."""
+    no_keyring = ""
+    if cache.problem:
+        no_keyring = f"{cache.problem[0].upper()}{cache.problem[1:]}. "
+    if cache.where == "keyring":
+        return "Your sign-in is kept encrypted in the OS keyring: the next run signs in by itself."
+    if cache.where == "file":
+        return (
+            f"{no_keyring}As chosen, your sign-in is kept unencrypted in a file only your user "
+            "can read (~/.IdentityService/): the next run signs in by itself."
+        )
+    if not cache.problem:
+        return "As chosen, your sign-in is not kept: the next run asks you to sign in again."
+    return (
+        f"{no_keyring}So your sign-in is kept only until adue quits. To keep it, choose "
+        f"“{TOKEN_CACHE_LABELS['file']}” under “Keep my sign-in” and sign in again."
+    )
 
 
 class TenantValidator(Validator):
@@ -76,10 +107,23 @@ class SignInStep(StepPanel):
             notice = self.backend.graph_root_notice()
             if notice:
                 yield Static(notice, id="sign-in-graph-root", classes="field-problem", markup=False)
+            yield from self._compose_token_cache()
         with Horizontal(classes="actions"):
             yield Button("Sign in", id="sign-in-button", variant="success")
         # Account, organisation and error text come from the tenant: plain text only.
         yield Static(self._summary_text(), id="sign-in-result", markup=False)
+        if self.backend.sandbox_mode:  # below the button: the sandbox needs no choices
+            yield from self._compose_token_cache()
+
+    def _compose_token_cache(self) -> ComposeResult:
+        yield Label("Keep my sign-in", classes="field-label")
+        yield Select(
+            [(label, value) for value, label in TOKEN_CACHE_LABELS.items()],
+            value=self.session.get("sign_in", "token_cache") or "keyring",
+            allow_blank=False,
+            id="sign-in-token-cache",
+        )
+        yield Static(TOKEN_CACHE_HELP, id="sign-in-token-cache-help", classes="field-help")
 
     def _compose_form(self, tenant: dict[str, str]) -> ComposeResult:
         # Imported here: the sandbox's first frame shows no form and needs neither.
@@ -144,6 +188,14 @@ class SignInStep(StepPanel):
     def _auth_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self._store_tenant("auth", event.value)
+
+    @on(Select.Changed, "#sign-in-token-cache")
+    def _token_cache_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and self.session.get("sign_in", "token_cache") != (
+            event.value
+        ):
+            self.session.set("sign_in", "token_cache", event.value)
+            self.post_message(self.SessionChanged())
 
     def _store_tenant(self, key: str, value: str) -> None:
         if self.session.get("tenant", key) == value:
@@ -273,6 +325,6 @@ class SignInStep(StepPanel):
             lines.append(f"How to grant: {ADMIN_CONSENT_HOWTO}")
         else:
             lines.append("Every permission adue needs is granted.")
-        if signed_in.cache_notice:
-            lines.append(safe_lines(signed_in.cache_notice))
+        if signed_in.cache is not None:
+            lines.append(safe_lines(token_cache_text(signed_in.cache)))
         return "\n".join(lines)

@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -181,6 +181,9 @@ class Backend:
             self.session.table("tenant"),
             where=lambda key: self.session.where("tenant", key),
         )
+        token_cache = self.session.get("sign_in", "token_cache")
+        if token_cache in ("keyring", "file", "memory"):  # the Sign in step's choice
+            settings = replace(settings, token_cache=token_cache)
         if self._sandbox is not None:
             sb = self._sandbox
             settings = settings.with_sandbox(

@@ -92,6 +92,9 @@ class ConnectionSettings:
     auth: AuthMethod
     certificate_path: str = ""
     allow_plaintext_token_cache: bool = False
+    # [sign_in] token_cache, the wizard's choice: "keyring", "file" (the keyring, else a
+    # 0600 file, as --allow-plaintext-token-cache) or "memory" (never kept).
+    token_cache: str = "keyring"
     # The login authority: the cloud's, or a sandbox's https identity emulator.
     authority: str = ""
     # CA bundle for the authority (a sandbox's throw-away CA); None = system trust.
@@ -274,7 +277,15 @@ def _graph_root(
 class TokenCacheChoice:
     persistent: bool
     plaintext: bool
-    notice: str  # shown to the person: where tokens live, or why they are not kept
+    notice: str  # for the command line: where tokens live, or why they are not kept
+    problem: str = ""  # why the OS keyring cannot be used here ("" = it can, or not asked)
+
+    @property
+    def where(self) -> str:
+        """ "keyring", "file" or "memory": where the sign-in is kept between runs."""
+        if not self.persistent:
+            return "memory"
+        return "file" if self.plaintext else "keyring"
 
 
 def keyring_problem() -> str:
@@ -300,7 +311,13 @@ def keyring_problem() -> str:
     return ""
 
 
-def choose_token_cache(allow_plaintext: bool) -> TokenCacheChoice:
+def choose_token_cache(allow_plaintext: bool, *, keep: bool = True) -> TokenCacheChoice:
+    """Where the token cache goes: the OS keyring; without one, a 0600 file when
+    `allow_plaintext`, else memory only. keep=False: memory only, keyring or not."""
+    if not keep:
+        return TokenCacheChoice(
+            False, False, "tokens are kept in memory only, as asked: the next run signs in again"
+        )
     problem = keyring_problem()
     if not problem:
         return TokenCacheChoice(True, False, "tokens are kept in the OS keyring")
@@ -310,12 +327,14 @@ def choose_token_cache(allow_plaintext: bool) -> TokenCacheChoice:
             True,
             f"{problem}. As asked (--allow-plaintext-token-cache), tokens are kept UNENCRYPTED"
             " in a 0600 file under ~/.IdentityService/",
+            problem,
         )
     return TokenCacheChoice(
         False,
         False,
         f"{problem}. Tokens are kept in memory only, so the next run signs in again;"
         " --allow-plaintext-token-cache keeps them in a 0600 file instead",
+        problem,
     )
 
 
@@ -473,7 +492,10 @@ def build_credential(
         )
 
     # Interactive: device code or browser, with the persistent cache and the record.
-    cache = choose_token_cache(settings.allow_plaintext_token_cache)
+    cache = choose_token_cache(
+        settings.allow_plaintext_token_cache or settings.token_cache == "file",
+        keep=settings.token_cache != "memory",
+    )
     kwargs = _identity_kwargs(settings)
     kwargs.update(
         client_id=settings.client_id,
@@ -553,6 +575,7 @@ class SignedIn:
     scopes: tuple[str, ...]
     expires_on: dt.datetime
     cache_notice: str
+    cache: TokenCacheChoice | None = None  # interactive methods: where the sign-in is kept
 
 
 def sign_in(
@@ -598,6 +621,7 @@ def sign_in(
         scopes=tuple(sorted(access.scopes | access.roles)),
         expires_on=dt.datetime.fromtimestamp(token.expires_on, dt.UTC),
         cache_notice=credential.cache.notice if credential.cache else "",
+        cache=credential.cache,
     )
 
 

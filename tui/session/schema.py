@@ -28,6 +28,8 @@ SCHEMA_VERSION = 1
 
 CLOUDS = ("global", "usgov", "usgov-dod", "china")
 AUTH_METHODS = ("device-code", "browser", "secret", "certificate", "azure-cli", "token")
+# Where an interactive sign-in is kept between runs (tui.graph.auth.TOKEN_CACHES).
+TOKEN_CACHES = ("keyring", "file", "memory")
 IDENTITIES = ("federated", "managed_apple_id")
 GUIDE_FORMATS = ("md", "html", "pdf")
 # delete: a duplicate this run created and removed; adopt: an existing object taken over
@@ -87,6 +89,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "sign_in": {
         "status": _status(),
         "scopes": Field("strs", [], "delegated scopes granted at the last sign-in"),
+        "token_cache": Field(
+            TOKEN_CACHES,
+            "keyring",
+            "keyring (encrypted; none = not kept) | file (keyring, else a 0600 file) | memory",
+        ),
     },
     "prerequisites": {
         "status": _status(),

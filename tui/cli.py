@@ -29,7 +29,16 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head -1`
 
 # Subcommand modules under tui/commands, in the order `adue --help` lists them.
-SUBCOMMANDS: tuple[str, ...] = ("plan", "apply", "status", "check", "discovery", "guide", "sandbox")
+SUBCOMMANDS: tuple[str, ...] = (
+    "plan",
+    "apply",
+    "status",
+    "progress",
+    "check",
+    "discovery",
+    "guide",
+    "sandbox",
+)
 
 
 class Parser(argparse.ArgumentParser):

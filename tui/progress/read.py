@@ -1,0 +1,157 @@
+"""Read the progress of a rollout from the tenant: the targeted users and the managed
+iPhones and iPads, in as few round trips as paging allows.
+
+Whom a rollout targets: its enrollment profile's targets ([enrollment_profile] groups and
+all_users: the profile decides who can enroll); a session without that step falls back to
+the SSO extension's users. Group members are transitive (nested groups count), read in
+v1.0 (`groups/{id}/transitiveMembers/microsoft.graph.user`, 999 a page); "All users" is
+every user of the directory (`users`, 999 a page). The devices are read in beta (see
+tui.graph.devices). All those collections page together, 20 per `$batch`
+(tui.graph.paging): 50,000 users and their devices take about as many round trips as the
+largest collection has pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tui.graph import parse
+from tui.graph.batch import batch_get
+from tui.graph.client import GraphClient
+from tui.graph.devices import apple_devices_read, managed_device
+from tui.graph.models import BatchRead, CheckTargets
+from tui.graph.paging import CollectionRead, read_collections
+from tui.graph.targeted import _resolve_names
+from tui.progress.report import ProgressReport, TargetUser, build_report
+from tui.validators import is_guid
+
+USER_FIELDS = "id,displayName,userPrincipalName,mail"
+MEMBER_SCOPES = ("GroupMember.Read.All",)
+USER_SCOPES = ("User.ReadBasic.All",)
+ALL_USERS = "all_users"
+
+
+def progress_targets(data: Mapping[str, Any]) -> CheckTargets:
+    """Whom the session's enrollment profile targets (never raises; see the module doc)."""
+    from tui.rollout.desired import check_targets
+
+    table = data.get("enrollment_profile")
+    if not isinstance(table, Mapping):
+        return check_targets(data)
+    ids: list[str] = []
+    names: list[str] = []
+    labels: dict[str, str] = {}
+    groups = table.get("groups")
+    for item in groups if isinstance(groups, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        gid, name = str(item.get("id", "")).strip(), str(item.get("name", "")).strip()
+        if gid and is_guid(gid):
+            ids.append(gid)
+            if name:
+                labels.setdefault(gid, name)
+        elif name:
+            names.append(name)
+    return CheckTargets(
+        all_users=bool(table.get("all_users", False)),
+        group_ids=tuple(dict.fromkeys(ids)),
+        group_names=tuple(dict.fromkeys(names)),
+        labels=tuple(labels.items()),
+    )
+
+
+def _user(item: parse.Json) -> TargetUser:
+    return TargetUser(
+        id=parse.text(item, "id"),
+        display_name=parse.text(item, "displayName"),
+        user_principal_name=parse.text(item, "userPrincipalName"),
+        mail=parse.text(item, "mail"),
+    )
+
+
+async def _group_names(client: GraphClient, ids: list[str]) -> dict[str, str]:
+    """Display names of groups the session names only by id (a missing one keeps its id)."""
+    reads = [
+        BatchRead(f"n{i}", f"groups/{gid}", (("$select", "id,displayName"),))
+        for i, gid in enumerate(ids)
+    ]
+    answers = await batch_get(client, reads) if reads else {}
+    names: dict[str, str] = {}
+    for read, gid in zip(reads, ids, strict=True):
+        answer = answers.get(read.id)
+        if answer is not None and answer.ok:
+            names[gid] = parse.text(json.loads(answer.body or b"{}"), "displayName") or gid
+    return names
+
+
+async def read_progress(
+    client: GraphClient, targets: CheckTargets, *, now: dt.datetime | None = None
+) -> ProgressReport:
+    """The rollout's progress; raises GraphError when a read fails (nothing partial)."""
+    labels = dict(targets.labels)
+    group_ids = list(dict.fromkeys(targets.group_ids))
+    notes: list[str] = []
+    if targets.group_names:
+        resolved = dict(await _resolve_names(client, targets.group_names))
+        for name in targets.group_names:
+            if name not in resolved.values():
+                notes.append(f"group {name!r} was not found (or its name is not unique)")
+        for gid, name in resolved.items():
+            group_ids.append(gid)
+            labels.setdefault(gid, name)
+        group_ids = list(dict.fromkeys(group_ids))
+    collections = [
+        CollectionRead(
+            BatchRead(
+                f"g{i}",
+                f"groups/{gid}/transitiveMembers/microsoft.graph.user",
+                (("$select", USER_FIELDS), ("$top", "999")),
+            ),
+            what=f"read the members of the group {labels.get(gid) or gid}",
+            scopes=MEMBER_SCOPES,
+        )
+        for i, gid in enumerate(group_ids)
+    ]
+    if targets.all_users:
+        collections.append(
+            CollectionRead(
+                BatchRead(ALL_USERS, "users", (("$select", USER_FIELDS), ("$top", "999"))),
+                what="read the directory's users",
+                scopes=USER_SCOPES,
+            )
+        )
+    unnamed = [gid for gid in group_ids if gid not in labels]
+    devices_read = apple_devices_read()
+    members, devices, names = await asyncio.gather(
+        read_collections(client, collections),
+        read_collections(client, [devices_read], version="beta"),
+        _group_names(client, unnamed),
+    )
+    labels.update(names)
+    users: dict[str, TargetUser] = {}
+    group_members: dict[str, list[str]] = {}
+    for i, gid in enumerate(group_ids):
+        found = [_user(item) for item in members[f"g{i}"]]
+        group_members[gid] = [u.id for u in found if u.id]
+        for user in found:
+            if user.id:
+                users.setdefault(user.id.lower(), user)
+    for item in members.get(ALL_USERS, []):
+        user = _user(item)
+        if user.id:
+            users.setdefault(user.id.lower(), user)
+    if not targets.any:
+        notes.append("the session targets nobody yet: add groups or All users to the profile")
+    return build_report(
+        users=sorted(users.values(), key=lambda u: (u.display_name.casefold(), u.id)),
+        group_members=group_members,
+        group_names=labels,
+        devices=(managed_device(d) for d in devices[devices_read.read.id]),
+        all_users=targets.all_users,
+        read_at=now or dt.datetime.now(dt.UTC),
+        notes=notes,
+    )

@@ -41,6 +41,7 @@ from tui.guide import (
     language_name,
     render_markdown,
 )
+from tui.guide.markdown import escape
 from tui.guide.settings import (
     KEY_CONTACT,
     KEY_DOMAIN,
@@ -333,10 +334,13 @@ class GuideStep(StepPanel):
         self._preview_timer = None
         text, problems = self.preview_markdown()
         if problems:
+            # A problem may quote a value as typed (a domain, a table name): Markdown-escaped
+            # like every value in the guide itself, so it reads as written.
             text = "**The preview appears once these are fixed:**\n\n" + "\n".join(
-                f"- {p}" for p in problems
+                f"- {escape(p, line_start=True)}" for p in problems
             )
-        # The organisation's name and contact come from the tenant and the session.
+        # The organisation's name and contact come from the tenant and the session
+        # (tui.guide escaped them); controls would be refused, and are made visible anyway.
         self.query_one("#guide-preview", Markdown).update(safe_lines(text))
 
     def _describe(self, problem: Problem) -> str:

@@ -12,6 +12,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.field_check import PlainInput
+from screens.widgets.literal import literal
 from screens.widgets.step_panel import StepPanel
 from tui.backend import SandboxInfo
 from tui.text import safe_lines, safe_text
@@ -106,7 +107,10 @@ class SignInStep(StepPanel):
             # Where the token goes, before it goes there (a root that is not a cloud's).
             notice = self.backend.graph_root_notice()
             if notice:
-                yield Static(notice, id="sign-in-graph-root", classes="field-problem", markup=False)
+                # It may quote a session's graph_url: controls and markup shown, not acted on.
+                yield Static(
+                    literal(notice, lines=True), id="sign-in-graph-root", classes="field-problem"
+                )
             yield from self._compose_token_cache()
         with Horizontal(classes="actions"):
             yield Button("Sign in", id="sign-in-button", variant="success")

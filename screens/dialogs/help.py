@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Markdown
+from textual.widgets import Button, Markdown, Static
 
+from screens.widgets.literal import literal
 from tui.steps import get_step, step_index
-from tui.text import safe_text
 
 LEARN = "https://learn.microsoft.com"
 ACCOUNT_DRIVEN = f"{LEARN}/intune/device-enrollment/apple/setup-account-driven-user"
@@ -113,7 +113,7 @@ list on the left is clickable, and `enter` on a step opens it.
 """
 
 
-def help_markdown(step_id: str, session_path: str) -> str:
+def help_markdown(step_id: str) -> str:
     """The help page for `step_id`: that step first, then what holds everywhere."""
     step = get_step(step_id)
     info = STEP_HELP[step_id]
@@ -123,7 +123,7 @@ def help_markdown(step_id: str, session_path: str) -> str:
         f"# Step {step_index(step_id) + 1}: {step.title}\n\n{info.what}\n\n"
         f"| key | in this step |\n|---|---|\n{keys}\n\n"
         f"Microsoft's page: [{title}]({address})  \n`{address}`\n\n"
-        f"{GENERAL}\nSession file: `{safe_text(session_path)}`\n"
+        f"{GENERAL}"
     )
 
 
@@ -137,7 +137,10 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(help_markdown(self.step_id, self.session_path))
+            yield Markdown(help_markdown(self.step_id))
+            # Not in the Markdown: a path is the person's text (a backtick in a folder name
+            # would end a code span, and what follows would be read as Markdown).
+            yield Static(literal(f"Session file: {self.session_path}"), id="help-session")
             yield Button("Close", id="help-close", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

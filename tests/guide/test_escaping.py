@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from html.parser import HTMLParser
 
 import pytest
@@ -200,3 +201,45 @@ def test_any_organization_round_trips_as_text(organization: str) -> None:
     assert md_page.h1 == title.rstrip(" \t")
     # The lead paragraph starts with the organisation: a line start in Markdown.
     assert md_page.paragraphs[0] == plain(build_document(settings_, "en").lead)
+
+
+# --- the support contact, and characters that make text read differently -----------------
+
+
+@pytest.mark.parametrize("contact", [XSS, NASTY, "Desk `x` **y** # z"])
+def test_a_support_contact_is_text_in_markdown_html_and_pdf(contact: str) -> None:
+    from pypdf import PdfReader
+
+    from tui.guide import render_pdf
+
+    settings = make_settings(support_contact=contact)
+    html = commonmark().render(render_markdown(settings, "en"))
+    page = outline(f"<body>{html}</body>")
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert "code" not in page.tags and "s" not in page.tags
+    assert page.tags.count("em") == 1  # the footer; the contact adds none
+    assert not any(value and "javascript:" in value for _, value in page.attributes)
+    assert any(contact in paragraph for paragraph in page.paragraphs), page.paragraphs
+    rendered = render_html(settings, "en")
+    html_page = outline(rendered)
+    assert set(html_page.tags) <= GUIDE_TAGS
+    assert not any(value and "javascript:" in value for _, value in html_page.attributes)
+    assert any(contact in paragraph for paragraph in html_page.paragraphs)
+    pdf = PdfReader(io.BytesIO(render_pdf(settings, "en")))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    assert " ".join(contact.split()) in text
+
+
+# Invisible characters that reorder or hide text (a right-to-left override turns
+# "Payroll \u202egnp.exe" into what reads as "Payroll exe.png"), and C1 controls (0x9B
+# starts an escape sequence in a terminal that prints the Markdown).
+READ_DIFFERENTLY = ["\u202e", "\u202d", "\u2066", "\u2069", "\u200f", "\u061c", "\x9b", "\x85"]
+
+
+@pytest.mark.parametrize("character", READ_DIFFERENTLY)
+@pytest.mark.parametrize("field", ["organization", "support_contact"])
+def test_values_that_would_read_differently_are_refused(field: str, character: str) -> None:
+    with pytest.raises(GuideSettingsError) as refused:
+        make_settings(**{field: f"Payroll {character}gnp.exe"})
+    message = str(refused.value)
+    assert f"U+{ord(character):04X}" in message, message

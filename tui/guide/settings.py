@@ -25,6 +25,10 @@ DEFAULT_FORMATS: tuple[Format, ...] = ("html",)
 MAX_ORGANIZATION = 120
 MAX_CONTACT = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Invisible characters that make a published guide read otherwise than it is written
+# (a right-to-left override turns "Payroll \u202egnp.exe" into "Payroll exe.png"), and C1
+# controls (0x9B starts an escape sequence where the Markdown is printed in a terminal).
+_READS_DIFFERENTLY = re.compile(r"[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 
 # Session keys, as docs/session-format.md spells them.
@@ -225,6 +229,17 @@ def _single_line(value: str, key: str, limit: int, fix: str, option: str) -> lis
         return [
             Problem(
                 key, "contains a line break or control character", "write it on one line", option
+            )
+        ]
+    hidden = _READS_DIFFERENTLY.search(value)
+    if hidden:
+        return [
+            Problem(
+                key,
+                f"contains the invisible character U+{ord(hidden.group()):04X} (a text direction"
+                " override or a control), which makes it read otherwise than it is written",
+                "type it again without that character",
+                option,
             )
         ]
     if len(value) > limit:

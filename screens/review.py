@@ -16,6 +16,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Link, Static
 
@@ -37,6 +38,8 @@ LAST_RESULT_WORDS = {
 class ReviewStep(StepPanel):
     step_id = "review"
     needs_graph = True
+    # After a successful apply: the Progress view (who has enrolled), also a button.
+    BINDINGS = [Binding("p", "progress", "Progress", show=False, id="review-progress-key")]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,6 +115,9 @@ class ReviewStep(StepPanel):
         elif event.button.id == "review-replan":
             event.stop()
             self.make_plan()
+        elif event.button.id == "review-progress":
+            event.stop()
+            self.action_progress()
         else:
             super().on_button_pressed(event)
 
@@ -223,7 +229,7 @@ class ReviewStep(StepPanel):
         from tui.rollout.admin_links import admin_center_links
 
         writes = result.writes
-        widgets: list[Static] = [
+        widgets: list[Any] = [
             Static(
                 f"Applied: {writes} write{'' if writes == 1 else 's'}, all done. "
                 "Open each object in the Intune admin center:",
@@ -243,8 +249,42 @@ class ReviewStep(StepPanel):
             # The address itself too: over SSH a browser may not open, but it can be copied.
             widgets.append(Static(safe_text(link.url), classes="outcome-where", markup=False))
             widgets.append(Static(safe_text(link.where), classes="outcome-where", markup=False))
+        widgets.append(Button("Rollout progress", id="review-progress"))
         self._outcome(widgets)
         self._set_status("Applied.")
+
+    # progress (after an apply)
+
+    def action_progress(self) -> None:
+        """Read who has enrolled (off the UI thread) and show it in the Progress view."""
+        from tui.progress.read import progress_targets, read_progress
+
+        if self.applying or self.session.get(self.step_id, "last_result") != "ok":
+            return
+        if not self.backend_ready:
+            return
+        targets = progress_targets(self.session.data)
+        self._set_status("Reading who has enrolled…")
+        self.run_blocking(
+            lambda: self.backend.call(read_progress, targets),
+            self._show_progress,
+            self._progress_failed,
+            name="review-progress",
+        )
+
+    def _show_progress(self, report: Any) -> None:
+        from screens.dialogs.progress import ProgressDialog
+        from tui.progress.text import report_lines
+
+        self._set_status("Applied.")
+        hint = (
+            "The reminder list (CSV) and every user: adue progress --session "
+            f"{self.session.path} --csv FILE (or --json)"
+        )
+        self.app.push_screen(ProgressDialog(report_lines(report), hint))
+
+    def _progress_failed(self, error: BaseException) -> None:
+        self._set_status(f"Could not read who has enrolled: {describe_error(error)}", error=True)
 
     def _show_failure(self, result: ApplyResult) -> None:
         failed = len(result.failed)

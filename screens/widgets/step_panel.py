@@ -14,9 +14,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Static
+from textual.widgets import Button, ListView, OptionList, Static
 from textual.worker import Worker, get_current_worker
 
+from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
 from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
@@ -180,6 +181,13 @@ class StepPanel(VerticalScroll):
         return self.run_worker(
             body, name=name, group=name, exclusive=True, thread=True, exit_on_error=False
         )
+
+    # The highlighted row of any list in the step stays on screen (80x24 included).
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.call_after_refresh(reveal_highlight, event.option_list)
+
+    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+        self.call_after_refresh(reveal_highlight, event.list_view)
 
     def show_error(self, error: BaseException) -> None:
         """Tell the person what failed and what to do (GraphError carries both)."""

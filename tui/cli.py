@@ -32,6 +32,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head -1`
 SUBCOMMANDS: tuple[str, ...] = (
     "plan",
     "apply",
+    "destroy",
     "status",
     "progress",
     "check",

@@ -147,6 +147,7 @@ def plan_summary(plan: Plan) -> str:
             ActionKind.ASSIGN: "assign",
             ActionKind.UNASSIGN: "unassign",
             ActionKind.SET_PRIORITY: "reorder",
+            ActionKind.DELETE: "delete",
         }.get(action.kind, action.kind.value)
         counts[word] = counts.get(word, 0) + 1
     parts = ", ".join(f"{n} {word}" for word, n in counts.items())

@@ -25,6 +25,7 @@ SYMBOLS = {
     ActionKind.ASSIGN: ">",
     ActionKind.UNASSIGN: "<",
     ActionKind.SET_PRIORITY: "^",
+    ActionKind.DELETE: "-",
     ActionKind.NOTHING: "=",
 }
 

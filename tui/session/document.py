@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import threading
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.files import write_private
 from tui.session.lock import SessionLock
+from tui.session.read_back import NotOneEntry, ReadBack, one_entry, split_journal
 from tui.session.schema import (
     JOURNAL_SCHEMA,
     MIGRATIONS,
@@ -101,6 +101,7 @@ class Session:
         self._write_lock = threading.Lock()
         self._saves_made = 0
         self._saves_written = 0
+        self._read_back = ReadBack()  # parses again only what changed since the last save
         # Reads are served from tomllib's plain dict until the first write needs the
         # comment-preserving tomlkit document: tomlkit costs start-up time.
         self._doc = doc
@@ -293,7 +294,7 @@ class Session:
             dropped = len(plain) - len(keep)
             if not dropped:
                 return 0
-            if self._doc is None and self._compact_text([plain[i] for i in keep]):
+            if self._doc is None and self._compact_text(plain, keep):
                 return dropped
             tomlkit = tomlkit_module()
             old = self.doc["journal"]
@@ -304,28 +305,27 @@ class Session:
             self.doc["journal"] = kept
             return dropped
 
-    def _compact_text(self, kept: list[dict[str, Any]]) -> bool:
+    def _compact_text(self, plain: list[dict[str, Any]], keep: list[int]) -> bool:
         """Compaction before tomlkit has parsed the file: cut the [[journal]] tables out of
-        the text and write the kept ones back, so a huge journal is never parsed by
-        tomlkit (~0.25 ms per entry). False (nothing changed) when the cut text does not
-        read back as exactly the rest of the session."""
-        rest = _without_journal(self._text)
+        the text and put the kept ones back as they were written (comments and all), so
+        a huge journal is never parsed by tomlkit (~0.25 ms per entry) nor serialised
+        again. False (nothing changed) when the cut text does not read back as exactly
+        the rest of the session and each kept table as its entry (tui.session.read_back)."""
+        split = split_journal(self._text)
+        if split is None or len(split[1]) != len(plain):
+            return False
+        rest, pieces = split
+        kept = [pieces[i] if pieces[i].endswith("\n") else pieces[i] + "\n" for i in keep]
         expected = {k: v for k, v in self._plain.items() if k != "journal"}
         try:
-            if tomllib.loads(rest) != expected:
+            entries = [one_entry(piece) for piece in kept]
+            if tomllib.loads(rest) != expected or entries != [plain[i] for i in keep]:
                 return False
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, NotOneEntry):
             return False
-        tomlkit = tomlkit_module()
-        aot = tomlkit.aot()
-        for entry in kept:
-            table = tomlkit.table()
-            table.update(entry)
-            aot.append(table)
-        holder = tomlkit.document()
-        holder.append("journal", aot)
-        text = rest.rstrip("\n") + "\n\n" + tomlkit.dumps(holder).lstrip("\n")
-        self._text, self._plain = text, tomllib.loads(text)
+        self._text = rest.rstrip("\n") + "\n\n" + "".join(kept)
+        self._plain = {**expected, "journal": entries}
+        self._read_back.remember(kept, entries)
         return True
 
     def save(self) -> None:
@@ -336,7 +336,7 @@ class Session:
             session["updated"] = utc_now()
             text = tomlkit_module().dumps(self.doc)
             # Never write what we could not read back (tomlkit has corrupted edits before).
-            validate(tomllib.loads(text), text)
+            validate(self._read_back.loads(text), text)
             self._saves_made += 1
             number = self._saves_made
         # The write and its fsyncs happen outside the mutex, so that readers (the UI)
@@ -364,26 +364,6 @@ def _missing(path: Path) -> str:
         f"--session {path}: no such session file. "
         "Start the wizard (adue --session PATH) to create one."
     )
-
-
-_TABLE_HEADER = re.compile(r"^\s*\[")
-_JOURNAL_HEADER = re.compile(r"^\s*\[\[\s*journal\s*\]\]\s*(#.*)?$")
-
-
-def _without_journal(text: str) -> str:
-    """`text` with every [[journal]] table (header to the next table header) cut out.
-    Line-based: the caller checks the result reads back as the rest of the session."""
-    lines: list[str] = []
-    inside = False
-    for line in text.splitlines(keepends=True):
-        if _JOURNAL_HEADER.match(line):
-            inside = True
-            continue
-        if inside and _TABLE_HEADER.match(line):
-            inside = False
-        if not inside:
-            lines.append(line)
-    return "".join(lines)
 
 
 def _remove_stale_temp_files(path: Path) -> None:

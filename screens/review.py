@@ -53,6 +53,7 @@ class ReviewStep(StepPanel):
         with Horizontal(classes="actions"):
             yield Button("Apply", id="review-apply", variant="warning", disabled=True)
             yield Button("Check again", id="review-replan", disabled=True)
+            yield Button("Undo rollout…", id="review-destroy", disabled=True)
         yield Vertical(id="review-outcome")
         yield Vertical(id="review-plan")
 
@@ -118,6 +119,9 @@ class ReviewStep(StepPanel):
         elif event.button.id == "review-progress":
             event.stop()
             self.action_progress()
+        elif event.button.id == "review-destroy":
+            event.stop()
+            self.preview_destroy()
         else:
             super().on_button_pressed(event)
 
@@ -315,6 +319,88 @@ class ReviewStep(StepPanel):
         holder.remove_children()
         holder.mount_all(widgets)
 
+    # undo (adue destroy), tui.rollout.destroy
+
+    def _has_created(self) -> bool:
+        return any(
+            bool(self.session.get(table, key))
+            for table, key in (
+                ("sso_extension", "policy_id"),
+                ("enrollment_profile", "profile_id"),
+                ("web_clip", "app_id"),
+                ("authenticator", "added_targets"),
+            )
+        )
+
+    def preview_destroy(self) -> None:
+        """Read what Undo would remove (off the UI thread), then ask, naming it all."""
+        if self.applying or not self.backend_ready:
+            return
+        self.applying = True
+        self._buttons()
+        self._set_status("Reading what this session created…")
+        self.run_blocking(
+            self.backend.destroy_preview,
+            self._ask_destroy,
+            self._destroy_failed,
+            name="review-destroy-preview",
+        )
+
+    def _ask_destroy(self, destroy: Any) -> None:
+        from tui.rollout.destroy import confirm_text
+
+        self.applying = False
+        self._buttons()
+        if not destroy.plan.changes:
+            self._set_status("Nothing to undo: the tenant holds nothing this session created.")
+            return
+        self._set_status("Undo the rollout? Confirm in the dialog.")
+        enrolled = destroy.needs_enrolled_confirmation
+        label = "Undo, devices are enrolled" if enrolled else "Undo"
+        dialog = ConfirmDialog(
+            "Undo this rollout?",
+            confirm_text(destroy, self._tenant_label()),
+            label,
+            id="review-destroy-confirm",
+        )
+        self.app.push_screen(dialog, lambda ok: self._destroy_confirmed(ok, enrolled))
+
+    def _destroy_confirmed(self, confirmed: bool | None, enrolled: bool) -> None:
+        if not confirmed:
+            self._set_status("Nothing removed.")
+            return
+        self.applying = True
+        self._buttons()
+        self.query_one("#review-outcome", Vertical).remove_children()
+        self._set_status("Reading the tenant again, then removing…")
+        self.run_blocking(
+            lambda: self.backend.destroy_fresh(allow_enrolled=enrolled),
+            self._destroyed,
+            self._destroy_failed,
+            name="review-destroy",
+        )
+
+    def _destroyed(self, result: Any) -> None:
+        self.applying = False
+        if result.ok:
+            text = (
+                f"Undone: {result.writes} write{'' if result.writes == 1 else 's'}. The session "
+                "keeps its settings: Apply rolls it out again."
+            )
+            self._outcome([Static(text, classes="outcome-ok", markup=False)])
+        else:
+            lines = ["Undo stopped; what was removed is recorded. Press Undo again to finish."]
+            lines += [f"✗ {key}: {message}" for key, message in result.failed.items()]
+            self._outcome(
+                [Static(safe_lines("\n".join(lines)), classes="outcome-failed", markup=False)]
+            )
+        self.make_plan()
+
+    def _destroy_failed(self, error: BaseException) -> None:
+        self.applying = False
+        self._set_status(f"Could not undo: {describe_error(error)}", error=True)
+        self._buttons()
+
     # small helpers
 
     def _tenant_label(self) -> str:
@@ -349,6 +435,9 @@ class ReviewStep(StepPanel):
         self.query_one("#review-apply", Button).disabled = not can_apply
         self.query_one("#review-replan", Button).disabled = (
             planning or self.applying or not self.backend_ready
+        )
+        self.query_one("#review-destroy", Button).disabled = (
+            planning or self.applying or not self.backend_ready or not self._has_created()
         )
 
     def _show_last_result(self) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tui.graph.retry import RetryNotice
     from tui.graph.target import TargetTenant
     from tui.rollout.apply import ApplyResult, ProgressFn
+    from tui.rollout.destroy import DestroyPlan, DestroyResult
     from tui.rollout.model import Plan
     from tui.sandbox.server import RunningSandbox
 
@@ -278,6 +279,38 @@ class Backend:
             if planned is not None:
                 planned(plan)
             return await apply_plan(self.client, self.session, plan, progress)
+
+        return self.run(fresh())
+
+    def destroy_preview(self) -> DestroyPlan:
+        """What Review's Undo would remove (tenant checked first; an interrupted apply's
+        pending writes settled as the next apply would). Blocking; never deletes."""
+        from tui.rollout.destroy import make_destroy_plan, pending_apply, settle_interrupted_apply
+
+        async def preview() -> DestroyPlan:
+            self.target = await self._confirm_target(self.client)
+            if pending_apply(self.session):
+                await settle_interrupted_apply(self.client, self.session)
+            return await make_destroy_plan(self.client, self.session.data)
+
+        return self.run(preview())
+
+    def destroy_fresh(self, *, allow_enrolled: bool) -> DestroyResult:
+        """Undo, in one go on the Graph loop: check the tenant, read afresh (never the
+        preview on screen), then delete. `allow_enrolled`: the person confirmed deleting a
+        profile devices are enrolled through. Blocking; raises TenantMismatch,
+        DestroyRefused or a GraphError."""
+        from tui.rollout.destroy import DestroyRefused, make_destroy_plan, run_destroy
+
+        async def fresh() -> DestroyResult:
+            self.target = await self._confirm_target(self.client)
+            plan = await make_destroy_plan(self.client, self.session.data)
+            if plan.needs_enrolled_confirmation and not allow_enrolled:
+                raise DestroyRefused(
+                    "devices are now enrolled through the enrollment profile: press Undo "
+                    "again to see how many and confirm"
+                )
+            return await run_destroy(self.client, self.session, plan)
 
         return self.run(fresh())
 

@@ -66,6 +66,10 @@ def created_ids(journal: Any) -> dict[str, set[str]]:
     return made
 
 
+class DestroyRefused(Exception):
+    """Not confirmed for what the fresh read shows (e.g. devices enrolled since)."""
+
+
 @dataclass(frozen=True)
 class DestroyPlan:
     plan: Plan
@@ -336,6 +340,26 @@ async def run_destroy(
         result.done.append(action.key)
         report(action.key, "done", action.title)
     return result
+
+
+def confirm_text(destroy: DestroyPlan, tenant: str) -> str:
+    """What the wizard's confirmation says: the tenant, every object, the enrolled devices."""
+    lines = [f"adue removes from {tenant} what this session created:"]
+    lines += [f"  - {a.title[0].lower()}{a.title[1:]}" for a in destroy.plan.changes]
+    lines += [f"  (note: {n})" for n in destroy.plan.notes]
+    if destroy.needs_enrolled_confirmation:
+        count = destroy.enrolled_devices
+        lines.append(
+            f"WARNING: {count} device(s) are enrolled through the enrollment profile: they stay "
+            "enrolled but lose what this rollout gave them, and nobody can enroll through it."
+            if count is not None
+            else f"WARNING: {destroy.count_problem}: devices may be enrolled through the profile."
+        )
+    lines.append(
+        "Every other assignment stays exactly as it is; the session keeps its settings, "
+        "so Apply can roll it out again."
+    )
+    return "\n".join(lines)
 
 
 def pending_apply(session: Session) -> bool:

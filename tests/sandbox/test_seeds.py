@@ -61,6 +61,7 @@ def test_seed_names_are_the_issues() -> None:
         "personal-ios-blocked-for-sales",
         "authenticator-device-licensed",
         "enrolled",
+        "incompatible",
         "enrolled-large",
     )
     with pytest.raises(ValueError, match="choose one of demo, large, hostile"):

@@ -785,4 +785,24 @@ async def run_checks(
     except GraphError as exc:
         access = exc
     results, org = evaluate(snapshot, access, now, users)
+    if targets is not None and targets.any:
+        results = (*results, await _audit(client, targets, users))
     return CheckReport(results, org, now)
+
+
+async def _audit(
+    client: GraphClient, targets: CheckTargets, users: TargetedUsers | None
+) -> CheckResult:
+    """What the rollout's users already get that User Enrollment does not support
+    (tui.graph.audit), as one more check: a warning per object, never a failure."""
+    from tui.graph.audit import audit_result, find_incompatibilities
+
+    names = dict(users.group_names) if users is not None else dict(targets.labels)
+    ids = users.group_ids if users is not None and users.group_ids else targets.group_ids
+    try:
+        found = await find_incompatibilities(
+            client, {gid: names.get(gid, gid) for gid in ids}, all_users=targets.all_users
+        )
+    except GraphError as exc:
+        return audit_result(exc)
+    return audit_result(found)

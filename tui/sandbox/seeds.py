@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tui.sandbox.seeds_enrolled import add_enrollments, add_many_enrollments
+from tui.sandbox.seeds_incompatible import add_incompatible
 from tui.sandbox.tenant import Tenant, iso, stable_id, utc_now
 
 INTUNE_A = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"
@@ -1066,6 +1067,8 @@ VARIANTS: dict[str, Callable[[Tenant, dt.datetime], None]] = {
     "authenticator-device-licensed": _authenticator_device_licensed,
     # Managed devices: who has enrolled (adue progress), tui/sandbox/seeds_enrolled.py.
     "enrolled": add_enrollments,
+    # Profiles and apps User Enrollment does not support (the compatibility audit).
+    "incompatible": add_incompatible,
 }
 
 # Words for the large seed's names: varied enough that searches return a spread of sizes.

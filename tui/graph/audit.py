@@ -1,0 +1,289 @@
+"""Compatibility audit: iOS profiles and apps already assigned to the rollout's users that
+User Enrollment does not support, each with what the device will show and the fix.
+
+What User Enrollment supports is Microsoft's "Overview of Apple User Enrollment in
+Microsoft Intune" (learn.microsoft.com/intune/intune-service/enrollment/
+ios-user-enrollment-supported-actions, "Supported settings" and "Limitations and
+capabilities not supported"). Only what that page states is checked here:
+- VPN: "User enrollment is limited to per-app VPN ... Safari domains are not supported":
+  an `iosVpnConfiguration` (or a subtype) with `enablePerApp` not true, or with
+  `safariDomains`.
+- "Intune doesn't support SCEP user profiles with Subject Name Format of Serial Number",
+  and does not collect "serial number, and IMEI" (nor the UDID): an
+  `iosScepCertificateProfile` whose subject name is the serial number or IMEI
+  (`subjectNameFormat` commonNameAsSerialNumber / commonNameAsIMEI, or a custom
+  `subjectNameFormatString` naming {{SerialNumber}}, {{IMEI}} or {{UDID}}).
+- Apps: "Installation of Apple App Store apps as managed apps" is not supported, and only
+  user-licensed VPP apps are (enrollment-facts.md): an `iosStoreApp` assigned as required
+  or available, an `iosVppApp` assigned with device licensing.
+Unsupported policies fail on the device with 0x87d136cd (enrollment-facts.md).
+
+An assignment reaches the rollout when it targets one of its groups directly, all users
+or all devices; a parent group of a rollout group is not followed (a known gap).
+Assignments are read per object (graph.md: `$expand=assignments` on lists is deprecated
+or comes back empty), 20 per `$batch`, only for the objects that could be a problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tui.graph import parse
+from tui.graph.client import GraphClient
+from tui.graph.errors import GraphError
+from tui.graph.models import AppIntent, AssignmentTarget, BatchRead, TargetKind
+from tui.graph.paging import CollectionRead, read_collections
+
+if TYPE_CHECKING:
+    from tui.graph.checks import CheckResult
+
+CHECK_ID = "user_enrollment_compatibility"
+TITLE = "Profiles and apps User Enrollment supports"
+SOURCE = "Microsoft: Overview of Apple User Enrollment in Microsoft Intune"
+CONFIGURATIONS = "deviceManagement/deviceConfigurations"
+MOBILE_APPS = "deviceAppManagement/mobileApps"
+CONFIG_READ = ("DeviceManagementConfiguration.Read.All",)
+APPS_READ = ("DeviceManagementApps.Read.All",)
+DEVICE_ERROR = "the profile fails on user-enrolled devices with 0x87d136cd (not applicable)"
+_DEVICE_IDS = re.compile(r"\{\{\s*(serialnumber|imei|udid)\s*\}\}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Incompatibility:
+    kind: str  # "profile" | "app"
+    id: str
+    name: str
+    problem: str
+    device: str  # what the device shows
+    fix: str
+    reaches: tuple[str, ...] = ()  # "group 'BYOD pilot'", "all users"
+
+    def line(self) -> str:
+        where = ", ".join(self.reaches)
+        return (
+            f"{self.kind} '{self.name}' ({where}): {self.problem}. On the device: "
+            f"{self.device}. Fix: {self.fix}"
+        )
+
+
+def _vpn_problem(obj: parse.Json) -> tuple[str, str] | None:
+    if obj.get("enablePerApp") is not True:
+        return (
+            "a device-wide VPN: User Enrollment supports per-app VPN only",
+            "in the profile set Automatic VPN to Per-app VPN and associate the apps, or"
+            " exclude the rollout's groups from this profile",
+        )
+    if any(isinstance(d, str) and d.strip() for d in obj.get("safariDomains") or []):
+        return (
+            "per-app VPN with Safari domains: User Enrollment does not support Safari domains",
+            "remove the Safari domains from the per-app VPN profile",
+        )
+    return None
+
+
+def _scep_problem(obj: parse.Json) -> tuple[str, str] | None:
+    form = parse.text(obj, "subjectNameFormat")
+    custom = parse.text(obj, "subjectNameFormatString")
+    if form in ("commonNameAsSerialNumber", "commonNameAsIMEI") or (
+        form == "custom" and _DEVICE_IDS.search(custom)
+    ):
+        return (
+            "a SCEP certificate whose subject name is a device identifier (serial number,"
+            " IMEI or UDID), which Intune does not collect under User Enrollment",
+            "use a subject name from the user, e.g. CN={{UserPrincipalName}}, for the"
+            " rollout's users (a separate profile if devices still need the other one)",
+        )
+    return None
+
+
+def _reach(target: AssignmentTarget, groups: Mapping[str, str]) -> str:
+    if target.kind is TargetKind.ALL_USERS:
+        return "all users"
+    if target.kind is TargetKind.ALL_DEVICES:
+        return "all devices"
+    if target.kind is TargetKind.GROUP and target.group_id.lower() in groups:
+        return f"group {groups[target.group_id.lower()]!r}"
+    return ""
+
+
+def _listing(
+    key: str, path: str, odata_type: str, what: str, scopes: tuple[str, ...]
+) -> CollectionRead:
+    return CollectionRead(
+        BatchRead(key, path, (("$filter", f"isof('microsoft.graph.{odata_type}')"),)),
+        what=what,
+        scopes=scopes,
+    )
+
+
+async def find_incompatibilities(
+    client: GraphClient, groups: Mapping[str, str], *, all_users: bool = False
+) -> tuple[Incompatibility, ...]:
+    """What the rollout's users (group id -> name; `all_users`: everyone) would get that
+    User Enrollment does not support. Raises GraphError when a read fails."""
+    wanted = {gid.lower(): name for gid, name in groups.items()}
+    configs, apps = await asyncio.gather(
+        read_collections(
+            client,
+            [
+                _listing(
+                    "vpn",
+                    CONFIGURATIONS,
+                    "iosVpnConfiguration",
+                    "read the iOS VPN profiles",
+                    CONFIG_READ,
+                ),
+                _listing(
+                    "scep",
+                    CONFIGURATIONS,
+                    "iosScepCertificateProfile",
+                    "read the iOS SCEP profiles",
+                    CONFIG_READ,
+                ),
+            ],
+            version="beta",
+        ),
+        read_collections(
+            client,
+            [
+                _listing(
+                    "store", MOBILE_APPS, "iosStoreApp", "read the iOS App Store apps", APPS_READ
+                ),
+                _listing("vpp", MOBILE_APPS, "iosVppApp", "read the iOS VPP apps", APPS_READ),
+            ],
+            version="beta",
+        ),
+    )
+    suspects: dict[str, tuple[str, parse.Json, tuple[str, str] | None]] = {}
+    for obj in configs["vpn"]:
+        suspects[parse.text(obj, "id")] = ("profile", obj, _vpn_problem(obj))
+    for obj in configs["scep"]:
+        suspects[parse.text(obj, "id")] = ("profile", obj, _scep_problem(obj))
+    profiles = {k: v for k, v in suspects.items() if k and v[2] is not None}
+    app_objects = {parse.text(a, "id"): ("store", a) for a in apps["store"]}
+    app_objects |= {parse.text(a, "id"): ("vpp", a) for a in apps["vpp"]}
+    app_objects.pop("", None)
+
+    reads = [
+        CollectionRead(
+            BatchRead(f"c{i}", f"{CONFIGURATIONS}/{pid}/assignments"),
+            what=f"read the assignments of the profile {parse.text(obj, 'displayName')!r}",
+            scopes=CONFIG_READ,
+        )
+        for i, (pid, (_, obj, _p)) in enumerate(profiles.items())
+    ]
+    reads += [
+        CollectionRead(
+            BatchRead(f"a{i}", f"{MOBILE_APPS}/{aid}/assignments"),
+            what=f"read the assignments of the app {parse.text(obj, 'displayName')!r}",
+            scopes=APPS_READ,
+        )
+        for i, (aid, (_, obj)) in enumerate(app_objects.items())
+    ]
+    assigned = await read_collections(client, reads, version="beta") if reads else {}
+
+    found: list[Incompatibility] = []
+    for i, (pid, (kind, obj, problem)) in enumerate(profiles.items()):
+        assert problem is not None
+        targets = [parse.assignment(a) for a in assigned[f"c{i}"]]
+        reaches = _reaches([a.target for a in targets if a], wanted, all_users)
+        if reaches:
+            found.append(
+                Incompatibility(
+                    kind,
+                    pid,
+                    parse.text(obj, "displayName"),
+                    problem[0],
+                    DEVICE_ERROR,
+                    problem[1],
+                    reaches,
+                )
+            )
+    for i, (aid, (kind, obj)) in enumerate(app_objects.items()):
+        items = [parse.app_assignment(a) for a in assigned[f"a{i}"]]
+        live = [a for a in items if a and a.intent is not AppIntent.UNINSTALL]
+        if kind == "vpp":
+            live = [a for a in live if a.use_device_licensing]
+        reaches = _reaches([a.target for a in live], wanted, all_users)
+        if not reaches:
+            continue
+        name = parse.text(obj, "displayName")
+        if kind == "store":
+            found.append(
+                Incompatibility(
+                    "app",
+                    aid,
+                    name,
+                    "an App Store app: User Enrollment cannot install App Store apps as"
+                    " managed apps",
+                    "the app is not installed as a managed app on user-enrolled devices",
+                    "buy it in Apple Business (Apps and Books) and assign the VPP app with user"
+                    " licensing instead",
+                    reaches,
+                )
+            )
+        else:
+            found.append(
+                Incompatibility(
+                    "app",
+                    aid,
+                    name,
+                    "a VPP app assigned with device licensing: User Enrollment supports"
+                    " user-licensed VPP apps only",
+                    "the install fails on user-enrolled devices",
+                    "set the assignment's license type to User licensing (or give the rollout's"
+                    " groups their own user-licensed assignment, not both for one user)",
+                    reaches,
+                )
+            )
+    return tuple(found)
+
+
+def _reaches(
+    targets: Sequence[AssignmentTarget], groups: Mapping[str, str], all_users: bool
+) -> tuple[str, ...]:
+    words: list[str] = []
+    for target in targets:
+        word = _reach(target, groups)
+        if word and word not in words:
+            words.append(word)
+    if all_users and not words:
+        # "All users" is targeted: any group assignment reaches some of them.
+        words += [f"group {t.group_id}" for t in targets if t.kind is TargetKind.GROUP]
+    return tuple(words)
+
+
+def audit_result(found: Sequence[Incompatibility] | GraphError) -> CheckResult:
+    """The finding as a prerequisite check result (tui.graph.checks' model): a warning
+    listing each object, pass when there is none, error when it could not be read."""
+    from tui.graph.checks import CheckResult, CheckStatus  # checks runs this audit
+
+    if isinstance(found, GraphError):
+        return CheckResult(
+            CHECK_ID, CheckStatus.ERROR, TITLE, f"Could not check: {found.message}", found.fix
+        )
+    if not found:
+        return CheckResult(
+            CHECK_ID,
+            CheckStatus.PASS,
+            TITLE,
+            "No VPN, SCEP profile or app assigned to the rollout's users is one that User"
+            " Enrollment does not support",
+        )
+    lines = [
+        f"{len(found)} assigned to the rollout's users that User Enrollment does not"
+        f" support ({SOURCE}):"
+    ]
+    lines += [f"- {f.line()}" for f in found]
+    return CheckResult(
+        CHECK_ID,
+        CheckStatus.WARN,
+        TITLE,
+        "\n".join(lines),
+        "Fix each one as its line says (Devices > iOS/iPadOS > Configuration, or Apps >"
+        " iOS/iPadOS), or exclude the rollout's groups from it",
+    )

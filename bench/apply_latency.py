@@ -20,6 +20,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sandbox-demo.toml"
 LATENCY_MS = 100
+# What a fresh apply's protocol needs, one after the other (issue 13, README "Reliability"):
+#  1. the plan's reads: two $batches at once (directory in v1.0, Intune lists in beta);
+#  2. the apps' assignments, read per app by id in beta (the list's $expand=assignments
+#     is deprecated and can come back empty; a replace-all /assign needs them all), which
+#     needs the app ids from 1;
+#  3. the creates (SSO policy, enrollment profile) and the Authenticator /assign, at once;
+#     a create is never retried blindly, so it is one round trip of its own;
+#  4. after its create, each chain's writes (assignments) together with the re-read by
+#     exact name that settles twins made by another admin at the same moment, and, in
+#     the profile's chain, the read of the iOS order (where a new profile lands is not
+#     documented);
+#  5. setPriority, which needs that order;
+#  6. the order read again, to see the move took (whether setPriority inserts or swaps is
+#     not documented either).
+# The SSO policy's chain ends at 4. Steps 4-6 were not there before the trust work (then 3).
+FRESH_ROUND_TRIPS = 6
 GROUP_NAMES = ("BYOD pilot", "All iOS users", "Executives")
 
 

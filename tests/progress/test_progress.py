@@ -197,3 +197,19 @@ def test_command_without_the_device_permission_names_it(
     assert result.returncode == 1
     assert "DeviceManagementManagedDevices.Read.All" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_command_refuses_another_tenant_and_names_both(
+    enrolled: RunningSandbox, tmp_path: Path
+) -> None:
+    path = example_session(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        "[tenant]\n", '[tenant]\ntenant_id = "11111111-2222-4333-8444-555555555555"\n', 1
+    )
+    path.write_text(text, encoding="utf-8")
+    before = path.read_bytes()
+    result = adue(enrolled, tmp_path, "progress", "--session", str(path), "--json")
+    assert result.returncode == 1
+    assert "Wrong tenant" in result.stderr and enrolled.tenant_id in result.stderr
+    assert json.loads(result.stdout)["error"].startswith("Wrong tenant")
+    assert path.read_bytes() == before

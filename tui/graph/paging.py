@@ -23,6 +23,9 @@ from tui.graph.errors import GraphError, error_from_response
 from tui.graph.models import BatchAnswer, BatchRead
 
 MAX_PAGES = 2_000  # per collection: 2 million objects at 1,000 a page, a safety net
+# $batch requests in flight at once: many small collections (the audit reads one
+# assignment list per app) must not burst hundreds of batches at Graph's throttling.
+MAX_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,14 @@ async def _round(
     client: GraphClient, reads: list[BatchRead], version: str
 ) -> dict[str, BatchAnswer]:
     chunks = [reads[i : i + MAX_BATCH] for i in range(0, len(reads), MAX_BATCH)]
+    gate = asyncio.Semaphore(MAX_IN_FLIGHT)
+
+    async def one(chunk: list[BatchRead]) -> dict[str, BatchAnswer]:
+        async with gate:
+            return await batch_get(client, chunk, version=version)
+
     answers: dict[str, BatchAnswer] = {}
-    for part in await asyncio.gather(*(batch_get(client, c, version=version) for c in chunks)):
+    for part in await asyncio.gather(*(one(c) for c in chunks)):
         answers.update(part)
     return answers
 

@@ -205,22 +205,6 @@ class Backend:
         except SettingsError as exc:
             return str(exc)  # e.g. a session's graph_url refused: say so before sign-in
 
-    @staticmethod
-    def _approving_in_process(
-        prompt: Callable[[DeviceCodePrompt], None], sandbox: RunningSandbox
-    ) -> Callable[[DeviceCodePrompt], None]:
-        """`prompt`, then approve exactly that code a moment later (as the admin would)."""
-
-        def show(code: DeviceCodePrompt) -> None:
-            prompt(code)
-            timer = threading.Timer(
-                SANDBOX_AUTO_APPROVE_SECONDS, sandbox.approve_device_code, [code.user_code]
-            )
-            timer.daemon = True
-            timer.start()
-
-        return show
-
     def sign_in(
         self,
         prompt: Callable[[DeviceCodePrompt], None],
@@ -238,7 +222,7 @@ class Backend:
 
         settings = self.settings()
         if self._sandbox is not None and self._owns_sandbox:
-            prompt = self._approving_in_process(prompt, self._sandbox)
+            prompt = self._sandbox.approving(prompt, SANDBOX_AUTO_APPROVE_SECONDS)
         credential = build_credential(settings, prompt=prompt, cancel=cancel)
         signed_in = sign_in(credential, cancel=cancel, interactive=interactive)
         client = build_graph_client(

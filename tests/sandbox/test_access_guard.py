@@ -11,6 +11,7 @@ import json
 import ssl
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -226,3 +227,66 @@ def test_the_wizards_own_sandbox_approves_no_other_sign_in(tmp_path: Path) -> No
     finally:
         backend.close()
         session.close()
+
+
+def test_sandbox_check_approves_only_its_own_sign_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`adue --sandbox check` signs in to its own sandbox by approving the code it shows,
+    in-process; a sign-in another local user starts on its loopback port meanwhile is
+    still pending when the checks run (it was approved after 1 s over HTTP before)."""
+    import tui.commands.check as check
+    import tui.graph.checks as checks
+    import tui.sandbox.server as server
+    from tui.cli import build_parser
+
+    started: list[RunningSandbox] = []
+    real_start = server.start_sandbox
+
+    def start(**kwargs: object) -> RunningSandbox:
+        started.append(real_start(**kwargs))  # type: ignore[arg-type]
+        return started[-1]
+
+    def token_request(flow: dict[str, str]) -> dict[str, str]:
+        sb = started[0]
+        trust = ssl.create_default_context(cafile=str(sb.ca_path))
+        with httpx.Client(verify=trust, timeout=10) as https:
+            return dict(
+                https.post(
+                    f"{sb.https_url}/{sb.tenant_id}/oauth2/v2.0/token",
+                    data={
+                        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                        "device_code": flow["device_code"],
+                        "client_id": "x",
+                    },
+                ).json()
+            )
+
+    foreign: dict[str, dict[str, str]] = {}
+    real_show = check._show_device_code
+
+    def show(prompt: Any) -> None:
+        sb = started[0]
+        trust = ssl.create_default_context(cafile=str(sb.ca_path))
+        with httpx.Client(verify=trust, timeout=10) as https:
+            foreign["flow"] = https.post(
+                f"{sb.https_url}/{sb.tenant_id}/oauth2/v2.0/devicecode", data={"client_id": "x"}
+            ).json()
+        real_show(prompt)
+
+    real_run_checks = checks.run_checks
+    answers: list[dict[str, str]] = []
+
+    async def run_checks(*args: Any, **kwargs: Any) -> Any:
+        # adue is signed in, so its own code was approved (>= 1 s after the foreign one).
+        answers.append(token_request(foreign["flow"]))
+        return await real_run_checks(*args, **kwargs)
+
+    monkeypatch.setattr(server, "start_sandbox", start)
+    monkeypatch.setattr(check, "_show_device_code", show)
+    monkeypatch.setattr(checks, "run_checks", run_checks)
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["--sandbox", "check"])
+    _target, report, _ = check._check_sandbox(args)
+    assert report.organization is not None and started[0].tenant_id == report.organization.id
+    assert answers and answers[0].get("error") == "authorization_pending", answers

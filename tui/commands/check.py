@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.models import CheckTargets
     from tui.graph.target import TargetTenant
+    from tui.sandbox.server import RunningSandbox
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -136,23 +137,27 @@ def _settings(args: argparse.Namespace) -> ConnectionSettings:
     return ConnectionSettings.from_args_and_session(args, table, where=where)
 
 
-def _connect(settings: ConnectionSettings, *, sandbox: bool = False) -> GraphClient:
+def _connect(settings: ConnectionSettings, *, sandbox: RunningSandbox | None = None) -> GraphClient:
     """Sign in (prompting on stderr when needed) and build the client; the client's
     `credential` is closed by the caller."""
     from tui.graph.auth import build_credential, sign_in
     from tui.graph.client import build_graph_client
 
-    # The sandbox approves its device codes by itself, so it never waits for a person.
-    interactive = sandbox or (sys.stdin.isatty() and sys.stderr.isatty())
+    # On its own sandbox adue approves the code it shows, so it never waits for a person
+    # (and the sandbox approves no other sign-in: tests/sandbox/test_access_guard.py).
+    interactive = sandbox is not None or (sys.stdin.isatty() and sys.stderr.isatty())
     if settings.graph_root_notice:
         _say(f"adue: {settings.graph_root_notice}")
+    prompt: Callable[[DeviceCodePrompt], None] = _show_device_code
+    if sandbox is not None:
+        prompt = sandbox.approving(_show_device_code, SANDBOX_APPROVE_SECONDS)
     credential = build_credential(
         settings,
-        prompt=_show_device_code,
+        prompt=prompt,
         ask_secret=_ask_secret if interactive else None,
     )
     signed_in = sign_in(credential, interactive=interactive)
-    if signed_in.cache_notice and interactive and not sandbox:
+    if signed_in.cache_notice and interactive and sandbox is None:
         _say(f"Note: {signed_in.cache_notice}")
     client = build_graph_client(
         credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
@@ -173,7 +178,7 @@ class DiscoveryTarget:
 async def _check(
     settings: ConnectionSettings,
     *,
-    sandbox: bool = False,
+    sandbox: RunningSandbox | None = None,
     discovery: DiscoveryTarget | None = None,
     targets: CheckTargets | None = None,
     tenant_table: Mapping[str, Any] | None = None,
@@ -215,7 +220,7 @@ def _check_sandbox(
     args: argparse.Namespace,
 ) -> tuple[TargetTenant, CheckReport, DiscoveryReport | None]:
     """`adue --sandbox check`: the built-in tenant, signed in with the device-code flow
-    against its identity emulator (auto-approved after a moment)."""
+    against its identity emulator; adue approves the code it shows after a moment."""
     import asyncio
     import dataclasses
     from urllib.parse import urlsplit
@@ -230,7 +235,6 @@ def _check_sandbox(
     try:
         sb = start_sandbox(
             seed=args.seed,
-            device_auto_approve_seconds=SANDBOX_APPROVE_SECONDS,
             discovery_variant=variant,
         )
     except ValueError as exc:
@@ -251,7 +255,7 @@ def _check_sandbox(
             connect_to=(url.hostname or "127.0.0.1", url.port or 443),
         )
         return asyncio.run(
-            _check(settings, sandbox=True, discovery=discovery, targets=_targets(args))
+            _check(settings, sandbox=sb, discovery=discovery, targets=_targets(args))
         )
 
 

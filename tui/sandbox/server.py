@@ -202,6 +202,21 @@ class RunningSandbox:
         the caller already holds the sandbox)."""
         return approve_user_code(self.identity, user_code)
 
+    def approving(self, prompt: Callable[[Any], None], after: float) -> Callable[[Any], None]:
+        """`prompt` (called with a device-code prompt that has `user_code`), then approve
+        exactly that code `after` seconds later, in-process, as the admin would. For the
+        sandboxes adue starts for itself (`adue --sandbox`, `adue --sandbox check`): they
+        approve nothing over HTTP by themselves, so a sign-in another local user starts on
+        their loopback port stays pending."""
+
+        def show(code: Any) -> None:
+            prompt(code)
+            timer = threading.Timer(after, self.approve_device_code, [code.user_code])
+            timer.daemon = True
+            timer.start()
+
+        return show
+
     def write_admin_token(self, path: Path) -> None:
         """Write the admin token to `path` (mode 0600, atomic) for a tool in another process;
         removed again when the sandbox stops."""

@@ -26,7 +26,7 @@ from screens.steps import (
     preload_panels,
     step_stylesheet,
 )
-from screens.widgets.step_list import StepList
+from screens.widgets.step_list import StepIndicator, StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
 from tui import startup_gc
@@ -43,8 +43,12 @@ class AdueApp(App[int]):
         Binding("ctrl+n", "next_step", "Next", id="next-step"),
         Binding("escape", "previous_step", "Back", id="previous-step"),
         Binding("f1", "help", "Help", id="help"),
+        # Narrow terminals hide the step list behind a one-line indicator (app.tcss).
+        Binding("f2", "toggle_steps", "Steps", show=False, id="toggle-steps"),
         Binding("ctrl+q", "quit", "Save & quit", id="quit", priority=True),
     ]
+    # Below 72 columns the step list (26 of them) would leave the step too little room.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]
 
     def __init__(
         self, session: Session, *, sandbox: bool = False, backend: Backend | None = None
@@ -63,6 +67,7 @@ class AdueApp(App[int]):
         # be redrawn between mounting and the first frame.
         tenant, tenant_id, cloud = self._header_values()
         yield WizardHeader(sandbox=self.sandbox, tenant=tenant, tenant_id=tenant_id, cloud=cloud)
+        yield StepIndicator(self.session.data, self.session.current_step)
         with Horizontal(id="body"):
             yield StepList(self.session.data, self.session.current_step)
             # Only the current step is built now; the others on their first visit,
@@ -190,6 +195,8 @@ class AdueApp(App[int]):
         step_lists = self.main_screen.query(StepList) if self.screen_stack else ()
         if step_lists:
             step_lists.first().show_states(self.session.data, self.session.current_step)
+        for indicator in self.main_screen.query(StepIndicator) if self.screen_stack else ():
+            indicator.show_states(self.session.data, self.session.current_step)
 
     # navigation
 
@@ -245,8 +252,21 @@ class AdueApp(App[int]):
         self._refresh_steps()
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
+        self.main_screen.remove_class("-steps-shown")
         self.go_to_step(message.step_id)
         self.refresh_bindings()
+
+    def action_toggle_steps(self) -> None:
+        """F2 on a narrow terminal: show the hidden step list (and focus it), or hide it."""
+        screen = self.main_screen
+        if not screen.has_class("-narrow"):
+            screen.query_one(StepList).focus()  # always visible: just go there
+            return
+        screen.toggle_class("-steps-shown")
+        if screen.has_class("-steps-shown"):
+            screen.query_one(StepList).focus()
+        else:
+            screen.query_one(f"#{self.current_step}", StepPanel).focus()
 
     def watch_focused(self) -> None:  # pragma: no cover - Textual hook name differs by version
         self.refresh_bindings()

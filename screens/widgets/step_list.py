@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.widgets import Static
 
 from tui.steps import STEPS, step_index, step_status
 
@@ -97,3 +98,20 @@ class StepList(Widget, can_focus=True):
         if 0 <= event.y < len(STEPS):
             self.highlighted = event.y
             self.action_choose()
+
+
+class StepIndicator(Static):
+    """One line instead of the step list on a narrow terminal: "Step 3/8 ○ SSO extension"."""
+
+    def __init__(self, data: Mapping[str, Any], current: str) -> None:
+        super().__init__(self._text(data, current), id="step-indicator", markup=False)
+
+    @staticmethod
+    def _text(data: Mapping[str, Any], current: str) -> str:
+        number = next(i for i, step in enumerate(STEPS, start=1) if step.id == current)
+        step = STEPS[number - 1]
+        icon = ICONS[step_status(data, step.id)]
+        return f"Step {number}/{len(STEPS)} {icon} {step.title}  ·  F2: all steps"
+
+    def show_states(self, data: Mapping[str, Any], current: str) -> None:
+        self.update(self._text(data, current))

@@ -114,3 +114,19 @@ class SafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def short_url(url: str, limit: int = 52) -> str:
+    """`url` shortened for a narrow screen: the host, "…" and the end of the path, at
+    most `limit` characters (the full address stays one key away: copy it)."""
+    bare = url.split("://", 1)[-1].rstrip("/")
+    if len(bare) <= limit:
+        return bare
+    host, _, path = bare.partition("/")
+    last = path.rsplit("/", 1)[-1]
+    room = limit - len(host) - 3  # "/…/"
+    if room < 8:
+        return bare[: limit - 1] + "…"
+    if len(last) > room:
+        last = "…" + last[-(room - 1) :]
+    return f"{host}/…/{last}"

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown, Static
 
+from screens.widgets.address_link import AddressLink
 from screens.widgets.literal import literal
 from tui.steps import get_step, step_index
 
@@ -122,13 +123,17 @@ def help_markdown(step_id: str) -> str:
     return (
         f"# Step {step_index(step_id) + 1}: {step.title}\n\n{info.what}\n\n"
         f"| key | in this step |\n|---|---|\n{keys}\n\n"
-        f"Microsoft's page: [{title}]({address})  \n`{address}`\n\n"
+        f"Microsoft's page: [{title}]({address}) (below: `enter` opens it, `c` copies"
+        " its full address)\n\n"
         f"{GENERAL}"
     )
 
 
 class HelpDialog(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1", "dismiss", "Close", id="close-help")]
+    BINDINGS = [
+        Binding("escape,f1", "dismiss", "Close", id="close-help"),
+        Binding("c", "copy_address", "Copy address", id="help-copy-address"),
+    ]
 
     def __init__(self, session_path: str, step_id: str = "sign_in") -> None:
         super().__init__(id="help-dialog")
@@ -138,10 +143,15 @@ class HelpDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Markdown(help_markdown(self.step_id))
+            yield AddressLink(STEP_HELP[self.step_id].page[1], id="help-page-link")
             # Not in the Markdown: a path is the person's text (a backtick in a folder name
             # would end a code span, and what follows would be read as Markdown).
             yield Static(literal(f"Session file: {self.session_path}"), id="help-session")
             yield Button("Close", id="help-close", variant="primary")
+
+    def action_copy_address(self) -> None:
+        link = self.query_one("#help-page-link", AddressLink)
+        link.action_copy_address()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

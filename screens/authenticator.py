@@ -136,6 +136,23 @@ class AuthenticatorStep(StepPanel):
         yield picker
         yield Static("", id="auth-groups-message", classes="field-message")
 
+        # The Company Portal web clip ([web_clip]): a section here, not a step of its own.
+        yield Static("Company Portal on the home screen", classes="section-title")
+        clip = self.session.table("web_clip")
+        yield StateCheckbox(
+            "Add the Company Portal web clip for the same users",
+            bool(clip.get("enabled", True)) if clip else False,
+            id="auth-web-clip",
+        )
+        yield Static(
+            "Microsoft recommends it for user enrollment: an icon that opens the Company "
+            "Portal website, where employees see their device and get help. adue uses the "
+            "tenant's Company Portal web app if it has one, or creates it, and makes it "
+            "required; other assignments of it stay as they are.",
+            classes="field-hint",
+            markup=False,
+        )
+
     def on_mount(self) -> None:
         self.query_one("#auth-app-choice", RadioSet).display = False
         super().on_mount()
@@ -245,6 +262,15 @@ class AuthenticatorStep(StepPanel):
     def _same_changed(self, event: Checkbox.Changed) -> None:
         self._save("same_groups_as_sso", event.value)
         self._show_groups()
+
+    @on(Checkbox.Changed, "#auth-web-clip")
+    def _web_clip_changed(self, event: Checkbox.Changed) -> None:
+        if self.session.get("web_clip", "enabled") == event.value:
+            return
+        self.session.set("web_clip", "enabled", event.value)
+        if self.session.get(STEP, "status") == "todo":
+            self.session.set(STEP, "status", "in_progress")
+        self.post_message(self.SessionChanged())
 
     @on(GroupPicker.Changed, "#auth-groups")
     def _groups_changed(self, event: GroupPicker.Changed) -> None:

@@ -168,3 +168,22 @@ def test_snapshot(
         await settle(pilot.app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
+
+
+async def test_the_web_clip_section_switches_the_company_portal_web_clip(
+    tmp_path: Path, demo_sandbox_shared: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On by default (a new session has [web_clip] enabled = true); the checkbox writes it."""
+    session = open_session(tmp_path, "authenticator")
+    app = signed_in_app(session, demo_sandbox_shared, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        box = app.query_one("#auth-web-clip", Checkbox)
+        assert box.value is True and saved(session.path)["web_clip"]["enabled"] is True
+        box.focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert saved(session.path)["web_clip"]["enabled"] is False
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert saved(session.path)["web_clip"]["enabled"] is True

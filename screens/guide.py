@@ -227,6 +227,7 @@ class GuideStep(StepPanel):
         values["languages"] = tuple(self.chosen("guide-lang-", available_languages()))
         values["formats"] = tuple(self.chosen("guide-format-", FORMATS))
         values["authenticator_required"] = bool(self.session.get("authenticator", "app_id"))
+        values["web_clip"] = self.session.get("web_clip", "enabled") is True
         values.update(override)
         return GuideSettings(**values)
 

@@ -188,6 +188,26 @@ def test_authenticator_wording_follows_the_deployment(lang: str) -> None:
         assert literal("before.authenticator_title", lang) in text
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_home_screen_icon_is_named_when_the_web_clip_is_deployed(lang: str) -> None:
+    with_clip = full_text(build_document(make_settings(web_clip=True), lang))
+    without = full_text(build_document(make_settings(web_clip=False), lang))
+    sentence = literal("steps.web_clip", lang)
+    assert sentence in with_clip and sentence not in without
+
+
+def test_the_web_clip_comes_from_the_session() -> None:
+    from tui.guide.settings import GuideSettings
+
+    base = {
+        "tenant": {"sign_in_domain": "contoso.com"},
+        "guide": {"organization": "Contoso", "support_contact": "it@contoso.com"},
+    }
+    assert GuideSettings.from_session({**base, "web_clip": {"enabled": True}}).web_clip
+    assert not GuideSettings.from_session({**base, "web_clip": {"enabled": False}}).web_clip
+    assert not GuideSettings.from_session(base).web_clip  # no table: no web clip deployed
+
+
 def test_sections_in_order_with_the_troubleshooting_topics() -> None:
     document = build_document(make_settings(), "en")
     assert [s.anchor for s in document.sections] == [

@@ -197,6 +197,8 @@ def build_document(
                     text,
                     example,
                 ),
+                # The Company Portal web clip ([web_clip]): one sentence about the new icon.
+                *((Paragraph(text("steps.web_clip")),) if settings.web_clip else ()),
             ),
         ),
         Section(

@@ -60,6 +60,9 @@ class GuideSettings:
     identity: Identity = "federated"
     link_url: str = ""
     authenticator_required: bool = True
+    # The Company Portal web clip is deployed ([web_clip] enabled): the guide tells
+    # employees about the new icon on their home screen.
+    web_clip: bool = False
     languages: tuple[str, ...] = ("en",)
     formats: tuple[Format, ...] = DEFAULT_FORMATS
     output_dir: str = ""
@@ -87,6 +90,7 @@ class GuideSettings:
             "identity": reader.text(guide, KEY_IDENTITY) or "federated",
             "link_url": reader.text(guide, KEY_LINK),
             "authenticator_required": bool(reader.text(authenticator, KEY_AUTHENTICATOR)),
+            "web_clip": _web_clip_on(data),
             "languages": reader.text_list(guide, KEY_LANGUAGES) or ("en",),
             "formats": reader.text_list(guide, KEY_FORMATS) or DEFAULT_FORMATS,
             "output_dir": reader.text(guide, KEY_OUTPUT_DIR),
@@ -120,6 +124,7 @@ class GuideSettings:
             identity=self.identity,
             link_url=self.link_url.strip(),
             authenticator_required=self.authenticator_required,
+            web_clip=self.web_clip,
             languages=tuple(dict.fromkeys(code.strip() for code in self.languages)),
             formats=cast(
                 tuple[Format, ...], tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
@@ -340,3 +345,9 @@ def _toml_type(value: object) -> str:
     if isinstance(value, Sequence):
         return "a list"
     return type(value).__name__
+
+
+def _web_clip_on(data: Mapping[str, Any]) -> bool:
+    """[web_clip] present and enabled (a session without the table deploys none)."""
+    table = data.get("web_clip")
+    return isinstance(table, Mapping) and table.get("enabled", True) is True

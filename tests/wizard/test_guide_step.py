@@ -110,6 +110,7 @@ async def test_fields_are_saved_as_typed_and_the_preview_follows(
                 support_contact="it-help@contoso.com",
                 identity="managed_apple_id",
                 authenticator_required=False,
+                web_clip=True,  # a new session deploys the Company Portal web clip
             ),
             "en",
         )

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.literal import literal
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, describe_error
 from tui.backend import SandboxInfo
 from tui.text import safe_lines, safe_text
 
@@ -29,6 +29,34 @@ AUTH_LABELS = {
     "azure-cli": "Azure CLI's sign-in",
     "token": "Access token from $ADUE_ACCESS_TOKEN",
 }
+
+# The command line's words in a settings message, and the form's words for them: the
+# same checks serve `adue check` (flags) and this step (fields), e.g. "--auth secret
+# needs ... give --tenant" becomes "Sign-in method “App with client secret” needs ...".
+FLAG_WORDS = (
+    *((f"--auth {value}", f"Sign-in method “{label}”") for value, label in AUTH_LABELS.items()),
+    ("--auth / [tenant] auth", "Sign-in method"),
+    ("use --auth token", f"choose “{AUTH_LABELS['token']}”"),
+    (
+        "give --tenant <tenant id or verified domain> (or [tenant] tenant_id)",
+        "fill in Tenant (a directory id or verified domain)",
+    ),
+    ("give --client-id", "fill in App (client) id with"),
+    ("--certificate-path PEM", "a certificate path ([tenant] certificate_path)"),
+    ("--certificate-path", "The certificate path"),
+    ("--cloud / [tenant] cloud", "Cloud"),
+    ("--tenant", "Tenant"),
+    ("--client-id", "App (client) id"),
+    ("--auth", "Sign-in method"),
+)
+
+
+def form_words(text: str) -> str:
+    """`text` with the command-line flags it names replaced by this step's field names."""
+    for flag, words in FLAG_WORDS:
+        text = text.replace(flag, words)
+    return text
+
 
 # [sign_in] token_cache: where an interactive sign-in is kept between runs.
 TOKEN_CACHE_LABELS = {
@@ -292,11 +320,16 @@ class SignInStep(StepPanel):
         if isinstance(error, SignInCancelled):
             self.query_one("#sign-in-result", Static).update("Sign-in cancelled.")
             return
-        text = str(getattr(error, "message", None) or error)
+        text = form_words(str(getattr(error, "message", None) or error))
         if not text.lower().startswith("sign-in failed"):
             text = f"Sign-in failed: {text}"  # said once, whoever raised it
         self.query_one("#sign-in-result", Static).update(safe_lines(text))
-        self.show_error(error)
+        self.notify(
+            form_words(describe_error(error)),
+            title="Something went wrong",
+            severity="error",
+            markup=False,
+        )
 
     def _summary_text(self, signed_in: SignedIn | None = None) -> str:
         tenant = self.session.table("tenant")

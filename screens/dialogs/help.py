@@ -108,8 +108,9 @@ GENERAL = """\
 | `F1` | this help |
 | `ctrl+q` | save and quit |
 
-Every change is saved to the session file at once: quit at any time and run adue
-again with the same `--session` to continue exactly where you stopped. The step
+Every change is saved to the session file at once: quit at any time and start adue
+again on the same session file (quitting prints the command) to continue exactly
+where you stopped. The step
 list on the left is clickable, and `enter` on a step opens it.
 """
 

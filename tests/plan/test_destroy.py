@@ -320,3 +320,41 @@ async def test_a_session_pinned_to_another_tenant_destroys_nothing(
     assert path.read_bytes() == before
     assert OTHER_GUID in result.stderr and sb.tenant_id in result.stderr
     assert len(sb.writes()) == writes and count_named(sb) == (1, 1)
+
+
+async def test_destroy_after_a_killed_apply_removes_what_it_made(tmp_path: Path) -> None:
+    """Apply killed right after it created the SSO policy (its id never saved): destroy
+    settles the pending create first (found by exact name), then deletes that policy."""
+    with start_sandbox(seed="demo") as sb:
+        before = _full_state(sb)
+        path = example_session(tmp_path)
+        env = dict(os.environ, ADUE_ACCESS_TOKEN=sb.token, PYTHONPATH=str(ROOT))
+        killed = threading.Event()
+        holder: dict[str, subprocess.Popen[bytes]] = {}
+        configs = "/beta/deviceManagement/deviceConfigurations"
+
+        def kill_after_create(record: RequestRecord) -> None:
+            if record.method == "POST" and record.path == configs and not killed.is_set():
+                os.kill(holder["p"].pid, signal.SIGKILL)
+                killed.set()
+
+        sb.on_request(kill_after_create)
+        command = [sys.executable, "-m", "tui", "apply", "--session", str(path), "--yes"]
+        holder["p"] = subprocess.Popen(
+            [*command, "--graph-url", sb.graph_url],
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        holder["p"].communicate(timeout=60)
+        assert killed.is_set()
+        assert Session.read_only(path).get("sso_extension", "policy_id") == ""
+        assert count_named(sb)[0] == 1
+        done = adue(sb, tmp_path, "destroy", "--session", str(path), "--yes")
+        assert done.returncode == 0, done.stderr
+        assert count_named(sb) == (0, 0)
+        assert _full_state(sb) == before
+        journal = Session.read_only(path).journal()
+        assert all(e["result"] in ("ok", "failed") for e in journal)

@@ -274,3 +274,24 @@ async def test_the_sandbox_creates_and_deletes_web_apps_as_graph_does(
     with pytest.raises(APIError) as gone:
         await send_json(adapter, "DELETE", f"{url}/{made['id']}")
     assert gone.value.response_status_code == 404
+
+
+async def test_two_runs_at_once_converge_on_one_web_clip(tmp_path: Path) -> None:
+    """Two session copies applied at the same moment on a tenant without a web clip: both
+    create one; the oldest survives, the other run deletes only its own and adopts it."""
+    import asyncio
+
+    with start_sandbox(seed="demo", latency_ms=60) as sb:
+        _without_portal_app(sb)
+        first = example_session(tmp_path, "first.toml")
+        second = example_session(tmp_path, "second.toml")
+        await asyncio.gather(apply_file(sb, first), apply_file(sb, second))
+        for path in (first, second):  # one re-run each, as an admin would
+            assert (await apply_file(sb, path)).ok
+        (clip,) = _portal_apps(sb)
+        ids = {Session.read_only(p).get("web_clip", "app_id") for p in (first, second)}
+        assert ids == {clip["id"]}
+        creates = [w for w in sb.writes() if w.method == "POST" and w.path == APPS]
+        # Usually both made one (the twin was settled); never more than one each.
+        assert 1 <= len(creates) <= 2
+        assert _required_groups(sb, clip["id"]) == _rollout_targets(sb)

@@ -1,8 +1,9 @@
-"""Wizard step 5: the account-driven user enrollment profile and its user groups.
+"""Wizard step 5: the enrollment profile, its enrollment type and its user groups.
 
-Name and description are checked as you type; groups come from the group picker
-with device groups refused (user enrollment targets users). The step reminds the
-admin what happens to iOS/iPadOS before 15.
+The enrollment type is account-driven User Enrollment (adue's default) or web-based
+device enrollment; name and description are checked as you type; groups come from the
+group picker with device groups refused (both types target users). The step reminds
+the admin of the iOS/iPadOS minimum.
 """
 
 from __future__ import annotations
@@ -25,7 +26,19 @@ from tui.validators import display_name_problem, guid_problem
 STEP = "enrollment_profile"
 DESCRIPTION_MAX = 1000  # generous; the admin center shows a few lines
 
-FACTS = "Enrollment type: account driven user enrollment, for personal devices."
+MODE_CHOICES = (
+    ("account-driven", "mode-account-driven", "Account driven user enrollment (recommended)"),
+    ("web-based", "mode-web-based", "Web based device enrollment (in Safari)"),
+)
+
+
+def mode_facts_text(mode: str) -> str:
+    """What the chosen enrollment type means, for the line under the choice."""
+    from tui.rollout.modes import facts
+
+    return facts(mode).difference
+
+
 # Intune's minimum is iOS/iPadOS 17, and user enrollment with Company Portal is gone
 # for new enrollments (enrollment-facts.md): older devices have no other way in.
 OLD_IOS_NOTE = (
@@ -75,7 +88,12 @@ class EnrollmentProfileStep(StepPanel):
 
     def compose_body(self) -> ComposeResult:
         table = self.session.table(STEP)
-        yield Static(FACTS, classes="profile-facts")
+        mode = str(self.session.get(STEP, "mode"))
+        yield Static("Enrollment type (personal devices)", classes="field-label")
+        with RadioSet(id="profile-mode"):
+            for value, button_id, label in MODE_CHOICES:
+                yield StateRadioButton(label, mode == value, id=button_id)
+        yield Static(mode_facts_text(mode), id="profile-mode-facts", classes="profile-facts")
         yield Static(OLD_IOS_NOTE, id="profile-old-ios", classes="profile-note")
         yield Static("Profile name", classes="field-label")
         yield PlainInput(
@@ -207,6 +225,21 @@ class EnrollmentProfileStep(StepPanel):
             self._save("filter_id", event.value.strip())
         else:
             self.update_status()
+
+    @on(RadioSet.Changed, "#profile-mode")
+    def _mode_changed(self, event: RadioSet.Changed) -> None:
+        from tui.rollout.modes import FACTS
+
+        mode = next(v for v, button_id, _ in MODE_CHOICES if button_id == event.pressed.id)
+        previous = str(self.session.get(STEP, "mode"))
+        self.query_one("#profile-mode-facts", Static).update(mode_facts_text(mode))
+        if mode == previous:
+            return
+        self._save("mode", mode)
+        # A name still at the other type's default follows the type; one the admin typed stays.
+        name = self.query_one("#profile-name", Input)
+        if name.value.strip() == FACTS[previous].default_profile_name:
+            name.value = FACTS[mode].default_profile_name
 
     @on(RadioSet.Changed, "#profile-filter-type")
     def _filter_type_changed(self, event: RadioSet.Changed) -> None:

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from screens.widgets.step_panel import StepPanel
@@ -75,27 +76,62 @@ class PrerequisitesStep(StepPanel):
             id="prereq-ack",
             value=bool(self.session.get("prerequisites", "acknowledged_warnings")),
         )
-        yield Label("Apple side (adue cannot read it)", classes="field-label")
         yield Static(
-            "Users need Managed Apple Accounts, or Apple Business (formerly Apple Business "
-            "Manager) federated with Microsoft Entra ID so that they sign in with their work "
-            "account.",
+            "Web-based device enrollment (step 5) needs neither Managed Apple Accounts nor "
+            "the service-discovery file: employees enroll in Safari with their work account.",
+            id="prereq-web-note",
             classes="field-help",
         )
-        yield StateCheckbox(
-            "Managed Apple Accounts / federation in place",
-            id="prereq-federation",
-            value=bool(self.session.get("prerequisites", "federation_confirmed")),
-        )
-        yield Label(
-            "Service discovery file (the domain employees sign in with)", classes="field-label"
-        )
-        yield Select[str]([], prompt="Sign-in domain", id="discovery-domain")
-        with Horizontal(classes="actions"):
-            yield Button("Check", id="discovery-check")
-            yield Button("File & how to publish", id="discovery-show")
-        yield Vertical(id="discovery-results")
+        for widget in self._compose_account_driven():
+            widget.add_class("account-driven-only")
+            yield widget
         yield Static("", id="prereq-verdict")
+
+    def _compose_account_driven(self) -> list[Widget]:
+        """What only account-driven User Enrollment needs (hidden in web-based mode)."""
+        return [
+            Label("Apple side (adue cannot read it)", classes="field-label"),
+            Static(
+                "Users need Managed Apple Accounts, or Apple Business (formerly Apple Business "
+                "Manager) federated with Microsoft Entra ID so that they sign in with their "
+                "work account.",
+                classes="field-help",
+            ),
+            StateCheckbox(
+                "Managed Apple Accounts / federation in place",
+                id="prereq-federation",
+                value=bool(self.session.get("prerequisites", "federation_confirmed")),
+            ),
+            Label(
+                "Service discovery file (the domain employees sign in with)",
+                classes="field-label",
+            ),
+            Select[str]([], prompt="Sign-in domain", id="discovery-domain"),
+            Horizontal(
+                Button("Check", id="discovery-check"),
+                Button("File & how to publish", id="discovery-show"),
+                classes="actions",
+            ),
+            Vertical(id="discovery-results"),
+        ]
+
+    def _account_driven(self) -> bool:
+        return bool(self.session.get("enrollment_profile", "mode") != "web-based")
+
+    def _show_mode(self) -> None:
+        account_driven = self._account_driven()
+        self.query(".account-driven-only").set(display=account_driven)
+        self.query_one("#prereq-web-note").display = not account_driven
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_mode()
+
+    def on_show(self) -> None:
+        # Step 5 may have changed the enrollment type since this step was last shown.
+        self._show_mode()
+        if self.report is not None:
+            self._update_verdict()
 
     def on_signed_in(self) -> None:
         self._fill_domains()
@@ -125,11 +161,12 @@ class PrerequisitesStep(StepPanel):
 
     def _show_report(self, report: CheckReport) -> None:
         self.report = report
-        box = self.query_one("#prereq-results", Vertical)
-        box.remove_children()
-        box.mount_all(
-            CheckRow(r.status.value, r.title, r.detail, r.fix, id=f"check-{r.id}")
-            for r in report.results
+        self._replace_rows(
+            "#prereq-results",
+            [
+                CheckRow(r.status.value, r.title, r.detail, r.fix, id=f"check-{r.id}")
+                for r in report.results
+            ],
         )
         warnings = [r.id for r in report.results if r.status.value == "warn"]
         acknowledged = set(self.session.get("prerequisites", "acknowledged_warnings"))
@@ -142,8 +179,23 @@ class PrerequisitesStep(StepPanel):
         self._update_verdict()
         self._check_discovery_once()
 
+    def _replace_rows(self, selector: str, rows: list[Widget]) -> None:
+        """Put `rows` in place of a box's children once the old ones are gone: rows keep
+        their ids (check-…), and mounting before the removal finished raised DuplicateIds,
+        which ended the wizard when "Run checks" was pressed a second time."""
+        box = self.query_one(selector, Vertical)
+
+        async def replace() -> None:
+            await box.remove_children()
+            await box.mount_all(rows)
+
+        self.call_later(replace)
+
     def _check_discovery_once(self) -> None:
-        """The first check runs by itself, whichever arrives last: the domains or the report."""
+        """The first check runs by itself, whichever arrives last: the domains or the report
+        (not in web-based mode, which needs no discovery file)."""
+        if not self._account_driven():
+            return
         if self.discovery is None and self._domain() and not self._discovery_started:
             self.check_discovery()
 
@@ -245,24 +297,27 @@ class PrerequisitesStep(StepPanel):
 
     def _show_discovery(self, report: DiscoveryReport) -> None:
         self.discovery = report
-        box = self.query_one("#discovery-results", Vertical)
-        box.remove_children()
         shown = [f for f in report.findings if f.status != "pass"] or report.findings
         if report.status == "pass":
-            box.mount(
-                Static(
-                    Text.assemble(
-                        ("✔ pass", "green"),
-                        "  ",
-                        (safe_text(report.domain), "bold"),
-                        " serves the right file for iPhone and iPad.",
-                    ),
-                    id="discovery-verdict",
-                )
+            self._replace_rows(
+                "#discovery-results",
+                [
+                    Static(
+                        Text.assemble(
+                            ("✔ pass", "green"),
+                            "  ",
+                            (safe_text(report.domain), "bold"),
+                            " serves the right file for iPhone and iPad.",
+                        ),
+                        id="discovery-verdict",
+                    )
+                ],
             )
             self._update_verdict()
             return
-        box.mount_all(CheckRow(f.status, f.title, f.evidence, f.fix) for f in shown)
+        self._replace_rows(
+            "#discovery-results", [CheckRow(f.status, f.title, f.evidence, f.fix) for f in shown]
+        )
         self._update_verdict()
 
     @on(Button.Pressed, "#discovery-show")
@@ -297,12 +352,13 @@ class PrerequisitesStep(StepPanel):
             acknowledged = set(self.session.get("prerequisites", "acknowledged_warnings"))
             if warnings - acknowledged:
                 problems.append("accept the warnings")
-        if not self.session.get("prerequisites", "federation_confirmed"):
-            problems.append("confirm Managed Apple Accounts or federation")
-        if self.discovery is None:
-            problems.append("check the service discovery file")
-        elif self.discovery.status != "pass":
-            problems.append("fix the service discovery file")
+        if self._account_driven():
+            if not self.session.get("prerequisites", "federation_confirmed"):
+                problems.append("confirm Managed Apple Accounts or federation")
+            if self.discovery is None:
+                problems.append("check the service discovery file")
+            elif self.discovery.status != "pass":
+                problems.append("fix the service discovery file")
         verdict = self.query_one("#prereq-verdict", Static)
         if problems:
             verdict.update(Text("To finish this step: " + "; ".join(problems) + "."))

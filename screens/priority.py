@@ -129,16 +129,19 @@ class PriorityStep(StepPanel):
         status.set_class(error, "-error")
 
     def _tenant_entries(self) -> list[PriorityEntry]:
+        from tui.rollout.modes import facts
         from tui.rollout.priority_read import entries
 
         assert self._tenant is not None
         profile = self.session.table("enrollment_profile")
+        mode = str(self.session.get("enrollment_profile", "mode"))
         return entries(
             self._tenant,
             str(profile.get("profile_id", "")),
             str(profile.get("name") or self.session.get("enrollment_profile", "name")),
             list(profile.get("groups") or []),
             bool(profile.get("all_users", False)),
+            facts(mode).enrollment_type,
         )
 
     def _arranged(self) -> list[PriorityEntry]:

@@ -181,3 +181,24 @@ def test_sandbox_check_looks_at_the_users_the_session_targets(tmp_path: Path) ->
     licence = checks["intune_licence"]
     assert licence["status"] == "warn", licence
     assert "AdeleV@contoso.com" in licence["detail"] and "MeganB@contoso.com" in licence["detail"]
+
+
+def test_a_web_based_session_needs_no_discovery_file(
+    demo_sb: RunningSandbox, tmp_path: Path
+) -> None:
+    """Web-based device enrollment (issue 18.5): no discovery check, and it says why, even
+    with a sign-in domain in the session (that domain serves no file here)."""
+    session = tmp_path / "web.toml"
+    session.write_text(
+        f'[session]\nschema = 1\n\n[tenant]\ngraph_url = "{demo_sb.graph_url}"\nauth = "token"\n'
+        'sign_in_domain = "no-such-file.example"\n\n'
+        '[enrollment_profile]\nmode = "web-based"\n'
+    )
+    session.chmod(0o600)
+    env = environment(tmp_path, ADUE_ACCESS_TOKEN=demo_sb.token)
+    done = adue("check", "--session", str(session), "--json", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["discovery"] is None and report["discovery_needed"] is False
+    text = adue("check", "--session", str(session), env=env, cwd=tmp_path)
+    assert 'Service discovery: not needed ([enrollment_profile] mode = "web-based"' in text.stdout

@@ -286,6 +286,25 @@ def test_outranking_warnings_name_user_choice_and_web_enrollment() -> None:
     assert "“I own this device” now leads to account-driven user enrollment" in lines[0]
     assert lines[1].startswith("“web” (place 3, web-based device enrollment) outranks ours")
 
+    # Ours in web-based mode (issue 18.5): another web profile is no warning, an
+    # account-driven one above ours is, and user choice names what its path needs.
+    web_ours = PriorityEntry(
+        key=OURS,
+        name="ours",
+        enrollment_type="x",
+        groups=(GroupTarget("b", "B"),),
+        is_ours=True,
+        default_type="webDeviceEnrollment",
+    )
+    account = tenant("account", "accountDrivenUserEnrollment", "b")
+    lines = outranking_warnings([choice, web, account, web_ours])
+    assert len(lines) == 2
+    assert "service-discovery file" in lines[0]
+    assert lines[1].startswith(
+        "“account” (place 3, account-driven user enrollment) targets B: a user it targets "
+        "gets account-driven user enrollment, not web-based device enrollment"
+    )
+
 
 async def test_the_step_warns_about_profiles_that_outrank_ours(
     tmp_path: Path, demo: RunningSandbox, monkeypatch: pytest.MonkeyPatch

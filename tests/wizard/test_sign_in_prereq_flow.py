@@ -227,3 +227,23 @@ async def test_resuming_without_a_cached_sign_in_waits_for_the_person(
         assert app.backend.signed_in is None
         assert not isinstance(app.screen, DeviceCodeDialog)
         assert "Last signed in as admin@contoso.com" in text_of(app, "#sign-in-result")
+
+
+async def test_run_checks_again_replaces_the_rows_and_the_wizard_lives_on(
+    tmp_path: Path, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pressing "Run checks" after a report mounted the new rows (same ids) before the old
+    ones were gone: DuplicateIds ended the wizard."""
+    from tests.wizard.sso_auth_profile_support import open_session, settle, signed_in_app
+
+    session = open_session(tmp_path, "prerequisites")
+    app = signed_in_app(session, sandbox, monkeypatch)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.query("#check-apns_certificate")
+        for _ in range(2):
+            await pilot.click("#prereq-run")
+            await settle(app, pilot)
+        assert app.is_running
+        assert len(app.query("#check-apns_certificate")) == 1
+        assert app.query_one("#check-apns_certificate").has_class("check-pass")

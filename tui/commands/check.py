@@ -270,7 +270,19 @@ def _print_report(target: TargetTenant, report: CheckReport) -> None:
     print(f"Checked {len(report.results)} prerequisites: {summary}.")
 
 
-def _print_discovery(found: DiscoveryReport | None) -> None:
+def _web_based(args: argparse.Namespace) -> bool:
+    """The session sets up web-based device enrollment, which needs no discovery file."""
+    profile = _session_data(args).get("enrollment_profile")
+    return isinstance(profile, dict) and profile.get("mode") == "web-based"
+
+
+def _print_discovery(found: DiscoveryReport | None, web_based: bool = False) -> None:
+    if found is None and web_based:
+        print(
+            'Service discovery: not needed ([enrollment_profile] mode = "web-based":'
+            " employees enroll in Safari)."
+        )
+        return
     if found is None:
         print(
             "Service discovery: not checked (no sign-in domain: pass --domain, or set"
@@ -294,7 +306,10 @@ def exit_code(report: CheckReport, found: DiscoveryReport | None) -> int:
 
 
 def _report_json(
-    target: TargetTenant, report: CheckReport, found: DiscoveryReport | None
+    target: TargetTenant,
+    report: CheckReport,
+    found: DiscoveryReport | None,
+    web_based: bool = False,
 ) -> dict[str, Any]:
     code = exit_code(report, found)
     return {
@@ -305,6 +320,7 @@ def _report_json(
         "checked_at": report.checked_at.isoformat(),
         "checks": [r.to_json() for r in report.results],
         "discovery": found.to_dict() if found else None,
+        "discovery_needed": not web_based,
     }
 
 
@@ -329,7 +345,11 @@ def run(args: argparse.Namespace) -> int:
             target, report, found = asyncio.run(
                 _check(
                     _settings(args),
-                    discovery=_discovery_target(args),
+                    # Web-based device enrollment needs no discovery file: checked only
+                    # when --domain asks for it.
+                    discovery=None
+                    if _web_based(args) and not args.domain
+                    else _discovery_target(args),
                     targets=_targets(args),
                     tenant_table=_tenant_table(args)[0],
                     cli_tenant=getattr(args, "tenant", None),
@@ -350,10 +370,10 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _fail(args, "interrupted")
     if args.json:
-        print(json.dumps(_report_json(target, report, found), indent=2))
+        print(json.dumps(_report_json(target, report, found, _web_based(args)), indent=2))
     else:
         _print_report(target, report)
-        _print_discovery(found)
+        _print_discovery(found, _web_based(args))
     return exit_code(report, found)
 
 

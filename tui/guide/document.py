@@ -19,6 +19,8 @@ from tui.guide.settings import GuideSettings
 from tui.guide.strings import Catalogue
 
 COMPANY_PORTAL_URL = "https://portal.manage.microsoft.com/"
+# Where web-based device enrollment starts, in Safari (../shared/reference/enrollment-facts.md).
+WEB_ENROLLMENT_URL = "https://portal.manage.microsoft.com/enrollment/webenrollment/ios"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -151,6 +153,13 @@ def build_document(
                 address=True,
             ),
         ),
+        "enroll_link": (
+            Span(
+                WEB_ENROLLMENT_URL.removeprefix("https://"),
+                href=WEB_ENROLLMENT_URL,
+                address=True,
+            ),
+        ),
     }
 
     def text(key: str) -> Inline:
@@ -158,7 +167,37 @@ def build_document(
 
     identity = settings.identity
     authenticator = "required" if settings.authenticator_required else "optional"
-    sections = (
+    if settings.mode == "web-based":
+        from tui.guide.web_based import web_sections
+
+        sections = web_sections(settings, text, _help_blocks(settings, text))
+    else:
+        sections = _user_enrollment_sections(
+            settings, text, identity, authenticator, strings, example
+        )
+    return Document(
+        lang=lang,
+        direction=table.direction,
+        organization=settings.organization,
+        title=text("document.title"),
+        lead=text("web.lead" if settings.mode == "web-based" else "document.lead"),
+        contents_label=strings["document.contents"],
+        skip_link_label=strings["document.skip_link"],
+        sections=sections,
+        footer=text("document.footer"),
+    )
+
+
+def _user_enrollment_sections(
+    settings: GuideSettings,
+    text: Callable[[str], Inline],
+    identity: str,
+    authenticator: str,
+    strings: Mapping[str, str],
+    example: str,
+) -> tuple[Section, ...]:
+    """Account-driven User Enrollment: the employee enrolls in Settings."""
+    return (
         Section(
             "before",
             text("before.title"),
@@ -248,17 +287,6 @@ def build_document(
             ),
         ),
         Section("help", text("help.title"), _help_blocks(settings, text)),
-    )
-    return Document(
-        lang=lang,
-        direction=table.direction,
-        organization=settings.organization,
-        title=text("document.title"),
-        lead=text("document.lead"),
-        contents_label=strings["document.contents"],
-        skip_link_label=strings["document.skip_link"],
-        sections=sections,
-        footer=text("document.footer"),
     )
 
 

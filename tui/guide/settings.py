@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 from tui.guide.errors import GuideSettingsError, Problem
 from tui.guide.links import MAX_URL_LENGTH, is_web_url
 from tui.guide.strings import Catalogue, builtin_catalogue
+from tui.session.schema import ENROLLMENT_MODES
 
 Identity = Literal["federated", "managed_apple_id"]
 Format = Literal["md", "html", "pdf"]
@@ -42,6 +43,7 @@ KEY_LANGUAGES = "[guide] languages"
 KEY_FORMATS = "[guide] formats"
 KEY_OUTPUT_DIR = "[guide] output_dir"
 KEY_AUTHENTICATOR = "[authenticator] app_id"
+KEY_MODE = "[enrollment_profile] mode"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class GuideSettings:
     languages: tuple[str, ...] = ("en",)
     formats: tuple[Format, ...] = DEFAULT_FORMATS
     output_dir: str = ""
+    mode: str = "account-driven"  # [enrollment_profile] mode: which enrollment the guide explains
     # Not part of equality: two settings that render the same guide compare equal.
     catalogue: Catalogue = field(default_factory=builtin_catalogue, compare=False, repr=False)
 
@@ -80,6 +83,7 @@ class GuideSettings:
         guide = reader.table("guide")
         tenant = reader.table("tenant")
         authenticator = reader.table("authenticator")
+        profile = reader.table("enrollment_profile")
         organization = reader.text(guide, KEY_ORGANIZATION) or reader.text(
             tenant, KEY_TENANT_ORGANIZATION
         )
@@ -94,6 +98,7 @@ class GuideSettings:
             "languages": reader.text_list(guide, KEY_LANGUAGES) or ("en",),
             "formats": reader.text_list(guide, KEY_FORMATS) or DEFAULT_FORMATS,
             "output_dir": reader.text(guide, KEY_OUTPUT_DIR),
+            "mode": reader.text(profile, KEY_MODE) or "account-driven",
         }
         given = {name for name, value in overrides.items() if value is not None}
         values.update((name, overrides[name]) for name in given)
@@ -130,6 +135,7 @@ class GuideSettings:
                 tuple[Format, ...], tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
             ),
             output_dir=self.output_dir.strip(),
+            mode=self.mode.strip(),
             catalogue=self.catalogue,
         )
 
@@ -161,6 +167,15 @@ class GuideSettings:
                     'use "federated" (employees sign in with their work account) or'
                     ' "managed_apple_id" (they sign in with a Managed Apple Account)',
                     "--identity",
+                )
+            )
+        if self.mode not in ENROLLMENT_MODES:
+            problems.append(
+                Problem(
+                    KEY_MODE,
+                    f"is {self.mode!r}",
+                    'use "account-driven" (employees enroll in Settings) or "web-based"'
+                    " (they enroll in Safari); the wizard's step 5 sets it",
                 )
             )
         if self.link_url and not is_web_url(self.link_url):

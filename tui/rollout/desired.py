@@ -15,6 +15,7 @@ from typing import Any
 
 from tui.graph import sso_keys
 from tui.graph.models import CheckTargets
+from tui.rollout.modes import MODES, facts
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
 
 OURS = "enrollment_profile"  # in [priority] order: stands for the profile adue manages
@@ -71,6 +72,7 @@ class ProfileDesired:
     all_users: bool = False
     filter_id: str = ""  # an assignment filter on every target of the profile ("" = none)
     filter_type: str = "include"
+    mode: str = "account-driven"  # [enrollment_profile] mode: see tui.rollout.modes
     # adue itself added the "All users" target (journal): only then may it remove it.
     owns_all_users: bool = False
 
@@ -225,7 +227,12 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
 
     table = data.get("enrollment_profile")
     if isinstance(table, Mapping):
-        name = str(table.get("name", "iOS – account-driven user enrollment"))
+        mode = str(table.get("mode", "account-driven")).strip() or "account-driven"
+        if mode not in MODES:
+            problems.append(
+                f"[enrollment_profile] mode: {mode!r}: use " + " or ".join(f'"{m}"' for m in MODES)
+            )
+        name = str(table.get("name", facts(mode).default_profile_name))
         problem = display_name_problem(name, "profile name")
         if problem:
             problems.append(f"[enrollment_profile] name: {problem}")
@@ -240,6 +247,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             filter_id=filter_id,
             filter_type=filter_type,
             owns_all_users=owns_all_users(data.get("journal")),
+            mode=mode,
         )
         problems += _group_problems(profile.groups)
         if filter_id and not is_guid(filter_id):

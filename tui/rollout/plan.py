@@ -24,7 +24,6 @@ from tui.graph.models import (
     AppIntent,
     AssignmentTarget,
     EnrollmentProfile,
-    EnrollmentProfileSpec,
     GroupKind,
     SsoPolicySpec,
     TargetKind,
@@ -68,6 +67,7 @@ from tui.rollout.model import (
     UpdateSso,
     target_token,
 )
+from tui.rollout.modes import facts, profile_spec
 from tui.rollout.priority_converge import max_rounds
 from tui.rollout.read import Found, Json, TenantState, read_tenant
 from tui.rollout.web_clip import web_clip_actions
@@ -558,20 +558,19 @@ def _profile_actions(
                 "profiles for user enrollment apply to users only (device groups are not "
                 "supported); choose a group of users"
             )
-    spec = EnrollmentProfileSpec(profile.name, profile.description)
+    spec = profile_spec(profile.name, profile.description, profile.mode)
     label = f"the enrollment profile {profile.name!r}"
     drift = found.found_by == "stored id"
     actions: list[Action] = []
     group_ids = list(dict.fromkeys(_group_id(state, r) for r in profile.groups))
     wanted = _profile_targets(profile, group_ids)
     if found.body is None:
-        details = [
-            "enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 17+)"
-        ]
+        details = [facts(profile.mode).plan_line]
         if found.stored_id_missing:
             details.insert(
                 0, f"the profile adue created (id {profile.profile_id}) is gone from the tenant"
             )
+        notes.append(facts(profile.mode).difference)
         actions.append(
             Action(
                 "enrollment_profile:create",
@@ -587,6 +586,12 @@ def _profile_actions(
     else:
         current = strip_read_only(found.body)
         patch = changed_fields(enrollment_profile_body(spec), current, keep=("@odata.type",))
+        if "defaultEnrollmentType" in patch:
+            notes.append(
+                "The profile changes its enrollment type: employees who already enrolled "
+                "keep their enrollment; new enrollments get the new type. "
+                + facts(profile.mode).difference
+            )
         if patch:
             actions.append(
                 Action(

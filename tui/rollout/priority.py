@@ -10,7 +10,7 @@ user is targeted by several profiles the highest one applies (graph.md, Step 4).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui.graph.models import EnrollmentProfile, ProfileAssignment, TargetKind
 
@@ -126,16 +126,22 @@ def with_session_groups(
     )
 
 
-def new_ours(name: str) -> PriorityEntry:
+def new_ours(name: str, default_type: str = "accountDrivenUserEnrollment") -> PriorityEntry:
     """Ours before apply has created it."""
     return PriorityEntry(
         key=OURS,
         name=name,
-        enrollment_type=ENROLLMENT_TYPE_LABELS["accountDrivenUserEnrollment"],
+        enrollment_type=ENROLLMENT_TYPE_LABELS[default_type],
         is_ours=True,
         is_new=True,
-        default_type="accountDrivenUserEnrollment",
+        default_type=default_type,
     )
+
+
+def with_session_type(entry: PriorityEntry, default_type: str) -> PriorityEntry:
+    """Ours with the enrollment type the session sets (apply changes the tenant's to it)."""
+    label = ENROLLMENT_TYPE_LABELS.get(default_type, default_type)
+    return replace(entry, default_type=default_type, enrollment_type=label)
 
 
 def find_ours(
@@ -244,29 +250,42 @@ def shared_targets(a: PriorityEntry, b: PriorityEntry) -> str:
 
 
 def outranking_warnings(entries: Sequence[PriorityEntry]) -> list[str]:
-    """Profiles above ours that take its users away from account-driven User Enrollment
-    as adue sets it up: "Determine based on user choice" (since 2024 "I own this device"
-    leads to account-driven enrollment too, so its users need the same prerequisites) and
-    web-based device enrollment (a device enrollment, not a user enrollment)."""
+    """Profiles above ours that take its users away from the enrollment adue sets up:
+    "Determine based on user choice" (since 2024 "I own this device" leads to account-driven
+    user enrollment, so its users need that path's prerequisites) and a profile of the
+    other personal-device type (web-based device enrollment vs account-driven user
+    enrollment: a device enrollment is not a user enrollment)."""
     ours_at = next((i for i, e in enumerate(entries) if e.is_ours), None)
     if ours_at is None:
         return []
     ours = entries[ours_at]
+    our_type = ours.default_type or "accountDrivenUserEnrollment"  # adue's default mode
+    ours_label = ENROLLMENT_TYPE_LABELS.get(our_type, our_type)
+    personal = ("accountDrivenUserEnrollment", "webDeviceEnrollment")
     lines = []
     for position, entry in enumerate(entries[:ours_at], start=1):
         via = shared_targets(ours, entry)
         if entry.default_type == "unknown" and via:
+            needs = (
+                "the same prerequisites"
+                if our_type == "accountDrivenUserEnrollment"
+                else "the service-discovery file and a Managed Apple Account or federation"
+            )
             lines.append(
                 f"“{entry.name}” (place {position}, determine based on user choice) also "
                 f"targets {via} and outranks ours: its users choose, and “I own this device” "
-                "now leads to account-driven user enrollment too, so they need the same "
-                "prerequisites; move ours above it to decide for them."
+                f"now leads to account-driven user enrollment, so they need {needs}; move "
+                "ours above it to decide for them."
             )
-        elif entry.default_type == "webDeviceEnrollment":
+        elif (
+            entry.default_type in personal
+            and our_type in personal
+            and entry.default_type != our_type
+        ):
+            theirs = ENROLLMENT_TYPE_LABELS[entry.default_type]
             whom = f"targets {via}" if via else "outranks ours"
             lines.append(
-                f"“{entry.name}” (place {position}, web-based device enrollment) {whom}: "
-                "a user it targets gets web-based device enrollment, not account-driven user "
-                "enrollment; move ours above it for users in both."
+                f"“{entry.name}” (place {position}, {theirs}) {whom}: a user it targets gets "
+                f"{theirs}, not {ours_label}; move ours above it for users in both."
             )
     return lines

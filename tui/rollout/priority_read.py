@@ -23,6 +23,7 @@ from tui.rollout.priority import (
     new_ours,
     tenant_entry,
     with_session_groups,
+    with_session_type,
 )
 
 
@@ -86,8 +87,10 @@ def entries(
     ours_name: str,
     ours_groups: Sequence[Mapping[str, str]],
     ours_all_users: bool = False,
+    ours_type: str = "accountDrivenUserEnrollment",
 ) -> list[PriorityEntry]:
-    """Rows in the tenant's order; ours where the tenant has it, else last as "new"."""
+    """Rows in the tenant's order; ours where the tenant has it, else last as "new".
+    Ours shows the session's groups and enrollment type (what apply will make it)."""
     ours = find_ours(tenant.profiles, ours_id, ours_name)
     rows = [
         tenant_entry(
@@ -99,5 +102,10 @@ def entries(
         for profile in tenant.profiles
     ]
     if ours is None:
-        rows.append(new_ours(ours_name))
-    return [with_session_groups(r, ours_groups, ours_all_users) if r.is_ours else r for r in rows]
+        rows.append(new_ours(ours_name, ours_type))
+    return [
+        with_session_type(with_session_groups(r, ours_groups, ours_all_users), ours_type)
+        if r.is_ours
+        else r
+        for r in rows
+    ]

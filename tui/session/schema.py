@@ -38,6 +38,8 @@ JOURNAL_ACTIONS = ("create", "update", "assign", "unassign", "set_priority", "de
 JOURNAL_RESULTS = ("pending", "ok", "failed")
 APPLY_RESULTS = ("", "ok", "failed", "interrupted")
 FILTER_TYPES = ("include", "exclude")
+# How personal devices enroll with our profile (tui.rollout.modes says what each means).
+ENROLLMENT_MODES = ("account-driven", "web-based")
 
 
 class SessionError(Exception):
@@ -136,6 +138,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "enrollment_profile": {
         "status": _status(),
+        "mode": Field(ENROLLMENT_MODES, "account-driven", "account-driven | web-based"),
         "name": Field("str", "iOS – account-driven user enrollment"),
         "description": Field("str", ""),
         "all_users": Field("bool", False, "assign to all licensed users"),

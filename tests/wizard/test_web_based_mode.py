@@ -1,0 +1,87 @@
+"""Web-based device enrollment in the wizard (issue 18.5), by Pilot on the demo sandbox:
+step 5 chooses the type and says what it means, a name left at the default follows the
+type, and the prerequisites step stops asking for the discovery file and Managed Apple
+Accounts (and asks again when the type goes back)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import ContentSwitcher, Input
+
+from tests.wizard.sso_auth_profile_support import (
+    open_session,
+    private_home,
+    saved,
+    settle,
+    signed_in_app,
+    text_of,
+)
+from tui.app import AdueApp
+from tui.sandbox.server import RunningSandbox
+
+WEB_NAME = "iOS – web-based device enrollment"
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    private_home(tmp_path, monkeypatch)
+
+
+async def test_choosing_web_based_saves_the_mode_and_the_default_name_follows(
+    tmp_path: Path,
+) -> None:
+    session = open_session(tmp_path, "enrollment_profile")
+    app = AdueApp(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert "Account-driven User Enrollment" in text_of(app.query_one("#profile-mode-facts"))
+        await pilot.click("#mode-web-based")
+        await pilot.pause()
+        data = saved(session.path)["enrollment_profile"]
+        assert data["mode"] == "web-based"
+        assert data["name"] == WEB_NAME
+        assert app.query_one("#profile-name", Input).value == WEB_NAME
+        facts = text_of(app.query_one("#profile-mode-facts"))
+        assert "serial number" in facts and "wipe the whole device" in facts
+
+        # A name the admin typed is theirs: switching back keeps it.
+        name = app.query_one("#profile-name", Input)
+        name.value = "BYOD phones"
+        await pilot.pause()
+        await pilot.click("#mode-account-driven")
+        await pilot.pause()
+        data = saved(session.path)["enrollment_profile"]
+        assert data["mode"] == "account-driven"
+        assert data["name"] == "BYOD phones"
+
+
+async def test_web_based_needs_no_discovery_file_nor_managed_apple_accounts(
+    tmp_path: Path, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = open_session(tmp_path, "prerequisites")
+    session.set("prerequisites", "status", "in_progress")
+    session.set("enrollment_profile", "mode", "web-based")
+    app = signed_in_app(session, sandbox, monkeypatch)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert app.query_one(ContentSwitcher).current == "prerequisites"
+        await settle(app, pilot)
+        assert not app.query_one("#prereq-federation").display
+        assert not app.query_one("#discovery-domain").display
+        assert app.query_one("#prereq-web-note").display
+        verdict = text_of(app.query_one("#prereq-verdict"))
+        assert "discovery" not in verdict and "Managed Apple" not in verdict
+        assert "All prerequisites are met" in verdict
+        # No discovery check ran: the sandbox saw no request for the well-known file.
+        assert not [r for r in sandbox.requests if "well-known" in r.path]
+
+        # Back from step 5 in account-driven mode: both are asked for again.
+        session.set("enrollment_profile", "mode", "account-driven")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert app.query_one(ContentSwitcher).current == "sso_extension"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.query_one(ContentSwitcher).current == "prerequisites"
+        assert app.query_one("#prereq-federation").display
+        assert "confirm Managed Apple Accounts" in text_of(app.query_one("#prereq-verdict"))

@@ -1,0 +1,78 @@
+"""The two ways personal iPhones and iPads enroll with adue's profile, and what each means.
+
+`[enrollment_profile] mode` picks one. Both use the same SSO app extension policy (JIT
+registration) and Microsoft Authenticator; they differ in the profile's enrollment type,
+in what the employee does, and in what the organisation can see and do on the device.
+Sources: Microsoft Learn "Set up account driven Apple User Enrollment", "Set up web based
+device enrollment for iOS" (memdocs intune/enrollment/web-based-device-enrollment-ios.md),
+"Overview of Apple device enrollment" (ios-device-enrollment.md), "What information can my
+organization see when I enroll my device?", and ../shared/reference/enrollment-facts.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption
+from tui.session.schema import ENROLLMENT_MODES
+
+MODES = ENROLLMENT_MODES
+
+
+@dataclass(frozen=True)
+class ModeFacts:
+    mode: str  # one of MODES
+    label: str  # as the admin center names the enrollment type
+    enrollment_type: str  # Graph's appleUserInitiatedEnrollmentType
+    default_profile_name: str
+    needs_discovery_file: bool  # the service-discovery file on the sign-in domain
+    plan_line: str  # the create line of the plan
+    difference: str  # for Review: what the company can see and do, in the admin's words
+
+
+ACCOUNT_DRIVEN = ModeFacts(
+    mode="account-driven",
+    label="Account driven user enrollment",
+    enrollment_type="accountDrivenUserEnrollment",
+    default_profile_name="iOS – account-driven user enrollment",
+    needs_discovery_file=True,
+    plan_line="enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 17+)",
+    difference=(
+        "Account-driven User Enrollment: employees enroll from Settings with their work "
+        "account. Work apps and data live on a separate managed volume; Intune sees no "
+        "serial number, UDID, IMEI or phone number and no personal apps; remote actions are "
+        "limited to retire, remote lock and sync (no full wipe). Needs the service-discovery "
+        "file on the sign-in domain."
+    ),
+)
+
+WEB_BASED = ModeFacts(
+    mode="web-based",
+    label="Web based device enrollment",
+    enrollment_type="webDeviceEnrollment",
+    default_profile_name="iOS – web-based device enrollment",
+    needs_discovery_file=False,
+    plan_line="enrollment type: web based device enrollment, personal devices in Safari "
+    "(iOS/iPadOS 17+)",
+    difference=(
+        "Web-based device enrollment: employees enroll in Safari and install a management "
+        "profile in Settings. It is a device enrollment: Intune sees the device's serial "
+        "number and IMEI, the last four digits of its phone number and its managed apps, "
+        "and can wipe the whole device; work data is not kept on a separate volume. No "
+        "service-discovery file is needed."
+    ),
+)
+
+FACTS: dict[str, ModeFacts] = {f.mode: f for f in (ACCOUNT_DRIVEN, WEB_BASED)}
+
+
+def facts(mode: str) -> ModeFacts:
+    """The facts of `mode` (the default's for an unknown value: the schema refuses those)."""
+    return FACTS.get(mode, ACCOUNT_DRIVEN)
+
+
+def profile_spec(name: str, description: str, mode: str) -> EnrollmentProfileSpec:
+    """The profile's body for `mode`: the enrollment type as default and as the one option
+    for personal devices (the shape the admin center writes for a single-type profile)."""
+    kind = facts(mode).enrollment_type
+    return EnrollmentProfileSpec(name, description, kind, (EnrollmentTypeOption("personal", kind),))

@@ -570,7 +570,8 @@ def _profile_actions(
             details.insert(
                 0, f"the profile adue created (id {profile.profile_id}) is gone from the tenant"
             )
-        notes.append(facts(profile.mode).difference)
+        if profile.mode != "account-driven":  # the default needs no word; the other does
+            notes.append(facts(profile.mode).difference)
         actions.append(
             Action(
                 "enrollment_profile:create",

@@ -29,6 +29,7 @@ from tests.plan.helpers import ROOT, example_session
 from tui.graph.models import CheckTargets
 from tui.progress.export import reminder_csv
 from tui.progress.read import progress_targets, read_progress
+from tui.sandbox.seeds_enrolled import ENROLLED as ENROLLED_KIND
 from tui.sandbox.seeds_enrolled import device
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.session import Session
@@ -213,3 +214,36 @@ def test_command_refuses_another_tenant_and_names_both(
     assert "Wrong tenant" in result.stderr and enrolled.tenant_id in result.stderr
     assert json.loads(result.stdout)["error"].startswith("Wrong tenant")
     assert path.read_bytes() == before
+
+
+async def test_web_based_mode_counts_personal_device_enrollments(tmp_path: Path) -> None:
+    """[enrollment_profile] mode = "web-based" (issue 18.5): a personal device's
+    user-initiated device enrollment (Graph's `userEnrollment`) is this rollout's kind;
+    an account-driven one and a corporate device enrollment are not."""
+    with start_sandbox(seed="demo") as sb:
+        now = dt.datetime.now(dt.UTC)
+        with sb.lock:
+            t = sb.state
+            gid = next(g["id"] for g in t.groups.values() if g["displayName"] == "BYOD pilot")
+            members = [t.users[u] for u in t.members[gid] if u in t.users][:3]
+            kinds = (("userEnrollment", "personal"), (ENROLLED_KIND, "personal"))
+            for i, (kind, owner) in enumerate((*kinds, ("userEnrollment", "company"))):
+                device(
+                    t,
+                    f"w{i}",
+                    members[i],
+                    name=f"w{i}",
+                    kind=kind,
+                    owner=owner,
+                    enrolled=now,
+                    synced=now,
+                )
+            t.directory_changed()
+        client = make_client(sb)
+        try:
+            web = await read_progress(client, CheckTargets(group_ids=(gid,)), mode="web-based")
+            account = await read_progress(client, CheckTargets(group_ids=(gid,)))
+        finally:
+            await client.aclose()
+    assert [u.user.id for u in web.enrolled] == [members[0]["id"]]
+    assert [u.user.id for u in account.enrolled] == [members[1]["id"]]

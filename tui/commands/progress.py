@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.graph.target import TargetTenant
     from tui.progress.export import write_reminder_csv
     from tui.progress.read import progress_targets, read_progress
+    from tui.rollout.modes import session_mode
     from tui.session import Session, SessionError
 
     try:
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             target = await confirm_tenant(client, args, session)
             if not args.json:
                 print(target.headline(), flush=True)
-            return target, await read_progress(client, targets)
+            return target, await read_progress(client, targets, mode=session_mode(session.data))
         finally:
             await client.aclose()
 

@@ -36,6 +36,10 @@ from tui.graph.paging import CollectionRead, read_collections
 MANAGED_DEVICES = "deviceManagement/managedDevices"
 DEVICES_READ = ("DeviceManagementManagedDevices.Read.All",)
 ACCOUNT_DRIVEN = "appleAccountDrivenUserEnrollment"
+# Web-based device enrollment has no enum member of its own: it is a user-initiated device
+# enrollment, `userEnrollment` ("User driven enrollment" / Company Portal device enrollment,
+# deviceEnrollmentType enum), of a personal device. The two cannot be told apart in Graph.
+DEVICE_ENROLLMENT = "userEnrollment"
 PROFILE_BASED_USER_ENROLLMENT = frozenset(
     {"appleUserEnrollment", "appleUserEnrollmentWithServiceAccount"}
 )
@@ -68,6 +72,14 @@ class ManagedDevice:
     def account_driven(self) -> bool:
         """Enrolled through account-driven User Enrollment (what this rollout sets up)."""
         return self.enrollment_type == ACCOUNT_DRIVEN
+
+    def enrolled_as(self, mode: str) -> bool:
+        """Enrolled the way a rollout in `mode` ([enrollment_profile] mode) enrolls devices:
+        account-driven User Enrollment, or a personal device's user-initiated device
+        enrollment for web-based device enrollment."""
+        if mode == "web-based":
+            return self.enrollment_type == DEVICE_ENROLLMENT and self.owner_type == "personal"
+        return self.account_driven
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -137,9 +149,11 @@ def account_driven(devices: Iterable[ManagedDevice]) -> tuple[ManagedDevice, ...
 
 
 def enrolled_through_profile(
-    devices: Iterable[ManagedDevice], profile_name: str
+    devices: Iterable[ManagedDevice], profile_name: str, mode: str = "account-driven"
 ) -> tuple[ManagedDevice, ...]:
-    """Account-driven enrollments that name this enrollment profile
+    """Enrollments of the profile's kind (`mode`) that name this enrollment profile
     (`enrollmentProfileName`: the profile assigned to the device)."""
     wanted = profile_name.strip()
-    return tuple(d for d in account_driven(devices) if d.enrollment_profile_name.strip() == wanted)
+    return tuple(
+        d for d in devices if d.enrolled_as(mode) and d.enrollment_profile_name.strip() == wanted
+    )

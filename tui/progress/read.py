@@ -89,7 +89,11 @@ async def _group_names(client: GraphClient, ids: list[str]) -> dict[str, str]:
 
 
 async def read_progress(
-    client: GraphClient, targets: CheckTargets, *, now: dt.datetime | None = None
+    client: GraphClient,
+    targets: CheckTargets,
+    *,
+    now: dt.datetime | None = None,
+    mode: str = "account-driven",
 ) -> ProgressReport:
     """The rollout's progress; raises GraphError when a read fails (nothing partial)."""
     labels = dict(targets.labels)
@@ -154,4 +158,5 @@ async def read_progress(
         all_users=targets.all_users,
         read_at=now or dt.datetime.now(dt.UTC),
         notes=notes,
+        mode=mode,
     )

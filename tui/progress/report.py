@@ -122,6 +122,7 @@ def build_report(
     all_users: bool,
     read_at: dt.datetime,
     notes: Sequence[str] = (),
+    mode: str = "account-driven",
 ) -> ProgressReport:
     """Match devices to targeted users by `userId` (GUIDs: case does not matter)."""
     ours: dict[str, list[ManagedDevice]] = {}
@@ -132,7 +133,7 @@ def build_report(
         owner = device.user_id.lower()
         if not owner:
             continue
-        if device.account_driven:
+        if device.enrolled_as(mode):
             if owner in targeted:
                 ours.setdefault(owner, []).append(device)
             else:

@@ -37,6 +37,7 @@ from tui.rollout.model import (
     RemoveAppAssignments,
     target_token,
 )
+from tui.rollout.modes import session_mode
 from tui.rollout.settle import settle_pending
 from tui.session import Session
 
@@ -228,7 +229,7 @@ async def make_destroy_plan(client: GraphClient, data: Mapping[str, Any]) -> Des
     ):
         try:
             devices = await list_apple_devices(client)
-            enrolled = len(enrolled_through_profile(devices, profile.name))
+            enrolled = len(enrolled_through_profile(devices, profile.name, session_mode(data)))
         except GraphError as exc:
             enrolled, problem = None, f"could not count the devices enrolled through it: {exc}"
     plan = Plan(

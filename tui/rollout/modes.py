@@ -11,7 +11,9 @@ organization see when I enroll my device?", and ../shared/reference/enrollment-f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption
 from tui.session.schema import ENROLLMENT_MODES
@@ -76,3 +78,10 @@ def profile_spec(name: str, description: str, mode: str) -> EnrollmentProfileSpe
     for personal devices (the shape the admin center writes for a single-type profile)."""
     kind = facts(mode).enrollment_type
     return EnrollmentProfileSpec(name, description, kind, (EnrollmentTypeOption("personal", kind),))
+
+
+def session_mode(data: Mapping[str, Any]) -> str:
+    """A session's [enrollment_profile] mode (the schema checks its value)."""
+    profile = data.get("enrollment_profile")
+    mode = profile.get("mode") if isinstance(profile, Mapping) else None
+    return mode if isinstance(mode, str) and mode else "account-driven"

@@ -93,13 +93,14 @@ def test_bad_session_content_names_every_key() -> None:
         "[sso_extension] bundle_ids",
         "[sso_extension] groups",
         "[authenticator] groups",
+        "[enrollment_profile] groups",  # no target: nobody could enroll with it
         "[priority] order",
         "[priority] order",
     ]
 
 
 def test_missing_tables_leave_those_objects_alone() -> None:
-    desired = desired_state({"enrollment_profile": {"name": "P"}})
+    desired = desired_state({"enrollment_profile": {"name": "P", "all_users": True}})
     assert desired.sso is None and desired.authenticator is None
     assert desired.priority == ()  # no [priority]: the default, ours first
 

@@ -53,6 +53,7 @@ class SsoDesired:
     exclude_groups: tuple[GroupRef, ...]
     policy_id: str
     extra_keys: tuple[tuple[str, str | int | bool], ...] = ()
+    written: bool = False  # this session's journal records a write adue made to it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class AuthenticatorDesired:
     all_users: bool
     groups: tuple[GroupRef, ...]
     exclude_groups: tuple[GroupRef, ...]
+    # This session's journal records an assignment adue made: only then can a difference
+    # be a change made outside adue. The app id alone is the wizard's choice, not a write.
+    written: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class ProfileDesired:
     mode: str = "account-driven"  # [enrollment_profile] mode: see tui.rollout.modes
     # adue itself added the "All users" target (journal): only then may it remove it.
     owns_all_users: bool = False
+    written: bool = False  # this session's journal records a write adue made to it
 
 
 # The Company Portal website per cloud (Microsoft Intune's network endpoint pages: "Intune
@@ -99,9 +104,24 @@ class WebClipDesired:
     groups: tuple[GroupRef, ...]
     exclude_groups: tuple[GroupRef, ...]
     added_targets: tuple[str, ...] = ()
+    written: bool = False  # this session's journal records a write adue made to it
 
 
 ALL_USERS_INTENTS = ("enrollment_profile:assign:all_users", "enrollment_profile:unassign:all_users")
+
+
+def written(journal: Any, chain: str) -> bool:
+    """Whether this session's journal records a successful write of `chain` (the table
+    name its action keys start with, e.g. "authenticator"): before one, a difference
+    between the session and the tenant is a first apply's work, never drift."""
+    prefix = f"{chain}:"
+    entries = journal if isinstance(journal, list) else []
+    return any(
+        isinstance(entry, Mapping)
+        and entry.get("result") == "ok"
+        and str(entry.get("intent", "")).startswith(prefix)
+        for entry in entries
+    )
 
 
 def owns_all_users(journal: Any) -> bool:
@@ -189,6 +209,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             exclude_groups=_groups(table, "sso_extension", "exclude_groups"),
             policy_id=str(table.get("policy_id", "")).strip(),
             extra_keys=tuple((str(k).strip(), v) for k, v in extra.items()),
+            written=written(data.get("journal"), "sso_extension"),
         )
         problems += _group_problems(sso.groups) + _group_problems(sso.exclude_groups)
         problems += [f"[sso_extension] extra_keys: {p}" for p in sso_keys.problems(extra)]
@@ -199,6 +220,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             )
 
     table = data.get("authenticator")
+    app_written = written(data.get("journal"), "authenticator")
     if isinstance(table, Mapping):
         app_id = str(table.get("app_id", "")).strip()
         if app_id and not is_guid(app_id):
@@ -213,7 +235,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
                 authenticator = AuthenticatorDesired(app_id, False, (), ())
             else:
                 authenticator = AuthenticatorDesired(
-                    app_id, sso.all_users, sso.groups, sso.exclude_groups
+                    app_id, sso.all_users, sso.groups, sso.exclude_groups, app_written
                 )
         else:
             groups = _groups(table, "authenticator", "groups")
@@ -223,7 +245,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
                     "[authenticator] groups: empty while same_groups_as_sso = false: "
                     "list the groups that must get Microsoft Authenticator"
                 )
-            authenticator = AuthenticatorDesired(app_id, False, groups, ())
+            authenticator = AuthenticatorDesired(app_id, False, groups, (), app_written)
 
     table = data.get("enrollment_profile")
     if isinstance(table, Mapping):
@@ -248,8 +270,17 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             filter_type=filter_type,
             owns_all_users=owns_all_users(data.get("journal")),
             mode=mode,
+            written=written(data.get("journal"), "enrollment_profile"),
         )
         problems += _group_problems(profile.groups)
+        if not profile.all_users and not profile.groups:
+            # A profile nobody is assigned to enrolls nobody: refused like an SSO policy
+            # without users, before anything is created.
+            problems.append(
+                "[enrollment_profile] groups: the enrollment profile has no target, so no "
+                "one could enroll with it: choose at least one user group, or switch on "
+                '"All users" (step 5, Enrollment profile; all_users = true)'
+            )
         if filter_id and not is_guid(filter_id):
             problems.append(
                 f"[enrollment_profile] filter_id: {guid_problem(filter_id, 'filter id')}"
@@ -328,6 +359,7 @@ def _web_clip(
         groups=who.groups,
         exclude_groups=who.exclude_groups,
         added_targets=tuple(str(t) for t in table.get("added_targets") or []),
+        written=written(data.get("journal"), "web_clip"),
     )
 
 

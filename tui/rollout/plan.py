@@ -173,17 +173,20 @@ def _field_lines(patch: Mapping[str, Any], current: Mapping[str, Any]) -> list[s
 
 
 # -- the three chains --------------------------------------------------------------------------
-def _group_id(state: TenantState, ref: GroupRef) -> str:
-    group = state.groups.get(ref)
-    return group.id if group else ref.id
+def _group_ids(state: TenantState, refs: tuple[GroupRef, ...]) -> list[str]:
+    """The ids of the groups the tenant has for `refs`. A group it does not have (unknown
+    name or id, several of one name) is a problem of the plan and no target: a plan line
+    for it would contradict that problem (and name a group '')."""
+    found = (state.groups.get(ref) for ref in refs)
+    return list(dict.fromkeys(group.id for group in found if group is not None and group.id))
 
 
 def _sso_targets(
     state: TenantState, sso: SsoDesired | AuthenticatorDesired | WebClipDesired
 ) -> list[AssignmentTarget]:
     targets = [AssignmentTarget.all_users()] if sso.all_users else []
-    targets += [AssignmentTarget.group(_group_id(state, r)) for r in sso.groups]
-    targets += [AssignmentTarget.exclude(_group_id(state, r)) for r in sso.exclude_groups]
+    targets += [AssignmentTarget.group(g) for g in _group_ids(state, sso.groups)]
+    targets += [AssignmentTarget.exclude(g) for g in _group_ids(state, sso.exclude_groups)]
     return targets
 
 
@@ -310,7 +313,8 @@ def _sso_actions(
                 )
             )
         return actions
-    drift = found.found_by == "stored id"
+    # Drift: a difference on the object adue wrote (its stored id and a journalled write).
+    drift = found.found_by == "stored id" and sso.written
     current = strip_read_only(found.body)
     patch = changed_fields(sso_policy_body(spec, found.body), current, keep=("@odata.type",))
     kept = [
@@ -410,7 +414,9 @@ def _app_actions(
             f"Make {name} required (user licensing)",
             tuple(lines),
             object_id=state.app.id,
-            drift=state.app.found_by == "stored id",
+            # The stored app id is the wizard's choice, not proof of a write: only after
+            # adue assigned the app can its assignments have been changed outside adue.
+            drift=state.app.found_by == "stored id" and app.written,
             op=AssignApp(merged, tuple(added)),
         )
     ]
@@ -548,11 +554,13 @@ def _profile_actions(
     if found.twins:
         problems.append(_twins_problem("[enrollment_profile] name", "enrollment profiles", found))
         return []
+    refused: set[str] = set()  # device groups: a problem, so no target either
     for ref in profile.groups:
         group = state.groups.get(ref)
         kind = state.group_kinds.get(group.id) if group else None
         if group and kind in (GroupKind.DEVICES, GroupKind.MIXED):
             holds = "devices" if kind is GroupKind.DEVICES else "devices as well as users"
+            refused.add(group.id)
             problems.append(
                 f"{ref.where}: the group {group.display_name!r} holds {holds}: enrollment "
                 "profiles for user enrollment apply to users only (device groups are not "
@@ -560,9 +568,9 @@ def _profile_actions(
             )
     spec = profile_spec(profile.name, profile.description, profile.mode)
     label = f"the enrollment profile {profile.name!r}"
-    drift = found.found_by == "stored id"
+    drift = found.found_by == "stored id" and profile.written
     actions: list[Action] = []
-    group_ids = list(dict.fromkeys(_group_id(state, r) for r in profile.groups))
+    group_ids = [g for g in _group_ids(state, profile.groups) if g not in refused]
     wanted = _profile_targets(profile, group_ids)
     if found.body is None:
         details = [facts(profile.mode).plan_line]
@@ -710,6 +718,20 @@ def _nothing(object_type: ObjectType, chain: Chain, title: str, object_id: str) 
     )
 
 
+def _or_nothing(
+    mine: list[Action], problems: list[str], keys: tuple[str, ...], nothing: Action
+) -> list[Action]:
+    """The chain's actions, else its "already right" line, unless a problem concerns the
+    chain (a key of its table or of one of its groups): that line would contradict it."""
+    if mine:
+        return mine
+    return [] if any(p.startswith(keys) for p in problems) else [nothing]
+
+
+def _keys(table: str, refs: tuple[GroupRef, ...]) -> tuple[str, ...]:
+    return (table, *(ref.where for ref in refs if ref.where))
+
+
 def build_plan(desired: DesiredState, state: TenantState) -> Plan:
     """Compare; pure (no I/O). The order of actions is the order within each chain."""
     problems = list(state.problems)
@@ -720,41 +742,53 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
     if desired.sso:
         mine = _sso_actions(desired.sso, state, names, problems, notes)
         notes += _sso_conflicts(desired.sso, state, names)
-        actions += mine or [
+        sso_refs = (*desired.sso.groups, *desired.sso.exclude_groups)
+        actions += _or_nothing(
+            mine,
+            problems,
+            _keys("[sso_extension]", sso_refs),
             _nothing(
                 ObjectType.SSO_POLICY,
                 Chain.SSO,
                 f"The SSO app extension policy {desired.sso.name!r} is up to date",
                 state.sso.id,
-            )
-        ]
+            ),
+        )
         objects.append(
             ObjectState(ObjectType.SSO_POLICY, desired.sso.name, state.sso.id, state.sso.found_by)
         )
     if desired.authenticator:
-        mine = _app_actions(desired.authenticator, state, names, problems)
+        app = desired.authenticator
+        mine = _app_actions(app, state, names, problems)
         app_name = parse.text(state.app.body or {}, "displayName") or "Microsoft Authenticator"
-        actions += mine or [
+        app_refs = (*app.groups, *app.exclude_groups)
+        actions += _or_nothing(
+            mine,
+            problems,
+            _keys("[authenticator]", app_refs),
             _nothing(
                 ObjectType.AUTHENTICATOR_APP,
                 Chain.AUTHENTICATOR,
                 f"{app_name} is already required for the chosen users",
                 state.app.id,
-            )
-        ]
+            ),
+        )
         objects.append(
             ObjectState(ObjectType.AUTHENTICATOR_APP, app_name, state.app.id, state.app.found_by)
         )
     if desired.profile:
         mine = _profile_actions(desired.profile, desired, state, names, problems, notes)
-        actions += mine or [
+        actions += _or_nothing(
+            mine,
+            problems,
+            _keys("[enrollment_profile]", desired.profile.groups),
             _nothing(
                 ObjectType.ENROLLMENT_PROFILE,
                 Chain.PROFILE,
                 f"The enrollment profile {desired.profile.name!r} is up to date",
                 state.profile.id,
-            )
-        ]
+            ),
+        )
         objects.append(
             ObjectState(
                 ObjectType.ENROLLMENT_PROFILE,
@@ -767,15 +801,18 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
         clip = desired.web_clip
         mine = web_clip_actions(clip, state, _sso_targets(state, clip), names.target, problems)
         clip_name = parse.text(state.web_clip.body or {}, "displayName") or clip.name
-        actions += mine or [
+        actions += _or_nothing(
+            mine,
+            problems,
+            _keys("[web_clip]", (*clip.groups, *clip.exclude_groups)),
             _nothing(
                 ObjectType.WEB_CLIP,
                 Chain.WEB_CLIP,
                 f"The Company Portal web clip {clip_name!r} is already required for the "
                 "chosen users",
                 state.web_clip.id,
-            )
-        ]
+            ),
+        )
         objects.append(
             ObjectState(ObjectType.WEB_CLIP, clip_name, state.web_clip.id, state.web_clip.found_by)
         )

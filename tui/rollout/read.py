@@ -511,13 +511,15 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
 
 async def _name_other_groups(client: GraphClient, state: TenantState) -> None:
     """Display names of groups on our objects that the session does not name (groups the
-    plan will unassign, and other admins' Authenticator assignments it keeps): one read."""
+    plan will unassign, other admins' Authenticator assignments it keeps, the groups of
+    other SSO payloads it warns about): one read."""
     known = {g.id.lower() for g in state.groups.values()}
     targets = [
         *state.sso_targets,
         *(a.target for a in state.profile_assignments),
         *(a.target for a in state.app_assignments),  # kept ones are named in the plan
         *(a.target for a in state.web_clip_assignments),
+        *(t for other in state.other_sso for t in other.targets),  # named in its warning
     ]
     unknown = sorted(
         {t.group_id for t in targets if t.group_id and t.group_id.lower() not in known}

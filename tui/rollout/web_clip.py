@@ -128,7 +128,7 @@ def web_clip_actions(
             f"Make {label} required",
             tuple(lines),
             object_id=found.id,
-            drift=found.found_by == "stored id",
+            drift=found.found_by == "stored id" and clip.written,
             op=AssignApp(merged, tuple(added)),
         )
     )

@@ -247,3 +247,7 @@ async def test_web_based_mode_counts_personal_device_enrollments(tmp_path: Path)
             await client.aclose()
     assert [u.user.id for u in web.enrolled] == [members[0]["id"]]
     assert [u.user.id for u in account.enrolled] == [members[1]["id"]]
+    from tui.progress.text import report_lines
+
+    assert report_lines(web)[0].startswith("Rollout progress: web-based device enrollment")
+    assert web.to_dict()["mode"] == "web-based"

@@ -57,6 +57,7 @@ class ProgressReport:
     groups: tuple[GroupProgress, ...]
     outside_enrolled: int = 0  # account-driven enrollments of users nobody targets
     notes: tuple[str, ...] = field(default_factory=tuple)
+    mode: str = "account-driven"  # [enrollment_profile] mode: which enrollments count
 
     @property
     def targeted(self) -> int:
@@ -86,6 +87,7 @@ class ProgressReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "read_at": self.read_at.isoformat(),
+            "mode": self.mode,
             "all_users": self.all_users,
             "targeted": self.targeted,
             "enrolled": len(self.enrolled),
@@ -160,4 +162,5 @@ def build_report(
         groups=tuple(groups),
         outside_enrolled=outside,
         notes=tuple(notes),
+        mode=mode,
     )

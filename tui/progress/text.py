@@ -15,10 +15,14 @@ def _when(value: Any) -> str:
 
 def report_lines(report: ProgressReport) -> list[str]:
     """The text report (the command's, and the wizard's Progress view)."""
-    lines = [
-        "Rollout progress: account-driven User Enrollment, read "
-        f"{report.read_at.strftime('%Y-%m-%d %H:%M')} UTC"
-    ]
+    web = report.mode == "web-based"
+    kind = "web-based device enrollment" if web else "account-driven User Enrollment"
+    others = (
+        "account-driven or corporate enrollments"
+        if web
+        else "device enrollment, the old Company Portal user enrollment"
+    )
+    lines = [f"Rollout progress: {kind}, read {report.read_at.strftime('%Y-%m-%d %H:%M')} UTC"]
     scope = "all users" if report.all_users else f"{len(report.groups)} group(s)"
     lines.append(f"Targeted users: {report.targeted} ({scope}, nested members included)")
     lines.append(
@@ -29,11 +33,12 @@ def report_lines(report: ProgressReport) -> list[str]:
     if only_other:
         lines.append(
             f"  {len(only_other)} of those still to enroll have only other enrollments"
-            " (device enrollment, the old Company Portal user enrollment): not counted"
+            f" ({others}): not counted"
         )
     if report.outside_enrolled:
         lines.append(
-            f"  {report.outside_enrolled} account-driven enrollment(s) belong to users the"
+            f"  {report.outside_enrolled} {'such' if web else 'account-driven'} enrollment(s)"
+            " belong to users the"
             " rollout does not target: not counted"
         )
     for note in report.notes:

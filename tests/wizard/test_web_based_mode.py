@@ -85,3 +85,32 @@ async def test_web_based_needs_no_discovery_file_nor_managed_apple_accounts(
         assert app.query_one(ContentSwitcher).current == "prerequisites"
         assert app.query_one("#prereq-federation").display
         assert "confirm Managed Apple Accounts" in text_of(app.query_one("#prereq-verdict"))
+
+
+async def test_review_explains_and_applies_a_web_based_rollout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole write in web-based mode through the wizard: Review's plan says what a
+    device enrollment lets the company see and do, Apply makes a web enrollment profile,
+    and Check again finds nothing to do."""
+    from tests.wizard.late_steps_support import new_session
+    from tests.wizard.late_steps_support import signed_in_app as late_app
+    from tests.wizard.test_review_step import apply_confirmed, planned, status
+    from tui.sandbox.server import start_sandbox
+
+    with start_sandbox(seed="demo", retry_after=0) as sb:
+        session = new_session(tmp_path, "review")
+        session.set("enrollment_profile", "mode", "web-based")
+        session.set("enrollment_profile", "name", WEB_NAME)
+        app = late_app(session, sb, monkeypatch)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await planned(pilot)
+            notes = " ".join(str(w.render()) for w in app.query("#review-plan Static"))
+            assert "Web-based device enrollment: employees enroll in Safari" in notes
+            await apply_confirmed(pilot)
+            assert "nothing to change" in status(app)
+        (profile,) = [
+            p for p in sb.state.enrollment_profiles.values() if p["displayName"] == WEB_NAME
+        ]
+    assert profile["defaultEnrollmentType"] == "webDeviceEnrollment"
+    assert session.get("enrollment_profile", "profile_id") == profile["id"]

@@ -95,8 +95,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.commands.wizard import run_wizard
 
         return run_guarded(run_wizard, args, arguments)
+    if getattr(args, "sandbox", False):
+        refused = _sandbox_session(args)
+        if refused:
+            _say(refused)
+            return EXIT_USAGE
     command = handler
     return _with_safe_output(lambda given: run_guarded(command, given, arguments), args)
+
+
+# Subcommands that reach the wizard's sandbox tenant with --sandbox (and its session,
+# ./adue-sandbox-session.toml, by default); `check` starts a sandbox of its own.
+SANDBOX_COMMANDS = ("plan", "apply", "status", "guide", "destroy", "progress", "check")
+
+
+def _sandbox_session(args: argparse.Namespace) -> str:
+    """`adue --sandbox COMMAND`: the wizard's sandbox session unless --session names one;
+    a message for a command that has no use for --sandbox (never silently ignored)."""
+    from tui.commands.common import DEFAULT_SESSION
+    from tui.commands.wizard import SANDBOX_SESSION
+
+    command = str(getattr(args, "command", "") or "")
+    if command not in SANDBOX_COMMANDS:
+        return (
+            f"adue: --sandbox does not apply to `adue {command}` (it works with the wizard "
+            f"and {', '.join(SANDBOX_COMMANDS)}): leave it out"
+            + ("; use --seed and --state to choose the tenant" if command == "sandbox" else "")
+        )
+    if command != "check" and getattr(args, "session", None) == DEFAULT_SESSION:
+        args.session = SANDBOX_SESSION
+    return ""
 
 
 def run_guarded(

@@ -35,13 +35,17 @@ def test_quit_prints_the_session_and_the_command_that_resumes_it(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "Session saved in rollouts/contoso one.toml (step 1 of 8: Sign in)." in result.stdout
     assert "Resume with: adue --session 'rollouts/contoso one.toml'" in result.stdout
+    assert "Without the wizard: adue plan --session 'rollouts/contoso one.toml'" in result.stdout
     assert (tmp_path / "rollouts" / "contoso one.toml").exists()
 
 
 def test_the_default_sessions_resume_without_options() -> None:
-    assert resume_hint("adue-session.toml", sandbox=False, step="guide").endswith(
-        "Resume with: adue"
-    )
+    lines = resume_hint("adue-session.toml", sandbox=False, step="guide").splitlines()
+    assert lines[1:] == ["Resume with: adue", "Without the wizard: adue plan (then apply)"]
     hint = resume_hint("adue-sandbox-session.toml", sandbox=True, step="priority")
     assert "(step 6 of 8: Priority)" in hint
-    assert hint.endswith("Resume with: adue --sandbox")
+    # Both commands work on the wizard's sandbox session (tests/plan/test_wizard_sandbox_*).
+    assert hint.splitlines()[1:] == [
+        "Resume with: adue --sandbox",
+        "Without the wizard: adue --sandbox plan (then apply)",
+    ]

@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     async def apply() -> ApplyResult | None:
         nonlocal target
         cancel_on_sigterm(stopped_by)
-        client = connect(args, session, quiet=args.json)
+        client = connect(args, session, quiet=args.json, writes=True)
         try:
             target = await confirm_tenant(client, args, session)
             recorded = record_target(session.table("tenant"), target)

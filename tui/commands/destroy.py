@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     async def destroy() -> DestroyResult | None:
         nonlocal target
         cancel_on_sigterm(stopped_by)
-        client = connect(args, session, quiet=args.json)
+        client = connect(args, session, quiet=args.json, writes=True)
         try:
             target = await confirm_tenant(client, args, session)
             if not args.json:

@@ -48,16 +48,56 @@ def _ask_secret(label: str) -> str:
     return getpass.getpass(label, stream=sys.stderr)
 
 
-def connect(args: argparse.Namespace, session: Session, *, quiet: bool = False) -> GraphClient:
-    """Sign in as the options and the session's [tenant] say; raises SettingsError/GraphError."""
-    settings = ConnectionSettings.from_args_and_session(
-        args, session.table("tenant"), where=lambda key: session.where("tenant", key)
+def _start_wizard_sandbox(session: Session, *, writes: bool) -> tuple[str, str]:
+    """`adue --sandbox COMMAND`: the wizard's sandbox tenant, started in-process from the
+    state `adue --sandbox` keeps beside the session (as the wizard does), stopped at exit.
+    Returns its Graph root and a token it signed for its admin (this process owns it, as
+    the wizard owns its own). Only `apply` saves the tenant back: a read-only command must
+    not overwrite the state a running wizard may be changing."""
+    import atexit
+    import os
+
+    from tui.backend import sandbox_state_path
+    from tui.sandbox.server import start_sandbox
+
+    sb = start_sandbox(
+        seed=os.environ.get("ADUE_SANDBOX_SEED") or "demo",
+        state_file=sandbox_state_path(session.path),
     )
-    if settings.graph_root_notice:
+    if not writes:
+        sb.state_file = None
+    atexit.register(sb.stop)
+    return sb.graph_url, sb.mint_token()
+
+
+def connect(
+    args: argparse.Namespace, session: Session, *, quiet: bool = False, writes: bool = False
+) -> GraphClient:
+    """Sign in as the options and the session's [tenant] say; raises SettingsError/GraphError.
+    With --sandbox: against the wizard's sandbox tenant of this session."""
+    environ = None
+    if getattr(args, "sandbox", False):
+        import os
+
+        from tui.graph.auth import TOKEN_ENV
+
+        graph_url, token = _start_wizard_sandbox(session, writes=writes)
+        args.graph_url, args.auth = graph_url, "token"
+        environ = {**os.environ, TOKEN_ENV: token}
+    settings = ConnectionSettings.from_args_and_session(
+        args,
+        session.table("tenant"),
+        where=lambda key: session.where("tenant", key),
+        environ=environ,
+    )
+    if settings.graph_root_notice and environ is None:  # the sandbox's root: no surprise
         say(f"adue: {settings.graph_root_notice}")
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
     credential = build_credential(
-        settings, prompt=_show_device_code, ask_secret=_ask_secret if interactive else None
+        settings,
+        prompt=_show_device_code,
+        ask_secret=_ask_secret if interactive else None,
+        environ=environ,
     )
     sign_in(credential, interactive=interactive)
     client = build_graph_client(

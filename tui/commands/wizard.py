@@ -62,7 +62,10 @@ def resume_hint(path: str, *, sandbox: bool, step: str) -> str:
     if path != (SANDBOX_SESSION if sandbox else DEFAULT_SESSION):
         command += ["--session", path]
     title = get_step(step).title
+    headless = [*command[:2], "plan"] if sandbox else [command[0], "plan"]
+    headless += command[2:] if sandbox else command[1:]
     return (
         f"Session saved in {path} (step {step_index(step) + 1} of 8: {title}).\n"
-        f"Resume with: {shlex.join(command)}"
+        f"Resume with: {shlex.join(command)}\n"
+        f"Without the wizard: {shlex.join(headless)} (then apply)"
     )

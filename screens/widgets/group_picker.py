@@ -31,7 +31,6 @@ from textual.widgets.option_list import Option
 from screens.widgets.field_check import PlainInput
 from screens.widgets.graph_call import describe, run_graph_call
 from screens.widgets.group_kinds import KIND_WORDS, device_refusal, kind_cache, known_kind
-from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend
 from tui.text import safe_text
 
@@ -356,8 +355,7 @@ class GroupPicker(Vertical):
 
     @on(OptionList.OptionHighlighted, ".picker-results")
     def _result_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        self.call_after_refresh(reveal_highlight, event.option_list)
+        event.stop()  # the results list (at most 8 rows) scrolls the picker into view itself
         self.call_after_refresh(self._look_up_visible_kinds)
 
     def visible_result_ids(self) -> list[str]:

@@ -55,11 +55,23 @@ class ReviewStep(StepPanel):
             yield Button("Check again", id="review-replan", disabled=True)
             yield Button("Undo rollout…", id="review-destroy", disabled=True)
         yield Vertical(id="review-outcome")
+        # Whom this reaches and what is unfinished, above the plan (tui.review_summary);
+        # below the buttons, so that Apply stays in view at 80x24.
+        yield Static("", id="review-summary", classes="step-help", markup=False)
         yield Vertical(id="review-plan")
 
     def on_mount(self) -> None:
         super().on_mount()
         self._show_last_result()
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        from tui.review_summary import review_summary
+
+        target = self.backend.target
+        cloud = target.cloud if target else self.session.table("tenant").get("cloud") or "global"
+        text = review_summary(self.session.data, f"{self._tenant_label()} · cloud: {cloud}")
+        self.query_one("#review-summary", Static).update(safe_lines(text))
 
     # planning
 
@@ -75,6 +87,7 @@ class ReviewStep(StepPanel):
         from tui.rollout.plan import make_plan
 
         self._planned_once = True
+        self._show_summary()  # the other steps may have changed since
         self._set_status("Comparing the session with the tenant…")
         self._buttons(planning=True)
 

@@ -123,3 +123,29 @@ def test_adue_check_names_each_one_with_error_and_fix(tmp_path: Path) -> None:
     assert "WARN   Profiles and apps User Enrollment supports: 5 assigned" in text.stdout
     assert "- profile 'iOS – Always-on corporate VPN' (group 'BYOD pilot')" in text.stdout
     assert "0x87d136cd" in text.stdout
+
+
+async def test_a_web_based_rollout_is_not_audited_for_user_enrollment(
+    incompatible: RunningSandbox,
+) -> None:
+    """Web-based device enrollment (issue 18.5) is a device enrollment: device-wide VPN
+    and the like apply there, so the User Enrollment audit is not a check of it."""
+    from tui.rollout.desired import check_targets
+
+    targets = check_targets(
+        {
+            "enrollment_profile": {
+                "mode": "web-based",
+                "groups": [{"id": _group(incompatible, "BYOD pilot"), "name": "BYOD pilot"}],
+            }
+        }
+    )
+    assert targets.any and not targets.user_enrollment
+    client = make_client(incompatible)
+    try:
+        report = await run_checks(client, targets=targets)
+    finally:
+        await client.aclose()
+    assert CHECK_ID not in [r.id for r in report.results]
+    account = check_targets({"enrollment_profile": {"groups": [{"name": "BYOD pilot"}]}})
+    assert account.user_enrollment

@@ -785,7 +785,7 @@ async def run_checks(
     except GraphError as exc:
         access = exc
     results, org = evaluate(snapshot, access, now, users)
-    if targets is not None and targets.any:
+    if targets is not None and targets.any and targets.user_enrollment:
         results = (*results, await _audit(client, targets, users))
     return CheckReport(results, org, now)
 

@@ -215,6 +215,9 @@ class CheckTargets:
     group_ids: tuple[str, ...] = ()
     group_names: tuple[str, ...] = ()  # groups the session names without an id
     labels: tuple[tuple[str, str], ...] = ()  # group id -> the name the session gives it
+    # A User Enrollment rollout (not web-based device enrollment, which supports device
+    # settings): only then does the compatibility audit (tui.graph.audit) apply.
+    user_enrollment: bool = True
 
     @property
     def any(self) -> bool:

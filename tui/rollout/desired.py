@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.graph import sso_keys
 from tui.graph.models import CheckTargets
-from tui.rollout.modes import MODES, facts
+from tui.rollout.modes import MODES, facts, session_mode
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
 
 OURS = "enrollment_profile"  # in [priority] order: stands for the profile adue manages
@@ -392,4 +392,5 @@ def check_targets(data: Mapping[str, Any]) -> CheckTargets:
         group_ids=tuple(dict.fromkeys(ids)),
         group_names=tuple(dict.fromkeys(names)),
         labels=tuple(labels.items()),
+        user_enrollment=session_mode(data) == "account-driven",
     )

@@ -89,11 +89,6 @@ class EnrollmentProfileStep(StepPanel):
     def compose_body(self) -> ComposeResult:
         table = self.session.table(STEP)
         mode = str(self.session.get(STEP, "mode"))
-        yield Static("Enrollment type (personal devices)", classes="field-label")
-        with RadioSet(id="profile-mode"):
-            for value, button_id, label in MODE_CHOICES:
-                yield StateRadioButton(label, mode == value, id=button_id)
-        yield Static(mode_facts_text(mode), id="profile-mode-facts", classes="profile-facts")
         yield Static(OLD_IOS_NOTE, id="profile-old-ios", classes="profile-note")
         yield Static("Profile name", classes="field-label")
         yield PlainInput(
@@ -143,6 +138,11 @@ class EnrollmentProfileStep(StepPanel):
                 "Exclude: devices the filter matches", not include, id="filter-exclude"
             )
         yield Static("", id="profile-filter-message", classes="field-message")
+        yield Static("Enrollment type (personal devices)", classes="field-label")
+        with RadioSet(id="profile-mode"):
+            for value, button_id, label in MODE_CHOICES:
+                yield StateRadioButton(label, mode == value, id=button_id)
+        yield Static(mode_facts_text(mode), id="profile-mode-facts", classes="profile-facts")
 
     def on_mount(self) -> None:
         super().on_mount()

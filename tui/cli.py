@@ -107,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 # Subcommands that reach the wizard's sandbox tenant with --sandbox (and its session,
 # ./adue-sandbox-session.toml, by default); `check` starts a sandbox of its own.
 SANDBOX_COMMANDS = ("plan", "apply", "status", "guide", "destroy", "progress", "check")
+# `adue --sandbox discovery check` checks the sandbox's own discovery host (no session).
+SANDBOX_OWN = ("discovery",)
 
 
 def _sandbox_session(args: argparse.Namespace) -> str:
@@ -116,6 +118,8 @@ def _sandbox_session(args: argparse.Namespace) -> str:
     from tui.commands.wizard import SANDBOX_SESSION
 
     command = str(getattr(args, "command", "") or "")
+    if command in SANDBOX_OWN:
+        return ""
     if command not in SANDBOX_COMMANDS:
         return (
             f"adue: --sandbox does not apply to `adue {command}` (it works with the wizard "

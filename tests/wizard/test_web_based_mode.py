@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import ContentSwitcher, Input
+from textual.widgets import ContentSwitcher, Input, RadioButton
 
 from tests.wizard.sso_auth_profile_support import (
     open_session,
@@ -36,7 +36,7 @@ async def test_choosing_web_based_saves_the_mode_and_the_default_name_follows(
     app = AdueApp(session)
     async with app.run_test(size=(100, 40)) as pilot:
         assert "Account-driven User Enrollment" in text_of(app.query_one("#profile-mode-facts"))
-        await pilot.click("#mode-web-based")
+        app.query_one("#mode-web-based", RadioButton).value = True  # below the fold at 40 rows
         await pilot.pause()
         data = saved(session.path)["enrollment_profile"]
         assert data["mode"] == "web-based"
@@ -49,7 +49,7 @@ async def test_choosing_web_based_saves_the_mode_and_the_default_name_follows(
         name = app.query_one("#profile-name", Input)
         name.value = "BYOD phones"
         await pilot.pause()
-        await pilot.click("#mode-account-driven")
+        app.query_one("#mode-account-driven", RadioButton).value = True
         await pilot.pause()
         data = saved(session.path)["enrollment_profile"]
         assert data["mode"] == "account-driven"

@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # ./adue-sandbox-session.toml, by default); `check` starts a sandbox of its own.
 SANDBOX_COMMANDS = ("plan", "apply", "status", "guide", "destroy", "progress", "check")
 # `adue --sandbox discovery check` checks the sandbox's own discovery host (no session).
-SANDBOX_OWN = ("discovery",)
+SANDBOX_OWN = (("discovery", "check"),)
 
 
 def _sandbox_session(args: argparse.Namespace) -> str:
@@ -118,7 +118,7 @@ def _sandbox_session(args: argparse.Namespace) -> str:
     from tui.commands.wizard import SANDBOX_SESSION
 
     command = str(getattr(args, "command", "") or "")
-    if command in SANDBOX_OWN:
+    if (command, str(getattr(args, "discovery_action", "") or "")) in SANDBOX_OWN:
         return ""
     if command not in SANDBOX_COMMANDS:
         return (

@@ -130,7 +130,11 @@ async def test_a_broken_tenant_fails_exactly_its_check(
     backend.sign_in(lambda prompt: None, __import__("threading").Event())
     app = AdueApp(session, backend=backend)
     async with app.run_test(size=(120, 40)) as pilot:
+        # Rows replace the old ones once those are gone (mounted a moment after the
+        # report): wait for the whole report, i.e. the verdict that follows it.
         await wait_until(pilot, lambda: bool(app.query(".check-row")))
+        await wait_until(pilot, lambda: "fix: " in text_of(app, "#prereq-verdict"))
+        await pilot.pause(0.2)
         failing = [row.id for row in app.query(".check-fail")]
         assert failing == ["check-apns_certificate"]
         assert "Fix:" in app.query_one("#check-apns_certificate", CheckRow).text

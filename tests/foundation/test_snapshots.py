@@ -27,8 +27,16 @@ def make_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AdueApp:
 
 
 async def sandbox_started(pilot: Pilot[Any]) -> None:
-    # The sandbox starts after the first frame; wait so the header is settled.
+    # The sandbox starts after the first frame and names its tenant in the header a moment
+    # after its worker ends (via the UI thread): wait for that, not only for the worker.
+    from screens.widgets.wizard_header import WizardHeader
+
     await pilot.app.workers.wait_for_complete()
+    header = pilot.app.query_one(WizardHeader)
+    for _ in range(100):
+        if header.tenant != "not signed in":
+            break
+        await pilot.pause(0.05)
     await pilot.pause()
 
 

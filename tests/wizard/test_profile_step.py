@@ -37,6 +37,12 @@ async def pick(app: AdueApp, pilot: object, text: str) -> GroupPicker:
     picker.search_input.value = text
     await pilot.press("enter")  # type: ignore[attr-defined]
     await settle(app, pilot)
+    # The results arrive from a worker and are put in the list on the UI thread: under
+    # load that can be after the workers are done, so wait for the list itself.
+    for _ in range(100):
+        if picker.results.option_count and app.focused is picker.results:
+            break
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
     await pilot.press("enter")  # type: ignore[attr-defined]
     await settle(app, pilot)
     return picker

@@ -275,7 +275,7 @@ class ReviewStep(StepPanel):
     def action_progress(self) -> None:
         """Read who has enrolled (off the UI thread) and show it in the Progress view."""
         from tui.progress.read import progress_targets, read_progress
-        from tui.rollout.modes import session_mode
+        from tui.rollout.modes import session_mode, session_profile_name
 
         if self.applying or self.session.get(self.step_id, "last_result") != "ok":
             return
@@ -284,7 +284,12 @@ class ReviewStep(StepPanel):
         targets = progress_targets(self.session.data)
         self._set_status("Reading who has enrolled…")
         self.run_blocking(
-            lambda: self.backend.call(read_progress, targets, mode=session_mode(self.session.data)),
+            lambda: self.backend.call(
+                read_progress,
+                targets,
+                mode=session_mode(self.session.data),
+                profile_name=session_profile_name(self.session.data),
+            ),
             self._show_progress,
             self._progress_failed,
             name="review-progress",

@@ -16,7 +16,7 @@ from tui.graph.devices import (
     enrolled_through_profile,
     list_apple_devices,
 )
-from tui.sandbox.seeds_enrolled import PROFILE, device
+from tui.sandbox.seeds_enrolled import PROFILE, WEB_PROFILE, device
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
 
@@ -50,6 +50,9 @@ async def test_reads_every_apple_device_and_tells_account_driven_ones(
         "Diego's iPhone",
         "Grady's iPad",
         "LOBBY-IPHONE-01",
+        "Patti's iPhone",
+        "Alex's iPhone",
+        "Lee's iPhone",
     }
     assert _names(account_driven(devices)) == {
         "Adele's iPhone",
@@ -61,6 +64,13 @@ async def test_reads_every_apple_device_and_tells_account_driven_ones(
         "Grady's iPad",
     }
     assert len(enrolled_through_profile(devices, PROFILE)) == 5
+    # Web-based: the profile's user-initiated device enrollments, iOS 14 fallback included
+    # (destroy warns about every device the profile enrolled).
+    assert _names(enrolled_through_profile(devices, WEB_PROFILE, "web-based")) == {
+        "Patti's iPhone",
+        "Lee's iPhone",
+    }
+    assert {d.device_name for d in devices if d.web_based(WEB_PROFILE)} == {"Patti's iPhone"}
     ipad = next(d for d in devices if d.device_name == "iPad")
     assert (ipad.operating_system, ipad.os_version, ipad.compliance_state) == (
         "iPadOS",
@@ -124,7 +134,7 @@ async def test_sandbox_ignores_an_enrollment_type_filter_and_reads_ne_as_eq(
         enrolled,
         "/beta/deviceManagement/managedDevices?$filter=deviceEnrollmentType%20eq%20'appleBulkWithUser'",
     )
-    assert len(by_type["value"]) == len(everything["value"]) == 11  # type: ignore[arg-type]
+    assert len(by_type["value"]) == len(everything["value"]) == 14  # type: ignore[arg-type]
     not_ios = await _get(
         enrolled, "/beta/deviceManagement/managedDevices?$filter=operatingSystem%20ne%20'iOS'"
     )

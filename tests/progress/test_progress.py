@@ -6,8 +6,10 @@ The seed (tui/sandbox/seeds_enrolled.py), for examples/sandbox-demo.toml's profi
 BYOD pilot (AdeleV, MeganB, PradeepG + IT Administrators: admin, JohannaL) and All iOS
 users (AdeleV, AlexW, IsaiahL, LeeG, MeganB, PattiF, PradeepG): 9 targeted users;
 enrolled through account-driven UE: AdeleV, MeganB (2 devices), PradeepG, JohannaL;
-other enrollments only: AlexW (corporate ADE), IsaiahL (old Company Portal UE), LeeG
-(Windows); nothing: PattiF, admin. DiegoS and GradyA enrolled but are not targeted.
+other enrollments only: AlexW (corporate ADE, Company Portal device enrollment), IsaiahL
+(old Company Portal UE), LeeG (Windows, an iOS 14 iPhone the web-based profile sent to
+Company Portal device enrollment), PattiF (web-based device enrollment); nothing: admin.
+DiegoS and GradyA enrolled but are not targeted. In web-based mode only PattiF counts.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from tests.plan.helpers import ROOT, example_session
 from tui.graph.models import CheckTargets
 from tui.progress.export import reminder_csv
 from tui.progress.read import progress_targets, read_progress
-from tui.sandbox.seeds_enrolled import ENROLLED as ENROLLED_KIND
+from tui.progress.text import report_lines
+from tui.rollout.modes import session_mode, session_profile_name
 from tui.sandbox.seeds_enrolled import device
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.session import Session
@@ -77,7 +80,7 @@ async def test_exact_counts_on_the_enrolled_seed(enrolled: RunningSandbox, tmp_p
     megan = next(u for u in report.users if u.user.user_principal_name.startswith("MeganB@"))
     assert len(megan.devices) == 2
     others = {u.user.user_principal_name.split("@")[0] for u in report.users if u.other_devices}
-    assert others == {"AlexW", "IsaiahL"}  # the Windows laptop is not an Apple device
+    assert others == {"AlexW", "IsaiahL", "LeeG", "PattiF"}  # Apple devices only
     groups = {g.name: (g.enrolled, g.targeted) for g in report.groups}
     assert groups == {"BYOD pilot": (4, 5), "All iOS users": (3, 7)}
     today = report.read_at.date()
@@ -216,38 +219,70 @@ def test_command_refuses_another_tenant_and_names_both(
     assert path.read_bytes() == before
 
 
-async def test_web_based_mode_counts_personal_device_enrollments(tmp_path: Path) -> None:
-    """[enrollment_profile] mode = "web-based" (issue 18.5): a personal device's
-    user-initiated device enrollment (Graph's `userEnrollment`) is this rollout's kind;
-    an account-driven one and a corporate device enrollment are not."""
-    with start_sandbox(seed="demo") as sb:
-        now = dt.datetime.now(dt.UTC)
-        with sb.lock:
-            t = sb.state
-            gid = next(g["id"] for g in t.groups.values() if g["displayName"] == "BYOD pilot")
-            members = [t.users[u] for u in t.members[gid] if u in t.users][:3]
-            kinds = (("userEnrollment", "personal"), (ENROLLED_KIND, "personal"))
-            for i, (kind, owner) in enumerate((*kinds, ("userEnrollment", "company"))):
-                device(
-                    t,
-                    f"w{i}",
-                    members[i],
-                    name=f"w{i}",
-                    kind=kind,
-                    owner=owner,
-                    enrolled=now,
-                    synced=now,
-                )
-            t.directory_changed()
-        client = make_client(sb)
-        try:
-            web = await read_progress(client, CheckTargets(group_ids=(gid,)), mode="web-based")
-            account = await read_progress(client, CheckTargets(group_ids=(gid,)))
-        finally:
-            await client.aclose()
-    assert [u.user.id for u in web.enrolled] == [members[0]["id"]]
-    assert [u.user.id for u in account.enrolled] == [members[1]["id"]]
-    from tui.progress.text import report_lines
+def _web_based_session(tmp_path: Path) -> Path:
+    path = example_session(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        '[enrollment_profile]\nname = "iOS – account-driven user enrollment"\n',
+        '[enrollment_profile]\nmode = "web-based"\nname = "iOS – web-based device enrollment"\n',
+        1,
+    )
+    assert 'mode = "web-based"' in text
+    path.write_text(text, encoding="utf-8")
+    return path
 
-    assert report_lines(web)[0].startswith("Rollout progress: web-based device enrollment")
+
+async def test_web_based_mode_counts_web_based_not_company_portal_enrollments(
+    enrolled: RunningSandbox, tmp_path: Path
+) -> None:
+    """[enrollment_profile] mode = "web-based": Graph reports web-based and Company Portal
+    device enrollments alike (`userEnrollment`, personal); only those naming the rollout's
+    web-based profile on iOS 15+ count (tui/graph/devices.py). On the `enrolled` seed:
+    PattiF (web-based) counts; AlexW (Company Portal profile), LeeG (iOS 14.8, sent to
+    Company Portal device enrollment by the web-based profile) and the account-driven
+    enrollments do not."""
+    session = Session.read_only(_web_based_session(tmp_path))
+    try:
+        targets = progress_targets(session.data)
+        mode, profile = session_mode(session.data), session_profile_name(session.data)
+    finally:
+        session.close()
+    assert (mode, profile) == ("web-based", "iOS – web-based device enrollment")
+    client = make_client(enrolled)
+    try:
+        web = await read_progress(client, targets, mode=mode, profile_name=profile)
+        renamed = await read_progress(client, targets, mode=mode, profile_name="Another profile")
+    finally:
+        await client.aclose()
+    assert _aliases(u.user.user_principal_name for u in web.enrolled) == {"PattiF"}
+    (patti,) = web.enrolled
+    assert [d.device_name for d in patti.devices] == ["Patti's iPhone"]
+    lee = next(u for u in web.users if u.user.user_principal_name.startswith("LeeG@"))
+    alex = next(u for u in web.users if u.user.user_principal_name.startswith("AlexW@"))
+    assert "Lee's iPhone" in [d.device_name for d in lee.other_devices]
+    assert "Alex's iPhone" in [d.device_name for d in alex.other_devices]
+    assert web.outside_enrolled == 0  # DiegoS and GradyA enrolled account-driven
+    assert {g.name: (g.enrolled, g.targeted) for g in web.groups} == {
+        "BYOD pilot": (0, 5),
+        "All iOS users": (1, 7),
+    }
+    assert renamed.enrolled == ()  # another profile's enrollments are not this rollout's
+    lines = report_lines(web)
+    assert lines[0].startswith("Rollout progress: web-based device enrollment")
+    assert any("Company Portal device enrollment" in line for line in lines)
     assert web.to_dict()["mode"] == "web-based"
+
+
+def test_command_in_web_based_mode(enrolled: RunningSandbox, tmp_path: Path) -> None:
+    """`adue progress` on a web-based session counts what the wizard's view counts."""
+    path = _web_based_session(tmp_path)
+    answer = adue(enrolled, tmp_path, "progress", "--session", str(path), "--json")
+    assert answer.returncode == 0, answer.stderr
+    body = json.loads(answer.stdout)
+    assert (body["mode"], body["targeted"], body["enrolled"]) == ("web-based", 9, 1)
+    (patti,) = [u for u in body["users"] if u["enrolled"]]
+    assert patti["user_principal_name"].startswith("PattiF@")
+    assert patti["devices"][0]["enrollment_type"] == "userEnrollment"
+    assert patti["devices"][0]["enrollment_profile_name"] == "iOS – web-based device enrollment"
+    text = adue(enrolled, tmp_path, "progress", "--session", str(path))
+    assert text.returncode == 0, text.stderr
+    assert "Enrolled: 1 (11%) · still to enroll: 8" in text.stdout.splitlines()

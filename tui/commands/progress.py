@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.graph.target import TargetTenant
     from tui.progress.export import write_reminder_csv
     from tui.progress.read import progress_targets, read_progress
-    from tui.rollout.modes import session_mode
+    from tui.rollout.modes import session_mode, session_profile_name
     from tui.session import Session, SessionError
 
     try:
@@ -73,7 +73,13 @@ def run(args: argparse.Namespace) -> int:
             target = await confirm_tenant(client, args, session)
             if not args.json:
                 print(target.headline(), flush=True)
-            return target, await read_progress(client, targets, mode=session_mode(session.data))
+            report = await read_progress(
+                client,
+                targets,
+                mode=session_mode(session.data),
+                profile_name=session_profile_name(session.data),
+            )
+            return target, report
         finally:
             await client.aclose()
 

@@ -36,10 +36,22 @@ from tui.graph.paging import CollectionRead, read_collections
 MANAGED_DEVICES = "deviceManagement/managedDevices"
 DEVICES_READ = ("DeviceManagementManagedDevices.Read.All",)
 ACCOUNT_DRIVEN = "appleAccountDrivenUserEnrollment"
-# Web-based device enrollment has no enum member of its own: it is a user-initiated device
-# enrollment, `userEnrollment` ("User driven enrollment" / Company Portal device enrollment,
-# deviceEnrollmentType enum), of a personal device. The two cannot be told apart in Graph.
+# Web-based device enrollment has no deviceEnrollmentType member of its own (beta enum,
+# microsoft-graph-docs-contrib api-reference/beta/resources/intune-devices-
+# deviceenrollmenttype.md: members 0-19, appleAccountDrivenUserEnrollment 25,
+# unknownFutureValue 26; `webDeviceEnrollment` exists only in the *profile's*
+# appleUserInitiatedEnrollmentType). Like Company Portal device enrollment it is a
+# user-initiated device enrollment, `userEnrollment` ("User driven enrollment through BYOD
+# channel"), of a personal device. What tells the two apart is the profile the device
+# enrolled with, `enrollmentProfileName` ("Name of the enrollment profile assigned to the
+# device ... empty string, indicating no enrollment profile was assigned"): a web-based
+# enrollment names the web-based profile; a Company Portal one names a Company Portal
+# profile or none. One overlap remains: "If you assign a web-based enrollment profile to
+# device users running iOS/iPadOS 14.9 or earlier, Microsoft Intune will automatically
+# enroll them via app-based device enrollment" (Microsoft Learn, "Set up web based device
+# enrollment for iOS", Prerequisites): those name the web-based profile but run iOS < 15.
 DEVICE_ENROLLMENT = "userEnrollment"
+WEB_BASED_MIN_MAJOR = 15
 PROFILE_BASED_USER_ENROLLMENT = frozenset(
     {"appleUserEnrollment", "appleUserEnrollmentWithServiceAccount"}
 )
@@ -73,12 +85,29 @@ class ManagedDevice:
         """Enrolled through account-driven User Enrollment (what this rollout sets up)."""
         return self.enrollment_type == ACCOUNT_DRIVEN
 
-    def enrolled_as(self, mode: str) -> bool:
+    @property
+    def device_enrollment(self) -> bool:
+        """A personal device's user-initiated device enrollment: web-based or through the
+        Company Portal app (Graph reports both as `userEnrollment`)."""
+        return self.enrollment_type == DEVICE_ENROLLMENT and self.owner_type == "personal"
+
+    def web_based(self, profile_name: str) -> bool:
+        """Enrolled through web-based device enrollment with the profile `profile_name`,
+        not through Company Portal device enrollment (see DEVICE_ENROLLMENT above)."""
+        wanted = profile_name.strip()
+        if not (wanted and self.device_enrollment):
+            return False
+        if self.enrollment_profile_name.strip() != wanted:
+            return False  # Company Portal device enrollment (another profile, or none)
+        major = _major(self.os_version)
+        return major is None or major >= WEB_BASED_MIN_MAJOR
+
+    def enrolled_as(self, mode: str, profile_name: str = "") -> bool:
         """Enrolled the way a rollout in `mode` ([enrollment_profile] mode) enrolls devices:
-        account-driven User Enrollment, or a personal device's user-initiated device
-        enrollment for web-based device enrollment."""
+        account-driven User Enrollment, or web-based device enrollment with the rollout's
+        profile `profile_name` (Company Portal device enrollment does not count)."""
         if mode == "web-based":
-            return self.enrollment_type == DEVICE_ENROLLMENT and self.owner_type == "personal"
+            return self.web_based(profile_name)
         return self.account_driven
 
     def to_dict(self) -> dict[str, str]:
@@ -97,6 +126,13 @@ class ManagedDevice:
             "compliance_state": self.compliance_state,
             "enrollment_profile_name": self.enrollment_profile_name,
         }
+
+
+def _major(version: str) -> int | None:
+    """The major version of an `osVersion` ("17.6.1" -> 17); None when it has none (Graph
+    leaves it empty until the device's first inventory)."""
+    head = version.strip().split(".", 1)[0]
+    return int(head) if head.isascii() and head.isdigit() else None
 
 
 def managed_device(obj: parse.Json) -> ManagedDevice:
@@ -152,8 +188,13 @@ def enrolled_through_profile(
     devices: Iterable[ManagedDevice], profile_name: str, mode: str = "account-driven"
 ) -> tuple[ManagedDevice, ...]:
     """Enrollments of the profile's kind (`mode`) that name this enrollment profile
-    (`enrollmentProfileName`: the profile assigned to the device)."""
+    (`enrollmentProfileName`: the profile assigned to the device). For web-based mode this
+    includes the iOS < 15 devices the profile sent to Company Portal device enrollment:
+    deleting the profile concerns them too (destroy's warning counts them)."""
     wanted = profile_name.strip()
     return tuple(
-        d for d in devices if d.enrolled_as(mode) and d.enrollment_profile_name.strip() == wanted
+        d
+        for d in devices
+        if (d.device_enrollment if mode == "web-based" else d.account_driven)
+        and d.enrollment_profile_name.strip() == wanted
     )

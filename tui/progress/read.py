@@ -94,8 +94,11 @@ async def read_progress(
     *,
     now: dt.datetime | None = None,
     mode: str = "account-driven",
+    profile_name: str = "",
 ) -> ProgressReport:
-    """The rollout's progress; raises GraphError when a read fails (nothing partial)."""
+    """The rollout's progress; raises GraphError when a read fails (nothing partial).
+    `profile_name` (the session's enrollment profile) tells web-based enrollments from
+    Company Portal device enrollments (tui.graph.devices)."""
     labels = dict(targets.labels)
     group_ids = list(dict.fromkeys(targets.group_ids))
     notes: list[str] = []
@@ -159,4 +162,5 @@ async def read_progress(
         read_at=now or dt.datetime.now(dt.UTC),
         notes=notes,
         mode=mode,
+        profile_name=profile_name,
     )

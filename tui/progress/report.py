@@ -36,7 +36,7 @@ class GroupProgress:
 @dataclass(frozen=True)
 class UserProgress:
     user: TargetUser
-    devices: tuple[ManagedDevice, ...]  # enrolled through account-driven User Enrollment
+    devices: tuple[ManagedDevice, ...]  # enrolled the rollout's way (the report's mode)
     other_devices: tuple[ManagedDevice, ...]  # other Apple enrollments: not counted
 
     @property
@@ -125,8 +125,11 @@ def build_report(
     read_at: dt.datetime,
     notes: Sequence[str] = (),
     mode: str = "account-driven",
+    profile_name: str = "",
 ) -> ProgressReport:
-    """Match devices to targeted users by `userId` (GUIDs: case does not matter)."""
+    """Match devices to targeted users by `userId` (GUIDs: case does not matter). In
+    web-based mode only enrollments with the rollout's profile `profile_name` count
+    (tui.graph.devices: Company Portal device enrollments do not)."""
     ours: dict[str, list[ManagedDevice]] = {}
     others: dict[str, list[ManagedDevice]] = {}
     targeted = {u.id.lower() for u in users}
@@ -135,7 +138,7 @@ def build_report(
         owner = device.user_id.lower()
         if not owner:
             continue
-        if device.enrolled_as(mode):
+        if device.enrolled_as(mode, profile_name):
             if owner in targeted:
                 ours.setdefault(owner, []).append(device)
             else:

@@ -18,7 +18,7 @@ def report_lines(report: ProgressReport) -> list[str]:
     web = report.mode == "web-based"
     kind = "web-based device enrollment" if web else "account-driven User Enrollment"
     others = (
-        "account-driven or corporate enrollments"
+        "Company Portal device enrollment, account-driven or corporate enrollments"
         if web
         else "device enrollment, the old Company Portal user enrollment"
     )

@@ -85,3 +85,13 @@ def session_mode(data: Mapping[str, Any]) -> str:
     profile = data.get("enrollment_profile")
     mode = profile.get("mode") if isinstance(profile, Mapping) else None
     return mode if isinstance(mode, str) and mode else "account-driven"
+
+
+def session_profile_name(data: Mapping[str, Any]) -> str:
+    """The name of the session's enrollment profile ([enrollment_profile] name, else the
+    mode's default): web-based enrollments are told from Company Portal ones by it."""
+    profile = data.get("enrollment_profile")
+    name = profile.get("name") if isinstance(profile, Mapping) else None
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    return facts(session_mode(data)).default_profile_name

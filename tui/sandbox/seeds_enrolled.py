@@ -3,9 +3,15 @@
 `enrolled` (demo plus devices) is small enough to know by heart: of the users the example
 session targets (BYOD pilot, with IT Administrators nested, and All iOS users: 9 people),
 4 have an iPhone or iPad enrolled through account-driven User Enrollment over the last
-days, 3 have only other enrollments (corporate Automated Device Enrollment, the old
-profile-based User Enrollment, a Windows laptop) that must not count, and 2 have none.
-Two users nobody targets have account-driven enrollments too. `enrolled-large` puts
+days; AlexW (corporate Automated Device Enrollment, and a personal iPhone enrolled with
+the Company Portal app), IsaiahL (the old profile-based User Enrollment), LeeG (a Windows
+laptop, and an iOS 14 iPhone the web-based profile sent to Company Portal device
+enrollment) and PattiF (web-based device enrollment) have only other enrollments, which
+an account-driven rollout must not count; admin has none. A web-based rollout with the
+same groups counts PattiF only: Graph reports web-based and Company Portal device
+enrollments alike as `userEnrollment` of a personal device, told apart by the profile
+name and the OS version (tui/graph/devices.py). Two users nobody targets have
+account-driven enrollments too. `enrolled-large` puts
 50,000 more people into "All iOS users", 40% of them enrolled over 30 days, 5% with a
 corporate device, plus 5,000 enrolled users outside the rollout: the progress bench.
 """
@@ -74,6 +80,9 @@ def _user(tenant: Tenant, alias: str) -> dict[str, Any]:
 
 
 PROFILE = "iOS – account-driven user enrollment"
+WEB_PROFILE = "iOS – web-based device enrollment"  # tui.rollout.modes' default name
+COMPANY_PORTAL_PROFILE = "iOS – device enrollment with Company Portal"
+DEVICE_ENROLLMENT = "userEnrollment"  # web-based and Company Portal alike (devices.py)
 
 
 def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
@@ -83,7 +92,7 @@ def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
         return now - dt.timedelta(days=days)
 
     u = {a: _user(tenant, a) for a in ("AdeleV", "MeganB", "PradeepG", "JohannaL", "AlexW")}
-    u |= {a: _user(tenant, a) for a in ("IsaiahL", "LeeG", "DiegoS", "GradyA")}
+    u |= {a: _user(tenant, a) for a in ("IsaiahL", "LeeG", "DiegoS", "GradyA", "PattiF")}
     # Targeted, enrolled through account-driven User Enrollment.
     device(
         tenant,
@@ -169,6 +178,45 @@ def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
         owner="company",
         enrolled=ago(90),
         synced=ago(0.2),
+    )
+    # Targeted, user-initiated device enrollments of personal devices: web-based with the
+    # web-based profile (PattiF); through the Company Portal app with a Company Portal
+    # profile (AlexW); and an iOS 14 iPhone that the web-based profile sent to Company
+    # Portal device enrollment ("14.9 or earlier ... app-based device enrollment",
+    # Microsoft Learn, "Set up web based device enrollment for iOS") (LeeG).
+    device(
+        tenant,
+        "patti-iphone-web",
+        u["PattiF"],
+        name="Patti's iPhone",
+        version="18.3",
+        kind=DEVICE_ENROLLMENT,
+        enrolled=ago(2),
+        synced=ago(0.2),
+        profile=WEB_PROFILE,
+    )
+    device(
+        tenant,
+        "alex-iphone-portal",
+        u["AlexW"],
+        name="Alex's iPhone",
+        version="17.5",
+        kind=DEVICE_ENROLLMENT,
+        enrolled=ago(30),
+        synced=ago(1),
+        profile=COMPANY_PORTAL_PROFILE,
+    )
+    device(
+        tenant,
+        "lee-iphone-portal",
+        u["LeeG"],
+        name="Lee's iPhone",
+        version="14.8",
+        model="iPhone 8",
+        kind=DEVICE_ENROLLMENT,
+        enrolled=ago(6),
+        synced=ago(0.5),
+        profile=WEB_PROFILE,
     )
     # Not targeted by the rollout, enrolled anyway (another profile): must not count.
     device(

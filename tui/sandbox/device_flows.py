@@ -19,12 +19,14 @@ class DeviceFlow:
     issued: float
     approved: bool = False
     redeemed: bool = False
+    tenant_id: str = ""  # the tenant of the authority the flow started at
 
 
 @dataclass
 class IdentityState:
     flows: dict[str, DeviceFlow] = field(default_factory=dict)  # by device_code
-    refresh_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (upn, client)
+    # refresh token -> (upn, client id, the user's home tenant id)
+    refresh_tokens: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -23,9 +23,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from tui.sandbox.batch import run_batch
 from tui.sandbox.errors import GraphError, error_body
-from tui.sandbox.faults import Decision
+from tui.sandbox.faults import Decision, FaultPlan
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.routing import VERSIONS, Ctx, Reply, Router
+from tui.sandbox.tenant import Tenant
 from tui.sandbox.tokens import ALL_SCOPES, TokenClaims, is_well_formed, parse_token
 
 if TYPE_CHECKING:
@@ -152,7 +153,10 @@ class GraphApp:
             time=started,
             request_id=request_id,
         )
-        decision: Decision = self.sb.faults.decide(method, path, query_text)
+        # Faults are per tenant in a fleet sandbox; they strike before Graph reads the token,
+        # so the tenant is taken from the token's claims here (if it is valid at all).
+        plan = self.sb.faults_for(self._tenant_hint(headers))
+        decision: Decision = plan.decide(method, path, query_text)
         if decision.latency_ms:
             await asyncio.sleep(decision.latency_ms / 1000)
         record.fault = decision.label
@@ -171,9 +175,10 @@ class GraphApp:
         }
         try:
             if decision.status is not None:
-                raise self._fault_error(decision.status)
-            claims = self._authenticate(headers, record)
-            record.upn = claims.upn
+                raise self._fault_error(decision.status, plan)
+            claims, tenant = self._authenticate(headers, record, plan)
+            record.upn = claims.upn or claims.app_id
+            record.tenant_id = tenant.tenant_id
             version, sub_path = self._split_version(path)
             if raw and method in ("POST", "PATCH", "PUT") and not isinstance(body, dict | list):
                 raise GraphError(
@@ -183,7 +188,7 @@ class GraphApp:
                     "is set and payload is of valid JSON format.",
                 )
             ctx = Ctx(
-                tenant=self.sb.state,
+                tenant=tenant,
                 version=version,
                 method=method,
                 path=sub_path,
@@ -197,7 +202,7 @@ class GraphApp:
             if sub_path == "/$batch":
                 if method != "POST":
                     raise GraphError(405, "Request_BadRequest", "$batch accepts POST only.")
-                reply = run_batch(ctx, self._sub_dispatcher(claims, request_id))
+                reply = run_batch(ctx, self._sub_dispatcher(claims, tenant, plan, request_id))
             else:
                 reply = self._dispatch(ctx)
         except GraphError as error:
@@ -220,7 +225,7 @@ class GraphApp:
             await self._drop(send)
             return
         if decision.lost is not None:  # the write is made; the answer is an error
-            lost = self._fault_error(int(decision.lost))
+            lost = self._fault_error(int(decision.lost), plan)
             reply = Reply(
                 lost.status,
                 error_body(lost.code, lost.message, request_id, client_request_id),
@@ -235,8 +240,8 @@ class GraphApp:
             out_headers["Content-Type"] = JSON_TYPE
         await self._send(send, reply.status, out_headers, data)
 
-    def _fault_error(self, status: int) -> GraphError:
-        retry = {"Retry-After": str(self.sb.faults.retry_after)}
+    def _fault_error(self, status: int, plan: FaultPlan) -> GraphError:
+        retry = {"Retry-After": str(plan.retry_after)}
         if status == 429:
             return GraphError(
                 429,
@@ -262,7 +267,17 @@ class GraphApp:
         rest = "/" + segments[2] if len(segments) > 2 else "/"
         return version, rest.rstrip("/") or "/"
 
-    def _authenticate(self, headers: dict[str, str], record: RequestRecord) -> TokenClaims:
+    def _tenant_hint(self, headers: dict[str, str]) -> str:
+        """The `tid` of a valid sandbox token in `headers` ("" for none)."""
+        if len(self.sb.tenants) == 1:
+            return self.sb.tenant_id
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        claims = parse_token(token.strip(), self.sb.token_secret) if scheme else None
+        return claims.tid if claims is not None else ""
+
+    def _authenticate(
+        self, headers: dict[str, str], record: RequestRecord, plan: FaultPlan
+    ) -> tuple[TokenClaims, Tenant]:
         auth = headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
         if not auth or scheme.lower() != "bearer" or not token.strip():
@@ -292,18 +307,25 @@ class GraphApp:
                 "Access token validation failure. Signature validation failed.",
                 {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'},
             )
-        if claims.tid != self.sb.tenant_id:
+        # Graph answers for the tenant named by the token's `tid` claim: one endpoint for
+        # every tenant, the token picks the directory (learn.microsoft.com/entra/identity-
+        # platform/access-token-claims-reference, "tid"; learn.microsoft.com/graph/auth/
+        # auth-concepts). A token for a tenant this sandbox does not serve is one no tenant
+        # here issued: 401 InvalidAuthenticationToken, as Graph answers a token it cannot
+        # validate (learn.microsoft.com/graph/errors, 401 Unauthorized).
+        tenant = self.sb.tenants.get(claims.tid)
+        if tenant is None:
             raise GraphError(
                 401,
                 "InvalidAuthenticationToken",
                 "Access token validation failure. The token was issued for another tenant.",
                 {"WWW-Authenticate": WWW_AUTHENTICATE},
             )
-        limit = self.sb.faults.expire_token_after
+        limit = plan.expire_token_after
         uses = self._token_uses.get(claims.jti, 0) + 1
         self._token_uses[claims.jti] = uses
         expired_here = False
-        for rule in self.sb.faults.token_expiry_rules(record.path):
+        for rule in plan.token_expiry_rules(record.path):
             # Per route: the token works `value` times on paths under the prefix.
             key = f"{claims.jti}@{rule.prefix}"
             here = self._token_uses.get(key, 0) + 1
@@ -317,7 +339,7 @@ class GraphApp:
                 "Lifetime validation failed, the token is expired.",
                 {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'},
             )
-        return claims
+        return claims, tenant
 
     def _dispatch(self, ctx: Ctx) -> Reply:
         with self.sb.lock:
@@ -327,7 +349,7 @@ class GraphApp:
         return reply
 
     def _sub_dispatcher(
-        self, claims: TokenClaims, batch_request_id: str
+        self, claims: TokenClaims, tenant: Tenant, plan: FaultPlan, batch_request_id: str
     ) -> Callable[..., tuple[int, dict[str, str], Any]]:
         def dispatch(
             method: str,
@@ -352,19 +374,18 @@ class GraphApp:
                 in_batch=True,
                 batch_request_id=batch_request_id,
                 batch_item_id=item_id,
-                upn=claims.upn,
+                upn=claims.upn or claims.app_id,
+                tenant_id=tenant.tenant_id,
             )
-            decision = self.sb.faults.decide(
-                method, f"/{version}{path}", urlencode(query), batch_item=True
-            )
+            decision = plan.decide(method, f"/{version}{path}", urlencode(query), batch_item=True)
             record.fault = decision.label
             try:
                 if decision.status is not None:
-                    raise self._fault_error(decision.status)
+                    raise self._fault_error(decision.status, plan)
                 if path == "/$batch":
                     raise GraphError(400, "BadRequest", "A $batch cannot contain another $batch.")
                 ctx = Ctx(
-                    tenant=self.sb.state,
+                    tenant=tenant,
                     version=version,
                     method=method,
                     path=path.rstrip("/") or "/",
@@ -377,7 +398,7 @@ class GraphApp:
                 )
                 reply = self._dispatch(ctx)
                 if decision.lost is not None:  # made, then the item's answer is lost
-                    raise self._fault_error(int(decision.lost))
+                    raise self._fault_error(int(decision.lost), plan)
             except GraphError as error:
                 reply = Reply(
                     error.status, error_body(error.code, error.message, sub_id, ""), error.headers
@@ -405,9 +426,18 @@ class GraphApp:
         query = dict(parse_qsl(query_text))
         body = _decode_body(raw)
         route = path.rstrip("/")
+        wanted = query.get("tenant", "")  # a fleet sandbox: one tenant's id
+        if wanted and wanted not in sb.tenants:
+            return 404, {"error": f"this sandbox serves no tenant {wanted!r}"}
         if route == "/sandbox/requests" and method == "GET":
             since = int(query.get("since", "0") or 0)
-            return 200, {"value": [r.to_json() for r in sb.requests if r.seq > since]}
+            return 200, {
+                "value": [
+                    r.to_json()
+                    for r in sb.requests
+                    if r.seq > since and (not wanted or r.tenant_id == wanted)
+                ]
+            }
         if route == "/sandbox/requests" and method == "DELETE":
             sb.clear_requests()
             return 200, {"cleared": True}
@@ -415,16 +445,17 @@ class GraphApp:
             return 200, sb.info()
         if route == "/sandbox/state" and method == "GET":
             with sb.lock:
-                return 200, sb.state.to_json()
+                return 200, sb.tenants.get(wanted, sb.state).to_json()
         if route == "/sandbox/token" and method == "POST":
             options = body if isinstance(body, dict) else {}
             scopes = options.get("scopes", list(ALL_SCOPES))
             if isinstance(scopes, str):
                 scopes = scopes.split()
             token = sb.mint_token(
-                upn=str(options.get("upn", sb.admin_upn)),
+                upn=str(options["upn"]) if "upn" in options else None,
                 scopes=[str(s) for s in scopes],
                 expires_in=int(options.get("expires_in", 3600)),
+                tenant_id=wanted or None,
             )
             return 200, {"access_token": token, "token_type": "Bearer"}
         if route == "/sandbox/discovery-variant" and method == "GET":
@@ -438,11 +469,11 @@ class GraphApp:
         return 404, {
             "error": f"unknown sandbox control route {method} {path}",
             "routes": [
-                "GET /sandbox/requests[?since=N]",
+                "GET /sandbox/requests[?since=N][&tenant=ID]",
                 "DELETE /sandbox/requests",
                 "GET /sandbox/info",
-                "GET /sandbox/state",
-                "POST /sandbox/token",
+                "GET /sandbox/state[?tenant=ID]",
+                "POST /sandbox/token[?tenant=ID]",
                 "GET|PUT /sandbox/discovery-variant",
             ],
         }

@@ -19,6 +19,16 @@ explicit choice for a sandbox nobody else on the machine can reach). Access toke
 come from `sb.mint_token`, so the Graph emulator accepts them; the id_token is
 unsigned (MSAL reads, it does not verify) and `client_info` is base64url JSON
 {uid, utid} as Entra ID sends it.
+
+A fleet sandbox (tui/sandbox/fleet.py) serves several tenants, and the `{tenant}` of
+each route picks one (its id or a verified domain; unknown: AADSTS90002). Its partner
+admin signs in once by device code at the partner tenant; a refresh_token grant at a
+customer's `/{customer}/oauth2/v2.0/token` then returns a token for that customer (GDAP:
+refresh tokens are bound to user and client, not to a tenant; learn.microsoft.com/entra/
+identity-platform/refresh-tokens), or AADSTS50020 where the partner has no GDAP
+relationship. Its multi-tenant app gets app-only tokens by the client_credentials
+grant with its secret or a certificate's client assertion (roles, no scp), or
+AADSTS700016 where it is not consented.
 """
 
 from __future__ import annotations
@@ -31,14 +41,22 @@ import secrets
 import string
 import time
 import uuid
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tui.sandbox.client_assertion import assertion_problem
 from tui.sandbox.device_flows import DeviceFlow, IdentityState, approve_user_code
+
+if TYPE_CHECKING:
+    from tui.sandbox.fleet import FleetAccess
+    from tui.sandbox.tenant import Tenant
+
+# "Microsoft Graph Command Line Tools" (tui/graph/auth.py DEFAULT_CLIENT_ID), named in errors.
+GRAPH_CLI = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CODE_LIFETIME = 900  # seconds, as Entra ID
@@ -47,6 +65,11 @@ POLL_INTERVAL = 1  # seconds; Entra ID says 5, the sandbox keeps tests quick
 # session would otherwise hold up the sandbox's shutdown.
 CLOSE = {"Connection": "close"}
 ACCESS_LIFETIME = 3600
+
+
+CLIENT_CREDENTIALS_GRANT = "client_credentials"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ANY_TENANT = frozenset({"organizations", "common"})
 
 
 class IdentitySandbox(Protocol):
@@ -58,8 +81,14 @@ class IdentitySandbox(Protocol):
     admin_token: str
     device_auto_approve_seconds: float | None
     identity: IdentityState
+    tenants: dict[str, Tenant]
+    fleet_access: FleetAccess | None
 
-    def mint_token(self, *, upn: str, scopes: Any = ..., expires_in: int = ...) -> str: ...
+    def mint_token(
+        self, *, upn: str, scopes: Any = ..., expires_in: int = ..., tenant_id: str | None = ...
+    ) -> str: ...
+
+    def mint_app_token(self, *, tenant_id: str, roles: Any, expires_in: int = ...) -> str: ...
 
 
 def _b64url(data: bytes) -> str:
@@ -78,11 +107,13 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _error(error: str, description: str, status: int = 400) -> JSONResponse:
+    # Entra ID's error body: the AADSTS number is also in error_codes (MSAL reads both).
+    code = description.removeprefix("AADSTS").split(":", 1)[0]
     return JSONResponse(
         {
             "error": error,
             "error_description": description,
-            "error_codes": [],
+            "error_codes": [int(code)] if code.isdigit() else [],
             "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
             "trace_id": str(uuid.uuid4()),
             "correlation_id": str(uuid.uuid4()),
@@ -97,20 +128,44 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
     state = sb.identity
     base = sb.https_url.rstrip("/")
 
-    def issuer() -> str:
-        return f"{base}/{sb.tenant_id}/v2.0"
+    def issuer(tenant_id: str = "") -> str:
+        return f"{base}/{tenant_id or sb.tenant_id}/v2.0"
 
-    def oid_of(upn: str) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{sb.tenant_id}:{upn}"))
+    def resolve(given: str) -> str | None:
+        """The served tenant an authority's `{tenant}` names (its id or a verified domain);
+        organizations/common: the home tenant. One tenant served: always that one."""
+        if len(sb.tenants) == 1 or given.lower() in ANY_TENANT:
+            return sb.tenant_id
+        folded = given.lower()
+        for tid, tenant in sb.tenants.items():
+            if tid == folded or any(
+                str(d.get("name", "")).lower() == folded
+                for d in tenant.organization.get("verifiedDomains", [])
+            ):
+                return tid
+        return None
 
-    def id_token(upn: str, client_id: str) -> str:
+    def no_tenant(given: str) -> JSONResponse:
+        # Entra ID for a tenant it does not know (learn.microsoft.com/entra/identity-
+        # platform/reference-error-codes, AADSTS90002).
+        return _error(
+            "invalid_request",
+            f"AADSTS90002: Tenant '{given}' not found. Check to make sure you have the correct "
+            "tenant ID and are signing into the correct cloud.",
+        )
+
+    def oid_of(upn: str, home: str = "") -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{home or sb.tenant_id}:{upn}"))
+
+    def id_token(upn: str, client_id: str, tenant_id: str = "", home: str = "") -> str:
         now = int(time.time())
+        tenant_id = tenant_id or sb.tenant_id
         claims = {
-            "iss": issuer(),
+            "iss": issuer(tenant_id),
             "aud": client_id,
-            "tid": sb.tenant_id,
-            "oid": oid_of(upn),
-            "sub": oid_of(upn),
+            "tid": tenant_id,
+            "oid": oid_of(upn, home),
+            "sub": oid_of(upn, home),
             "preferred_username": upn,
             "name": upn.split("@")[0],
             "iat": now,
@@ -121,30 +176,135 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
         header = _b64url(json.dumps({"typ": "JWT", "alg": "none"}).encode())
         return f"{header}.{_b64url(json.dumps(claims).encode())}."
 
-    def tokens(upn: str, client_id: str, scope: str) -> JSONResponse:
+    def tokens(
+        upn: str, client_id: str, scope: str, tenant_id: str = "", home: str = ""
+    ) -> JSONResponse:
+        """Tokens for `upn` (whose home tenant is `home`) in `tenant_id`: a partner admin's
+        in a customer tenant keeps the home account (client_info) and gets that tenant's
+        id token and access token, as MSAL expects from a cross-tenant refresh."""
+        tenant_id = tenant_id or sb.tenant_id
+        home = home or sb.tenant_id
         refresh = secrets.token_urlsafe(32)
         with state.lock:
-            state.refresh_tokens[refresh] = (upn, client_id)
-        client_info = _b64url(json.dumps({"uid": oid_of(upn), "utid": sb.tenant_id}).encode())
+            state.refresh_tokens[refresh] = (upn, client_id, home)
+        client_info = _b64url(json.dumps({"uid": oid_of(upn, home), "utid": home}).encode())
+        access = sb.fleet_access
+        if access is None:
+            token = sb.mint_token(upn=upn, expires_in=ACCESS_LIFETIME)
+        else:
+            token = sb.mint_token(
+                upn=upn,
+                scopes=access.scopes[tenant_id],
+                expires_in=ACCESS_LIFETIME,
+                tenant_id=tenant_id,
+            )
         return JSONResponse(
             {
                 "token_type": "Bearer",
                 "scope": scope or "https://graph.microsoft.com/.default",
                 "expires_in": ACCESS_LIFETIME,
                 "ext_expires_in": ACCESS_LIFETIME,
-                "access_token": sb.mint_token(upn=upn, expires_in=ACCESS_LIFETIME),
+                "access_token": token,
                 "refresh_token": refresh,
-                "id_token": id_token(upn, client_id),
+                "id_token": id_token(upn, client_id, tenant_id, home),
                 "client_info": client_info,
             },
             headers=CLOSE,
         )
 
-    async def openid_configuration(request: Request) -> Response:
-        tenant = request.path_params["tenant"]
+    def delegated(upn: str, client_id: str, scope: str, tenant_id: str, home: str) -> JSONResponse:
+        """A user's tokens in `tenant_id`; another tenant than the user's home only through
+        a GDAP relationship of the fleet's partner."""
+        access = sb.fleet_access
+        if tenant_id != home and (access is None or not access.serves_gdap(tenant_id)):
+            # What Entra ID answers a user with no access to the tenant, as a partner
+            # admin without a GDAP relationship there (reference-error-codes, AADSTS50020).
+            name = sb.tenants[tenant_id].organization.get("displayName", tenant_id)
+            app = "Microsoft Graph Command Line Tools" if client_id == GRAPH_CLI else client_id
+            return _error(
+                "invalid_grant",
+                f"AADSTS50020: User account '{upn}' from identity provider "
+                f"'https://sts.windows.net/{home}/' does not exist in tenant '{name}' and "
+                f"cannot access the application '{client_id}'({app}) in that tenant. The "
+                "account needs to be added as an external user in the tenant first. Sign out "
+                "and sign in again with a different Azure Active Directory user account.",
+            )
+        return tokens(upn, client_id, scope, tenant_id, home)
+
+    def app_only(form: dict[str, str], tenant_id: str, endpoint: str) -> JSONResponse:
+        """The client_credentials grant of the fleet's multi-tenant app (learn.microsoft.com/
+        entra/identity-platform/v2-oauth2-client-creds-grant-flow)."""
+        access = sb.fleet_access
+        client_id = str(form.get("client_id") or "")
+        scope = str(form.get("scope") or "")
+        if not client_id:
+            return _error("invalid_request", "AADSTS900144: 'client_id' is missing.")
+        if access is None or client_id != access.client_id or not access.consented(tenant_id):
+            return _error(
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{client_id}' was not found in the "
+                f"directory '{tenant_id}'. This can happen if the application has not been "
+                "installed by the administrator of the tenant or consented to by any user in "
+                "the tenant. You may have sent your authentication request to the wrong tenant.",
+            )
+        problem = client_problem(form, access, endpoint)
+        if problem is not None:
+            return problem
+        if not scope.endswith("/.default"):
+            return _error(
+                "invalid_scope",
+                f"AADSTS1002012: The provided value for scope {scope} is not valid. Client "
+                "credential flows must have a scope value with /.default suffixed to the "
+                "resource identifier (application ID URI).",
+            )
         return JSONResponse(
             {
-                "issuer": issuer(),
+                "token_type": "Bearer",
+                "expires_in": ACCESS_LIFETIME,
+                "ext_expires_in": ACCESS_LIFETIME,
+                "access_token": sb.mint_app_token(
+                    tenant_id=tenant_id, roles=access.roles[tenant_id], expires_in=ACCESS_LIFETIME
+                ),
+            },
+            headers=CLOSE,
+        )
+
+    def client_problem(
+        form: dict[str, str], access: FleetAccess, endpoint: str
+    ) -> JSONResponse | None:
+        """The app's secret or client assertion, checked as Entra ID does (401)."""
+        secret = str(form.get("client_secret") or "")
+        assertion = str(form.get("client_assertion") or "")
+        if secret:
+            if hmac.compare_digest(secret.encode(), access.client_secret.encode()):
+                return None
+            return _error(
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
+                "the request is the client secret value, not the client secret ID, for a "
+                f"secret added to app '{access.client_id}'.",
+                status=401,
+            )
+        if assertion and form.get("client_assertion_type") == JWT_BEARER:
+            reason = assertion_problem(assertion, access, endpoint)
+            if reason is None:
+                return None
+            return _error("invalid_client", reason, status=401)
+        return _error(
+            "invalid_client",
+            "AADSTS7000218: The request body must contain the following parameter: "
+            "'client_assertion' or 'client_secret'.",
+            status=401,
+        )
+
+    async def openid_configuration(request: Request) -> Response:
+        tenant = request.path_params["tenant"]
+        tenant_id = resolve(tenant)
+        if tenant_id is None:
+            return no_tenant(tenant)
+        return JSONResponse(
+            {
+                "issuer": issuer(tenant_id),
                 "authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/authorize",
                 "token_endpoint": f"{base}/{tenant}/oauth2/v2.0/token",
                 "device_authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/devicecode",
@@ -161,6 +321,9 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
         )
 
     async def devicecode(request: Request) -> Response:
+        tenant_id = resolve(request.path_params["tenant"])
+        if tenant_id is None:
+            return no_tenant(request.path_params["tenant"])
         form = await _form(request)
         client_id = str(form.get("client_id") or "")
         if not client_id:
@@ -171,6 +334,7 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             client_id=client_id,
             scope=str(form.get("scope") or ""),
             issued=time.time(),
+            tenant_id=tenant_id,
         )
         with state.lock:
             state.flows[flow.device_code] = flow
@@ -193,8 +357,21 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
         return flow.approved or (delay is not None and time.time() - flow.issued >= delay)
 
     async def token(request: Request) -> Response:
+        given = request.path_params["tenant"]
+        tenant_id = resolve(given)
+        if tenant_id is None:
+            return no_tenant(given)
         form = await _form(request)
         grant = str(form.get("grant_type") or "")
+        if grant == CLIENT_CREDENTIALS_GRANT:
+            if given.lower() in ANY_TENANT:
+                # Entra ID: an app-only token is for one tenant (reference-error-codes).
+                return _error(
+                    "invalid_request",
+                    "AADSTS50059: No tenant-identifying information found in either the request "
+                    "or implied by any provided credentials.",
+                )
+            return app_only(form, tenant_id, f"{base}{request.url.path}")
         if grant == DEVICE_CODE_GRANT:
             code = str(form.get("device_code") or "")
             with state.lock:
@@ -209,13 +386,20 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                         "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.",
                     )
                 flow.redeemed = True
-            return tokens(sb.admin_upn, flow.client_id, flow.scope)
+            home = sb.tenant_id
+            return delegated(sb.admin_upn, flow.client_id, flow.scope, flow.tenant_id, home)
         if grant == "refresh_token":
+            # A used refresh token stays valid: "The Microsoft identity platform doesn't
+            # revoke old refresh tokens when used to fetch new access tokens", and it is
+            # "not tied to a resource or tenant" (learn.microsoft.com/entra/identity-
+            # platform/refresh-tokens). MSAL refreshes several tenants with one at once.
             with state.lock:
-                found = state.refresh_tokens.pop(str(form.get("refresh_token") or ""), None)
+                found = state.refresh_tokens.get(str(form.get("refresh_token") or ""))
             if found is None:
                 return _error("invalid_grant", "AADSTS700082: the refresh token is not valid.")
-            return tokens(found[0], found[1], str(form.get("scope") or ""))
+            upn, client_id, home = found
+            scope = str(form.get("scope") or "")
+            return delegated(upn, client_id, scope, tenant_id, home)
         return _error("unsupported_grant_type", f"AADSTS70003: grant type {grant!r} unsupported.")
 
     def is_admin(given: str) -> bool:

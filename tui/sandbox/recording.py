@@ -24,6 +24,7 @@ class RequestRecord:
     batch_request_id: str | None = None  # the enclosing $batch's request id
     batch_item_id: str | None = None  # the sub-request's "id" inside the batch
     upn: str = ""  # whose token it carried
+    tenant_id: str = ""  # the tenant the token was for ("" = no valid token)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -250,6 +250,13 @@ def get_sku(ctx: Ctx, p: dict[str, str]) -> Reply:
 
 def _user(ctx: Ctx, id_or_upn: str) -> dict[str, Any]:
     if id_or_upn == "me":
+        if ctx.claims.is_app_only:
+            # Graph: an app-only token has no signed-in user (learn.microsoft.com/graph/
+            # api/user-get, "/me request is only valid with delegated authentication flow").
+            raise bad_request(
+                "/me request is only valid with delegated authentication flow.",
+                code="BadRequest",
+            )
         id_or_upn = ctx.claims.upn
     user = ctx.tenant.find_user(id_or_upn)
     if user is None:

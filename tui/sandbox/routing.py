@@ -87,7 +87,7 @@ def route(
 
 def forbidden(ctx: Ctx, scopes: Sequence[str]) -> GraphError:
     needed = ", ".join(scopes)
-    granted = ", ".join(sorted(ctx.claims.scopes)) or "none"
+    granted = ", ".join(sorted(ctx.claims.permissions)) or "none"
     if ctx.path.startswith(("/deviceManagement", "/deviceAppManagement")):
         return GraphError(
             403,
@@ -119,7 +119,9 @@ class Router:
             if candidate.method != ctx.method:
                 allowed.append(candidate.method)
                 continue
-            if candidate.scopes and not (ctx.claims.scopes & set(candidate.scopes)):
+            # An app-only token's roles count where a delegated token's scopes do (Graph's
+            # permission reference lists the same names for both kinds).
+            if candidate.scopes and not (ctx.claims.permissions & set(candidate.scopes)):
                 raise forbidden(ctx, candidate.scopes)
             return candidate.handler(ctx, match.groupdict())
         if allowed:

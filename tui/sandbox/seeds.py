@@ -1392,3 +1392,34 @@ def build_seed(name: str, now: dt.datetime | None = None, directory: str = "cont
         change(tenant, now)
         return tenant
     raise ValueError(f"unknown sandbox seed {name!r}: choose one of {', '.join(SEED_NAMES)}")
+
+
+# Seeds that can serve any directory: `sso-other-payloads` and `sso-admin-key` key their
+# objects by the demo tenant's own ids, so they are Contoso's only.
+DIRECTORY_SEEDS: tuple[str, ...] = (
+    "demo",
+    *BROKEN,
+    *(name for name in VARIANTS if name not in ("sso-other-payloads", "sso-admin-key")),
+)
+
+
+def build_in_directory(
+    seed: str, *, base: str, domain: str, name: str, now: dt.datetime | None = None
+) -> Tenant:
+    """The tenant `seed` as an unrelated directory: ids keyed by `base` (so its tenant id,
+    users and groups are its own), `domain` its verified domain, `name` its display name.
+    For the tenants of a fleet sandbox (tui/sandbox/fleet.py)."""
+    if seed not in DIRECTORY_SEEDS:
+        raise ValueError(
+            f"seed {seed!r} cannot serve another directory: choose one of "
+            f"{', '.join(DIRECTORY_SEEDS)}"
+        )
+    now = now or utc_now()
+    b = _Builder(seed, base, now)
+    _directory(b, domain, name)
+    _intune(b, domain)
+    _settings_catalog(b)
+    change = BROKEN.get(seed) or VARIANTS.get(seed)
+    if change is not None:
+        change(b.tenant, now)
+    return b.tenant

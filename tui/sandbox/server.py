@@ -36,13 +36,15 @@ from tui.sandbox.device_flows import IdentityState, approve_user_code
 from tui.sandbox.faults import FaultPlan
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.seeds import build_seed
-from tui.sandbox.state_file import load_state, save_state
+from tui.sandbox.state_file import load_state, save_fleet_state, save_state
 from tui.sandbox.tenant import Tenant
 from tui.sandbox.tls import make_tls_files
-from tui.sandbox.tokens import ALL_SCOPES, mint_token, new_secret
+from tui.sandbox.tokens import ALL_SCOPES, mint_app_token, mint_token, new_secret
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from tui.sandbox.fleet import FleetAccess, FleetTenantInfo
 
 log = logging.getLogger("adue.sandbox")
 
@@ -109,6 +111,17 @@ class RunningSandbox:
         self._thread: threading.Thread | None = None
         self._save_pending = False
         self._stopped = False
+        # Every tenant this sandbox serves, by id: Graph answers for the tenant of the
+        # token's `tid`. One for `start_sandbox`; a fleet sandbox (tui/sandbox/fleet.py)
+        # adds its customer tenants, who they are, and what its identity emulator grants.
+        self.tenants: dict[str, Tenant] = {tenant.tenant_id: tenant}
+        self.tenant_faults: dict[str, FaultPlan] = {}  # per tenant id, over `faults`
+        self.fleet: list[FleetTenantInfo] = []
+        self.fleet_access: FleetAccess | None = None
+        self.partner_tenant_id = ""
+        self.fleet_client_id = ""
+        self.fleet_client_secret = ""
+        self.fleet_certificate_pem = ""  # the app's certificate and key (app-certificate)
         self._identify()
 
     # ---- who the tenant is -------------------------------------------------------------
@@ -124,20 +137,54 @@ class RunningSandbox:
     def seed(self) -> str:
         return self.state.seed
 
+    def tenant_for(self, tenant_id: str) -> Tenant:
+        """The served tenant with this id; KeyError naming the served ones otherwise."""
+        try:
+            return self.tenants[tenant_id]
+        except KeyError:
+            raise KeyError(
+                f"this sandbox serves no tenant {tenant_id!r} (it serves {len(self.tenants)})"
+            ) from None
+
+    def faults_for(self, tenant_id: str) -> FaultPlan:
+        """The fault plan for requests with a token for `tenant_id`."""
+        return self.tenant_faults.get(tenant_id, self.faults)
+
     def mint_token(
-        self, upn: str | None = None, scopes: Sequence[str] = ALL_SCOPES, expires_in: int = 3600
+        self,
+        upn: str | None = None,
+        scopes: Sequence[str] = ALL_SCOPES,
+        expires_in: int = 3600,
+        *,
+        tenant_id: str | None = None,
     ) -> str:
-        """A token for `upn` (default the admin) with exactly `scopes`."""
-        upn = upn or self.admin_upn
-        user = self.state.find_user(upn)
+        """A token for `upn` (default the admin) with exactly `scopes`, for `tenant_id`
+        (default the sandbox's own tenant; a fleet sandbox's partner tenant)."""
+        tenant = self.tenant_for(tenant_id) if tenant_id else self.state
+        upn = upn or (self.admin_upn if tenant is self.state else f"admin@{tenant.sign_in_domain}")
+        user = tenant.find_user(upn)
         return mint_token(
             secret=self.token_secret,
-            tenant_id=self.tenant_id,
+            tenant_id=tenant.tenant_id,
             upn=upn,
             scopes=scopes,
             expires_in=expires_in,
             name=str(user["displayName"]) if user else "",
             oid=str(user["id"]) if user else None,
+        )
+
+    def mint_app_token(
+        self, *, tenant_id: str, roles: Sequence[str], expires_in: int = 3600
+    ) -> str:
+        """An app-only token of the fleet's multi-tenant app in `tenant_id` with `roles`."""
+        tenant = self.tenant_for(tenant_id)
+        return mint_app_token(
+            secret=self.token_secret,
+            tenant_id=tenant.tenant_id,
+            app_id=self.fleet_client_id,
+            app_name=self.fleet_access.app_name if self.fleet_access else "adue sandbox",
+            roles=roles,
+            expires_in=expires_in,
         )
 
     # ---- observability ---------------------------------------------------------------
@@ -237,7 +284,10 @@ class RunningSandbox:
             return
         with self.lock:
             self._save_pending = False
-            save_state(self.state_file, self.state)
+            if self.fleet:
+                save_fleet_state(self.state_file, list(self.tenants.values()))
+            else:
+                save_state(self.state_file, self.state)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -355,13 +405,6 @@ def start_sandbox(
     `directory="fabrikam"` serves the demo seed as a second, unrelated tenant
     (seeds.DIRECTORIES).
     """
-    import uvicorn
-    from starlette.applications import Starlette
-
-    from tui.sandbox import routes_devices, routes_directory, routes_intune
-    from tui.sandbox.graph_app import GraphApp
-    from tui.sandbox.routing import Router
-
     plan = _fault_plan(faults, latency_ms, fault_seed, expire_token_after, retry_after)
     state_path = Path(state_file) if state_file is not None else None
     if state_path is not None and state_path.exists():
@@ -386,6 +429,21 @@ def start_sandbox(
     )
     if state_path is not None and not state_path.exists():
         sb.save_state()
+    domains = tuple(str(d["name"]) for d in tenant.organization.get("verifiedDomains", []))
+    return launch(sb, host=host, port=port, https_port=https_port, hostnames=domains)
+
+
+def launch(
+    sb: RunningSandbox, *, host: str, port: int, https_port: int, hostnames: Sequence[str]
+) -> RunningSandbox:
+    """Listen and serve `sb` (its tenants already built); returns once both listeners
+    accept connections. `hostnames`: the discovery host's certificate names."""
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from tui.sandbox import routes_devices, routes_directory, routes_intune
+    from tui.sandbox.graph_app import GraphApp
+    from tui.sandbox.routing import Router
 
     graph_sock = _listen(host, port)
     try:
@@ -396,8 +454,7 @@ def start_sandbox(
     sb.graph_url = f"http://{host}:{graph_sock.getsockname()[1]}"
     sb.https_url = f"https://{host}:{https_sock.getsockname()[1]}"
     sb.tls_dir = Path(tempfile.mkdtemp(prefix="adue-sandbox-tls-"))
-    domains = tuple(str(d["name"]) for d in tenant.organization.get("verifiedDomains", []))
-    tls = make_tls_files(sb.tls_dir, hostnames=domains)
+    tls = make_tls_files(sb.tls_dir, hostnames=tuple(hostnames))
     sb.ca_path = tls.ca_path
     sb.token = sb.mint_token()
 

@@ -35,3 +35,31 @@ def save_state(path: Path, tenant: Tenant) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"format": FORMAT, "tenant": tenant.to_json()}, ensure_ascii=False)
     write_private(path, text)
+
+
+FLEET_FORMAT = 2  # a fleet sandbox: the partner tenant and every customer tenant
+
+
+def save_fleet_state(path: Path, tenants: list[Tenant]) -> None:
+    """All tenants of a fleet sandbox in one file (the first is the partner tenant)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(
+        {"format": FLEET_FORMAT, "tenants": [t.to_json() for t in tenants]}, ensure_ascii=False
+    )
+    write_private(path, text)
+
+
+def load_fleet_state(path: Path) -> list[Tenant]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"sandbox state file {path} is not valid JSON: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != FLEET_FORMAT:
+        raise ValueError(
+            f"sandbox state file {path} is not a fleet sandbox's state (format "
+            f"{FLEET_FORMAT}); delete it or pass another --state path"
+        )
+    try:
+        return [Tenant.from_json(item) for item in data["tenants"]]
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"sandbox state file {path} is damaged: {error}") from None

@@ -107,3 +107,30 @@ def make_tls_files(folder: Path, hostnames: tuple[str, ...] = ("localhost",)) ->
     with os.fdopen(fd, "wb") as fh:
         fh.write(key_pem)
     return files
+
+
+def make_app_certificate(common_name: str) -> tuple[str, str]:
+    """A self-signed RSA certificate for an app's client assertions: (the certificate PEM,
+    the certificate and its private key in one PEM, as azure-identity's
+    CertificateCredential reads it). RSA: Entra ID signs-in apps with RS256/PS256 only."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    now = dt.datetime.now(dt.UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(_name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    return cert_pem, key_pem + cert_pem

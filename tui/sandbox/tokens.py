@@ -54,6 +54,19 @@ class TokenClaims:
     exp: int
     iat: int
     jti: str
+    # Application permissions of an app-only token (client credentials): Graph checks them
+    # where it checks a delegated token's scopes; such a token has no `scp` and no user.
+    roles: frozenset[str] = frozenset()
+    app_id: str = ""
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        """What the token may do: delegated scopes, or an app-only token's roles."""
+        return self.scopes | self.roles
+
+    @property
+    def is_app_only(self) -> bool:
+        return bool(self.roles) and not self.upn
 
     def expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) >= self.exp
@@ -113,6 +126,44 @@ def mint_token(
         "ver": "1.0",
         "jti": uuid.uuid4().hex,
     }
+    return _sign(secret, payload)
+
+
+def mint_app_token(
+    *,
+    secret: bytes,
+    tenant_id: str,
+    app_id: str,
+    app_name: str,
+    roles: Sequence[str],
+    expires_in: int = 3600,
+) -> str:
+    """An app-only access token (client credentials grant) for `app_id` in `tenant_id`.
+
+    As Entra ID issues them (learn.microsoft.com/entra/identity-platform/access-token-claims-
+    reference): the application permissions in `roles`, no `scp`, no `upn`, `idtyp` "app",
+    `oid` the app's service principal in that tenant.
+    """
+    now = int(time.time())
+    payload = {
+        "aud": GRAPH_AUDIENCE,
+        "iss": f"https://sts.windows.net/{tenant_id}/",
+        "iat": now,
+        "nbf": now,
+        "exp": now + int(expires_in),
+        "tid": tenant_id,
+        "appid": app_id,
+        "app_displayname": app_name,
+        "idtyp": "app",
+        "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{tenant_id}:sp:{app_id}")),
+        "roles": list(roles),
+        "ver": "1.0",
+        "jti": uuid.uuid4().hex,
+    }
+    return _sign(secret, payload)
+
+
+def _sign(secret: bytes, payload: dict[str, Any]) -> str:
     signing_input = f"{_b64(HEADER)}.{_b64(payload)}"
     return f"{signing_input}.{_signature(secret, signing_input)}"
 
@@ -135,6 +186,9 @@ def parse_token(token: str, secret: bytes) -> TokenClaims | None:
         if _unb64(parts[0]) != HEADER:
             return None
         payload = _unb64(parts[1])
+        roles = payload.get("roles", [])
+        if not isinstance(roles, list):
+            return None
         return TokenClaims(
             tid=str(payload["tid"]),
             upn=str(payload.get("upn", "")),
@@ -142,6 +196,8 @@ def parse_token(token: str, secret: bytes) -> TokenClaims | None:
             exp=int(payload["exp"]),
             iat=int(payload.get("iat", 0)),
             jti=str(payload.get("jti", parts[1][-16:])),
+            roles=frozenset(str(r) for r in roles),
+            app_id=str(payload.get("appid", "")),
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -446,6 +446,7 @@ def build_credential(
     cancel: threading.Event | None = None,
     ask_secret: SecretPromptFn | None = None,
     environ: Mapping[str, str] | None = None,
+    allowed_tenants: Sequence[str] = (),
 ) -> Credential:
     """The azure-identity credential for `settings.auth`.
 
@@ -453,6 +454,8 @@ def build_credential(
     cancel: set it to stop a device-code or browser sign-in; the waiting call
             then raises SignInCancelled at its next poll.
     ask_secret: a masked prompt, used when $AZURE_CLIENT_SECRET is not set.
+    allowed_tenants: interactive sign-ins only: other tenants the same sign-in may get
+            tokens for (`get_token(..., tenant_id=...)`; "*" any), as a fleet's GDAP does.
     """
     import azure.identity as identity
 
@@ -502,6 +505,8 @@ def build_credential(
         tenant_id=settings.tenant,
         disable_automatic_authentication=True,
     )
+    if allowed_tenants:
+        kwargs["additionally_allowed_tenants"] = list(allowed_tenants)
     if cache.persistent:
         kwargs["cache_persistence_options"] = identity.TokenCachePersistenceOptions(
             name=CACHE_NAME, allow_unencrypted_storage=cache.plaintext

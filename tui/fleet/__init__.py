@@ -1,0 +1,1 @@
+"""One rollout across many tenants: the fleet file, per-tenant sessions, the sign-in, the runner."""

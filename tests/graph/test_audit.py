@@ -25,6 +25,9 @@ UNSUPPORTED = {
     "iOS – Wi-Fi certificate (serial)",
     "Contoso Notes (App Store)",
     "Zoom (device licence)",
+    "iOS – Corporate device restrictions",  # through Mobile workforce (contains BYOD pilot)
+    "iOS – Supervised lockdown",  # all devices
+    "Contoso Travel (App Store)",  # through Contoso staff > Mobile workforce > BYOD pilot
 }
 SUPPORTED_OR_ELSEWHERE = (
     "iOS – Per-app VPN (Teams)",
@@ -33,6 +36,9 @@ SUPPORTED_OR_ELSEWHERE = (
     "Slack (user licence)",
     "Contoso Expenses (LOB)",
     "Old Survey (App Store)",
+    "iOS – BYOD restrictions",
+    "iOS – Finance supervised restrictions",
+    "iOS – Lobby kiosk",
 )
 
 
@@ -69,7 +75,98 @@ async def test_finds_exactly_the_unsupported_ones(incompatible: RunningSandbox) 
         "iOS – Always-on corporate VPN",
         "iOS – Wi-Fi certificate (serial)",
         "Contoso Notes (App Store)",
+        "iOS – Corporate device restrictions",
+        "iOS – Supervised lockdown",
+        "Contoso Travel (App Store)",
     }
+
+
+async def test_device_restrictions_name_each_unsupported_setting(
+    incompatible: RunningSandbox,
+) -> None:
+    """iosGeneralDeviceConfiguration: the settings that need supervision or a device
+    enrollment, and the password settings User Enrollment ignores, each named; a profile
+    of "All enrollment types" settings only is not reported (tui/graph/audit_restrictions)."""
+    groups = {_group(incompatible, n): n for n in ("BYOD pilot", "All iOS users")}
+    client = make_client(incompatible)
+    try:
+        found = {f.name: f for f in await find_incompatibilities(client, groups)}
+    finally:
+        await client.aclose()
+    corporate = found["iOS – Corporate device restrictions"]
+    assert corporate.problem == (
+        "device restrictions User Enrollment does not support (need a supervised device:"
+        " Block camera; apply to device enrollment only: Block in-app purchases; password"
+        " settings User Enrollment ignores: Password expiration (days))"
+    )
+    assert "0x87d136cd" in corporate.device and "6-digit PIN" in corporate.device
+    assert "All enrollment types" in corporate.fix
+    lockdown = found["iOS – Supervised lockdown"]
+    assert "Block AirDrop" in lockdown.problem
+    assert "Block use of erase all content and settings" in lockdown.problem
+    assert "Safari cookies" in lockdown.problem and "PIN" not in lockdown.device
+    # Supported settings of the same profile are not named.
+    for supported in ("Require password", "Block viewing corporate documents"):
+        assert supported not in corporate.problem
+    assert "iOS – BYOD restrictions" not in found
+
+
+async def test_parent_groups_all_devices_and_exclusions(incompatible: RunningSandbox) -> None:
+    """A policy assigned to a group containing a rollout group (at any depth) reaches its
+    users, found through transitiveMemberOf; so does all devices; an exclusion of the
+    rollout group or of a group containing it keeps a policy away."""
+    groups = {_group(incompatible, n): n for n in ("BYOD pilot", "All iOS users")}
+    seen = len(incompatible.requests)
+    client = make_client(incompatible)
+    try:
+        found = {f.name: f for f in await find_incompatibilities(client, groups)}
+        ios_only = {
+            f.name
+            for f in await find_incompatibilities(
+                client, {_group(incompatible, "All iOS users"): "All iOS users"}
+            )
+        }
+    finally:
+        await client.aclose()
+    assert found["iOS – Corporate device restrictions"].reaches == (
+        "group 'Mobile workforce' (contains 'BYOD pilot')",
+    )
+    assert found["Contoso Travel (App Store)"].reaches == (
+        "group 'Contoso staff' (contains 'BYOD pilot')",
+    )
+    assert found["iOS – Supervised lockdown"].reaches == ("all devices",)
+    assert "iOS – Lobby kiosk" not in found  # all users, minus both rollout groups' lines
+    # All iOS users is in no parent group: the nested assignments do not reach it.
+    assert "iOS – Corporate device restrictions" not in ios_only
+    assert "Contoso Travel (App Store)" not in ios_only
+    assert "iOS – Supervised lockdown" in ios_only
+    parents = [r for r in incompatible.requests[seen:] if r.path.endswith("/transitiveMemberOf")]
+    assert len(parents) == 3 and all(r.in_batch for r in parents)  # one per group and call
+
+
+async def test_sandbox_lists_a_groups_parents_like_graph(incompatible: RunningSandbox) -> None:
+    """GET /groups/{id}/transitiveMemberOf: every group containing it, at any depth, as
+    directoryObjects with the group default properties (Graph v1.0 "List group
+    transitive memberOf"); a token without a group scope is refused."""
+    import httpx
+
+    pilot = _group(incompatible, "BYOD pilot")
+    url = f"{incompatible.graph_url}/v1.0/groups/{pilot}/transitiveMemberOf"
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(url, headers={"Authorization": f"Bearer {incompatible.token}"})
+        refused = await http.get(
+            url,
+            headers={
+                "Authorization": "Bearer "
+                + incompatible.mint_token(scopes=["DeviceManagementConfiguration.Read.All"])
+            },
+        )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["@odata.context"].endswith("$metadata#directoryObjects")
+    assert {g["displayName"] for g in body["value"]} == {"Mobile workforce", "Contoso staff"}
+    assert {g["@odata.type"] for g in body["value"]} == {"#microsoft.graph.group"}
+    assert refused.status_code == 403
 
 
 async def test_demo_has_nothing_and_the_check_passes() -> None:
@@ -120,9 +217,14 @@ def test_adue_check_names_each_one_with_error_and_fix(tmp_path: Path) -> None:
         assert name not in audit["detail"]
     text = adue(*argv, env=environment(tmp_path), cwd=tmp_path)
     assert text.returncode == 0, text.stderr
-    assert "WARN   Profiles and apps User Enrollment supports: 5 assigned" in text.stdout
+    assert "WARN   Profiles and apps User Enrollment supports: 8 assigned" in text.stdout
     assert "- profile 'iOS – Always-on corporate VPN' (group 'BYOD pilot')" in text.stdout
     assert "0x87d136cd" in text.stdout
+    assert (
+        "- profile 'iOS – Corporate device restrictions' (group 'Mobile workforce' (contains"
+        " 'BYOD pilot')): device restrictions User Enrollment does not support (need a"
+        " supervised device: Block camera;" in text.stdout
+    )
 
 
 async def test_a_web_based_rollout_is_not_audited_for_user_enrollment(

@@ -1,7 +1,9 @@
 """The Prerequisites step shows the compatibility audit as a warning, literally: on the
-`incompatible` seed, for a session targeting BYOD pilot, the three unsupported objects
+`incompatible` seed, for a session targeting BYOD pilot, the six unsupported objects
 that reach BYOD pilot (a device-wide VPN, a SCEP profile with the serial number for all
-users, an App Store app) and none of the others (tui/sandbox/seeds_incompatible.py)."""
+users, an App Store app; device restrictions through the parent group Mobile workforce,
+a supervised lockdown for all devices, an App Store app through Contoso staff) and none
+of the others (tui/sandbox/seeds_incompatible.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ async def test_prerequisites_show_each_unsupported_profile_and_app(
             row = app.query_one("#check-user_enrollment_compatibility", CheckRow)
             assert row.has_class("check-warn")
             text = row.text
-            assert "3 assigned to the rollout's users that User Enrollment does not support" in (
+            assert "6 assigned to the rollout's users that User Enrollment does not support" in (
                 text
             )
             assert (
@@ -43,6 +45,14 @@ async def test_prerequisites_show_each_unsupported_profile_and_app(
             )
             assert "- profile 'iOS – Wi-Fi certificate (serial)' (all users)" in text
             assert "- app 'Contoso Notes (App Store)' (group 'BYOD pilot')" in text
-            for other in ("Per-app VPN with Safari", "Zoom", "Slack", "Finance", "LOB", "Survey"):
+            assert (
+                "- profile 'iOS – Corporate device restrictions' (group 'Mobile workforce'"
+                " (contains 'BYOD pilot')): device restrictions User Enrollment does not"
+                " support (need a supervised device: Block camera;" in text
+            )
+            assert "- profile 'iOS – Supervised lockdown' (all devices)" in text
+            assert "- app 'Contoso Travel (App Store)' (group 'Contoso staff' (contains" in text
+            others = ("Per-app VPN with Safari", "Zoom", "Slack", "Finance", "LOB", "Survey")
+            for other in (*others, "BYOD restrictions", "Lobby kiosk"):
                 assert other not in text
             assert "check-user_enrollment_compatibility" in [r.id for r in app.query(".check-warn")]

@@ -16,12 +16,21 @@ capabilities not supported"). Only what that page states is checked here:
 - Apps: "Installation of Apple App Store apps as managed apps" is not supported, and only
   user-licensed VPP apps are (enrollment-facts.md): an `iosStoreApp` assigned as required
   or available, an `iosVppApp` assigned with device licensing.
+- Device restrictions: "For a list of supported device restrictions, see iOS and iPadOS
+  device settings to allow or restrict features": an `iosGeneralDeviceConfiguration` with
+  a setting configured that needs supervision or a device enrollment
+  (tui/graph/audit_restrictions.py names each one).
 Unsupported policies fail on the device with 0x87d136cd (enrollment-facts.md).
 
-An assignment reaches the rollout when it targets one of its groups directly, all users
-or all devices; a parent group of a rollout group is not followed (a known gap).
-Assignments are read per object (graph.md: `$expand=assignments` on lists is deprecated
-or comes back empty), 20 per `$batch`, only for the objects that could be a problem.
+An assignment reaches the rollout when it targets one of its groups, a group that
+contains one of them (nested, at any depth: Graph's `groups/{id}/transitiveMemberOf`,
+v1.0 "List group transitive memberOf", GroupMember.Read.All, 100 a page by default, 999
+at most; Intune applies a policy assigned to a group to the members of its nested
+groups), all users or all devices, unless the same policy excludes that group or a group
+containing it (an exclusion wins over an inclusion in Intune). Members shared with an
+unrelated group are not followed. Assignments are read per object (graph.md:
+`$expand=assignments` on lists is deprecated or comes back empty), 20 per `$batch`, only
+for the objects that could be a problem.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.graph import parse
+from tui.graph.audit_restrictions import restriction_problem, unsupported_restrictions
 from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError
 from tui.graph.models import AppIntent, AssignmentTarget, BatchRead, TargetKind
@@ -47,6 +57,7 @@ SOURCE = "Microsoft: Overview of Apple User Enrollment in Microsoft Intune"
 CONFIGURATIONS = "deviceManagement/deviceConfigurations"
 MOBILE_APPS = "deviceAppManagement/mobileApps"
 CONFIG_READ = ("DeviceManagementConfiguration.Read.All",)
+PARENTS_READ = ("GroupMember.Read.All",)
 APPS_READ = ("DeviceManagementApps.Read.All",)
 DEVICE_ERROR = "the profile fails on user-enrolled devices with 0x87d136cd (not applicable)"
 _DEVICE_IDS = re.compile(r"\{\{\s*(serialnumber|imei|udid)\s*\}\}", re.IGNORECASE)
@@ -100,16 +111,6 @@ def _scep_problem(obj: parse.Json) -> tuple[str, str] | None:
     return None
 
 
-def _reach(target: AssignmentTarget, groups: Mapping[str, str]) -> str:
-    if target.kind is TargetKind.ALL_USERS:
-        return "all users"
-    if target.kind is TargetKind.ALL_DEVICES:
-        return "all devices"
-    if target.kind is TargetKind.GROUP and target.group_id.lower() in groups:
-        return f"group {groups[target.group_id.lower()]!r}"
-    return ""
-
-
 def _listing(
     key: str, path: str, odata_type: str, what: str, scopes: tuple[str, ...]
 ) -> CollectionRead:
@@ -120,13 +121,44 @@ def _listing(
     )
 
 
+Parents = Mapping[str, Mapping[str, str]]  # rollout group id -> {ancestor id: name}
+
+
+async def _parent_groups(
+    client: GraphClient, groups: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """The groups that contain each rollout group, at any depth (lower-case ids)."""
+    reads = [
+        CollectionRead(
+            BatchRead(
+                f"p{i}",
+                f"groups/{gid}/transitiveMemberOf",
+                (("$select", "id,displayName"), ("$top", "999")),
+            ),
+            what=f"read the groups that contain the group {name!r}",
+            scopes=PARENTS_READ,
+        )
+        for i, (gid, name) in enumerate(groups.items())
+    ]
+    found = await read_collections(client, reads) if reads else {}
+    parents: dict[str, dict[str, str]] = {}
+    for i, gid in enumerate(groups):
+        parents[gid] = {
+            parse.text(g, "id").lower(): parse.text(g, "displayName") or parse.text(g, "id")
+            for g in found[f"p{i}"]
+            # Administrative units come back too (directoryObject collection).
+            if parse.odata_type(g) == "#microsoft.graph.group" and parse.text(g, "id")
+        }
+    return parents
+
+
 async def find_incompatibilities(
     client: GraphClient, groups: Mapping[str, str], *, all_users: bool = False
 ) -> tuple[Incompatibility, ...]:
     """What the rollout's users (group id -> name; `all_users`: everyone) would get that
     User Enrollment does not support. Raises GraphError when a read fails."""
     wanted = {gid.lower(): name for gid, name in groups.items()}
-    configs, apps = await asyncio.gather(
+    configs, apps, parents = await asyncio.gather(
         read_collections(
             client,
             [
@@ -144,6 +176,13 @@ async def find_incompatibilities(
                     "read the iOS SCEP profiles",
                     CONFIG_READ,
                 ),
+                _listing(
+                    "restrictions",
+                    CONFIGURATIONS,
+                    "iosGeneralDeviceConfiguration",
+                    "read the iOS device restrictions profiles",
+                    CONFIG_READ,
+                ),
             ],
             version="beta",
         ),
@@ -157,12 +196,17 @@ async def find_incompatibilities(
             ],
             version="beta",
         ),
+        _parent_groups(client, wanted),
     )
-    suspects: dict[str, tuple[str, parse.Json, tuple[str, str] | None]] = {}
+    suspects: dict[str, tuple[str, parse.Json, tuple[str, str, str] | None]] = {}
     for obj in configs["vpn"]:
-        suspects[parse.text(obj, "id")] = ("profile", obj, _vpn_problem(obj))
+        suspects[parse.text(obj, "id")] = ("profile", obj, _with_error(_vpn_problem(obj)))
     for obj in configs["scep"]:
-        suspects[parse.text(obj, "id")] = ("profile", obj, _scep_problem(obj))
+        suspects[parse.text(obj, "id")] = ("profile", obj, _with_error(_scep_problem(obj)))
+    for obj in configs["restrictions"]:
+        findings = unsupported_restrictions(obj)
+        problem = restriction_problem(findings) if findings else None
+        suspects[parse.text(obj, "id")] = ("profile", obj, problem)
     profiles = {k: v for k, v in suspects.items() if k and v[2] is not None}
     app_objects = {parse.text(a, "id"): ("store", a) for a in apps["store"]}
     app_objects |= {parse.text(a, "id"): ("vpp", a) for a in apps["vpp"]}
@@ -190,7 +234,7 @@ async def find_incompatibilities(
     for i, (pid, (kind, obj, problem)) in enumerate(profiles.items()):
         assert problem is not None
         targets = [parse.assignment(a) for a in assigned[f"c{i}"]]
-        reaches = _reaches([a.target for a in targets if a], wanted, all_users)
+        reaches = _reaches([a.target for a in targets if a], wanted, parents, all_users)
         if reaches:
             found.append(
                 Incompatibility(
@@ -198,8 +242,8 @@ async def find_incompatibilities(
                     pid,
                     parse.text(obj, "displayName"),
                     problem[0],
-                    DEVICE_ERROR,
                     problem[1],
+                    problem[2],
                     reaches,
                 )
             )
@@ -208,7 +252,9 @@ async def find_incompatibilities(
         live = [a for a in items if a and a.intent is not AppIntent.UNINSTALL]
         if kind == "vpp":
             live = [a for a in live if a.use_device_licensing]
-        reaches = _reaches([a.target for a in live], wanted, all_users)
+        # An app's exclusions come with intent too: keep every exclusion of the app.
+        exclusions = [a.target for a in items if a and a.target.kind is TargetKind.EXCLUDE_GROUP]
+        reaches = _reaches([*(a.target for a in live), *exclusions], wanted, parents, all_users)
         if not reaches:
             continue
         name = parse.text(obj, "displayName")
@@ -243,17 +289,54 @@ async def find_incompatibilities(
     return tuple(found)
 
 
+def _with_error(problem: tuple[str, str] | None) -> tuple[str, str, str] | None:
+    return (problem[0], DEVICE_ERROR, problem[1]) if problem else None
+
+
 def _reaches(
-    targets: Sequence[AssignmentTarget], groups: Mapping[str, str], all_users: bool
+    targets: Sequence[AssignmentTarget],
+    groups: Mapping[str, str],
+    parents: Parents,
+    all_users: bool,
 ) -> tuple[str, ...]:
+    """How these assignment targets reach the rollout's groups ("group 'BYOD pilot'",
+    "group 'Mobile staff' (contains 'BYOD pilot')", "all users"), empty when they do
+    not; a group excluded (itself or through a group containing it) is not reached."""
+    excluded = {t.group_id.lower() for t in targets if t.kind is TargetKind.EXCLUDE_GROUP}
+    includes = [
+        t
+        for t in targets
+        if t.kind in (TargetKind.ALL_USERS, TargetKind.ALL_DEVICES, TargetKind.GROUP)
+    ]
     words: list[str] = []
-    for target in targets:
-        word = _reach(target, groups)
-        if word and word not in words:
+
+    def add(word: str) -> None:
+        if word not in words:
             words.append(word)
+
+    for gid, name in groups.items():
+        ancestors = parents.get(gid, {})
+        if gid in excluded or excluded & ancestors.keys():
+            continue
+        for target in includes:
+            tid = target.group_id.lower()
+            if target.kind is TargetKind.ALL_USERS:
+                add("all users")
+            elif target.kind is TargetKind.ALL_DEVICES:
+                add("all devices")
+            elif tid == gid:
+                add(f"group {name!r}")
+            elif tid in ancestors:
+                add(f"group {ancestors[tid]!r} (contains {name!r})")
     if all_users and not words:
-        # "All users" is targeted: any group assignment reaches some of them.
-        words += [f"group {t.group_id}" for t in targets if t.kind is TargetKind.GROUP]
+        # "All users" is targeted: any assignment but an exclusion reaches some of them.
+        for target in includes:
+            if target.kind is TargetKind.ALL_USERS:
+                add("all users")
+            elif target.kind is TargetKind.ALL_DEVICES:
+                add("all devices")
+            else:
+                add(f"group {target.group_id}")
     return tuple(words)
 
 
@@ -271,8 +354,8 @@ def audit_result(found: Sequence[Incompatibility] | GraphError) -> CheckResult:
             CHECK_ID,
             CheckStatus.PASS,
             TITLE,
-            "No VPN, SCEP profile or app assigned to the rollout's users is one that User"
-            " Enrollment does not support",
+            "No VPN, SCEP or device restrictions profile or app assigned to the rollout's"
+            " users is one that User Enrollment does not support",
         )
     lines = [
         f"{len(found)} assigned to the rollout's users that User Enrollment does not"

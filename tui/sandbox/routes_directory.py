@@ -347,6 +347,20 @@ def transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
     return _membership(ctx, p, transitive=True)
 
 
+def group_transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
+    """The groups that contain a group, at any depth (Graph v1.0 "List group transitive
+    memberOf", GET /groups/{id}/transitiveMemberOf: GroupMember.Read.All least
+    privileged; Group.Read.All, Directory.Read.All; default page 100, at most 999)."""
+    tenant = ctx.tenant
+    group = _group(ctx, p["id"])
+    ids = tenant.transitive_member_of(group["id"])
+    cast = _cast(p)
+    count = _count(ctx)
+    objects = _query(ctx, _typed(tenant, ids, cast))
+    context = "groups" if cast else "directoryObjects"
+    return collection(ctx, objects, context, page_size=PAGE, max_top=MAX_TOP, count=count)
+
+
 def me_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
     return _membership(ctx, {**p, "id": "me"}, transitive=False)
 
@@ -524,6 +538,12 @@ def routes() -> list[Route]:
             route("GET", f"/groups/{{id}}/members{suffix}", members, GROUP_READ),
             route(
                 "GET", f"/groups/{{id}}/transitiveMembers{suffix}", transitive_members, GROUP_READ
+            ),
+            route(
+                "GET",
+                f"/groups/{{id}}/transitiveMemberOf{suffix}",
+                group_transitive_member_of,
+                GROUP_READ,
             ),
         ]
     return r

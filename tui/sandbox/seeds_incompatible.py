@@ -8,6 +8,15 @@ reaching it: a per-app VPN, a SCEP profile with the UPN, a device-wide VPN for F
 only, a user-licensed VPP app, an LOB app, an App Store app assigned as uninstall.
 What is supported: Microsoft's "Overview of Apple User Enrollment in Microsoft Intune"
 (tui/graph/audit.py).
+
+Device restrictions (iosGeneralDeviceConfiguration, tui/graph/audit_restrictions.py) and
+nested groups: "Mobile workforce" contains BYOD pilot, "Contoso staff" contains Mobile
+workforce. Reaching the rollout: corporate restrictions (camera: supervised; in-app
+purchases: device enrollment only; password expiration: ignored) assigned to Mobile
+workforce, a supervised lockdown assigned to all devices, an App Store app assigned to
+Contoso staff. Not reaching it or supported: restrictions of "All enrollment types"
+settings only for BYOD pilot, supervised restrictions for Finance, and a kiosk profile for
+all users that excludes Mobile workforce and All iOS users.
 """
 
 from __future__ import annotations
@@ -22,10 +31,198 @@ def _group(tenant: Tenant, name: str) -> str:
     return str(next(g["id"] for g in tenant.groups.values() if g["displayName"] == name))
 
 
+ALL_DEVICES = "all-devices"
+EXCLUDE = "exclude:"
+
+
 def _target(group_id: str | None) -> dict[str, Any]:
     if group_id is None:
         return {"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}
+    if group_id == ALL_DEVICES:
+        return {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"}
+    if group_id.startswith(EXCLUDE):
+        return {
+            "@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget",
+            "groupId": group_id[len(EXCLUDE) :],
+        }
     return {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group_id}
+
+
+def _parent_group(tenant: Tenant, key: str, name: str, member_ids: list[str]) -> str:
+    """A security group whose members are other groups (nested membership)."""
+    gid = stable_id(tenant.tenant_id, "incompatible-group", key)
+    stamp = iso(dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
+    tenant.groups[gid] = {
+        "id": gid,
+        "createdDateTime": stamp,
+        "description": f"{name} (nested groups)",
+        "displayName": name,
+        "groupTypes": [],
+        "mailEnabled": False,
+        "mailNickname": key.replace("-", ""),
+        "renewedDateTime": stamp,
+        "securityEnabled": True,
+        "securityIdentifier": f"S-1-12-1-{int(gid[:8], 16)}-{int(gid[9:13], 16)}",
+    }
+    tenant.members[gid] = list(member_ids)
+    tenant.directory_changed()
+    return gid
+
+
+# Every property of the v1.0 iosGeneralDeviceConfiguration resource as a LIST returns it
+# for a profile where nothing is configured (booleans false, the rest null, lists empty,
+# enums at their defaults): a profile's configured settings are set on top of this.
+# Source: microsoft-graph-docs-contrib api-reference/v1.0/resources/
+# intune-deviceconfig-iosgeneraldeviceconfiguration.md (Properties, JSON Representation).
+_RESTRICTION_FLAGS = (
+    "accountBlockModification",
+    "activationLockAllowWhenSupervised",
+    "airDropBlocked",
+    "airDropForceUnmanagedDropTarget",
+    "airPlayForcePairingPasswordForOutgoingRequests",
+    "appleWatchBlockPairing",
+    "appleWatchForceWristDetection",
+    "appleNewsBlocked",
+    "appStoreBlockAutomaticDownloads",
+    "appStoreBlocked",
+    "appStoreBlockInAppPurchases",
+    "appStoreBlockUIAppInstallation",
+    "appStoreRequirePassword",
+    "bluetoothBlockModification",
+    "cameraBlocked",
+    "cellularBlockDataRoaming",
+    "cellularBlockGlobalBackgroundFetchWhileRoaming",
+    "cellularBlockPerAppDataModification",
+    "cellularBlockPersonalHotspot",
+    "cellularBlockVoiceRoaming",
+    "certificatesBlockUntrustedTlsCertificates",
+    "classroomAppBlockRemoteScreenObservation",
+    "classroomAppForceUnpromptedScreenObservation",
+    "configurationProfileBlockChanges",
+    "definitionLookupBlocked",
+    "deviceBlockEnableRestrictions",
+    "deviceBlockEraseContentAndSettings",
+    "deviceBlockNameModification",
+    "diagnosticDataBlockSubmission",
+    "diagnosticDataBlockSubmissionModification",
+    "documentsBlockManagedDocumentsInUnmanagedApps",
+    "documentsBlockUnmanagedDocumentsInManagedApps",
+    "enterpriseAppBlockTrust",
+    "enterpriseAppBlockTrustModification",
+    "faceTimeBlocked",
+    "findMyFriendsBlocked",
+    "gamingBlockGameCenterFriends",
+    "gamingBlockMultiplayer",
+    "gameCenterBlocked",
+    "hostPairingBlocked",
+    "iBooksStoreBlocked",
+    "iBooksStoreBlockErotica",
+    "iCloudBlockActivityContinuation",
+    "iCloudBlockBackup",
+    "iCloudBlockDocumentSync",
+    "iCloudBlockManagedAppsSync",
+    "iCloudBlockPhotoLibrary",
+    "iCloudBlockPhotoStreamSync",
+    "iCloudBlockSharedPhotoStream",
+    "iCloudRequireEncryptedBackup",
+    "iTunesBlockExplicitContent",
+    "iTunesBlockMusicService",
+    "iTunesBlockRadio",
+    "keyboardBlockAutoCorrect",
+    "keyboardBlockDictation",
+    "keyboardBlockPredictive",
+    "keyboardBlockShortcuts",
+    "keyboardBlockSpellCheck",
+    "kioskModeAllowAssistiveSpeak",
+    "kioskModeAllowAssistiveTouchSettings",
+    "kioskModeAllowAutoLock",
+    "kioskModeAllowColorInversionSettings",
+    "kioskModeAllowRingerSwitch",
+    "kioskModeAllowScreenRotation",
+    "kioskModeAllowSleepButton",
+    "kioskModeAllowTouchscreen",
+    "kioskModeAllowVoiceOverSettings",
+    "kioskModeAllowVolumeButtons",
+    "kioskModeAllowZoomSettings",
+    "kioskModeRequireAssistiveTouch",
+    "kioskModeRequireColorInversion",
+    "kioskModeRequireMonoAudio",
+    "kioskModeRequireVoiceOver",
+    "kioskModeRequireZoom",
+    "lockScreenBlockControlCenter",
+    "lockScreenBlockNotificationView",
+    "lockScreenBlockPassbook",
+    "lockScreenBlockTodayView",
+    "messagesBlocked",
+    "notificationsBlockSettingsModification",
+    "passcodeBlockFingerprintUnlock",
+    "passcodeBlockFingerprintModification",
+    "passcodeBlockModification",
+    "passcodeBlockSimple",
+    "passcodeRequired",
+    "podcastsBlocked",
+    "safariBlockAutofill",
+    "safariBlockJavaScript",
+    "safariBlockPopups",
+    "safariBlocked",
+    "safariRequireFraudWarning",
+    "screenCaptureBlocked",
+    "siriBlocked",
+    "siriBlockedWhenLocked",
+    "siriBlockUserGeneratedContent",
+    "siriRequireProfanityFilter",
+    "spotlightBlockInternetResults",
+    "voiceDialingBlocked",
+    "wallpaperBlockModification",
+    "wiFiConnectOnlyToConfiguredNetworks",
+)
+_RESTRICTION_NULLS = (
+    "kioskModeAppStoreUrl",
+    "kioskModeBuiltInAppId",
+    "kioskModeManagedAppId",
+    "mediaContentRatingAustralia",
+    "mediaContentRatingCanada",
+    "mediaContentRatingFrance",
+    "mediaContentRatingGermany",
+    "mediaContentRatingIreland",
+    "mediaContentRatingJapan",
+    "mediaContentRatingNewZealand",
+    "mediaContentRatingUnitedKingdom",
+    "mediaContentRatingUnitedStates",
+    "passcodeExpirationDays",
+    "passcodeMinimumLength",
+    "passcodeMinutesOfInactivityBeforeLock",
+    "passcodeMinutesOfInactivityBeforeScreenTimeout",
+    "passcodeMinimumCharacterSetCount",
+    "passcodePreviousPasscodeBlockCount",
+    "passcodeSignInFailureCountBeforeWipe",
+)
+_RESTRICTION_LISTS = (
+    "appsSingleAppModeList",
+    "appsVisibilityList",
+    "compliantAppsList",
+    "emailInDomainSuffixes",
+    "networkUsageRules",
+    "safariManagedDomains",
+    "safariPasswordAutoFillDomains",
+)
+
+
+def _restrictions(**configured: Any) -> dict[str, Any]:
+    body: dict[str, Any] = dict.fromkeys(_RESTRICTION_FLAGS, False)
+    body |= dict.fromkeys(_RESTRICTION_NULLS, None)
+    body |= {key: [] for key in _RESTRICTION_LISTS}
+    body |= {
+        "appsVisibilityListType": "none",
+        "compliantAppListType": "none",
+        "mediaContentRatingApps": "allAllowed",
+        "passcodeRequiredType": "deviceDefault",
+        "safariCookieSettings": "browserDefault",
+    }
+    unknown = set(configured) - set(body)
+    if unknown:
+        raise ValueError(f"not an iosGeneralDeviceConfiguration property: {sorted(unknown)}")
+    return body | configured
 
 
 def _config(
@@ -46,7 +243,7 @@ def _config(
     tenant.config_assignments[cid] = [
         {
             "@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
-            "id": f"{cid}_{g or 'all'}",
+            "id": f"{cid}_{(g or 'all').replace(':', '_')}",
             "target": _target(g),
         }
         for g in groups
@@ -186,6 +383,7 @@ def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
         licensingType={"supportsUserLicensing": True, "supportsDeviceLicensing": True},
     )
     _app(tenant, "expenses-lob", "iosLobApp", "Contoso Expenses (LOB)", [(ios, "required", False)])
+    _add_restrictions(tenant, pilot, ios, finance)
     _app(
         tenant,
         "old-store",
@@ -193,4 +391,77 @@ def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
         "Old Survey (App Store)",
         [(pilot, "uninstall", False)],
         appStoreUrl="https://apps.apple.com/us/app/id2",
+    )
+
+
+def _add_restrictions(tenant: Tenant, pilot: str, ios: str, finance: str) -> None:
+    """Nested groups and device restrictions profiles (see the module doc)."""
+    workforce = _parent_group(tenant, "mobile-workforce", "Mobile workforce", [pilot])
+    staff = _parent_group(tenant, "contoso-staff", "Contoso staff", [workforce])
+    # Reaching the rollout.
+    _config(
+        tenant,
+        "restrictions-corporate",
+        "iosGeneralDeviceConfiguration",
+        "iOS – Corporate device restrictions",
+        [workforce],
+        **_restrictions(
+            cameraBlocked=True,
+            appStoreBlockInAppPurchases=True,
+            passcodeRequired=True,
+            passcodeExpirationDays=90,
+            documentsBlockManagedDocumentsInUnmanagedApps=True,
+        ),
+    )
+    _config(
+        tenant,
+        "restrictions-supervised",
+        "iosGeneralDeviceConfiguration",
+        "iOS – Supervised lockdown",
+        [ALL_DEVICES],
+        **_restrictions(
+            airDropBlocked=True,
+            deviceBlockEraseContentAndSettings=True,
+            safariCookieSettings="blockAlways",
+        ),
+    )
+    _app(
+        tenant,
+        "travel-store",
+        "iosStoreApp",
+        "Contoso Travel (App Store)",
+        [(staff, "available", False)],
+        appStoreUrl="https://apps.apple.com/us/app/id3",
+    )
+    # Supported, or not reaching the rollout.
+    _config(
+        tenant,
+        "restrictions-byod",
+        "iosGeneralDeviceConfiguration",
+        "iOS – BYOD restrictions",
+        [pilot, ios],
+        **_restrictions(
+            documentsBlockManagedDocumentsInUnmanagedApps=True,
+            airDropForceUnmanagedDropTarget=True,
+            siriBlockedWhenLocked=True,
+            iCloudRequireEncryptedBackup=True,
+            passcodeRequired=True,
+            screenCaptureBlocked=True,
+        ),
+    )
+    _config(
+        tenant,
+        "restrictions-finance",
+        "iosGeneralDeviceConfiguration",
+        "iOS – Finance supervised restrictions",
+        [finance],
+        **_restrictions(cameraBlocked=True, appStoreBlocked=True),
+    )
+    _config(
+        tenant,
+        "restrictions-kiosk",
+        "iosGeneralDeviceConfiguration",
+        "iOS – Lobby kiosk",
+        [None, EXCLUDE + workforce, EXCLUDE + ios],
+        **_restrictions(kioskModeBuiltInAppId="com.apple.mobilesafari", cameraBlocked=True),
     )

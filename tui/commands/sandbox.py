@@ -132,9 +132,34 @@ def register(subparsers: Any) -> None:
         help="where a new enrollment profile lands among its platform's (default last)",
     )
     p.add_argument(
+        "--tenants",
+        type=_tenant_count,
+        metavar="N",
+        help="serve a fleet: a partner tenant and N customer tenants on one Graph root "
+        "(t03 has an expired APNs certificate, t07 lacks the Intune write permissions, t10 "
+        "refuses the fleet sign-in) and write a ready fleet file (see --fleet-dir)",
+    )
+    p.add_argument(
+        "--fleet-dir",
+        metavar="DIR",
+        help="with --tenants: the folder for fleet.toml, the sandbox's CA, the admin token "
+        f"and the fleet app's secret and certificate (default: ./{DEFAULT_FLEET_DIR})",
+    )
+    p.add_argument(
         "--verbose", action="store_true", help="print one line per Graph request to stderr"
     )
     p.set_defaults(handler=run)
+
+
+DEFAULT_FLEET_DIR = "sandbox-fleet"
+MAX_TENANTS = 1000
+
+
+def _tenant_count(text: str) -> int:
+    value = _non_negative_int(text)
+    if not 1 <= value <= MAX_TENANTS:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 to {MAX_TENANTS} tenants")
+    return value
 
 
 def _check_variant(name: str) -> str | None:
@@ -168,6 +193,16 @@ def run(args: argparse.Namespace) -> int:
     problem = _check_variant(args.discovery_variant)
     if args.expire_token_after == 0:
         problem = "--expire-token-after must be 1 or more requests"
+    if args.tenants is None and args.fleet_dir is not None:
+        problem = "--fleet-dir is for a fleet: add --tenants N"
+    if args.tenants is not None:
+        single = _single_tenant_options(args)
+        if single:
+            problem = (
+                f"{single} is for one sandbox tenant; a fleet (--tenants) has its own mix "
+                "(t03 expired APNs, t07 a missing permission, t10 refusing the sign-in): "
+                "leave it out"
+            )
     if problem:
         print(f"adue sandbox: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -182,7 +217,24 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"adue sandbox: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if args.tenants is not None:
+        from tui.commands.sandbox_fleet import serve_fleet
+
+        return serve_fleet(args, plan)
     return _serve(args, plan)
+
+
+def _single_tenant_options(args: argparse.Namespace) -> str:
+    """The first option given that only a single-tenant sandbox knows ("" for none)."""
+    if args.seed != "demo":
+        return "--seed"
+    if args.discovery_variant != "ok":
+        return "--discovery-variant"
+    if args.priority_mode is not None:
+        return "--priority-mode"
+    if args.new_profile_lands is not None:
+        return "--new-profile-lands"
+    return ""
 
 
 TOKEN_DIR_PREFIX = "adue-sandbox-admin-"

@@ -322,7 +322,7 @@ def fleet_document(sb: RunningSandbox, ca_file: str) -> Any:
         overrides["guide.organization"] = member.name
         overrides["guide.support_contact"] = f"it-help@{member.domain}"
         if member.label == "t02":
-            overrides["enrollment_profile.groups"] = [{"name": "BYOD pilot"}]
+            overrides["enrollment_profile.groups"] = _groups("BYOD pilot")
         if member.label == "t04":
             overrides["guide.languages"] = ["de", "en"]
         entry["overrides"] = overrides
@@ -338,15 +338,15 @@ def _template() -> Any:
     template["sso_extension"] = {
         "name": "iOS – Entra ID SSO extension (account-driven UE)",
         "all_users": False,
-        "groups": [{"name": "BYOD pilot"}, {"name": "All iOS users"}],
-        "exclude_groups": [{"name": "Executives"}],
+        "groups": _groups("BYOD pilot", "All iOS users"),
+        "exclude_groups": _groups("Executives"),
         "browser_sso_interaction_enabled": True,
     }
     template["authenticator"] = {"same_groups_as_sso": True}
     template["web_clip"] = {"enabled": True}
     template["enrollment_profile"] = {
         "name": "iOS – account-driven user enrollment",
-        "groups": [{"name": "BYOD pilot"}, {"name": "All iOS users"}],
+        "groups": _groups("BYOD pilot", "All iOS users"),
     }
     template["guide"] = {
         "organization": "Northwind MSP customer",
@@ -355,6 +355,18 @@ def _template() -> Any:
         "formats": ["html"],
     }
     return template
+
+
+def _groups(*names: str) -> Any:
+    """Groups by name as an inline array, as people write them: [{ name = "..." }]."""
+    import tomlkit
+
+    groups = tomlkit.array()
+    for name in names:
+        group = tomlkit.inline_table()
+        group["name"] = name
+        groups.append(group)
+    return groups
 
 
 def write_fleet_file(sb: RunningSandbox, folder: str | Path) -> Path:

@@ -94,6 +94,18 @@ COMPANIES = (
     "Northwind Traders",
 )
 
+# What the fleet app is consented for in each tenant: the run's permissions as application
+# permissions (same names, learn.microsoft.com/graph/permissions-reference) plus the reads
+# adue check and progress make. Delegated-only ones (User.Read) have no app equivalent.
+APP_ROLES: tuple[str, ...] = (
+    *RUN_SCOPES,
+    "Device.Read.All",
+    "DeviceManagementManagedDevices.Read.All",
+    "Domain.Read.All",
+    "GroupMember.Read.All",
+    "User.Read.All",
+)
+
 ACCESS_OK = "ok"
 ACCESS_MISSING_PERMISSION = "missing-permission"
 ACCESS_REFUSED = "refused"  # no GDAP relationship, the app not consented
@@ -185,9 +197,9 @@ def _access(members: list[FleetTenantInfo], partner_id: str) -> FleetAccess:
         client_secret=secrets.token_urlsafe(30),
     )
     access.scopes[partner_id] = ALL_SCOPES
-    access.roles[partner_id] = RUN_SCOPES
+    access.roles[partner_id] = APP_ROLES
     for member in members:
-        scopes, roles = ALL_SCOPES, RUN_SCOPES
+        scopes, roles = ALL_SCOPES, APP_ROLES
         if member.access == ACCESS_MISSING_PERMISSION:
             scopes = _without_writes(scopes)
             roles = _without_writes(roles)

@@ -309,3 +309,41 @@ def test_app_certificate(fleet: RunningSandbox, tmp_path: Path) -> None:
         assert organization_id(fleet, settings, fleet_sign_in.credential_for(t02.id)) == t02.id
     finally:
         fleet_sign_in.close()
+
+
+def test_a_token_fetched_in_a_thread_serves_the_sdk_without_a_second_sign_in(
+    fleet: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fleet-core fetches each tenant's token in a worker thread first, so the SDK's own
+    # get_token call on the event loop must be answered from what that fetch got.
+    settings = app_settings(fleet)
+    environ = {"AZURE_CLIENT_SECRET": fleet.fleet_client_secret}
+    fleet_sign_in = FleetSignIn(settings, prompt=None, ask_secret=None, environ=environ)
+    fetched: list[str] = []
+    real_fetch = FleetSignIn._fetch
+
+    def counting(self: FleetSignIn, tenant: str, scopes: tuple[str, ...]) -> Any:
+        fetched.append(tenant)
+        return real_fetch(self, tenant, scopes)
+
+    monkeypatch.setattr(FleetSignIn, "_fetch", counting)
+    t04 = member(fleet, "t04")
+    try:
+        fleet_sign_in.sign_in()
+        credential = fleet_sign_in.credential_for(t04.id)
+
+        async def go() -> str:
+            await asyncio.to_thread(credential.get_token, *settings.scopes, enable_cae=True)
+            client = build_graph_client(
+                credential, graph_root=settings.graph_root, scopes=settings.scopes
+            )
+            try:
+                await ops.get_organization(client)
+                return str((await ops.get_organization(client)).id)
+            finally:
+                await client.aclose()
+
+        assert asyncio.run(go()) == t04.id
+        assert fetched == [fleet.partner_tenant_id, t04.id]  # sign_in, then one for t04
+    finally:
+        fleet_sign_in.close()

@@ -293,3 +293,20 @@ def test_a_hundred_tenants_start_quickly_and_small() -> None:
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert took < 10, f"100 tenants took {took:.1f} s to start"
     assert grown_mib < 150, f"100 tenants grew the process by {grown_mib:.0f} MiB"
+
+
+def test_the_discovery_host_serves_each_tenant_at_its_own_domain(fleet: RunningSandbox) -> None:
+    import ssl
+
+    import httpx
+
+    verify = ssl.create_default_context(cafile=str(fleet.ca_path))
+    url = f"{fleet.https_url}/.well-known/com.apple.remotemanagement"
+    for host, tenant_id in (
+        (member(fleet, "t02").domain, member(fleet, "t02").id),
+        (member(fleet, "t09").domain, member(fleet, "t09").id),
+        ("127.0.0.1", fleet.partner_tenant_id),
+    ):
+        answer = httpx.get(url, headers={"Host": host}, verify=verify, timeout=10)
+        assert answer.status_code == 200
+        assert f"aadTenantId={tenant_id}" in answer.json()["Servers"][0]["BaseURL"]

@@ -265,6 +265,14 @@ def _ca_file(value: str, authority: str, where: Callable[[str], str]) -> str:
 # ---- signing in -----------------------------------------------------------------------------
 
 
+def _first_sentence(text: str) -> str:
+    """Entra ID's descriptions go on with advice adue words itself: keep the first
+    sentence (its code and what was refused)."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    end = line.find(". ")
+    return line[: end + 1] if end > 0 else line
+
+
 def _description(exc: BaseException) -> str:
     """Entra ID's error_description behind an azure-identity error, else its message."""
     response = getattr(exc, "response", None)
@@ -273,13 +281,13 @@ def _description(exc: BaseException) -> str:
             body = json.loads(response.text())
             described = str(body.get("error_description") or "").strip()
             if described:
-                return described.splitlines()[0]
+                return _first_sentence(described)
         except (ValueError, AttributeError, TypeError):
             pass
     message = str(getattr(exc, "message", None) or exc).strip()
     marker = message.find("AADSTS")
     if marker >= 0:
-        return message[marker:].splitlines()[0]
+        return _first_sentence(message[marker:])
     return message.splitlines()[0] if message else type(exc).__name__
 
 

@@ -32,15 +32,28 @@ def _fallback(tenant_id: str, path: str) -> tuple[int, dict[str, str], bytes]:
     return 200, {"Content-Type": "application/json"}, body.encode()
 
 
+def tenant_for_host(sb: RunningSandbox, host: str) -> str:
+    """The served tenant whose verified domain `host` is (a fleet sandbox serves each
+    customer's discovery file at its own domain); the sandbox's own tenant otherwise."""
+    name = host.rsplit(":", 1)[0].strip("[]").lower() if host.count(":") <= 1 else host.lower()
+    if len(sb.tenants) > 1 and name:
+        for tenant_id, tenant in sb.tenants.items():
+            domains = tenant.organization.get("verifiedDomains", [])
+            if any(str(d.get("name", "")).lower() == name for d in domains):
+                return tenant_id
+    return sb.tenant_id
+
+
 def serve(
-    sb: RunningSandbox, path: str, query: dict[str, str]
+    sb: RunningSandbox, path: str, query: dict[str, str], host: str = ""
 ) -> tuple[int, dict[str, str], bytes]:
+    tenant_id = tenant_for_host(sb, host)
     try:
         from tui.sandbox.discovery_variants import sandbox_response
     except ImportError:
-        return _fallback(sb.tenant_id, path)
+        return _fallback(tenant_id, path)
     try:
-        result: Any = sandbox_response(sb.discovery_variant, sb.tenant_id, "global", path, query)
+        result: Any = sandbox_response(sb.discovery_variant, tenant_id, "global", path, query)
     except ValueError as error:  # unknown variant: say so to whoever is looking
         return 500, {"Content-Type": "text/plain"}, str(error).encode()
     status, headers, body = result
@@ -60,7 +73,8 @@ def routes(sb: RunningSandbox) -> list[BaseRoute]:
     from starlette.routing import Route
 
     async def endpoint(request: Request) -> Response:
-        status, headers, body = serve(sb, request.url.path, dict(request.query_params))
+        host = request.headers.get("host", "")
+        status, headers, body = serve(sb, request.url.path, dict(request.query_params), host)
         media_type = headers.pop("Content-Type", None) or headers.pop("content-type", None)
         return Response(body, status_code=status, headers=headers, media_type=media_type)
 

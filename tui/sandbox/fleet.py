@@ -360,6 +360,7 @@ def _template() -> Any:
         "name": "iOS – account-driven user enrollment",
         "groups": _groups("BYOD pilot", "All iOS users"),
     }
+    template["priority"] = {"order": tomlkit.array()}  # ours first, the others keep their order
     template["guide"] = {
         "organization": "Northwind MSP customer",
         "identity": "federated",

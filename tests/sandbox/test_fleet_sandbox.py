@@ -310,3 +310,25 @@ def test_the_discovery_host_serves_each_tenant_at_its_own_domain(fleet: RunningS
         answer = httpx.get(url, headers={"Host": host}, verify=verify, timeout=10)
         assert answer.status_code == 200
         assert f"aadTenantId={tenant_id}" in answer.json()["Servers"][0]["BaseURL"]
+
+
+def test_the_state_file_follows_writes_while_serving(tmp_path: Path) -> None:
+    # Saved shortly after each write (not only at stop), each tenant as it is now.
+    state = tmp_path / "live.json"
+    with start_fleet_sandbox(4, state_file=state) as sb:
+        t02, t03 = member(sb, "t02"), member(sb, "t03")
+        for m in (t02, t03):
+
+            async def create(client: Any, label: str = m.label) -> str:
+                clip = await ops.create_web_app(client, f"Live {label}", CLIP_URL)
+                return str(clip.value.id)
+
+            run_with(sb, StaticTokenCredential(sb.mint_token(tenant_id=m.id)), create)
+            deadline = time.monotonic() + 5
+            while f"Live {m.label}" not in state.read_text() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        saved = {t["tenant_id"]: t for t in json.loads(state.read_text())["tenants"]}
+        for m in (t02, t03):
+            names = [a["displayName"] for a in saved[m.id]["mobile_apps"].values()]
+            assert f"Live {m.label}" in names
+        assert "Live" not in json.dumps(saved[member(sb, "t01").id])

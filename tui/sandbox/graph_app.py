@@ -345,7 +345,7 @@ class GraphApp:
         with self.sb.lock:
             reply = self.router.dispatch(ctx)
             if ctx.method in ("POST", "PATCH", "PUT", "DELETE") and reply.status < 400:
-                self.sb._tenant_changed()
+                self.sb._tenant_changed(ctx.tenant.tenant_id)
         return reply
 
     def _sub_dispatcher(

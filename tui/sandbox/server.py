@@ -36,7 +36,7 @@ from tui.sandbox.device_flows import IdentityState, approve_user_code
 from tui.sandbox.faults import FaultPlan
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.seeds import build_seed
-from tui.sandbox.state_file import load_state, save_fleet_state, save_state
+from tui.sandbox.state_file import load_state, save_fleet_texts, save_state, tenant_json
 from tui.sandbox.tenant import Tenant
 from tui.sandbox.tls import make_tls_files
 from tui.sandbox.tokens import ALL_SCOPES, mint_app_token, mint_token, new_secret
@@ -122,6 +122,8 @@ class RunningSandbox:
         self.fleet_client_id = ""
         self.fleet_client_secret = ""
         self.fleet_certificate_pem = ""  # the app's certificate and key (app-certificate)
+        self._changed: set[str] = set()  # tenants written since the last state save
+        self._state_texts: dict[str, str] = {}  # each tenant's JSON at the last save
         self._identify()
 
     # ---- who the tenant is -------------------------------------------------------------
@@ -272,8 +274,9 @@ class RunningSandbox:
 
     # ---- state file ----------------------------------------------------------------------
 
-    def _tenant_changed(self) -> None:
+    def _tenant_changed(self, tenant_id: str = "") -> None:
         """Called (tenant lock held, server thread) after a successful write."""
+        self._changed.add(tenant_id or self.tenant_id)
         if self.state_file is None or self._save_pending or self._loop is None:
             return
         self._save_pending = True
@@ -285,7 +288,13 @@ class RunningSandbox:
         with self.lock:
             self._save_pending = False
             if self.fleet:
-                save_fleet_state(self.state_file, list(self.tenants.values()))
+                # Only the tenants written since the last save are serialised again: 100
+                # tenants are 5 MB of JSON, and the save runs on the server's loop.
+                for tenant_id, tenant in self.tenants.items():
+                    if tenant_id in self._changed or tenant_id not in self._state_texts:
+                        self._state_texts[tenant_id] = tenant_json(tenant)
+                self._changed.clear()
+                save_fleet_texts(self.state_file, [self._state_texts[t] for t in self.tenants])
             else:
                 save_state(self.state_file, self.state)
 
@@ -321,6 +330,7 @@ class RunningSandbox:
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self.state_file is not None:
+            self._state_texts.clear()  # all of it: a caller may have changed a tenant in-process
             self.save_state()
         shutil.rmtree(self.tls_dir, ignore_errors=True)
         if self.admin_token_file is not None:

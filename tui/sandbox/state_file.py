@@ -40,13 +40,19 @@ def save_state(path: Path, tenant: Tenant) -> None:
 FLEET_FORMAT = 2  # a fleet sandbox: the partner tenant and every customer tenant
 
 
+def tenant_json(tenant: Tenant) -> str:
+    return json.dumps(tenant.to_json(), ensure_ascii=False)
+
+
 def save_fleet_state(path: Path, tenants: list[Tenant]) -> None:
     """All tenants of a fleet sandbox in one file (the first is the partner tenant)."""
+    save_fleet_texts(path, [tenant_json(t) for t in tenants])
+
+
+def save_fleet_texts(path: Path, tenant_texts: list[str]) -> None:
+    """The fleet state file from each tenant's JSON text (tenant_json), in order."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(
-        {"format": FLEET_FORMAT, "tenants": [t.to_json() for t in tenants]}, ensure_ascii=False
-    )
-    write_private(path, text)
+    write_private(path, f'{{"format": {FLEET_FORMAT}, "tenants": [{", ".join(tenant_texts)}]}}')
 
 
 def load_fleet_state(path: Path) -> list[Tenant]:

@@ -322,9 +322,9 @@ def test_a_token_fetched_in_a_thread_serves_the_sdk_without_a_second_sign_in(
     fetched: list[str] = []
     real_fetch = FleetSignIn._fetch
 
-    def counting(self: FleetSignIn, tenant: str, scopes: tuple[str, ...]) -> Any:
+    def counting(self: FleetSignIn, tenant: str, scopes: tuple[str, ...], **kw: Any) -> Any:
         fetched.append(tenant)
-        return real_fetch(self, tenant, scopes)
+        return real_fetch(self, tenant, scopes, **kw)
 
     monkeypatch.setattr(FleetSignIn, "_fetch", counting)
     t04 = member(fleet, "t04")
@@ -345,5 +345,22 @@ def test_a_token_fetched_in_a_thread_serves_the_sdk_without_a_second_sign_in(
 
         assert asyncio.run(go()) == t04.id
         assert fetched == [fleet.partner_tenant_id, t04.id]  # sign_in, then one for t04
+    finally:
+        fleet_sign_in.close()
+
+
+def test_a_claims_challenge_gets_a_new_token_not_the_cached_one(fleet: RunningSandbox) -> None:
+    environ = {"AZURE_CLIENT_SECRET": fleet.fleet_client_secret}
+    fleet_sign_in = FleetSignIn(app_settings(fleet), prompt=None, ask_secret=None, environ=environ)
+    scope = "https://graph.microsoft.com/.default"
+    try:
+        fleet_sign_in.sign_in()
+        credential = fleet_sign_in.credential_for(member(fleet, "t06").id)
+        first = credential.get_token(scope)
+        assert credential.get_token(scope).token == first.token  # cached
+        challenge = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}'
+        renewed = credential.get_token(scope, claims=challenge)
+        assert renewed.token != first.token
+        assert ops.decode_access_token(renewed.token).tenant_id == member(fleet, "t06").id
     finally:
         fleet_sign_in.close()

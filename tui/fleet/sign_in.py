@@ -303,11 +303,15 @@ class _TenantCredential:
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         key = tuple(scopes)
+        # A claims challenge (Graph's continuous access evaluation after a revocation)
+        # needs a new token whatever is cached.
+        claims = kwargs.get("claims") or None
         with self._lock:
             cached = self._tokens.get(key)
-            if cached is not None and cached.expires_on - time.time() > REFRESH_MARGIN:
+            fresh = cached is not None and cached.expires_on - time.time() > REFRESH_MARGIN
+            if fresh and claims is None and cached is not None:
                 return cached
-            token = self._owner._fetch(self.tenant, scopes)
+            token = self._owner._fetch(self.tenant, scopes, claims=claims)
             self._tokens[key] = token
             return token
 
@@ -399,11 +403,15 @@ class FleetSignIn:
 
     # ---- one tenant's token -----------------------------------------------------------------
 
-    def _fetch(self, tenant: str, scopes: tuple[str, ...]) -> AccessToken:
+    def _fetch(
+        self, tenant: str, scopes: tuple[str, ...], *, claims: str | None = None
+    ) -> AccessToken:
         from azure.core.credentials import AccessToken
         from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 
         credential, extra = self._credential(tenant)
+        if claims:
+            extra = {**extra, "claims": claims}
         try:
             token = credential.credential.get_token(*scopes, enable_cae=True, **extra)
         except (ClientAuthenticationError, ServiceRequestError) as exc:

@@ -364,3 +364,41 @@ def test_a_claims_challenge_gets_a_new_token_not_the_cached_one(fleet: RunningSa
         assert ops.decode_access_token(renewed.token).tenant_id == member(fleet, "t06").id
     finally:
         fleet_sign_in.close()
+
+
+def test_an_encrypted_certificate_key_without_its_password_is_a_settings_error(
+    fleet: RunningSandbox, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    key_pem, _, cert_pem = fleet.fleet_certificate_pem.partition("-----END PRIVATE KEY-----\n")
+    key = serialization.load_pem_private_key(
+        (key_pem + "-----END PRIVATE KEY-----\n").encode(), None
+    )
+    locked = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"sesame"),
+    ).decode()
+    pem = tmp_path / "locked.pem"
+    pem.write_text(locked + cert_pem)
+    settings = FleetSignInSettings.from_table(
+        sandbox_table(
+            fleet,
+            mode="app-certificate",
+            client_id=fleet.fleet_client_id,
+            certificate_path=str(pem),
+        ),
+        where=where,
+    )
+    fleet_sign_in = FleetSignIn(settings, prompt=None, ask_secret=None, environ={})
+    with pytest.raises(SettingsError, match="AZURE_CLIENT_CERTIFICATE_PASSWORD"):
+        fleet_sign_in.sign_in()
+    unlocked = FleetSignIn(
+        settings,
+        prompt=None,
+        ask_secret=None,
+        environ={"AZURE_CLIENT_CERTIFICATE_PASSWORD": "sesame"},
+    )
+    unlocked.sign_in()
+    unlocked.close()

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui.graph.auth import (
+    CERT_PASSWORD_ENV,
     DEFAULT_CLIENT_ID,
     MULTI_TENANT,
     SECRET_ENV,
@@ -430,10 +431,22 @@ class FleetSignIn:
             found = self._apps.get(tenant.lower())
             if found is None:
                 auth = AuthMethod.SECRET if mode == "app-secret" else AuthMethod.CERTIFICATE
-                found = build_credential(
-                    self.settings.connection(tenant, auth),
-                    environ={**self._environ, SECRET_ENV: self._secret},
-                )
+                try:
+                    found = build_credential(
+                        self.settings.connection(tenant, auth),
+                        environ={**self._environ, SECRET_ENV: self._secret},
+                    )
+                except (ValueError, TypeError) as exc:
+                    if isinstance(exc, SettingsError):
+                        raise
+                    # azure-identity reads the PEM here: a key it cannot load (encrypted
+                    # without $AZURE_CLIENT_CERTIFICATE_PASSWORD, not RSA, damaged).
+                    raise SettingsError(
+                        f"[sign_in] certificate_path {self.settings.certificate_path!r}: the "
+                        f"certificate or its key cannot be used ({exc}); give a PEM with the "
+                        f"certificate and its RSA key, and ${CERT_PASSWORD_ENV} if the key "
+                        "is encrypted"
+                    ) from None
                 self._apps[tenant.lower()] = found
         return found, {}
 

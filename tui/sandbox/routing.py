@@ -89,6 +89,10 @@ def forbidden(ctx: Ctx, scopes: Sequence[str]) -> GraphError:
     needed = ", ".join(scopes)
     granted = ", ".join(sorted(ctx.claims.permissions)) or "none"
     if ctx.path.startswith(("/deviceManagement", "/deviceAppManagement")):
+        # Intune's own answer: 403 code "Forbidden" with "Application is not authorized
+        # to perform this operation. Application must have one of the following scopes:
+        # ..." (as reported from Graph in e.g. github.com/jseerden/IntuneBackupAndRestore
+        # issue 55); the directory's is Authorization_RequestDenied below.
         return GraphError(
             403,
             "Forbidden",

@@ -342,7 +342,6 @@ class FleetSignIn:
         self._secret = ""  # app-secret: in memory for this run only
         self._apps: dict[str, Credential] = {}  # app-*: one client-credentials per tenant
         self._tenants: dict[str, _TenantCredential] = {}
-        self._signed_in = False
         self.account = ""  # who signed in (the partner admin, or the app)
 
     @property
@@ -380,7 +379,6 @@ class FleetSignIn:
                     )
             self._fetch(self.settings.partner_tenant, tuple(self.scopes))
             self.account = self.settings.client_id
-        self._signed_in = True
 
     def credential_for(self, tenant: str) -> TokenCredential:
         """A TokenCredential whose tokens are for `tenant` (a GUID or verified domain)."""

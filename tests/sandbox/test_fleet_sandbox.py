@@ -332,3 +332,23 @@ def test_the_state_file_follows_writes_while_serving(tmp_path: Path) -> None:
             names = [a["displayName"] for a in saved[m.id]["mobile_apps"].values()]
             assert f"Live {m.label}" in names
         assert "Live" not in json.dumps(saved[member(sb, "t01").id])
+
+
+def test_seeds_and_access_per_label() -> None:
+    from tui.sandbox.fleet import fleet_members
+
+    members = fleet_members(
+        12, seeds={"t05": "no-vpp-token"}, access={"t10": "ok", "t02": "refused"}
+    )
+    by_label = {m.label: m for m in members}
+    assert by_label["t05"].seed == "no-vpp-token" and by_label["t03"].seed == "expired-apns"
+    assert by_label["t10"].access == "ok" and by_label["t02"].access == ACCESS_REFUSED
+    assert by_label["t07"].access == ACCESS_MISSING_PERMISSION
+    with pytest.raises(ValueError, match="t13"):
+        fleet_members(12, access={"t13": "ok"})
+    with pytest.raises(ValueError, match="choose one of ok"):
+        fleet_members(12, access={"t01": "maybe"})
+    with start_fleet_sandbox(2, seeds={"t02": "no-vpp-token"}, access={"t01": "refused"}) as sb:
+        assert sb.tenant_for(member(sb, "t02").id).vpp_tokens == {}
+        assert sb.fleet_access is not None
+        assert not sb.fleet_access.consented(member(sb, "t01").id)

@@ -154,11 +154,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def fleet_members(count: int, seeds: Mapping[str, str] | None = None) -> list[FleetTenantInfo]:
-    """Who the `count` customer tenants are (no tenant is built)."""
+ACCESSES = (ACCESS_OK, ACCESS_MISSING_PERMISSION, ACCESS_REFUSED)
+
+
+def fleet_members(
+    count: int,
+    seeds: Mapping[str, str] | None = None,
+    access: Mapping[str, str] | None = None,
+) -> list[FleetTenantInfo]:
+    """Who the `count` customer tenants are (no tenant is built). `seeds` and `access`
+    (label -> ok | missing-permission | refused) replace the fixed mix per label."""
     if count < 1:
         raise ValueError(f"a fleet sandbox needs 1 tenant or more, not {count}")
     chosen = dict(seeds or {})
+    granted = dict(access or {})
+    for label, value in granted.items():
+        if value not in ACCESSES:
+            raise ValueError(f"access for {label}: {value!r}; choose one of {', '.join(ACCESSES)}")
     members = []
     for index in range(1, count + 1):
         label = fleet_label(index)
@@ -167,11 +179,11 @@ def fleet_members(count: int, seeds: Mapping[str, str] | None = None) -> list[Fl
         name = company if round_ == 0 else f"{company} {round_ + 1}"
         domain = f"{_slug(company)}{round_ + 1 if round_ else ''}.example"
         seed = chosen.pop(label, "expired-apns" if label == EXPIRED_APNS_LABEL else "demo")
-        access = ACCESS_OK
+        default = ACCESS_OK
         if label == MISSING_PERMISSION_LABEL:
-            access = ACCESS_MISSING_PERMISSION
+            default = ACCESS_MISSING_PERMISSION
         elif label == REFUSED_LABEL:
-            access = ACCESS_REFUSED
+            default = ACCESS_REFUSED
         members.append(
             FleetTenantInfo(
                 id=stable_id(f"fleet-{label}", "tenant"),
@@ -179,12 +191,13 @@ def fleet_members(count: int, seeds: Mapping[str, str] | None = None) -> list[Fl
                 name=name,
                 domain=domain,
                 seed=seed,
-                access=access,
+                access=granted.pop(label, default),
             )
         )
-    if chosen:
+    unknown = sorted({*chosen, *granted})
+    if unknown:
         raise ValueError(
-            f"seeds for tenants the fleet does not have: {', '.join(sorted(chosen))} "
+            f"seeds or access for tenants the fleet does not have: {', '.join(unknown)} "
             f"(labels t01..{fleet_label(count)})"
         )
     return members
@@ -242,6 +255,7 @@ def start_fleet_sandbox(
     count: int,
     *,
     seeds: Mapping[str, str] | None = None,
+    access: Mapping[str, str] | None = None,
     latency_ms: float = 0,
     faults: FaultPlan | Iterable[str] | None = None,
     tenant_faults: Mapping[str, Iterable[str]] | None = None,
@@ -256,12 +270,14 @@ def start_fleet_sandbox(
     """Serve the partner tenant and `count` customer tenants on one Graph root.
 
     `seeds`: label -> seed for customer tenants (default demo; t03 expired-apns).
+    `access`: label -> ok | missing-permission | refused (default: t07 missing-permission,
+    t10 refused), e.g. {"t10": "ok"} for a fleet whose every tenant lets the sign-in in.
     `faults`: fault specs for every tenant; `tenant_faults`: label -> fault specs for
     that tenant only (instead of `faults`). `state_file`: every tenant is loaded from it
     (when it exists) and saved to it after changes. ValueError for a bad count, seed,
     label or fault spec; SandboxStartError when a port is taken.
     """
-    members = fleet_members(count, seeds)
+    members = fleet_members(count, seeds, access)
     plan = _fault_plan(faults, latency_ms, fault_seed, None, retry_after)
     state_path = Path(state_file) if state_file is not None else None
     partner, customers = _build_tenants(members, state_path)
@@ -284,11 +300,11 @@ def start_fleet_sandbox(
         )
     sb.fleet = members
     sb.partner_tenant_id = partner.tenant_id
-    access = _access(members, partner.tenant_id)
-    sb.fleet_access = access
-    sb.fleet_client_id = access.client_id
-    sb.fleet_client_secret = access.client_secret
-    access.certificate_pem, sb.fleet_certificate_pem = make_app_certificate(APP_NAME)
+    grants = _access(members, partner.tenant_id)
+    sb.fleet_access = grants
+    sb.fleet_client_id = grants.client_id
+    sb.fleet_client_secret = grants.client_secret
+    grants.certificate_pem, sb.fleet_certificate_pem = make_app_certificate(APP_NAME)
     if state_path is not None and not state_path.exists():
         sb.save_state()
     hostnames = [partner.sign_in_domain, *(m.domain for m in members)]

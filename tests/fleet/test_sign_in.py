@@ -402,3 +402,28 @@ def test_an_encrypted_certificate_key_without_its_password_is_a_settings_error(
     )
     unlocked.sign_in()
     unlocked.close()
+
+
+def test_the_partner_tenant_by_its_verified_domain(fleet: RunningSandbox) -> None:
+    settings = FleetSignInSettings.from_table(
+        sandbox_table(fleet, partner_tenant=fleet.sign_in_domain), where=where
+    )
+    fleet_sign_in = FleetSignIn(settings, prompt=lambda p: None, ask_secret=None)
+    try:
+        fleet_sign_in.sign_in()
+        t08 = member(fleet, "t08")
+        assert organization_id(fleet, settings, fleet_sign_in.credential_for(t08.id)) == t08.id
+    finally:
+        fleet_sign_in.close()
+
+
+def test_a_tenant_the_identity_platform_does_not_know(fleet: RunningSandbox) -> None:
+    settings = FleetSignInSettings.from_table(sandbox_table(fleet), where=where)
+    fleet_sign_in = FleetSignIn(settings, prompt=lambda p: None, ask_secret=None)
+    try:
+        fleet_sign_in.sign_in()
+        with pytest.raises(SignInFailed, match="AADSTS90002") as error:
+            fleet_sign_in.credential_for("nowhere.example").get_token(settings.scopes[0])
+        assert "nowhere.example" in str(error.value) and "fleet file" in error.value.fix
+    finally:
+        fleet_sign_in.close()

@@ -285,10 +285,18 @@ def _description(exc: BaseException) -> str:
                 return _first_sentence(described)
         except (ValueError, AttributeError, TypeError):
             pass
+    # MSAL wraps some answers (a tenant's OIDC discovery refused with AADSTS90002) in an
+    # error of its own: the identity platform's words are further down the chain.
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        text = str(getattr(seen, "message", None) or seen)
+        marker = text.find("AADSTS")
+        if marker >= 0:
+            return _first_sentence(text[marker:].split('"', 1)[0])
+        seen = seen.__cause__ or seen.__context__
     message = str(getattr(exc, "message", None) or exc).strip()
-    marker = message.find("AADSTS")
-    if marker >= 0:
-        return _first_sentence(message[marker:])
     return message.splitlines()[0] if message else type(exc).__name__
 
 

@@ -38,6 +38,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "check",
     "discovery",
     "guide",
+    "fleet",
     "sandbox",
 )
 

@@ -175,6 +175,32 @@ class DiscoveryTarget:
     connect_to: tuple[str, int] | None = None  # the sandbox's discovery host
 
 
+async def run_session_checks(
+    client: GraphClient,
+    *,
+    targets: CheckTargets | None,
+    discovery: DiscoveryTarget | None,
+    cloud: str,
+) -> tuple[CheckReport, DiscoveryReport | None]:
+    """The prerequisite checks, and the discovery file when `discovery` names a domain
+    (also what `adue fleet check` runs in each tenant)."""
+    from tui.discovery.check import check_domain
+    from tui.graph.checks import run_checks
+
+    report = await run_checks(client, targets=targets)
+    found = None
+    if discovery is not None:
+        org = report.organization
+        found = await check_domain(
+            discovery.domain,
+            tenant_id=org.id if org else None,
+            cloud=cloud,
+            verify=discovery.verify,
+            connect_to=discovery.connect_to,
+        )
+    return report, found
+
+
 async def _check(
     settings: ConnectionSettings,
     *,
@@ -184,8 +210,6 @@ async def _check(
     tenant_table: Mapping[str, Any] | None = None,
     cli_tenant: str | None = None,
 ) -> tuple[TargetTenant, CheckReport, DiscoveryReport | None]:
-    from tui.discovery.check import check_domain
-    from tui.graph.checks import run_checks
     from tui.graph.target import confirm_target
 
     client = _connect(settings, sandbox=sandbox)
@@ -197,17 +221,9 @@ async def _check(
             tenant_table=tenant_table or {},
             cli_tenant=cli_tenant,
         )
-        report = await run_checks(client, targets=targets)
-        found = None
-        if discovery is not None:
-            org = report.organization
-            found = await check_domain(
-                discovery.domain,
-                tenant_id=org.id if org else None,
-                cloud=settings.cloud.name,
-                verify=discovery.verify,
-                connect_to=discovery.connect_to,
-            )
+        report, found = await run_session_checks(
+            client, targets=targets, discovery=discovery, cloud=settings.cloud.name
+        )
         return target, report, found
     finally:
         await client.aclose()
@@ -271,8 +287,12 @@ def _print_report(target: TargetTenant, report: CheckReport) -> None:
 
 
 def _web_based(args: argparse.Namespace) -> bool:
+    return web_based(_session_data(args))
+
+
+def web_based(data: Mapping[str, Any]) -> bool:
     """The session sets up web-based device enrollment, which needs no discovery file."""
-    profile = _session_data(args).get("enrollment_profile")
+    profile = data.get("enrollment_profile")
     return isinstance(profile, dict) and profile.get("mode") == "web-based"
 
 
@@ -305,7 +325,7 @@ def exit_code(report: CheckReport, found: DiscoveryReport | None) -> int:
     return 1 if 1 in codes else 2 if 2 in codes else 0
 
 
-def _report_json(
+def report_json(
     target: TargetTenant,
     report: CheckReport,
     found: DiscoveryReport | None,
@@ -370,7 +390,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _fail(args, "interrupted")
     if args.json:
-        print(json.dumps(_report_json(target, report, found, _web_based(args)), indent=2))
+        print(json.dumps(report_json(target, report, found, _web_based(args)), indent=2))
     else:
         _print_report(target, report)
         _print_discovery(found, _web_based(args))
@@ -379,13 +399,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _discovery_target(args: argparse.Namespace) -> DiscoveryTarget | None:
     """The sign-in domain to check: --domain, else the session's; none known: None."""
+    return discovery_target(args.domain or _tenant_table(args)[0].get("sign_in_domain") or "")
+
+
+def discovery_target(domain: str, field: str = "--domain") -> DiscoveryTarget | None:
+    """Where to check the discovery file for `domain` ("" = none known: None)."""
     from tui.discovery.domains import normalise_domain
 
-    domain = args.domain or _tenant_table(args)[0].get("sign_in_domain") or ""
     if not domain:
         return None
     try:
-        return DiscoveryTarget(normalise_domain(str(domain), field="--domain"))
+        return DiscoveryTarget(normalise_domain(str(domain), field=field))
     except ValueError as exc:
         from tui.graph.auth import SettingsError
 

@@ -11,7 +11,7 @@ import copy
 import os
 import threading
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,8 +117,17 @@ class Session:
     # opening and closing
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, lock: bool = True) -> Session:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        lock: bool = True,
+        new: Callable[[], TOMLDocument] | None = None,
+    ) -> Session:
         """Load `path` (or create it when missing and `create`), holding its lock if `lock`.
+        `new` makes the document a missing file starts as (default: every table, as the
+        wizard starts; the fleet starts each tenant's session from its fleet file).
 
         Invalid content raises SessionError and leaves the file untouched.
         """
@@ -146,7 +155,7 @@ class Session:
             else:
                 if not create:
                     raise SessionError(_missing(path))
-                session = cls(path, holder, doc=new_document())
+                session = cls(path, holder, doc=(new or new_document)())
                 session.save()
         except BaseException:
             if holder:

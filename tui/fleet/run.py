@@ -1,0 +1,317 @@
+"""Run one command in every tenant of a fleet: concurrently, in one process, one event loop.
+
+Each tenant is what the single-tenant command does, with the same guarantees: its own
+session (tui.fleet.sessions), a client built from the fleet's one sign-in, the tenant
+checked before anything else (tui.graph.target.confirm_target: a token for another
+tenant is refused, naming both, with nothing written), a fresh plan, and for apply
+`tui.rollout.apply.apply_plan` (write-ahead journal, never a blind create retry, a
+re-run resumes where a failed or killed run stopped). A tenant that fails is recorded
+with its reason and never stops the others.
+
+At most `concurrency` tenants are in flight; each client is closed when its tenant is
+done, so memory stays that of `concurrency` tenants however long the fleet. Ctrl-C or
+SIGTERM cancels the tenants in flight: each records it in its session as `adue apply`
+does (apply's own bookkeeping, and `[review] last_result = "interrupted"`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from tui.fleet.file import Fleet, FleetTenant
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
+    from tui.graph.client import GraphClient
+    from tui.graph.target import TargetTenant
+    from tui.rollout.apply import ApplyResult
+    from tui.rollout.model import Plan
+    from tui.session import Session
+
+Command = Literal["plan", "apply", "status", "check"]
+# What became of a tenant. "changes": a plan or status with changes pending; "applied":
+# apply wrote them all; "in sync": nothing to do; "refused": the plan has problems (or
+# another tenant answered), nothing written; "failed": an error, the reason says which.
+Result = Literal[
+    "in sync",
+    "changes",
+    "applied",
+    "written",
+    "pass",
+    "checks fail",
+    "refused",
+    "failed",
+    "interrupted",
+    "not started",
+]
+FAILED: frozenset[str] = frozenset({"refused", "failed", "interrupted", "not started"})
+
+
+class Connector(Protocol):
+    """Where each tenant's token and Graph root come from (the fleet's one sign-in)."""
+
+    def credential_for(self, tenant: FleetTenant) -> TokenCredential:
+        """A credential whose tokens are for `tenant` (may raise GraphError/SettingsError)."""
+        ...
+
+    def graph_root_for(self, tenant: FleetTenant) -> str: ...
+
+    def scopes_for(self, tenant: FleetTenant) -> Sequence[str]: ...
+
+
+@dataclass
+class TenantOutcome:
+    """One tenant's result, as printed and as --json gives it."""
+
+    tenant: FleetTenant
+    result: Result = "not started"
+    tenant_id: str = ""
+    name: str = ""
+    cloud: str = ""
+    changes: int = 0
+    writes: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+    plan: Plan | None = None
+    applied: ApplyResult | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # status / check report
+
+    @property
+    def label(self) -> str:
+        return self.tenant.label
+
+    @property
+    def failed(self) -> bool:
+        return self.result in FAILED
+
+    def target_dict(self) -> dict[str, str]:
+        return {"id": self.tenant_id or self.tenant.id, "name": self.name}
+
+
+@dataclass
+class _Tenant:
+    """What a job gets for one tenant: its session, a checked client and the tenant."""
+
+    fleet: Fleet
+    entry: FleetTenant
+    session: Session
+    client: GraphClient
+    target: TargetTenant
+    outcome: TenantOutcome
+
+
+Job = Callable[[_Tenant], Awaitable[None]]
+DoneFn = Callable[[TenantOutcome], None]
+
+
+class FleetRun:
+    """Run `command` in `tenants`; `outcomes` holds every tenant's result, also after an
+    interruption (what finished, what was in flight, what never started)."""
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        tenants: Sequence[FleetTenant],
+        command: Command,
+        connector: Connector,
+        *,
+        concurrency: int,
+        on_done: DoneFn | None = None,
+        on_start: DoneFn | None = None,
+        retry: Any = None,
+    ) -> None:
+        self.fleet = fleet
+        self.command = command
+        self.connector = connector
+        self.concurrency = max(1, concurrency)
+        self.on_done = on_done
+        self.on_start = on_start
+        self.retry = retry  # a tui.graph.retry.RetryPolicy (tests: no waiting)
+        self.outcomes = [
+            TenantOutcome(t, name=t.name, tenant_id=t.id, cloud=fleet.cloud) for t in tenants
+        ]
+        self.running = 0
+
+    async def run(self) -> list[TenantOutcome]:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(outcome: TenantOutcome) -> None:
+            async with gate:
+                await self._tenant(outcome)
+
+        await asyncio.gather(*(one(o) for o in self.outcomes))
+        return self.outcomes
+
+    async def _tenant(self, outcome: TenantOutcome) -> None:
+        from tui.fleet.sessions import open_for_apply, open_read_only
+        from tui.graph.auth import SettingsError
+        from tui.graph.errors import GraphError, SignInCancelled
+        from tui.session import SessionError
+
+        started = time.monotonic()
+        self.running += 1
+        outcome.result = "failed"  # until it says otherwise
+        if self.on_start:
+            self.on_start(outcome)
+        session: Session | None = None
+        try:
+            opener = open_for_apply if self.command == "apply" else open_read_only
+            session = opener(self.fleet, outcome.tenant)
+            outcome.name = outcome.name or str(session.table("tenant").get("organization", ""))
+            await self._with_client(session, outcome)
+        except asyncio.CancelledError:
+            outcome.result = "interrupted"
+            outcome.reason = "stopped before it finished; run the fleet command again"
+            if session is not None and self.command == "apply":
+                with contextlib.suppress(Exception):  # the disk may be what failed
+                    session.set("review", "last_result", "interrupted")
+                    session.save()
+            raise
+        except (SettingsError, GraphError, SignInCancelled, SessionError) as exc:
+            outcome.result = "failed"
+            outcome.reason = str(exc) or type(exc).__name__
+        except Exception as exc:  # a bug in one tenant's run must not stop the others
+            outcome.result = "failed"
+            outcome.reason = f"unexpected error: {type(exc).__name__}: {exc}"
+        finally:
+            if session is not None:
+                session.close()
+            outcome.seconds = time.monotonic() - started
+            self.running -= 1
+            if self.on_done:
+                self.on_done(outcome)
+
+    async def _with_client(self, session: Session, outcome: TenantOutcome) -> None:
+        from tui.graph.client import build_graph_client, sign_in_error
+        from tui.graph.target import confirm_target, record_target
+
+        tenant = outcome.tenant
+        credential = self.connector.credential_for(tenant)
+        scopes = list(self.connector.scopes_for(tenant))
+        # The first token may mean an HTTP round trip to the identity platform (a blocking
+        # call in azure-identity): in a worker thread, so the other tenants keep going.
+        # The credential caches it; the client's own calls are then answered from memory.
+        try:
+            await asyncio.to_thread(credential.get_token, *scopes, enable_cae=True)
+        except Exception as exc:
+            from azure.core.exceptions import ClientAuthenticationError
+
+            if isinstance(exc, ClientAuthenticationError):
+                raise sign_in_error(exc) from exc
+            raise
+        kwargs: dict[str, Any] = {"retry": self.retry} if self.retry is not None else {}
+        client = build_graph_client(
+            credential, graph_root=self.connector.graph_root_for(tenant), scopes=scopes, **kwargs
+        )
+        try:
+            table = session.table("tenant")
+            target = await confirm_target(
+                client, cloud=str(table.get("cloud") or "global"), tenant_table=table
+            )
+            outcome.tenant_id, outcome.name, outcome.cloud = target.id, target.name, target.cloud
+            if self.command == "apply":
+                recorded = record_target(table, target)
+                if recorded:  # pinned to the tenant's GUID from now on, as adue apply does
+                    session.update("tenant", recorded)
+                    session.save()
+            job = _JOBS[self.command]
+            await job(_Tenant(self.fleet, tenant, session, client, target, outcome))
+        finally:
+            await client.aclose()
+
+
+# --- the jobs ---------------------------------------------------------------------------
+
+
+async def _plan(t: _Tenant) -> None:
+    from tui.rollout.plan import make_plan
+
+    plan = await make_plan(t.client, t.session.data)
+    _record_plan(t.outcome, plan)
+
+
+def _record_plan(outcome: TenantOutcome, plan: Plan) -> None:
+    outcome.plan = plan
+    outcome.changes = len(plan.changes)
+    if plan.blocked:
+        outcome.result = "refused"
+        outcome.reason = "; ".join(plan.problems)
+    else:
+        outcome.result = "in sync" if plan.is_empty else "changes"
+
+
+async def _apply(t: _Tenant) -> None:
+    from tui.rollout.apply import apply_plan
+    from tui.rollout.plan import make_plan
+
+    plan = await make_plan(t.client, t.session.data)
+    _record_plan(t.outcome, plan)
+    if plan.blocked:
+        t.outcome.reason = "nothing written: " + t.outcome.reason
+        return
+    if not plan.changes:
+        return
+    result = await apply_plan(t.client, t.session, plan)
+    t.outcome.applied = result
+    t.outcome.writes = result.writes
+    if result.ok:
+        t.outcome.result = "applied"
+    else:
+        t.outcome.result = "failed"
+        t.outcome.reason = "; ".join(f"{key}: {message}" for key, message in result.failed.items())
+        if result.skipped:
+            t.outcome.reason += f" ({len(result.skipped)} write(s) not tried)"
+
+
+async def _status(t: _Tenant) -> None:
+    from tui.commands.status import local_status
+    from tui.rollout.plan import make_plan
+
+    data = t.session.data
+    plan = await make_plan(t.client, data)
+    _record_plan(t.outcome, plan)
+    report = local_status(data)
+    report["drift"] = {
+        "checked": True,
+        "error": "",
+        "in_sync": plan.is_empty,
+        "plan": plan.to_dict(),
+    }
+    t.outcome.details = report
+
+
+async def _check(t: _Tenant) -> None:
+    from tui.commands.check import (
+        discovery_target,
+        exit_code,
+        report_json,
+        run_session_checks,
+        web_based,
+    )
+    from tui.rollout.desired import check_targets
+
+    data = t.session.data
+    # As `adue check`: the discovery file on the session's sign-in domain, unless the
+    # rollout is web-based (employees enroll in Safari; no discovery file needed).
+    web = web_based(data)
+    domain = "" if web else str(data.get("tenant", {}).get("sign_in_domain", ""))
+    discovery = discovery_target(domain, field=f"{t.entry.label}: tenant.sign_in_domain")
+    report, found = await run_session_checks(
+        t.client, targets=check_targets(data), discovery=discovery, cloud=t.target.cloud
+    )
+    code = exit_code(report, found)
+    t.outcome.details = report_json(t.target, report, found, web)
+    failing = [r.title for r in report.results if r.status.value in ("fail", "error")]
+    if found is not None and found.status in ("fail", "error"):
+        failing.append(f"service discovery on {found.domain}")
+    t.outcome.result = "pass" if code == 0 else "checks fail" if code == 2 else "failed"
+    t.outcome.reason = ", ".join(failing)
+
+
+_JOBS: dict[str, Job] = {"plan": _plan, "apply": _apply, "status": _status, "check": _check}

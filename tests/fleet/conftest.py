@@ -1,4 +1,4 @@
-"""Fixtures for the fleet tests: a private HOME, and the test connector installed."""
+"""Fixtures for the fleet tests: a private HOME, and a way to install a test connector."""
 
 from __future__ import annotations
 
@@ -8,30 +8,27 @@ from typing import Any
 
 import pytest
 
-from tests.fleet.helpers import StaticConnector
-from tui.fleet.connect import use_connector
+from tui.fleet.connect import FleetConnector, use_connector
 
 
 @pytest.fixture(autouse=True)
 def _private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("ADUE_ACCESS_TOKEN", raising=False)
-    monkeypatch.delenv("ADUE_GRAPH_URL", raising=False)
+    for name in ("ADUE_ACCESS_TOKEN", "ADUE_GRAPH_URL", "AZURE_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
-def connect() -> Iterator[Callable[..., list[StaticConnector]]]:
-    """`connect(data, refuse=None)`: the fleet commands sign in with a StaticConnector over
-    `data` (label -> graph_url, token); returns the list of connectors they made."""
-    made: list[StaticConnector] = []
+def connect() -> Iterator[Callable[[Callable[[Any], FleetConnector]], list[FleetConnector]]]:
+    """`connect(make)`: the fleet commands sign in with `make(fleet)`; returns the list
+    of connectors they made."""
+    made: list[FleetConnector] = []
     restores: list[Callable[[], None]] = []
 
-    def install(
-        data: dict[str, Any], refuse: dict[str, str] | None = None
-    ) -> list[StaticConnector]:
-        def factory(fleet: Any, interactive: bool) -> StaticConnector:
-            connector = StaticConnector(data, refuse)
+    def install(make: Callable[[Any], FleetConnector]) -> list[FleetConnector]:
+        def factory(fleet: Any, interactive: bool) -> FleetConnector:
+            connector = make(fleet)
             made.append(connector)
             return connector
 

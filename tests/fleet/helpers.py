@@ -1,166 +1,125 @@
-"""Helpers for the fleet tests: a fleet of separate sandbox tenants (one `start_sandbox()`
-each, real SDK over real loopback HTTP) and a connector handing out each one's token.
-
-Until the multi-tenant sandbox (tui.sandbox.fleet) serves a whole fleet on one root,
-each tenant here is its own sandbox, made a distinct tenant (its own id and name) before
-any request: the demo seed gives every sandbox the same tenant id otherwise.
-"""
+"""Helpers for the fleet tests: the fleet sandbox (tui.sandbox.fleet: N customer tenants
+on one Graph root, Graph picking the tenant by the token's tid) and its fleet file,
+signed in as the fleet app (app-secret, no person needed) unless a test says otherwise;
+per-tenant counts and snapshots of what apply touches."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+import tomlkit
+
+from tests.plan.helpers import PROFILE_NAME, SSO_NAME, snapshot
+from tui.fleet.connect import SignInConnector
 from tui.fleet.file import FleetTenant
-from tui.graph.auth import StaticTokenCredential
-from tui.graph.retry import RetryPolicy
-from tui.sandbox.server import RunningSandbox, start_sandbox
+from tui.sandbox.fleet import FleetTenantInfo, start_fleet_sandbox, write_fleet_file
+from tui.sandbox.server import RunningSandbox
+from tui.sandbox.tenant import Tenant
 
 ROOT = Path(__file__).resolve().parents[2]
-SCOPE = "https://graph.microsoft.com/.default"
-FAST_RETRY = RetryPolicy(max_retries=3, base_delay=0.0)
 
 
-def tenant_id_for(label: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-fleet-test:{label}"))
+def member(sb: RunningSandbox, label: str) -> FleetTenantInfo:
+    return next(m for m in sb.fleet if m.label == label)
 
 
-def make_distinct(sb: RunningSandbox, label: str, name: str) -> None:
-    """Give sandbox `sb` its own tenant id and display name (before any request)."""
-    tid = tenant_id_for(label)
+def tenant(sb: RunningSandbox, label: str) -> Tenant:
+    return sb.tenant_for(member(sb, label).id)
+
+
+def writes_by_label(sb: RunningSandbox) -> dict[str, int]:
+    """Writes each customer tenant saw (inside $batch too), by label."""
+    records = sb.writes()
+    return {m.label: sum(1 for r in records if r.tenant_id == m.id) for m in sb.fleet}
+
+
+def count_named(sb: RunningSandbox, label: str) -> tuple[int, int]:
+    """(SSO policies, enrollment profiles) with adue's names in tenant `label`."""
+    t = tenant(sb, label)
     with sb.lock:
-        sb.state.tenant_id = tid
-        sb.state.organization["id"] = tid
-        sb.state.organization["displayName"] = name
-        sb._identify()
-        sb.token = sb.mint_token()
+        configs = sum(1 for c in t.device_configurations.values() if c["displayName"] == SSO_NAME)
+        profiles = sum(
+            1 for p in t.enrollment_profiles.values() if p["displayName"] == PROFILE_NAME
+        )
+    return configs, profiles
 
 
-@dataclass
-class SandboxFleet:
-    """N running sandboxes by label, and each tenant's token (`tokens` may be changed)."""
+def snapshot_of(sb: RunningSandbox, label: str) -> dict[str, Any]:
+    """tests.plan.helpers.snapshot of one customer tenant (ids of new objects left out)."""
+    return snapshot(SimpleNamespace(lock=sb.lock, state=tenant(sb, label)))  # type: ignore[arg-type]
 
-    sandboxes: dict[str, RunningSandbox]
-    tokens: dict[str, str] = field(default_factory=dict)
-    refuse: dict[str, str] = field(default_factory=dict)  # label -> why no token
 
-    def writes(self) -> dict[str, int]:
-        return {label: len(sb.writes()) for label, sb in self.sandboxes.items()}
+def group_id(sb: RunningSandbox, label: str, name: str) -> str:
+    t = tenant(sb, label)
+    with sb.lock:
+        [found] = [g["id"] for g in t.groups.values() if g.get("displayName") == name]
+    return str(found)
 
-    def connector_data(self) -> dict[str, Any]:
-        """What a child process needs to build the same connector (tests/fleet/cli.py)."""
+
+def profile_groups(sb: RunningSandbox, label: str) -> set[str]:
+    t = tenant(sb, label)
+    with sb.lock:
+        [profile] = [p for p in t.enrollment_profiles.values() if p["displayName"] == PROFILE_NAME]
         return {
-            label: {"graph_url": sb.graph_url, "token": self.tokens[label]}
-            for label, sb in self.sandboxes.items()
+            str(a["target"].get("groupId")) for a in t.profile_assignments.get(profile["id"], [])
         }
 
 
-@contextmanager
-def running_fleet(
-    count: int, seeds: dict[str, str] | None = None, **kwargs: Any
-) -> Iterator[SandboxFleet]:
-    """`count` tenants t01.. (Tenant 01 ...), demo seed unless `seeds` says otherwise."""
-    seeds = seeds or {}
-    started: dict[str, RunningSandbox] = {}
-    try:
-        for number in range(1, count + 1):
-            label = f"t{number:02d}"
-            sb = start_sandbox(seed=seeds.get(label, "demo"), **kwargs)
-            started[label] = sb
-            make_distinct(sb, label, f"Tenant {number:02d}")
-        yield SandboxFleet(started, {label: sb.token for label, sb in started.items()})
-    finally:
-        for sb in started.values():
-            sb.stop()
-
-
-class StaticConnector:
-    """tui.fleet.connect.FleetConnector over static tokens: `data` = label -> graph_url, token."""
-
-    def __init__(self, data: dict[str, Any], refuse: dict[str, str] | None = None) -> None:
-        self.data = data
-        self.refuse = refuse or {}
-        self.signed_in = 0
-        self.closed = False
-
-    def sign_in(self) -> None:
-        self.signed_in += 1
-
-    def credential_for(self, tenant: FleetTenant) -> StaticTokenCredential:
-        from tui.graph.errors import GraphError
-
-        if tenant.label in self.refuse:
-            raise GraphError(self.refuse[tenant.label], fix="grant adue access to it")
-        return StaticTokenCredential(self.data[tenant.label]["token"])
-
-    def graph_root_for(self, tenant: FleetTenant) -> str:
-        return str(self.data[tenant.label]["graph_url"])
-
-    def scopes_for(self, tenant: FleetTenant) -> Sequence[str]:
-        return [SCOPE]
-
-    def close(self) -> None:
-        self.closed = True
-
-
-TEMPLATE = """\
-[fleet]
-name = "Test MSP"
-concurrency = {concurrency}
-
-[sign_in]
-mode = "gdap"
-partner_tenant = "partner.example"
-
-[template.sso_extension]
-all_users = false
-groups = [{{ name = "BYOD pilot" }}, {{ name = "All iOS users" }}]
-exclude_groups = [{{ name = "Executives" }}]
-bundle_ids = ["com.contoso.expenses"]
-
-[template.authenticator]
-same_groups_as_sso = true
-
-[template.web_clip]
-enabled = true
-
-[template.enrollment_profile]
-groups = [{{ name = "BYOD pilot" }}]
-
-[template.priority]
-order = []
-
-[template.guide]
-organization = "Test MSP customer"
-support_contact = "help@partner.example"
-languages = ["en"]
-formats = ["md"]
-"""
-
-
-def write_fleet_file(
+def fleet_file(
+    sb: RunningSandbox,
     folder: Path,
-    labels: Sequence[str],
     *,
-    overrides: dict[str, str] | None = None,
-    concurrency: int = 4,
-    ids: dict[str, str] | None = None,
+    mode: str = "app-secret",
+    overrides: dict[str, dict[str, Any]] | None = None,
+    only: Sequence[str] | None = None,
+    concurrency: int | None = None,
 ) -> Path:
-    """A fleet file for tenants `labels` (ids from tenant_id_for unless `ids` says);
-    `overrides`: label -> the lines of its [tenant.overrides] table."""
-    overrides = overrides or {}
-    ids = ids or {}
-    parts = [TEMPLATE.format(concurrency=concurrency)]
-    for label in labels:
-        parts.append(
-            f'\n[[tenant]]\nid = "{ids.get(label, tenant_id_for(label))}"\nlabel = "{label}"\n'
-        )
-        if label in overrides:
-            parts.append(f"[tenant.overrides]\n{overrides[label]}\n")
-    path = folder / "fleet.toml"
-    path.write_text("".join(parts), encoding="utf-8")
+    """The sandbox's own fleet file (write_fleet_file), signed in as `mode`, with
+    `overrides` (label -> table.key -> value) added and only the tenants `only` names."""
+    path = write_fleet_file(sb, folder)
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    if mode != "gdap":
+        doc["sign_in"]["mode"] = mode  # type: ignore[index]
+        doc["sign_in"]["client_id"] = sb.fleet_client_id  # type: ignore[index]
+    if concurrency is not None:
+        doc["fleet"]["concurrency"] = concurrency  # type: ignore[index]
+    kept = tomlkit.aot()
+    for entry in doc["tenant"]:  # type: ignore[union-attr]
+        if only and entry["label"] not in only:
+            continue
+        for key, value in (overrides or {}).get(str(entry["label"]), {}).items():
+            entry["overrides"][key] = value
+        kept.append(entry)
+    doc["tenant"] = kept
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     return path
+
+
+@contextmanager
+def fleet_sandbox(
+    count: int, monkeypatch: pytest.MonkeyPatch | None = None, **kwargs: Any
+) -> Iterator[RunningSandbox]:
+    """A fleet sandbox; with `monkeypatch`, $AZURE_CLIENT_SECRET is its fleet app's."""
+    with start_fleet_sandbox(count, device_auto_approve_seconds=0, **kwargs) as sb:
+        if monkeypatch is not None:
+            monkeypatch.setenv("AZURE_CLIENT_SECRET", sb.fleet_client_secret)
+        yield sb
+
+
+class SwappedConnector(SignInConnector):
+    """The real fleet sign-in, except that tenant `wrong` gets the credential of the
+    tenant `right_id`: its tokens are for another tenant (what tenant pinning refuses)."""
+
+    def __init__(self, fleet: Any, *, wrong: str, right_id: str) -> None:
+        super().__init__(fleet, interactive=False)
+        self.wrong, self.right_id = wrong, right_id
+
+    def credential_for(self, tenant: FleetTenant) -> Any:
+        if tenant.label == self.wrong:
+            return self.fleet_sign_in.credential_for(self.right_id)
+        return super().credential_for(tenant)

@@ -1,24 +1,36 @@
-"""`adue fleet plan|apply|status|check|guide` over a fleet of sandbox tenants, through
-the real msgraph-sdk pipeline over loopback HTTP: results per tenant, exit codes, zero
-writes on a re-run, a broken tenant failing alone, tenant pinning, overrides."""
+"""`adue fleet plan|apply|status|check|guide` on a 10-tenant fleet sandbox, through the
+real fleet sign-in (azure-identity against the identity emulator) and the real
+msgraph-sdk pipeline over loopback HTTP: a result per tenant, exit codes, zero writes on
+a re-run, the broken tenants (t03 expired APNs, t07 a 403 for a missing permission, t10
+refusing the sign-in) failing alone with their reason, tenant pinning, overrides."""
 
 from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.fleet.helpers import SandboxFleet, running_fleet, tenant_id_for, write_fleet_file
-from tests.plan.helpers import count_named, group_id
+from tests.fleet.helpers import (
+    SwappedConnector,
+    count_named,
+    fleet_file,
+    fleet_sandbox,
+    group_id,
+    member,
+    profile_groups,
+    writes_by_label,
+)
 from tui import cli
-from tui.sandbox.tokens import ALL_SCOPES
+from tui.fleet.connect import SignInConnector
+from tui.sandbox.server import RunningSandbox
 from tui.session import Session
 
 Connect = Callable[..., list[Any]]
+HEALTHY = ["t01", "t02", "t03", "t04", "t05", "t06", "t08", "t09"]
 
 
 def fleet_cmd(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
@@ -33,186 +45,152 @@ def by_label(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def ten() -> Any:
-    with running_fleet(10) as fleet:
-        yield fleet
+def ten() -> Iterator[RunningSandbox]:
+    with fleet_sandbox(10) as sb:
+        yield sb
 
 
-def test_ten_tenants_plan_apply_rerun_with_zero_writes(
-    ten: SandboxFleet, tmp_path: Path, connect: Connect, capsys: pytest.CaptureFixture[str]
+def test_ten_tenants_plan_apply_rerun_with_zero_writes_and_broken_ones_alone(
+    ten: RunningSandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    labels = list(ten.sandboxes)
-    path = write_fleet_file(tmp_path, labels)
-    made = connect(ten.connector_data())
+    sb = ten
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", sb.fleet_client_secret)
+    path = fleet_file(sb, tmp_path, overrides={"t05": {"web_clip.enabled": False}})
+    labels = [m.label for m in sb.fleet]
 
     code, plan, _ = fleet_cmd(capsys, "plan", "--fleet", str(path), "--json")
-    assert code == 2
+    assert code == 1  # t10 refuses the sign-in
     tenants = by_label(plan)
     assert list(tenants) == labels
     for label, entry in tenants.items():
-        sb = ten.sandboxes[label]
-        assert entry["tenant"] == {"id": sb.tenant_id, "name": sb.organization}
-        assert entry["cloud"] == "global"
-        assert entry["result"] == "changes" and entry["changes"] > 0, entry
-    assert sum(ten.writes().values()) == 0
+        m = member(sb, label)
+        assert entry["tenant"]["id"] == m.id and entry["cloud"] == "global"
+        if label == "t10":
+            assert entry["result"] == "failed" and "AADSTS700016" in entry["reason"], entry
+        else:
+            assert entry["tenant"]["name"] == m.name
+            assert entry["result"] == "changes" and entry["changes"] > 0, entry
+    assert sum(writes_by_label(sb).values()) == 0
     assert not (tmp_path / "fleet.tenants").exists()  # plan writes nothing, not even sessions
-    assert made[-1].signed_in == 1 and made[-1].closed
 
     code, applied, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
-    assert code == 0, applied
+    assert code == 1, applied
     tenants = by_label(applied)
-    first_writes = ten.writes()
-    for label, entry in tenants.items():
-        assert entry["result"] == "applied", entry
-        assert entry["writes"] == first_writes[label] > 0
-        assert entry["apply"]["result"] == "ok"
-        assert count_named(ten.sandboxes[label]) == (1, 1)
-    assert len(set(first_writes.values())) == 1  # the same rollout in every tenant
-
-    for label in labels:
-        session = tmp_path / "fleet.tenants" / f"{label}.toml"
-        assert stat.S_IMODE(session.stat().st_mode) == 0o600
-        table = Session.read_only(session).table("tenant")
-        assert table["tenant_id"] == tenant_id_for(label)
-        assert Session.read_only(session).get("sso_extension", "policy_id")
+    first = writes_by_label(sb)
+    for label in HEALTHY:
+        assert tenants[label]["result"] == "applied", tenants[label]
+        assert tenants[label]["writes"] == first[label] > 0
+        assert count_named(sb, label) == (1, 1)
+    assert tenants["t07"]["result"] == "failed"
+    assert "permission" in tenants["t07"]["reason"].lower(), tenants["t07"]
+    assert count_named(sb, "t07") == (0, 0)
+    assert tenants["t10"]["result"] == "failed" and first["t10"] == 0
+    assert applied["summary"] == {"applied": 8, "failed": 2}
+    # overrides land in their tenant only: t02's profile goes to BYOD pilot alone (the
+    # sandbox fleet file's override), t05 has no web clip
+    for label in HEALTHY:
+        wanted = {"BYOD pilot"} if label == "t02" else {"BYOD pilot", "All iOS users"}
+        assert profile_groups(sb, label) == {group_id(sb, label, g) for g in wanted}, label
+        session = Session.read_only(tmp_path / "fleet.tenants" / f"{label}.toml")
+        assert bool(session.get("web_clip", "app_id")) == (label != "t05"), label
+        assert session.get("guide", "organization") == member(sb, label).name
+        assert session.table("tenant")["tenant_id"] == member(sb, label).id
+        assert session.get("review", "last_result") == "ok"
+        assert stat.S_IMODE(session.path.stat().st_mode) == 0o600
 
     code, again, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
-    assert code == 0
-    assert {t["result"] for t in again["tenants"]} == {"in sync"}
-    assert ten.writes() == first_writes  # a re-run writes nothing anywhere
+    assert code == 1
+    assert {by_label(again)[label]["result"] for label in HEALTHY} == {"in sync"}
+    after = writes_by_label(sb)
+    assert {label: after[label] for label in HEALTHY} == {label: first[label] for label in HEALTHY}
 
-    code, text, _ = fleet_cmd(capsys, "plan", "--fleet", str(path))
-    assert code == 0
-    for label in labels:
+    code, text, _ = fleet_cmd(capsys, "plan", "--fleet", str(path), "--only", *HEALTHY)
+    assert code == 0, text
+    for label in HEALTHY:
         assert any(line.startswith(label) and "in sync" in line for line in text.splitlines())
-    assert "10 tenant(s)" in text and "10 in sync" in text
+    assert "8 tenant(s)" in text and "8 in sync" in text
 
     code, status, _ = fleet_cmd(capsys, "status", "--fleet", str(path), "--json", "--only", "t02")
     assert code == 0
     [entry] = status["tenants"]
     assert entry["label"] == "t02" and entry["status"]["last_result"] == "ok"
     assert entry["status"]["drift"]["in_sync"]
-    assert ten.writes() == first_writes
+
+    code, text, _ = fleet_cmd(capsys, "check", "--fleet", str(path), "--only", "t01,t03")
+    assert code == 2, text
+    lines = text.splitlines()
+    t03 = next(i for i, line in enumerate(lines) if line.startswith("t03"))
+    assert "checks fail" in lines[t03] and "push" in lines[t03 + 1].lower(), lines
+    assert any(line.startswith("t01") and " pass " in line for line in lines), lines
+
+    code, guide, _ = fleet_cmd(capsys, "guide", "--fleet", str(path), "--json", "--only", "t02,t04")
+    assert code == 0, [t["reason"] for t in guide["tenants"]]
+    files = {t["label"]: t["files"] for t in guide["tenants"]}
+    assert [Path(f).name for f in files["t04"]] == [
+        "onboarding-guide-de.html",
+        "onboarding-guide-en.html",
+    ]
+    assert Path(files["t02"][0]).parent == tmp_path / "fleet.tenants" / "t02"
+    assert member(sb, "t02").name in Path(files["t02"][0]).read_text(encoding="utf-8")
+    assert member(sb, "t04").name not in Path(files["t02"][0]).read_text(encoding="utf-8")
+    assert writes_by_label(sb) == after
 
 
 def test_single_tenant_commands_work_on_a_fleet_session(
-    ten: SandboxFleet,
+    ten: RunningSandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", ten.fleet_client_secret)
+    path = fleet_file(ten, tmp_path, only=["t06"])
+    assert fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes")[0] == 0
+    session = tmp_path / "fleet.tenants" / "t06.toml"
+    m = member(ten, "t06")
+    monkeypatch.setenv("ADUE_ACCESS_TOKEN", ten.mint_token(upn=m.admin_upn, tenant_id=m.id))
+    code = cli.main(["plan", "--session", str(session), "--auth", "token"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.splitlines()[0] == f"Tenant: {m.name} ({m.id}) · cloud: global"
+    assert "No changes" in out
+
+
+def test_gdap_signs_in_once_for_the_fleet(
+    ten: RunningSandbox, tmp_path: Path, connect: Connect, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = connect(lambda fleet: SignInConnector(fleet, interactive=True))
+    path = fleet_file(ten, tmp_path, mode="gdap", only=["t08", "t09"])
+    code, text, err = fleet_cmd(capsys, "plan", "--fleet", str(path))
+    assert code in (0, 2), err
+    assert err.count("To sign in for the whole fleet") == 1
+    assert len(made) == 1
+    for label in ("t08", "t09"):
+        assert any(line.startswith(label) for line in text.splitlines())
+
+
+def test_a_token_for_another_tenant_is_refused_with_zero_writes(
     tmp_path: Path,
     connect: Connect,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = write_fleet_file(tmp_path, ["t04"])
-    connect(ten.connector_data())
-    assert fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes")[0] in (0, 1)
-    sb = ten.sandboxes["t04"]
-    session = tmp_path / "fleet.tenants" / "t04.toml"
-    monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
-    code = cli.main(
-        ["plan", "--session", str(session), "--auth", "token", "--graph-url", sb.graph_url]
-    )
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert out.splitlines()[0] == f"Tenant: {sb.organization} ({sb.tenant_id}) · cloud: global"
-    assert "No changes" in out
-
-
-def test_broken_tenants_fail_alone_with_their_reason(
-    tmp_path: Path, connect: Connect, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with running_fleet(5, seeds={"t03": "expired-apns"}) as fleet:
-        labels = list(fleet.sandboxes)
-        # t02's token lacks the permission to write device configurations: Graph answers
-        # 403 on the first write. t05 refuses at token time (no GDAP relationship).
-        scopes = [s for s in ALL_SCOPES if s != "DeviceManagementConfiguration.ReadWrite.All"]
-        fleet.tokens["t02"] = fleet.sandboxes["t02"].mint_token(
-            scopes=[*scopes, "DeviceManagementConfiguration.Read.All"]
-        )
-        connect(fleet.connector_data(), {"t05": "Tenant t05 has no GDAP relationship"})
-        path = write_fleet_file(tmp_path, labels, concurrency=2)
-
-        code, answer, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
-        assert code == 1
-        tenants = by_label(answer)
-        assert tenants["t02"]["result"] == "failed"
-        assert "permission" in tenants["t02"]["reason"].lower(), tenants["t02"]
-        assert tenants["t05"]["result"] == "failed"
-        assert "no GDAP relationship" in tenants["t05"]["reason"]
-        for label in ("t01", "t03", "t04"):
-            assert tenants[label]["result"] == "applied", tenants[label]
-            assert count_named(fleet.sandboxes[label]) == (1, 1)
-        assert fleet.writes()["t05"] == 0
-        assert answer["summary"] == {"applied": 3, "failed": 2}
-
-        code, text, _ = fleet_cmd(capsys, "check", "--fleet", str(path), "--only", "t01,t03")
-        assert code == 2, text
-        lines = text.splitlines()
-        t03 = next(i for i, line in enumerate(lines) if line.startswith("t03"))
-        assert "checks fail" in lines[t03] and "push" in lines[t03 + 1].lower(), lines
-        assert any(line.startswith("t01") and " pass " in line for line in lines), lines
-
-
-def test_a_token_for_another_tenant_is_refused_with_zero_writes(
-    tmp_path: Path, connect: Connect, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with running_fleet(3) as fleet:
-        data = fleet.connector_data()
-        data["t02"] = dict(data["t01"])  # t02's sign-in hands out a token for t01
-        connect(data)
-        path = write_fleet_file(tmp_path, list(fleet.sandboxes))
+    with fleet_sandbox(3, monkeypatch) as sb:
+        t01 = member(sb, "t01")
+        connect(lambda fleet: SwappedConnector(fleet, wrong="t02", right_id=t01.id))
+        path = fleet_file(sb, tmp_path)
         code, answer, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
         assert code == 1
         t02 = by_label(answer)["t02"]
         assert t02["result"] == "failed" and t02["writes"] == 0
         reason = t02["reason"]
-        assert "Wrong tenant" in reason and tenant_id_for("t02") in reason
-        assert fleet.sandboxes["t01"].tenant_id in reason and "Tenant 01" in reason
-        writes = fleet.writes()
+        assert "Wrong tenant" in reason and member(sb, "t02").id in reason, reason
+        assert t01.id in reason and t01.name in reason
+        writes = writes_by_label(sb)
         assert writes["t02"] == 0 and writes["t01"] == writes["t03"] > 0  # t01 written once
-        assert count_named(fleet.sandboxes["t01"]) == (1, 1)
+        assert count_named(sb, "t01") == (1, 1) and count_named(sb, "t02") == (0, 0)
         session = Session.read_only(tmp_path / "fleet.tenants" / "t02.toml")
         assert session.get("sso_extension", "policy_id") == ""
         assert session.journal() == []
-
-
-def test_overrides_land_in_that_tenant_only(
-    tmp_path: Path, connect: Connect, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with running_fleet(3) as fleet:
-        connect(fleet.connector_data())
-        domain = '"tenant.sign_in_domain" = "contoso.com"\n'
-        overrides = {
-            "t01": domain,
-            "t02": domain + '"enrollment_profile.groups" = [{ name = "Executives" }]\n'
-            '"guide.organization" = "Fabrikam"\n"web_clip.enabled" = false\n',
-            "t03": domain,
-        }
-        path = write_fleet_file(tmp_path, list(fleet.sandboxes), overrides=overrides)
-        code, answer, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
-        assert code == 0, answer
-        for label, sb in fleet.sandboxes.items():
-            with sb.lock:
-                [profile] = [
-                    p
-                    for p in sb.state.enrollment_profiles.values()
-                    if p["displayName"] == "iOS – account-driven user enrollment"
-                ]
-                groups = {
-                    a["target"].get("groupId")
-                    for a in sb.state.profile_assignments.get(profile["id"], [])
-                }
-            wanted = "Executives" if label == "t02" else "BYOD pilot"
-            assert groups == {group_id(sb, wanted)}, label
-            session = Session.read_only(tmp_path / "fleet.tenants" / f"{label}.toml")
-            assert session.get("guide", "organization") == (
-                "Fabrikam" if label == "t02" else "Test MSP customer"
-            )
-            assert bool(session.get("web_clip", "app_id")) == (label != "t02")
-
-        code, guide, _ = fleet_cmd(capsys, "guide", "--fleet", str(path), "--json")
-        assert code == 0, [t["reason"] for t in guide["tenants"]]
-        for entry in guide["tenants"]:
-            [written] = entry["files"]
-            assert Path(written).parent == tmp_path / "fleet.tenants" / entry["label"]
-            text = Path(written).read_text(encoding="utf-8")
-            assert ("Fabrikam" in text) == (entry["label"] == "t02")

@@ -5,6 +5,7 @@ exception but FleetFileError for any input (hypothesis); nothing written when ba
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fleet.helpers import ROOT, write_fleet_file
+from tests.fleet.helpers import ROOT
 from tui import cli
 from tui.fleet.file import FleetFileError, load_fleet, parse_fleet
 
@@ -153,7 +154,8 @@ def test_a_good_file_resolves_template_and_overrides() -> None:
         ),
         (
             ('id = "2F7B0C1E-1111-2222-3333-444455556666"', 'id = "FABRIKAM.example"'),
-            "[tenant] id (line 23): [[tenant]] id 'FABRIKAM.example' appears twice (first at line 15)",
+            "[tenant] id (line 23): [[tenant]] id 'FABRIKAM.example' appears twice (first at"
+            " line 15)",
         ),
         (('label = "contoso"', 'label = "Contoso Ltd"'), "label 'Contoso Ltd': use a-z, 0-9"),
         (('label = "contoso"', 'lable = "contoso"'), "unknown key 'lable' in [[tenant]]"),
@@ -200,7 +202,7 @@ def test_only_names_unknown_labels() -> None:
     assert [t.label for t in fleet.select(["contoso,fabrikam"])] == ["fabrikam", "contoso"]
     with pytest.raises(
         FleetFileError,
-        match="--only nope: no such tenant label in fleet.toml. Its labels: fabrikam, contoso.",
+        match=re.escape("--only nope: no such tenant label in fleet.toml. Its labels: fabrikam"),
     ):
         fleet.select(["nope"])
 
@@ -208,14 +210,17 @@ def test_only_names_unknown_labels() -> None:
 def test_a_bad_fleet_file_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_fleet_file(tmp_path, ["t01", "t02"])
-    text = path.read_text(encoding="utf-8").replace("same_groups_as_sso = true", "app_id = 'x'")
+    path = tmp_path / "fleet.toml"
+    text = GOOD.replace(
+        "[template.enrollment_profile]",
+        "[template.authenticator]\napp_id = 'x'\n[template.enrollment_profile]",
+    )
     path.write_text(text, encoding="utf-8")
     for action in ("apply", "plan", "guide"):
         args = ["fleet", action, "--fleet", str(path)] + (["--yes"] if action == "apply" else [])
         assert cli.main(args) == 1
         err = capsys.readouterr().err
-        assert f"adue fleet {action}: fleet.toml: [template.authenticator] app_id (line " in err
+        assert f"adue fleet {action}: fleet.toml: [template.authenticator] app_id (line 12)" in err
         assert "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.toml"]
     assert path.read_text(encoding="utf-8") == text
@@ -266,7 +271,7 @@ def test_any_text_gives_a_message_or_a_fleet(text: str) -> None:
 
 @FUZZ
 @given(
-    st.sampled_from(PLACES + [("tenant", 0), ("tenant", 0, "overrides"), ("tenant", 1)]),
+    st.sampled_from([*PLACES, ("tenant", 0), ("tenant", 0, "overrides"), ("tenant", 1)]),
     st.one_of(
         st.sampled_from(
             ["mode", "label", "id", "name", "overrides", "groups", "all_users", "concurrency"]

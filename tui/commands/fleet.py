@@ -140,11 +140,25 @@ class _Printer:
 def _connect(fleet: Fleet) -> FleetConnector:
     """The fleet's one sign-in, done now (blocking: a device code is shown on stderr)."""
     from tui.fleet.connect import make_connector
+    from tui.graph.auth import SettingsError
+    from tui.graph.errors import SignInRequired
 
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
     connector = make_connector(fleet, interactive=interactive)
     try:
         connector.sign_in()
+    except SignInRequired as exc:
+        connector.close()
+        if interactive or fleet.mode != "gdap":
+            raise
+        # No terminal to show a device code on (a pipeline, cron): say what works there.
+        raise SettingsError(
+            f"{exc.message}: the gdap sign-in shows the partner admin a device code, which"
+            " needs a terminal. Run the fleet command once on a terminal (the sign-in is"
+            " then kept in the OS keyring when there is one), or sign in as the fleet's app"
+            ' ([sign_in] mode = "app-secret" with $AZURE_CLIENT_SECRET, or'
+            ' "app-certificate").'
+        ) from None
     except BaseException:
         connector.close()
         raise

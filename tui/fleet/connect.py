@@ -8,10 +8,9 @@ fleet commands get theirs: tests put a connector of their own there.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tui.fleet.file import Fleet, FleetTenant
 
@@ -54,35 +53,33 @@ def _ask_secret(label: str) -> str:
 
 
 class SignInConnector:
-    """tui.fleet.sign_in.FleetSignIn for the runner."""
+    """tui.fleet.sign_in.FleetSignIn for the runner. `interactive`: a person can see a
+    device code and type a secret (a terminal); otherwise only a kept sign-in, an app's
+    secret from $AZURE_CLIENT_SECRET or its certificate are used, never a wait."""
 
     def __init__(self, fleet: Fleet, *, interactive: bool) -> None:
-        from tui.graph.clouds import CLOUDS
+        from tui.fleet.sign_in import FleetSignIn, FleetSignInSettings
 
-        # Imported by name: tui.fleet.sign_in is the fleet sign-in's own module.
-        module: Any = importlib.import_module("tui.fleet.sign_in")
-        self.settings = module.FleetSignInSettings.from_table(
-            fleet.sign_in, where=fleet.where_sign_in
+        self.settings = FleetSignInSettings.from_table(
+            fleet.sign_in_paths(), where=fleet.where_sign_in
         )
-        self.fleet_sign_in = module.FleetSignIn(
+        self.fleet_sign_in = FleetSignIn(
             self.settings,
-            prompt=_show_device_code,
+            prompt=_show_device_code if interactive else None,
             ask_secret=_ask_secret if interactive else None,
         )
-        self.scopes = [CLOUDS[str(self.settings.cloud)].scope]
 
     def sign_in(self) -> None:
         self.fleet_sign_in.sign_in()
 
     def credential_for(self, tenant: FleetTenant) -> TokenCredential:
-        credential: TokenCredential = self.fleet_sign_in.credential_for(tenant.id)
-        return credential
+        return self.fleet_sign_in.credential_for(tenant.id)
 
     def graph_root_for(self, tenant: FleetTenant) -> str:
-        return str(self.settings.graph_root)
+        return self.settings.graph_root
 
     def scopes_for(self, tenant: FleetTenant) -> Sequence[str]:
-        return self.scopes
+        return self.fleet_sign_in.scopes
 
     def close(self) -> None:
         self.fleet_sign_in.close()
@@ -92,14 +89,7 @@ ConnectorFactory = Callable[[Fleet, bool], FleetConnector]
 
 
 def _default_factory(fleet: Fleet, interactive: bool) -> FleetConnector:
-    from tui.graph.auth import SettingsError
-
-    try:
-        return SignInConnector(fleet, interactive=interactive)
-    except ImportError:
-        raise SettingsError(
-            "this adue has no fleet sign-in yet (tui.fleet.sign_in is missing): update adue"
-        ) from None
+    return SignInConnector(fleet, interactive=interactive)
 
 
 _factory: list[ConnectorFactory] = [_default_factory]

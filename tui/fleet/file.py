@@ -123,6 +123,15 @@ class Fleet:
     def session_path(self, tenant: FleetTenant) -> Path:
         return self.sessions_dir / f"{tenant.label}.toml"
 
+    def sign_in_paths(self) -> dict[str, str]:
+        """[sign_in] with its file paths (certificate_path, ca_file) taken relative to the
+        fleet file, as every path in it is."""
+        table = dict(self.sign_in)
+        for key in ("certificate_path", "ca_file"):
+            if table.get(key, "").strip():
+                table[key] = str((self.path.parent / Path(table[key]).expanduser()).absolute())
+        return table
+
     def where_sign_in(self, key: str) -> str:
         """`fleet.toml: [sign_in] key (line N)`, for tui.fleet.sign_in's messages."""
         return f"{self.path.name}: {_Lines(self.text).where('sign_in', key)}"

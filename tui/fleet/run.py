@@ -28,6 +28,7 @@ from tui.fleet.file import Fleet, FleetTenant
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
+    from tui.commands.check import DiscoveryTarget
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
     from tui.rollout.apply import ApplyResult
@@ -301,7 +302,9 @@ async def _check(t: _Tenant) -> None:
     # rollout is web-based (employees enroll in Safari; no discovery file needed).
     web = web_based(data)
     domain = "" if web else str(data.get("tenant", {}).get("sign_in_domain", ""))
-    discovery = discovery_target(domain, field=f"{t.entry.label}: tenant.sign_in_domain")
+    discovery = _on_sandbox(
+        t.fleet, discovery_target(domain, field=f"{t.entry.label}: tenant.sign_in_domain")
+    )
     report, found = await run_session_checks(
         t.client, targets=check_targets(data), discovery=discovery, cloud=t.target.cloud
     )
@@ -312,6 +315,26 @@ async def _check(t: _Tenant) -> None:
         failing.append(f"service discovery on {found.domain}")
     t.outcome.result = "pass" if code == 0 else "checks fail" if code == 2 else "failed"
     t.outcome.reason = ", ".join(failing)
+
+
+def _on_sandbox(fleet: Fleet, target: DiscoveryTarget | None) -> DiscoveryTarget | None:
+    """On a loopback sandbox fleet the discovery files are served by the sandbox's https
+    host (the [sign_in] authority, trusted with its ca_file), as `adue --sandbox check`
+    reaches its own; a real fleet fetches them from each domain as an iPhone does."""
+    import dataclasses
+    from urllib.parse import urlsplit
+
+    from tui.graph.clouds import is_loopback_host
+
+    url = urlsplit(fleet.sign_in.get("authority", ""))
+    if target is None or url.scheme != "https" or not is_loopback_host(url.hostname or ""):
+        return target
+    ca_file = fleet.sign_in_paths().get("ca_file", "")
+    return dataclasses.replace(
+        target,
+        verify=ca_file or True,
+        connect_to=(url.hostname or "127.0.0.1", url.port or 443),
+    )
 
 
 _JOBS: dict[str, Job] = {"plan": _plan, "apply": _apply, "status": _status, "check": _check}

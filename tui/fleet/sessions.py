@@ -17,7 +17,6 @@ read-only fleet commands use the same document in memory and write nothing.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.fleet.file import (
@@ -55,10 +54,10 @@ def tenant_keys(fleet: Fleet, tenant: FleetTenant) -> dict[str, str]:
     """The [tenant] keys the fleet decides for `tenant` (tenant_id apart: see refresh)."""
     sign_in = fleet.sign_in
     certificate = ""
-    if fleet.mode == "app-certificate" and sign_in.get("certificate_path"):
+    if fleet.mode == "app-certificate":
         # Relative to the fleet file, as the file is written; stored whole, so that the
         # single-tenant commands find it from any folder. The path only, never the key.
-        certificate = str((fleet.path.parent / Path(sign_in["certificate_path"])).absolute())
+        certificate = fleet.sign_in_paths().get("certificate_path", "")
     return {
         "cloud": fleet.cloud,
         "auth": AUTH_FOR_MODE[fleet.mode],

@@ -102,7 +102,7 @@ class EnrollmentProfileStep(StepPanel):
         yield PlainInput(
             str(table.get("description", "")),
             id="profile-description",
-            placeholder="e.g. Personal iPhones and iPads of employees",
+            placeholder="e.g. Personal iPhones and iPads",
             validators=[ProblemValidator(description_problem)],
             validate_on=["changed"],
         )
@@ -121,11 +121,13 @@ class EnrollmentProfileStep(StepPanel):
                 "All users: every licensed user may enroll (as well as the groups above)",
                 classes="switch-label",
             )
-        yield Static("Assignment filter (optional)", classes="field-label")
+        yield Static(
+            "Assignment filter (optional; Tenant administration > Filters)", classes="field-label"
+        )
         yield PlainInput(
             str(table.get("filter_id", "")),
             id="profile-filter",
-            placeholder="e.g. the id of an iOS/iPadOS filter (Tenant administration > Filters)",
+            placeholder="e.g. the id of an iOS/iPadOS filter",
             validators=[ProblemValidator(filter_problem)],
             validate_on=["changed"],
         )

@@ -81,7 +81,7 @@ PLACEHOLDERS = {
     "sign_in_domain": "e.g. contoso.com",
     "support_contact": "e.g. it-help@contoso.com",
     "output_dir": "empty: beside the session file",
-    "link_url": "optional, e.g. https://intranet.contoso.com/byod",
+    "link_url": "e.g. https://contoso.com/byod",
 }
 
 

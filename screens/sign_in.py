@@ -186,7 +186,7 @@ class SignInStep(StepPanel):
             yield Label("App (client) id", classes="field-label")
             yield PlainInput(
                 value=tenant.get("client_id", ""),
-                placeholder="empty: Microsoft Graph Command Line Tools app",
+                placeholder="empty: Microsoft Graph Command Line Tools",
                 validators=[ClientIdValidator()],
                 id="sign-in-client-id",
             )

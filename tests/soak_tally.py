@@ -28,6 +28,10 @@ AREAS: dict[str, tuple[str, ...]] = {
     "tenant mismatches refused": ("tests/reliability/test_tenant_mismatches.py",),
     "interrupts": ("tests/reliability/test_interrupts.py",),
     "kill during saves": ("tests/reliability/test_kill_during_saves.py",),
+    "fleet: kills of adue fleet apply, fleet file fuzzing": (
+        "tests/fleet/test_fleet_kill.py",
+        "tests/fleet/test_fleet_file.py",
+    ),
     "two processes": ("tests/reliability/test_two_processes.py",),
     "broken sessions": ("tests/reliability/test_broken_sessions.py",),
     "journal compaction": ("tests/reliability/test_journal_compaction.py",),

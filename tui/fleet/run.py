@@ -256,13 +256,13 @@ async def _apply(t: _Tenant) -> None:
     if plan.blocked:
         t.outcome.reason = "nothing written: " + t.outcome.reason
         return
-    if not plan.changes:
-        return
+    # Also with nothing to change, as adue apply: apply_plan first settles what a killed
+    # run left (a pending write, ids the plan found) and records the run in [review].
     result = await apply_plan(t.client, t.session, plan)
     t.outcome.applied = result
     t.outcome.writes = result.writes
     if result.ok:
-        t.outcome.result = "applied"
+        t.outcome.result = "applied" if plan.changes else "in sync"
     else:
         t.outcome.result = "failed"
         t.outcome.reason = "; ".join(f"{key}: {message}" for key, message in result.failed.items())

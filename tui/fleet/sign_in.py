@@ -148,7 +148,6 @@ class FleetSignInSettings:
     def connection(self, tenant: str, auth: AuthMethod) -> ConnectionSettings:
         """tui.graph.auth's settings for one tenant of the fleet."""
         cloud = get_cloud(self.cloud)
-        custom = bool(self.authority) and self.authority != cloud.authority_url
         return ConnectionSettings(
             cloud=cloud,
             tenant=tenant,
@@ -156,8 +155,10 @@ class FleetSignInSettings:
             graph_root=self.graph_root,
             auth=auth,
             certificate_path=self.certificate_path,
-            # A sandbox's sign-in lasts one sandbox run: never into the keyring.
-            token_cache="memory" if custom else "keyring",
+            # Kept in the OS keyring when there is one (else memory), as a single-tenant
+            # sign-in: the next fleet command resumes without a device code. A sandbox's
+            # is kept too (its authority's port names it), and is useless once it stops.
+            token_cache="keyring",
             authority=self.authority,
             connection_verify=self.ca_file or None,
         )

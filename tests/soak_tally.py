@@ -24,6 +24,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     "fault matrix": ("tests/reliability/test_fault_matrix.py",),
     "wizard fault matrix (press Apply until done)": ("tests/wizard/test_apply_fault_matrix.py",),
     "lost answers": ("tests/reliability/test_lost_answers.py",),
+    "web clip lost answers": ("tests/reliability/test_web_clip_lost_answers.py",),
+    "kills during destroy": ("tests/reliability/test_destroy_kills.py",),
     "concurrent admins": ("tests/reliability/test_concurrent_admins.py",),
     "tenant mismatches refused": ("tests/reliability/test_tenant_mismatches.py",),
     "interrupts": ("tests/reliability/test_interrupts.py",),

@@ -7,8 +7,8 @@ BYOD pilot (AdeleV, MeganB, PradeepG + IT Administrators: admin, JohannaL) and A
 users (AdeleV, AlexW, IsaiahL, LeeG, MeganB, PattiF, PradeepG): 9 targeted users;
 enrolled through account-driven UE: AdeleV, MeganB (2 devices), PradeepG, JohannaL;
 other enrollments only: AlexW (corporate ADE, Company Portal device enrollment), IsaiahL
-(old Company Portal UE), LeeG (Windows, an iOS 14 iPhone the web-based profile sent to
-Company Portal device enrollment), PattiF (web-based device enrollment); nothing: admin.
+(old Company Portal UE), LeeG (Windows, Company Portal device enrollment without a
+profile), PattiF (web-based device enrollment); nothing: admin.
 DiegoS and GradyA enrolled but are not targeted. In web-based mode only PattiF counts.
 """
 
@@ -236,10 +236,9 @@ async def test_web_based_mode_counts_web_based_not_company_portal_enrollments(
 ) -> None:
     """[enrollment_profile] mode = "web-based": Graph reports web-based and Company Portal
     device enrollments alike (`userEnrollment`, personal); only those naming the rollout's
-    web-based profile on iOS 15+ count (tui/graph/devices.py). On the `enrolled` seed:
-    PattiF (web-based) counts; AlexW (Company Portal profile), LeeG (iOS 14.8, sent to
-    Company Portal device enrollment by the web-based profile) and the account-driven
-    enrollments do not."""
+    web-based profile count (tui/graph/devices.py). On the `enrolled` seed: PattiF
+    (web-based) counts; AlexW (Company Portal profile), LeeG (Company Portal, no profile)
+    and the account-driven enrollments do not."""
     session = Session.read_only(_web_based_session(tmp_path))
     try:
         targets = progress_targets(session.data)

@@ -46,12 +46,9 @@ ACCOUNT_DRIVEN = "appleAccountDrivenUserEnrollment"
 # enrolled with, `enrollmentProfileName` ("Name of the enrollment profile assigned to the
 # device ... empty string, indicating no enrollment profile was assigned"): a web-based
 # enrollment names the web-based profile; a Company Portal one names a Company Portal
-# profile or none. One overlap remains: "If you assign a web-based enrollment profile to
-# device users running iOS/iPadOS 14.9 or earlier, Microsoft Intune will automatically
-# enroll them via app-based device enrollment" (Microsoft Learn, "Set up web based device
-# enrollment for iOS", Prerequisites): those name the web-based profile but run iOS < 15.
+# profile or none. (A web-based profile no longer sends old iOS versions to Company
+# Portal enrollment: Intune's minimum is iOS/iPadOS 17, enrollment-facts.md.)
 DEVICE_ENROLLMENT = "userEnrollment"
-WEB_BASED_MIN_MAJOR = 15
 PROFILE_BASED_USER_ENROLLMENT = frozenset(
     {"appleUserEnrollment", "appleUserEnrollmentWithServiceAccount"}
 )
@@ -97,10 +94,8 @@ class ManagedDevice:
         wanted = profile_name.strip()
         if not (wanted and self.device_enrollment):
             return False
-        if self.enrollment_profile_name.strip() != wanted:
-            return False  # Company Portal device enrollment (another profile, or none)
-        major = _major(self.os_version)
-        return major is None or major >= WEB_BASED_MIN_MAJOR
+        # Another profile's name, or none: Company Portal device enrollment.
+        return self.enrollment_profile_name.strip() == wanted
 
     def enrolled_as(self, mode: str, profile_name: str = "") -> bool:
         """Enrolled the way a rollout in `mode` ([enrollment_profile] mode) enrolls devices:
@@ -126,13 +121,6 @@ class ManagedDevice:
             "compliance_state": self.compliance_state,
             "enrollment_profile_name": self.enrollment_profile_name,
         }
-
-
-def _major(version: str) -> int | None:
-    """The major version of an `osVersion` ("17.6.1" -> 17); None when it has none (Graph
-    leaves it empty until the device's first inventory)."""
-    head = version.strip().split(".", 1)[0]
-    return int(head) if head.isascii() and head.isdigit() else None
 
 
 def managed_device(obj: parse.Json) -> ManagedDevice:
@@ -188,13 +176,10 @@ def enrolled_through_profile(
     devices: Iterable[ManagedDevice], profile_name: str, mode: str = "account-driven"
 ) -> tuple[ManagedDevice, ...]:
     """Enrollments of the profile's kind (`mode`) that name this enrollment profile
-    (`enrollmentProfileName`: the profile assigned to the device). For web-based mode this
-    includes the iOS < 15 devices the profile sent to Company Portal device enrollment:
-    deleting the profile concerns them too (destroy's warning counts them)."""
+    (`enrollmentProfileName`: the profile assigned to the device)."""
     wanted = profile_name.strip()
     return tuple(
         d
         for d in devices
-        if (d.device_enrollment if mode == "web-based" else d.account_driven)
-        and d.enrollment_profile_name.strip() == wanted
+        if d.enrolled_as(mode, wanted) and d.enrollment_profile_name.strip() == wanted
     )

@@ -4,13 +4,13 @@
 session targets (BYOD pilot, with IT Administrators nested, and All iOS users: 9 people),
 4 have an iPhone or iPad enrolled through account-driven User Enrollment over the last
 days; AlexW (corporate Automated Device Enrollment, and a personal iPhone enrolled with
-the Company Portal app), IsaiahL (the old profile-based User Enrollment), LeeG (a Windows
-laptop, and an iOS 14 iPhone the web-based profile sent to Company Portal device
-enrollment) and PattiF (web-based device enrollment) have only other enrollments, which
-an account-driven rollout must not count; admin has none. A web-based rollout with the
-same groups counts PattiF only: Graph reports web-based and Company Portal device
-enrollments alike as `userEnrollment` of a personal device, told apart by the profile
-name and the OS version (tui/graph/devices.py). Two users nobody targets have
+the Company Portal app and a Company Portal profile), IsaiahL (the old profile-based User
+Enrollment), LeeG (a Windows laptop, and an iPhone enrolled with the Company Portal app
+without any enrollment-type profile) and PattiF (web-based device enrollment) have only
+other enrollments, which an account-driven rollout must not count; admin has none. A
+web-based rollout with the same groups counts PattiF only: Graph reports web-based and
+Company Portal device enrollments alike as `userEnrollment` of a personal device, told
+apart by the profile name (tui/graph/devices.py). Two users nobody targets have
 account-driven enrollments too. `enrolled-large` puts
 50,000 more people into "All iOS users", 40% of them enrolled over 30 days, 5% with a
 corporate device, plus 5,000 enrolled users outside the rollout: the progress bench.
@@ -181,9 +181,8 @@ def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
     )
     # Targeted, user-initiated device enrollments of personal devices: web-based with the
     # web-based profile (PattiF); through the Company Portal app with a Company Portal
-    # profile (AlexW); and an iOS 14 iPhone that the web-based profile sent to Company
-    # Portal device enrollment ("14.9 or earlier ... app-based device enrollment",
-    # Microsoft Learn, "Set up web based device enrollment for iOS") (LeeG).
+    # profile (AlexW) and without an enrollment-type profile (LeeG: enrollmentProfileName
+    # empty, "no enrollment profile was assigned", beta managedDevice resource page).
     device(
         tenant,
         "patti-iphone-web",
@@ -211,12 +210,11 @@ def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
         "lee-iphone-portal",
         u["LeeG"],
         name="Lee's iPhone",
-        version="14.8",
-        model="iPhone 8",
+        version="17.7",
+        model="iPhone 13",
         kind=DEVICE_ENROLLMENT,
         enrolled=ago(6),
         synced=ago(0.5),
-        profile=WEB_PROFILE,
     )
     # Not targeted by the rollout, enrolled anyway (another profile): must not count.
     device(

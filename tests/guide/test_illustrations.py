@@ -33,6 +33,14 @@ SHOWN: dict[str, tuple[tuple[str, ...], bool]] = {
     "authenticator_optional": (("authenticator_full", "get"), False),
     "approve_apps": (("app_installation", "cancel", "install"), False),
     "teams": (("teams", "sign_in"), True),
+    # Web-based device enrollment (tests/guide/test_illustrations_web.py).
+    "web_open_safari": ((), False),  # the page's address: Picture.web_address
+    "web_sign_in": (("sign_in", "next"), True),
+    "web_download": (("download_prompt", "ignore", "allow_download"), False),
+    "web_install": (
+        ("settings", "profile_downloaded", "general", "install_profile", "install"),
+        False,
+    ),
 }
 # The label a drawing highlights is the one the step's sentence names (same words).
 SAID: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -130,7 +138,8 @@ def test_svg_escapes_labels_address_and_description() -> None:
         if key.startswith("pictures.")
     }
     for name in STEP_DRAWINGS:
-        picture = Picture(name, f"{HOSTILE} {name}", labels, f"{HOSTILE}@contoso.com")
+        address = f"{HOSTILE}@contoso.com"
+        picture = Picture(name, f"{HOSTILE} {name}", labels, address, f"{HOSTILE}.example")
         root = _parse(drawing_svg(draw(picture), f"step-{name}"))
         assert root.tag == f"{SVG}svg" and root.get("role") == "img"
         tags = {element.tag.removeprefix(SVG) for element in root.iter()}

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from tui.guide.illustrations.steps import Picture
 from tui.guide.links import contact_href, safe_href
@@ -170,7 +171,12 @@ def build_document(
     if settings.mode == "web-based":
         from tui.guide.web_based import web_sections
 
-        sections = web_sections(settings, text, _help_blocks(settings, text))
+        def steps(pairs: tuple[tuple[str, str], ...]) -> StepList:
+            # Safari's address bar shows the page's host, as the drawing does.
+            host = urlsplit(WEB_ENROLLMENT_URL).netloc
+            return _enrollment_steps(pairs, strings, text, example, host)
+
+        sections = web_sections(settings, text, _help_blocks(settings, text), steps)
     else:
         sections = _user_enrollment_sections(
             settings, text, identity, authenticator, strings, example
@@ -295,6 +301,7 @@ def _enrollment_steps(
     strings: Mapping[str, str],
     text: Callable[[str], Inline],
     example_address: str,
+    web_address: str = "",
 ) -> StepList:
     """The numbered steps, each with the drawing named like it (`[pictures]` strings)."""
     labels = {
@@ -305,7 +312,7 @@ def _enrollment_steps(
     return StepList(
         tuple(text(key) for _, key in steps),
         tuple(
-            Picture(name, plain(text(f"pictures.{name}_alt")), labels, example_address)
+            Picture(name, plain(text(f"pictures.{name}_alt")), labels, example_address, web_address)
             for name, _ in steps
         ),
     )

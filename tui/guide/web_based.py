@@ -28,10 +28,12 @@ from tui.guide.document import (
 from tui.guide.settings import GuideSettings
 
 Text = Callable[[str], Inline]
+# (drawing name, step text key) pairs -> the numbered steps with their drawings
+Steps = Callable[[tuple[tuple[str, str], ...]], StepList]
 
 
 def web_sections(
-    settings: GuideSettings, text: Text, help_blocks: tuple[Block, ...]
+    settings: GuideSettings, text: Text, help_blocks: tuple[Block, ...], steps: Steps
 ) -> tuple[Section, ...]:
     authenticator = "required" if settings.authenticator_required else "optional"
     return (
@@ -53,15 +55,20 @@ def web_sections(
             text("steps.title"),
             (
                 Paragraph(text("steps.intro")),
-                StepList(
+                # Drawings: tui/guide/illustrations/steps.py (the Authenticator, app and
+                # Teams ones are the account-driven guide's: the same screens).
+                steps(
                     (
-                        text("web.open_safari"),
-                        text("web.sign_in"),
-                        text("web.download"),
-                        text("web.install"),
-                        text(f"web.wait_authenticator_{authenticator}"),
-                        text("steps.approve_apps"),
-                        text("steps.teams"),
+                        ("web_open_safari", "web.open_safari"),
+                        ("web_sign_in", "web.sign_in"),
+                        ("web_download", "web.download"),
+                        ("web_install", "web.install"),
+                        (
+                            f"authenticator_{authenticator}",
+                            f"web.wait_authenticator_{authenticator}",
+                        ),
+                        ("approve_apps", "steps.approve_apps"),
+                        ("teams", "steps.teams"),
                     )
                 ),
                 QrCode(WEB_ENROLLMENT_URL, plain(text("web.qr_label")), text("web.qr_caption")),

@@ -201,7 +201,7 @@ class Screen:
         self.y = top + 14
         card_at = len(self.shapes)  # the card goes under its text, drawn once its height is known
         self.y += self._lines(
-            title, WIDTH / 2, CONTENT_WIDTH - 20, 13.5, bold=True, anchor="middle", max_lines=2
+            title, WIDTH / 2, CONTENT_WIDTH - 20, 13.5, bold=True, anchor="middle", max_lines=3
         )
         self.y += 12
         self.placeholder_text((1.0, 0.85, 0.5), left=CONTENT_LEFT + 14)
@@ -222,6 +222,21 @@ class Screen:
             Box(CONTENT_LEFT + half + 3, buttons + 3, half - 6, height - 6, None, ACCENT, 2.5, 9)
         )
         self.y = buttons + height + 14
+
+    def address_bar(self, text: str, *, highlighted: bool = False) -> None:
+        """Safari's address bar (at the bottom, where current iOS puts it) holding
+        `text`; highlighted when typing the address is the step."""
+        room = CONTENT_WIDTH - 2 * PAD - (TAP_ROOM if highlighted else 0)
+        lines = wrap(text, SMALL_SIZE + 0.5, room, max_lines=3)
+        height = max(30.0, 2 * 8 + text_height(len(lines), SMALL_SIZE + 0.5))
+        top = self.y
+        fill = ACCENT_SOFT if highlighted else FAINT
+        self.shapes.append(Box(CONTENT_LEFT, top, CONTENT_WIDTH, height, fill, radius=12))
+        self.y += (height - text_height(len(lines), SMALL_SIZE + 0.5)) / 2
+        self._lines(text, CONTENT_LEFT + PAD, room, SMALL_SIZE + 0.5, max_lines=3)
+        if highlighted:
+            self._tap(CONTENT_LEFT, top, CONTENT_WIDTH, height, 12, ACCENT)
+        self.y = top + height + 10
 
     def sheet(self) -> None:
         """Dims the screen and starts a card sliding up from the bottom."""

@@ -23,6 +23,7 @@ class Picture:
     description: str  # the text alternative, localized
     labels: Mapping[str, str]  # the `[pictures]` strings, placeholders filled in
     example_address: str  # firstname.lastname@<sign-in domain>
+    web_address: str = ""  # web-based enrollment: the host of the page Safari opens
 
 
 def _general(picture: Picture, labels: Mapping[str, str]) -> Screen:
@@ -124,7 +125,53 @@ def _teams(picture: Picture, labels: Mapping[str, str]) -> Screen:
     return screen
 
 
-# Keyed like the steps in document.py; `<name>_alt` in [pictures] is each one's text alternative.
+# Web-based device enrollment (tui/guide/web_based.py): Safari, then Settings. The page's
+# own wording is Microsoft's and changes: grey bars stand for it.
+
+
+def _web_open_safari(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 8
+    screen.placeholder_text((0.55,))
+    screen.placeholder_text((1.0, 0.9, 0.7))
+    screen.address_bar(picture.web_address, highlighted=True)
+    return screen
+
+
+def _web_sign_in(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 6
+    screen.title(labels["sign_in"], centred=True)
+    screen.field(picture.example_address)
+    screen.y += 4
+    screen.button(labels["next"])
+    return screen
+
+
+def _web_download(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen(background=CARD)
+    screen.y += 8
+    screen.placeholder_text((0.55,))
+    screen.placeholder_text((1.0, 0.9, 0.7, 0.8))
+    screen.y = 60
+    screen.prompt(labels["download_prompt"], labels["ignore"], labels["allow_download"])
+    return screen
+
+
+def _web_install(picture: Picture, labels: Mapping[str, str]) -> Screen:
+    screen = Screen()
+    screen.title(labels["settings"])
+    screen.rows([(labels["profile_downloaded"], True)])
+    screen.rows([(labels["general"], False)])
+    screen.sheet()  # what tapping that row opens
+    screen.title(labels["install_profile"], size=15, centred=True)
+    screen.placeholder_text((1.0, 0.7))
+    screen.button(labels["install"])
+    return screen
+
+
+# Keyed like the steps in document.py and web_based.py; `<name>_alt` in [pictures] is each
+# one's text alternative.
 STEP_DRAWINGS: dict[str, Callable[[Picture, Mapping[str, str]], Screen]] = {
     "open_settings": _general,
     "sign_in": _sign_in,
@@ -135,6 +182,10 @@ STEP_DRAWINGS: dict[str, Callable[[Picture, Mapping[str, str]], Screen]] = {
     "authenticator_optional": _authenticator_from_store,
     "approve_apps": _approve_apps,
     "teams": _teams,
+    "web_open_safari": _web_open_safari,
+    "web_sign_in": _web_sign_in,
+    "web_download": _web_download,
+    "web_install": _web_install,
 }
 
 

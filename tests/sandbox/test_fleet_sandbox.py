@@ -232,14 +232,14 @@ def test_missing_permission_tenant_reads_then_its_first_write_is_403(
 
 
 def test_faults_per_tenant() -> None:
-    with start_fleet_sandbox(3, tenant_faults={"t02": ["503:1.0"]}) as sb:
+    with start_fleet_sandbox(3, tenant_faults={"t02": ["500:1.0"]}) as sb:
         ok = StaticTokenCredential(sb.mint_token(tenant_id=member(sb, "t01").id))
         assert organization_id(sb, ok) == member(sb, "t01").id
         sb.clear_requests()
         broken = StaticTokenCredential(sb.mint_token(tenant_id=member(sb, "t02").id))
         with pytest.raises(ServiceUnavailable):
             organization_id(sb, broken)
-        assert sb.requests and all(r.status == 503 for r in sb.requests)
+        assert sb.requests and all(r.status == 500 for r in sb.requests)
 
 
 def test_state_file_round_trip_with_many_tenants(tmp_path: Path) -> None:

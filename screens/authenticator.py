@@ -51,14 +51,15 @@ def assess(apps: AuthenticatorApps, tokens: tuple[VppToken, ...]) -> Authenticat
     """Reuse the prerequisite checks' words: the app first, then the VPP token."""
     import datetime as dt
 
-    from tui.graph.checks import CheckStatus, check_authenticator, check_vpp_tokens
+    from tui.findings import Status
+    from tui.graph.checks import check_authenticator, check_vpp_tokens
 
     candidates = tuple(sorted(apps.user_licensed, key=lambda a: a.free_licenses, reverse=True))
     app_check = check_authenticator(apps)
-    if app_check.status is not CheckStatus.PASS:
+    if app_check.status is not Status.PASS:
         return AuthenticatorFinding(candidates, tokens, app_check.detail, app_check.fix)
     token_check = check_vpp_tokens(tokens, dt.datetime.now(dt.UTC))
-    if token_check.status is CheckStatus.FAIL:
+    if token_check.status is Status.FAIL:
         return AuthenticatorFinding(candidates, tokens, token_check.detail, token_check.fix)
     return AuthenticatorFinding(candidates, tokens, "")
 

@@ -316,7 +316,7 @@ class PrerequisitesStep(StepPanel):
             self._update_verdict()
             return
         self._replace_rows(
-            "#discovery-results", [CheckRow(f.status, f.title, f.evidence, f.fix) for f in shown]
+            "#discovery-results", [CheckRow(f.status, f.title, f.detail, f.fix) for f in shown]
         )
         self._update_verdict()
 

@@ -47,8 +47,8 @@ def _assert_findings_are_clean(report: DiscoveryReport) -> None:
     """Every finding is a known id with one-line printable evidence of modest size."""
     for finding in report.findings:
         assert finding.id in FINDING_IDS
-        assert finding.evidence.isprintable(), finding
-        assert len(finding.evidence) < 1000, finding
+        assert finding.detail.isprintable(), finding
+        assert len(finding.detail) < 1000, finding
         assert finding.status == "pass" or finding.fix
 
 
@@ -64,7 +64,7 @@ async def test_a_trickling_body_cannot_hold_the_check(
     assert took < 3 + MARGIN_S, took
     assert _failing(report) == ["timeout"]
     timeout = report.finding("timeout")
-    assert timeout is not None and "3 s limit" in timeout.evidence
+    assert timeout is not None and "3 s limit" in timeout.detail
     assert report.status == "error"
 
 
@@ -130,7 +130,7 @@ async def test_body_findings_name_the_problem(
     report = await _check(discovery_host, tls_files, domain_for(variant))
     assert failing in _failing(report), report.findings
     finding = report.finding(failing)
-    assert finding is not None and words in finding.evidence, finding
+    assert finding is not None and words in finding.detail, finding
 
 
 def test_a_base_url_with_a_bracket_is_a_finding_not_a_usage_error(
@@ -178,8 +178,8 @@ async def test_a_redirect_to_a_private_address_is_a_finding(
     assert _failing(report) == ["redirects"], report.findings
     finding = report.finding("redirects")
     assert finding is not None
-    assert address in finding.evidence and "cannot reach" in finding.evidence
-    assert HOSTILE_REDIRECTS[variant].split("/.well-known")[0] in finding.evidence
+    assert address in finding.detail and "cannot reach" in finding.detail
+    assert HOSTILE_REDIRECTS[variant].split("/.well-known")[0] in finding.detail
     # The checker did not follow it: one hop, the redirect itself.
     assert [hop.status for hop in report.requests["iPhone"]] == [302]
 
@@ -200,7 +200,7 @@ async def test_a_loopback_domain_may_redirect_within_the_machine(
     assert report.status == "warn", report.findings
     redirects = report.finding("redirects")
     assert redirects is not None and redirects.status == "warn"
-    assert "cannot reach" not in redirects.evidence
+    assert "cannot reach" not in redirects.detail
 
 
 @pytest.mark.parametrize("variant", ["redirect-bracket", "redirect-bad-port"])
@@ -211,7 +211,7 @@ async def test_a_malformed_location_is_a_finding(
     _assert_findings_are_clean(report)
     assert _failing(report) == ["redirects"], report.findings
     finding = report.finding("redirects")
-    assert finding is not None and "not a valid URL" in finding.evidence
+    assert finding is not None and "not a valid URL" in finding.detail
 
 
 def test_a_location_with_control_characters_is_not_followed() -> None:

@@ -25,7 +25,7 @@ def _only_failure(report: DiscoveryReport) -> str:
     not_passing = [f for f in report.findings if f.status != "pass"]
     assert len(not_passing) == 1, not_passing
     assert not_passing[0].status == "fail"
-    assert not_passing[0].evidence and not_passing[0].fix
+    assert not_passing[0].detail and not_passing[0].fix
     return not_passing[0].id
 
 
@@ -41,7 +41,7 @@ async def test_dns_failure_of_the_connect_to_host() -> None:
         "contoso.test", tenant_id=TENANT, connect_to=("staging.invalid", 443), timeout=2
     )
     assert _only_failure(report) == "dns"
-    assert "staging.invalid" in report.findings[0].evidence
+    assert "staging.invalid" in report.findings[0].detail
 
 
 async def test_connection_refused(closed_port: int, tls_files: TlsFiles) -> None:
@@ -82,7 +82,7 @@ async def test_plain_http_is_not_https(plain_http_host: Listener, tls_files: Tls
         timeout=2,
     )
     assert _only_failure(report) == "https"
-    assert "plain HTTP" in report.failures[0].evidence
+    assert "plain HTTP" in report.failures[0].detail
     assert report.status == "fail"
 
 
@@ -97,7 +97,7 @@ async def test_redirect_to_plain_http_is_not_https(
         timeout=2,
     )
     assert _only_failure(report) == "https"
-    assert "http://" in report.failures[0].evidence
+    assert "http://" in report.failures[0].detail
     assert len(report.requests["iPhone"]) == 1  # the http:// target is never fetched
 
 
@@ -110,7 +110,7 @@ async def test_certificate_from_an_untrusted_ca(discovery_host: Listener, other_
         timeout=2,
     )
     assert _only_failure(report) == "certificate"
-    assert "not trusted" in report.failures[0].evidence
+    assert "not trusted" in report.failures[0].detail
     assert report.status == "fail"
 
 
@@ -124,7 +124,7 @@ async def test_certificate_for_another_name(discovery_host: Listener, tls_files:
         timeout=2,
     )
     assert _only_failure(report) == "certificate"
-    assert "intranet.fabrikam.test" in report.failures[0].evidence
+    assert "intranet.fabrikam.test" in report.failures[0].detail
 
 
 async def test_ssl_cert_file_is_honoured(
@@ -172,7 +172,7 @@ def test_an_ssl_context_is_used_as_given(discovery_host: Listener, tls_files: Tl
     )
     assert report.status == "pass"
     certificate = report.finding("certificate")
-    assert certificate is not None and "adue sandbox CA" in certificate.evidence
+    assert certificate is not None and "adue sandbox CA" in certificate.detail
 
 
 def test_a_bad_ca_file_is_named(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_resolver_errors_are_dns_findings() -> None:
     except httpx.ConnectError as exc:
         finding = classify(exc, "https://contoso.com/x", "contoso.com:443", 5)
     assert finding.id == "dns"
-    assert "contoso.com does not resolve" in finding.evidence
+    assert "contoso.com does not resolve" in finding.detail
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ async def test_correct_file_passes_for_each_cloud(
     assert [f.id for f in report.findings] == list(FINDING_IDS)  # every check ran, in order
     assert all(f.fix == "" for f in report.findings)
     base = report.finding("base_url")
-    assert base is not None and CLOUDS[cloud].discovery_host in base.evidence
+    assert base is not None and CLOUDS[cloud].discovery_host in base.detail
 
 
 async def test_the_right_file_for_the_wrong_cloud_fails_base_url(
@@ -59,7 +59,7 @@ async def test_the_right_file_for_the_wrong_cloud_fails_base_url(
         timeout=5,
     )
     assert [f.id for f in report.failures] == ["base_url"]
-    assert "manage.microsoft.com" in report.failures[0].evidence
+    assert "manage.microsoft.com" in report.failures[0].detail
     assert "manage.microsoft.us" in report.failures[0].fix
 
 
@@ -72,7 +72,7 @@ async def test_each_misconfiguration_gets_its_own_finding_and_no_other(
     not_passing = [(f.id, f.status) for f in report.findings if f.status != "pass"]
     assert not_passing == [(info.finding, info.status)], report.findings
     finding = report.finding(info.finding)
-    assert finding is not None and finding.evidence and finding.fix
+    assert finding is not None and finding.detail and finding.fix
     assert report.status == info.status
     json.dumps(report.to_dict())  # serialisable
 
@@ -112,7 +112,7 @@ async def test_device_request_shape_and_redirect_drops_query(
     assert hops[0].status == 301 and hops[0].location and hops[0].location.endswith(second.path)
     assert hops[1].status == 200 and hops[1].location is None
     warning = report.finding("redirects")
-    assert warning is not None and "does not carry" in warning.evidence
+    assert warning is not None and "does not carry" in warning.detail
 
 
 async def test_without_tenant_id_the_tenant_is_not_compared(

@@ -15,7 +15,7 @@ GOOD = generate(TENANT).encode()
 
 def _failing(body: bytes, content_type: str | None = "application/json") -> list[tuple[str, str]]:
     findings = evaluate_document(Answer(200, content_type, body), tenant_id=TENANT, cloud="global")
-    return [(f.id, f.evidence) for f in findings if f.status != "pass"]
+    return [(f.id, f.detail) for f in findings if f.status != "pass"]
 
 
 def test_good_file_passes_with_charset_and_surrounding_whitespace() -> None:
@@ -37,7 +37,7 @@ def test_good_file_passes_with_charset_and_surrounding_whitespace() -> None:
 def test_body_problems_are_json_findings(body: bytes, words: str) -> None:
     finding, doc = parse_body(body)
     assert finding.status == "fail" and finding.id == "json"
-    assert words in finding.evidence
+    assert words in finding.detail
     assert doc is None
 
 
@@ -108,7 +108,7 @@ def test_the_fix_names_this_tenant_and_cloud() -> None:
     )
     (bad,) = [f for f in findings if f.status == "fail"]
     assert bad.id == "base_url"
-    assert "21Vianet" in bad.evidence
+    assert "21Vianet" in bad.detail
     assert f"--tenant-id {TENANT} --cloud usgov" in bad.fix
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tests.graph.conftest import make_client
-from tui.graph.checks import CheckReport, CheckStatus, run_checks
+from tui.findings import Status
+from tui.graph.checks import CheckReport, run_checks
 from tui.graph.models import CheckTargets
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
@@ -31,7 +32,7 @@ async def _check(seed: str, groups: Sequence[str] = (), all_users: bool = False)
 async def test_an_education_tenant_is_licensed_through_intune_edu() -> None:
     report = await _check("edu-licensed", ["BYOD pilot"])
     result = report.by_id("intune_licence")
-    assert result.status is CheckStatus.PASS, result
+    assert result.status is Status.PASS, result
     assert "INTUNE_EDU" in result.detail and "M365EDU_A3_FACULTY" in result.detail
     assert "All 5 targeted users have an Intune licence" in result.detail
 
@@ -39,25 +40,25 @@ async def test_an_education_tenant_is_licensed_through_intune_edu() -> None:
 async def test_the_subscription_state_decides() -> None:
     report = await _check("no-intune-licence")
     result = report.by_id("intune_licence")
-    assert result.status is CheckStatus.FAIL and "'disabled'" in result.detail
+    assert result.status is Status.FAIL and "'disabled'" in result.detail
 
 
 async def test_targeted_users_without_a_licence_are_counted_and_named() -> None:
     report = await _check("unlicensed-users", ["BYOD pilot"])
     result = report.by_id("intune_licence")
-    assert result.status is CheckStatus.WARN, result
+    assert result.status is Status.WARN, result
     assert "2 of 5 targeted users have no Intune licence" in result.detail
     assert "AdeleV@contoso.com" in result.detail and "MeganB@contoso.com" in result.detail
     assert "User License Type Invalid" in result.detail and "Licenses and apps" in result.fix
     # Users outside the targets do not count.
     others = await _check("unlicensed-users", ["Engineering"])
-    assert others.by_id("intune_licence").status is CheckStatus.PASS
+    assert others.by_id("intune_licence").status is Status.PASS
 
 
 async def test_a_beta_only_restriction_for_a_targeted_group_is_a_warning() -> None:
     report = await _check("personal-ios-blocked-for-sales", ["Sales", "BYOD pilot"])
     result = report.by_id("personal_ios_enrollment")
-    assert result.status is CheckStatus.WARN, result
+    assert result.status is Status.WARN, result
     assert "'Sales': 'iOS – corporate devices only (Sales)' (personal devices BLOCKED)" in (
         result.detail
     )
@@ -71,14 +72,14 @@ async def test_a_beta_only_restriction_for_a_targeted_group_is_a_warning() -> No
 async def test_the_restriction_for_other_groups_does_not_block_ours() -> None:
     report = await _check("personal-ios-blocked-for-sales", ["BYOD pilot"])
     result = report.by_id("personal_ios_enrollment")
-    assert result.status is CheckStatus.PASS, result
+    assert result.status is Status.PASS, result
 
 
 async def test_a_device_licensed_assignment_reaching_our_users_is_a_warning() -> None:
     # All iOS users (device licensing, another admin) shares Adele, Megan, Pradeep with BYOD.
     report = await _check("authenticator-device-licensed", ["BYOD pilot"])
     result = report.by_id("authenticator_app")
-    assert result.status is CheckStatus.WARN, result
+    assert result.status is Status.WARN, result
     assert "DEVICE licensing to group 'All iOS users'" in result.detail
     assert "never to give one user both a device and a user licence" in result.detail
     assert "Only 3 free licences for 5 targeted users" in result.detail
@@ -88,7 +89,7 @@ async def test_no_device_licence_warning_when_the_users_do_not_meet() -> None:
     report = await _check("authenticator-device-licensed", ["Engineering"])
     result = report.by_id("authenticator_app")
     assert "DEVICE licensing" not in result.detail
-    assert result.status is CheckStatus.PASS  # 3 free licences for 2 engineers
+    assert result.status is Status.PASS  # 3 free licences for 2 engineers
 
 
 async def test_all_users_samples_the_tenant() -> None:

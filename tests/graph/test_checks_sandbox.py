@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.graph.conftest import make_client
-from tui.graph.checks import CHECK_IDS, CheckStatus, run_checks
+from tui.findings import Status
+from tui.graph.checks import CHECK_IDS, run_checks
 from tui.sandbox.server import start_sandbox
 
 BROKEN = {
@@ -28,7 +29,7 @@ async def test_demo_passes_every_check_in_one_round_trip() -> None:
             await client.aclose()
         trips = sb.top_level_requests()
     assert [r.id for r in report.results] == list(CHECK_IDS)
-    assert {r.status for r in report.results} == {CheckStatus.PASS}, report.results
+    assert {r.status for r in report.results} == {Status.PASS}, report.results
     assert report.exit_code == 0
     assert report.organization is not None and report.organization.id == sb.tenant_id
     # One round trip: a v1.0 and a beta $batch (per-platform restrictions are beta-only).
@@ -50,10 +51,10 @@ async def test_each_broken_seed_fails_exactly_its_check(seed: str, check_id: str
             report = await run_checks(client)
         finally:
             await client.aclose()
-    failing = {r.id for r in report.results if r.status is not CheckStatus.PASS}
+    failing = {r.id for r in report.results if r.status is not Status.PASS}
     assert failing == {check_id}
     result = report.by_id(check_id)
-    assert result.status is (CheckStatus.WARN if seed in WARNS else CheckStatus.FAIL)
+    assert result.status is (Status.WARN if seed in WARNS else Status.FAIL)
     assert result.detail and result.fix
     assert report.exit_code == (0 if seed in WARNS else 2)
 
@@ -77,12 +78,12 @@ async def test_reduced_scope_token_gives_403_errors_naming_the_permission() -> N
         finally:
             await client.aclose()
     statuses = {r.id: r.status for r in report.results}
-    assert statuses["intune_licence"] is CheckStatus.PASS
-    assert statuses["mdm_authority"] is CheckStatus.PASS
-    assert statuses["granted_scopes"] is CheckStatus.FAIL
+    assert statuses["intune_licence"] is Status.PASS
+    assert statuses["mdm_authority"] is Status.PASS
+    assert statuses["granted_scopes"] is Status.FAIL
     for check_id in ("apns_certificate", "vpp_token", "personal_ios_enrollment"):
-        assert statuses[check_id] is CheckStatus.ERROR
+        assert statuses[check_id] is Status.ERROR
         assert "DeviceManagementServiceConfig.Read.All" in report.by_id(check_id).fix
-    assert statuses["authenticator_app"] is CheckStatus.ERROR
+    assert statuses["authenticator_app"] is Status.ERROR
     assert "DeviceManagementApps.Read.All" in report.by_id("authenticator_app").fix
     assert report.exit_code == 2

@@ -17,9 +17,10 @@ from starlette.routing import Route
 
 from tests.graph.conftest import make_client
 from tui import __version__
+from tui.findings import Status
 from tui.graph import operations as ops
 from tui.graph.auth import StaticTokenCredential
-from tui.graph.checks import CheckStatus, run_checks
+from tui.graph.checks import run_checks
 from tui.graph.client import USER_AGENT, build_graph_client
 from tui.graph.errors import NetworkDown, SignInRequired, Throttled
 from tui.graph.retry import RetryNotice, RetryPolicy
@@ -107,7 +108,7 @@ async def test_429_storm_is_retried_and_reported() -> None:
         finally:
             await client.aclose()
         assert org.id == sb.tenant_id
-        assert [r.status for r in report.results] == [CheckStatus.PASS] * len(report.results)
+        assert [r.status for r in report.results] == [Status.PASS] * len(report.results)
         faulted = [r for r in sb.requests if r.fault == "429"]
     assert faulted, "the storm should have throttled something"
     assert notices and all(n.status == 429 for n in notices)

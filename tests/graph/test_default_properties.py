@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from tests.graph.conftest import make_client
 from tests.sandbox.sdk import make_adapter, send_json
+from tui.findings import Status
 from tui.graph import operations as ops
-from tui.graph.checks import CheckStatus, run_checks
+from tui.graph.checks import run_checks
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
 
@@ -59,5 +60,5 @@ async def test_a_tenant_managed_elsewhere_fails_the_check_by_its_real_authority(
         finally:
             await client.aclose()
     result = report.by_id("mdm_authority")
-    assert result.status is CheckStatus.FAIL
+    assert result.status is Status.FAIL
     assert "'office365'" in result.detail  # read, not "unknown" for want of $select

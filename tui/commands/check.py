@@ -313,7 +313,7 @@ def _print_discovery(found: DiscoveryReport | None, web_based: bool = False) -> 
     print(f"{verdict:<5}  Service discovery file on {found.domain}: {found.url}")
     for finding in found.findings:
         if finding.status != "pass":
-            print(f"       {finding.status.upper()}: {finding.title}: {finding.evidence}")
+            print(f"       {finding.status.upper()}: {finding.title}: {finding.detail}")
             if finding.fix:
                 print(f"       Fix: {finding.fix}")
 
@@ -338,7 +338,7 @@ def report_json(
         "ok": code == 0,
         "exit_code": code,
         "checked_at": report.checked_at.isoformat(),
-        "checks": [r.to_json() for r in report.results],
+        "checks": [r.to_dict() for r in report.results],
         "discovery": found.to_dict() if found else None,
         "discovery_needed": not web_based,
     }

@@ -225,7 +225,7 @@ def _print_report(report: Any) -> None:
             print(f"  {model:6} GET {hop.url}  {result}{arrow}")
     print()
     for finding in report.findings:
-        print(f"{marks[finding.status]}  {finding.title}: {finding.evidence}")
+        print(f"{marks[finding.status]}  {finding.title}: {finding.detail}")
         if finding.fix:
             print(f"      fix: {finding.fix}")
     verdict = {

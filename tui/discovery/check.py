@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from tui.discovery.domains import domain_of, normalise_domain
 from tui.discovery.evaluate import Answer, evaluate_document, snippet, status_fix
-from tui.discovery.findings import DiscoveryReport, Finding, Hop, failed, passed, warned
+from tui.discovery.findings import DiscoveryReport, Hop, failed, passed, warned
 from tui.discovery.http import (
     Deadline,
     NetworkProblem,
@@ -31,6 +31,7 @@ from tui.discovery.http import (
     resolve,
 )
 from tui.discovery.well_known import WELL_KNOWN_PATH, validate_tenant_id
+from tui.findings import Finding
 from tui.graph.clouds import get_cloud
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class _Walk:
     def summary(self) -> str:
         if self.answer is not None:
             return self.answer.summary()
-        return self.problem.evidence if self.problem else "no answer"
+        return self.problem.detail if self.problem else "no answer"
 
 
 def device_url(domain: str, user: str, model: str) -> str:
@@ -143,7 +144,7 @@ async def _walk(client: httpx.AsyncClient, url: str, place: _Place) -> _Walk:
                 client, current, connect_to=place.connect_to, deadline=place.deadline
             )
         except NetworkProblem as problem:
-            walk.hops.append(Hop(current, error=problem.finding.evidence))
+            walk.hops.append(Hop(current, error=problem.finding.detail))
             walk.problem = problem.finding
             return walk
         walk.first = walk.first or reply
@@ -245,7 +246,7 @@ async def _judge_non_200(
         try:
             reply = await fetch(client, url, connect_to=place.connect_to, deadline=place.deadline)
         except NetworkProblem as problem:
-            probes.append(Hop(url, error=problem.finding.evidence))
+            probes.append(Hop(url, error=problem.finding.detail))
             return None
         probes.append(Hop(url, reply.status, reply.content_type, reply.location))
         return reply

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tui.discovery.findings import Finding, failed, passed, warned
+from tui.discovery.findings import failed, passed, warned
 from tui.discovery.well_known import (
     MEDIA_TYPE,
     SERVER_VERSION,
@@ -23,6 +23,7 @@ from tui.discovery.well_known import (
     WELL_KNOWN_PATH,
     is_tenant_id,
 )
+from tui.findings import Finding
 from tui.graph.clouds import CLOUDS, get_cloud
 
 _BASE_PATH = "/EnrollmentServer/PostReportDeviceInfoForUEV2"

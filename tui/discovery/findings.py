@@ -29,7 +29,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["pass", "warn", "fail"]
+from tui.findings import Finding, Status
+
 OverallStatus = Literal["pass", "warn", "fail", "error"]
 
 REPORT_SCHEMA = 1
@@ -58,30 +59,12 @@ FINDING_IDS: tuple[str, ...] = tuple(FINDING_TITLES)
 UNREACHABLE_IDS = frozenset({"dns", "connect", "timeout"})
 
 
-@dataclass(frozen=True)
-class Finding:
-    id: str
-    status: Status
-    title: str
-    evidence: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "title": self.title,
-            "evidence": self.evidence,
-            "fix": self.fix,
-        }
-
-
 def passed(finding_id: str, evidence: str) -> Finding:
-    return Finding(finding_id, "pass", FINDING_TITLES[finding_id], evidence)
+    return Finding(finding_id, Status.PASS, FINDING_TITLES[finding_id], evidence)
 
 
 def warned(finding_id: str, evidence: str, fix: str) -> Finding:
-    return Finding(finding_id, "warn", FINDING_TITLES[finding_id], evidence, fix)
+    return Finding(finding_id, Status.WARN, FINDING_TITLES[finding_id], evidence, fix)
 
 
 # What the device shows when it gets no usable answer from the file (Microsoft's account-
@@ -113,7 +96,7 @@ DEVICE_ERROR_IDS = frozenset(
 def failed(finding_id: str, evidence: str, fix: str) -> Finding:
     if finding_id in DEVICE_ERROR_IDS:
         fix = f"{fix} Until this is fixed, employees see “{DEVICE_ERROR}” on the device."
-    return Finding(finding_id, "fail", FINDING_TITLES[finding_id], evidence, fix)
+    return Finding(finding_id, Status.FAIL, FINDING_TITLES[finding_id], evidence, fix)
 
 
 @dataclass(frozen=True)
@@ -182,7 +165,7 @@ class DiscoveryReport:
             ),
             "checked_at": self.checked_at.isoformat(timespec="seconds"),
             "status": self.status,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(detail_key="evidence") for f in self.findings],
             "requests": {
                 model: [hop.to_dict() for hop in hops] for model, hops in self.requests.items()
             },

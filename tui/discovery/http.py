@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui import __version__
-from tui.discovery.findings import Finding, failed
+from tui.discovery.findings import failed
+from tui.findings import Finding
 
 if TYPE_CHECKING:
     import httpx
@@ -164,7 +165,7 @@ class NetworkProblem(Exception):
     """A request got no HTTP answer; `finding` names why and how to fix it."""
 
     def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.evidence)
+        super().__init__(finding.detail)
         self.finding = finding
 
 

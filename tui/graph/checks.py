@@ -14,9 +14,9 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, TypeVar
 
+from tui.findings import Finding, Status
 from tui.graph import parse
 from tui.graph.batch import batch_get
 from tui.graph.client import GraphClient
@@ -51,31 +51,6 @@ EXPIRY_WARNING_DAYS = 30
 T = TypeVar("T")
 
 
-class CheckStatus(StrEnum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    ERROR = "error"  # could not check (the read failed); see detail and fix
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    id: str
-    status: CheckStatus
-    title: str
-    detail: str
-    fix: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "id": self.id,
-            "status": self.status.value,
-            "title": self.title,
-            "detail": self.detail,
-            "fix": self.fix,
-        }
-
-
 # Check ids, in the order they are shown (stable: sessions store acknowledged ids).
 TITLES: dict[str, str] = {
     "intune_licence": "Intune licence",
@@ -91,32 +66,38 @@ CHECK_IDS = tuple(TITLES)
 
 @dataclass(frozen=True)
 class CheckReport:
-    results: tuple[CheckResult, ...]
+    results: tuple[Finding, ...]
     organization: Organization | None = None
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
-    def by_id(self, check_id: str) -> CheckResult:
+    def by_id(self, check_id: str) -> Finding:
         return next(r for r in self.results if r.id == check_id)
 
-    def with_status(self, status: CheckStatus) -> tuple[CheckResult, ...]:
+    def with_status(self, status: Status) -> tuple[Finding, ...]:
         return tuple(r for r in self.results if r.status is status)
 
     @property
     def exit_code(self) -> int:
         """0 all pass (warnings allowed), 2 any fail, 1 could not check."""
-        if self.with_status(CheckStatus.FAIL):
+        if self.with_status(Status.FAIL):
             return 2
-        if self.with_status(CheckStatus.ERROR):
+        if self.with_status(Status.ERROR):
             return 1
         return 0
 
 
-def _result(check_id: str, status: CheckStatus, detail: str, fix: str = "") -> CheckResult:
-    return CheckResult(check_id, status, TITLES[check_id], detail, fix)
+# The names this model had before tui.findings, still read by tui/graph/audit.py and its
+# tests while that work lands; removed once they use tui.findings.
+CheckResult = Finding
+CheckStatus = Status
 
 
-def _error_result(check_id: str, error: GraphError) -> CheckResult:
-    return _result(check_id, CheckStatus.ERROR, f"Could not check: {error.message}", error.fix)
+def _result(check_id: str, status: Status, detail: str, fix: str = "") -> Finding:
+    return Finding(check_id, status, TITLES[check_id], detail, fix)
+
+
+def _error_result(check_id: str, error: GraphError) -> Finding:
+    return _result(check_id, Status.ERROR, f"Could not check: {error.message}", error.fix)
 
 
 def _date(moment: dt.datetime) -> str:
@@ -143,7 +124,7 @@ def check_intune_licence(
     skus: Sequence[SubscribedSku],
     subscription_state: str | GraphError | None = None,
     users: TargetedUsers | None = None,
-) -> CheckResult:
+) -> Finding:
     """deviceManagement.subscriptionState decides; every Intune service plan counts; a
     sample of the targeted users without an Intune licence is a warning."""
     cid = "intune_licence"
@@ -154,7 +135,7 @@ def check_intune_licence(
         if state.lower() not in ("active", "warning"):
             return _result(
                 cid,
-                CheckStatus.FAIL,
+                Status.FAIL,
                 f"The tenant's Intune subscription is {state!r}, not active: the Intune Graph"
                 f" API and enrollment need an active Intune subscription.{where}",
                 LICENCE_FIX
@@ -163,11 +144,11 @@ def check_intune_licence(
                 " Intune in the Microsoft 365 admin center (Billing > Your products).",
             )
         head = f"The Intune subscription is {state}.{where}"
-        status = CheckStatus.WARN if state.lower() == "warning" else CheckStatus.PASS
+        status = Status.WARN if state.lower() == "warning" else Status.PASS
         fix = (
             "The subscription is in its grace period: renew it in the Microsoft 365 admin"
             " center (Billing > Your products)."
-            if status is CheckStatus.WARN
+            if status is Status.WARN
             else ""
         )
     else:
@@ -181,20 +162,20 @@ def check_intune_licence(
         if not active:
             return _result(
                 cid,
-                CheckStatus.FAIL,
+                Status.FAIL,
                 "No active subscription in this tenant includes an Intune service plan"
                 " (INTUNE_A, INTUNE_EDU, INTUNE_SMBIZ ...); the Intune Graph API needs an"
                 f" active Intune licence.{where}",
                 LICENCE_FIX,
             )
         head = f"Intune is licensed.{where}"
-        status, fix = CheckStatus.PASS, ""
+        status, fix = Status.PASS, ""
     return _users_licence(cid, status, head, fix, users)
 
 
 def _users_licence(
-    cid: str, status: CheckStatus, head: str, fix: str, users: TargetedUsers | None
-) -> CheckResult:
+    cid: str, status: Status, head: str, fix: str, users: TargetedUsers | None
+) -> Finding:
     if users is None:
         return _result(cid, status, head, fix)
     if users.sample_error is not None or users.licence_error is not None:
@@ -218,7 +199,7 @@ def _users_licence(
     named = names + (f" and {more} more" if more > 0 else "")
     return _result(
         cid,
-        CheckStatus.FAIL if status is CheckStatus.FAIL else CheckStatus.WARN,
+        Status.FAIL if status is Status.FAIL else Status.WARN,
         f"{head} {len(users.unlicensed)} of {sampled} targeted users have no Intune licence"
         f' ({named}): their enrollment fails with "User License Type Invalid".',
         "Assign them a licence with Intune in the Microsoft 365 admin center (Users >"
@@ -226,21 +207,21 @@ def _users_licence(
     )
 
 
-def check_mdm_authority(org: Organization) -> CheckResult:
+def check_mdm_authority(org: Organization) -> Finding:
     cid = "mdm_authority"
     authority = org.mdm_authority or "unknown"
     if authority.lower() == "intune":
-        return _result(cid, CheckStatus.PASS, "The MDM authority is set to Intune.")
+        return _result(cid, Status.PASS, "The MDM authority is set to Intune.")
     return _result(
         cid,
-        CheckStatus.FAIL,
+        Status.FAIL,
         f"The tenant's MDM authority is {authority!r}, not Intune.",
         "Set it in the Intune admin center: Tenant administration > Tenant status (it is set"
         " automatically for new tenants when Intune is first opened).",
     )
 
 
-def check_apns(cert: ApnsCertificate | None, now: dt.datetime) -> CheckResult:
+def check_apns(cert: ApnsCertificate | None, now: dt.datetime) -> Finding:
     cid = "apns_certificate"
     renew = (
         "Renew it in the Intune admin center: Devices > Enrollment > Apple > Apple MDM Push"
@@ -250,7 +231,7 @@ def check_apns(cert: ApnsCertificate | None, now: dt.datetime) -> CheckResult:
     if cert is None or cert.expiration is None:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "No Apple MDM push certificate is uploaded: Intune cannot manage Apple devices.",
             "Create one in the Intune admin center: Devices > Enrollment > Apple > Apple MDM"
             " Push certificate (download the CSR, sign it at https://identity.apple.com, upload).",
@@ -260,7 +241,7 @@ def check_apns(cert: ApnsCertificate | None, now: dt.datetime) -> CheckResult:
     if days < 0:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             f"The certificate{who} expired on {_date(cert.expiration)}: enrolled devices stop"
             " receiving management commands and new enrollments fail.",
             renew,
@@ -268,18 +249,18 @@ def check_apns(cert: ApnsCertificate | None, now: dt.datetime) -> CheckResult:
     if days < EXPIRY_WARNING_DAYS:
         return _result(
             cid,
-            CheckStatus.WARN,
+            Status.WARN,
             f"The certificate{who} expires on {_date(cert.expiration)}, in {int(days)} days.",
             renew,
         )
     return _result(
         cid,
-        CheckStatus.PASS,
+        Status.PASS,
         f"Valid until {_date(cert.expiration)}{who}.",
     )
 
 
-def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResult:
+def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> Finding:
     cid = "vpp_token"
     renew = (
         "Download a new token in Apple Business (formerly Apple Business Manager) under"
@@ -289,7 +270,7 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
     if not tokens:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "No Apple VPP (Apps and Books) location token is connected: user-licensed apps such"
             " as Microsoft Authenticator cannot be assigned.",
             renew,
@@ -309,7 +290,7 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
         if external:
             return _result(
                 cid,
-                CheckStatus.FAIL,
+                Status.FAIL,
                 "The VPP token is assigned to another MDM: "
                 + ", ".join(describe(t) for t in external)
                 + ".",
@@ -319,7 +300,7 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
             )
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "No VPP token is valid: " + ", ".join(describe(t) for t in tokens) + ".",
             renew,
         )
@@ -329,14 +310,14 @@ def check_vpp_tokens(tokens: Sequence[VppToken], now: dt.datetime) -> CheckResul
         if days < EXPIRY_WARNING_DAYS:
             return _result(
                 cid,
-                CheckStatus.WARN,
+                Status.WARN,
                 f"{describe(soonest)} expires in {int(days)} days.",
                 renew,
             )
-    return _result(cid, CheckStatus.PASS, "Valid: " + ", ".join(describe(t) for t in usable) + ".")
+    return _result(cid, Status.PASS, "Valid: " + ", ".join(describe(t) for t in usable) + ".")
 
 
-def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = None) -> CheckResult:
+def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = None) -> Finding:
     cid = "authenticator_app"
     buy = (
         "In Apple Business (formerly Apple Business Manager), Apps and Books: get Microsoft"
@@ -355,7 +336,7 @@ def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = N
             return _authenticator_for_users(cid, free, best.free_licenses, users)
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             f"{best.display_name}{where} has no free licences ({best.used_licenses} of"
             f" {best.total_licenses} used): new users cannot get Authenticator.",
             "Add licences in Apple Business (formerly Apple Business Manager): Apps and Books >"
@@ -364,7 +345,7 @@ def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = N
     if apps.vpp_apps:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "Microsoft Authenticator is there as a VPP app, but only with device licensing;"
             " User Enrollment needs user licensing.",
             buy,
@@ -372,7 +353,7 @@ def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = N
     if apps.store_apps:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "Microsoft Authenticator is only added as an App Store app. User Enrollment does not"
             " support installing App Store apps as managed apps: it must be a user-licensed VPP"
             " app.",
@@ -380,7 +361,7 @@ def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = N
         )
     return _result(
         cid,
-        CheckStatus.FAIL,
+        Status.FAIL,
         "Microsoft Authenticator (com.microsoft.azureauthenticator) is not in Intune as a VPP"
         " app; the SSO extension and enrollment need it.",
         buy,
@@ -389,11 +370,11 @@ def check_authenticator(apps: AuthenticatorApps, users: TargetedUsers | None = N
 
 def _authenticator_for_users(
     cid: str, free: str, free_count: int, users: TargetedUsers | None
-) -> CheckResult:
+) -> Finding:
     """Warnings that need the targeted users: a device-licensed assignment of the same app
     reaching them, and fewer free licences than users."""
     if users is None:
-        return _result(cid, CheckStatus.PASS, free)
+        return _result(cid, Status.PASS, free)
     warnings, fixes = [], []
     if users.device_licensed:
         reach = ", ".join(sorted({label for _, label in users.device_licensed}))
@@ -420,8 +401,8 @@ def _authenticator_for_users(
     if users.app_error is not None:
         free += f" Its assignments could not be checked: {users.app_error.message}"
     if not warnings:
-        return _result(cid, CheckStatus.PASS, free)
-    return _result(cid, CheckStatus.WARN, " ".join([free, *warnings]), " ".join(fixes))
+        return _result(cid, Status.PASS, free)
+    return _result(cid, Status.WARN, " ".join([free, *warnings]), " ".join(fixes))
 
 
 RESTRICTIONS_PATH = (
@@ -491,7 +472,7 @@ def check_personal_ios(
     limits: Sequence[DeviceLimit] = (),
     group_ids: Sequence[str] | None = None,
     group_names: dict[str, str] | None = None,
-) -> CheckResult:
+) -> Finding:
     """Which iOS restriction applies to each targeted group (beta: per-platform ones too)."""
     cid = "personal_ios_enrollment"
     limit_words = _limit_words(limits)
@@ -499,7 +480,7 @@ def check_personal_ios(
     if default is not None and default.ios_platform_blocked:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "The default platform restriction blocks iOS/iPadOS enrollment altogether.",
             f"Allow iOS/iPadOS in the default restriction ({RESTRICTIONS_PATH}), or in a"
             " restriction with higher priority assigned to the enrolling users.",
@@ -528,15 +509,15 @@ def check_personal_ios(
         os_note = next((_os_words(r) for r in _ordered(restrictions) if r.ios_os_minimum), "")
         if blocked:
             platform = [r for r in blocked if r.ios_platform_blocked]
-            status = CheckStatus.FAIL if platform else CheckStatus.WARN
+            status = Status.FAIL if platform else Status.WARN
             context = "" if platform else f" {PERSONAL_BLOCKED_CONTEXT}"
             return _result(cid, status, detail + context + os_note + limit_words, fix)
-        return _result(cid, CheckStatus.PASS, detail + os_note + limit_words)
+        return _result(cid, Status.PASS, detail + os_note + limit_words)
     # No targets yet (groups not chosen): the tenant-wide picture.
     if default is not None and _blocks_personal(default):
         return _result(
             cid,
-            CheckStatus.WARN,
+            Status.WARN,
             "The default platform restriction blocks personally owned iOS/iPadOS devices."
             f" {PERSONAL_BLOCKED_CONTEXT}{limit_words}",
             fix,
@@ -546,7 +527,7 @@ def check_personal_ios(
         listed = ", ".join(f"{r.display_name!r} (priority {r.priority})" for r in blocking)
         return _result(
             cid,
-            CheckStatus.WARN,
+            Status.WARN,
             f"Personal iOS enrollment is allowed by default but blocked by: {listed}, for the"
             f" groups they are assigned to. {PERSONAL_BLOCKED_CONTEXT}{limit_words}",
             f"Check those restrictions' assignments ({RESTRICTIONS_PATH}).",
@@ -554,17 +535,17 @@ def check_personal_ios(
     os_note = _os_words(default) if default is not None else ""
     return _result(
         cid,
-        CheckStatus.PASS,
+        Status.PASS,
         f"Personally owned iOS/iPadOS devices may enroll.{os_note}{limit_words}",
     )
 
 
-def check_scopes(access: GrantedAccess, needed: Sequence[str] = RUN_SCOPES) -> CheckResult:
+def check_scopes(access: GrantedAccess, needed: Sequence[str] = RUN_SCOPES) -> Finding:
     cid = "granted_scopes"
     if not access.readable:
         return _result(
             cid,
-            CheckStatus.WARN,
+            Status.WARN,
             "The access token is not readable here, so its permissions cannot be listed.",
             "If a step fails with 'permission denied', grant the permission it names.",
         )
@@ -572,13 +553,13 @@ def check_scopes(access: GrantedAccess, needed: Sequence[str] = RUN_SCOPES) -> C
     if missing:
         return _result(
             cid,
-            CheckStatus.FAIL,
+            Status.FAIL,
             "The sign-in lacks: " + ", ".join(missing) + ".",
             "Grant admin consent for these delegated Microsoft Graph permissions to the app adue"
             " signs in with (Microsoft Entra admin center: Enterprise applications > the app >"
             " Permissions > Grant admin consent), then sign in again.",
         )
-    return _result(cid, CheckStatus.PASS, "All permissions a full run needs are granted.")
+    return _result(cid, Status.PASS, "All permissions a full run needs are granted.")
 
 
 # -- reading the tenant in one round trip --------------------------------------------------
@@ -691,7 +672,7 @@ def evaluate(
     access: GrantedAccess | GraphError,
     now: dt.datetime,
     users: TargetedUsers | None = None,
-) -> tuple[tuple[CheckResult, ...], Organization | None]:
+) -> tuple[tuple[Finding, ...], Organization | None]:
     def first_org(body: dict[str, Any]) -> Organization:
         found = parse.items(body)
         return parse.organization(found[0] if found else {})
@@ -712,7 +693,7 @@ def evaluate(
         lambda b: [d for d in (parse.device_limit(c) for c in parse.items(b)) if d],
     )
 
-    results: list[CheckResult] = []
+    results: list[Finding] = []
     results.append(
         _error_result("intune_licence", skus)
         if isinstance(skus, GraphError)
@@ -792,7 +773,7 @@ async def run_checks(
 
 async def _audit(
     client: GraphClient, targets: CheckTargets, users: TargetedUsers | None
-) -> CheckResult:
+) -> Finding:
     """What the rollout's users already get that User Enrollment does not support
     (tui.graph.audit), as one more check: a warning per object, never a failure."""
     from tui.graph.audit import audit_result, find_incompatibilities

@@ -193,11 +193,11 @@ class AuthenticatorStep(StepPanel):
         self.run_blocking(work, self._show_finding, self._lookup_failed, name="auth-app", busy=box)
 
     def _lookup_failed(self, error: BaseException) -> None:
-        from screens.widgets.graph_call import describe
+        from tui.error_text import describe_error
 
         box = self.query_one("#auth-app", Static)
         box.add_class("-unusable")
-        box.update(f"Could not read the apps: {describe(error)}")
+        box.update(f"Could not read the apps: {describe_error(error, layout='line')}")
 
     def _show_finding(self, finding: AuthenticatorFinding) -> None:
         self.finding = finding

@@ -29,8 +29,9 @@ from textual.widgets import (
 )
 
 from screens.widgets.field_check import PlainInput
-from screens.widgets.step_panel import StepPanel, describe_error
+from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
+from tui.error_text import describe_error
 from tui.guide import (
     FORMATS,
     GuideError,

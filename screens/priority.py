@@ -19,7 +19,8 @@ from textual.widgets import Button, Input, Static
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.priority_list import PriorityList
-from screens.widgets.step_panel import StepPanel, describe_error
+from screens.widgets.step_panel import StepPanel
+from tui.error_text import describe_error
 from tui.graph.models import Group
 from tui.rollout.priority import (
     OURS,

@@ -13,8 +13,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.literal import literal
-from screens.widgets.step_panel import StepPanel, describe_error
+from screens.widgets.step_panel import StepPanel
 from tui.backend import SandboxInfo
+from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from tui.backend import Backend
-from tui.text import safe_text
 
 T = TypeVar("T")
 
@@ -68,12 +67,3 @@ def run_graph_call(
     return widget.run_worker(
         body, name=group, group=group, exclusive=exclusive, thread=True, exit_on_error=False
     )
-
-
-def describe(error: BaseException) -> str:
-    """One line for a status message: what failed and the fix (GraphError carries both).
-
-    Safe to show: an error message can quote a tenant's names (tui/text.py)."""
-    message: Any = getattr(error, "message", None) or str(error) or type(error).__name__
-    fix = getattr(error, "fix", "")
-    return safe_text(f"{message}. Fix: {fix}" if fix else str(message))

@@ -29,9 +29,10 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.widgets.field_check import PlainInput
-from screens.widgets.graph_call import describe, run_graph_call
+from screens.widgets.graph_call import run_graph_call
 from screens.widgets.group_kinds import KIND_WORDS, device_refusal, kind_cache, known_kind
 from tui.backend import Backend
+from tui.error_text import describe_error
 from tui.text import safe_text
 
 if TYPE_CHECKING:  # the Graph layer loads after the first frame
@@ -286,7 +287,9 @@ class GroupPicker(Vertical):
 
     def _search_failed(self, error: BaseException) -> None:
         self._query = None
-        self._set_status(f"Could not search groups: {describe(error)}", error=True)
+        self._set_status(
+            f"Could not search groups: {describe_error(error, layout='line')}", error=True
+        )
 
     def _show_page(self, page: GroupPage, *, append: bool) -> None:
         results = self.results
@@ -463,7 +466,7 @@ class GroupPicker(Vertical):
         kind = known_kind(self.backend, group)
         if self.refuse_devices:
             if kind is None:
-                reason = describe(problem) if problem else "no answer"
+                reason = describe_error(problem, layout="line") if problem else "no answer"
                 self._set_status(
                     f"Could not check whether {safe_text(group.display_name)} holds users or "
                     f"devices ({reason}). Choose it again to retry.",

@@ -19,9 +19,11 @@ from textual.worker import Worker, get_current_worker
 
 from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
+
+# `as`: screens/review.py still imports it from here while its own work lands.
+from tui.error_text import describe_error as describe_error
 from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
-from tui.text import safe_lines
 
 T = TypeVar("T")
 
@@ -205,20 +207,6 @@ class StepPanel(VerticalScroll):
         if target:
             event.stop()
             self.post_message(self.Navigate(target))
-
-
-def describe_error(error: BaseException) -> str:
-    """One readable paragraph: what happened, the fix, Graph's request-id; safe to show
-    (the message may quote the tenant's names)."""
-    message = getattr(error, "message", None) or str(error) or type(error).__name__
-    fix = getattr(error, "fix", "")
-    request_id = getattr(error, "request_id", "")
-    text = str(message)
-    if fix:
-        text += f"\nFix: {fix}"
-    if request_id:
-        text += f"\nGraph request-id: {request_id}"
-    return safe_lines(text)
 
 
 class PlannedStep(StepPanel):

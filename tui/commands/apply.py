@@ -65,12 +65,12 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.plan_common import (
         confirm_tenant,
         connect,
-        describe_error,
         print_json,
         print_plan,
         say,
         with_tenant,
     )
+    from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
     from tui.graph.target import record_target
@@ -137,9 +137,10 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             finally:
                 raise_on_sigterm()  # closing the loop put SIGTERM back to its default
     except (SettingsError, GraphError, SignInCancelled) as exc:
-        say(f"adue apply: {describe_error(exc)}")
+        error = describe_error(exc, layout="line")
+        say(f"adue apply: {error}")
         if args.json:
-            print_json({"version": 1, "result": "error", "error": describe_error(exc)})
+            print_json({"version": 1, "result": "error", "error": error})
         return EXIT_ERROR
     if result is None:
         return EXIT_ERROR

@@ -102,11 +102,11 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.plan_common import (
         confirm_tenant,
         connect,
-        describe_error,
         print_json,
         say,
         with_tenant,
     )
+    from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
     from tui.rollout.destroy import (
@@ -194,9 +194,10 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             finally:
                 raise_on_sigterm()
     except (SettingsError, GraphError, SignInCancelled) as exc:
-        say(f"adue destroy: {describe_error(exc)}")
+        error = describe_error(exc, layout="line")
+        say(f"adue destroy: {error}")
         if args.json:
-            print_json({"version": 1, "result": "error", "error": describe_error(exc)})
+            print_json({"version": 1, "result": "error", "error": error})
         return EXIT_ERROR
     if result is None:
         say(f"adue destroy: {refused[0] if refused else 'nothing deleted'}.")

@@ -29,12 +29,12 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.plan_common import (
         confirm_tenant,
         connect,
-        describe_error,
         print_json,
         print_plan,
         say,
         with_tenant,
     )
+    from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
     from tui.graph.target import TargetTenant
@@ -61,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         target, result = asyncio.run(plan())
     except (SettingsError, GraphError, SignInCancelled) as exc:
-        say(f"adue plan: {describe_error(exc)}")
+        error = describe_error(exc, layout="line")
+        say(f"adue plan: {error}")
         if args.json:
-            print_json({"version": 1, "error": describe_error(exc)})
+            print_json({"version": 1, "error": error})
         return EXIT_ERROR
     if args.json:
         print_json(with_tenant(result.to_dict(), target))

@@ -164,7 +164,3 @@ def print_plan(plan: Plan, session_path: str) -> None:
         print(
             f"\n{len(changes)} change(s){extra}. To make them: adue apply --session {session_path}"
         )
-
-
-def describe_error(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__

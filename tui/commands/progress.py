@@ -47,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.plan_common import (
         confirm_tenant,
         connect,
-        describe_error,
         print_json,
         say,
         with_tenant,
     )
+    from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
     from tui.graph.target import TargetTenant
@@ -86,12 +86,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         target, report = asyncio.run(read())
     except (SettingsError, GraphError, SignInCancelled) as exc:
-        say(f"adue progress: {describe_error(exc)}")
+        error = describe_error(exc, layout="line")
+        say(f"adue progress: {error}")
         fix = getattr(exc, "fix", "")
         if fix:
             say(f"  Fix: {fix}")
         if args.json:
-            print_json({"version": 1, "error": describe_error(exc)})
+            print_json({"version": 1, "error": error})
         return EXIT_ERROR
     written = write_reminder_csv(report, args.csv) if args.csv else None
     if args.json:

@@ -71,11 +71,11 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.plan_common import (
         confirm_tenant,
         connect,
-        describe_error,
         print_json,
         say,
         with_tenant,
     )
+    from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
     from tui.graph.target import TargetTenant, session_target
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             target, plan = asyncio.run(check())
             checked = True
         except (SettingsError, GraphError, SignInCancelled) as exc:
-            error = describe_error(exc)
+            error = describe_error(exc, layout="line")
     report["drift"] = {
         "checked": plan is not None,
         "error": error,

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tui.error_text import one_line
 from tui.graph.retry import parse_retry_after
 
 # How an admin grants delegated permissions to the app adue signs in with.
@@ -46,12 +47,7 @@ class GraphError(Exception):
         self.retry_after = retry_after  # seconds Graph asked to wait (Retry-After), if any
 
     def __str__(self) -> str:
-        text = self.message
-        if self.fix:
-            text += f" — {self.fix}"
-        if self.request_id:
-            text += f" (Graph request-id {self.request_id})"
-        return text
+        return one_line(self.message, self.fix, self.request_id)
 
 
 class SignInRequired(GraphError):

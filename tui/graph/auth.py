@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.graph import jwt
 from tui.graph.clouds import (
     Cloud,
     custom_root_notice,
@@ -374,7 +374,7 @@ class StaticTokenCredential:
         if not token.strip():
             raise SettingsError(f"${TOKEN_ENV} is empty: put a bearer token in it")
         self._token = token.strip()
-        self._expires_on = _jwt_expiry(self._token) or int(time.time()) + 3600
+        self._expires_on = jwt.expiry(self._token) or int(time.time()) + 3600
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         from azure.core.credentials import AccessToken
@@ -388,20 +388,6 @@ class StaticTokenCredential:
 
     def close(self) -> None:
         return None
-
-
-def _jwt_expiry(token: str) -> int | None:
-    import base64
-
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        exp = json.loads(base64.urlsafe_b64decode(padded.encode())).get("exp")
-    except (ValueError, AttributeError):
-        return None
-    return exp if isinstance(exp, int) else None
 
 
 def browser_problem(environ: Mapping[str, str] | None = None) -> str:

@@ -8,7 +8,6 @@ request-id for the journal.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import re
@@ -16,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 from urllib.parse import quote
 
-from tui.graph import parse
+from tui.graph import jwt, parse
 from tui.graph.batch import batch_get
 from tui.graph.client import GraphClient
 from tui.graph.errors import (
@@ -232,15 +231,8 @@ async def find_authenticator_apps(client: GraphClient) -> AuthenticatorApps:
 # -- access -------------------------------------------------------------------------
 def decode_access_token(token: str) -> GrantedAccess:
     """The scopes, account and tenant an access token carries (read, not verified)."""
-    parts = token.split(".")
-    try:
-        if len(parts) != 3:
-            raise ValueError("not a JWT")
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(claims, dict):
-            raise ValueError("claims are not an object")
-    except ValueError:
+    claims = jwt.read_claims(token)
+    if claims is None:
         return GrantedAccess(frozenset(), frozenset(), "", "", None, readable=False)
     roles = claims.get("roles")
     exp = claims.get("exp")

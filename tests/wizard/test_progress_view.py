@@ -4,7 +4,7 @@ the Backend's msgraph-sdk pipeline.
 
 The profile targets BYOD pilot (AdeleV, MeganB, PradeepG, and IT Administrators nested:
 admin, JohannaL); all but admin enrolled through account-driven User Enrollment
-(tui/sandbox/seeds_enrolled.py).
+(tui/sandbox/seeds_enrolled.py). A web-based rollout counts web-based enrollments only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from textual.widgets import Button, Static
 from screens.dialogs.progress import ProgressDialog
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
-from .late_steps_support import new_session, signed_in_app, until
+from .late_steps_support import demo_group, new_session, signed_in_app, until
 from .test_review_step import apply_confirmed, outcome, planned
 
 
@@ -58,3 +58,36 @@ async def test_progress_after_apply_shows_who_has_enrolled(
         await pilot.press("p")  # the key opens it too
         await until(pilot, lambda: isinstance(app.screen, ProgressDialog))
         assert "Enrolled: 4 (80%)" in shown(app)
+
+
+async def test_a_web_based_rollout_counts_web_based_enrollments_only(
+    tmp_path: Path, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[enrollment_profile] mode = "web-based" for BYOD pilot and All iOS users (9 people):
+    only PattiF's web-based enrollment counts; the account-driven ones and AlexW's and
+    LeeG's Company Portal device enrollments do not (tui/graph/devices.py)."""
+    session = new_session(tmp_path, "review")
+    session.update(
+        "enrollment_profile",
+        {
+            "mode": "web-based",
+            "name": "iOS – web-based device enrollment",
+            "groups": [demo_group("byod-pilot"), demo_group("all-ios-users")],
+        },
+    )
+    session.save()
+    app = signed_in_app(session, sb, monkeypatch)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await planned(pilot)
+        await apply_confirmed(pilot)
+        assert outcome(app).startswith("Applied:")
+        app.query_one("#review-progress", Button).focus()  # under the outcome's links
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ProgressDialog))
+        text = shown(app)
+        assert "Rollout progress: web-based device enrollment" in text
+        assert "Enrolled: 1 (11%) · still to enroll: 8" in text
+        enrolled, still = text.split("Still to enroll")
+        assert "PattiF@contoso.com" in enrolled and "Patti's iPhone" in enrolled
+        assert "AlexW@contoso.com" in still and "LeeG@contoso.com" in still
+        assert "AdeleV@contoso.com" in still  # account-driven: not this rollout's kind

@@ -194,3 +194,35 @@ def test_a_token_for_another_tenant_is_refused_with_zero_writes(
         session = Session.read_only(tmp_path / "fleet.tenants" / "t02.toml")
         assert session.get("sso_extension", "policy_id") == ""
         assert session.journal() == []
+
+
+def test_the_example_fleet_file_rolls_out_to_the_sandbox_fleet(
+    tmp_path: Path, connect: Connect, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """examples/fleet.toml as its header says, with this sandbox's ports (fixed ones there)."""
+    from tests.fleet.helpers import ROOT
+
+    text = (ROOT / "examples" / "fleet.toml").read_text(encoding="utf-8")
+    with fleet_sandbox(6) as sb:
+        connect(lambda fleet: SignInConnector(fleet, interactive=True))
+        text = text.replace("http://127.0.0.1:8750", sb.graph_url)
+        text = text.replace("https://127.0.0.1:8751", sb.https_url)
+        (tmp_path / "sandbox-ca.pem").write_bytes(Path(sb.ca_path).read_bytes())
+        path = tmp_path / "northwind.toml"
+        path.write_text(text, encoding="utf-8")
+        code, plan, err = fleet_cmd(capsys, "plan", "--fleet", str(path), "--json")
+        assert code == 2, (err, plan)
+        names = {t["label"]: t["tenant"]["name"] for t in plan["tenants"]}
+        assert names == {
+            "fabrikam": "Fabrikam",
+            "adatum": "Adatum",
+            "bellows": "Bellows College",
+            "coho": "Coho Winery",
+            "fourth-coffee": "Fourth Coffee",
+        }
+        assert {t["result"] for t in plan["tenants"]} == {"changes"}
+        code, applied, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
+        assert code == 0, [t["reason"] for t in applied["tenants"]]
+        assert fleet_cmd(capsys, "plan", "--fleet", str(path))[0] == 0
+        assert (tmp_path / "northwind.tenants" / "coho.toml").exists()
+        assert profile_groups(sb, "t02") == {group_id(sb, "t02", "BYOD pilot")}

@@ -15,9 +15,8 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fleet.helpers import ROOT
 from tui import cli
-from tui.fleet.file import FleetFileError, load_fleet, parse_fleet
+from tui.fleet.file import FleetFileError, parse_fleet
 
 EXAMPLES = int(os.environ.get("ADUE_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -226,12 +225,6 @@ def test_a_bad_fleet_file_writes_nothing(
     assert path.read_text(encoding="utf-8") == text
     missing = cli.main(["fleet", "plan", "--fleet", str(tmp_path / "nope.toml")])
     assert missing == 1 and "no such fleet file" in capsys.readouterr().err
-
-
-def test_the_example_fleet_file_is_valid() -> None:
-    example = ROOT / "examples" / "fleet.toml"
-    if example.exists():
-        assert load_fleet(example).tenants
 
 
 # --- fuzzing ---------------------------------------------------------------------------

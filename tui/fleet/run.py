@@ -265,7 +265,11 @@ async def _apply(t: _Tenant) -> None:
         t.outcome.result = "applied" if plan.changes else "in sync"
     else:
         t.outcome.result = "failed"
-        t.outcome.reason = "; ".join(f"{key}: {message}" for key, message in result.failed.items())
+        # The first failure in full (the rest are in --json and the tenant's journal):
+        # a tenant missing a permission fails every write for the same reason.
+        key, message = next(iter(result.failed.items()))
+        more = len(result.failed) - 1
+        t.outcome.reason = f"{key}: {message}" + (f" (and {more} more)" if more else "")
         if result.skipped:
             t.outcome.reason += f" ({len(result.skipped)} write(s) not tried)"
 
@@ -310,11 +314,13 @@ async def _check(t: _Tenant) -> None:
     )
     code = exit_code(report, found)
     t.outcome.details = report_json(t.target, report, found, web)
-    failing = [r.title for r in report.results if r.status.value in ("fail", "error")]
+    failing = [
+        f"{r.title}: {r.detail}" for r in report.results if r.status.value in ("fail", "error")
+    ]
     if found is not None and found.status in ("fail", "error"):
         failing.append(f"service discovery on {found.domain}")
     t.outcome.result = "pass" if code == 0 else "checks fail" if code == 2 else "failed"
-    t.outcome.reason = ", ".join(failing)
+    t.outcome.reason = "; ".join(failing)
 
 
 def _on_sandbox(fleet: Fleet, target: DiscoveryTarget | None) -> DiscoveryTarget | None:

@@ -126,3 +126,29 @@ async def test_an_order_changed_outside_this_session_is_shown_and_left_unless_as
     assert any("apply restores the order this session asks for" in d for d in move.details)
     assert (await apply_file(sb, path)).ok
     assert _order(sb)[0] == ours
+
+
+async def test_a_profile_out_of_place_is_moved_from_the_plans_own_read(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    """When ours exists, the plan's read of the order (moments before) is where the first
+    move starts: no second read of the same list first. A run then needs the plan's two
+    batched reads and one move, which is what lets apply finish even when each sign-in's
+    token lasts only three requests (tests/reliability/test_fault_matrix.py)."""
+    sb = fresh
+    path = session_with_ids(sb, tmp_path)
+    assert (await apply_file(sb, path)).ok
+    ours = Session.read_only(path).get("enrollment_profile", "profile_id")
+    _with_order(path, ["enrollment_profile"])
+    with sb.lock:
+        sb.state.move_profile(ours, 2)
+    sb.clear_requests()
+    assert (await apply_file(sb, path)).ok
+    assert _order(sb)[0] == ours
+    sent = [
+        ("move" if r.path.endswith("/setPriority") else "read")
+        for r in sb.top_level_requests()
+        if r.method != "POST" or r.path.endswith("/setPriority")
+        if "appleUserInitiatedEnrollmentProfiles" in r.path
+    ]
+    assert sent == ["move", "read"]  # the move, then the read that checks it

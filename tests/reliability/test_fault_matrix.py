@@ -25,11 +25,15 @@ from tui.sandbox.recording import RequestRecord
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.session import Session
 
-# A guard against a run that never converges, not a target. At the mixed fault rate
-# (429 20%, 503 20%, drops 15% of every request and batch item) the plan's two batched
-# reads fail on about two runs in three; measured over 30 seeds a case needed up to 10
-# runs, and 15 was hit once in a soak. 40 in a row would take ~0.7**40 (1 in 10**6).
+# Guards against a run that never converges, not targets. Runs whose plan could not be
+# read change nothing (a clean stop with a message) and are a lottery at the mixed fault
+# rate: a dropped connection is never retried by the SDK's pipeline (kiota's RetryHandler
+# retries answers, not lost connections), and a run's reads are a few top-level requests
+# and some 30 batch items, so about three runs in four stop there (304 of 401 in the soak
+# of 2026-12-02; one case needed 24 runs, 23 of them read failures). Those are bounded
+# apart; MAX_RUNS counts the runs that got past their reads (the tally shows the most).
 MAX_RUNS = 40
+MAX_READ_FAILURES = 200
 SOAK_SEEDS = range(1, 31)
 FAST_SEED = 4
 
@@ -58,22 +62,31 @@ def _check_clean_stop(path: Path, result: Any) -> None:
 async def _until_done(
     sb: RunningSandbox, path: Path, tally: Counter[str], token: Any = None
 ) -> int:
-    for run in range(1, MAX_RUNS + 1):
+    wrote = read_failed = 0
+    while wrote < MAX_RUNS and read_failed < MAX_READ_FAILURES:
         tally["apply runs"] += 1
         try:
             result = await apply_file(sb, path, token() if token else None)
         except GraphError as error:  # the plan's read failed: nothing written, a message
             assert str(error)
             tally["clean stops (read failed, nothing written)"] += 1
+            read_failed += 1
             continue
+        wrote += 1
         if result.ok:
+            runs = wrote + read_failed
             tally["most apply runs one case needed"] = max(
-                tally["most apply runs one case needed"], run
+                tally["most apply runs one case needed"], runs
             )
-            return run
+            tally["most runs past their reads one case needed"] = max(
+                tally["most runs past their reads one case needed"], wrote
+            )
+            return runs
         _check_clean_stop(path, result)
         tally["clean stops (a write failed, journal closed)"] += 1
-    raise AssertionError(f"apply did not complete in {MAX_RUNS} runs")
+    raise AssertionError(
+        f"apply did not complete: {wrote} runs got past their reads, {read_failed} did not"
+    )
 
 
 def _count_faults(sb: RunningSandbox, tally: Counter[str]) -> int:

@@ -552,7 +552,13 @@ class _Runner:
             names.update({p.id: p.display_name for p in found})
             return [p.id for p in found]
 
-        current = await read()
+        assert isinstance(action.op, ConvergePriority)
+        known = action.op.known
+        if known is None:
+            current = await read()
+        else:
+            names.update(known)
+            current = [pid for pid, _ in known]
         target = target_order(order, current, ours_id)
         bound = max_rounds(len(target))
         for _ in range(bound):

@@ -144,6 +144,11 @@ class ConvergePriority:
     being created): apply moves, re-reads and repeats (tui.rollout.priority_converge)."""
 
     order: tuple[str, ...]
+    # The iOS order the plan read moments before (None while ours is being created: where
+    # it lands is only known from a read after the create). apply makes its first move
+    # from it instead of reading the same list again; every move is still checked by a
+    # read after it, so an order changed in between is caught and corrected.
+    known: tuple[tuple[str, str], ...] | None = None  # (id, display name), highest first
 
 
 Operation = (

@@ -707,7 +707,9 @@ def _priority_actions(
             tuple(details),
             object_id=ours,
             drift=drift and bool(ours),
-            op=ConvergePriority(tuple(target)),
+            op=ConvergePriority(
+                tuple(target), tuple((p, names[p]) for p in current) if ours else None
+            ),
         )
     ]
 

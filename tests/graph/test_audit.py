@@ -167,6 +167,15 @@ async def test_sandbox_lists_a_groups_parents_like_graph(incompatible: RunningSa
     assert {g["displayName"] for g in body["value"]} == {"Mobile workforce", "Contoso staff"}
     assert {g["@odata.type"] for g in body["value"]} == {"#microsoft.graph.group"}
     assert refused.status_code == 403
+    # Applications: Directory.Read.All, not GroupMember.Read.All (the page's Application row).
+    async with httpx.AsyncClient() as http:
+        answers = {}
+        for role in ("GroupMember.Read.All", "Directory.Read.All"):
+            token = incompatible.mint_app_token(tenant_id=incompatible.tenant_id, roles=[role])
+            answers[role] = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert answers["GroupMember.Read.All"].status_code == 403
+    assert "Directory.Read.All" in answers["GroupMember.Read.All"].text
+    assert answers["Directory.Read.All"].status_code == 200
 
 
 async def test_demo_has_nothing_and_the_check_passes() -> None:

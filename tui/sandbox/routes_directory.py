@@ -16,6 +16,7 @@ from tui.sandbox.routing import (
     Reply,
     Route,
     collection,
+    forbidden,
     page_reply,
     paging,
     route,
@@ -37,6 +38,7 @@ USER_READ = ("User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Direc
 GROUP_READ = ("Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "Directory.Read.All")
 MEMBER_OF_READ = (*GROUP_READ, "User.Read.All", "User.ReadBasic.All")
 DEVICE_READ = ("Device.Read.All", "Directory.Read.All")
+APP_PARENTS_READ = ("Directory.Read.All", "Directory.ReadWrite.All")
 
 PAGE = 100
 MAX_TOP = 999
@@ -349,8 +351,11 @@ def transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
 
 def group_transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
     """The groups that contain a group, at any depth (Graph v1.0 "List group transitive
-    memberOf", GET /groups/{id}/transitiveMemberOf: GroupMember.Read.All least
-    privileged; Group.Read.All, Directory.Read.All; default page 100, at most 999)."""
+    memberOf", GET /groups/{id}/transitiveMemberOf: delegated GroupMember.Read.All least
+    privileged, Group.Read.All, Directory.Read.All; an application needs Directory.Read.All
+    or Directory.ReadWrite.All; default page 100, at most 999)."""
+    if ctx.claims.is_app_only and not (ctx.claims.permissions & set(APP_PARENTS_READ)):
+        raise forbidden(ctx, APP_PARENTS_READ)
     tenant = ctx.tenant
     group = _group(ctx, p["id"])
     ids = tenant.transitive_member_of(group["id"])

@@ -7,6 +7,7 @@ steps, in the HTML (inline SVG), the PDF, and Chromium at 375 px."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,3 +109,29 @@ def test_every_web_drawing_is_in_the_pdf_beside_its_step(lang: str) -> None:
     expected = [text for picture in web_steps(lang).pictures for text in draw(picture).texts]
     assert runs == expected
     assert runs.count("9:41") == 7
+
+
+def test_adue_guide_writes_the_web_drawings_into_pdf_and_html(tmp_path: Path) -> None:
+    """As an admin runs it: `adue guide --format pdf|html --lang fr` from a session whose
+    enrollment profile is web-based."""
+    from .conftest import SESSION, write_session
+    from .test_cli import adue
+
+    data = {**SESSION, "enrollment_profile": {"mode": "web-based"}}
+    session = write_session(tmp_path / "adue-session.toml", data)
+    strings = builtin_catalogue().strings("fr")
+    for fmt in ("pdf", "html"):
+        out = tmp_path / f"onboarding.{fmt}"
+        args = ("guide", "--session", str(session), "--format", fmt, "--lang", "fr")
+        result = adue(*args, "-o", str(out))
+        assert result.returncode == 0, result.stderr.decode()
+        if fmt == "pdf":
+            runs = picture_column_text(out.read_bytes())
+            assert runs.count("9:41") == 7
+            for key in ("profile_downloaded", "install_profile", "allow_download"):
+                assert strings[f"pictures.{key}"] in runs, key
+            assert ADDRESS in "".join(runs)
+        else:
+            html = out.read_text(encoding="utf-8")
+            assert html.count('<svg class="step-picture"') == 7
+            assert f"{strings['pictures.profile_downloaded']}</text>" in html

@@ -358,3 +358,30 @@ async def test_destroy_after_a_killed_apply_removes_what_it_made(tmp_path: Path)
         assert _full_state(sb) == before
         journal = Session.read_only(path).journal()
         assert all(e["result"] in ("ok", "failed") for e in journal)
+
+
+async def test_web_based_destroy_counts_only_the_profiles_web_based_enrollments(
+    tmp_path: Path,
+) -> None:
+    """A web-based session on the `enrolled` seed: of the personal device enrollments
+    (Graph's userEnrollment) only PattiF's names the web-based profile; AlexW's and
+    LeeG's Company Portal device enrollments are not the profile's (tui/graph/devices.py)."""
+    with start_sandbox(seed="enrolled") as sb:
+        path = example_session(tmp_path)
+        text = path.read_text(encoding="utf-8").replace(
+            '[enrollment_profile]\nname = "iOS – account-driven user enrollment"\n',
+            '[enrollment_profile]\nmode = "web-based"\n'
+            'name = "iOS – web-based device enrollment"\n',
+            1,
+        )
+        assert 'mode = "web-based"' in text
+        path.write_text(text, encoding="utf-8")
+        assert (await apply_file(sb, path)).ok
+        refused = adue(sb, tmp_path, "destroy", "--session", str(path), "--yes", "--json")
+        assert refused.returncode == 1
+        assert "1 device(s) are enrolled through the enrollment profile" in refused.stderr
+        done = adue(
+            sb, tmp_path, "destroy", "--session", str(path), "--yes", "--force-enrolled", "--json"
+        )
+        assert done.returncode == 0, done.stderr
+        assert '"enrolled_devices": 1' in done.stdout

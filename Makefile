@@ -61,7 +61,7 @@ SOAK_TESTS := tests/reliability tests/wizard/test_apply_fault_matrix.py \
 	tests/wizard/test_hostile_names.py tests/wizard/test_hostile_terminal.py \
 	tests/sandbox/test_access_guard.py tests/discovery/test_check_hostile.py \
 	tests/discovery/test_fuzz_bodies.py tests/fleet/test_fleet_kill.py \
-	tests/fleet/test_fleet_file.py
+	tests/fleet/test_fleet_file.py tests/guide/test_page_breaks.py
 soak: $(VENV)/.installed-test
 	ADUE_FUZZ_EXAMPLES=5000 $(PY) -m pytest -m "soak or not soak" -p no:xdist -q $(SOAK_TESTS)
 

@@ -62,6 +62,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "tests/discovery/test_check_hostile.py",
         "tests/discovery/test_fuzz_bodies.py",
     ),
+    "printed guide page breaks (Chromium)": ("tests/guide/test_page_breaks.py",),
 }
 AREA_OF = {path: area for area, paths in AREAS.items() for path in paths}
 

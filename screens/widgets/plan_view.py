@@ -80,6 +80,8 @@ class ActionRow(Vertical):
         lines = []
         if action.drift:
             lines.append("restores a change made outside adue (e.g. in the admin center)")
+        elif action.session_changed:
+            lines.append("changed in the session since the last apply")
         lines += list(action.details)
         status = self.note or STATE_WORDS[self.state]
         if status:

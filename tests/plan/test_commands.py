@@ -13,7 +13,16 @@ from typing import Any
 from tests.plan.helpers import ROOT, count_named, example_session
 from tui.sandbox.server import RunningSandbox
 
-ACTION_KEYS = {"key", "kind", "object_type", "object_id", "title", "details", "drift"}
+ACTION_KEYS = {
+    "key",
+    "kind",
+    "object_type",
+    "object_id",
+    "title",
+    "details",
+    "drift",
+    "session_changed",
+}
 PLAN_KEYS = {"version", "empty", "blocked", "drift", "problems", "notes", "objects", "actions"}
 
 

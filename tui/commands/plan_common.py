@@ -150,6 +150,8 @@ def print_plan(plan: Plan, session_path: str) -> None:
         print(f"note     {note}")
     for action in plan.actions:
         drift = "  [drift: changed outside adue]" if action.drift else ""
+        if action.session_changed:
+            drift = "  [changed in the session since the last apply]"
         print(f"{SYMBOLS[action.kind]} {action.title}{drift}")
         for line in action.details:
             print(f"      {line}")

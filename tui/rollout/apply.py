@@ -31,6 +31,8 @@ from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError
 from tui.graph.retry import RetryNotice
 from tui.rollout import converge
+from tui.rollout.applied_inputs import as_entries, input_digests
+from tui.rollout.desired import DesiredStateError, desired_state
 from tui.rollout.model import (
     Action,
     ActionKind,
@@ -648,10 +650,21 @@ def _finish(session: Session, result: ApplyResult, *, interrupted: bool = False)
     word = "interrupted" if interrupted else "ok" if result.ok else "failed"
     session.set("review", "last_result", word)
     if result.ok and not interrupted:
+        _record_inputs(session)
         for table in (*STEP_TABLES, "review"):
             if session.table(table) or table == "review":
                 session.set(table, "status", "done")
     session.save()
+
+
+def _record_inputs(session: Session) -> None:
+    """After a successful apply the tenant holds what the session asks for: record it
+    per part, so that a later edit of the session is not taken for drift."""
+    try:
+        desired = desired_state(session.data)
+    except DesiredStateError:  # pragma: no cover - the plan just applied had no problems
+        return
+    session.set("review", "applied_inputs", as_entries(input_digests(desired)))
 
 
 async def apply_plan(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tui.graph import sso_keys
 from tui.graph.models import CheckTargets
+from tui.rollout.applied_inputs import changed_parts
 from tui.rollout.modes import MODES, facts, session_mode
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
 
@@ -147,6 +148,9 @@ class DesiredState:
     applied_order: tuple[str, ...] = ()
     last_apply: dt.datetime | None = None
     web_clip: WebClipDesired | None = None
+    # Parts the session changed since its last successful apply (tui.rollout.applied_inputs):
+    # a difference there is the admin's edit, not drift.
+    session_changes: frozenset[str] = frozenset()
 
     def all_group_refs(self) -> list[GroupRef]:
         refs: list[GroupRef] = []
@@ -314,7 +318,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
     last_apply = review.get("last_apply") if isinstance(review, Mapping) else None
     if problems:
         raise DesiredStateError(problems)
-    return DesiredState(
+    desired = DesiredState(
         sso,
         authenticator,
         profile,
@@ -323,6 +327,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
         last_apply if isinstance(last_apply, dt.datetime) else None,
         web_clip,
     )
+    return replace(desired, session_changes=changed_parts(data, desired))
 
 
 def _web_clip(

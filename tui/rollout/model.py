@@ -179,6 +179,8 @@ class Action:
     details: tuple[str, ...] = ()
     object_id: str = ""  # "" until the object exists (created earlier in the same chain)
     drift: bool = False  # restores something changed outside adue (e.g. in the portal)
+    # Writes what the session changed since its last successful apply (the admin's edit).
+    session_changed: bool = False
     op: Operation | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -190,6 +192,7 @@ class Action:
             "title": self.title,
             "details": list(self.details),
             "drift": self.drift,
+            "session_changed": self.session_changed,
         }
 
 

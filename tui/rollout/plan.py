@@ -37,6 +37,15 @@ from tui.graph.payloads import (
     sso_policy_body,
     strip_read_only,
 )
+from tui.rollout.applied_inputs import (
+    APP_TARGETS,
+    PRIORITY,
+    PROFILE_SETTINGS,
+    PROFILE_TARGETS,
+    SSO_SETTINGS,
+    SSO_TARGETS,
+    WEB_CLIP_TARGETS,
+)
 from tui.rollout.desired import (
     OURS,
     AuthenticatorDesired,
@@ -651,6 +660,7 @@ def _priority_actions(
     (tui.rollout.priority_converge): where a new profile lands and how setPriority shifts
     the others are not documented, so the moves are not planned here."""
     order = desired.priority or ()
+    edited = False
     ours = state.profile.id  # "" = ours is created by this plan; where it lands is unknown
     ios = [p for p in state.profiles if p.is_ios]
     by_id = {p.id: p for p in ios}
@@ -692,6 +702,8 @@ def _priority_actions(
                 return []
             details.append(f"{what}: apply restores the order this session asks for")
             drift = True
+        elif PRIORITY in desired.session_changes:
+            drift, edited = False, True  # the admin chose another order since the last apply
     listed = ", ".join(f"{i + 1}. {names.get(p, p)!r}" for i, p in enumerate(target))
     details.append(
         "adue moves one profile at a time and reads the order again until it matches "
@@ -707,10 +719,39 @@ def _priority_actions(
             tuple(details),
             object_id=ours,
             drift=drift and bool(ours),
+            session_changed=edited,
             op=ConvergePriority(
                 tuple(target), tuple((p, names[p]) for p in current) if ours else None
             ),
         )
+    ]
+
+
+def _part(action: Action) -> str:
+    """Which part of the session (tui.rollout.applied_inputs) an action on an existing
+    object writes; "" for creates and the iOS order (_priority_actions decides that one)."""
+    if not action.object_id or action.kind is ActionKind.CREATE:
+        return ""
+    table, _, verb = action.key.partition(":")
+    if table == "priority":
+        return ""
+    if verb == "update":
+        return {"sso_extension": SSO_SETTINGS, "enrollment_profile": PROFILE_SETTINGS}.get(
+            table, ""
+        )
+    return {
+        "sso_extension": SSO_TARGETS,
+        "authenticator": APP_TARGETS,
+        "enrollment_profile": PROFILE_TARGETS,
+        "web_clip": WEB_CLIP_TARGETS,
+    }.get(table, "")
+
+
+def _session_edits(actions: list[Action], changes: frozenset[str]) -> list[Action]:
+    """An action on a part the admin changed in the session since the last successful
+    apply writes that edit: it is no drift (drift is a change made in the tenant)."""
+    return [
+        replace(a, drift=False, session_changed=True) if _part(a) in changes else a for a in actions
     ]
 
 
@@ -832,7 +873,7 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
         ios_order = tuple(p.id for p in state.profiles if p.is_ios)
     return Plan(
         ios_order=ios_order,
-        actions=tuple(actions),
+        actions=tuple(_session_edits(actions, desired.session_changes)),
         objects=tuple(objects),
         problems=tuple(dict.fromkeys(problems)),
         notes=tuple(dict.fromkeys(notes)),

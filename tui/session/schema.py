@@ -156,6 +156,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "status": _status(),
         "last_apply": Field("datetime", None),
         "last_result": Field(APPLY_RESULTS, ""),
+        "applied_inputs": Field(
+            "strs", [], "written by apply: digests of what it wrote, to tell edits from drift"
+        ),
     },
     "guide": {
         "status": _status(),

@@ -31,9 +31,9 @@ from textual.widgets import (
 from screens.widgets.field_check import PlainInput
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
+from tui.choices import GUIDE_FORMATS
 from tui.error_text import describe_error
 from tui.guide import (
-    FORMATS,
     GuideError,
     GuideSettings,
     GuideSettingsError,
@@ -172,7 +172,7 @@ class GuideStep(StepPanel):
         formats = list(guide.get("formats") or ["html"])
         yield Static("Formats", classes="guide-heading")
         with Horizontal(id="guide-formats", classes="guide-choices"):
-            for fmt in FORMATS:
+            for fmt in GUIDE_FORMATS:
                 yield StateCheckbox(
                     FORMAT_NAMES[fmt], value=fmt in formats, id=f"guide-format-{fmt}", compact=True
                 )
@@ -226,7 +226,7 @@ class GuideStep(StepPanel):
         identity = self.query_one("#guide-identity-managed", RadioButton).value
         values["identity"] = "managed_apple_id" if identity else "federated"
         values["languages"] = tuple(self.chosen("guide-lang-", available_languages()))
-        values["formats"] = tuple(self.chosen("guide-format-", FORMATS))
+        values["formats"] = tuple(self.chosen("guide-format-", GUIDE_FORMATS))
         values["authenticator_required"] = bool(self.session.get("authenticator", "app_id"))
         values["web_clip"] = self.session.get("web_clip", "enabled") is True
         values.update(override)
@@ -252,7 +252,7 @@ class GuideStep(StepPanel):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         languages = self.chosen("guide-lang-", available_languages())
-        formats = self.chosen("guide-format-", FORMATS)
+        formats = self.chosen("guide-format-", GUIDE_FORMATS)
         if self._changed(self.step_id, "languages", languages):
             self.save("languages", languages)
         if self._changed(self.step_id, "formats", formats):
@@ -291,7 +291,7 @@ class GuideStep(StepPanel):
 
     def _show_choice_problems(self) -> None:
         languages = self.chosen("guide-lang-", available_languages())
-        formats = self.chosen("guide-format-", FORMATS)
+        formats = self.chosen("guide-format-", GUIDE_FORMATS)
         for problem_id, empty, text in (
             ("guide-languages-problem", not languages, "Languages: choose at least one"),
             ("guide-formats-problem", not formats, "Formats: choose at least one"),

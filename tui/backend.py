@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tui.choices import TOKEN_CACHES
 from tui.session import Session
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class Backend:
             where=lambda key: self.session.where("tenant", key),
         )
         token_cache = self.session.get("sign_in", "token_cache")
-        if token_cache in ("keyring", "file", "memory"):  # the Sign in step's choice
+        if token_cache in TOKEN_CACHES:  # the Sign in step's choice
             settings = replace(settings, token_cache=token_cache)
         if self._sandbox is not None:
             sb = self._sandbox
@@ -302,7 +303,8 @@ class Backend:
         """How a resumed wizard signs in again by itself: "interactive" (the sandbox,
         whose device code approves itself), "silent" (a cached sign-in or a method
         that needs no person), or "" (wait for the person to press Sign in)."""
-        from tui.graph.auth import AuthMethod, SettingsError, load_record_text
+        from tui.choices import AuthMethod
+        from tui.graph.auth import SettingsError, load_record_text
 
         if self.sandbox_mode:
             return "interactive"

@@ -255,12 +255,6 @@ def test_priority_snapshot(
     assert snap_compare(app, terminal_size=size, run_before=_settle)
 
 
-def test_ours_is_the_literal_the_plan_engine_reads() -> None:
-    from tui.rollout.desired import OURS as PLAN_OURS
-
-    assert OURS == PLAN_OURS
-
-
 def test_outranking_warnings_name_user_choice_and_web_enrollment() -> None:
     from tui.rollout.priority import outranking_warnings
 

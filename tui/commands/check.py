@@ -241,7 +241,8 @@ def _check_sandbox(
     import dataclasses
     from urllib.parse import urlsplit
 
-    from tui.graph.auth import AuthMethod, ConnectionSettings, SettingsError
+    from tui.choices import AuthMethod
+    from tui.graph.auth import ConnectionSettings, SettingsError
     from tui.sandbox.discovery_variants import VARIANTS
     from tui.sandbox.server import start_sandbox
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 
-CLOUD_NAMES = ("global", "usgov", "usgov-dod", "china")  # keys of tui.graph.clouds.CLOUDS
-AUTH_METHODS = ("device-code", "browser", "secret", "certificate", "azure-cli", "token")
+from tui.choices import AUTH_METHODS
+from tui.graph.clouds import CLOUD_NAMES
+
 DEFAULT_SESSION = "adue-session.toml"
 
 

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.commands.common import CLOUD_NAMES
 from tui.discovery.recipes import RECIPE_KEYS
+from tui.graph.clouds import CLOUD_NAMES
 from tui.sandbox.discovery_variants import VARIANTS
 from tui.text import json_text
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.choices import GUIDE_FORMATS, IDENTITIES
 from tui.commands.common import DEFAULT_SESSION
 
 if TYPE_CHECKING:
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_ERROR = 1
-FORMAT_CHOICES = ("md", "html", "pdf")  # = tui.guide.settings.FORMATS, kept import-free
-IDENTITY_CHOICES = ("federated", "managed_apple_id")
 STDOUT = "-"
 
 
@@ -46,7 +45,7 @@ def register(subparsers: Any) -> None:
         "--format",
         dest="formats",
         action="append",
-        choices=FORMAT_CHOICES,
+        choices=GUIDE_FORMATS,
         help="md, html or pdf; repeat for several (default: the session's [guide] formats)",
     )
     p.add_argument(
@@ -73,7 +72,7 @@ def register(subparsers: Any) -> None:
     overrides.add_argument("--organization", metavar="NAME", help="organisation name")
     overrides.add_argument("--sign-in-domain", metavar="DOMAIN", help="e.g. contoso.com")
     overrides.add_argument("--support-contact", metavar="CONTACT", help="e-mail, phone or URL")
-    overrides.add_argument("--identity", choices=IDENTITY_CHOICES, help="how employees sign in")
+    overrides.add_argument("--identity", choices=IDENTITIES, help="how employees sign in")
     overrides.add_argument("--link-url", metavar="URL", help="address shown as a QR code")
     overrides.add_argument(
         "--authenticator-required",
@@ -157,9 +156,8 @@ def _load_settings(
 
 def _names_a_file(path: Path) -> bool:
     """-o looks like one file (it ends in .md, .html or .pdf) and is not an existing folder."""
-    from tui.guide.settings import FORMATS
 
-    return path.suffix.lstrip(".").lower() in FORMATS and not path.is_dir()
+    return path.suffix.lstrip(".").lower() in GUIDE_FORMATS and not path.is_dir()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,10 +18,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# `as`: tui/fleet/sign_in.py still imports it from here while that work lands.
+from tui.choices import AuthMethod as AuthMethod
 from tui.graph import jwt
 from tui.graph.clouds import (
     Cloud,
@@ -46,15 +47,6 @@ CERT_PASSWORD_ENV = "AZURE_CLIENT_CERTIFICATE_PASSWORD"
 CACHE_NAME = "adue"
 # Tenants that are not one directory: fine for delegated sign-in, not for app-only.
 MULTI_TENANT = frozenset({"", "organizations", "common"})
-
-
-class AuthMethod(StrEnum):
-    DEVICE_CODE = "device-code"
-    BROWSER = "browser"
-    SECRET = "secret"
-    CERTIFICATE = "certificate"
-    AZURE_CLI = "azure-cli"
-    TOKEN = "token"
 
 
 INTERACTIVE = frozenset({AuthMethod.DEVICE_CODE, AuthMethod.BROWSER})

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 
-@dataclass(frozen=True)
-class Cloud:
+# A NamedTuple, not a dataclass: the options import this table, and `adue --help` stays
+# light without the dataclasses module.
+class Cloud(NamedTuple):
     name: str
     label: str
     graph_root: str  # before /v1.0 and /beta
     login_authority: str  # host, as azure-identity's AzureAuthorityHosts
     discovery_host: str  # Intune enrollment host in the well-known file's BaseURL
     admin_center: str  # Intune admin center, for links to created objects
+    # The Company Portal website (Microsoft Intune's network endpoint pages: "Intune
+    # customer designated endpoints" for US Government, GCC High and DoD, and for China).
+    company_portal: str
 
     @property
     def authority_url(self) -> str:
@@ -41,6 +45,7 @@ CLOUDS: dict[str, Cloud] = {
         "login.microsoftonline.com",
         "manage.microsoft.com",
         "https://intune.microsoft.com",
+        "https://portal.manage.microsoft.com/",
     ),
     "usgov": Cloud(
         "usgov",
@@ -49,6 +54,7 @@ CLOUDS: dict[str, Cloud] = {
         "login.microsoftonline.us",
         "manage.microsoft.us",
         "https://intune.microsoft.us",
+        "https://portal.manage.microsoft.us/",
     ),
     "usgov-dod": Cloud(
         "usgov-dod",
@@ -57,6 +63,7 @@ CLOUDS: dict[str, Cloud] = {
         "login.microsoftonline.us",
         "manage.microsoft.us",
         "https://intune.microsoft.us",
+        "https://portal.manage.microsoft.us/",
     ),
     "china": Cloud(
         "china",
@@ -65,9 +72,12 @@ CLOUDS: dict[str, Cloud] = {
         "login.chinacloudapi.cn",
         "manage.microsoft.cn",
         "https://intune.microsoftonline.cn",
+        "https://portal.manage.microsoftonline.cn/",
     ),
 }
 
+# The names `--cloud` and `[tenant] cloud` accept.
+CLOUD_NAMES: tuple[str, ...] = tuple(CLOUDS)
 DEFAULT_CLOUD = "global"
 
 

@@ -15,18 +15,14 @@ from tui.guide.export import default_filename, export, export_all, render
 from tui.guide.html import render_html
 from tui.guide.markdown import render_markdown
 from tui.guide.pdf import render_pdf
-from tui.guide.settings import FORMATS, IDENTITIES, Format, GuideSettings, Identity
+from tui.guide.settings import GuideSettings
 from tui.guide.strings import available_languages, language_name, missing_strings
 
 __all__ = [
-    "FORMATS",
-    "IDENTITIES",
     "Document",
-    "Format",
     "GuideError",
     "GuideSettings",
     "GuideSettingsError",
-    "Identity",
     "Problem",
     "UnknownLanguageError",
     "available_languages",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from tui.choices import GUIDE_FORMATS, GuideFormat
 from tui.files import write_public
 from tui.guide.document import build_document
 from tui.guide.errors import GuideError
-from tui.guide.settings import FORMATS, Format, GuideSettings
+from tui.guide.settings import GuideSettings
 
 FILE_STEM = "onboarding-guide"
 MEDIA_TYPES: dict[str, str] = {
@@ -18,7 +19,7 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 
-def render(settings: GuideSettings, lang: str, fmt: Format | str) -> bytes:
+def render(settings: GuideSettings, lang: str, fmt: GuideFormat | str) -> bytes:
     """The guide in `lang` as the bytes of a `fmt` file ("md", "html" or "pdf")."""
     document = build_document(settings, lang)
     if fmt == "md":
@@ -33,15 +34,15 @@ def render(settings: GuideSettings, lang: str, fmt: Format | str) -> bytes:
         from tui.guide.pdf import document_pdf
 
         return document_pdf(document)
-    raise GuideError(f"format {fmt!r} is not supported: use one of {', '.join(FORMATS)}")
+    raise GuideError(f"format {fmt!r} is not supported: use one of {', '.join(GUIDE_FORMATS)}")
 
 
-def default_filename(lang: str, fmt: Format | str) -> str:
+def default_filename(lang: str, fmt: GuideFormat | str) -> str:
     """e.g. "onboarding-guide-de.html"."""
     return f"{FILE_STEM}-{lang}.{fmt}"
 
 
-def export(settings: GuideSettings, lang: str, fmt: Format | str, path: Path | str) -> Path:
+def export(settings: GuideSettings, lang: str, fmt: GuideFormat | str, path: Path | str) -> Path:
     """Render and write one guide file (0644: a document to publish; atomic); returns its path."""
     return write_public(Path(path), render(settings, lang, fmt))
 
@@ -50,7 +51,7 @@ def export_all(
     settings: GuideSettings,
     folder: Path | str,
     languages: Sequence[str] | None = None,
-    formats: Sequence[Format | str] | None = None,
+    formats: Sequence[GuideFormat | str] | None = None,
 ) -> list[Path]:
     """Every language x format (default: the settings' own) into `folder`, named
     by `default_filename`. Returns the written paths in order."""

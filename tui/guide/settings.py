@@ -9,19 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, cast
 
+from tui.choices import ENROLLMENT_MODES, GUIDE_FORMATS, IDENTITIES, GuideFormat, Identity
 from tui.guide.errors import GuideSettingsError, Problem
 from tui.guide.links import MAX_URL_LENGTH, is_web_url
 from tui.guide.strings import Catalogue, builtin_catalogue
-from tui.session.schema import ENROLLMENT_MODES
 
-Identity = Literal["federated", "managed_apple_id"]
-Format = Literal["md", "html", "pdf"]
-IDENTITIES: tuple[Identity, ...] = ("federated", "managed_apple_id")
-FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
 # As tui/session/schema.py's schema: a session without [guide] formats exports HTML.
-DEFAULT_FORMATS: tuple[Format, ...] = ("html",)
+DEFAULT_FORMATS: tuple[GuideFormat, ...] = ("html",)
 
 MAX_ORGANIZATION = 120
 MAX_CONTACT = 200
@@ -66,7 +62,7 @@ class GuideSettings:
     # employees about the new icon on their home screen.
     web_clip: bool = False
     languages: tuple[str, ...] = ("en",)
-    formats: tuple[Format, ...] = DEFAULT_FORMATS
+    formats: tuple[GuideFormat, ...] = DEFAULT_FORMATS
     output_dir: str = ""
     mode: str = "account-driven"  # [enrollment_profile] mode: which enrollment the guide explains
     # Not part of equality: two settings that render the same guide compare equal.
@@ -132,7 +128,8 @@ class GuideSettings:
             web_clip=self.web_clip,
             languages=tuple(dict.fromkeys(code.strip() for code in self.languages)),
             formats=cast(
-                tuple[Format, ...], tuple(dict.fromkeys(f.strip().lower() for f in self.formats))
+                tuple[GuideFormat, ...],
+                tuple(dict.fromkeys(f.strip().lower() for f in self.formats)),
             ),
             output_dir=self.output_dir.strip(),
             mode=self.mode.strip(),
@@ -189,7 +186,7 @@ class GuideSettings:
                 )
             )
         problems += self._language_problems()
-        unknown_formats = [f for f in self.formats if f not in FORMATS]
+        unknown_formats = [f for f in self.formats if f not in GUIDE_FORMATS]
         if unknown_formats or not self.formats:
             problems.append(
                 Problem(

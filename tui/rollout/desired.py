@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tui.choices import ENROLLMENT_MODES, FILTER_TYPES
 from tui.graph import sso_keys
+from tui.graph.clouds import CLOUDS, DEFAULT_CLOUD
 from tui.graph.models import CheckTargets
 from tui.rollout.applied_inputs import changed_parts
-from tui.rollout.modes import MODES, facts, session_mode
+from tui.rollout.modes import facts, session_mode
+from tui.rollout.priority import OURS
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
-
-OURS = "enrollment_profile"  # in [priority] order: stands for the profile adue manages
 
 
 class DesiredStateError(ValueError):
@@ -81,16 +82,6 @@ class ProfileDesired:
     # adue itself added the "All users" target (journal): only then may it remove it.
     owns_all_users: bool = False
     written: bool = False  # this session's journal records a write adue made to it
-
-
-# The Company Portal website per cloud (Microsoft Intune's network endpoint pages: "Intune
-# customer designated endpoints" for US Government, GCC High and DoD, and for China).
-PORTAL_URLS = {
-    "global": "https://portal.manage.microsoft.com/",
-    "usgov": "https://portal.manage.microsoft.us/",
-    "usgov-dod": "https://portal.manage.microsoft.us/",
-    "china": "https://portal.manage.microsoftonline.cn/",
-}
 
 
 @dataclass(frozen=True)
@@ -254,9 +245,10 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
     table = data.get("enrollment_profile")
     if isinstance(table, Mapping):
         mode = str(table.get("mode", "account-driven")).strip() or "account-driven"
-        if mode not in MODES:
+        if mode not in ENROLLMENT_MODES:
             problems.append(
-                f"[enrollment_profile] mode: {mode!r}: use " + " or ".join(f'"{m}"' for m in MODES)
+                f"[enrollment_profile] mode: {mode!r}: use "
+                + " or ".join(f'"{m}"' for m in ENROLLMENT_MODES)
             )
         name = str(table.get("name", facts(mode).default_profile_name))
         problem = display_name_problem(name, "profile name")
@@ -289,7 +281,7 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
             problems.append(
                 f"[enrollment_profile] filter_id: {guid_problem(filter_id, 'filter id')}"
             )
-        if filter_type not in ("include", "exclude"):
+        if filter_type not in FILTER_TYPES:
             problems.append(
                 f'[enrollment_profile] filter_type: {filter_type!r}: use "include" or "exclude"'
             )
@@ -358,7 +350,7 @@ def _web_clip(
         return None
     return WebClipDesired(
         name=name.strip(),
-        app_url=PORTAL_URLS.get(cloud, PORTAL_URLS["global"]),
+        app_url=CLOUDS.get(cloud, CLOUDS[DEFAULT_CLOUD]).company_portal,
         app_id=app_id,
         all_users=who.all_users,
         groups=who.groups,

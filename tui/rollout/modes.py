@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption
-from tui.session.schema import ENROLLMENT_MODES
-
-MODES = ENROLLMENT_MODES
 
 
 @dataclass(frozen=True)
 class ModeFacts:
-    mode: str  # one of MODES
+    mode: str  # one of ENROLLMENT_MODES
     label: str  # as the admin center names the enrollment type
     enrollment_type: str  # Graph's appleUserInitiatedEnrollmentType
     default_profile_name: str

@@ -47,7 +47,6 @@ from tui.rollout.applied_inputs import (
     WEB_CLIP_TARGETS,
 )
 from tui.rollout.desired import (
-    OURS,
     AuthenticatorDesired,
     DesiredState,
     DesiredStateError,
@@ -77,6 +76,7 @@ from tui.rollout.model import (
     target_token,
 )
 from tui.rollout.modes import facts, profile_spec
+from tui.rollout.priority import OURS
 from tui.rollout.priority_converge import max_rounds
 from tui.rollout.read import Found, Json, TenantState, read_tenant
 from tui.rollout.web_clip import web_clip_actions

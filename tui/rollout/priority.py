@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 
 from tui.graph.models import EnrollmentProfile, ProfileAssignment, TargetKind
 
-OURS = "enrollment_profile"  # = tui.rollout.desired.OURS; kept here so this module stays standalone
+# In [priority] order: stands for the profile adue manages (its id is not known before
+# apply creates it).
+OURS = "enrollment_profile"
 
 # What each enrollment type means to an admin, in the admin center's words.
 ENROLLMENT_TYPE_LABELS: dict[str, str] = {

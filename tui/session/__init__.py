@@ -4,10 +4,6 @@ from tui.session.document import Session, load_document
 from tui.session.lock import SessionLock
 from tui.session.schema import (
     APPLY_RESULTS,
-    AUTH_METHODS,
-    CLOUDS,
-    GUIDE_FORMATS,
-    IDENTITIES,
     JOURNAL_ACTIONS,
     JOURNAL_RESULTS,
     JOURNAL_SCHEMA,
@@ -19,10 +15,6 @@ from tui.session.schema import (
 
 __all__ = [
     "APPLY_RESULTS",
-    "AUTH_METHODS",
-    "CLOUDS",
-    "GUIDE_FORMATS",
-    "IDENTITIES",
     "JOURNAL_ACTIONS",
     "JOURNAL_RESULTS",
     "JOURNAL_SCHEMA",

@@ -15,6 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tui.choices import (
+    AUTH_METHODS,
+    ENROLLMENT_MODES,
+    FILTER_TYPES,
+    IDENTITIES,
+    TOKEN_CACHES,
+)
+from tui.graph.clouds import CLOUD_NAMES
 from tui.steps import STATUSES, STEP_IDS
 from tui.validators import tenant_value_problem
 
@@ -25,21 +33,15 @@ if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
 SCHEMA_VERSION = 1
+# The old name of tui.graph.clouds.CLOUD_NAMES, read by tui/fleet/file.py while that work
+# lands.
+CLOUDS = CLOUD_NAMES
 
-CLOUDS = ("global", "usgov", "usgov-dod", "china")
-AUTH_METHODS = ("device-code", "browser", "secret", "certificate", "azure-cli", "token")
-# Where an interactive sign-in is kept between runs (tui.graph.auth.TOKEN_CACHES).
-TOKEN_CACHES = ("keyring", "file", "memory")
-IDENTITIES = ("federated", "managed_apple_id")
-GUIDE_FORMATS = ("md", "html", "pdf")
 # delete: a duplicate this run created and removed; adopt: an existing object taken over
 # (found by name after a lost answer, or the oldest of two made at the same moment).
 JOURNAL_ACTIONS = ("create", "update", "assign", "unassign", "set_priority", "delete", "adopt")
 JOURNAL_RESULTS = ("pending", "ok", "failed")
 APPLY_RESULTS = ("", "ok", "failed", "interrupted")
-FILTER_TYPES = ("include", "exclude")
-# How personal devices enroll with our profile (tui.rollout.modes says what each means).
-ENROLLMENT_MODES = ("account-driven", "web-based")
 
 
 class SessionError(Exception):
@@ -78,7 +80,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "current_step": Field(STEP_IDS, "sign_in", "the step the wizard reopens at"),
     },
     "tenant": {
-        "cloud": Field(CLOUDS, "global", "global | usgov | usgov-dod | china"),
+        "cloud": Field(CLOUD_NAMES, "global", " | ".join(CLOUD_NAMES)),
         "tenant_id": Field("str", "", "directory (tenant) id, or a verified domain"),
         "graph_url": Field("str", "", "custom Graph root (a sandbox); empty = the cloud's"),
         "client_id": Field("str", "", "app registration; empty = Graph Command Line Tools"),

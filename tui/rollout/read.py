@@ -41,7 +41,14 @@ from tui.graph.operations import (
     kind_from_rule,
 )
 from tui.graph.payloads import IOS_DEVICE_FEATURES, WEB_APP
-from tui.rollout.desired import DesiredState, GroupRef, WebClipDesired
+from tui.rollout.desired import (
+    AuthenticatorDesired,
+    DesiredState,
+    GroupRef,
+    ProfileDesired,
+    SsoDesired,
+    WebClipDesired,
+)
 
 VPP_APP = "#microsoft.graph.iosVppApp"
 Json = Mapping[str, Any]
@@ -339,8 +346,46 @@ def _kind_of(bodies: Mapping[str, Json | None], group: Group) -> GroupKind:
 
 
 async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState:
-    """Everything the plan compares against; problems (unknown groups...) are collected."""
+    """Everything the plan compares against; problems (unknown groups...) are collected.
+
+    One round trip for what the session names; a second only for what the first one
+    found by name or did not find (`follow`), then one to name other admins' groups."""
     state = TenantState()
+    sso, app, profile = desired.sso, desired.authenticator, desired.profile
+    refs = list(dict.fromkeys(desired.all_group_refs()))
+    profile_group_ids = {r.id for r in (profile.groups if profile else ()) if r.id}
+    bodies = await _run(client, _first_reads(desired, refs, profile_group_ids))
+    state.round_trips = 1
+    _take_groups(state, refs, bodies)
+    follow = _group_kind_follow(state, profile, profile_group_ids) if profile else []
+    if sso:
+        _take_sso(state, sso, bodies)
+    if app:
+        follow += _take_app(state, app, bodies)
+    if profile:
+        follow += _take_profile(state, profile, bodies)
+    if desired.web_clip:
+        follow += _web_clip_found(state, desired.web_clip, bodies)
+    if follow:
+        bodies = {**bodies, **await _follow_up(client, state, follow)}
+    if profile:
+        for ref in profile.groups:
+            group = state.groups.get(ref)
+            if group:
+                state.group_kinds[group.id] = _kind_of(bodies, group)
+    if sso:
+        state.other_sso = _other_sso_payloads(
+            bodies.get("sso_by_name"), bodies.get("sso_catalog"), state.sso.id
+        )
+    await _name_other_groups(client, state)
+    return state
+
+
+def _first_reads(
+    desired: DesiredState, refs: list[GroupRef], profile_group_ids: set[str]
+) -> list[_Read]:
+    """The first round trip: every object the session names, by stored id where it has
+    one, and every group it targets."""
     reads: list[_Read] = []
     sso, app, profile = desired.sso, desired.authenticator, desired.profile
     if sso and sso.policy_id:
@@ -380,18 +425,18 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
         reads.append(_web_apps_read())
         if clip.app_id:
             reads.append(_web_clip_read(clip.app_id))
-    refs = list(dict.fromkeys(desired.all_group_refs()))
     for index, ref in enumerate(refs):
         reads += _group_reads(ref, index)
-    profile_group_ids = {r.id for r in (profile.groups if profile else ()) if r.id}
     for group_id in sorted(profile_group_ids):
         reads += _kind_reads(group_id)
+    return reads
 
-    bodies = await _run(client, reads)
-    state.round_trips = 1
-    follow: list[_Read] = []
 
-    # -- groups ---------------------------------------------------------------------
+def _take_groups(
+    state: TenantState, refs: list[GroupRef], bodies: Mapping[str, Json | None]
+) -> None:
+    """Each group the session names, by id or by its exact name; a problem for one that
+    is missing or ambiguous."""
     for index, ref in enumerate(refs):
         body = bodies.get(f"group{index}")
         if ref.id:
@@ -418,95 +463,103 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
             )
         else:
             state.groups[ref] = parse.group(exact[0])
-    if profile:
-        for ref in profile.groups:
-            group = state.groups.get(ref)
-            if group and group.id not in profile_group_ids and not _rule_decides(group):
-                follow += _kind_reads(group.id)
 
-    # -- SSO policy -------------------------------------------------------------------
-    if sso:
-        if sso.policy_id:
-            body = bodies.get("sso")
-            if body is None:
-                state.sso.stored_id_missing = True
-                _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
-            else:
-                state.sso.body, state.sso.found_by = body, "stored id"
-                state.sso_targets = _targets(body)
-                policies = [
-                    p
-                    for p in parse.items(bodies.get("sso_by_name") or {})
-                    if parse.odata_type(p) in ("", IOS_DEVICE_FEATURES)
-                ]
-                _twins(policies, sso.name, state.sso)
-        else:
-            _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
 
-    # -- Authenticator ------------------------------------------------------------------
-    if app:
-        if app.app_id:
-            body = bodies.get("app")
-            if body is None:
-                state.app.stored_id_missing = True
-                follow.append(_vpp_apps_read())
-            else:
-                _app_found(state, body, "stored id")
-        else:
-            _app_from_list(state, bodies.get("vpp_apps"))
-            if state.app.body is not None:
-                follow.append(_app_read(state.app.id))
+def _group_kind_follow(
+    state: TenantState, profile: ProfileDesired, profile_group_ids: set[str]
+) -> list[_Read]:
+    """The profile's groups found by name whose kind (users or devices) no rule decides:
+    their members are read in the second round."""
+    follow: list[_Read] = []
+    for ref in profile.groups:
+        group = state.groups.get(ref)
+        if group and group.id not in profile_group_ids and not _rule_decides(group):
+            follow += _kind_reads(group.id)
+    return follow
 
-    # -- enrollment profile ---------------------------------------------------------------
-    if profile:
-        listed = parse.items(bodies.get("profiles") or {})
-        state.profiles = tuple(
-            sorted((parse.enrollment_profile(p) for p in listed), key=lambda p: p.priority)
-        )
-        by_id = {parse.text(p, "id"): p for p in listed}
-        if profile.profile_id and profile.profile_id in by_id:
-            state.profile.body, state.profile.found_by = by_id[profile.profile_id], "stored id"
-            _twins(listed, profile.name, state.profile)
-            state.profile_assignments = _profile_assignments(bodies.get("profile_assignments"))
-        else:
-            state.profile.stored_id_missing = bool(profile.profile_id)
-            _one_by_name(listed, profile.name, state.profile)
-            if state.profile.body is not None:
-                follow.append(_profile_assignments_read(state.profile.id))
-        if profile.filter_id:
-            _filter_found(state, bodies.get("filter"), profile.filter_id)
 
-    if clip:
-        follow += _web_clip_found(state, clip, bodies)
+def _take_sso(state: TenantState, sso: SsoDesired, bodies: Mapping[str, Json | None]) -> None:
+    """Our SSO policy by stored id (and its twins by name), else by name."""
+    if not sso.policy_id:
+        _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
+        return
+    body = bodies.get("sso")
+    if body is None:
+        state.sso.stored_id_missing = True
+        _sso_from_list(state, bodies.get("sso_by_name"), sso.name)
+        return
+    state.sso.body, state.sso.found_by = body, "stored id"
+    state.sso_targets = _targets(body)
+    policies = [
+        p
+        for p in parse.items(bodies.get("sso_by_name") or {})
+        if parse.odata_type(p) in ("", IOS_DEVICE_FEATURES)
+    ]
+    _twins(policies, sso.name, state.sso)
 
-    if follow:
-        more = await _run(client, follow)
-        state.round_trips += 1
-        if "app" in more and state.app.found_by == "bundle id":
-            _take_app_assignments(state, more.get("app"))
-        if app and state.app.stored_id_missing:
-            _app_from_list(state, more.get("vpp_apps"))
-            if state.app.body is not None:
-                # Found in the list: its assignments come from a read of that one app.
-                again = await _run(client, [_app_read(state.app.id)])
-                state.round_trips += 1
-                _take_app_assignments(state, again.get("app"))
-        if "profile_assignments" in more:
-            state.profile_assignments = _profile_assignments(more.get("profile_assignments"))
-        if "web_clip" in more:
-            _take_web_clip_assignments(state, more.get("web_clip"))
-        bodies = {**bodies, **more}
-    if profile:
-        for ref in profile.groups:
-            group = state.groups.get(ref)
-            if group:
-                state.group_kinds[group.id] = _kind_of(bodies, group)
-    if sso:
-        state.other_sso = _other_sso_payloads(
-            bodies.get("sso_by_name"), bodies.get("sso_catalog"), state.sso.id
-        )
-    await _name_other_groups(client, state)
-    return state
+
+def _take_app(
+    state: TenantState, app: AuthenticatorDesired, bodies: Mapping[str, Json | None]
+) -> list[_Read]:
+    """Authenticator by stored id, else from the VPP app list (its assignments then come
+    from a read of that one app: the list's `$expand` is deprecated)."""
+    if not app.app_id:
+        _app_from_list(state, bodies.get("vpp_apps"))
+        return [_app_read(state.app.id)] if state.app.body is not None else []
+    body = bodies.get("app")
+    if body is None:
+        state.app.stored_id_missing = True
+        return [_vpp_apps_read()]
+    _app_found(state, body, "stored id")
+    return []
+
+
+def _take_profile(
+    state: TenantState, profile: ProfileDesired, bodies: Mapping[str, Json | None]
+) -> list[_Read]:
+    """The iOS enrollment profiles in priority order, ours among them by stored id (else
+    by name, its assignments then read in the second round), and its filter."""
+    follow: list[_Read] = []
+    listed = parse.items(bodies.get("profiles") or {})
+    state.profiles = tuple(
+        sorted((parse.enrollment_profile(p) for p in listed), key=lambda p: p.priority)
+    )
+    by_id = {parse.text(p, "id"): p for p in listed}
+    if profile.profile_id and profile.profile_id in by_id:
+        state.profile.body, state.profile.found_by = by_id[profile.profile_id], "stored id"
+        _twins(listed, profile.name, state.profile)
+        state.profile_assignments = _profile_assignments(bodies.get("profile_assignments"))
+    else:
+        state.profile.stored_id_missing = bool(profile.profile_id)
+        _one_by_name(listed, profile.name, state.profile)
+        if state.profile.body is not None:
+            follow.append(_profile_assignments_read(state.profile.id))
+    if profile.filter_id:
+        _filter_found(state, bodies.get("filter"), profile.filter_id)
+    return follow
+
+
+async def _follow_up(
+    client: GraphClient, state: TenantState, follow: list[_Read]
+) -> dict[str, Json | None]:
+    """The second round trip, and a third only when a stored Authenticator id was gone
+    and the app was found in the list instead (its assignments need a read of it)."""
+    more = await _run(client, follow)
+    state.round_trips += 1
+    if "app" in more and state.app.found_by == "bundle id":
+        _take_app_assignments(state, more.get("app"))
+    if state.app.stored_id_missing:
+        _app_from_list(state, more.get("vpp_apps"))
+        if state.app.body is not None:
+            # Found in the list: its assignments come from a read of that one app.
+            again = await _run(client, [_app_read(state.app.id)])
+            state.round_trips += 1
+            _take_app_assignments(state, again.get("app"))
+    if "profile_assignments" in more:
+        state.profile_assignments = _profile_assignments(more.get("profile_assignments"))
+    if "web_clip" in more:
+        _take_web_clip_assignments(state, more.get("web_clip"))
+    return more
 
 
 async def _name_other_groups(client: GraphClient, state: TenantState) -> None:

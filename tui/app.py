@@ -22,6 +22,7 @@ from textual.worker import WorkerState
 from screens.steps import (
     APP_STYLESHEET,
     LATER_STYLESHEETS,
+    STYLES,
     panel_class,
     preload_panels,
     step_stylesheet,
@@ -348,6 +349,58 @@ class AdueApp(App[int]):
 
                 self.crash_line = crash_message(error, write_report(error))
         self._close_messages_no_wait()
+
+
+class FleetApp(App[str | None]):
+    """`adue fleet --fleet FILE`: the fleet table (screens/fleet). Exits with the label of
+    the tenant whose wizard to open (tui/commands/fleet_wizard.py opens it, then this
+    again), or None to quit. Quitting during a fleet apply asks first, then stops it."""
+
+    TITLE = "adue fleet"
+    CSS_PATH = [STYLES / "dialogs.tcss"]  # the device code and confirm dialogs
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="fleet-quit", priority=True)]
+
+    def __init__(self, board: Any, *, note: str = "") -> None:
+        super().__init__()
+        self.board = board
+        self.note = note
+        self.crash_line = ""
+
+    def get_default_screen(self) -> Screen[Any]:
+        from screens.fleet.screen import FleetScreen
+
+        return FleetScreen(self.board, self.note)
+
+    def on_fleet_screen_open_tenant(self, message: Any) -> None:
+        self.exit(message.label)
+
+    async def action_quit(self) -> None:
+        from screens.fleet.screen import FleetScreen
+
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(screen, FleetScreen) and screen.applying:
+            from screens.dialogs.confirm import ConfirmDialog
+
+            self.push_screen(
+                ConfirmDialog(
+                    "Quit while applying?",
+                    "adue is writing to the fleet's tenants right now. Every write is"
+                    " journalled: quit now and the next fleet apply resumes each tenant"
+                    " where it stopped, without duplicates.",
+                    "Quit",
+                    id="fleet-quit-confirm",
+                ),
+                self._quit_if_confirmed,
+            )
+            return
+        self.exit(None)
+
+    def _quit_if_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.board.stop()
+            self.exit(None)
+
+    _handle_exception = AdueApp._handle_exception  # one line and code 1, never a traceback
 
 
 def shown_path(path: Path) -> str:

@@ -46,6 +46,10 @@ def register(subparsers: Any) -> None:
         help="one rollout in many tenants: plan, apply, status, check, guide (docs/fleet.md)",
         description="Run a command in every tenant of a fleet file, concurrently.",
     )
+    # Without an action: the fleet table in a terminal (docs/fleet.md "In the wizard").
+    p.add_argument(
+        "--fleet", dest="fleet_file", metavar="FILE", help="open the fleet table of FILE"
+    )
     actions = p.add_subparsers(dest="fleet_action", metavar="ACTION")
     for name, text in ACTIONS.items():
         a = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
@@ -76,6 +80,10 @@ def _say(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     action = getattr(args, "fleet_action", None)
+    if not action and getattr(args, "fleet_file", None):
+        from tui.commands.fleet_wizard import run_fleet_table
+
+        return run_fleet_table(args)
     if not action:
         _say(
             "adue fleet: choose an action: plan, apply, status, check or guide, e.g."

@@ -1,0 +1,47 @@
+"""Typed messages the fleet table's thread workers post to it (post_message is
+thread-safe): the sign-in's device code and end, each tenant's apply progress, the end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.message import Message
+
+from tui.fleet.board import TenantProgress
+from tui.graph.auth import DeviceCodePrompt
+
+
+class DeviceCodeShown(Message):
+    """The fleet's gdap sign-in waits for the partner admin to enter this code."""
+
+    def __init__(self, prompt: DeviceCodePrompt) -> None:
+        super().__init__()
+        self.prompt = prompt
+
+
+class SignInEnded(Message):
+    """The fleet's one sign-in finished: `account` on success, else `error` says why."""
+
+    def __init__(self, account: str, error: str = "", *, then_apply: bool = False) -> None:
+        super().__init__()
+        self.account = account
+        self.error = error
+        self.then_apply = then_apply
+
+
+class TenantProgressed(Message):
+    """A tenant started ("running") or finished its part of the fleet apply."""
+
+    def __init__(self, progress: TenantProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class ApplyEnded(Message):
+    """The fleet apply is over: every tenant's result (or `error`, if it could not run)."""
+
+    def __init__(self, results: Sequence[TenantProgress], seconds: float, error: str = "") -> None:
+        super().__init__()
+        self.results = list(results)
+        self.seconds = seconds
+        self.error = error

@@ -1,0 +1,218 @@
+"""The fleet table (`adue fleet --fleet FILE`), driven with Pilot against the fleet
+sandbox through the real SDK: rows read from each tenant's session, Enter opening a
+tenant's wizard on its session, the fleet apply from the table with live rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.fleet.helpers import count_named, fleet_file, fleet_sandbox, member, writes_by_label
+from tui.app import FleetApp
+from tui.fleet.board import FleetBoard
+from tui.fleet.file import load_fleet
+from tui.sandbox.server import RunningSandbox
+
+HEALTHY = ["t01", "t02", "t03", "t04", "t05", "t06", "t08", "t09"]
+
+
+@pytest.fixture(scope="module")
+def ten() -> Iterator[RunningSandbox]:
+    with fleet_sandbox(10) as sb:
+        yield sb
+
+
+def board_for(path: Path) -> FleetBoard:
+    return FleetBoard(load_fleet(path))
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def rows(app: FleetApp) -> dict[str, list[str]]:
+    from screens.fleet.table import FleetTable
+
+    table = app.screen.query_one(FleetTable)
+    return {
+        str(key.value): [cell.plain for cell in table.get_row(key)]
+        for key in (table.coordinate_to_cell_key((i, 0)).row_key for i in range(table.row_count))
+    }
+
+
+async def detail_of(pilot: Pilot[Any], label: str) -> str:
+    """The detail under the table with `label`'s row highlighted."""
+    from screens.fleet.table import FleetTable
+
+    table = pilot.app.screen.query_one(FleetTable)
+    table.move_cursor(row=table.get_row_index(label))
+    await pilot.pause()
+    return str(pilot.app.screen.query_one("#fleet-detail").render())
+
+
+async def until_applied(pilot: Pilot[Any], runs: int) -> None:
+    """Wait until the table's `runs`th fleet apply has ended."""
+    from screens.fleet.screen import FleetScreen
+
+    screen = pilot.app.screen_stack[0]
+    assert isinstance(screen, FleetScreen)
+    for _ in range(1200):
+        await pilot.pause(0.05)
+        if screen.runs_ended >= runs:
+            break
+    assert screen.runs_ended == runs and not screen.applying
+    await settled(pilot)
+
+
+async def test_the_table_lists_every_tenant_with_states_from_its_session(
+    ten: RunningSandbox, tmp_path: Path
+) -> None:
+    path = fleet_file(ten, tmp_path)
+    board = board_for(path)
+    session = board.open_session("t02")  # as the wizard leaves it: two steps on
+    session.set("sign_in", "status", "done")
+    session.set("prerequisites", "status", "in_progress")
+    session.save()
+    session.close()
+    app = FleetApp(board)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        shown = rows(app)
+        assert list(shown) == [m.label for m in ten.fleet]
+        assert shown["t02"][3] == "●◐○○○○○○" and shown["t01"][3] == "○○○○○○○○"
+        t02 = member(ten, "t02")
+        assert shown["t02"][4] == "never" and shown["t02"][2] == t02.id[:8] + "…"
+        for label, cells in shown.items():
+            name = member(ten, label).name
+            assert cells[1] == name or (cells[1].endswith("…") and name.startswith(cells[1][:-1]))
+        detail = await detail_of(pilot, "t02")
+        assert t02.id in detail and t02.name in detail
+        assert "● 1 Sign in" in detail and "◐ 2 Prerequisites" in detail and "○ 8" in detail
+    board.close()
+
+
+async def test_apply_from_the_table_converges_every_tenant_and_a_rerun_writes_nothing(
+    ten: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens.dialogs.confirm import ConfirmDialog
+    from screens.fleet.messages import TenantProgressed
+
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", ten.fleet_client_secret)
+    path = fleet_file(ten, tmp_path)
+    board = board_for(path)
+    seen: list[Any] = []
+
+    def hook(message: Any) -> None:
+        if isinstance(message, TenantProgressed):
+            seen.append(message.progress)
+
+    app = FleetApp(board)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settled(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "10 tenant(s)" in dialog.title_text
+        await pilot.click("#confirm-ok")
+        await until_applied(pilot, 1)
+        shown = rows(app)
+        first = writes_by_label(ten)
+        for label in HEALTHY:
+            assert shown[label][4] == "applied", shown[label]
+            # re-read from the session apply wrote: steps 3-7 done (sign-in, checks and
+            # guide are the wizard's own), as the session records it
+            assert shown[label][3] == "○○●●●●●○", shown[label]
+            assert count_named(ten, label) == (1, 1)
+            assert first[label] > 0
+        # each broken tenant fails alone, its reason in its row (cut to the column) and
+        # whole in the detail under the table when its row is highlighted
+        assert shown["t07"][4] == "failed" and shown["t07"][5].startswith("sso_extension")
+        t10 = member(ten, "t10").id
+        assert shown["t10"][4] == "failed" and shown["t10"][5].startswith(f"Tenant {t10}")
+        assert "permission" in await detail_of(pilot, "t07")
+        assert "AADSTS700016" in await detail_of(pilot, "t10")
+        assert first["t10"] == 0 and count_named(ten, "t07") == (0, 0)
+        # live: every tenant was shown running before its result
+        for label in shown:
+            results = [p.result for p in seen if p.label == label]
+            assert results[0] == "running" and results[-1] != "running", (label, results)
+        status = str(app.screen.query_one("#fleet-status").render())
+        assert "10 tenant(s)" in status and "8 applied" in status and "2 failed" in status
+
+        seen.clear()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.click("#confirm-ok")
+        await until_applied(pilot, 2)
+        shown = rows(app)
+        assert {shown[label][4] for label in HEALTHY} == {"in sync"}
+        after = writes_by_label(ten)  # t07 tries again and is refused again (a 403)
+        assert {label: after[label] for label in HEALTHY} == {
+            label: first[label] for label in HEALTHY
+        }
+        assert count_named(ten, "t07") == (0, 0) and after["t10"] == 0
+    board.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot(
+    snap_compare: Any,
+    ten: RunningSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the detail shows the session path relative to here
+    board = board_for(fleet_file(ten, tmp_path))
+    session = board.open_session("t01")
+    session.set("sign_in", "status", "done")
+    session.set("prerequisites", "status", "in_progress")
+    session.save()
+    session.close()
+    assert snap_compare(FleetApp(board), terminal_size=size, run_before=settled)
+    board.close()
+
+
+FIRST_FRAME = """
+import json, sys
+from tui.app import FleetApp
+from tui.fleet.board import FleetBoard
+from tui.fleet.file import load_fleet
+
+seen = {}
+
+async def at_first_frame(pilot):
+    seen["heavy"] = sorted(m for m in sys.modules
+                           if m.split(".")[0] == "msgraph" or m.startswith("azure"))
+    seen["screen"] = type(pilot.app.screen).__name__
+    pilot.app.exit(None)
+
+app = FleetApp(FleetBoard(load_fleet(sys.argv[1])))
+app.run(headless=True, size=(80, 24), auto_pilot=at_first_frame)
+print(json.dumps(seen))
+"""
+
+
+def test_the_first_frame_comes_before_msgraph_or_azure_is_imported() -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.fleet.helpers import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(ROOT / "examples" / "fleet.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {"heavy": [], "screen": "FleetScreen"}

@@ -1,0 +1,272 @@
+"""The fleet table's service (`adue fleet --fleet FILE`, docs/fleet.md "In the wizard").
+
+What the table shows, read from each tenant's own session file (step states, the last
+apply's result and time); the fleet's one sign-in (tui.fleet.sign_in, the device code
+handed to the table to show); and the fleet apply (tui.fleet.run, the same code as
+`adue fleet apply`). Every method that talks to Graph blocks: the table calls them from
+thread workers, never on its event loop. Nothing here imports textual, msgraph or azure
+at module level, so the table's first frame does not wait for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.fleet.connect import SignInConnector
+from tui.fleet.file import Fleet, FleetTenant
+from tui.steps import STEPS, StepStatus, step_status
+
+if TYPE_CHECKING:
+    from tui.backend import Backend
+    from tui.fleet.run import TenantOutcome
+    from tui.graph.auth import DeviceCodePrompt
+    from tui.session import Session
+
+PromptFn = Callable[["DeviceCodePrompt"], None]
+
+
+@dataclass(frozen=True)
+class TenantRow:
+    """One tenant as its session file records it (or the fleet file, before any run)."""
+
+    label: str
+    name: str
+    tenant_id: str
+    steps: tuple[StepStatus, ...]  # in tui.steps.STEPS order
+    last_result: str  # [review] last_result: "" = never applied
+    last_apply: str  # "2026-12-02 01:23 UTC", "" = never
+    session_path: Path
+    problem: str = ""  # the session file cannot be read: what is wrong
+    known: bool = True  # False: from the fleet file only, the session not read yet
+
+
+@dataclass(frozen=True)
+class TenantProgress:
+    """A tenant's part of a fleet apply, as it starts ("running") and as it ends."""
+
+    label: str
+    result: str
+    reason: str = ""
+    changes: int = 0
+    writes: int = 0
+    seconds: float = 0.0
+    name: str = ""
+    tenant_id: str = ""
+
+    @property
+    def failed(self) -> bool:
+        from tui.fleet.run import FAILED
+
+        return self.result in FAILED
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return str(value.strftime("%Y-%m-%d %H:%M UTC"))
+    return str(value or "")
+
+
+def placeholder_row(fleet: Fleet, tenant: FleetTenant) -> TenantRow:
+    """`tenant`'s row from the fleet file alone (the first frame reads no session)."""
+    todo: tuple[StepStatus, ...] = tuple("todo" for _ in STEPS)
+    path = fleet.session_path(tenant)
+    return TenantRow(tenant.label, tenant.name, tenant.id, todo, "", "", path, known=False)
+
+
+def read_row(fleet: Fleet, tenant: FleetTenant) -> TenantRow:
+    """`tenant`'s row from its session file, read without the lock and never written."""
+    from tui.session import Session, SessionError
+
+    path = fleet.session_path(tenant)
+    empty: tuple[StepStatus, ...] = tuple("todo" for _ in STEPS)
+    if not path.exists():
+        return TenantRow(tenant.label, tenant.name, tenant.id, empty, "", "", path)
+    try:
+        session = Session.read_only(path)
+    except SessionError as exc:
+        return TenantRow(
+            tenant.label, tenant.name, tenant.id, empty, "", "", path, problem=str(exc)
+        )
+    data = session.data
+    table = session.table("tenant")
+    review = data.get("review", {})
+    return TenantRow(
+        label=tenant.label,
+        name=str(table.get("organization") or tenant.name),
+        tenant_id=str(table.get("tenant_id") or tenant.id),
+        steps=tuple(step_status(data, step.id) for step in STEPS),
+        last_result=str(review.get("last_result") or ""),
+        last_apply=_when(review.get("last_apply")),
+        session_path=path,
+    )
+
+
+class _TableConnector(SignInConnector):
+    """The fleet's sign-in with the device code handed to the table (not printed: the
+    terminal belongs to the TUI). An app secret comes from $AZURE_CLIENT_SECRET only."""
+
+    def __init__(self, fleet: Fleet, prompt: PromptFn) -> None:
+        from tui.fleet.sign_in import FleetSignIn, FleetSignInSettings
+
+        self.settings = FleetSignInSettings.from_table(
+            fleet.sign_in_paths(), where=fleet.where_sign_in
+        )
+        self.fleet_sign_in = FleetSignIn(self.settings, prompt=prompt, ask_secret=None)
+
+
+class FleetBoard:
+    """The fleet table's link to the fleet: rows, the one sign-in, the fleet apply.
+    Lives across the table and the tenant wizards it opens (the sign-in is kept)."""
+
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+        self.connector: SignInConnector | None = None
+        self.account = ""
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[list[TenantOutcome]] | None = None
+
+    @property
+    def tenants(self) -> tuple[FleetTenant, ...]:
+        return self.fleet.tenants
+
+    def rows(self) -> list[TenantRow]:
+        """Every tenant's row from its session file (blocking: a file read each)."""
+        return [read_row(self.fleet, t) for t in self.fleet.tenants]
+
+    def placeholder_rows(self) -> list[TenantRow]:
+        return [placeholder_row(self.fleet, t) for t in self.fleet.tenants]
+
+    def tenant(self, label: str) -> FleetTenant:
+        return next(t for t in self.fleet.tenants if t.label == label)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.connector is not None
+
+    # --- the one sign-in --------------------------------------------------------------
+
+    def sign_in(self, prompt: PromptFn) -> str:
+        """Sign in once for every tenant (blocking; gdap calls `prompt` with the device
+        code). Returns who signed in. Raises SettingsError, GraphError, SignInCancelled."""
+        if self.connector is not None:
+            return self.account
+        connector = _TableConnector(self.fleet, prompt)
+        try:
+            connector.sign_in()
+        except BaseException:
+            connector.close()
+            raise
+        self.connector = connector
+        self.account = connector.fleet_sign_in.account
+        return self.account
+
+    # --- the fleet apply --------------------------------------------------------------
+
+    def apply(
+        self,
+        on_progress: Callable[[TenantProgress], None],
+        labels: Sequence[str] | None = None,
+    ) -> list[TenantProgress]:
+        """`adue fleet apply --yes` in the calling thread (a worker's): every tenant (or
+        `labels`) concurrently, `on_progress` as each starts and ends. Blocking."""
+        from tui.fleet.run import FleetRun
+
+        if self.connector is None:
+            raise RuntimeError("sign in for the fleet first")
+        tenants = [t for t in self.fleet.tenants if labels is None or t.label in labels]
+
+        def started(outcome: TenantOutcome) -> None:
+            on_progress(TenantProgress(outcome.label, "running", name=outcome.name))
+
+        def done(outcome: TenantOutcome) -> None:
+            on_progress(progress_of(outcome))
+
+        runner = FleetRun(
+            self.fleet,
+            tenants,
+            "apply",
+            self.connector,
+            concurrency=self.fleet.concurrency,
+            on_start=started,
+            on_done=done,
+        )
+
+        async def main() -> list[TenantOutcome]:
+            task = asyncio.current_task()
+            with self._lock:
+                self._loop = asyncio.get_running_loop()
+                self._task = task
+            return await runner.run()
+
+        try:
+            outcomes = asyncio.run(main())
+        except asyncio.CancelledError:
+            outcomes = runner.outcomes  # stopped: each tenant recorded where it stood
+        finally:
+            with self._lock:
+                self._loop = self._task = None
+        return [progress_of(o) for o in outcomes]
+
+    def stop(self) -> None:
+        """Stop a fleet apply in flight (quitting the table): each tenant in flight
+        records the interruption as `adue apply` does; a re-run resumes it."""
+        with self._lock:
+            loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            loop.call_soon_threadsafe(task.cancel)
+
+    # --- a tenant's wizard ------------------------------------------------------------
+
+    def open_session(self, label: str) -> Session:
+        """The tenant's session for its wizard: locked, in step with the fleet file
+        (created from it on the first open), as `adue fleet apply` opens it."""
+        from tui.fleet.sessions import open_for_apply
+
+        return open_for_apply(self.fleet, self.tenant(label))
+
+    def backend_for(self, label: str, session: Session) -> Backend:
+        """The wizard's Backend for a tenant: signed in through the fleet's sign-in when
+        the table has one (no second device code), else the wizard's own sign-in."""
+        from tui.backend import Backend
+
+        if self.connector is None:
+            return Backend(session)
+        from tui.fleet.tenant_backend import FleetTenantBackend
+
+        return FleetTenantBackend(session, self.fleet, self.tenant(label), self.connector)
+
+    def close(self) -> None:
+        self.stop()
+        if self.connector is not None:
+            self.connector.close()
+            self.connector = None
+
+
+def progress_of(outcome: TenantOutcome) -> TenantProgress:
+    return TenantProgress(
+        label=outcome.label,
+        result=outcome.result,
+        reason=outcome.reason,
+        changes=outcome.changes,
+        writes=outcome.writes,
+        seconds=outcome.seconds,
+        name=outcome.name,
+        tenant_id=outcome.tenant_id,
+    )
+
+
+def summary_line(results: Sequence[TenantProgress], seconds: float) -> str:
+    """`10 tenant(s) in 3.2 s: 8 applied, 2 failed.`"""
+    counts = Counter(r.result for r in results)
+    told = ", ".join(f"{n} {result}" for result, n in counts.most_common())
+    return f"{len(results)} tenant(s) in {seconds:.1f} s: {told}."

@@ -216,3 +216,46 @@ def test_the_first_frame_comes_before_msgraph_or_azure_is_imported() -> None:
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == {"heavy": [], "screen": "FleetScreen"}
+
+
+async def test_enter_opens_that_tenants_wizard_on_its_session_signed_in_by_the_fleet(
+    ten: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens.widgets.wizard_header import WizardHeader
+    from tui.app import AdueApp
+    from tui.fleet.tenant_backend import FleetTenantBackend
+
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", ten.fleet_client_secret)
+    board = board_for(fleet_file(ten, tmp_path))
+    before = writes_by_label(ten)
+    app = FleetApp(board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("s")  # the fleet's one sign-in (the app's secret: no person)
+        await settled(pilot)
+        assert board.signed_in
+        await pilot.press("down", "down", "down", "enter")
+    assert app.return_value == "t04"  # tui/commands/fleet_wizard.py opens its wizard
+
+    # what fleet_wizard.open_tenant_wizard runs for it: the wizard on t04's session
+    session = board.open_session("t04")
+    backend = board.backend_for("t04", session)
+    assert isinstance(backend, FleetTenantBackend)
+    wizard = AdueApp(session, backend=backend)
+    t04 = member(ten, "t04")
+    async with wizard.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert wizard.session.path == tmp_path / "fleet.tenants" / "t04.toml"
+        await pilot.click("#sign-in-button")  # no device code: the fleet signed in
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if wizard.session.get("sign_in", "status") == "done":
+                break
+        await settled(pilot)
+        header = wizard.query_one(WizardHeader)
+        assert header.tenant_id == t04.id and header.tenant == t04.name
+        assert wizard.session.get("tenant", "organization") == t04.name
+        await pilot.press("ctrl+q")
+    session.close()
+    assert writes_by_label(ten) == before  # opening and signing in writes nothing
+    board.close()

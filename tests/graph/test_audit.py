@@ -28,16 +28,18 @@ UNSUPPORTED = {
     "iOS – Corporate device restrictions",  # through Mobile workforce (contains BYOD pilot)
     "iOS – Supervised lockdown",  # all devices
     "Contoso Travel (App Store)",  # through Contoso staff > Mobile workforce > BYOD pilot
+    "iOS – Sales always-on VPN",  # Sales iPhones shares Adele and Isaiah
+    "Sales Deck (App Store)",  # Sales iPhones minus BYOD pilot: Isaiah
 }
 SUPPORTED_OR_ELSEWHERE = (
     "iOS – Per-app VPN (Teams)",
     "iOS – User certificate (UPN)",
-    "iOS – Finance device VPN",
+    "iOS – Legal device VPN",
     "Slack (user licence)",
     "Contoso Expenses (LOB)",
     "Old Survey (App Store)",
     "iOS – BYOD restrictions",
-    "iOS – Finance supervised restrictions",
+    "iOS – Legal supervised restrictions",
     "iOS – Lobby kiosk",
 )
 
@@ -70,14 +72,18 @@ async def test_finds_exactly_the_unsupported_ones(incompatible: RunningSandbox) 
     assert "Safari domains" in by_name["iOS – Per-app VPN with Safari"].problem
     assert "device licensing" in by_name["Zoom (device licence)"].problem
     assert all(f.fix for f in found)
-    # Assigned to All iOS users only: not there for BYOD pilot alone.
+    # Assigned to All iOS users, which shares Adele, Megan and Pradeep with BYOD pilot:
+    # there for BYOD pilot alone through those members (tests/graph/test_audit_shared.py).
     assert {f.name for f in pilot_only} == {
+        "iOS – Per-app VPN with Safari",
+        "Zoom (device licence)",
         "iOS – Always-on corporate VPN",
         "iOS – Wi-Fi certificate (serial)",
         "Contoso Notes (App Store)",
         "iOS – Corporate device restrictions",
         "iOS – Supervised lockdown",
         "Contoso Travel (App Store)",
+        "iOS – Sales always-on VPN",
     }
 
 
@@ -121,7 +127,7 @@ async def test_parent_groups_all_devices_and_exclusions(incompatible: RunningSan
     try:
         found = {f.name: f for f in await find_incompatibilities(client, groups)}
         ios_only = {
-            f.name
+            f.name: f
             for f in await find_incompatibilities(
                 client, {_group(incompatible, "All iOS users"): "All iOS users"}
             )
@@ -136,9 +142,13 @@ async def test_parent_groups_all_devices_and_exclusions(incompatible: RunningSan
     )
     assert found["iOS – Supervised lockdown"].reaches == ("all devices",)
     assert "iOS – Lobby kiosk" not in found  # all users, minus both rollout groups' lines
-    # All iOS users is in no parent group: the nested assignments do not reach it.
-    assert "iOS – Corporate device restrictions" not in ios_only
-    assert "Contoso Travel (App Store)" not in ios_only
+    # All iOS users is in no parent group: the nested assignments reach it only through
+    # the members it shares with BYOD pilot, not as a parent group.
+    assert ios_only["iOS – Corporate device restrictions"].reaches == (
+        "group 'Mobile workforce' (also has 3 of the rollout's users, e.g. 'Adele Vance',"
+        " 'Megan Bowen')",
+    )
+    assert ios_only["Contoso Travel (App Store)"].shared[0].group_name == "Contoso staff"
     assert "iOS – Supervised lockdown" in ios_only
     parents = [r for r in incompatible.requests[seen:] if r.path.endswith("/transitiveMemberOf")]
     assert len(parents) == 3 and all(r.in_batch for r in parents)  # one per group and call
@@ -226,7 +236,7 @@ def test_adue_check_names_each_one_with_error_and_fix(tmp_path: Path) -> None:
         assert name not in audit["detail"]
     text = adue(*argv, env=environment(tmp_path), cwd=tmp_path)
     assert text.returncode == 0, text.stderr
-    assert "WARN   Profiles and apps User Enrollment supports: 8 assigned" in text.stdout
+    assert "WARN   Profiles and apps User Enrollment supports: 10 assigned" in text.stdout
     assert "- profile 'iOS – Always-on corporate VPN' (group 'BYOD pilot')" in text.stdout
     assert "0x87d136cd" in text.stdout
     assert (

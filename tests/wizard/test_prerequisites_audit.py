@@ -1,9 +1,12 @@
 """The Prerequisites step shows the compatibility audit as a warning, literally: on the
-`incompatible` seed, for a session targeting BYOD pilot, the six unsupported objects
+`incompatible` seed, for a session targeting BYOD pilot, the nine unsupported objects
 that reach BYOD pilot (a device-wide VPN, a SCEP profile with the serial number for all
 users, an App Store app; device restrictions through the parent group Mobile workforce,
-a supervised lockdown for all devices, an App Store app through Contoso staff) and none
-of the others (tui/sandbox/seeds_incompatible.py)."""
+a supervised lockdown for all devices, an App Store app through Contoso staff, a
+device-wide VPN through Sales iPhones, which shares a member, a per-app VPN with Safari
+domains and a device-licensed VPP app through All iOS users, which shares three) and
+none of the others
+(tui/sandbox/seeds_incompatible.py)."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ async def test_prerequisites_show_each_unsupported_profile_and_app(
             row = app.query_one("#check-user_enrollment_compatibility", CheckRow)
             assert row.has_class("check-warn")
             text = row.text
-            assert "6 assigned to the rollout's users that User Enrollment does not support" in (
+            assert "9 assigned to the rollout's users that User Enrollment does not support" in (
                 text
             )
             assert (
@@ -51,8 +54,19 @@ async def test_prerequisites_show_each_unsupported_profile_and_app(
                 " support (need a supervised device: Block camera;" in text
             )
             assert "- profile 'iOS – Supervised lockdown' (all devices)" in text
+            assert (
+                "- profile 'iOS – Sales always-on VPN' (group 'Sales iPhones' (also has 1 of"
+                " the rollout's users, e.g. 'Adele Vance')): a device-wide VPN" in text
+            )
+            assert "Sales Deck" not in text  # excludes BYOD pilot
+            # All iOS users shares Adele, Megan and Pradeep with BYOD pilot.
+            assert (
+                "- profile 'iOS – Per-app VPN with Safari' (group 'All iOS users' (also has 3"
+                " of the rollout's users, e.g. 'Adele Vance', 'Megan Bowen')):" in text
+            )
+            assert "- app 'Zoom (device licence)' (group 'All iOS users' (also has 3" in text
             assert "- app 'Contoso Travel (App Store)' (group 'Contoso staff' (contains" in text
-            others = ("Per-app VPN with Safari", "Zoom", "Slack", "Finance", "LOB", "Survey")
+            others = ("Slack", "Legal", "LOB", "Survey")
             for other in (*others, "BYOD restrictions", "Lobby kiosk"):
                 assert other not in text
             assert "check-user_enrollment_compatibility" in [r.id for r in app.query(".check-warn")]

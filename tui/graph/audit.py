@@ -27,8 +27,10 @@ contains one of them (nested, at any depth: Graph's `groups/{id}/transitiveMembe
 v1.0 "List group transitive memberOf", GroupMember.Read.All, 100 a page by default, 999
 at most; Intune applies a policy assigned to a group to the members of its nested
 groups), all users or all devices, unless the same policy excludes that group or a group
-containing it (an exclusion wins over an inclusion in Intune). Members shared with an
-unrelated group are not followed. Assignments are read per object (graph.md:
+containing it (an exclusion wins over an inclusion in Intune). It also reaches them
+through another group some of them are in ("Sales iPhones" holding a pilot user): the
+members of such groups are intersected with the rollout's users, within a bound
+(tui/graph/audit_shared.py). Assignments are read per object (graph.md:
 `$expand=assignments` on lists is deprecated or comes back empty), 20 per `$batch`, only
 for the objects that could be a problem.
 """
@@ -43,6 +45,14 @@ from typing import TYPE_CHECKING
 
 from tui.graph import parse
 from tui.graph.audit_restrictions import restriction_problem, unsupported_restrictions
+from tui.graph.audit_shared import (
+    MEMBER_LIMIT,
+    GroupUsers,
+    SharedReach,
+    read_group_users,
+    shared_reach,
+    too_large_note,
+)
 from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError
 from tui.graph.models import AppIntent, AssignmentTarget, BatchRead, TargetKind
@@ -72,6 +82,7 @@ class Incompatibility:
     device: str  # what the device shows
     fix: str
     reaches: tuple[str, ...] = ()  # "group 'BYOD pilot'", "all users"
+    shared: tuple[SharedReach, ...] = ()  # other groups with some of the rollout's users
 
     def line(self) -> str:
         where = ", ".join(self.reaches)
@@ -152,11 +163,34 @@ async def _parent_groups(
     return parents
 
 
+@dataclass(frozen=True)
+class Audit:
+    found: tuple[Incompatibility, ...]
+    notes: tuple[str, ...] = ()  # what was not checked, e.g. groups too large to read
+
+
 async def find_incompatibilities(
-    client: GraphClient, groups: Mapping[str, str], *, all_users: bool = False
+    client: GraphClient,
+    groups: Mapping[str, str],
+    *,
+    all_users: bool = False,
+    member_limit: int = MEMBER_LIMIT,
 ) -> tuple[Incompatibility, ...]:
+    """What the rollout's users would get that User Enrollment does not support."""
+    audit = await audit_rollout(client, groups, all_users=all_users, member_limit=member_limit)
+    return audit.found
+
+
+async def audit_rollout(
+    client: GraphClient,
+    groups: Mapping[str, str],
+    *,
+    all_users: bool = False,
+    member_limit: int = MEMBER_LIMIT,
+) -> Audit:
     """What the rollout's users (group id -> name; `all_users`: everyone) would get that
-    User Enrollment does not support. Raises GraphError when a read fails."""
+    User Enrollment does not support, and what could not be checked. Raises GraphError
+    when a read fails."""
     wanted = {gid.lower(): name for gid, name in groups.items()}
     configs, apps, parents = await asyncio.gather(
         read_collections(
@@ -230,23 +264,14 @@ async def find_incompatibilities(
     ]
     assigned = await read_collections(client, reads, version="beta") if reads else {}
 
-    found: list[Incompatibility] = []
+    # (kind, id, name, (problem, device, fix), assignment targets) of each suspect.
+    suspect: list[tuple[str, str, str, tuple[str, str, str], list[AssignmentTarget]]] = []
     for i, (pid, (kind, obj, problem)) in enumerate(profiles.items()):
         assert problem is not None
-        targets = [parse.assignment(a) for a in assigned[f"c{i}"]]
-        reaches = _reaches([a.target for a in targets if a], wanted, parents, all_users)
-        if reaches:
-            found.append(
-                Incompatibility(
-                    kind,
-                    pid,
-                    parse.text(obj, "displayName"),
-                    problem[0],
-                    problem[1],
-                    problem[2],
-                    reaches,
-                )
-            )
+        given = [parse.assignment(a) for a in assigned[f"c{i}"]]
+        suspect.append(
+            (kind, pid, parse.text(obj, "displayName"), problem, [a.target for a in given if a])
+        )
     for i, (aid, (kind, obj)) in enumerate(app_objects.items()):
         items = [parse.app_assignment(a) for a in assigned[f"a{i}"]]
         live = [a for a in items if a and a.intent is not AppIntent.UNINSTALL]
@@ -254,39 +279,100 @@ async def find_incompatibilities(
             live = [a for a in live if a.use_device_licensing]
         # An app's exclusions come with intent too: keep every exclusion of the app.
         exclusions = [a.target for a in items if a and a.target.kind is TargetKind.EXCLUDE_GROUP]
-        reaches = _reaches([*(a.target for a in live), *exclusions], wanted, parents, all_users)
-        if not reaches:
-            continue
-        name = parse.text(obj, "displayName")
-        if kind == "store":
+        targets = [*(a.target for a in live), *exclusions]
+        if live:
+            suspect.append(
+                ("app", aid, parse.text(obj, "displayName"), _app_problem(kind), targets)
+            )
+
+    shared = await _shared_members(client, wanted, parents, suspect, all_users, member_limit)
+    found: list[Incompatibility] = []
+    for kind, oid, name, problem, targets in suspect:
+        reaches = _reaches(targets, wanted, parents, all_users)
+        extra = _shared_words(targets, wanted, parents, shared) if shared else []
+        if reaches or extra:
             found.append(
                 Incompatibility(
-                    "app",
-                    aid,
+                    kind,
+                    oid,
                     name,
-                    "an App Store app: User Enrollment cannot install App Store apps as"
-                    " managed apps",
-                    "the app is not installed as a managed app on user-enrolled devices",
-                    "buy it in Apple Business (Apps and Books) and assign the VPP app with user"
-                    " licensing instead",
-                    reaches,
+                    *problem,
+                    reaches=(*reaches, *(r.word() for r in extra)),
+                    shared=tuple(extra),
                 )
             )
-        else:
-            found.append(
-                Incompatibility(
-                    "app",
-                    aid,
-                    name,
-                    "a VPP app assigned with device licensing: User Enrollment supports"
-                    " user-licensed VPP apps only",
-                    "the install fails on user-enrolled devices",
-                    "set the assignment's license type to User licensing (or give the rollout's"
-                    " groups their own user-licensed assignment, not both for one user)",
-                    reaches,
-                )
-            )
-    return tuple(found)
+    notes = too_large_note(shared, member_limit) if shared else ()
+    return Audit(tuple(found), notes)
+
+
+def _app_problem(kind: str) -> tuple[str, str, str]:
+    if kind == "store":
+        return (
+            "an App Store app: User Enrollment cannot install App Store apps as managed apps",
+            "the app is not installed as a managed app on user-enrolled devices",
+            "buy it in Apple Business (Apps and Books) and assign the VPP app with user"
+            " licensing instead",
+        )
+    return (
+        "a VPP app assigned with device licensing: User Enrollment supports user-licensed"
+        " VPP apps only",
+        "the install fails on user-enrolled devices",
+        "set the assignment's license type to User licensing (or give the rollout's groups"
+        " their own user-licensed assignment, not both for one user)",
+    )
+
+
+def _elsewhere(
+    targets: Sequence[AssignmentTarget], groups: Mapping[str, str], parents: Parents
+) -> list[str]:
+    """The included groups of these targets that are neither a rollout group nor one
+    containing it (lower-case ids): they reach the rollout only through shared members."""
+    known = set(groups) | {a for found in parents.values() for a in found}
+    return [
+        t.group_id.lower()
+        for t in targets
+        if t.kind is TargetKind.GROUP and t.group_id and t.group_id.lower() not in known
+    ]
+
+
+def _excluded(targets: Sequence[AssignmentTarget]) -> list[str]:
+    return [t.group_id.lower() for t in targets if t.kind is TargetKind.EXCLUDE_GROUP]
+
+
+async def _shared_members(
+    client: GraphClient,
+    groups: Mapping[str, str],
+    parents: Parents,
+    suspects: Sequence[tuple[str, str, str, tuple[str, str, str], list[AssignmentTarget]]],
+    all_users: bool,
+    limit: int,
+) -> GroupUsers | None:
+    """Members of the rollout's groups and of the suspects' other groups (None when no
+    suspect is assigned to another group, or everyone is targeted anyway)."""
+    if all_users or not groups:
+        return None
+    others: list[str] = []
+    for *_rest, targets in suspects:
+        elsewhere = _elsewhere(targets, groups, parents)
+        if elsewhere:
+            others += elsewhere
+            others += [g for g in _excluded(targets) if g not in groups]
+    if not others:
+        return None
+    return await read_group_users(client, groups, list(dict.fromkeys(others)), limit=limit)
+
+
+def _shared_words(
+    targets: Sequence[AssignmentTarget],
+    groups: Mapping[str, str],
+    parents: Parents,
+    users: GroupUsers,
+) -> list[SharedReach]:
+    return [
+        reach
+        for gid in dict.fromkeys(_elsewhere(targets, groups, parents))
+        if (reach := shared_reach(gid, _excluded(targets), users)) is not None
+    ]
 
 
 def _with_error(problem: tuple[str, str] | None) -> tuple[str, str, str] | None:
@@ -340,11 +426,20 @@ def _reaches(
     return tuple(words)
 
 
-def audit_result(found: Sequence[Incompatibility] | GraphError) -> CheckResult:
+def audit_result(audit: Audit | Sequence[Incompatibility] | GraphError) -> CheckResult:
     """The finding as a prerequisite check result (tui.graph.checks' model): a warning
-    listing each object, pass when there is none, error when it could not be read."""
+    listing each object, pass when there is none, error when it could not be read; the
+    notes of what was not checked follow either."""
     from tui.graph.checks import CheckResult, CheckStatus  # checks runs this audit
 
+    if isinstance(audit, GraphError):
+        found: Sequence[Incompatibility] | GraphError = audit
+        notes: tuple[str, ...] = ()
+    elif isinstance(audit, Audit):
+        found, notes = audit.found, audit.notes
+    else:
+        found, notes = audit, ()
+    after = "".join(f"\nNot checked: {note}" for note in notes)
     if isinstance(found, GraphError):
         return CheckResult(
             CHECK_ID, CheckStatus.ERROR, TITLE, f"Could not check: {found.message}", found.fix
@@ -355,7 +450,7 @@ def audit_result(found: Sequence[Incompatibility] | GraphError) -> CheckResult:
             CheckStatus.PASS,
             TITLE,
             "No VPN, SCEP or device restrictions profile or app assigned to the rollout's"
-            " users is one that User Enrollment does not support",
+            " users is one that User Enrollment does not support" + after,
         )
     lines = [
         f"{len(found)} assigned to the rollout's users that User Enrollment does not"
@@ -366,7 +461,7 @@ def audit_result(found: Sequence[Incompatibility] | GraphError) -> CheckResult:
         CHECK_ID,
         CheckStatus.WARN,
         TITLE,
-        "\n".join(lines),
+        "\n".join(lines) + after,
         "Fix each one as its line says (Devices > iOS/iPadOS > Configuration, or Apps >"
         " iOS/iPadOS), or exclude the rollout's groups from it",
     )

@@ -776,12 +776,12 @@ async def _audit(
 ) -> Finding:
     """What the rollout's users already get that User Enrollment does not support
     (tui.graph.audit), as one more check: a warning per object, never a failure."""
-    from tui.graph.audit import audit_result, find_incompatibilities
+    from tui.graph.audit import audit_result, audit_rollout
 
     names = dict(users.group_names) if users is not None else dict(targets.labels)
     ids = users.group_ids if users is not None and users.group_ids else targets.group_ids
     try:
-        found = await find_incompatibilities(
+        found = await audit_rollout(
             client, {gid: names.get(gid, gid) for gid in ids}, all_users=targets.all_users
         )
     except GraphError as exc:

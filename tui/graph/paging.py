@@ -68,6 +68,21 @@ async def read_collections(
 ) -> dict[str, list[parse.Json]]:
     """Every item of every collection, by read id. A failed page raises the GraphError
     of that read (its permission named); nothing partial is returned."""
+    items, _cut = await read_collections_capped(client, collections, MAX_PAGES, version=version)
+    return items
+
+
+async def read_collections_capped(
+    client: GraphClient,
+    collections: Sequence[CollectionRead],
+    max_pages: int,
+    *,
+    version: str = "v1.0",
+) -> tuple[dict[str, list[parse.Json]], frozenset[str]]:
+    """Like read_collections, but at most `max_pages` pages of each collection: the
+    items read, and the ids of the collections that had more (a bounded read, e.g. the
+    members of groups that may be huge)."""
+    cut: set[str] = set()
     ids = [c.read.id for c in collections]
     if len(set(ids)) != len(ids):
         raise ValueError("collection read ids must be unique")
@@ -97,7 +112,9 @@ async def read_collections(
             items[read.id].extend(parse.items(body))
             link = parse.text(body, "@odata.nextLink")
             pages[read.id] += 1
-            if link and pages[read.id] < MAX_PAGES:
+            if link and pages[read.id] < max_pages:
                 following.append(link_read(client, read.id, link, version, known.what))
+            elif link:
+                cut.add(read.id)
         pending = following
-    return items
+    return items, frozenset(cut)

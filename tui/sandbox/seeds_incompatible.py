@@ -4,7 +4,7 @@
 Unsupported and reaching the rollout (BYOD pilot, All iOS users, or everyone): a
 device-wide VPN, a per-app VPN with Safari domains, a SCEP profile with the serial
 number as subject, an App Store app, a VPP app with device licensing. Supported or not
-reaching it: a per-app VPN, a SCEP profile with the UPN, a device-wide VPN for Finance
+reaching it: a per-app VPN, a SCEP profile with the UPN, a device-wide VPN for Legal
 only, a user-licensed VPP app, an LOB app, an App Store app assigned as uninstall.
 What is supported: Microsoft's "Overview of Apple User Enrollment in Microsoft Intune"
 (tui/graph/audit.py).
@@ -15,8 +15,12 @@ workforce. Reaching the rollout: corporate restrictions (camera: supervised; in-
 purchases: device enrollment only; password expiration: ignored) assigned to Mobile
 workforce, a supervised lockdown assigned to all devices, an App Store app assigned to
 Contoso staff. Not reaching it or supported: restrictions of "All enrollment types"
-settings only for BYOD pilot, supervised restrictions for Finance, and a kiosk profile for
+settings only for BYOD pilot, supervised restrictions for Legal, and a kiosk profile for
 all users that excludes Mobile workforce and All iOS users.
+
+Shared members: "Sales iPhones" is neither a rollout group nor contains one, but holds
+some of the rollout's users; a device-wide VPN assigned to it reaches them, an App Store
+app assigned to it but excluding BYOD pilot reaches only its All iOS users.
 """
 
 from __future__ import annotations
@@ -48,14 +52,16 @@ def _target(group_id: str | None) -> dict[str, Any]:
     return {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": group_id}
 
 
-def _parent_group(tenant: Tenant, key: str, name: str, member_ids: list[str]) -> str:
-    """A security group whose members are other groups (nested membership)."""
+def _parent_group(
+    tenant: Tenant, key: str, name: str, member_ids: list[str], description: str = ""
+) -> str:
+    """A security group with these members (other groups: nested membership)."""
     gid = stable_id(tenant.tenant_id, "incompatible-group", key)
     stamp = iso(dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
     tenant.groups[gid] = {
         "id": gid,
         "createdDateTime": stamp,
-        "description": f"{name} (nested groups)",
+        "description": description or f"{name} (nested groups)",
         "displayName": name,
         "groupTypes": [],
         "mailEnabled": False,
@@ -303,7 +309,7 @@ def _vpn(**fields: Any) -> dict[str, Any]:
 
 
 def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
-    pilot, ios, finance = (_group(tenant, n) for n in ("BYOD pilot", "All iOS users", "Finance"))
+    pilot, ios, legal = (_group(tenant, n) for n in ("BYOD pilot", "All iOS users", "Legal"))
     # Unsupported, reaching the rollout.
     _config(
         tenant,
@@ -368,10 +374,10 @@ def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
     )
     _config(
         tenant,
-        "vpn-finance",
+        "vpn-legal",
         "iosVpnConfiguration",
-        "iOS – Finance device VPN",
-        [finance],
+        "iOS – Legal device VPN",
+        [legal],
         **_vpn(enablePerApp=False),
     )
     _app(
@@ -383,7 +389,8 @@ def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
         licensingType={"supportsUserLicensing": True, "supportsDeviceLicensing": True},
     )
     _app(tenant, "expenses-lob", "iosLobApp", "Contoso Expenses (LOB)", [(ios, "required", False)])
-    _add_restrictions(tenant, pilot, ios, finance)
+    _add_restrictions(tenant, pilot, ios, legal)
+    _add_shared(tenant, pilot)
     _app(
         tenant,
         "old-store",
@@ -394,7 +401,38 @@ def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
     )
 
 
-def _add_restrictions(tenant: Tenant, pilot: str, ios: str, finance: str) -> None:
+def _add_shared(tenant: Tenant, pilot: str) -> None:
+    """ "Sales iPhones" (Adele Vance, also in BYOD pilot and All iOS users; Isaiah Langer,
+    also in All iOS users; Nestor Wilke, in neither) is no rollout group and contains
+    none: its device-wide VPN reaches the rollout's users it holds, and its App Store app,
+    which excludes BYOD pilot, reaches only those not in BYOD pilot."""
+    users = {u["userPrincipalName"].split("@")[0]: u["id"] for u in tenant.users.values()}
+    sales = _parent_group(
+        tenant,
+        "sales-iphones",
+        "Sales iPhones",
+        [users["AdeleV"], users["IsaiahL"], users["NestorW"]],
+        description="Sales reps' iPhones",
+    )
+    _config(
+        tenant,
+        "vpn-sales",
+        "iosVpnConfiguration",
+        "iOS – Sales always-on VPN",
+        [sales],
+        **_vpn(enablePerApp=False),
+    )
+    _app(
+        tenant,
+        "deck-store",
+        "iosStoreApp",
+        "Sales Deck (App Store)",
+        [(sales, "required", False), (EXCLUDE + pilot, "required", False)],
+        appStoreUrl="https://apps.apple.com/us/app/id4",
+    )
+
+
+def _add_restrictions(tenant: Tenant, pilot: str, ios: str, legal: str) -> None:
     """Nested groups and device restrictions profiles (see the module doc)."""
     workforce = _parent_group(tenant, "mobile-workforce", "Mobile workforce", [pilot])
     staff = _parent_group(tenant, "contoso-staff", "Contoso staff", [workforce])
@@ -451,10 +489,10 @@ def _add_restrictions(tenant: Tenant, pilot: str, ios: str, finance: str) -> Non
     )
     _config(
         tenant,
-        "restrictions-finance",
+        "restrictions-legal",
         "iosGeneralDeviceConfiguration",
-        "iOS – Finance supervised restrictions",
-        [finance],
+        "iOS – Legal supervised restrictions",
+        [legal],
         **_restrictions(cameraBlocked=True, appStoreBlocked=True),
     )
     _config(

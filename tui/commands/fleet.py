@@ -234,7 +234,9 @@ def _report(
 
     code = _exit_code(outcomes, command)
     if args.json:
-        _json(fleet_json(outcomes, command=command, fleet_name=fleet.name, exit_code=code))
+        answer = fleet_json(outcomes, command=command, fleet_name=fleet.name, exit_code=code)
+        answer["seconds"] = round(time.monotonic() - t0, 3)  # the fleet sign-in included
+        _json(answer)
     else:
         print()
         print(summary(outcomes, fleet.name, time.monotonic() - t0), flush=True)

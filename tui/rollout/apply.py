@@ -136,10 +136,17 @@ def _now() -> dt.datetime:
 
 class _Runner:
     def __init__(
-        self, client: GraphClient, session: Session, plan: Plan, progress: ProgressFn | None
+        self,
+        client: GraphClient,
+        session: Session,
+        plan: Plan,
+        progress: ProgressFn | None,
+        *,
+        saves_off_loop: bool = False,
     ) -> None:
         self.client = client
         self.session = session
+        self._saves_off_loop = saves_off_loop
         self.result = ApplyResult(plan)
         self._progress = progress
         self._progress_lock = threading.Lock()
@@ -159,6 +166,15 @@ class _Runner:
         key = next((k for k, hint in self._in_flight.items() if hint and hint in notice.url), "")
         self.report(key, "retry", notice.describe())
 
+    async def _save(self) -> None:
+        """Save the session before going on (the journal is write-ahead). With
+        `saves_off_loop` its disk write and fsyncs wait in a worker thread, not on the
+        event loop (a fleet's other tenants run on it meanwhile)."""
+        if self._saves_off_loop:
+            await self.session.save_async()
+        else:
+            self.session.save()
+
     # -- one write ------------------------------------------------------------------------
     async def write(
         self, action: Action, object_id: str, call: Callable[[], Awaitable[tuple[str, str]]]
@@ -173,7 +189,7 @@ class _Runner:
             request_id="",
             result="pending",
         )
-        self.session.save()
+        await self._save()
         self._in_flight[action.key] = object_id or _collection_hint(action)
         self.report(action.key, "start", action.title)
         try:
@@ -194,7 +210,7 @@ class _Runner:
             table, key = ID_KEYS[action.object_type]
             self.session.set(table, key, final_id)
             self.result.created[action.object_type.value] = final_id
-        self.session.save()
+        await self._save()
         self.result.writes += 1
         self.result.done.append(action.key)
         self.result.request_ids[action.key] = request_id
@@ -213,7 +229,7 @@ class _Runner:
             request_id="",
             result="pending",
         )
-        self.session.save()
+        await self._save()
         self._in_flight[action.key] = _collection_hint(action)
         self.report(action.key, "start", action.title)
         try:
@@ -292,7 +308,7 @@ class _Runner:
                 request_id="",
                 result="pending",
             )
-            self.session.save()
+            await self._save()
             self.report(
                 action.key,
                 "retry",
@@ -313,7 +329,7 @@ class _Runner:
                 raise
             self.session.journal_update(index, result="ok", request_id=request_id)
             self.result.writes += 1
-            self.session.save()
+            await self._save()
         created = survivor.created.isoformat() if survivor.created else "at an unknown time"
         self._adopt(
             action,
@@ -531,7 +547,7 @@ class _Runner:
             self.report(action.key, "failed", str(exc), getattr(exc, "request_id", ""))
             raise
         self.session.set("priority", "applied_order", final)
-        self.session.save()
+        await self._save()
         self.result.done.append(action.key)
         # Graph's request-id of the last move (none when nothing had to move).
         last = next(
@@ -672,16 +688,20 @@ async def apply_plan(
     session: Session,
     plan: Plan,
     progress: ProgressFn | None = None,
+    *,
+    saves_off_loop: bool = False,
 ) -> ApplyResult:
     """Carry out `plan` (from make_plan on the same session). Raises ApplyRefused when the
     plan has problems. Graph failures do not raise: they are in the result and the journal.
+    `saves_off_loop`: the session's disk writes wait in a worker thread (`adue fleet`,
+    where the event loop carries many tenants); the order of events is otherwise the same.
 
     `progress` is called from the thread running this coroutine (a UI must hand the
     event to its own thread, e.g. Textual's call_from_thread); calls never overlap.
     """
     if plan.blocked:
         raise ApplyRefused(plan.problems)
-    runner = _Runner(client, session, plan, progress)
+    runner = _Runner(client, session, plan, progress, saves_off_loop=saves_off_loop)
     _prepare(session, plan)
     chains: dict[Chain, list[Action]] = {}
     for action in plan.changes:

@@ -339,6 +339,19 @@ class Session:
 
     def save(self) -> None:
         """Atomically replace the file with the current document (stamping `updated`)."""
+        self._write(*self._serialise())
+
+    async def save_async(self) -> None:
+        """`save` for a coroutine: the document is serialised on the caller's thread (so
+        it is the state of this moment), the write and its fsyncs in a worker thread, so
+        that an event loop running other work (the other chains, a fleet's other tenants)
+        does not stand still while the disk syncs. Returns once the file is on disk."""
+        import asyncio
+
+        number, text = self._serialise()
+        await asyncio.to_thread(self._write, number, text)
+
+    def _serialise(self) -> tuple[int, str]:
         with self._mutex:
             session = self.doc["session"]
             assert isinstance(session, tomlkit_module().items.Table)
@@ -347,7 +360,9 @@ class Session:
             # Never write what we could not read back (tomlkit has corrupted edits before).
             validate(self._read_back.loads(text), text)
             self._saves_made += 1
-            number = self._saves_made
+            return self._saves_made, text
+
+    def _write(self, number: int, text: str) -> None:
         # The write and its fsyncs happen outside the mutex, so that readers (the UI)
         # never wait for the disk; saves still land in order, the newest last.
         with self._write_lock:

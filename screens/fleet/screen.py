@@ -92,7 +92,8 @@ class FleetScreen(Screen[None]):
             literal(f"adue fleet · {fleet.name} · {len(fleet.tenants)} tenant(s)"),
             id="fleet-title",
         )
-        yield Static(literal(self.note or self._sign_in_words(), lines=True), id="fleet-status")
+        status = " ".join(text for text in (self.note, self._sign_in_words()) if text)
+        yield Static(literal(status, lines=True), id="fleet-status")
         yield FleetTable(self.board.placeholder_rows())
         yield TenantDetail()
         yield Footer()
@@ -141,7 +142,7 @@ class FleetScreen(Screen[None]):
     def _sign_in_words(self) -> str:
         mode = self.board.fleet.mode
         if self.board.signed_in:
-            return f"Signed in for the fleet as {self.board.account} ({mode})."
+            return f"Signed in for the fleet as {self.board.account} ({mode}): a applies."
         return (
             f"Not signed in ({mode}). Press s to sign in once for every tenant, a to apply,"
             " enter to open a tenant's wizard."

@@ -4,6 +4,7 @@ tenant's wizard on its session, the fleet apply from the table with live rows.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -259,3 +260,59 @@ async def test_enter_opens_that_tenants_wizard_on_its_session_signed_in_by_the_f
     session.close()
     assert writes_by_label(ten) == before  # opening and signing in writes nothing
     board.close()
+
+
+async def test_quitting_during_the_apply_asks_then_stops_it_and_a_rerun_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens.dialogs.confirm import ConfirmDialog
+    from screens.fleet.screen import FleetScreen
+    from tui.session import Session
+
+    with fleet_sandbox(3, monkeypatch, latency_ms=300) as sb:
+        path = fleet_file(sb, tmp_path)
+        board = board_for(path)
+        app = FleetApp(board)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(pilot)
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.click("#confirm-ok")
+            screen = app.screen_stack[0]
+            assert isinstance(screen, FleetScreen)
+            for _ in range(200):  # until a tenant has written (its first create is out)
+                await pilot.pause(0.05)
+                if any(n > 0 for n in writes_by_label(sb).values()):
+                    break
+            assert screen.applying
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.click("#confirm-ok")
+        for _ in range(100):  # the worker ends once every tenant recorded the stop
+            if not board.applying:
+                break
+            await asyncio.sleep(0.05)
+        assert not board.applying
+        results = {
+            m.label: Session.read_only(tmp_path / "fleet.tenants" / f"{m.label}.toml").get(
+                "review", "last_result"
+            )
+            for m in sb.fleet
+            if (tmp_path / "fleet.tenants" / f"{m.label}.toml").exists()
+        }
+        assert "interrupted" in results.values(), results
+        board.close()
+
+        # a new table applies again: every tenant converges, nothing doubled
+        board = board_for(path)
+        app = FleetApp(board)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(pilot)
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.click("#confirm-ok")
+            await until_applied(pilot, 1)
+            assert {cells[4] for cells in rows(app).values()} <= {"applied", "in sync"}
+        assert all(count_named(sb, m.label) == (1, 1) for m in sb.fleet)
+        board.close()

@@ -217,6 +217,12 @@ class FleetBoard:
                 self._loop = self._task = None
         return [progress_of(o) for o in outcomes]
 
+    @property
+    def applying(self) -> bool:
+        """A fleet apply is in flight (in some thread)."""
+        with self._lock:
+            return self._task is not None
+
     def stop(self) -> None:
         """Stop a fleet apply in flight (quitting the table): each tenant in flight
         records the interruption as `adue apply` does; a re-run resumes it."""

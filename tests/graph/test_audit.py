@@ -111,10 +111,35 @@ async def test_device_restrictions_name_each_unsupported_setting(
     assert "Block AirDrop" in lockdown.problem
     assert "Block use of erase all content and settings" in lockdown.problem
     assert "Safari cookies" in lockdown.problem and "PIN" not in lockdown.device
+    # Beta-only settings (the audit reads beta): NFC needs supervision, App Clips a
+    # device enrollment; the BYOD profile's beta "All enrollment types" ones are fine.
+    assert (
+        "(need a supervised device: Block AirDrop, Disable near-field communication (NFC),"
+        " Block use of erase all content and settings; apply to device enrollment only:"
+        " Safari cookies, Block app clips)"
+    ) in lockdown.problem
     # Supported settings of the same profile are not named.
     for supported in ("Require password", "Block viewing corporate documents"):
         assert supported not in corporate.problem
     assert "iOS – BYOD restrictions" not in found
+
+
+def test_every_listed_setting_is_a_property_of_the_beta_resource() -> None:
+    """Each property the restrictions list checks exists on iosGeneralDeviceConfiguration
+    as the seed builds it (v1.0 plus beta properties, tui/sandbox/seeds_incompatible.py),
+    and a profile where nothing is configured (beta defaults) has no finding."""
+    from tui.graph.audit_restrictions import SETTINGS, unsupported_restrictions
+    from tui.sandbox.seeds_incompatible import _restrictions
+
+    blank = _restrictions()
+    assert set(SETTINGS) - set(blank) == set()
+    found = unsupported_restrictions(blank)
+    assert not found and found.passcode == ()
+    assert (
+        "Block AirPrint" in unsupported_restrictions(_restrictions(airPrintBlocked=True)).supervised
+    )
+    kiosk = unsupported_restrictions(_restrictions(kioskModeAppType="appStoreApp"))
+    assert kiosk.supervised == ("App to run in kiosk mode",)
 
 
 async def test_parent_groups_all_devices_and_exclusions(incompatible: RunningSandbox) -> None:

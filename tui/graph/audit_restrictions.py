@@ -22,6 +22,18 @@ setting is from the iosGeneralDeviceConfiguration resource page
 (microsoft-graph-docs-contrib, api-reference/v1.0/resources/
 intune-deviceconfig-iosgeneraldeviceconfiguration.md). Only settings with a clear
 property are listed; a setting counts when it is configured (true, a value, a list).
+
+The audit reads the profiles in beta (tui/graph/audit.py), where the resource has
+settings v1.0 lacks; those are marked `# beta`, their property names from the beta
+resource (microsoftgraph/msgraph-beta-sdk-python, msgraph_beta/generated/models/
+ios_general_device_configuration.py, the JSON names in get_field_deserializers) and
+their headings from the same Learn page. Left out on purpose: the beta settings under
+"All enrollment types" (on-device dictation/translation, managed pasteboard, enterprise
+books, managed apps' iCloud sync, unmanaged contacts read); `softwareUpdatesEnforced
+DelayInDays`, which only matters once "Defer software updates" (listed) is on; and the
+kiosk sub-settings (auto lock, ringer switch, voice control...), which only apply with an
+app in kiosk mode, itself reported. "Block user modification to the Find My Friends
+settings" (`findMyFriendsBlocked`) is v1.0 but was missing.
 """
 
 from __future__ import annotations
@@ -40,6 +52,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "appStoreRequirePassword": ("Require iTunes Store password for all purchases", DEVICE),
     "appStoreBlockInAppPurchases": ("Block in-app purchases", DEVICE),
     "iBooksStoreBlockErotica": ("Block download of explicit sexual content in Apple Books", DEVICE),
+    "contactsAllowManagedToUnmanagedWrite": (  # beta
+        "Allow managed apps to write contacts to unmanaged contacts accounts",
+        DEVICE,
+    ),
     "appStoreBlocked": ("Block App store", SUPERVISED),
     "appStoreBlockUIAppInstallation": ("Block installing apps using App Store", SUPERVISED),
     "appStoreBlockAutomaticDownloads": ("Block automatic app downloads", SUPERVISED),
@@ -50,6 +66,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "gamingBlockGameCenterFriends": ("Block adding Game Center friends", SUPERVISED),
     "gameCenterBlocked": ("Block Game Center", SUPERVISED),
     "gamingBlockMultiplayer": ("Block multiplayer gaming in Game Center", SUPERVISED),
+    "filesNetworkDriveAccessBlocked": (  # beta
+        "Block access to network drive in Files app",
+        SUPERVISED,
+    ),
     # Autonomous single app mode
     "appsSingleAppModeList": ("Autonomous single app mode (ASAM) apps", SUPERVISED),
     # Built-in Apps
@@ -67,6 +87,14 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "podcastsBlocked": ("Block Podcasts", SUPERVISED),
     "iTunesBlockMusicService": ("Music service", SUPERVISED),
     "iTunesBlockRadio": ("Block iTunes Radio", SUPERVISED),
+    "iTunesBlocked": ("Block iTunes store", SUPERVISED),  # beta
+    "findMyDeviceInFindMyAppBlocked": ("Block Find My iPhone", SUPERVISED),  # beta
+    "findMyFriendsInFindMyAppBlocked": ("Block Find My Friends", SUPERVISED),  # beta
+    "findMyFriendsBlocked": (
+        "Block user modification to the Find My Friends settings",
+        SUPERVISED,
+    ),
+    "blockSystemAppRemoval": ("Block removal of system apps from device", SUPERVISED),  # beta
     "safariBlocked": ("Block Safari", SUPERVISED),
     "safariBlockAutofill": ("Block Safari Autofill", SUPERVISED),
     # Cloud and Storage
@@ -76,15 +104,38 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "iCloudBlockActivityContinuation": ("Block Handoff", DEVICE),
     "iCloudBlockBackup": ("Block iCloud backup", SUPERVISED),
     "iCloudBlockDocumentSync": ("Block iCloud document and data sync", SUPERVISED),
+    "keychainBlockCloudSync": ("Block iCloud Keychain sync", SUPERVISED),  # beta
+    "iCloudPrivateRelayBlocked": ("Block iCloud Private Relay", SUPERVISED),  # beta
     # Connected Devices
     "airPlayForcePairingPasswordForOutgoingRequests": (
         "Require AirPlay outgoing requests pairing password",
         DEVICE,
     ),
+    "autoUnlockBlocked": ("Block Apple Watch auto unlock", DEVICE),  # beta
     "airDropBlocked": ("Block AirDrop", SUPERVISED),
     "appleWatchBlockPairing": ("Block pairing with Apple Watch", SUPERVISED),
     "bluetoothBlockModification": ("Block modifying Bluetooth settings", SUPERVISED),
     "hostPairingBlocked": ("Block pairing with non-Configurator hosts", SUPERVISED),
+    "airPrintBlocked": ("Block AirPrint", SUPERVISED),  # beta
+    "airPrintBlockCredentialsStorage": (  # beta
+        "Block storage of AirPrint credentials in Keychain",
+        SUPERVISED,
+    ),
+    "airPrintForceTrustedTLS": (  # beta
+        "Require AirPrint to destinations with trusted certificates",
+        SUPERVISED,
+    ),
+    "airPrintBlockiBeaconDiscovery": (  # beta
+        "Block iBeacon discovery of AirPrint printers",
+        SUPERVISED,
+    ),
+    "proximityBlockSetupToNewDevice": ("Block setting up new nearby devices", SUPERVISED),  # beta
+    "filesUsbDriveAccessBlocked": ("Block access to USB drive in Files app", SUPERVISED),  # beta
+    "nfcBlocked": ("Disable near-field communication (NFC)", SUPERVISED),  # beta
+    "unpairedExternalBootToRecoveryAllowed": (  # beta
+        "Allow users to boot devices into recovery mode with unpaired devices",
+        SUPERVISED,
+    ),
     # Domains
     "emailInDomainSuffixes": ("Unmarked email domains", DEVICE),
     "safariManagedDomains": ("Managed Safari web domains", DEVICE),
@@ -92,6 +143,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     # General
     "certificatesBlockUntrustedTlsCertificates": ("Block Untrusted TLS certificates", DEVICE),
     "enterpriseAppBlockTrust": ("Block trusting new enterprise app authors", DEVICE),
+    "pkiBlockOTAUpdates": ("Block over-the-air PKI updates", DEVICE),  # beta
+    "privacyForceLimitAdTracking": ("Force limited ad tracking", DEVICE),  # beta
+    "appClipsBlocked": ("Block app clips", DEVICE),  # beta
+    "applePersonalizedAdsBlocked": ("Limit Apple personalized advertising", DEVICE),  # beta
     "diagnosticDataBlockSubmissionModification": (
         "Block modification of diagnostics settings",
         SUPERVISED,
@@ -114,6 +169,27 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "wallpaperBlockModification": ("Block modification of Wallpaper", SUPERVISED),
     "configurationProfileBlockChanges": ("Block configuration profile changes", SUPERVISED),
     "activationLockAllowWhenSupervised": ("Allow activation Lock", SUPERVISED),
+    "appRemovalBlocked": ("Block removing apps", SUPERVISED),  # beta
+    "usbRestrictedModeBlocked": (
+        "Allow USB accessories while device is locked",
+        SUPERVISED,
+    ),  # beta
+    "dateAndTimeForceSetAutomatically": ("Force automatic date and time", SUPERVISED),  # beta
+    "classroomForceRequestPermissionToLeaveClasses": (  # beta
+        "Require teacher permission to leave Classroom app unmanaged classes",
+        SUPERVISED,
+    ),
+    "classroomForceUnpromptedAppAndDeviceLock": (  # beta
+        "Allow Classroom to lock to an app and lock the device without prompting",
+        SUPERVISED,
+    ),
+    "classroomForceAutomaticallyJoinClasses": (  # beta
+        "Allow students to automatically join Classroom classes without prompting",
+        SUPERVISED,
+    ),
+    "vpnBlockCreation": ("Block VPN creation", SUPERVISED),  # beta
+    "esimBlockModification": ("Block modification of eSIM settings", SUPERVISED),  # beta
+    "softwareUpdatesForceDelayed": ("Defer software updates", SUPERVISED),  # beta
     # Keyboard and Dictionary
     "definitionLookupBlocked": ("Block word definition lookup", SUPERVISED),
     "keyboardBlockPredictive": ("Block predictive keyboards", SUPERVISED),
@@ -121,10 +197,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "keyboardBlockSpellCheck": ("Block spell-check", SUPERVISED),
     "keyboardBlockShortcuts": ("Block keyboard shortcuts", SUPERVISED),
     "keyboardBlockDictation": ("Block dictation", SUPERVISED),
+    "continuousPathKeyboardBlocked": ("Block QuickPath", SUPERVISED),  # beta
     # Kiosk
     "kioskModeAppStoreUrl": ("App to run in kiosk mode", SUPERVISED),
     "kioskModeManagedAppId": ("App to run in kiosk mode", SUPERVISED),
     "kioskModeBuiltInAppId": ("App to run in kiosk mode", SUPERVISED),
+    "kioskModeAppType": ("App to run in kiosk mode", SUPERVISED),  # beta
     # Locked Screen Experience
     "lockScreenBlockPassbook": ("Block Wallet notifications in lock screen", DEVICE),
     # Password
@@ -154,14 +232,43 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Block modification of Touch ID fingerprints and Face ID faces",
         SUPERVISED,
     ),
+    "passwordBlockAutoFill": ("Block password AutoFill", SUPERVISED),  # beta
+    "passwordBlockProximityRequests": ("Block password proximity requests", SUPERVISED),  # beta
+    "passwordBlockAirDropSharing": ("Block password sharing", SUPERVISED),  # beta
+    "autoFillForceAuthentication": (  # beta
+        "Require Touch ID or Face ID authentication for AutoFill of password or credit card"
+        " information",
+        SUPERVISED,
+    ),
     # Restricted apps
     "compliantAppListType": ("Type of restricted apps list", DEVICE),
+    # Shared iPad
+    "sharedDeviceBlockTemporarySessions": (  # beta
+        "Block Shared iPad temporary sessions",
+        SUPERVISED,
+    ),
+    # Wireless
+    "cellularBlockPlanModification": (
+        "Block changes to cellular plan settings",
+        SUPERVISED,
+    ),  # beta
+    "cellularBlockPersonalHotspotModification": (  # beta
+        "Block modification of personal hotspot",
+        SUPERVISED,
+    ),
+    "wifiPowerOnForced": ("Require Wi-Fi always on", SUPERVISED),  # beta
+    "wiFiConnectToAllowedNetworksOnlyForced": (  # beta
+        "Require devices to use Wi-Fi networks set up via configuration profiles",
+        SUPERVISED,
+    ),
 }
 
 # Values that mean "Not configured" for the non-boolean settings (their Graph enums'
 # defaults: webBrowserCookieSettings browserDefault, requiredPasswordType deviceDefault,
-# appListType none).
-_NOT_CONFIGURED: frozenset[Any] = frozenset({None, "", "browserDefault", "deviceDefault", "none"})
+# appListType none, beta iosKioskModeAppType notConfigured).
+_NOT_CONFIGURED: frozenset[Any] = frozenset(
+    {None, "", "browserDefault", "deviceDefault", "none", "notConfigured"}
+)
 
 
 @dataclass(frozen=True)

@@ -214,8 +214,72 @@ _RESTRICTION_LISTS = (
 )
 
 
+# The beta resource has these properties too (the audit reads beta), booleans false when
+# nothing is configured, `kioskModeAppType` notConfigured, the delay days null.
+# Source: microsoftgraph/msgraph-beta-sdk-python, msgraph_beta/generated/models/
+# ios_general_device_configuration.py and ios_kiosk_mode_app_type.py. The sandbox keeps
+# one object for both versions: iosGeneralDeviceConfiguration is an open type there
+# (graph_schema.json), so a v1.0 GET would show these too; adue reads them only in beta.
+_RESTRICTION_BETA_FLAGS = (
+    "airPrintBlockCredentialsStorage",
+    "airPrintBlocked",
+    "airPrintBlockiBeaconDiscovery",
+    "airPrintForceTrustedTLS",
+    "appClipsBlocked",
+    "appRemovalBlocked",
+    "applePersonalizedAdsBlocked",
+    "autoFillForceAuthentication",
+    "autoUnlockBlocked",
+    "blockSystemAppRemoval",
+    "cellularBlockPersonalHotspotModification",
+    "cellularBlockPlanModification",
+    "classroomForceAutomaticallyJoinClasses",
+    "classroomForceRequestPermissionToLeaveClasses",
+    "classroomForceUnpromptedAppAndDeviceLock",
+    "contactsAllowManagedToUnmanagedWrite",
+    "contactsAllowUnmanagedToManagedRead",
+    "continuousPathKeyboardBlocked",
+    "dateAndTimeForceSetAutomatically",
+    "enterpriseBookBlockBackup",
+    "enterpriseBookBlockMetadataSync",
+    "esimBlockModification",
+    "filesNetworkDriveAccessBlocked",
+    "filesUsbDriveAccessBlocked",
+    "findMyDeviceInFindMyAppBlocked",
+    "findMyFriendsInFindMyAppBlocked",
+    "iCloudPrivateRelayBlocked",
+    "iTunesBlocked",
+    "keychainBlockCloudSync",
+    "kioskModeAllowVoiceControlModification",
+    "kioskModeBlockAutoLock",
+    "kioskModeBlockRingerSwitch",
+    "kioskModeBlockScreenRotation",
+    "kioskModeBlockSleepButton",
+    "kioskModeBlockTouchscreen",
+    "kioskModeBlockVolumeButtons",
+    "kioskModeEnableVoiceControl",
+    "managedPasteboardRequired",
+    "nfcBlocked",
+    "onDeviceOnlyDictationForced",
+    "onDeviceOnlyTranslationForced",
+    "passwordBlockAirDropSharing",
+    "passwordBlockAutoFill",
+    "passwordBlockProximityRequests",
+    "pkiBlockOTAUpdates",
+    "privacyForceLimitAdTracking",
+    "proximityBlockSetupToNewDevice",
+    "sharedDeviceBlockTemporarySessions",
+    "softwareUpdatesForceDelayed",
+    "unpairedExternalBootToRecoveryAllowed",
+    "usbRestrictedModeBlocked",
+    "vpnBlockCreation",
+    "wiFiConnectToAllowedNetworksOnlyForced",
+    "wifiPowerOnForced",
+)
+
+
 def _restrictions(**configured: Any) -> dict[str, Any]:
-    body: dict[str, Any] = dict.fromkeys(_RESTRICTION_FLAGS, False)
+    body: dict[str, Any] = dict.fromkeys((*_RESTRICTION_FLAGS, *_RESTRICTION_BETA_FLAGS), False)
     body |= dict.fromkeys(_RESTRICTION_NULLS, None)
     body |= {key: [] for key in _RESTRICTION_LISTS}
     body |= {
@@ -224,6 +288,8 @@ def _restrictions(**configured: Any) -> dict[str, Any]:
         "mediaContentRatingApps": "allAllowed",
         "passcodeRequiredType": "deviceDefault",
         "safariCookieSettings": "browserDefault",
+        "kioskModeAppType": "notConfigured",
+        "softwareUpdatesEnforcedDelayInDays": None,
     }
     unknown = set(configured) - set(body)
     if unknown:
@@ -461,6 +527,8 @@ def _add_restrictions(tenant: Tenant, pilot: str, ios: str, legal: str) -> None:
             airDropBlocked=True,
             deviceBlockEraseContentAndSettings=True,
             safariCookieSettings="blockAlways",
+            nfcBlocked=True,  # beta only, supervised
+            appClipsBlocked=True,  # beta only, device enrollment
         ),
     )
     _app(
@@ -485,6 +553,8 @@ def _add_restrictions(tenant: Tenant, pilot: str, ios: str, legal: str) -> None:
             iCloudRequireEncryptedBackup=True,
             passcodeRequired=True,
             screenCaptureBlocked=True,
+            managedPasteboardRequired=True,  # beta only, all enrollment types
+            onDeviceOnlyDictationForced=True,  # beta only, all enrollment types
         ),
     )
     _config(
@@ -501,5 +571,9 @@ def _add_restrictions(tenant: Tenant, pilot: str, ios: str, legal: str) -> None:
         "iosGeneralDeviceConfiguration",
         "iOS – Lobby kiosk",
         [None, EXCLUDE + workforce, EXCLUDE + ios],
-        **_restrictions(kioskModeBuiltInAppId="com.apple.mobilesafari", cameraBlocked=True),
+        **_restrictions(
+            kioskModeAppType="builtInApp",
+            kioskModeBuiltInAppId="com.apple.mobilesafari",
+            cameraBlocked=True,
+        ),
     )

@@ -236,6 +236,7 @@ def test_sandbox_check_approves_only_its_own_sign_in(
     in-process; a sign-in another local user starts on its loopback port meanwhile is
     still pending when the checks run (it was approved after 1 s over HTTP before)."""
     import tui.commands.check as check
+    import tui.commands.connect as connect
     import tui.graph.checks as checks
     import tui.sandbox.server as server
     from tui.cli import build_parser
@@ -263,7 +264,7 @@ def test_sandbox_check_approves_only_its_own_sign_in(
             )
 
     foreign: dict[str, dict[str, str]] = {}
-    real_show = check._show_device_code
+    real_show = connect.show_device_code
 
     def show(prompt: Any) -> None:
         sb = started[0]
@@ -283,7 +284,7 @@ def test_sandbox_check_approves_only_its_own_sign_in(
         return await real_run_checks(*args, **kwargs)
 
     monkeypatch.setattr(server, "start_sandbox", start)
-    monkeypatch.setattr(check, "_show_device_code", show)
+    monkeypatch.setattr(connect, "show_device_code", show)
     monkeypatch.setattr(checks, "run_checks", run_checks)
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["--sandbox", "check"])

@@ -61,15 +61,10 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     import asyncio
 
+    from tui.commands.common import say
+    from tui.commands.connect import confirm_tenant, connect
     from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
-    from tui.commands.plan_common import (
-        confirm_tenant,
-        connect,
-        print_json,
-        print_plan,
-        say,
-        with_tenant,
-    )
+    from tui.commands.plan_common import print_json, print_plan, with_tenant
     from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled
@@ -163,8 +158,9 @@ def _interrupted(
     session: Any, args: argparse.Namespace, error: BaseException, stopped_by: list[int]
 ) -> int:
     """Ctrl-C or SIGTERM: record it (a write may be pending: the next apply settles it)."""
+    from tui.commands.common import say
     from tui.commands.interrupts import exit_code, signal_name
-    from tui.commands.plan_common import print_json, say
+    from tui.commands.plan_common import print_json
 
     code = exit_code(error, stopped_by)
     with contextlib.suppress(Exception):  # the lock or the disk may be what failed

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import DEFAULT_SESSION, add_connection_options
+from tui.commands.common import DEFAULT_SESSION, add_connection_options, say
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from tui.discovery.findings import DiscoveryReport
-    from tui.graph.auth import ConnectionSettings, DeviceCodePrompt
+    from tui.graph.auth import ConnectionSettings
     from tui.graph.checks import CheckReport
     from tui.graph.client import GraphClient
     from tui.graph.models import CheckTargets
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 64
-SANDBOX_APPROVE_SECONDS = 1.0
 
 
 def register(subparsers: Any) -> None:
@@ -77,10 +75,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 def _tenant_table(args: argparse.Namespace) -> tuple[dict[str, Any], Callable[[str], str]]:
     """The session's [tenant] table, and where each key is in the file (for messages)."""
     from tui.session import Session
@@ -116,54 +110,11 @@ def _targets(args: argparse.Namespace) -> CheckTargets:
     return check_targets(_session_data(args))
 
 
-def _show_device_code(prompt: DeviceCodePrompt) -> None:
-    minutes = max(1, prompt.seconds_left() // 60)
-    _say(
-        f"To sign in, open {prompt.verification_uri} on any device and enter the code"
-        f" {prompt.user_code} (valid for about {minutes} min)."
-    )
-
-
-def _ask_secret(label: str) -> str:
-    import getpass
-
-    return getpass.getpass(label, stream=sys.stderr)
-
-
 def _settings(args: argparse.Namespace) -> ConnectionSettings:
     from tui.graph.auth import ConnectionSettings
 
     table, where = _tenant_table(args)
     return ConnectionSettings.from_args_and_session(args, table, where=where)
-
-
-def _connect(settings: ConnectionSettings, *, sandbox: RunningSandbox | None = None) -> GraphClient:
-    """Sign in (prompting on stderr when needed) and build the client; the client's
-    `credential` is closed by the caller."""
-    from tui.graph.auth import build_credential, sign_in
-    from tui.graph.client import build_graph_client
-
-    # On its own sandbox adue approves the code it shows, so it never waits for a person
-    # (and the sandbox approves no other sign-in: tests/sandbox/test_access_guard.py).
-    interactive = sandbox is not None or (sys.stdin.isatty() and sys.stderr.isatty())
-    if settings.graph_root_notice:
-        _say(f"adue: {settings.graph_root_notice}")
-    prompt: Callable[[DeviceCodePrompt], None] = _show_device_code
-    if sandbox is not None:
-        prompt = sandbox.approving(_show_device_code, SANDBOX_APPROVE_SECONDS)
-    credential = build_credential(
-        settings,
-        prompt=prompt,
-        ask_secret=_ask_secret if interactive else None,
-    )
-    signed_in = sign_in(credential, interactive=interactive)
-    if signed_in.cache_notice and interactive and sandbox is None:
-        _say(f"Note: {signed_in.cache_notice}")
-    client = build_graph_client(
-        credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
-    )
-    client.add_retry_listener(lambda notice: _say(f"Graph: {notice.describe()}"))
-    return client
 
 
 @dataclass(frozen=True)
@@ -210,9 +161,10 @@ async def _check(
     tenant_table: Mapping[str, Any] | None = None,
     cli_tenant: str | None = None,
 ) -> tuple[TargetTenant, CheckReport, DiscoveryReport | None]:
+    from tui.commands.connect import sign_in_client
     from tui.graph.target import confirm_target
 
-    client = _connect(settings, sandbox=sandbox)
+    client = sign_in_client(settings, sandbox=sandbox)
     try:
         # The session's tenant, checked first: a report on another tenant would mislead.
         target = await confirm_target(
@@ -257,7 +209,7 @@ def _check_sandbox(
     except ValueError as exc:
         raise SettingsError(f"--seed: {exc}") from None
     with sb:
-        _say(f"Sandbox tenant {sb.organization!r} (seed {args.seed}) at {sb.graph_url}")
+        say(f"Sandbox tenant {sb.organization!r} (seed {args.seed}) at {sb.graph_url}")
         settings = ConnectionSettings.from_args_and_session(args, {}, environ={})
         settings = dataclasses.replace(settings, auth=AuthMethod.DEVICE_CODE).with_sandbox(
             https_url=sb.https_url,
@@ -348,7 +300,7 @@ def report_json(
 def _fail(args: argparse.Namespace, message: str, fix: str = "") -> int:
     if getattr(args, "json", False):
         print(json.dumps({"ok": False, "exit_code": EXIT_ERROR, "error": message, "fix": fix}))
-    _say(f"adue check: {message}" + (f"\n  Fix: {fix}" if fix else ""))
+    say(f"adue check: {message}" + (f"\n  Fix: {fix}" if fix else ""))
     return EXIT_ERROR
 
 

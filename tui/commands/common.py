@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from tui.choices import AUTH_METHODS
 from tui.graph.clouds import CLOUD_NAMES
@@ -63,3 +64,9 @@ def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool 
         # set_defaults would store the marker itself in the namespace; the actions won't.
         for action in parser._actions[first:]:
             action.default = argparse.SUPPRESS
+
+
+def say(text: str) -> None:
+    """A line for the person on stderr (prompts, notices, errors): stdout stays the
+    command's answer (a table or --json)."""
+    print(text, file=sys.stderr, flush=True)

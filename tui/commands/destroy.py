@@ -98,14 +98,10 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     import asyncio
 
+    from tui.commands.common import say
+    from tui.commands.connect import confirm_tenant, connect
     from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
-    from tui.commands.plan_common import (
-        confirm_tenant,
-        connect,
-        print_json,
-        say,
-        with_tenant,
-    )
+    from tui.commands.plan_common import print_json, with_tenant
     from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled

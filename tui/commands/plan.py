@@ -26,14 +26,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.commands.plan_common import (
-        confirm_tenant,
-        connect,
-        print_json,
-        print_plan,
-        say,
-        with_tenant,
-    )
+    from tui.commands.common import say
+    from tui.commands.connect import confirm_tenant, connect
+    from tui.commands.plan_common import print_json, print_plan, with_tenant
     from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled

@@ -68,13 +68,9 @@ def local_status(data: dict[str, Any]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.commands.plan_common import (
-        confirm_tenant,
-        connect,
-        print_json,
-        say,
-        with_tenant,
-    )
+    from tui.commands.common import say
+    from tui.commands.connect import confirm_tenant, connect
+    from tui.commands.plan_common import print_json, with_tenant
     from tui.error_text import describe_error
     from tui.graph.auth import SettingsError
     from tui.graph.errors import GraphError, SignInCancelled

@@ -22,11 +22,14 @@ class DeviceCodeShown(Message):
 class SignInEnded(Message):
     """The fleet's one sign-in finished: `account` on success, else `error` says why."""
 
-    def __init__(self, account: str, error: str = "", *, then_apply: bool = False) -> None:
+    def __init__(
+        self, account: str, error: str = "", *, then_apply: bool = False, then_open: str = ""
+    ) -> None:
         super().__init__()
         self.account = account
         self.error = error
-        self.then_apply = then_apply
+        self.then_apply = then_apply  # the sign-in was for an apply: start it
+        self.then_open = then_open  # the sign-in was for this tenant's wizard: open it
 
 
 class TenantProgressed(Message):

@@ -85,6 +85,7 @@ class FleetScreen(Screen[None]):
         self.runs_ended = 0  # fleet applies that ended (the tests wait on it)
         self.results: dict[str, TenantProgress] = {}
         self._sign_in_cancel = threading.Event()
+        self._signing_in = False
 
     def compose(self) -> ComposeResult:
         fleet = self.board.fleet
@@ -134,8 +135,13 @@ class FleetScreen(Screen[None]):
         if self.applying:
             self.notify("The fleet apply is running: open a tenant once it has finished.")
             return
-        if event.row_key.value is not None:
-            self.post_message(self.OpenTenant(str(event.row_key.value)))
+        if event.row_key.value is None:
+            return
+        label = str(event.row_key.value)
+        if self.board.signed_in:
+            self.post_message(self.OpenTenant(label))
+        else:  # the wizard signs in through the fleet's one sign-in: that first
+            self._start_sign_in(then_open=label)
 
     # --- sign-in ----------------------------------------------------------------------
 
@@ -155,19 +161,22 @@ class FleetScreen(Screen[None]):
         if not self.board.signed_in:
             self._start_sign_in(then_apply=False)
 
-    def _start_sign_in(self, *, then_apply: bool) -> None:
+    def _start_sign_in(self, *, then_apply: bool = False, then_open: str = "") -> None:
+        if self._signing_in:
+            return  # one sign-in at a time (its device code may be on screen)
+        self._signing_in = True
         self._status("Signing in for the fleet…")
         self._sign_in_cancel = threading.Event()
-        self._sign_in(then_apply)
+        self._sign_in(then_apply, then_open)
 
     @work(thread=True, exclusive=True, group="fleet-sign-in", exit_on_error=False)
-    def _sign_in(self, then_apply: bool) -> None:
+    def _sign_in(self, then_apply: bool, then_open: str) -> None:
         try:
             account = self.board.sign_in(self._post_device_code)
         except Exception as exc:  # shown in the table: never a traceback
             self.post_message(SignInEnded("", describe_error(exc)))
             return
-        self.post_message(SignInEnded(account, then_apply=then_apply))
+        self.post_message(SignInEnded(account, then_apply=then_apply, then_open=then_open))
 
     def _post_device_code(self, prompt: DeviceCodePrompt) -> None:
         self.post_message(DeviceCodeShown(prompt))  # from the sign-in's thread
@@ -190,6 +199,7 @@ class FleetScreen(Screen[None]):
             self.app.pop_screen()
 
     def on_sign_in_ended(self, message: SignInEnded) -> None:
+        self._signing_in = False
         self._close_device_code()
         if message.error:
             self._status(f"Sign-in failed: {message.error}")
@@ -201,6 +211,8 @@ class FleetScreen(Screen[None]):
         self._status(self._sign_in_words())
         if message.then_apply:
             self._start_apply()
+        elif message.then_open:
+            self.post_message(self.OpenTenant(message.then_open))
 
     # --- the fleet apply --------------------------------------------------------------
 

@@ -232,10 +232,10 @@ async def test_enter_opens_that_tenants_wizard_on_its_session_signed_in_by_the_f
     app = FleetApp(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
-        await pilot.press("s")  # the fleet's one sign-in (the app's secret: no person)
+        # Enter signs in for the fleet first (the app's secret: no person), then opens
+        await pilot.press("down", "down", "down", "enter")
         await settled(pilot)
         assert board.signed_in
-        await pilot.press("down", "down", "down", "enter")
     assert app.return_value == "t04"  # tui/commands/fleet_wizard.py opens its wizard
 
     # what fleet_wizard.open_tenant_wizard runs for it: the wizard on t04's session
@@ -316,3 +316,43 @@ async def test_quitting_during_the_apply_asks_then_stops_it_and_a_rerun_finishes
             assert {cells[4] for cells in rows(app).values()} <= {"applied", "in sync"}
         assert all(count_named(sb, m.label) == (1, 1) for m in sb.fleet)
         board.close()
+
+
+async def test_names_from_the_fleet_file_are_shown_as_written_never_as_markup(
+    ten: RunningSandbox, tmp_path: Path
+) -> None:
+    import tomlkit
+
+    from screens.fleet.table import FleetTable
+
+    path = fleet_file(ten, tmp_path, only=["t01", "t02"])
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc["fleet"]["name"] = "[b]MSP[/b] [@click=app.quit]x[/]"  # type: ignore[index]
+    doc["tenant"][0]["name"] = "[red]Evil[/] \x1b[2J"  # type: ignore[index]
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    app = FleetApp(board_for(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert "[b]MSP[/b] [@click=app.quit]x[/]" in str(
+            app.screen.query_one("#fleet-title").render()
+        )
+        cell = app.screen.query_one(FleetTable).get_row("t01")[1]
+        assert cell.plain == "[red]Evil[/] ␛[2J" and not cell.spans
+        detail = await detail_of(pilot, "t01")
+        assert "[red]Evil[/] ␛[2J" in detail and "\x1b" not in detail
+
+
+def test_the_command_opens_no_table_on_an_unusable_fleet_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui import cli
+
+    bad = tmp_path / "fleet.toml"
+    bad.write_text('[fleet]\nname = "x"\nconcurrency = "eight"\n', encoding="utf-8")
+    assert cli.main(["fleet", "--fleet", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("adue fleet: ") and "concurrency" in err and "Traceback" not in err
+    assert cli.main(["fleet", "--fleet", str(tmp_path / "none.toml")]) == 1
+    assert "none.toml" in capsys.readouterr().err
+    assert cli.main(["fleet"]) == 64  # neither an action nor a fleet file: the usage line
+    assert "choose an action" in capsys.readouterr().err

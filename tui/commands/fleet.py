@@ -87,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
     if not action:
         _say(
             "adue fleet: choose an action: plan, apply, status, check or guide, e.g."
-            " adue fleet plan --fleet fleet.toml (adue fleet ACTION --help says more)"
+            " adue fleet plan --fleet fleet.toml (adue fleet ACTION --help says more);"
+            " adue fleet --fleet fleet.toml opens the fleet table"
         )
         return EXIT_USAGE
     from tui.fleet.file import FleetFileError, load_fleet

@@ -332,7 +332,10 @@ def _apply(fleet: Fleet, tenants: list[FleetTenant], args: argparse.Namespace) -
 
 
 def _declined(outcome: TenantOutcome) -> TenantOutcome:
-    outcome.reason = "not applied: declined at the prompt"
+    """A tenant whose changes were not applied because the person said no: exit 1, as
+    adue apply gives when its question is declined."""
+    outcome.result = "not started"
+    outcome.reason = "not applied: declined at the prompt (nothing written)"
     return outcome
 
 

@@ -1,0 +1,96 @@
+"""What `adue fleet` prints and asks: tenant text shown as data, the progress line only
+on a terminal, the one confirmation for the whole fleet, and --concurrency honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fleet.helpers import fleet_file, fleet_sandbox, writes_by_label
+from tui import cli
+from tui.fleet.connect import SignInConnector
+from tui.fleet.file import FleetTenant, load_fleet
+from tui.fleet.output import ProgressLine, summary, tenant_line
+from tui.fleet.run import FleetRun, TenantOutcome
+
+HOSTILE = "Evil\x1b]0;pwned\x07 Corp\u202e\r\nnext"
+
+
+def outcome(**changes: Any) -> TenantOutcome:
+    tenant = FleetTenant(id="fabrikam.example", label="t01", name="", desired={}, index=0)
+    values: dict[str, Any] = {"result": "failed", "name": HOSTILE, "reason": HOSTILE}
+    values.update(changes)
+    return TenantOutcome(tenant, **values)
+
+
+def test_tenant_text_is_shown_never_acted_on() -> None:
+    for text in (tenant_line(outcome()), summary([outcome()], HOSTILE, 1.0)):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "\r" not in text
+        assert "␛]0;pwned␇" in text and "<U+202E>" in text
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_only_on_a_terminal() -> None:
+    pipe = io.StringIO()
+    line = ProgressLine(4, pipe)
+    line.draw(2)
+    line.print("t01  done", 1)
+    line.finish()
+    assert pipe.getvalue() == "t01  done\n"
+    terminal = Terminal()
+    line = ProgressLine(4, terminal)
+    line.done = 1
+    line.draw(3)
+    line.print("t01  done", 2)
+    line.finish()
+    text = terminal.getvalue()
+    assert "\r\x1b[2K[#####...............] 1/4 done, 3 running" in text
+    assert "t01  done\n" in text and text.endswith("\r\x1b[2K")
+
+
+def test_apply_asks_once_for_the_fleet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fleet_sandbox(3, monkeypatch) as sb:
+        path = fleet_file(sb, tmp_path)
+        for answer, applied in (("n\n", False), ("y\n", True)):
+            stdin = Terminal(answer)
+            monkeypatch.setattr(sys, "stdin", stdin)
+            code = cli.main(["fleet", "apply", "--fleet", str(path), "--json"])
+            out, err = capsys.readouterr()
+            assert err.count("Apply these") == 1, err
+            assert "change(s) in 3 tenant(s) of Sandbox fleet: 3 tenants? [y/N]" in err
+            results = {t["label"]: t["result"] for t in json.loads(out)["tenants"]}
+            if applied:
+                assert code == 0 and set(results.values()) == {"applied"}
+                assert all(writes_by_label(sb).values())
+            else:
+                assert "nothing written" in err and set(results.values()) == {"not started"}
+                assert sum(writes_by_label(sb).values()) == 0 and code == 1
+
+
+def test_concurrency_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with fleet_sandbox(5, monkeypatch, latency_ms=50) as sb:
+        fleet = load_fleet(fleet_file(sb, tmp_path))
+        connector = SignInConnector(fleet, interactive=False)
+        connector.sign_in()
+        seen: list[int] = []
+        runner = FleetRun(fleet, list(fleet.tenants), "plan", connector, concurrency=2)
+        runner.on_start = lambda _: seen.append(runner.running)
+        try:
+            outcomes = asyncio.run(runner.run())
+        finally:
+            connector.close()
+        assert max(seen) == 2 and len(seen) == 5
+        assert {o.result for o in outcomes} == {"changes"}

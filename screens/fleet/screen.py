@@ -158,8 +158,14 @@ class FleetScreen(Screen[None]):
         self.query_one("#fleet-status", Static).update(literal(text, lines=True))
 
     def action_sign_in(self) -> None:
-        if not self.board.signed_in:
-            self._start_sign_in(then_apply=False)
+        if self._signing_in and self._sign_in_cancel.is_set():
+            # The identity platform waits for the cancelled code until it expires.
+            self.notify(
+                "The cancelled sign-in waits for its code to expire; try again after that.",
+                markup=False,
+            )
+        elif not self.board.signed_in:
+            self._start_sign_in()
 
     def _start_sign_in(self, *, then_apply: bool = False, then_open: str = "") -> None:
         if self._signing_in:
@@ -246,6 +252,9 @@ class FleetScreen(Screen[None]):
     def _start_apply(self) -> None:
         self.applying = True
         self.results.clear()
+        table = self.query_one(FleetTable)
+        for tenant in self.board.tenants:  # until the run reaches them (concurrency)
+            table.show_progress(TenantProgress(tenant.label, "waiting"))
         self._status(f"Applying in {len(self.board.tenants)} tenant(s)…")
         self._apply()
 

@@ -115,12 +115,11 @@ class FleetTable(DataTable[Text]):
         row = self.rows_by_label[label]
         progress = self.progress.get(label)
         if progress is not None:
-            if progress.result == "running":
-                return "running…", "applying"
-            note = progress.reason if progress.failed or progress.reason else ""
-            if not note:
-                note = f"{progress.writes} write(s) in {progress.seconds:.1f} s"
-            return progress.result, note
+            if progress.result in ("running", "waiting"):
+                return ("running…" if progress.result == "running" else "waiting"), ""
+            writes = progress.writes
+            note = progress.reason or f"{writes} write{'' if writes == 1 else 's'}, "
+            return progress.result, note + ("" if progress.reason else f"{progress.seconds:.1f}s")
         if row.problem:
             return "unreadable", row.problem
         if not row.known:

@@ -53,6 +53,7 @@ def ten() -> Iterator[RunningSandbox]:
 def test_ten_tenants_plan_apply_rerun_with_zero_writes_and_broken_ones_alone(
     ten: RunningSandbox,
     tmp_path: Path,
+    connect: Connect,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -119,7 +120,12 @@ def test_ten_tenants_plan_apply_rerun_with_zero_writes_and_broken_ones_alone(
     assert entry["label"] == "t02" and entry["status"]["last_result"] == "ok"
     assert entry["status"]["drift"]["in_sync"]
 
-    code, text, _ = fleet_cmd(capsys, "check", "--fleet", str(path), "--only", "t01,t03")
+    # The checks as the partner admin (gdap, delegated): the compatibility audit reads a
+    # group's parents, which an app may do with Directory.Read.All only, and the sandbox
+    # fleet's app is not granted that.
+    connect(lambda fleet: SignInConnector(fleet, interactive=True))
+    gdap = fleet_file(sb, tmp_path / "gdap", mode="gdap", only=["t01", "t03"])
+    code, text, _ = fleet_cmd(capsys, "check", "--fleet", str(gdap))
     assert code == 2, text
     lines = text.splitlines()
     t03 = next(i for i, line in enumerate(lines) if line.startswith("t03"))

@@ -16,7 +16,6 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Link, Static
 
@@ -38,8 +37,8 @@ LAST_RESULT_WORDS = {
 class ReviewStep(StepPanel):
     step_id = "review"
     needs_graph = True
-    # After a successful apply: the Progress view (who has enrolled), also a button.
-    BINDINGS = [Binding("p", "progress", "Progress", show=False, id="review-progress-key")]
+    # After a successful apply: the Progress view (who has enrolled), a button here and
+    # the key p, bound by the app so that it works wherever focus is (tui/app.py).
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

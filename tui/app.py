@@ -46,6 +46,15 @@ class AdueApp(App[int]):
         Binding("f1", "help", "Help", id="help"),
         # Narrow terminals hide the step list behind a one-line indicator (app.tcss).
         Binding("f2", "toggle_steps", "Steps", show=False, id="toggle-steps"),
+        # Review's Progress view, wherever focus is (right after Apply it is on the step
+        # list); in the footer only on Review after a successful apply (check_action).
+        Binding(
+            "p",
+            "rollout_progress",
+            "Progress",
+            id="rollout-progress",
+            tooltip="Rollout progress: who has enrolled so far (after a successful apply)",
+        ),
         Binding("ctrl+q", "quit", "Save & quit", id="quit", priority=True),
     ]
     # Below 72 columns the step list (26 of them) would leave the step too little room.
@@ -238,7 +247,20 @@ class AdueApp(App[int]):
             return next_step(self.current_step) is not None
         if action == "previous_step":
             return previous_step(self.current_step) is not None
+        if action == "rollout_progress":
+            # Not over a dialog (its inputs keep their p), not before an apply succeeded.
+            return (
+                self.screen is self.main_screen
+                and self.current_step == "review"
+                and self.session.get("review", "last_result") == "ok"
+            )
         return True
+
+    def action_rollout_progress(self) -> None:
+        from screens.review import ReviewStep
+
+        for review in self.main_screen.query("#review").results(ReviewStep):
+            review.action_progress()
 
     def on_step_panel_navigate(self, message: StepPanel.Navigate) -> None:
         self.go_to_step(message.step_id)
@@ -251,6 +273,7 @@ class AdueApp(App[int]):
         self.session.save()
         self._refresh_header()
         self._refresh_steps()
+        self.refresh_bindings()  # e.g. p (Rollout progress) once an apply succeeded
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
         self.main_screen.remove_class("-steps-shown")

@@ -177,132 +177,12 @@ def _group_problems(refs: tuple[GroupRef, ...]) -> list[str]:
 def desired_state(data: Mapping[str, Any]) -> DesiredState:
     """The desired state from a session's plain data (Session.data); raises DesiredStateError."""
     problems: list[str] = []
-    sso: SsoDesired | None = None
-    authenticator: AuthenticatorDesired | None = None
-    profile: ProfileDesired | None = None
-    priority: tuple[str, ...] | None = None
-
-    table = data.get("sso_extension")
-    if isinstance(table, Mapping):
-        raw_keys = table.get("extra_keys")
-        extra: dict[str, Any] = dict(raw_keys) if isinstance(raw_keys, Mapping) else {}
-        name = str(table.get("name", "iOS – Entra ID SSO extension (account-driven UE)"))
-        problem = display_name_problem(name, "policy name")
-        if problem:
-            problems.append(f"[sso_extension] name: {problem}")
-        bundle_ids = tuple(str(b) for b in table.get("bundle_ids") or [])
-        problems += [f"[sso_extension] bundle_ids: {p}" for p in bundle_ids_problems(bundle_ids)]
-        sso = SsoDesired(
-            name=name.strip(),
-            description=str(table.get("description", "")).strip(),
-            bundle_ids=tuple(b.strip() for b in bundle_ids),
-            browser_sso_interaction_enabled=bool(
-                table.get("browser_sso_interaction_enabled", True)
-            ),
-            all_users=bool(table.get("all_users", True)),
-            groups=_groups(table, "sso_extension", "groups"),
-            exclude_groups=_groups(table, "sso_extension", "exclude_groups"),
-            policy_id=str(table.get("policy_id", "")).strip(),
-            extra_keys=tuple((str(k).strip(), v) for k, v in extra.items()),
-            written=written(data.get("journal"), "sso_extension"),
-        )
-        problems += _group_problems(sso.groups) + _group_problems(sso.exclude_groups)
-        problems += [f"[sso_extension] extra_keys: {p}" for p in sso_keys.problems(extra)]
-        if not sso.all_users and not sso.groups:
-            problems.append(
-                "[sso_extension]: nobody would get the SSO extension: set all_users = true "
-                "or list groups"
-            )
-
-    table = data.get("authenticator")
-    app_written = written(data.get("journal"), "authenticator")
-    if isinstance(table, Mapping):
-        app_id = str(table.get("app_id", "")).strip()
-        if app_id and not is_guid(app_id):
-            problems.append(f"[authenticator] app_id: {guid_problem(app_id, 'app id')}")
-        if bool(table.get("same_groups_as_sso", True)):
-            if sso is None:
-                problems.append(
-                    "[authenticator] same_groups_as_sso = true but the session has no "
-                    "[sso_extension] table: add it, or set same_groups_as_sso = false and "
-                    "list groups"
-                )
-                authenticator = AuthenticatorDesired(app_id, False, (), ())
-            else:
-                authenticator = AuthenticatorDesired(
-                    app_id, sso.all_users, sso.groups, sso.exclude_groups, app_written
-                )
-        else:
-            groups = _groups(table, "authenticator", "groups")
-            problems += _group_problems(groups)
-            if not groups:
-                problems.append(
-                    "[authenticator] groups: empty while same_groups_as_sso = false: "
-                    "list the groups that must get Microsoft Authenticator"
-                )
-            authenticator = AuthenticatorDesired(app_id, False, groups, (), app_written)
-
-    table = data.get("enrollment_profile")
-    if isinstance(table, Mapping):
-        mode = str(table.get("mode", "account-driven")).strip() or "account-driven"
-        if mode not in ENROLLMENT_MODES:
-            problems.append(
-                f"[enrollment_profile] mode: {mode!r}: use "
-                + " or ".join(f'"{m}"' for m in ENROLLMENT_MODES)
-            )
-        name = str(table.get("name", facts(mode).default_profile_name))
-        problem = display_name_problem(name, "profile name")
-        if problem:
-            problems.append(f"[enrollment_profile] name: {problem}")
-        filter_id = str(table.get("filter_id", "")).strip()
-        filter_type = str(table.get("filter_type", "include")).strip() or "include"
-        profile = ProfileDesired(
-            name=name.strip(),
-            description=str(table.get("description", "")).strip(),
-            groups=_groups(table, "enrollment_profile", "groups"),
-            profile_id=str(table.get("profile_id", "")).strip(),
-            all_users=bool(table.get("all_users", False)),
-            filter_id=filter_id,
-            filter_type=filter_type,
-            owns_all_users=owns_all_users(data.get("journal")),
-            mode=mode,
-            written=written(data.get("journal"), "enrollment_profile"),
-        )
-        problems += _group_problems(profile.groups)
-        if not profile.all_users and not profile.groups:
-            # A profile nobody is assigned to enrolls nobody: refused like an SSO policy
-            # without users, before anything is created.
-            problems.append(
-                "[enrollment_profile] groups: the enrollment profile has no target, so no "
-                "one could enroll with it: choose at least one user group, or switch on "
-                '"All users" (step 5, Enrollment profile; all_users = true)'
-            )
-        if filter_id and not is_guid(filter_id):
-            problems.append(
-                f"[enrollment_profile] filter_id: {guid_problem(filter_id, 'filter id')}"
-            )
-        if filter_type not in FILTER_TYPES:
-            problems.append(
-                f'[enrollment_profile] filter_type: {filter_type!r}: use "include" or "exclude"'
-            )
-
+    sso = _sso(data, problems)
+    authenticator = _authenticator(data, sso, problems)
+    profile = _profile(data, problems)
     web_clip = _web_clip(data, sso, authenticator, problems)
-
-    # No [priority] table means the schema's default: an empty order, i.e. ours first.
     table = data.get("priority")
-    if profile is not None:
-        raw = table.get("order") if isinstance(table, Mapping) else None
-        order = tuple(str(o).strip() for o in raw or [])
-        for entry in order:
-            if entry != OURS and not is_guid(entry):
-                problems.append(
-                    f"[priority] order: {entry!r} is neither a profile id (GUID) nor "
-                    f'"{OURS}" (our profile): fix or remove it'
-                )
-        if len(set(order)) != len(order):
-            problems.append("[priority] order: a profile is listed twice: keep one")
-        priority = order
-
+    priority = _priority(table, problems) if profile is not None else None
     applied: tuple[str, ...] = ()
     if isinstance(table, Mapping):
         applied = tuple(str(o) for o in table.get("applied_order") or [])
@@ -320,6 +200,138 @@ def desired_state(data: Mapping[str, Any]) -> DesiredState:
         web_clip,
     )
     return replace(desired, session_changes=changed_parts(data, desired))
+
+
+def _sso(data: Mapping[str, Any], problems: list[str]) -> SsoDesired | None:
+    """[sso_extension]: the policy, its users and its extra keys."""
+    table = data.get("sso_extension")
+    if not isinstance(table, Mapping):
+        return None
+    raw_keys = table.get("extra_keys")
+    extra: dict[str, Any] = dict(raw_keys) if isinstance(raw_keys, Mapping) else {}
+    name = str(table.get("name", "iOS – Entra ID SSO extension (account-driven UE)"))
+    problem = display_name_problem(name, "policy name")
+    if problem:
+        problems.append(f"[sso_extension] name: {problem}")
+    bundle_ids = tuple(str(b) for b in table.get("bundle_ids") or [])
+    problems += [f"[sso_extension] bundle_ids: {p}" for p in bundle_ids_problems(bundle_ids)]
+    sso = SsoDesired(
+        name=name.strip(),
+        description=str(table.get("description", "")).strip(),
+        bundle_ids=tuple(b.strip() for b in bundle_ids),
+        browser_sso_interaction_enabled=bool(table.get("browser_sso_interaction_enabled", True)),
+        all_users=bool(table.get("all_users", True)),
+        groups=_groups(table, "sso_extension", "groups"),
+        exclude_groups=_groups(table, "sso_extension", "exclude_groups"),
+        policy_id=str(table.get("policy_id", "")).strip(),
+        extra_keys=tuple((str(k).strip(), v) for k, v in extra.items()),
+        written=written(data.get("journal"), "sso_extension"),
+    )
+    problems += _group_problems(sso.groups) + _group_problems(sso.exclude_groups)
+    problems += [f"[sso_extension] extra_keys: {p}" for p in sso_keys.problems(extra)]
+    if not sso.all_users and not sso.groups:
+        problems.append(
+            "[sso_extension]: nobody would get the SSO extension: set all_users = true "
+            "or list groups"
+        )
+    return sso
+
+
+def _authenticator(
+    data: Mapping[str, Any], sso: SsoDesired | None, problems: list[str]
+) -> AuthenticatorDesired | None:
+    """[authenticator]: the app, for the SSO policy's users or its own groups."""
+    table = data.get("authenticator")
+    app_written = written(data.get("journal"), "authenticator")
+    if not isinstance(table, Mapping):
+        return None
+    app_id = str(table.get("app_id", "")).strip()
+    if app_id and not is_guid(app_id):
+        problems.append(f"[authenticator] app_id: {guid_problem(app_id, 'app id')}")
+    if bool(table.get("same_groups_as_sso", True)):
+        if sso is None:
+            problems.append(
+                "[authenticator] same_groups_as_sso = true but the session has no "
+                "[sso_extension] table: add it, or set same_groups_as_sso = false and "
+                "list groups"
+            )
+            authenticator = AuthenticatorDesired(app_id, False, (), ())
+        else:
+            authenticator = AuthenticatorDesired(
+                app_id, sso.all_users, sso.groups, sso.exclude_groups, app_written
+            )
+    else:
+        groups = _groups(table, "authenticator", "groups")
+        problems += _group_problems(groups)
+        if not groups:
+            problems.append(
+                "[authenticator] groups: empty while same_groups_as_sso = false: "
+                "list the groups that must get Microsoft Authenticator"
+            )
+        authenticator = AuthenticatorDesired(app_id, False, groups, (), app_written)
+    return authenticator
+
+
+def _profile(data: Mapping[str, Any], problems: list[str]) -> ProfileDesired | None:
+    """[enrollment_profile]: the profile, its mode, targets and filter."""
+    table = data.get("enrollment_profile")
+    if not isinstance(table, Mapping):
+        return None
+    mode = str(table.get("mode", "account-driven")).strip() or "account-driven"
+    if mode not in ENROLLMENT_MODES:
+        problems.append(
+            f"[enrollment_profile] mode: {mode!r}: use "
+            + " or ".join(f'"{m}"' for m in ENROLLMENT_MODES)
+        )
+    name = str(table.get("name", facts(mode).default_profile_name))
+    problem = display_name_problem(name, "profile name")
+    if problem:
+        problems.append(f"[enrollment_profile] name: {problem}")
+    filter_id = str(table.get("filter_id", "")).strip()
+    filter_type = str(table.get("filter_type", "include")).strip() or "include"
+    profile = ProfileDesired(
+        name=name.strip(),
+        description=str(table.get("description", "")).strip(),
+        groups=_groups(table, "enrollment_profile", "groups"),
+        profile_id=str(table.get("profile_id", "")).strip(),
+        all_users=bool(table.get("all_users", False)),
+        filter_id=filter_id,
+        filter_type=filter_type,
+        owns_all_users=owns_all_users(data.get("journal")),
+        mode=mode,
+        written=written(data.get("journal"), "enrollment_profile"),
+    )
+    problems += _group_problems(profile.groups)
+    if not profile.all_users and not profile.groups:
+        # A profile nobody is assigned to enrolls nobody: refused like an SSO policy
+        # without users, before anything is created.
+        problems.append(
+            "[enrollment_profile] groups: the enrollment profile has no target, so no "
+            "one could enroll with it: choose at least one user group, or switch on "
+            '"All users" (step 5, Enrollment profile; all_users = true)'
+        )
+    if filter_id and not is_guid(filter_id):
+        problems.append(f"[enrollment_profile] filter_id: {guid_problem(filter_id, 'filter id')}")
+    if filter_type not in FILTER_TYPES:
+        problems.append(
+            f'[enrollment_profile] filter_type: {filter_type!r}: use "include" or "exclude"'
+        )
+    return profile
+
+
+def _priority(table: Any, problems: list[str]) -> tuple[str, ...]:
+    """[priority] order (no table means the schema's default: an empty order, ours first)."""
+    raw = table.get("order") if isinstance(table, Mapping) else None
+    order = tuple(str(o).strip() for o in raw or [])
+    for entry in order:
+        if entry != OURS and not is_guid(entry):
+            problems.append(
+                f"[priority] order: {entry!r} is neither a profile id (GUID) nor "
+                f'"{OURS}" (our profile): fix or remove it'
+            )
+    if len(set(order)) != len(order):
+        problems.append("[priority] order: a profile is listed twice: keep one")
+    return order
 
 
 def _web_clip(

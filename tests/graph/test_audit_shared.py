@@ -117,3 +117,60 @@ def test_adue_check_names_the_shared_group(tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert line in text.stdout
     assert "also has 1 of the rollout's users, e.g. 'Isaiah Langer'" in text.stdout
+
+
+async def test_a_large_group_costs_a_few_pages_not_all_of_them() -> None:
+    """ "Sales iPhones" with 12,000 more members (none of them targeted): at the default
+    limit (5,000) the audit reads at most 6 pages of it (999 a page) and skips it with a
+    note; with a limit above its size it reads all 13 pages and still finds exactly the
+    2 rollout users it shares."""
+    from tui.sandbox.tenant import stable_id
+
+    with start_sandbox(seed="incompatible") as sb:
+        sales = _group(sb, "Sales iPhones")
+        for i in range(12_000):
+            uid = stable_id(sb.tenant_id, "sales-rep", str(i))
+            upn = f"rep{i:05d}@contoso.com"
+            sb.state.users[uid] = {
+                "id": uid,
+                "businessPhones": [],
+                "displayName": f"Sales Rep {i:05d}",
+                "givenName": "Sales",
+                "jobTitle": None,
+                "mail": upn,
+                "mobilePhone": None,
+                "officeLocation": None,
+                "preferredLanguage": "en-US",
+                "surname": f"Rep {i:05d}",
+                "userPrincipalName": upn,
+            }
+            sb.state.members[sales].append(uid)
+        sb.state.directory_changed()
+        groups = {_group(sb, n): n for n in ("BYOD pilot", "All iOS users")}
+
+        def pages_of_sales(since: int) -> int:
+            return sum(
+                1
+                for r in sb.requests[since:]
+                if f"/groups/{sales}/transitiveMembers" in r.path and r.in_batch
+            )
+
+        client = make_client(sb)
+        try:
+            seen = len(sb.requests)
+            bounded = await audit_rollout(client, groups)
+            bounded_pages = pages_of_sales(seen)
+            seen = len(sb.requests)
+            whole = await audit_rollout(client, groups, member_limit=20_000)
+            whole_pages = pages_of_sales(seen)
+        finally:
+            await client.aclose()
+    assert VPN not in {f.name for f in bounded.found}
+    assert bounded.notes == (
+        "group 'Sales iPhones' has more than 5,000 members: the policies assigned to it (or"
+        " excluding it) were not checked for the rollout's users it also contains",
+    )
+    assert bounded_pages == 6
+    vpn = {f.name: f for f in whole.found}[VPN]
+    assert vpn.shared[0].users == 2 and whole.notes == ()
+    assert whole_pages == 13

@@ -356,3 +356,38 @@ def test_the_command_opens_no_table_on_an_unusable_fleet_file(
     assert "none.toml" in capsys.readouterr().err
     assert cli.main(["fleet"]) == 64  # neither an action nor a fleet file: the usage line
     assert "choose an action" in capsys.readouterr().err
+
+
+async def test_the_gdap_device_code_is_shown_in_the_table_and_the_sign_in_kept(
+    tmp_path: Path,
+) -> None:
+    from screens.dialogs.device_code import DeviceCodeDialog
+    from tui.sandbox.fleet import start_fleet_sandbox
+
+    # The sandbox approves the code it showed after a second, as the partner admin would.
+    with start_fleet_sandbox(2, device_auto_approve_seconds=1) as sb:
+        board = board_for(fleet_file(sb, tmp_path, mode="gdap"))
+        app = FleetApp(board)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(pilot)
+            await pilot.press("s")
+            dialog = None
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if isinstance(app.screen, DeviceCodeDialog):
+                    dialog = app.screen
+                    break
+            assert dialog is not None, "no device code dialog"
+            code = str(dialog.query_one("#device-code").render())
+            assert code.strip() and code.strip() == dialog.prompt.user_code
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if board.signed_in and not isinstance(app.screen, DeviceCodeDialog):
+                    break
+            assert board.signed_in and not isinstance(app.screen, DeviceCodeDialog)
+            status = str(app.screen.query_one("#fleet-status").render())
+            assert "Signed in for the fleet as" in status and "(gdap)" in status
+            await pilot.press("s")  # signed in already: nothing new to do
+            await pilot.pause()
+            assert not isinstance(app.screen, DeviceCodeDialog)
+        board.close()

@@ -15,16 +15,19 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Link, Static
+from textual.widgets import Button, Checkbox, Link, Static
 
 from screens.dialogs.confirm import ConfirmDialog
 from screens.widgets.plan_view import PlanView, plan_summary
 from screens.widgets.step_panel import StepPanel, describe_error
+from screens.widgets.toggles import StateCheckbox
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
+    from tui.graph.checks import CheckReport
     from tui.rollout.apply import ApplyResult, Progress
     from tui.rollout.model import Plan
 
@@ -43,6 +46,9 @@ class ReviewStep(StepPanel):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan: Plan | None = None
+        self.checks: CheckReport | None = None  # the prerequisite checks, read with the plan
+        self._open: list[tuple[str, str]] = []  # (check id, words) not met, not accepted
+        self._checked_for: object = None  # the targets the checks were read for
         self.applying = False
         self._planned_once = False
 
@@ -53,6 +59,10 @@ class ReviewStep(StepPanel):
             yield Button("Apply", id="review-apply", variant="warning", disabled=True)
             yield Button("Check again", id="review-replan", disabled=True)
             yield Button("Undo rollout…", id="review-destroy", disabled=True)
+        # Prerequisites not met (step 2's checks, read again here): named, and Apply needs
+        # this confirmation of its own besides the dialog (issue 17, point 2).
+        yield Static("", id="review-prereq", classes="outcome-failed", markup=False)
+        yield StateCheckbox("", id="review-prereq-ack")
         yield Vertical(id="review-outcome")
         # Whom this reaches and what is unfinished, above the plan (tui.review_summary);
         # below the buttons, so that Apply stays in view at 80x24.
@@ -63,14 +73,96 @@ class ReviewStep(StepPanel):
         super().on_mount()
         self._show_last_result()
         self._show_summary()
+        self._show_prerequisites()
 
     def _show_summary(self) -> None:
-        from tui.review_summary import review_summary
+        from tui.review_summary import licence_lines, review_summary
 
         target = self.backend.target
         cloud = target.cloud if target else self.session.table("tenant").get("cloud") or "global"
         text = review_summary(self.session.data, f"{self._tenant_label()} · cloud: {cloud}")
+        if self.checks is not None and self.session.table("authenticator"):
+            text = "\n".join([text, *licence_lines(self.checks.licences)])
         self.query_one("#review-summary", Static).update(safe_lines(text))
+
+    # the prerequisites, read again (tui.graph.checks), as step 2 shows them
+
+    def check_prerequisites(self) -> None:
+        """Read the checks again when they may say something new: never read yet, the
+        targets changed, or something was not met (it may be fixed now). Not on every
+        plan: each read is several requests, and a re-plan after a failure needs none."""
+        from tui.graph.checks import run_checks
+        from tui.rollout.desired import check_targets
+
+        targets = check_targets(self.session.data)
+        if self.checks is not None and targets == self._checked_for and not self._open:
+            self._show_prerequisites()  # step 2's accepted warnings may have changed
+            return
+
+        def checked(report: CheckReport) -> None:
+            self._checked_for = targets
+            self._checked(report)
+
+        self.run_blocking(
+            lambda: self.backend.call(run_checks, targets=targets),
+            checked,
+            self._check_failed,
+            name="review-checks",
+        )
+
+    def _checked(self, report: CheckReport) -> None:
+        self.checks = report
+        self._show_summary()
+        self._show_prerequisites()
+        self._buttons()
+
+    def _check_failed(self, error: BaseException) -> None:
+        # Not a reason to refuse: the plan reads the tenant on its own and says what fails.
+        self.checks = None
+        self._open = []
+        text = f"The prerequisites could not be checked: {describe_error(error)}"
+        prereq = self.query_one("#review-prereq", Static)
+        prereq.update(safe_lines(text))
+        prereq.display = True
+        self.query_one("#review-prereq-ack").display = False
+        self._buttons()
+
+    def _show_prerequisites(self) -> None:
+        from tui.review_summary import confirmed, open_prerequisites
+
+        report = self.checks
+        self._open = open_prerequisites(report, self.session.data) if report else []
+        prereq = self.query_one("#review-prereq", Static)
+        ack = self.query_one("#review-prereq-ack", StateCheckbox)
+        prereq.display = ack.display = bool(self._open)
+        if not self._open:
+            return
+        lines = ["Prerequisites not met (step 2):", *(f"✘ {words}" for _, words in self._open)]
+        prereq.update(safe_lines("\n".join(lines)))
+        # Short, so that it fits at 80x24 (the list above names each one).
+        ack.label = "Apply anyway: I know the above are not met"
+        with ack.prevent(Checkbox.Changed):
+            ack.value = confirmed([cid for cid, _ in self._open], self.session.data)
+
+    @on(Checkbox.Changed, "#review-prereq-ack")
+    def _prereq_ack_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        ids = [cid for cid, _ in self._open]
+        kept = [
+            cid
+            for cid in self.session.get("prerequisites", "acknowledged_failures")
+            if cid not in ids
+        ]
+        self.session.set(
+            "prerequisites", "acknowledged_failures", kept + ids if event.value else kept
+        )
+        self.post_message(self.SessionChanged())
+        self._buttons()
+
+    def _prerequisites_confirmed(self) -> bool:
+        from tui.review_summary import confirmed
+
+        return confirmed([cid for cid, _ in self._open], self.session.data)
 
     # planning
 
@@ -87,6 +179,8 @@ class ReviewStep(StepPanel):
 
         self._planned_once = True
         self._show_summary()  # the other steps may have changed since
+        if not after_apply:
+            self.check_prerequisites()
         self._set_status("Comparing the session with the tenant…")
         self._buttons(planning=True)
 
@@ -141,11 +235,20 @@ class ReviewStep(StepPanel):
         plan = self.plan
         if plan is None or plan.blocked or not plan.changes or self.applying:
             return
+        if not self._prerequisites_confirmed():
+            self.notify(
+                "Prerequisites are not met: confirm them above Apply first.", severity="warning"
+            )
+            return
         text = (
             f"{plan_summary(plan)}\n\nadue reads the tenant once more, then writes these "
             f"changes to {self._tenant_label()} now. Every write is recorded in the session; "
             "if anything fails, applying again resumes."
         )
+        if self._open:
+            titles = ", ".join(words.split(": ", 1)[0] for _, words in self._open)
+            text += f"\n\nYou confirmed applying although these are not met: {titles}."
+
         dialog = ConfirmDialog("Apply the plan?", text, "Apply", id="review-confirm")
         self.app.push_screen(dialog, self._confirmed)
 
@@ -449,6 +552,7 @@ class ReviewStep(StepPanel):
             and plan is not None
             and not plan.blocked
             and bool(plan.changes)
+            and self._prerequisites_confirmed()
         )
         self.query_one("#review-apply", Button).disabled = not can_apply
         self.query_one("#review-replan", Button).disabled = (

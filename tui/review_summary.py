@@ -5,9 +5,12 @@ Graph): the plan below it says what will be written."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.steps import STEPS, step_status
+
+if TYPE_CHECKING:
+    from tui.graph.checks import CheckReport, LicenceUse
 
 STATUS_WORDS = {"todo": "to do: never gone through", "in_progress": "started, not finished"}
 BEFORE_REVIEW = tuple(s for s in STEPS if s.id not in ("review", "guide"))
@@ -81,3 +84,47 @@ def review_summary(data: Mapping[str, Any], tenant: str) -> str:
         lines.append("Not finished yet (Review shows what they hold now):")
         lines += [f"  ○ {line}" for line in unfinished]
     return "\n".join(lines)
+
+
+def licence_lines(use: LicenceUse | None) -> list[str]:
+    """Microsoft Authenticator's licences: what the required assignment uses, what is free."""
+    if use is None:
+        return []
+    users = f"{'at least ' if use.at_least else ''}{use.targeted}"
+    lines = [
+        f"Authenticator licences: up to {users} (one per targeted user) of {use.free} free "
+        f"({use.used} of {use.total} in use, {use.app_name})"
+    ]
+    if use.short:
+        lines.append(
+            f"  ! {users} targeted users but only {use.free} free licences: users past the "
+            "last licence get no Authenticator and cannot finish enrollment. Add licences in "
+            "Apple Business (Apps and Books), then sync the VPP token in Intune."
+        )
+    return lines
+
+
+def open_prerequisites(report: CheckReport, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(check id, "title: detail") of each failing prerequisite and each warning not
+    accepted in step 2 ([prerequisites] acknowledged_warnings)."""
+    table = data.get("prerequisites")
+    accepted = (
+        set(table.get("acknowledged_warnings") or []) if isinstance(table, Mapping) else set()
+    )
+    found = []
+    for result in report.results:
+        status = result.status.value
+        if status in ("fail", "error") or (status == "warn" and result.id not in accepted):
+            found.append((result.id, f"{result.title}: {result.detail}"))
+    return found
+
+
+def confirmed(open_ids: list[str], data: Mapping[str, Any]) -> bool:
+    """Whether the admin confirmed applying despite exactly these (or more) open checks."""
+    table = data.get("prerequisites")
+    if not isinstance(table, Mapping):
+        return not open_ids
+    done = set(table.get("acknowledged_failures") or []) | set(
+        table.get("acknowledged_warnings") or []
+    )
+    return set(open_ids) <= done

@@ -65,10 +65,33 @@ CHECK_IDS = tuple(TITLES)
 
 
 @dataclass(frozen=True)
+class LicenceUse:
+    """Microsoft Authenticator's VPP licences (the iosVppApp's totalLicenseCount and
+    usedLicenseCount) against the users the rollout targets: a required, user-licensed
+    assignment takes one licence per user (Review names both numbers)."""
+
+    app_name: str
+    total: int
+    used: int
+    targeted: int  # the targeted users read (the sample: at least this many when capped)
+    at_least: bool = False
+
+    @property
+    def free(self) -> int:
+        return max(0, self.total - self.used)
+
+    @property
+    def short(self) -> bool:
+        """More targeted users than free licences."""
+        return self.targeted > self.free
+
+
+@dataclass(frozen=True)
 class CheckReport:
     results: tuple[Finding, ...]
     organization: Organization | None = None
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    licences: LicenceUse | None = None  # with targets and a user-licensed Authenticator
 
     def by_id(self, check_id: str) -> Finding:
         return next(r for r in self.results if r.id == check_id)
@@ -756,10 +779,19 @@ async def run_checks(
     now = now or dt.datetime.now(dt.UTC)
     snapshot = await read_snapshot(client)
     users: TargetedUsers | None = None
+    licences: LicenceUse | None = None
     if targets is not None and targets.any:
         vpp = snapshot.get("vpp_apps", lambda b: [parse.vpp_app(a) for a in parse.items(b)])
         best = None if isinstance(vpp, GraphError) else authenticator_from_apps(vpp, ()).best
         users = await read_targeted_users(client, targets, best.id if best else "")
+        if best is not None and users.sample_error is None:
+            licences = LicenceUse(
+                best.display_name,
+                best.total_licenses,
+                best.used_licenses,
+                len(users.sample),
+                users.capped,
+            )
     access: GrantedAccess | GraphError
     try:
         access = get_granted_access(client)
@@ -768,7 +800,7 @@ async def run_checks(
     results, org = evaluate(snapshot, access, now, users)
     if targets is not None and targets.any and targets.user_enrollment:
         results = (*results, await _audit(client, targets, users))
-    return CheckReport(results, org, now)
+    return CheckReport(results, org, now, licences)
 
 
 async def _audit(

@@ -102,6 +102,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "prerequisites": {
         "status": _status(),
         "acknowledged_warnings": Field("strs", [], "check ids whose warnings were accepted"),
+        "acknowledged_failures": Field(
+            "strs", [], "failing check ids the admin chose to apply despite (Review)"
+        ),
         "federation_confirmed": Field(
             "bool", False, "Managed Apple Accounts / Apple Business federation"
         ),

@@ -173,9 +173,13 @@ class FleetScreen(Screen[None]):
         self._signing_in = True
         self._status("Signing in for the fleet…")
         self._sign_in_cancel = threading.Event()
-        self._sign_in(then_apply, then_open)
+        # A daemon thread, not a Textual worker: the fleet's sign-in cannot be cancelled
+        # while it waits for a device code (until the code expires), and the app waits
+        # for its workers' threads when it closes; quitting must not wait for that.
+        threading.Thread(
+            target=self._sign_in, args=(then_apply, then_open), name="fleet-sign-in", daemon=True
+        ).start()
 
-    @work(thread=True, exclusive=True, group="fleet-sign-in", exit_on_error=False)
     def _sign_in(self, then_apply: bool, then_open: str) -> None:
         try:
             account = self.board.sign_in(self._post_device_code)

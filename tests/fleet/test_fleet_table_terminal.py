@@ -72,3 +72,32 @@ def test_fleet_table_in_tmux_signs_in_applies_opens_a_wizard_and_comes_back(
                 raise AssertionError(f"adue fleet did not quit:\n{capture(name)}")
         finally:
             tmux(name, "kill-server", check=False)
+
+
+def test_quitting_while_the_device_code_waits_ends_adue_at_once(tmp_path: Path) -> None:
+    with start_fleet_sandbox(2) as sb:  # nobody approves this code
+        path = fleet_file(sb, tmp_path, mode="gdap")
+        name = f"adue-fleet-{uuid.uuid4().hex[:8]}"
+        adue = Path(sys.executable).with_name("adue")
+        env = (
+            f"env -u NO_COLOR TERM=xterm-256color HOME={shlex.quote(str(tmp_path / 'home'))}"
+            f" XDG_STATE_HOME={shlex.quote(str(tmp_path / 'state'))} "
+        )
+        command = f"{adue} fleet --fleet {shlex.quote(str(path))}"
+        tmux(name, "new-session", "-d", "-s", name, "-x", "80", "-y", "24", env + command)
+        try:
+            wait_for(name, "Apply all")
+            tmux(name, "send-keys", "-t", name, "s")
+            wait_for(name, "enter the code")
+            tmux(name, "send-keys", "-t", name, "Escape")  # cancel the dialog
+            wait_for(name, "Apply all")
+            tmux(name, "send-keys", "-t", name, "C-q")
+            deadline = time.monotonic() + 10  # not the code's 15 minutes
+            while time.monotonic() < deadline:
+                if tmux(name, "has-session", "-t", name, check=False).returncode != 0:
+                    break
+                time.sleep(0.1)
+            else:
+                raise AssertionError(f"adue fleet did not quit:\n{capture(name)}")
+        finally:
+            tmux(name, "kill-server", check=False)

@@ -101,6 +101,10 @@ APP_ROLES: tuple[str, ...] = (
     *RUN_SCOPES,
     "Device.Read.All",
     "DeviceManagementManagedDevices.Read.All",
+    # The compatibility audit reads a group's parents (transitiveMemberOf): an app needs
+    # Directory.Read.All there (Graph's permission table; README, "Permissions for a fleet
+    # sign-in"), which the fleet's app is granted in every tenant as the README asks.
+    "Directory.Read.All",
     "Domain.Read.All",
     "GroupMember.Read.All",
     "User.Read.All",

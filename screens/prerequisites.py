@@ -18,9 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
+from screens.widgets.address_link import AddressLink
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateCheckbox
-from tui.text import safe_lines, safe_text
+from tui.text import safe_lines, safe_text, short_addresses
 
 if TYPE_CHECKING:
     from tui.discovery.findings import DiscoveryReport
@@ -55,6 +56,20 @@ class CheckRow(Static):
         icon = ICONS.get(status, (safe_text(status), ""))
         grid.add_row(Text(icon[0], style=icon[1]), body)
         super().__init__(grid, id=id, classes=f"check-row check-{status}")
+
+
+def check_rows(
+    status: str, title: str, detail: str, fix: str, *, id: str | None = None
+) -> list[Widget]:
+    """A check's row with each long address in it shortened, then a link per address
+    (enter opens it, c copies it whole): at 80x24 no address is cut or folded."""
+    detail, in_detail = short_addresses(detail)
+    fix, in_fix = short_addresses(fix)
+    urls = list(dict.fromkeys(in_detail + (in_fix if status != "pass" else [])))
+    links: list[Widget] = [
+        AddressLink(url, id=f"{id}-link-{i}" if id else None) for i, url in enumerate(urls)
+    ]
+    return [CheckRow(status, title, detail, fix, id=id), *links]
 
 
 class PrerequisitesStep(StepPanel):
@@ -164,8 +179,9 @@ class PrerequisitesStep(StepPanel):
         self._replace_rows(
             "#prereq-results",
             [
-                CheckRow(r.status.value, r.title, r.detail, r.fix, id=f"check-{r.id}")
+                row
                 for r in report.results
+                for row in check_rows(r.status.value, r.title, r.detail, r.fix, id=f"check-{r.id}")
             ],
         )
         warnings = [r.id for r in report.results if r.status.value == "warn"]
@@ -315,9 +331,12 @@ class PrerequisitesStep(StepPanel):
             )
             self._update_verdict()
             return
-        self._replace_rows(
-            "#discovery-results", [CheckRow(f.status, f.title, f.detail, f.fix) for f in shown]
-        )
+        rows = [
+            row
+            for i, f in enumerate(shown)
+            for row in check_rows(f.status, f.title, f.detail, f.fix, id=f"discovery-finding-{i}")
+        ]
+        self._replace_rows("#discovery-results", rows)
         self._update_verdict()
 
     @on(Button.Pressed, "#discovery-show")

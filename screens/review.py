@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Link, Static
+from textual.widgets import Button, Checkbox, Static
 
 from screens.dialogs.confirm import ConfirmDialog
+from screens.widgets.address_link import AddressLink
 from screens.widgets.plan_view import PlanView, plan_summary
 from screens.widgets.step_panel import StepPanel, describe_error
 from screens.widgets.toggles import StateCheckbox
@@ -351,7 +352,8 @@ class ReviewStep(StepPanel):
         widgets: list[Any] = [
             Static(
                 f"Applied: {writes} write{'' if writes == 1 else 's'}, all done. "
-                "Open each object in the Intune admin center:",
+                "Open each object in the Intune admin center (enter opens a link, c copies "
+                "its full address):",
                 classes="outcome-ok",
                 markup=False,
             )
@@ -362,11 +364,9 @@ class ReviewStep(StepPanel):
                     safe_text(f"{link.what}: {link.name}"), classes="outcome-object", markup=False
                 )
             )
-            widgets.append(
-                Link("Open in the Intune admin center", url=link.url, id=f"review-link-{index}")
-            )
-            # The address itself too: over SSH a browser may not open, but it can be copied.
-            widgets.append(Static(safe_text(link.url), classes="outcome-where", markup=False))
+            # Short (the admin center's addresses run past 80 columns); over SSH, where a
+            # browser may not open, c copies the full address.
+            widgets.append(AddressLink(link.url, id=f"review-link-{index}"))
             widgets.append(Static(safe_text(link.where), classes="outcome-where", markup=False))
         widgets.append(Button("Rollout progress", id="review-progress"))
         self._outcome(widgets)

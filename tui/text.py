@@ -21,6 +21,7 @@ uses `json_text`, which escapes the same characters as \\uXXXX.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 # C0 controls and DEL -> the Control Pictures block (U+2400 + code, U+2421 for DEL).
@@ -130,3 +131,32 @@ def short_url(url: str, limit: int = 52) -> str:
     if len(last) > room:
         last = "…" + last[-(room - 1) :]
     return f"{host}/…/{last}"
+
+
+# An address in a sentence: up to a space, a closing bracket or quote; a full stop or
+# comma after it ends the sentence, not the address.
+_ADDRESS = re.compile(r"https?://[^\s)\]\"'<>]+")
+
+
+def short_addresses(text: str, limit: int = 52) -> tuple[str, list[str]]:
+    """`text` with each long web address in it shortened (short_url), and the addresses
+    in full, in order, each once: shown beside the text so they can be copied whole."""
+    found: list[str] = []
+
+    def shorten(match: re.Match[str]) -> str:
+        url = match.group(0)
+        tail = ""
+        while url and url[-1] in ".,;:":
+            url, tail = url[:-1], url[-1] + tail
+        if url not in found:
+            found.append(url)
+        return short_address(url, limit) + tail
+
+    return _ADDRESS.sub(shorten, text), found
+
+
+def short_address(url: str, limit: int = 52) -> str:
+    """short_url of the address without its query ("?…" stands for it): the part a
+    person recognises (host and path), never the middle of a query string."""
+    base, mark, _query = url.partition("?")
+    return short_url(base, limit - 2) + "?…" if mark else short_url(url, limit)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.discovery.servers import TENANT, Listener, Seen, domain_for
 from tui.discovery.check import check_domain, check_domains
-from tui.discovery.findings import DEVICE_ERROR, DEVICE_ERROR_IDS, FINDING_IDS
+from tui.discovery.findings import DEVICE_ERROR, DEVICE_ERROR_IDS, FINDING_IDS, DiscoveryReport
 from tui.discovery.well_known import WELL_KNOWN_PATH
 from tui.graph.clouds import CLOUDS
 from tui.sandbox.discovery_variants import VARIANT_INFO, VARIANTS
@@ -22,7 +22,7 @@ BROKEN = [v for v in VARIANTS if v != "ok"]
 
 async def _check(
     variant: str, host: Listener, tls: TlsFiles, cloud: str = "global", **kw: object
-) -> object:
+) -> DiscoveryReport:
     return await check_domain(
         domain_for(variant, cloud),
         tenant_id=kw.pop("tenant_id", TENANT),  # type: ignore[arg-type]

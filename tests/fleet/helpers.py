@@ -84,12 +84,12 @@ def fleet_file(
     path = write_fleet_file(sb, folder)
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     if mode != "gdap":
-        doc["sign_in"]["mode"] = mode  # type: ignore[index]
-        doc["sign_in"]["client_id"] = sb.fleet_client_id  # type: ignore[index]
+        doc["sign_in"]["mode"] = mode
+        doc["sign_in"]["client_id"] = sb.fleet_client_id
     if concurrency is not None:
-        doc["fleet"]["concurrency"] = concurrency  # type: ignore[index]
+        doc["fleet"]["concurrency"] = concurrency
     kept = tomlkit.aot()
-    for entry in doc["tenant"]:  # type: ignore[union-attr]
+    for entry in doc["tenant"]:
         if only and entry["label"] not in only:
             continue
         for key, value in (overrides or {}).get(str(entry["label"]), {}).items():

@@ -37,12 +37,16 @@ async def settled(pilot: Pilot[Any]) -> None:
 
 
 def rows(app: FleetApp) -> dict[str, list[str]]:
+    from textual.coordinate import Coordinate
+
     from screens.fleet.table import FleetTable
 
     table = app.screen.query_one(FleetTable)
     return {
         str(key.value): [cell.plain for cell in table.get_row(key)]
-        for key in (table.coordinate_to_cell_key((i, 0)).row_key for i in range(table.row_count))
+        for key in (
+            table.coordinate_to_cell_key(Coordinate(i, 0)).row_key for i in range(table.row_count)
+        )
     }
 
 
@@ -327,8 +331,8 @@ async def test_names_from_the_fleet_file_are_shown_as_written_never_as_markup(
 
     path = fleet_file(ten, tmp_path, only=["t01", "t02"])
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    doc["fleet"]["name"] = "[b]MSP[/b] [@click=app.quit]x[/]"  # type: ignore[index]
-    doc["tenant"][0]["name"] = "[red]Evil[/] \x1b[2J"  # type: ignore[index]
+    doc["fleet"]["name"] = "[b]MSP[/b] [@click=app.quit]x[/]"
+    doc["tenant"][0]["name"] = "[red]Evil[/] \x1b[2J"
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     app = FleetApp(board_for(path))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tui.session import Session
-from tui.session import read_back as read_back_module
 from tui.session.read_back import ReadBack
 
 EXAMPLES = int(os.environ.get("ADUE_FUZZ_EXAMPLES", "200"))
@@ -108,7 +107,7 @@ def test_a_save_parses_only_what_changed(tmp_path: Path, monkeypatch: pytest.Mon
         session.set("review", "status", "in_progress")
         session.save()
         size = len(path.read_text(encoding="utf-8"))
-        monkeypatch.setattr(read_back_module.tomllib, "loads", counting)
+        monkeypatch.setattr(tomllib, "loads", counting)
         index = session.journal_append(
             intent="sso.update", action="update", object_type="sso_policy", result="pending"
         )

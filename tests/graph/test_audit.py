@@ -51,7 +51,7 @@ def incompatible() -> Iterator[RunningSandbox]:
 
 
 def _group(sb: RunningSandbox, name: str) -> str:
-    return next(g["id"] for g in sb.state.groups.values() if g["displayName"] == name)
+    return str(next(g["id"] for g in sb.state.groups.values() if g["displayName"] == name))
 
 
 async def test_finds_exactly_the_unsupported_ones(incompatible: RunningSandbox) -> None:

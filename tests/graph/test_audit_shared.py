@@ -31,7 +31,7 @@ def incompatible() -> Iterator[RunningSandbox]:
 
 
 def _group(sb: RunningSandbox, name: str) -> str:
-    return next(g["id"] for g in sb.state.groups.values() if g["displayName"] == name)
+    return str(next(g["id"] for g in sb.state.groups.values() if g["displayName"] == name))
 
 
 async def test_a_group_sharing_members_reaches_them(incompatible: RunningSandbox) -> None:

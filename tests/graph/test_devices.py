@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -101,17 +102,18 @@ async def test_pages_of_1000_across_many_pages() -> None:
 # ---- the sandbox, like Graph --------------------------------------------------------------
 
 
-async def _get(sb: RunningSandbox, url: str) -> dict[str, object]:
+async def _get(sb: RunningSandbox, url: str) -> dict[str, Any]:
     client = make_client(sb)
     try:
         response = await client.get_url(f"{sb.graph_url}{url}", what="read devices")
     finally:
         await client.aclose()
-    return json.loads(response.body)
+    body: dict[str, Any] = json.loads(response.body)
+    return body
 
 
-def _types(body: dict[str, object]) -> set[str]:
-    return {str(d["deviceEnrollmentType"]) for d in body["value"]}  # type: ignore[attr-defined, index]
+def _types(body: dict[str, Any]) -> set[str]:
+    return {str(d["deviceEnrollmentType"]) for d in body["value"]}
 
 
 async def test_sandbox_v1_shows_the_beta_only_enrollment_type_as_the_sentinel(
@@ -131,20 +133,16 @@ async def test_sandbox_ignores_an_enrollment_type_filter_and_reads_ne_as_eq(
         enrolled,
         "/beta/deviceManagement/managedDevices?$filter=deviceEnrollmentType%20eq%20'appleBulkWithUser'",
     )
-    assert len(by_type["value"]) == len(everything["value"]) == 14  # type: ignore[arg-type]
+    assert len(by_type["value"]) == len(everything["value"]) == 14
     not_ios = await _get(
         enrolled, "/beta/deviceManagement/managedDevices?$filter=operatingSystem%20ne%20'iOS'"
     )
-    assert {d["operatingSystem"] for d in not_ios["value"]} == {"iOS"}  # type: ignore[attr-defined, index]
+    assert {d["operatingSystem"] for d in not_ios["value"]} == {"iOS"}
 
 
 async def test_sandbox_list_leaves_non_default_properties_empty(enrolled: RunningSandbox) -> None:
     listed = await _get(enrolled, "/beta/deviceManagement/managedDevices")
-    corporate = next(
-        d
-        for d in listed["value"]  # type: ignore[attr-defined]
-        if d["deviceName"] == "CONTOSO-IPHONE-117"
-    )
+    corporate = next(d for d in listed["value"] if d["deviceName"] == "CONTOSO-IPHONE-117")
     assert corporate["hardwareInformation"] is None and corporate["udid"] is None
     one = await _get(
         enrolled,

@@ -16,7 +16,11 @@ from tui.graph.errors import (
 
 
 def body(code: str, message: str, **extra: object) -> bytes:
-    error = {"code": code, "message": message, "innerError": {"request-id": "rid-1"}}
+    error: dict[str, object] = {
+        "code": code,
+        "message": message,
+        "innerError": {"request-id": "rid-1"},
+    }
     error.update(extra)
     return json.dumps({"error": error}).encode()
 

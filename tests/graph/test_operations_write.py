@@ -21,7 +21,7 @@ from tui.sandbox.server import RunningSandbox
 
 def group_id(sandbox: RunningSandbox, name: str) -> str:
     """A seeded group's id (the session names it; the group picker is tested elsewhere)."""
-    return next(g["id"] for g in sandbox.state.groups.values() if g["displayName"] == name)
+    return str(next(g["id"] for g in sandbox.state.groups.values() if g["displayName"] == name))
 
 
 def stored_app_assignments(sandbox: RunningSandbox, app_id: str) -> tuple[AppAssignment, ...]:

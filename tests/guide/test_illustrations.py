@@ -89,8 +89,8 @@ def test_labels_are_localized_whole_and_inside_the_phone(
         shown = squashed("".join(drawing.texts))
         keys, with_address = SHOWN[picture.name]
         for key in keys:
-            label = strings[f"pictures.{key}"]
-            assert squashed(label) in shown, f"{lang} {picture.name}: {label!r} cut or missing"
+            text = strings[f"pictures.{key}"]
+            assert squashed(text) in shown, f"{lang} {picture.name}: {text!r} cut or missing"
         if with_address:
             assert squashed(picture.example_address) in shown
         # No label was shortened to fit ("…" only where a label itself has one).

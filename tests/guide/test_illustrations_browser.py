@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PIL import Image
@@ -65,7 +65,7 @@ def painted(png: bytes) -> tuple[float, set[tuple[int, int, int]]]:
     pixels = [image.getpixel((x, y)) for y in range(image.height) for x in range(image.width)]
     background = (255, 255, 255)
     share = sum(1 for p in pixels if p != background) / len(pixels)
-    return share, set(pixels)
+    return share, {cast(tuple[int, int, int], p) for p in pixels}
 
 
 def near(colour: tuple[int, int, int], seen: set[tuple[int, int, int]], slack: int = 12) -> bool:

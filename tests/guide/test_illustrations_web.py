@@ -58,8 +58,8 @@ def test_web_labels_are_localized_whole_and_inside_the_phone(lang: str) -> None:
         shown = squashed("".join(drawing.texts))
         keys, with_address = SHOWN[picture.name]
         for key in keys:
-            label = strings[f"pictures.{key}"]
-            assert squashed(label) in shown, f"{lang} {picture.name}: {label!r} cut or missing"
+            text = strings[f"pictures.{key}"]
+            assert squashed(text) in shown, f"{lang} {picture.name}: {text!r} cut or missing"
         if with_address:
             assert squashed(picture.example_address) in shown
         if picture.name == "web_open_safari":

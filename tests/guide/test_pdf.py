@@ -7,6 +7,7 @@ import re
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from tui.guide import render_pdf
 from tui.guide.document import build_document, plain
@@ -44,7 +45,9 @@ def test_pdf_text_has_every_heading_and_the_facts(lang: str) -> None:
     assert "it-help@contoso.com" in flat
     assert reader.metadata is not None
     assert reader.metadata.title == plain(document.title)
-    assert reader.trailer["/Root"].get("/Lang") == lang
+    root = reader.trailer["/Root"].get_object()
+    assert isinstance(root, DictionaryObject)
+    assert root.get("/Lang") == lang
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline[0] == plain(document.title)
 
@@ -69,7 +72,9 @@ def test_characters_outside_the_font_become_question_marks() -> None:
 
 def _filled_rects(pdf: bytes) -> int:
     reader = PdfReader(io.BytesIO(pdf))
-    content = b"".join(page.get_contents().get_data() for page in reader.pages)
+    streams = [page.get_contents() for page in reader.pages]
+    assert all(stream is not None for stream in streams)
+    content = b"".join(stream.get_data() for stream in streams if stream is not None)
     return len(re.findall(rb" re f\b", content))
 
 

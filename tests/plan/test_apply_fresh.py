@@ -26,10 +26,13 @@ AUTHENTICATOR = "com.microsoft.azureauthenticator"
 
 def _authenticator_vpp_id(sb: object) -> str:
     state = sb.state  # type: ignore[attr-defined]
-    return next(
-        a["id"]
-        for a in state.mobile_apps.values()
-        if a.get("bundleId") == AUTHENTICATOR and a["@odata.type"] == "#microsoft.graph.iosVppApp"
+    return str(
+        next(
+            a["id"]
+            for a in state.mobile_apps.values()
+            if a.get("bundleId") == AUTHENTICATOR
+            and a["@odata.type"] == "#microsoft.graph.iosVppApp"
+        )
     )
 
 

@@ -121,7 +121,7 @@ async def test_explicit_priority_order(fresh: RunningSandbox, tmp_path: Path) ->
     assert group_id(sb, "BYOD pilot")
     plan = await plan_file(sb, path)
     moves = [a for a in plan.changes if a.kind is ActionKind.SET_PRIORITY]
-    assert len(moves) == 1 and moves[0].op.order[:2] == (web, "")  # type: ignore[union-attr]
+    assert len(moves) == 1 and moves[0].op.order[:2] == (web, "")
     assert (await apply_file(sb, path)).ok
     ours = Session.read_only(path).get("enrollment_profile", "profile_id")
     with sb.lock:

@@ -95,7 +95,7 @@ async def test_portal_changes_are_shown_exactly_and_restored(
     assert by_key[f"enrollment_profile:assign:{byod}"].kind is ActionKind.ASSIGN
     moves = [a for a in plan.changes if a.kind is ActionKind.SET_PRIORITY]
     assert len(moves) == 1 and moves[0].object_id == profile_id
-    assert moves[0].op.order[0] == profile_id  # type: ignore[union-attr]
+    assert moves[0].op.order[0] == profile_id
     assert moves[0].title.startswith("Order the iOS enrollment profiles, highest first: 1. ")
     assert any("changed outside this session" in d for d in moves[0].details)
     assert len(plan.changes) == 5

@@ -64,7 +64,7 @@ async def _wizard_session(sb: RunningSandbox, profile: dict[str, Any]) -> dict[s
     }
 
 
-PROFILES = {
+PROFILES: dict[str, dict[str, Any]] = {
     "a group by name": {"groups": [{"name": "BYOD pilot"}]},
     "an unknown group": {"groups": [{"name": "Nobody has this name"}]},
     "all users": {"all_users": True},

@@ -35,7 +35,7 @@ async def _refused(sb: RunningSandbox, path: Path) -> tuple[str, ...]:
         await apply_file(sb, path)
     assert sb.writes() == []
     assert refused.value.problems == plan.problems
-    return plan.problems
+    return tuple(plan.problems)
 
 
 async def test_same_named_policy_and_profile_are_a_conflict(

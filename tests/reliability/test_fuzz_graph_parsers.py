@@ -341,7 +341,8 @@ def test_huge_arrays(name: str, data: st.DataObject) -> None:
         for key in path:
             current = current.get(key) if isinstance(current, dict) else None
         if isinstance(current, list):
-            item = current[0] if current and data.draw(st.booleans()) else data.draw(json_value)
+            reuse = bool(current) and data.draw(st.booleans())
+            item = current[0] if reuse else data.draw(json_value)
             answer = _set(answer, path, [item] * 20_000)
     _parses_or_says_why(name, answer)
 

@@ -83,7 +83,7 @@ def test_cli_and_json_output_carry_no_control_sequence(batch: int, tally: Counte
         tally["hostile strings through CLI output and JSON"] += 1
         out = io.StringIO()
         stream = SafeStream(out)
-        print(f"Group: {text}", file=stream)  # type: ignore[arg-type]
+        print(f"Group: {text}", file=stream)
         written = out.getvalue()
         assert not {c for c in written if c in RAW} - {"\n", "\t"}, text
         assert written == f"Group: {safe_lines(text)}\n"

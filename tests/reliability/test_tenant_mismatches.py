@@ -17,7 +17,7 @@ import random
 import string
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ def _invalid_value(rng: random.Random) -> str:
     """Something a person might paste as a tenant: a cut or mangled GUID, a URL, words,
     a mail address, control characters; each one neither a GUID nor a domain."""
     guid = str(uuid.UUID(int=rng.getrandbits(128)))
-    makers = [
+    makers: list[Callable[[], str]] = [
         lambda: guid[: rng.randint(8, 35)],
         lambda: guid.replace("-", rng.choice("_ /:")),
         lambda: guid[:9] + rng.choice("ghxz!") + guid[10:],

@@ -18,8 +18,9 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
 )
-from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
 from tui.sandbox.server import RunningSandbox
@@ -42,7 +43,7 @@ def make_adapter(
 ) -> GraphRequestAdapter:
     credential = StaticTokenCredential(token if token is not None else sb.token)
     auth = AzureIdentityAuthenticationProvider(
-        credential,  # type: ignore[arg-type]
+        credential,
         scopes=["https://graph.microsoft.com/.default"],
         allowed_hosts=["127.0.0.1"],
     )

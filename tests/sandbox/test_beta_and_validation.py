@@ -60,7 +60,7 @@ def url(sb: RunningSandbox, path: str, version: str = "beta") -> str:
 
 
 def group_id(sb: RunningSandbox, name: str) -> str:
-    return next(g["id"] for g in sb.state.groups.values() if g["displayName"] == name)
+    return str(next(g["id"] for g in sb.state.groups.values() if g["displayName"] == name))
 
 
 async def refused(

@@ -126,8 +126,10 @@ def test_profile_assignment_and_priority_bodies_match() -> None:
     for target in TARGETS:
         body = {"target": payloads.target_body(target)}
         assert validate(body, "appleEnrollmentProfileAssignment", "beta")[1] == body
-    body = {"priority": 3}
-    assert validate(body, "appleUserInitiatedEnrollmentProfile.setPriority", "beta")[1] == body
+    priority: dict[str, object] = {"priority": 3}
+    assert (
+        validate(priority, "appleUserInitiatedEnrollmentProfile.setPriority", "beta")[1] == priority
+    )
 
 
 def test_patch_bodies_are_valid_updates() -> None:

@@ -106,7 +106,7 @@ async def _settled(pilot: Any) -> None:
     await until(
         pilot,
         lambda: (
-            not app.query_one("#review").applying  # type: ignore[attr-defined]
+            not app.query_one("#review").applying
             and "Comparing" not in _status(app)
             and "Applying" not in _status(app)
             and "Reading the tenant" not in _status(app)

@@ -60,7 +60,7 @@ class Terminal:
         )
         if shown.returncode != 0:
             raise AssertionError(f"adue is gone; its last screen was:\n{self.last_screen}")
-        self.last_screen: str = shown.stdout
+        self.last_screen = shown.stdout
         return shown.stdout
 
     def wait_for_text(self, text: str, timeout: float = 30) -> str:

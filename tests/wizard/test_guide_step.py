@@ -191,7 +191,7 @@ async def test_copy_puts_the_previewed_markdown_on_the_clipboard(
     app = wizard(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.query_one("#guide-preview-lang").value = "fr"  # type: ignore[attr-defined]
+        app.query_one("#guide-preview-lang").value = "fr"
         await settle(pilot)
         app.query_one("#guide-copy").focus()
         await pilot.press("enter")

@@ -67,6 +67,8 @@ def test_highlighted_profile_stays_on_screen_moving_down_at_80x24(
         # The highlighted profile (number moved + 1) heads its own line on screen.
         row = re.compile(rf"▌ {moved + 1}\. iOS – ")
         terminal.wait(
-            lambda row=row: bool(row.search(terminal.screen())), f"profile {moved + 1}", 10
+            lambda row=row: bool(row.search(terminal.screen())),  # type: ignore[misc]
+            f"profile {moved + 1}",
+            10,
         )
     assert "^q Save & quit" in terminal.screen()  # the footer is still drawn

@@ -70,7 +70,9 @@ def verdict(app: AdueApp) -> str:
 
 
 # -- the order and who-wins rules, without the UI ---------------------------------------
-def _entry(key: str, *groups: str, excluded: tuple[str, ...] = (), all_users: bool = False):
+def _entry(
+    key: str, *groups: str, excluded: tuple[str, ...] = (), all_users: bool = False
+) -> PriorityEntry:
     return PriorityEntry(
         key=key,
         name=key,
@@ -308,6 +310,7 @@ async def test_the_step_warns_about_profiles_that_outrank_ours(
     session.save()
     async with signed_in_app(session, demo, monkeypatch).run_test(size=(100, 40)) as pilot:
         app = pilot.app
+        assert isinstance(app, AdueApp)
         await ready(app, pilot)
         box = app.query_one("#priority-warnings", Static)
         assert not box.display  # ours is first

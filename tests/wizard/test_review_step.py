@@ -73,7 +73,7 @@ async def apply_confirmed(pilot: Any) -> None:
     await until(
         pilot,
         lambda: (
-            not app.query_one("#review").applying  # type: ignore[attr-defined]
+            not app.query_one("#review").applying
             and "Comparing" not in status(app)
             and "Applying" not in status(app)
         ),

@@ -62,9 +62,16 @@ async def test_device_code_sign_in_then_every_prerequisite_passes(
     dialogs: list[DeviceCodeDialog] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.click("#sign-in-button")
+
+        def dialog_shown() -> bool:
+            if isinstance(app.screen, DeviceCodeDialog):
+                dialogs.append(app.screen)
+                return True
+            return False
+
         await wait_until(
             pilot,
-            lambda: isinstance(app.screen, DeviceCodeDialog) and dialogs.append(app.screen) is None,
+            dialog_shown,
         )
         dialog = dialogs[0]
         assert dialog.prompt.verification_uri.startswith(sb.https_url)

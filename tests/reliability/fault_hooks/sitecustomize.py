@@ -51,8 +51,8 @@ if _fault:
             _fail(path)
         return _real_open(path, flags, *args, **kwargs)
 
-    os.replace = _replace  # type: ignore[assignment]
-    os.open = _open  # type: ignore[assignment]
+    os.replace = _replace
+    os.open = _open
 
 _raise = os.environ.get("ADUE_TEST_RAISE", "")
 if _raise:
@@ -80,4 +80,4 @@ if _resolve:
             host = "127.0.0.1"
         return _real_getaddrinfo(host, *args, **kwargs)
 
-    socket.getaddrinfo = _getaddrinfo  # type: ignore[assignment]
+    socket.getaddrinfo = _getaddrinfo

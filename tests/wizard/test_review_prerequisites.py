@@ -15,6 +15,7 @@ import pytest
 from textual.widgets import Button, Checkbox, Static
 
 from screens.dialogs.confirm import ConfirmDialog
+from screens.review import ReviewStep
 from screens.widgets.plan_view import PlanView
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.session import Session
@@ -71,7 +72,8 @@ async def test_failing_prerequisite_is_named_and_needs_its_own_confirmation(
         assert "I know the above are not met" in str(ack.label)
         apply = app.query_one("#review-apply", Button)
         assert apply.disabled  # the plan has changes, but the prerequisite is not confirmed
-        assert not app.query_one("ReviewStep").plan.blocked
+        plan = app.query_one(ReviewStep).plan
+        assert plan is not None and not plan.blocked
         assert not _saved(session)["prerequisites"].get("acknowledged_failures")
 
         ack.focus()

@@ -23,8 +23,9 @@ from textual.widgets import Button, Checkbox, Static
 from screens.dialogs.confirm import ConfirmDialog
 from screens.widgets.address_link import AddressLink
 from screens.widgets.plan_view import PlanView, plan_summary
-from screens.widgets.step_panel import StepPanel, describe_error
+from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateCheckbox
+from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:

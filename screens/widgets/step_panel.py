@@ -19,9 +19,7 @@ from textual.worker import Worker, get_current_worker
 
 from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
-
-# `as`: screens/review.py still imports it from here while its own work lands.
-from tui.error_text import describe_error as describe_error
+from tui.error_text import describe_error
 from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
 

@@ -13,8 +13,9 @@ import pytest
 
 from tests.graph.conftest import make_client
 from tests.graph.test_check_command import adue, environment
+from tui.findings import Status
 from tui.graph.audit import CHECK_ID, find_incompatibilities
-from tui.graph.checks import CheckStatus, run_checks
+from tui.graph.checks import run_checks
 from tui.graph.models import CheckTargets
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
@@ -222,7 +223,7 @@ async def test_demo_has_nothing_and_the_check_passes() -> None:
             )
         finally:
             await client.aclose()
-    assert report.by_id(CHECK_ID).status is CheckStatus.PASS
+    assert report.by_id(CHECK_ID).status is Status.PASS
 
 
 async def test_a_refused_read_is_an_error_result_not_a_verdict(
@@ -239,7 +240,7 @@ async def test_a_refused_read_is_an_error_result_not_a_verdict(
     finally:
         await client.aclose()
     result = report.by_id(CHECK_ID)
-    assert result.status is CheckStatus.ERROR
+    assert result.status is Status.ERROR
     assert "DeviceManagementConfiguration.Read.All" in result.detail + result.fix
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from tests.graph.conftest import make_client
 from tests.graph.test_check_command import adue, environment
+from tui.findings import Status
 from tui.graph.audit import CHECK_ID, audit_result, audit_rollout
-from tui.graph.checks import CheckStatus
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,7 @@ async def test_a_group_over_the_member_limit_is_skipped_with_a_note(
         " excluding it) were not checked for the rollout's users it also contains",
     )
     result = audit_result(audit)
-    assert result.status is CheckStatus.WARN
+    assert result.status is Status.WARN
     assert result.detail.endswith("\nNot checked: " + audit.notes[0])
 
 

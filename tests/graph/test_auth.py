@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tui.choices import AuthMethod
 from tui.graph import operations as ops
 from tui.graph.auth import (
     DEFAULT_CLIENT_ID,
-    AuthMethod,
     ConnectionSettings,
     DeviceCodePrompt,
     SettingsError,

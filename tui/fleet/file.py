@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui.session.schema import CLOUDS, SCHEMA, VALUE_CHECKS, type_problem
+from tui.graph.clouds import CLOUD_NAMES
+from tui.session.schema import SCHEMA, VALUE_CHECKS, type_problem
 from tui.validators import is_guid, tenant_value_problem
 
 DEFAULT_CONCURRENCY = 8
@@ -313,10 +314,10 @@ class _Reader:
                 f" choose one of {', '.join(SIGN_IN_MODES)} (docs/fleet.md, Sign-in)."
             )
         cloud = table.get("cloud", "global") or "global"
-        if cloud not in CLOUDS:
+        if cloud not in CLOUD_NAMES:
             raise self.fail(
                 f"{self.lines.where('sign_in', 'cloud')}: cloud {cloud!r}: choose one of"
-                f" {', '.join(CLOUDS)}."
+                f" {', '.join(CLOUD_NAMES)}."
             )
         return dict(table)
 

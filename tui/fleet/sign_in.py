@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from tui.choices import AuthMethod
 from tui.graph.auth import (
     CERT_PASSWORD_ENV,
     DEFAULT_CLIENT_ID,
     MULTI_TENANT,
     SECRET_ENV,
-    AuthMethod,
     ConnectionSettings,
     Credential,
     PromptFn,

@@ -34,7 +34,7 @@ class FleetTenantBackend(Backend):
 
     def settings(self) -> ConnectionSettings:
         """The fleet's connection for this tenant (what the Sign in step records)."""
-        from tui.graph.auth import AuthMethod
+        from tui.choices import AuthMethod
 
         tenant_id = str(self.session.table("tenant").get("tenant_id") or self.fleet_tenant.id)
         auth = AuthMethod(AUTH_FOR_MODE[self.fleet.mode])

@@ -59,7 +59,7 @@ from tui.graph.models import AppIntent, AssignmentTarget, BatchRead, TargetKind
 from tui.graph.paging import CollectionRead, read_collections
 
 if TYPE_CHECKING:
-    from tui.graph.checks import CheckResult
+    from tui.findings import Finding
 
 CHECK_ID = "user_enrollment_compatibility"
 TITLE = "Profiles and apps User Enrollment supports"
@@ -426,11 +426,11 @@ def _reaches(
     return tuple(words)
 
 
-def audit_result(audit: Audit | Sequence[Incompatibility] | GraphError) -> CheckResult:
+def audit_result(audit: Audit | Sequence[Incompatibility] | GraphError) -> Finding:
     """The finding as a prerequisite check result (tui.graph.checks' model): a warning
     listing each object, pass when there is none, error when it could not be read; the
     notes of what was not checked follow either."""
-    from tui.graph.checks import CheckResult, CheckStatus  # checks runs this audit
+    from tui.findings import Finding, Status
 
     if isinstance(audit, GraphError):
         found: Sequence[Incompatibility] | GraphError = audit
@@ -441,13 +441,13 @@ def audit_result(audit: Audit | Sequence[Incompatibility] | GraphError) -> Check
         found, notes = audit, ()
     after = "".join(f"\nNot checked: {note}" for note in notes)
     if isinstance(found, GraphError):
-        return CheckResult(
-            CHECK_ID, CheckStatus.ERROR, TITLE, f"Could not check: {found.message}", found.fix
+        return Finding(
+            CHECK_ID, Status.ERROR, TITLE, f"Could not check: {found.message}", found.fix
         )
     if not found:
-        return CheckResult(
+        return Finding(
             CHECK_ID,
-            CheckStatus.PASS,
+            Status.PASS,
             TITLE,
             "No VPN, SCEP or device restrictions profile or app assigned to the rollout's"
             " users is one that User Enrollment does not support" + after,
@@ -457,9 +457,9 @@ def audit_result(audit: Audit | Sequence[Incompatibility] | GraphError) -> Check
         f" support ({SOURCE}):"
     ]
     lines += [f"- {f.line()}" for f in found]
-    return CheckResult(
+    return Finding(
         CHECK_ID,
-        CheckStatus.WARN,
+        Status.WARN,
         TITLE,
         "\n".join(lines) + after,
         "Fix each one as its line says (Devices > iOS/iPadOS > Configuration, or Apps >"

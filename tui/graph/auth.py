@@ -21,8 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# `as`: tui/fleet/sign_in.py still imports it from here while that work lands.
-from tui.choices import AuthMethod as AuthMethod
+from tui.choices import AuthMethod
 from tui.graph import jwt
 from tui.graph.clouds import (
     Cloud,

@@ -109,12 +109,6 @@ class CheckReport:
         return 0
 
 
-# The names this model had before tui.findings, still read by tui/graph/audit.py and its
-# tests while that work lands; removed once they use tui.findings.
-CheckResult = Finding
-CheckStatus = Status
-
-
 def _result(check_id: str, status: Status, detail: str, fix: str = "") -> Finding:
     return Finding(check_id, status, TITLES[check_id], detail, fix)
 

@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
 SCHEMA_VERSION = 1
-# The old name of tui.graph.clouds.CLOUD_NAMES, read by tui/fleet/file.py while that work
-# lands.
-CLOUDS = CLOUD_NAMES
 
 # delete: a duplicate this run created and removed; adopt: an existing object taken over
 # (found by name after a lost answer, or the oldest of two made at the same moment).

@@ -231,7 +231,7 @@ class FleetRun:
                 recorded = record_target(table, target)
                 if recorded:  # pinned to the tenant's GUID from now on, as adue apply does
                     session.update("tenant", recorded)
-                    session.save()
+                    await session.save_async()  # off the loop: the other tenants go on
             job = _JOBS[self.command]
             await job(_Tenant(self.fleet, tenant, session, client, target, outcome))
         finally:

@@ -166,7 +166,7 @@ class _Runner:
         key = next((k for k, hint in self._in_flight.items() if hint and hint in notice.url), "")
         self.report(key, "retry", notice.describe())
 
-    async def _save(self) -> None:
+    async def save(self) -> None:
         """Save the session before going on (the journal is write-ahead). With
         `saves_off_loop` its disk write and fsyncs wait in a worker thread, not on the
         event loop (a fleet's other tenants run on it meanwhile)."""
@@ -189,7 +189,7 @@ class _Runner:
             request_id="",
             result="pending",
         )
-        await self._save()
+        await self.save()
         self._in_flight[action.key] = object_id or _collection_hint(action)
         self.report(action.key, "start", action.title)
         try:
@@ -210,7 +210,7 @@ class _Runner:
             table, key = ID_KEYS[action.object_type]
             self.session.set(table, key, final_id)
             self.result.created[action.object_type.value] = final_id
-        await self._save()
+        await self.save()
         self.result.writes += 1
         self.result.done.append(action.key)
         self.result.request_ids[action.key] = request_id
@@ -229,7 +229,7 @@ class _Runner:
             request_id="",
             result="pending",
         )
-        await self._save()
+        await self.save()
         self._in_flight[action.key] = _collection_hint(action)
         self.report(action.key, "start", action.title)
         try:
@@ -252,7 +252,7 @@ class _Runner:
             self.session.journal_update(
                 index, result="ok", object_id=kept.id, request_id=creation.request_id
             )
-            self._keep(action, kept.id)
+            await self._keep(action, kept.id)
             self.result.writes += 1
             self._unsettled[action.key] = (kind, kept)
         else:
@@ -267,7 +267,7 @@ class _Runner:
                     f"{creation.lost[-1]}"
                 )[:1000],
             )
-            self._adopt(
+            await self._adopt(
                 action,
                 kept.id,
                 f"found {kind.label} by exact name and type after the lost answer, "
@@ -308,7 +308,7 @@ class _Runner:
                 request_id="",
                 result="pending",
             )
-            await self._save()
+            await self.save()
             self.report(
                 action.key,
                 "retry",
@@ -329,22 +329,22 @@ class _Runner:
                 raise
             self.session.journal_update(index, result="ok", request_id=request_id)
             self.result.writes += 1
-            await self._save()
+            await self.save()
         created = survivor.created.isoformat() if survivor.created else "at an unknown time"
-        self._adopt(
+        await self._adopt(
             action,
             survivor.id,
             f"another run created {kind.label} at the same moment: kept the oldest "
             f"(created {created}), deleted the one this run created (id {mine.id})",
         )
 
-    def _keep(self, action: Action, object_id: str) -> None:
+    async def _keep(self, action: Action, object_id: str) -> None:
         table, key = ID_KEYS[action.object_type]
         self.session.set(table, key, object_id)
         self.result.created[action.object_type.value] = object_id
-        self.session.save()
+        await self.save()
 
-    def _adopt(self, action: Action, object_id: str, why: str) -> None:
+    async def _adopt(self, action: Action, object_id: str, why: str) -> None:
         self.session.journal_append(
             intent=action.key,
             action="adopt",
@@ -354,7 +354,7 @@ class _Runner:
             result="ok",
             detail=why[:1000],
         )
-        self._keep(action, object_id)
+        await self._keep(action, object_id)
 
     def _fail(self, action: Action, index: int, message: str, request_id: str) -> None:
         self.session.journal_update(
@@ -547,7 +547,7 @@ class _Runner:
             self.report(action.key, "failed", str(exc), getattr(exc, "request_id", ""))
             raise
         self.session.set("priority", "applied_order", final)
-        await self._save()
+        await self.save()
         self.result.done.append(action.key)
         # Graph's request-id of the last move (none when nothing had to move).
         last = next(
@@ -645,7 +645,6 @@ def _prepare(session: Session, plan: Plan) -> None:
         if changed:
             session.set(table, key, groups)
     session.set("review", "last_result", "interrupted")
-    session.save()
 
 
 def _finish(session: Session, result: ApplyResult, *, interrupted: bool = False) -> None:
@@ -670,7 +669,6 @@ def _finish(session: Session, result: ApplyResult, *, interrupted: bool = False)
         for table in (*STEP_TABLES, "review"):
             if session.table(table) or table == "review":
                 session.set(table, "status", "done")
-    session.save()
 
 
 def _record_inputs(session: Session) -> None:
@@ -703,6 +701,7 @@ async def apply_plan(
         raise ApplyRefused(plan.problems)
     runner = _Runner(client, session, plan, progress, saves_off_loop=saves_off_loop)
     _prepare(session, plan)
+    await runner.save()  # before the first write
     chains: dict[Chain, list[Action]] = {}
     for action in plan.changes:
         chains.setdefault(action.chain, []).append(action)
@@ -714,6 +713,10 @@ async def apply_plan(
     finally:
         remove()
         _finish(session, runner.result, interrupted=interrupted)
+        if interrupted:  # cancelled: no await may stand between the outcome and the disk
+            session.save()
+        else:
+            await runner.save()
     return runner.result
 
 

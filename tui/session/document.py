@@ -39,6 +39,8 @@ from tui.session.schema import (
 from tui.steps import STEP_IDS
 
 if TYPE_CHECKING:
+    import asyncio
+
     from tomlkit.toml_document import TOMLDocument
 
 # --- journal compaction -------------------------------------------------------------
@@ -102,6 +104,7 @@ class Session:
         self._saves_made = 0
         self._saves_written = 0
         self._read_back = ReadBack()  # parses again only what changed since the last save
+        self._batch: asyncio.Future[None] | None = None  # save_async's save not yet serialised
         # Reads are served from tomllib's plain dict until the first write needs the
         # comment-preserving tomlkit document: tomlkit costs start-up time.
         self._doc = doc
@@ -342,13 +345,31 @@ class Session:
         self._write(*self._serialise())
 
     async def save_async(self) -> None:
-        """`save` for a coroutine: the document is serialised on the caller's thread (so
-        it is the state of this moment), the write and its fsyncs in a worker thread, so
+        """`save` for a coroutine: the write and its fsyncs wait in a worker thread, so
         that an event loop running other work (the other chains, a fleet's other tenants)
-        does not stand still while the disk syncs. Returns once the file is on disk."""
+        does not stand still while the disk syncs. Returns once the file holds every
+        change made before the call.
+
+        Group commit: coroutines that save in the same turn of the event loop (a plan's
+        chains journalling the writes they send together) share one serialisation and
+        one write. A caller joins only a save not yet serialised, so its changes (made
+        before it called) are in the text written; it returns only after that write."""
         import asyncio
 
-        number, text = self._serialise()
+        with self._mutex:
+            batch = self._batch
+            if batch is None:
+                batch = self._batch = asyncio.ensure_future(self._save_batch())
+        # Shielded: a cancelled caller does not cancel the save the others wait for.
+        await asyncio.shield(batch)
+
+    async def _save_batch(self) -> None:
+        import asyncio
+
+        await asyncio.sleep(0)  # the other coroutines ready in this turn join first
+        with self._mutex:
+            self._batch = None
+            number, text = self._serialise()
         await asyncio.to_thread(self._write, number, text)
 
     def _serialise(self) -> tuple[int, str]:

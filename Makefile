@@ -41,6 +41,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check $(SRC) tests bench
 	$(VENV)/bin/ruff format --check $(SRC) tests bench
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/vulture
 
 types: $(VENV)/.installed-test
 	$(VENV)/bin/mypy

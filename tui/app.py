@@ -33,7 +33,7 @@ from screens.widgets.wizard_header import WizardHeader
 from tui import startup_gc
 from tui.backend import Backend, SandboxInfo
 from tui.session import Session
-from tui.steps import STEPS, get_step, next_step, previous_step, step_index
+from tui.steps import STEPS, get_step, next_step, previous_step
 
 
 class AdueApp(App[int]):
@@ -432,7 +432,3 @@ def shown_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def step_number(step_id: str) -> int:
-    return step_index(step_id) + 1

@@ -79,11 +79,6 @@ def safe_lines(value: object) -> str:
     return safe_text(value, keep_newlines=True)
 
 
-def is_safe(text: str) -> bool:
-    """True when `text` holds nothing `safe_text` would change (newlines and tabs allowed)."""
-    return safe_lines(text) == text
-
-
 def json_text(value: Any, *, indent: int | None = 2) -> str:
     """JSON with non-ASCII letters kept readable but every control, C1, bidi and
     separator character escaped as \\uXXXX (json already escapes C0 controls)."""

@@ -48,9 +48,6 @@ CACHE_NAME = "adue"
 MULTI_TENANT = frozenset({"", "organizations", "common"})
 
 
-INTERACTIVE = frozenset({AuthMethod.DEVICE_CODE, AuthMethod.BROWSER})
-
-
 class SettingsError(ValueError):
     """Bad connection settings; the message names the option and the fix."""
 

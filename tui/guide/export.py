@@ -12,11 +12,6 @@ from tui.guide.errors import GuideError
 from tui.guide.settings import GuideSettings
 
 FILE_STEM = "onboarding-guide"
-MEDIA_TYPES: dict[str, str] = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-}
 
 
 def render(settings: GuideSettings, lang: str, fmt: GuideFormat | str) -> bytes:

@@ -77,10 +77,6 @@ def _cast(segment: str) -> str | None:
     return name
 
 
-def _assignment_context(ctx: Ctx, owner: str, owner_id: str) -> str:
-    return ctx.context_url(f"{owner}('{owner_id}')/assignments")
-
-
 def _view(
     ctx: Ctx, obj: dict[str, Any], assignments: list[dict[str, Any]] | None
 ) -> dict[str, Any]:

@@ -44,11 +44,6 @@ def tenant_json(tenant: Tenant) -> str:
     return json.dumps(tenant.to_json(), ensure_ascii=False)
 
 
-def save_fleet_state(path: Path, tenants: list[Tenant]) -> None:
-    """All tenants of a fleet sandbox in one file (the first is the partner tenant)."""
-    save_fleet_texts(path, [tenant_json(t) for t in tenants])
-
-
 def save_fleet_texts(path: Path, tenant_texts: list[str]) -> None:
     """The fleet state file from each tenant's JSON text (tenant_json), in order."""
     path.parent.mkdir(parents=True, exist_ok=True)

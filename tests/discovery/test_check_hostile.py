@@ -29,13 +29,13 @@ from tui.sandbox.tls import TlsFiles
 MARGIN_S = 1.5  # what "the timeout plus a small margin" allows
 
 
-async def _check(host: Listener, tls: TlsFiles, domain: str, timeout: float = 5) -> DiscoveryReport:
+async def _check(host: Listener, tls: TlsFiles, domain: str, limit_s: float = 5) -> DiscoveryReport:
     return await check_domain(
         domain,
         tenant_id=TENANT,
         verify=str(tls.ca_path),
         connect_to=host.connect_to,
-        timeout=timeout,
+        timeout=limit_s,
     )
 
 
@@ -59,12 +59,13 @@ async def test_a_trickling_body_cannot_hold_the_check(
     # deadline for the whole check stops it.
     assert TRICKLE_SECONDS < 3
     started = time.monotonic()
-    report = await _check(discovery_host, tls_files, domain_for("trickle"), timeout=3)
+    report = await _check(discovery_host, tls_files, domain_for("trickle"), limit_s=3)
     took = time.monotonic() - started
     assert took < 3 + MARGIN_S, took
     assert _failing(report) == ["timeout"]
     timeout = report.finding("timeout")
-    assert timeout is not None and "3 s limit" in timeout.detail
+    assert timeout is not None
+    assert "3 s limit" in timeout.detail
     assert report.status == "error"
 
 
@@ -130,7 +131,8 @@ async def test_body_findings_name_the_problem(
     report = await _check(discovery_host, tls_files, domain_for(variant))
     assert failing in _failing(report), report.findings
     finding = report.finding(failing)
-    assert finding is not None and words in finding.detail, finding
+    assert finding is not None, finding
+    assert words in finding.detail, finding
 
 
 def test_a_base_url_with_a_bracket_is_a_finding_not_a_usage_error(
@@ -152,7 +154,8 @@ def test_a_base_url_with_a_bracket_is_a_finding_not_a_usage_error(
     assert result.returncode == 2, result.stdout + result.stderr
     assert "FAIL  BaseURL is Intune's for this cloud: BaseURL" in result.stdout
     assert "not a valid URL" in result.stdout
-    assert "Traceback" not in result.stderr and "usage" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "usage" not in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -178,7 +181,8 @@ async def test_a_redirect_to_a_private_address_is_a_finding(
     assert _failing(report) == ["redirects"], report.findings
     finding = report.finding("redirects")
     assert finding is not None
-    assert address in finding.detail and "cannot reach" in finding.detail
+    assert address in finding.detail
+    assert "cannot reach" in finding.detail
     assert HOSTILE_REDIRECTS[variant].split("/.well-known")[0] in finding.detail
     # The checker did not follow it: one hop, the redirect itself.
     assert [hop.status for hop in report.requests["iPhone"]] == [302]
@@ -199,7 +203,8 @@ async def test_a_loopback_domain_may_redirect_within_the_machine(
     assert [hop.status for hop in report.requests["iPhone"]] == [302, 200]
     assert report.status == "warn", report.findings
     redirects = report.finding("redirects")
-    assert redirects is not None and redirects.status == "warn"
+    assert redirects is not None
+    assert redirects.status == "warn"
     assert "cannot reach" not in redirects.detail
 
 
@@ -211,7 +216,8 @@ async def test_a_malformed_location_is_a_finding(
     _assert_findings_are_clean(report)
     assert _failing(report) == ["redirects"], report.findings
     finding = report.finding("redirects")
-    assert finding is not None and "not a valid URL" in finding.detail
+    assert finding is not None
+    assert "not a valid URL" in finding.detail
 
 
 def test_a_location_with_control_characters_is_not_followed() -> None:

@@ -43,7 +43,8 @@ async def test_correct_file_passes_for_each_cloud(
     assert [f.id for f in report.findings] == list(FINDING_IDS)  # every check ran, in order
     assert all(f.fix == "" for f in report.findings)
     base = report.finding("base_url")
-    assert base is not None and CLOUDS[cloud].discovery_host in base.detail
+    assert base is not None
+    assert CLOUDS[cloud].discovery_host in base.detail
 
 
 async def test_the_right_file_for_the_wrong_cloud_fails_base_url(
@@ -72,7 +73,9 @@ async def test_each_misconfiguration_gets_its_own_finding_and_no_other(
     not_passing = [(f.id, f.status) for f in report.findings if f.status != "pass"]
     assert not_passing == [(info.finding, info.status)], report.findings
     finding = report.finding(info.finding)
-    assert finding is not None and finding.detail and finding.fix
+    assert finding is not None
+    assert finding.detail
+    assert finding.fix
     assert report.status == info.status
     json.dumps(report.to_dict())  # serialisable
 
@@ -109,10 +112,14 @@ async def test_device_request_shape_and_redirect_drops_query(
     assert second.query == {}
     assert {s.query.get("model-family") for s in seen} >= {"iPhone", "iPad"}
     hops = report.requests["iPhone"]
-    assert hops[0].status == 301 and hops[0].location and hops[0].location.endswith(second.path)
-    assert hops[1].status == 200 and hops[1].location is None
+    assert hops[0].status == 301
+    assert hops[0].location
+    assert hops[0].location.endswith(second.path)
+    assert hops[1].status == 200
+    assert hops[1].location is None
     warning = report.finding("redirects")
-    assert warning is not None and "does not carry" in warning.detail
+    assert warning is not None
+    assert "does not carry" in warning.detail
 
 
 async def test_without_tenant_id_the_tenant_is_not_compared(
@@ -138,7 +145,8 @@ async def test_report_json_shape(discovery_host: Listener, tls_files: TlsFiles) 
         "findings",
         "requests",
     }
-    assert data["schema"] == 1 and data["status"] == "fail"
+    assert data["schema"] == 1
+    assert data["status"] == "fail"
     assert data["connect_to"] == f"127.0.0.1:{discovery_host.port}"
     for finding in data["findings"]:
         assert set(finding) == {"id", "status", "title", "evidence", "fix"}

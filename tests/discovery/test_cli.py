@@ -58,7 +58,8 @@ def test_generate_saves_0644_a_file_to_publish(tmp_path: Path) -> None:
 def test_generate_refuses_a_bad_tenant_id() -> None:
     result = adue("discovery", "generate", "--tenant-id", "contoso.com")
     assert result.returncode == 64
-    assert "--tenant-id" in result.stderr and "GUID" in result.stderr
+    assert "--tenant-id" in result.stderr
+    assert "GUID" in result.stderr
     assert result.stdout == ""
 
 
@@ -71,7 +72,8 @@ def test_generate_needs_a_tenant(tmp_path: Path) -> None:
 def test_recipes_one_and_all() -> None:
     one = adue("discovery", "recipes", "--tenant-id", TENANT, "--only", "nginx")
     assert one.returncode == 0
-    assert generate(TENANT) in one.stdout and "default_type application/json" in one.stdout
+    assert generate(TENANT) in one.stdout
+    assert "default_type application/json" in one.stdout
     every = adue("discovery", "recipes", "--tenant-id", TENANT)
     for name in ("nginx", "Apache", "IIS", "Caddy", "Static Web Apps", "Blob"):
         assert name in every.stdout
@@ -100,7 +102,8 @@ def test_check_passing_exits_0_with_json(discovery_host: Listener, tls_files: Tl
     result = _check(discovery_host, tls_files, domain_for("ok"), "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(result.stdout)
-    assert data["status"] == "pass" and data["schema"] == 1
+    assert data["status"] == "pass"
+    assert data["schema"] == 1
     assert data["domain"] == domain_for("ok")
     assert {f["status"] for f in data["findings"]} == {"pass"}
     assert [h["status"] for h in data["requests"]["iPhone"]] == [200]
@@ -122,7 +125,8 @@ def test_check_failure_exits_2_and_names_the_fix(
 def test_check_warning_exits_0(discovery_host: Listener, tls_files: TlsFiles) -> None:
     result = _check(discovery_host, tls_files, domain_for("redirect"))
     assert result.returncode == 0
-    assert "WARN" in result.stdout and "passed with warnings" in result.stdout
+    assert "WARN" in result.stdout
+    assert "passed with warnings" in result.stdout
 
 
 def test_check_unreachable_exits_1() -> None:
@@ -150,11 +154,14 @@ def test_check_honours_ssl_cert_file(discovery_host: Listener, tls_files: TlsFil
 
 def test_check_usage_errors_exit_64() -> None:
     bad_connect = adue("discovery", "check", "contoso.test", "--connect-to", "localhost")
-    assert bad_connect.returncode == 64 and "--connect-to" in bad_connect.stderr
+    assert bad_connect.returncode == 64
+    assert "--connect-to" in bad_connect.stderr
     bad_domain = adue("discovery", "check", "not a domain")
-    assert bad_domain.returncode == 64 and "domain:" in bad_domain.stderr
+    assert bad_domain.returncode == 64
+    assert "domain:" in bad_domain.stderr
     missing_ca = adue("discovery", "check", "contoso.test", "--ca-file", "/nonexistent.pem")
-    assert missing_ca.returncode == 64 and "--ca-file" in missing_ca.stderr
+    assert missing_ca.returncode == 64
+    assert "--ca-file" in missing_ca.stderr
 
 
 def test_check_takes_domain_tenant_and_cloud_from_the_session(
@@ -197,4 +204,5 @@ def test_sandbox_check_passes_and_rehearses_a_variant() -> None:
     failing = [f["id"] for f in json.loads(rehearsal.stdout)["findings"] if f["status"] != "pass"]
     assert failing == ["servers"]
     alone = adue("discovery", "check", "contoso.com", "--rehearse", "version")
-    assert alone.returncode == 64 and "--rehearse: only with adue --sandbox" in alone.stderr
+    assert alone.returncode == 64
+    assert "--rehearse: only with adue --sandbox" in alone.stderr

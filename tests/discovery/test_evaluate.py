@@ -36,7 +36,8 @@ def test_good_file_passes_with_charset_and_surrounding_whitespace() -> None:
 )
 def test_body_problems_are_json_findings(body: bytes, words: str) -> None:
     finding, doc = parse_body(body)
-    assert finding.status == "fail" and finding.id == "json"
+    assert finding.status == "fail"
+    assert finding.id == "json"
     assert words in finding.detail
     assert doc is None
 

@@ -46,10 +46,9 @@ def test_generate_normalises_case_and_braces() -> None:
     ],
 )
 def test_bad_tenant_id_names_the_field_and_the_fix(value: str, words: str) -> None:
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match=r"^--tenant-id:") as info:
         validate_tenant_id(value, field="--tenant-id")
     message = str(info.value)
-    assert message.startswith("--tenant-id:")
     assert words in message
     assert "Tenant ID" in message  # where to find the right value
 

@@ -25,7 +25,8 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 def test_every_variant_on_the_sandbox_discovery_host(sandbox: RunningSandbox) -> None:
     url = urlsplit(sandbox.https_url)
-    assert url.hostname and url.port
+    assert url.hostname
+    assert url.port
     try:
         for variant in VARIANTS:
             sandbox.discovery_variant = variant

@@ -27,7 +27,7 @@ def connect() -> Iterator[Callable[[Callable[[Any], FleetConnector]], list[Fleet
     restores: list[Callable[[], None]] = []
 
     def install(make: Callable[[Any], FleetConnector]) -> list[FleetConnector]:
-        def factory(fleet: Any, interactive: bool) -> FleetConnector:
+        def factory(fleet: Any, _interactive: bool) -> FleetConnector:
             connector = make(fleet)
             made.append(connector)
             return connector

@@ -68,12 +68,15 @@ def test_ten_tenants_plan_apply_rerun_with_zero_writes_and_broken_ones_alone(
     assert list(tenants) == labels
     for label, entry in tenants.items():
         m = member(sb, label)
-        assert entry["tenant"]["id"] == m.id and entry["cloud"] == "global"
+        assert entry["tenant"]["id"] == m.id
+        assert entry["cloud"] == "global"
         if label == "t10":
-            assert entry["result"] == "failed" and "AADSTS700016" in entry["reason"], entry
+            assert entry["result"] == "failed", entry
+            assert "AADSTS700016" in entry["reason"], entry
         else:
             assert entry["tenant"]["name"] == m.name
-            assert entry["result"] == "changes" and entry["changes"] > 0, entry
+            assert entry["result"] == "changes", entry
+            assert entry["changes"] > 0, entry
     assert sum(writes_by_label(sb).values()) == 0
     assert not (tmp_path / "fleet.tenants").exists()  # plan writes nothing, not even sessions
 
@@ -88,7 +91,8 @@ def test_ten_tenants_plan_apply_rerun_with_zero_writes_and_broken_ones_alone(
     assert tenants["t07"]["result"] == "failed"
     assert "permission" in tenants["t07"]["reason"].lower(), tenants["t07"]
     assert count_named(sb, "t07") == (0, 0)
-    assert tenants["t10"]["result"] == "failed" and first["t10"] == 0
+    assert tenants["t10"]["result"] == "failed"
+    assert first["t10"] == 0
     assert applied["summary"] == {"applied": 8, "failed": 2}
     # overrides land in their tenant only: t02's profile goes to BYOD pilot alone (the
     # sandbox fleet file's override), t05 has no web clip
@@ -112,12 +116,14 @@ def test_ten_tenants_plan_apply_rerun_with_zero_writes_and_broken_ones_alone(
     assert code == 0, text
     for label in HEALTHY:
         assert any(line.startswith(label) and "in sync" in line for line in text.splitlines())
-    assert "8 tenant(s)" in text and "8 in sync" in text
+    assert "8 tenant(s)" in text
+    assert "8 in sync" in text
 
     code, status, _ = fleet_cmd(capsys, "status", "--fleet", str(path), "--json", "--only", "t02")
     assert code == 0
     [entry] = status["tenants"]
-    assert entry["label"] == "t02" and entry["status"]["last_result"] == "ok"
+    assert entry["label"] == "t02"
+    assert entry["status"]["last_result"] == "ok"
     assert entry["status"]["drift"]["in_sync"]
 
     # The checks as the fleet's app (the compatibility audit reads a group's parents, which
@@ -148,7 +154,8 @@ def _t03_fails_alone(code: int, text: str) -> None:
     assert code == 2, text
     lines = text.splitlines()
     t03 = next(i for i, line in enumerate(lines) if line.startswith("t03"))
-    assert "checks fail" in lines[t03] and "push" in lines[t03 + 1].lower(), lines
+    assert "checks fail" in lines[t03], lines
+    assert "push" in lines[t03 + 1].lower(), lines
     assert any(line.startswith("t01") and " pass " in line for line in lines), lines
 
 
@@ -197,13 +204,18 @@ def test_a_token_for_another_tenant_is_refused_with_zero_writes(
         code, answer, _ = fleet_cmd(capsys, "apply", "--fleet", str(path), "--yes", "--json")
         assert code == 1
         t02 = by_label(answer)["t02"]
-        assert t02["result"] == "failed" and t02["writes"] == 0
+        assert t02["result"] == "failed"
+        assert t02["writes"] == 0
         reason = t02["reason"]
-        assert "Wrong tenant" in reason and member(sb, "t02").id in reason, reason
-        assert t01.id in reason and t01.name in reason
+        assert "Wrong tenant" in reason, reason
+        assert member(sb, "t02").id in reason, reason
+        assert t01.id in reason
+        assert t01.name in reason
         writes = writes_by_label(sb)
-        assert writes["t02"] == 0 and writes["t01"] == writes["t03"] > 0  # t01 written once
-        assert count_named(sb, "t01") == (1, 1) and count_named(sb, "t02") == (0, 0)
+        assert writes["t02"] == 0
+        assert writes["t01"] == writes["t03"] > 0  # t01 written once
+        assert count_named(sb, "t01") == (1, 1)
+        assert count_named(sb, "t02") == (0, 0)
         session = Session.read_only(tmp_path / "fleet.tenants" / "t02.toml")
         assert session.get("sso_extension", "policy_id") == ""
         assert session.journal() == []

@@ -113,7 +113,8 @@ def converged(sb: RunningSandbox, path: Path, reference: dict[str, Any]) -> None
         assert all(e.get("result") != "pending" for e in session.journal())
     before = writes_by_label(sb)
     again = run_apply(sb, path, path.parent / "home")
-    assert again.returncode == 0 and writes_by_label(sb) == before, again.stdout
+    assert again.returncode == 0, again.stdout
+    assert writes_by_label(sb) == before, again.stdout
 
 
 def kill_points(count: int, seed: int, total: int) -> list[int]:
@@ -137,7 +138,8 @@ def test_sigterm_records_each_tenant_in_flight(
     sb, path = fleet_run
     stopped = run_apply(sb, path, path.parent / "home", kill_after=3, sig=signal.SIGTERM)
     assert stopped.returncode == 143, stopped.stdout + stopped.stderr
-    assert "stopped by SIGTERM" in stopped.stderr and "Traceback" not in stopped.stderr
+    assert "stopped by SIGTERM" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
     assert "interrupted" in stopped.stdout  # the summary names the tenants it stopped
     results = {
         label: Session.read_only(path.parent / "fleet.tenants" / f"{label}.toml").get(

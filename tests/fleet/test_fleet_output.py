@@ -31,9 +31,12 @@ def outcome(**changes: Any) -> TenantOutcome:
 
 def test_tenant_text_is_shown_never_acted_on() -> None:
     for text in (tenant_line(outcome()), summary([outcome()], HOSTILE, 1.0)):
-        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "\x1b" not in text
+        assert "\x07" not in text
+        assert "\u202e" not in text
         assert "\r" not in text
-        assert "␛]0;pwned␇" in text and "<U+202E>" in text
+        assert "␛]0;pwned␇" in text
+        assert "<U+202E>" in text
 
 
 class Terminal(io.StringIO):
@@ -56,7 +59,8 @@ def test_the_progress_line_only_on_a_terminal() -> None:
     line.finish()
     text = terminal.getvalue()
     assert "\r\x1b[2K[#####...............] 1/4 done, 3 running" in text
-    assert "t01  done\n" in text and text.endswith("\r\x1b[2K")
+    assert "t01  done\n" in text
+    assert text.endswith("\r\x1b[2K")
 
 
 def test_apply_asks_once_for_the_fleet(
@@ -73,11 +77,14 @@ def test_apply_asks_once_for_the_fleet(
             assert "change(s) in 3 tenant(s) of Sandbox fleet: 3 tenants? [y/N]" in err
             results = {t["label"]: t["result"] for t in json.loads(out)["tenants"]}
             if applied:
-                assert code == 0 and set(results.values()) == {"applied"}
+                assert code == 0
+                assert set(results.values()) == {"applied"}
                 assert all(writes_by_label(sb).values())
             else:
-                assert "nothing written" in err and set(results.values()) == {"not started"}
-                assert sum(writes_by_label(sb).values()) == 0 and code == 1
+                assert "nothing written" in err
+                assert set(results.values()) == {"not started"}
+                assert sum(writes_by_label(sb).values()) == 0
+                assert code == 1
 
 
 def test_concurrency_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,5 +99,6 @@ def test_concurrency_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             outcomes = asyncio.run(runner.run())
         finally:
             connector.close()
-        assert max(seen) == 2 and len(seen) == 5
+        assert max(seen) == 2
+        assert len(seen) == 5
         assert {o.result for o in outcomes} == {"changes"}

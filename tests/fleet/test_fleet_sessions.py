@@ -38,11 +38,11 @@ def test_first_run_writes_an_ordinary_session_with_only_the_fleets_tables(
     data = Session.read_only(path).data  # validates as a session
     assert set(data) == {"session", "tenant", "sso_extension", "enrollment_profile", "guide"}
     assert data["tenant"]["tenant_id"] == "fabrikam.example"
-    assert (
-        data["tenant"]["auth"] == "device-code" and data["tenant"]["organization"] == "Fabrikam Ltd"
-    )
+    assert data["tenant"]["auth"] == "device-code"
+    assert data["tenant"]["organization"] == "Fabrikam Ltd"
     assert data["enrollment_profile"]["groups"] == [{"name": "Fabrikam BYOD"}]
-    assert data["guide"]["organization"] == "Fabrikam" and data["guide"]["output_dir"] == "fabrikam"
+    assert data["guide"]["organization"] == "Fabrikam"
+    assert data["guide"]["output_dir"] == "fabrikam"
 
 
 def test_a_rerun_follows_the_fleet_file_and_keeps_what_apply_wrote(tmp_path: Path) -> None:
@@ -65,13 +65,16 @@ def test_a_rerun_follows_the_fleet_file_and_keeps_what_apply_wrote(tmp_path: Pat
     open_for_apply(fleet, fleet.tenants[0]).close()
     data = Session.read_only(session_of(tmp_path, "fabrikam")).data
     sso = data["sso_extension"]
-    assert sso["description"] == "BYOD" and "all_users" not in sso  # the default again
-    assert sso["policy_id"] == "p-1" and sso["status"] == "done"
+    assert sso["description"] == "BYOD"
+    assert "all_users" not in sso  # the default again
+    assert sso["policy_id"] == "p-1"
+    assert sso["status"] == "done"
     assert data["enrollment_profile"]["groups"] == [{"id": "g-1", "name": "Fabrikam BYOD"}]
     assert data["guide"]["organization"] == "Fabrikam AG"
     # the GUID recorded at the first sign-in stays, though the fleet gives a domain
     assert data["tenant"]["tenant_id"] == "2f7b0c1e-aaaa-bbbb-cccc-444455556666"
-    assert data["review"]["last_result"] == "ok" and len(data["journal"]) == 1
+    assert data["review"]["last_result"] == "ok"
+    assert len(data["journal"]) == 1
 
     renamed = changed.replace('"Fabrikam BYOD"', '"Fabrikam iPhones"')
     fleet = load_fleet(write(tmp_path, renamed))

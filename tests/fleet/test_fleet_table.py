@@ -70,7 +70,8 @@ async def until_applied(pilot: Pilot[Any], runs: int) -> None:
         await pilot.pause(0.05)
         if screen.runs_ended >= runs:
             break
-    assert screen.runs_ended == runs and not screen.applying
+    assert screen.runs_ended == runs
+    assert not screen.applying
     await settled(pilot)
 
 
@@ -89,15 +90,20 @@ async def test_the_table_lists_every_tenant_with_states_from_its_session(
         await settled(pilot)
         shown = rows(app)
         assert list(shown) == [m.label for m in ten.fleet]
-        assert shown["t02"][3] == "●◐○○○○○○" and shown["t01"][3] == "○○○○○○○○"
+        assert shown["t02"][3] == "●◐○○○○○○"
+        assert shown["t01"][3] == "○○○○○○○○"
         t02 = member(ten, "t02")
-        assert shown["t02"][4] == "never" and shown["t02"][2] == t02.id[:8] + "…"
+        assert shown["t02"][4] == "never"
+        assert shown["t02"][2] == t02.id[:8] + "…"
         for label, cells in shown.items():
             name = member(ten, label).name
             assert cells[1] == name or (cells[1].endswith("…") and name.startswith(cells[1][:-1]))
         detail = await detail_of(pilot, "t02")
-        assert t02.id in detail and t02.name in detail
-        assert "● 1 Sign in" in detail and "◐ 2 Prerequisites" in detail and "○ 8" in detail
+        assert t02.id in detail
+        assert t02.name in detail
+        assert "● 1 Sign in" in detail
+        assert "◐ 2 Prerequisites" in detail
+        assert "○ 8" in detail
     board.close()
 
 
@@ -137,18 +143,24 @@ async def test_apply_from_the_table_converges_every_tenant_and_a_rerun_writes_no
             assert first[label] > 0
         # each broken tenant fails alone, its reason in its row (cut to the column) and
         # whole in the detail under the table when its row is highlighted
-        assert shown["t07"][4] == "failed" and shown["t07"][5].startswith("sso_extension")
+        assert shown["t07"][4] == "failed"
+        assert shown["t07"][5].startswith("sso_extension")
         t10 = member(ten, "t10").id
-        assert shown["t10"][4] == "failed" and shown["t10"][5].startswith(f"Tenant {t10}")
+        assert shown["t10"][4] == "failed"
+        assert shown["t10"][5].startswith(f"Tenant {t10}")
         assert "permission" in await detail_of(pilot, "t07")
         assert "AADSTS700016" in await detail_of(pilot, "t10")
-        assert first["t10"] == 0 and count_named(ten, "t07") == (0, 0)
+        assert first["t10"] == 0
+        assert count_named(ten, "t07") == (0, 0)
         # live: every tenant was shown running before its result
         for label in shown:
             results = [p.result for p in seen if p.label == label]
-            assert results[0] == "running" and results[-1] != "running", (label, results)
+            assert results[0] == "running", (label, results)
+            assert results[-1] != "running", (label, results)
         status = str(app.screen.query_one("#fleet-status").render())
-        assert "10 tenant(s)" in status and "8 applied" in status and "2 failed" in status
+        assert "10 tenant(s)" in status
+        assert "8 applied" in status
+        assert "2 failed" in status
 
         seen.clear()
         await pilot.press("a")
@@ -161,7 +173,8 @@ async def test_apply_from_the_table_converges_every_tenant_and_a_rerun_writes_no
         assert {label: after[label] for label in HEALTHY} == {
             label: first[label] for label in HEALTHY
         }
-        assert count_named(ten, "t07") == (0, 0) and after["t10"] == 0
+        assert count_named(ten, "t07") == (0, 0)
+        assert after["t10"] == 0
     board.close()
 
 
@@ -258,7 +271,8 @@ async def test_enter_opens_that_tenants_wizard_on_its_session_signed_in_by_the_f
                 break
         await settled(pilot)
         header = wizard.query_one(WizardHeader)
-        assert header.tenant_id == t04.id and header.tenant == t04.name
+        assert header.tenant_id == t04.id
+        assert header.tenant == t04.name
         assert wizard.session.get("tenant", "organization") == t04.name
         await pilot.press("ctrl+q")
     session.close()
@@ -341,9 +355,11 @@ async def test_names_from_the_fleet_file_are_shown_as_written_never_as_markup(
             app.screen.query_one("#fleet-title").render()
         )
         cell = app.screen.query_one(FleetTable).get_row("t01")[1]
-        assert cell.plain == "[red]Evil[/] ␛[2J" and not cell.spans
+        assert cell.plain == "[red]Evil[/] ␛[2J"
+        assert not cell.spans
         detail = await detail_of(pilot, "t01")
-        assert "[red]Evil[/] ␛[2J" in detail and "\x1b" not in detail
+        assert "[red]Evil[/] ␛[2J" in detail
+        assert "\x1b" not in detail
 
 
 def test_the_command_opens_no_table_on_an_unusable_fleet_file(
@@ -355,7 +371,9 @@ def test_the_command_opens_no_table_on_an_unusable_fleet_file(
     bad.write_text('[fleet]\nname = "x"\nconcurrency = "eight"\n', encoding="utf-8")
     assert cli.main(["fleet", "--fleet", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("adue fleet: ") and "concurrency" in err and "Traceback" not in err
+    assert err.startswith("adue fleet: ")
+    assert "concurrency" in err
+    assert "Traceback" not in err
     assert cli.main(["fleet", "--fleet", str(tmp_path / "none.toml")]) == 1
     assert "none.toml" in capsys.readouterr().err
     assert cli.main(["fleet"]) == 64  # neither an action nor a fleet file: the usage line
@@ -383,14 +401,17 @@ async def test_the_gdap_device_code_is_shown_in_the_table_and_the_sign_in_kept(
                     break
             assert dialog is not None, "no device code dialog"
             code = str(dialog.query_one("#device-code").render())
-            assert code.strip() and code.strip() == dialog.prompt.user_code
+            assert code.strip()
+            assert code.strip() == dialog.prompt.user_code
             for _ in range(200):
                 await pilot.pause(0.05)
                 if board.signed_in and not isinstance(app.screen, DeviceCodeDialog):
                     break
-            assert board.signed_in and not isinstance(app.screen, DeviceCodeDialog)
+            assert board.signed_in
+            assert not isinstance(app.screen, DeviceCodeDialog)
             status = str(app.screen.query_one("#fleet-status").render())
-            assert "Signed in for the fleet as" in status and "(gdap)" in status
+            assert "Signed in for the fleet as" in status
+            assert "(gdap)" in status
             await pilot.press("s")  # signed in already: nothing new to do
             await pilot.pause()
             assert not isinstance(app.screen, DeviceCodeDialog)

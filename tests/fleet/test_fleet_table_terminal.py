@@ -44,7 +44,9 @@ def test_fleet_table_in_tmux_signs_in_applies_opens_a_wizard_and_comes_back(
         try:
             wait_for(name, "Not signed in (gdap)")
             screen = wait_for(name, "Apply all")
-            assert "t01" in screen and "t04" in screen and "Apply all" in screen
+            assert "t01" in screen
+            assert "t04" in screen
+            assert "Apply all" in screen
             tmux(name, "send-keys", "-t", name, "s")
             screen = wait_for(name, "enter the code")  # the device code, inside the TUI
             wait_for(name, "Signed in for the fleet as")
@@ -56,12 +58,14 @@ def test_fleet_table_in_tmux_signs_in_applies_opens_a_wizard_and_comes_back(
             assert all(count_named(sb, m.label) == (1, 1) for m in sb.fleet)
             tmux(name, "send-keys", "-t", name, "Down", "Enter")  # t02's wizard
             screen = wait_for(name, "Save & quit")
-            assert "1 Sign in" in screen and "8 Employee guide" in screen
+            assert "1 Sign in" in screen
+            assert "8 Employee guide" in screen
             tmux(name, "send-keys", "-t", name, "C-q")
             wait_for(name, "Back from t02's wizard")
             screen = wait_for(name, "Apply all")
             assert "Signed in for the fleet" in screen  # the one sign-in is kept
-            assert "t01" in screen and "Apply all" in screen
+            assert "t01" in screen
+            assert "Apply all" in screen
             tmux(name, "send-keys", "-t", name, "C-q")
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:

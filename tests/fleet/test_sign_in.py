@@ -61,7 +61,7 @@ def sandbox_table(sb: RunningSandbox, **changes: str) -> dict[str, Any]:
     return table
 
 
-def organization_id(sb: RunningSandbox, settings: FleetSignInSettings, credential: Any) -> str:
+def organization_id(settings: FleetSignInSettings, credential: Any) -> str:
     async def go() -> str:
         client = build_graph_client(
             credential,
@@ -102,7 +102,8 @@ def test_bad_sign_in_values_name_the_key_and_the_fix(
 ) -> None:
     with pytest.raises(SettingsError) as error:
         FleetSignInSettings.from_table(sandbox_table(fleet, **changes), where=where)
-    assert str(error.value).startswith(where(key)) and words in str(error.value)
+    assert str(error.value).startswith(where(key))
+    assert words in str(error.value)
 
 
 def test_a_certificate_file_must_hold_key_and_certificate(
@@ -123,7 +124,8 @@ def test_the_sandbox_fleet_file_s_sign_in_table_is_accepted(
 ) -> None:
     data = tomllib.loads(write_fleet_file(fleet, tmp_path).read_text())
     settings = FleetSignInSettings.from_table(data["sign_in"], where=where)
-    assert settings.mode == "gdap" and settings.partner_tenant == fleet.partner_tenant_id
+    assert settings.mode == "gdap"
+    assert settings.partner_tenant == fleet.partner_tenant_id
     assert settings.graph_root == fleet.graph_url
     assert settings.client_id == "14d82eec-204b-4c2f-b7e8-296a70dab67e"  # Graph CLI tools
     plain = FleetSignInSettings.from_table(
@@ -142,7 +144,8 @@ def test_gdap_one_device_code_then_every_tenant_concurrently(fleet: RunningSandb
     fleet_sign_in = FleetSignIn(settings, prompt=prompts.append, ask_secret=None)
     try:
         fleet_sign_in.sign_in()
-        assert len(prompts) == 1 and fleet_sign_in.account == fleet.admin_upn
+        assert len(prompts) == 1
+        assert fleet_sign_in.account == fleet.admin_upn
         members = [m for m in fleet.fleet if m.label != "t10"]
 
         def token_tenant(m: FleetTenantInfo) -> str:
@@ -161,25 +164,27 @@ def test_gdap_one_device_code_then_every_tenant_concurrently(fleet: RunningSandb
         # Each tenant's credential reads that tenant only, through the real SDK.
         for m in (members[0], members[5]):
             credential = fleet_sign_in.credential_for(m.id)
-            assert organization_id(fleet, settings, credential) == m.id
+            assert organization_id(settings, credential) == m.id
     finally:
         fleet_sign_in.close()
 
 
 def test_gdap_refused_tenant_names_the_tenant_and_the_fix(fleet: RunningSandbox) -> None:
     settings = FleetSignInSettings.from_table(sandbox_table(fleet), where=where)
-    fleet_sign_in = FleetSignIn(settings, prompt=lambda p: None, ask_secret=None)
+    fleet_sign_in = FleetSignIn(settings, prompt=lambda _: None, ask_secret=None)
     t10 = member(fleet, "t10")
     try:
         fleet_sign_in.sign_in()
         with pytest.raises(SignInFailed) as refused:
-            organization_id(fleet, settings, fleet_sign_in.credential_for(t10.id))
+            organization_id(settings, fleet_sign_in.credential_for(t10.id))
         text = str(refused.value)
-        assert t10.id in text and "AADSTS50020" in text and "GDAP relationship" in text
+        assert t10.id in text
+        assert "AADSTS50020" in text
+        assert "GDAP relationship" in text
         assert "Intune Administrator" in refused.value.fix
         # The others still work after a refusal.
         t01 = member(fleet, "t01")
-        assert organization_id(fleet, settings, fleet_sign_in.credential_for(t01.id)) == t01.id
+        assert organization_id(settings, fleet_sign_in.credential_for(t01.id)) == t01.id
     finally:
         fleet_sign_in.close()
 
@@ -188,7 +193,7 @@ def test_gdap_missing_permission_tenant_gets_403_on_its_first_write(
     fleet: RunningSandbox,
 ) -> None:
     settings = FleetSignInSettings.from_table(sandbox_table(fleet), where=where)
-    fleet_sign_in = FleetSignIn(settings, prompt=lambda p: None, ask_secret=None)
+    fleet_sign_in = FleetSignIn(settings, prompt=lambda _: None, ask_secret=None)
     t07 = member(fleet, "t07")
 
     async def write() -> None:
@@ -207,7 +212,8 @@ def test_gdap_missing_permission_tenant_gets_403_on_its_first_write(
         fleet_sign_in.sign_in()
         with pytest.raises(PermissionMissing):
             asyncio.run(write())
-        assert fleet.requests[-1].status == 403 and fleet.requests[-1].tenant_id == t07.id
+        assert fleet.requests[-1].status == 403
+        assert fleet.requests[-1].tenant_id == t07.id
     finally:
         fleet_sign_in.close()
 
@@ -229,7 +235,7 @@ def app_settings(sb: RunningSandbox, **changes: str) -> FleetSignInSettings:
 
 
 def test_app_secret_from_the_environment_gives_app_tokens_per_tenant(
-    fleet: RunningSandbox, tmp_path: Path
+    fleet: RunningSandbox,
 ) -> None:
     settings = app_settings(fleet)
     environ = {"AZURE_CLIENT_SECRET": fleet.fleet_client_secret}
@@ -247,12 +253,13 @@ def test_app_secret_from_the_environment_gives_app_tokens_per_tenant(
             got = list(pool.map(roles_and_tenant, members))
         assert got == [(m.id, True) for m in members]
         t03 = member(fleet, "t03")
-        assert organization_id(fleet, settings, fleet_sign_in.credential_for(t03.id)) == t03.id
+        assert organization_id(settings, fleet_sign_in.credential_for(t03.id)) == t03.id
 
         with pytest.raises(SignInFailed) as refused:
             fleet_sign_in.credential_for(member(fleet, "t10").id).get_token(settings.scopes[0])
         assert member(fleet, "t10").id in str(refused.value)
-        assert "AADSTS700016" in str(refused.value) and "adminconsent" in refused.value.fix
+        assert "AADSTS700016" in str(refused.value)
+        assert "adminconsent" in refused.value.fix
     finally:
         fleet_sign_in.close()
 
@@ -269,7 +276,8 @@ def test_app_secret_typed_at_the_prompt_is_never_stored(
     fleet_sign_in = FleetSignIn(app_settings(fleet), prompt=None, ask_secret=ask, environ={})
     fleet_sign_in.sign_in()
     fleet_sign_in.close()
-    assert len(asked) == 1 and fleet.fleet_client_id in asked[0]
+    assert len(asked) == 1
+    assert fleet.fleet_client_id in asked[0]
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert fleet.fleet_client_secret not in path.read_text(errors="replace")
@@ -306,7 +314,7 @@ def test_app_certificate(fleet: RunningSandbox, tmp_path: Path) -> None:
     try:
         fleet_sign_in.sign_in()
         t02 = member(fleet, "t02")
-        assert organization_id(fleet, settings, fleet_sign_in.credential_for(t02.id)) == t02.id
+        assert organization_id(settings, fleet_sign_in.credential_for(t02.id)) == t02.id
     finally:
         fleet_sign_in.close()
 
@@ -408,22 +416,23 @@ def test_the_partner_tenant_by_its_verified_domain(fleet: RunningSandbox) -> Non
     settings = FleetSignInSettings.from_table(
         sandbox_table(fleet, partner_tenant=fleet.sign_in_domain), where=where
     )
-    fleet_sign_in = FleetSignIn(settings, prompt=lambda p: None, ask_secret=None)
+    fleet_sign_in = FleetSignIn(settings, prompt=lambda _: None, ask_secret=None)
     try:
         fleet_sign_in.sign_in()
         t08 = member(fleet, "t08")
-        assert organization_id(fleet, settings, fleet_sign_in.credential_for(t08.id)) == t08.id
+        assert organization_id(settings, fleet_sign_in.credential_for(t08.id)) == t08.id
     finally:
         fleet_sign_in.close()
 
 
 def test_a_tenant_the_identity_platform_does_not_know(fleet: RunningSandbox) -> None:
     settings = FleetSignInSettings.from_table(sandbox_table(fleet), where=where)
-    fleet_sign_in = FleetSignIn(settings, prompt=lambda p: None, ask_secret=None)
+    fleet_sign_in = FleetSignIn(settings, prompt=lambda _: None, ask_secret=None)
     try:
         fleet_sign_in.sign_in()
         with pytest.raises(SignInFailed, match="AADSTS90002") as error:
             fleet_sign_in.credential_for("nowhere.example").get_token(settings.scopes[0])
-        assert "nowhere.example" in str(error.value) and "fleet file" in error.value.fix
+        assert "nowhere.example" in str(error.value)
+        assert "fleet file" in error.value.fix
     finally:
         fleet_sign_in.close()

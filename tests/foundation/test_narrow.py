@@ -33,7 +33,8 @@ async def test_narrow_terminal_collapses_the_step_list(tmp_path: Path) -> None:
         assert str(indicator(app).render()).startswith("Step 1/8 ○ Sign in")
         await pilot.press("f2")
         await pilot.pause()
-        assert steps.region.width > 0 and app.focused is steps
+        assert steps.region.width > 0
+        assert app.focused is steps
         await pilot.press("down", "enter")
         await pilot.pause()
         assert steps.region.width == 0  # hidden again once a step is chosen
@@ -41,7 +42,8 @@ async def test_narrow_terminal_collapses_the_step_list(tmp_path: Path) -> None:
         assert session.current_step == "prerequisites"
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert steps.region.width == 26 and indicator(app).region.height == 0
+        assert steps.region.width == 26
+        assert indicator(app).region.height == 0
 
 
 async def open_steps(pilot: Pilot[Any]) -> None:

@@ -79,7 +79,8 @@ def test_journal_entries_round_trip(tmp_path: Path) -> None:
         session.save()
     with Session.open(path) as session:
         (entry,) = session.journal()
-    assert entry["result"] == "ok" and entry["object_id"] == "abc"
+    assert entry["result"] == "ok"
+    assert entry["object_id"] == "abc"
     assert entry["request_id"] == "r-1"
 
 
@@ -189,7 +190,8 @@ def test_second_process_is_refused_with_the_holder_named(tmp_path: Path) -> None
             timeout=30,
         )
         assert result.returncode == 1
-        assert f"pid {holder.pid}" in result.stderr and "in use" in result.stderr
+        assert f"pid {holder.pid}" in result.stderr
+        assert "in use" in result.stderr
         assert path.read_bytes() == before
     finally:
         holder.kill()

@@ -38,7 +38,9 @@ def test_version_and_help_import_nothing_heavy() -> None:
     assert out.strip() == "adue 0.1.0"
     assert report == {"code": 0, "heavy": []}
     out, report = probe_cli("--help")
-    assert "usage: adue" in out and "--session" in out and "--sandbox" in out
+    assert "usage: adue" in out
+    assert "--session" in out
+    assert "--sandbox" in out
     assert report == {"code": 0, "heavy": []}
 
 
@@ -91,4 +93,5 @@ def test_an_unknown_command_is_named_with_the_choices() -> None:
         [sys.executable, "-m", "tui", "frobnicate"], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 64
-    assert "invalid choice: 'frobnicate'" in result.stderr and "plan" in result.stderr
+    assert "invalid choice: 'frobnicate'" in result.stderr
+    assert "plan" in result.stderr

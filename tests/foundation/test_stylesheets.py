@@ -73,7 +73,8 @@ async def test_the_step_the_wizard_opens_on_is_styled_from_its_first_frame(
     app = AdueApp(session)
     async with app.run_test(size=(120, 40)):
         sheet = step_stylesheet(step_id)
-        assert sheet is not None and app.stylesheet.has_source(str(sheet))
+        assert sheet is not None
+        assert app.stylesheet.has_source(str(sheet))
         panel = app.query_one(f"#{step_id}", StepPanel)
         styled = [
             widget for selector in selectors_of(app, sheet) for widget in panel.query(selector)
@@ -86,4 +87,5 @@ def test_first_frame_sheet_has_no_rules_for_later_widgets() -> None:
     text = APP_STYLESHEET.read_text()
     for name in ("Dialog", "#prereq-", ".picker-", "#review-", "#guide-"):
         assert name not in text, name
-    assert "#step-list" in text and "#sign-in-form" in text
+    assert "#step-list" in text
+    assert "#sign-in-form" in text

@@ -48,8 +48,10 @@ def test_adue_in_tmux_shows_the_shell_and_resumes(tmp_path: Path) -> None:
     try:
         screen = wait_for(name, "Save & quit")
         assert "SANDBOX" in screen
-        assert "1 Sign in" in screen and "8 Employee guide" in screen
-        assert "Next" in screen and "Save & quit" in screen
+        assert "1 Sign in" in screen
+        assert "8 Employee guide" in screen
+        assert "Next" in screen
+        assert "Save & quit" in screen
         tmux(name, "send-keys", "-t", name, "C-n")
         screen = wait_for(name, "Run checks")
         assert "Apple push certificate" in screen

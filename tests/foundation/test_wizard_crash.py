@@ -40,7 +40,7 @@ def _run(session: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 def test_an_error_in_the_app_exits_1_with_a_crash_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(self: AdueApp) -> None:
+    def broken(_self: AdueApp) -> None:
         raise RuntimeError("simulated bug in a handler; Authorization: Bearer abc.def-123")
 
     monkeypatch.setattr(AdueApp, "on_ready", broken)
@@ -53,7 +53,9 @@ def test_an_error_in_the_app_exits_1_with_a_crash_report(
     report = Path(shown.group(1))
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     text = report.read_text()
-    assert "RuntimeError" in text and "in broken" in text and "abc.def-123" not in text
+    assert "RuntimeError" in text
+    assert "in broken" in text
+    assert "abc.def-123" not in text
 
 
 def test_an_error_in_a_thread_worker_exits_1_too(
@@ -65,7 +67,8 @@ def test_an_error_in_a_thread_worker_exits_1_too(
     monkeypatch.setattr(AdueApp, "on_ready", lambda self: self.run_worker(work, thread=True))
     code, line = _run(tmp_path / "s.toml", capsys)
     assert code == 1
-    assert "unexpected error" in line and "simulated bug in a worker" in line
+    assert "unexpected error" in line
+    assert "simulated bug in a worker" in line
 
 
 def test_a_full_disk_when_saving_on_quit_names_the_folder(

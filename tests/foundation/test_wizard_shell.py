@@ -128,9 +128,11 @@ async def test_header_shows_tenant_cloud_and_sandbox_badge(session: Session) -> 
     app = AdueApp(session, sandbox=True)
     async with app.run_test(size=(80, 24)):
         header = app.query_one(WizardHeader)
-        assert header.tenant == "Contoso" and header.cloud == "usgov"
+        assert header.tenant == "Contoso"
+        assert header.cloud == "usgov"
         line = str(header.render_line(0).text)
-        assert "Tenant: Contoso" in line and "Cloud: usgov" in line
+        assert "Tenant: Contoso" in line
+        assert "Cloud: usgov" in line
         assert line.rstrip().endswith("SANDBOX")
     plain = AdueApp(session, sandbox=False)
     async with plain.run_test(size=(80, 24)):
@@ -184,7 +186,8 @@ async def test_header_fits_any_tenant_name_in_one_line(organization: str, width:
     async with app.run_test(size=(width, 24)):
         line = app.query_one(WizardHeader).render_line(0).text
         assert cell_len(line) == width
-        assert line.rstrip().endswith("SANDBOX") and "Cloud: usgov" in line
+        assert line.rstrip().endswith("SANDBOX")
+        assert "Cloud: usgov" in line
         assert f"Tenant: {organization[:5]}" in line
         if cell_len(organization) > width:
             assert "…" in line
@@ -223,4 +226,5 @@ async def test_the_palette_lists_adues_commands_first(session: Session) -> None:
         assert titles[:8] == [f"Step {n}: {step.title}" for n, step in enumerate(STEPS, 1)]
         assert titles[8] == "Help for this step"
         textual_own = [command.title for command in App.get_system_commands(app, app.screen)]
-        assert textual_own and titles[9:] == textual_own  # Textual's theme, keys, … after ours
+        assert textual_own
+        assert titles[9:] == textual_own  # Textual's theme, keys, … after ours

@@ -106,12 +106,14 @@ async def test_device_restrictions_name_each_unsupported_setting(
         " Block camera; apply to device enrollment only: Block in-app purchases; password"
         " settings User Enrollment ignores: Password expiration (days))"
     )
-    assert "0x87d136cd" in corporate.device and "6-digit PIN" in corporate.device
+    assert "0x87d136cd" in corporate.device
+    assert "6-digit PIN" in corporate.device
     assert "All enrollment types" in corporate.fix
     lockdown = found["iOS – Supervised lockdown"]
     assert "Block AirDrop" in lockdown.problem
     assert "Block use of erase all content and settings" in lockdown.problem
-    assert "Safari cookies" in lockdown.problem and "PIN" not in lockdown.device
+    assert "Safari cookies" in lockdown.problem
+    assert "PIN" not in lockdown.device
     # Beta-only settings (the audit reads beta): NFC needs supervision, App Clips a
     # device enrollment; the BYOD profile's beta "All enrollment types" ones are fine.
     assert (
@@ -135,7 +137,8 @@ def test_every_listed_setting_is_a_property_of_the_beta_resource() -> None:
     blank = _restrictions()
     assert set(SETTINGS) - set(blank) == set()
     found = unsupported_restrictions(blank)
-    assert not found and found.passcode == ()
+    assert not found
+    assert found.passcode == ()
     assert (
         "Block AirPrint" in unsupported_restrictions(_restrictions(airPrintBlocked=True)).supervised
     )
@@ -177,7 +180,8 @@ async def test_parent_groups_all_devices_and_exclusions(incompatible: RunningSan
     assert ios_only["Contoso Travel (App Store)"].shared[0].group_name == "Contoso staff"
     assert "iOS – Supervised lockdown" in ios_only
     parents = [r for r in incompatible.requests[seen:] if r.path.endswith("/transitiveMemberOf")]
-    assert len(parents) == 3 and all(r.in_batch for r in parents)  # one per group and call
+    assert len(parents) == 3
+    assert all(r.in_batch for r in parents)  # one per group and call
 
 
 async def test_sandbox_lists_a_groups_parents_like_graph(incompatible: RunningSandbox) -> None:
@@ -287,7 +291,8 @@ async def test_a_web_based_rollout_is_not_audited_for_user_enrollment(
             }
         }
     )
-    assert targets.any and not targets.user_enrollment
+    assert targets.any
+    assert not targets.user_enrollment
     client = make_client(incompatible)
     try:
         report = await run_checks(client, targets=targets)

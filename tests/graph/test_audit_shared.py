@@ -57,7 +57,8 @@ async def test_a_group_sharing_members_reaches_them(incompatible: RunningSandbox
         ("Adele Vance", "Isaiah Langer"),
     )
     assert reach.group_id == _group(incompatible, "Sales iPhones")
-    assert "0x87d136cd" in vpn.device and "Per-app VPN" in vpn.fix
+    assert "0x87d136cd" in vpn.device
+    assert "Per-app VPN" in vpn.fix
     # The app excludes BYOD pilot: Adele is kept away, Isaiah (All iOS users only) is not.
     assert found[DECK].reaches == (
         "group 'Sales iPhones' (also has 1 of the rollout's users, e.g. 'Isaiah Langer')",
@@ -70,7 +71,8 @@ async def test_a_group_sharing_members_reaches_them(incompatible: RunningSandbox
     assert DECK not in by_pilot
     # Members were read as Graph pages them, inside $batch requests.
     members = [r for r in incompatible.requests[seen:] if "/transitiveMembers" in r.path]
-    assert members and all(r.in_batch for r in members)
+    assert members
+    assert all(r.in_batch for r in members)
     assert {r.path.split("/")[-3] for r in members} >= {
         _group(incompatible, "Sales iPhones"),
         _group(incompatible, "BYOD pilot"),
@@ -87,7 +89,8 @@ async def test_a_group_over_the_member_limit_is_skipped_with_a_note(
     finally:
         await client.aclose()
     names = {f.name for f in audit.found}
-    assert VPN not in names and DECK not in names
+    assert VPN not in names
+    assert DECK not in names
     assert "iOS – Always-on corporate VPN" in names  # the rest of the audit still runs
     assert audit.notes == (
         "group 'Sales iPhones' has more than 2 members: the policies assigned to it (or"
@@ -172,5 +175,6 @@ async def test_a_large_group_costs_a_few_pages_not_all_of_them() -> None:
     )
     assert bounded_pages == 6
     vpn = {f.name: f for f in whole.found}[VPN]
-    assert vpn.shared[0].users == 2 and whole.notes == ()
+    assert vpn.shared[0].users == 2
+    assert whole.notes == ()
     assert whole_pages == 13

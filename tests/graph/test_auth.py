@@ -164,7 +164,8 @@ def approve_in_background(sb: RunningSandbox, prompts: list[DeviceCodePrompt]) -
             data={"user_code": prompt.user_code, "admin_token": sb.admin_token},
             verify=trust,
         )
-        assert answer.status_code == 200 and sb.admin_upn in answer.text
+        assert answer.status_code == 200
+        assert sb.admin_upn in answer.text
 
     threading.Thread(target=go, daemon=True).start()
 
@@ -180,7 +181,8 @@ def test_device_code_sign_in_then_graph_with_that_token(sandbox: RunningSandbox)
     credential = build_credential(settings, prompt=prompt)
     signed = sign_in(credential)
     assert len(prompts) == 1
-    assert len(prompts[0].user_code) == 9 and 800 < prompts[0].seconds_left() <= 900
+    assert len(prompts[0].user_code) == 9
+    assert 800 < prompts[0].seconds_left() <= 900
     assert signed.account == sandbox.admin_upn
     assert signed.tenant_id == sandbox.tenant_id
     assert "DeviceManagementApps.ReadWrite.All" in signed.scopes
@@ -188,7 +190,8 @@ def test_device_code_sign_in_then_graph_with_that_token(sandbox: RunningSandbox)
 
     record = record_path(settings)
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
-    assert "access_token" not in record.read_text() and sandbox.admin_upn in record.read_text()
+    assert "access_token" not in record.read_text()
+    assert sandbox.admin_upn in record.read_text()
 
     import asyncio
 
@@ -204,12 +207,13 @@ def test_device_code_sign_in_then_graph_with_that_token(sandbox: RunningSandbox)
     assert asyncio.run(read_org()) == sandbox.tenant_id
 
 
-def test_auto_approve_and_resume_from_the_plaintext_cache(tmp_path: Path) -> None:
+def test_auto_approve_and_resume_from_the_plaintext_cache() -> None:
     with start_sandbox(seed="demo", device_auto_approve_seconds=0.5) as sb:
         settings = sandbox_settings(sb, allow_plaintext_token_cache=True)
         prompts: list[DeviceCodePrompt] = []
         first = sign_in(build_credential(settings, prompt=prompts.append))
-        assert len(prompts) == 1 and first.account == sb.admin_upn
+        assert len(prompts) == 1
+        assert first.account == sb.admin_upn
         assert "UNENCRYPTED" in first.cache_notice
         cache_files = list((Path(os.environ["HOME"]) / ".IdentityService").glob("adue*"))
         assert cache_files
@@ -218,7 +222,8 @@ def test_auto_approve_and_resume_from_the_plaintext_cache(tmp_path: Path) -> Non
         # A new process resumes: the record + cache give a token without a new prompt.
         again: list[DeviceCodePrompt] = []
         resumed = sign_in(build_credential(settings, prompt=again.append), interactive=False)
-        assert again == [] and resumed.account == sb.admin_upn
+        assert again == []
+        assert resumed.account == sb.admin_upn
 
 
 def test_without_a_cache_a_headless_resume_asks_to_sign_in(sandbox: RunningSandbox) -> None:
@@ -238,7 +243,7 @@ def test_cancel_stops_a_waiting_sign_in(sandbox: RunningSandbox) -> None:
     cancel = threading.Event()
     settings = sandbox_settings(sandbox, client_id="cancel-app")
     credential = build_credential(
-        settings, prompt=lambda p: threading.Timer(0.3, cancel.set).start(), cancel=cancel
+        settings, prompt=lambda _: threading.Timer(0.3, cancel.set).start(), cancel=cancel
     )
     started = time.monotonic()
     with pytest.raises(SignInCancelled):
@@ -257,14 +262,16 @@ def test_an_unreachable_sign_in_service_is_blamed_on_the_network_once(tmp_path: 
         settings = settings.with_sandbox(
             https_url=sb.https_url, ca_path=ca, graph_url=sb.graph_url, tenant_id=sb.tenant_id
         )
-    credential = build_credential(settings, prompt=lambda prompt: None)
+    credential = build_credential(settings, prompt=lambda _: None)
     with pytest.raises(SignInFailed) as caught:
         sign_in(credential)
     message, fix = caught.value.message, caught.value.fix
     assert message.startswith("Sign-in failed: could not reach the sign-in service")
     assert "the connection was refused" in message
     assert message.count("Sign-in failed") == 1
-    assert "network" in fix and "tenant" in fix and "--" not in fix  # no CLI flags
+    assert "network" in fix
+    assert "tenant" in fix
+    assert "--" not in fix  # no CLI flags
 
 
 def test_a_refused_sign_in_names_tenant_and_app_without_cli_flags() -> None:

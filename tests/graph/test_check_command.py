@@ -60,7 +60,8 @@ def test_json_and_a_session_file_for_the_tenant(demo_sb: RunningSandbox, tmp_pat
     done = adue("check", "--session", str(session), "--json", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
-    assert report["ok"] is True and report["tenant"]["id"] == demo_sb.tenant_id
+    assert report["ok"] is True
+    assert report["tenant"]["id"] == demo_sb.tenant_id
     assert [c["status"] for c in report["checks"]] == ["pass"] * 7
 
 
@@ -71,7 +72,8 @@ def test_broken_seed_exits_2_naming_the_failing_check(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     failing = [c for c in json.loads(done.stdout)["checks"] if c["status"] != "pass"]
     assert [c["id"] for c in failing] == ["apns_certificate"]
-    assert "expired" in failing[0]["detail"] and failing[0]["fix"]
+    assert "expired" in failing[0]["detail"]
+    assert failing[0]["fix"]
 
 
 def test_could_not_check_exits_1(tmp_path: Path) -> None:
@@ -109,18 +111,22 @@ def test_options_before_or_after_the_subcommand() -> None:
     after = parser.parse_args(["--tenant", "a.com", "check", "--tenant", "b.com", "--json"])
     assert (after.tenant, after.json) == ("b.com", True)
     plain = parser.parse_args(["check"])
-    assert plain.cloud is None and plain.auth is None and plain.session == "adue-session.toml"
+    assert plain.cloud is None
+    assert plain.auth is None
+    assert plain.session == "adue-session.toml"
 
 
 def test_sandbox_check_signs_in_with_the_device_code_flow(tmp_path: Path) -> None:
     env = environment(tmp_path)
     done = adue("--sandbox", "check", "--seed", "no-vpp-token", "--json", env=env, cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "/device" in done.stderr and "enter the code" in done.stderr  # prompt on stderr
+    assert "/device" in done.stderr
+    assert "enter the code" in done.stderr  # prompt on stderr
     failing = [c["id"] for c in json.loads(done.stdout)["checks"] if c["status"] != "pass"]
     assert failing == ["vpp_token"]
     bad = adue("--sandbox", "check", "--seed", "bogus", env=env, cwd=tmp_path)
-    assert bad.returncode == 1 and "--seed" in bad.stderr
+    assert bad.returncode == 1
+    assert "--seed" in bad.stderr
 
 
 def sandbox_check(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -180,7 +186,8 @@ def test_sandbox_check_looks_at_the_users_the_session_targets(tmp_path: Path) ->
     checks = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
     licence = checks["intune_licence"]
     assert licence["status"] == "warn", licence
-    assert "AdeleV@contoso.com" in licence["detail"] and "MeganB@contoso.com" in licence["detail"]
+    assert "AdeleV@contoso.com" in licence["detail"]
+    assert "MeganB@contoso.com" in licence["detail"]
 
 
 def test_a_web_based_session_needs_no_discovery_file(
@@ -199,6 +206,7 @@ def test_a_web_based_session_needs_no_discovery_file(
     done = adue("check", "--session", str(session), "--json", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
-    assert report["discovery"] is None and report["discovery_needed"] is False
+    assert report["discovery"] is None
+    assert report["discovery_needed"] is False
     text = adue("check", "--session", str(session), env=env, cwd=tmp_path)
     assert 'Service discovery: not needed ([enrollment_profile] mode = "web-based"' in text.stdout

@@ -37,7 +37,8 @@ def test_apns_expired_fails_soon_warns_else_passes() -> None:
     assert "in 29 days" in check_apns(apns(29.5), NOW).detail
     assert check_apns(apns(31), NOW).status is Status.PASS
     missing = check_apns(None, NOW)
-    assert missing.status is Status.FAIL and "identity.apple.com" in missing.fix
+    assert missing.status is Status.FAIL
+    assert "identity.apple.com" in missing.fix
 
 
 def token(state: str, days: float | None) -> VppToken:
@@ -52,7 +53,8 @@ def test_vpp_token_rules() -> None:
     assert check_vpp_tokens([token("expired", -3)], NOW).status is Status.FAIL
     assert check_vpp_tokens([token("valid", -3)], NOW).status is Status.FAIL
     external = check_vpp_tokens([token("assignedToExternalMDM", 100)], NOW)
-    assert external.status is Status.FAIL and "another MDM" in external.detail
+    assert external.status is Status.FAIL
+    assert "another MDM" in external.detail
     # One good token is enough.
     assert check_vpp_tokens([token("invalid", 5), token("valid", 90)], NOW).status is Status.PASS
 
@@ -77,11 +79,14 @@ STORE = StoreApp("s", "Microsoft Authenticator", "com.microsoft.azureauthenticat
 
 def test_authenticator_rules() -> None:
     ok = check_authenticator(AuthenticatorApps((vpp(True, 10, 3),), (STORE,)))
-    assert ok.status is Status.PASS and "7 of 10" in ok.detail
+    assert ok.status is Status.PASS
+    assert "7 of 10" in ok.detail
     none_free = check_authenticator(AuthenticatorApps((vpp(True, 5, 5),), ()))
-    assert none_free.status is Status.FAIL and "no free licences" in none_free.detail
+    assert none_free.status is Status.FAIL
+    assert "no free licences" in none_free.detail
     device_only = check_authenticator(AuthenticatorApps((vpp(False, 5, 0),), ()))
-    assert device_only.status is Status.FAIL and "user licensing" in device_only.detail
+    assert device_only.status is Status.FAIL
+    assert "user licensing" in device_only.detail
     store_only = check_authenticator(AuthenticatorApps((), (STORE,)))
     assert store_only.status is Status.FAIL
     assert "User Enrollment does not support" in store_only.detail
@@ -97,7 +102,8 @@ def test_personal_ios_rules() -> None:
     # Personal devices blocked by default: a warning with Microsoft's context (the outcome
     # for User Enrollment is ambiguous since the December 2025 rewrite), not a failure.
     blocked = check_personal_ios([restriction(True, True)])
-    assert blocked.status is Status.WARN and "December 2025" in blocked.detail
+    assert blocked.status is Status.WARN
+    assert "December 2025" in blocked.detail
     warn = check_personal_ios([restriction(True, False), restriction(False, True, 1)])
     assert warn.status is Status.WARN
 

@@ -33,14 +33,16 @@ async def test_an_education_tenant_is_licensed_through_intune_edu() -> None:
     report = await _check("edu-licensed", ["BYOD pilot"])
     result = report.by_id("intune_licence")
     assert result.status is Status.PASS, result
-    assert "INTUNE_EDU" in result.detail and "M365EDU_A3_FACULTY" in result.detail
+    assert "INTUNE_EDU" in result.detail
+    assert "M365EDU_A3_FACULTY" in result.detail
     assert "All 5 targeted users have an Intune licence" in result.detail
 
 
 async def test_the_subscription_state_decides() -> None:
     report = await _check("no-intune-licence")
     result = report.by_id("intune_licence")
-    assert result.status is Status.FAIL and "'disabled'" in result.detail
+    assert result.status is Status.FAIL
+    assert "'disabled'" in result.detail
 
 
 async def test_targeted_users_without_a_licence_are_counted_and_named() -> None:
@@ -48,8 +50,10 @@ async def test_targeted_users_without_a_licence_are_counted_and_named() -> None:
     result = report.by_id("intune_licence")
     assert result.status is Status.WARN, result
     assert "2 of 5 targeted users have no Intune licence" in result.detail
-    assert "AdeleV@contoso.com" in result.detail and "MeganB@contoso.com" in result.detail
-    assert "User License Type Invalid" in result.detail and "Licenses and apps" in result.fix
+    assert "AdeleV@contoso.com" in result.detail
+    assert "MeganB@contoso.com" in result.detail
+    assert "User License Type Invalid" in result.detail
+    assert "Licenses and apps" in result.fix
     # Users outside the targets do not count.
     others = await _check("unlicensed-users", ["Engineering"])
     assert others.by_id("intune_licence").status is Status.PASS

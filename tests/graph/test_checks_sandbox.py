@@ -31,7 +31,8 @@ async def test_demo_passes_every_check_in_one_round_trip() -> None:
     assert [r.id for r in report.results] == list(CHECK_IDS)
     assert {r.status for r in report.results} == {Status.PASS}, report.results
     assert report.exit_code == 0
-    assert report.organization is not None and report.organization.id == sb.tenant_id
+    assert report.organization is not None
+    assert report.organization.id == sb.tenant_id
     # One round trip: a v1.0 and a beta $batch (per-platform restrictions are beta-only).
     assert sorted((t.method, t.path) for t in trips) == [
         ("POST", "/beta/$batch"),
@@ -55,7 +56,8 @@ async def test_each_broken_seed_fails_exactly_its_check(seed: str, check_id: str
     assert failing == {check_id}
     result = report.by_id(check_id)
     assert result.status is (Status.WARN if seed in WARNS else Status.FAIL)
-    assert result.detail and result.fix
+    assert result.detail
+    assert result.fix
     assert report.exit_code == (0 if seed in WARNS else 2)
 
 

@@ -111,7 +111,8 @@ async def test_429_storm_is_retried_and_reported() -> None:
         assert [r.status for r in report.results] == [Status.PASS] * len(report.results)
         faulted = [r for r in sb.requests if r.fault == "429"]
     assert faulted, "the storm should have throttled something"
-    assert notices and all(n.status == 429 for n in notices)
+    assert notices
+    assert all(n.status == 429 for n in notices)
     assert any(n.will_retry for n in notices)
     assert "throttled by Graph; retrying" in notices[0].describe()
 

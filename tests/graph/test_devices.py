@@ -75,7 +75,9 @@ async def test_reads_every_apple_device_and_tells_account_driven_ones(
         "17.6",
         "noncompliant",
     )
-    assert ipad.owner_type == "personal" and ipad.enrolled and ipad.last_sync
+    assert ipad.owner_type == "personal"
+    assert ipad.enrolled
+    assert ipad.last_sync
     (trip,) = enrolled.top_level_requests()
     assert trip.path == "/beta/$batch"  # beta: v1.0 has no appleAccountDrivenUserEnrollment
 
@@ -93,10 +95,12 @@ async def test_pages_of_1000_across_many_pages() -> None:
         finally:
             await client.aclose()
         items = [r for r in sb.requests if r.in_batch]
-    assert len(devices) == 2_345 and len({d.id for d in devices}) == 2_345
+    assert len(devices) == 2_345
+    assert len({d.id for d in devices}) == 2_345
     assert len(items) == 3  # 1000 + 1000 + 345, each page inside a $batch
     assert all(r.path == "/beta/deviceManagement/managedDevices" for r in items)
-    assert "$skiptoken" in items[1].query and "$skiptoken" in items[2].query
+    assert "$skiptoken" in items[1].query
+    assert "$skiptoken" in items[2].query
 
 
 # ---- the sandbox, like Graph --------------------------------------------------------------
@@ -121,7 +125,8 @@ async def test_sandbox_v1_shows_the_beta_only_enrollment_type_as_the_sentinel(
 ) -> None:
     v1 = await _get(enrolled, "/v1.0/deviceManagement/managedDevices")
     beta = await _get(enrolled, "/beta/deviceManagement/managedDevices")
-    assert ACCOUNT_DRIVEN not in _types(v1) and "unknownFutureValue" in _types(v1)
+    assert ACCOUNT_DRIVEN not in _types(v1)
+    assert "unknownFutureValue" in _types(v1)
     assert ACCOUNT_DRIVEN in _types(beta)
 
 
@@ -143,7 +148,8 @@ async def test_sandbox_ignores_an_enrollment_type_filter_and_reads_ne_as_eq(
 async def test_sandbox_list_leaves_non_default_properties_empty(enrolled: RunningSandbox) -> None:
     listed = await _get(enrolled, "/beta/deviceManagement/managedDevices")
     corporate = next(d for d in listed["value"] if d["deviceName"] == "CONTOSO-IPHONE-117")
-    assert corporate["hardwareInformation"] is None and corporate["udid"] is None
+    assert corporate["hardwareInformation"] is None
+    assert corporate["udid"] is None
     one = await _get(
         enrolled,
         f"/beta/deviceManagement/managedDevices/{corporate['id']}?$select=id,udid",

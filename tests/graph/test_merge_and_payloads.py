@@ -58,7 +58,8 @@ def test_merge_keeps_filters_and_unknown_targets_exactly() -> None:
             "collectionId": "SMS00001",
         }
     )
-    assert filtered is not None and collection is not None
+    assert filtered is not None
+    assert collection is not None
     merged = merge_targets([filtered, collection], [AssignmentTarget.group("G")])
     body = configuration_assignments_body(merged)["assignments"]
     assert body[0]["target"] == {
@@ -144,6 +145,8 @@ def test_target_body_shapes() -> None:
 
 def test_timestamps_parse_graphs_forms() -> None:
     when = parse.timestamp({"t": "2026-03-01T10:00:00.1234567Z"}, "t")
-    assert when is not None and when.microsecond == 123456 and when.tzinfo is not None
+    assert when is not None
+    assert when.microsecond == 123456
+    assert when.tzinfo is not None
     assert parse.timestamp({"t": "0001-01-01T00:00:00Z"}, "t") is None
     assert parse.timestamp({"t": "garbage"}, "t") is None

@@ -36,7 +36,8 @@ async def test_authenticator_found_as_vpp_and_store_app(client: GraphClient) -> 
     apps = await ops.find_authenticator_apps(client)
     assert apps.best is not None
     assert apps.best.bundle_id == AUTHENTICATOR_BUNDLE_ID
-    assert apps.best.supports_user_licensing and apps.best.free_licenses > 0
+    assert apps.best.supports_user_licensing
+    assert apps.best.free_licenses > 0
     assert [a.bundle_id for a in apps.store_apps] == [AUTHENTICATOR_BUNDLE_ID]
     vpp_apps = await ops.list_ios_vpp_apps(client)
     assert len(vpp_apps) > 1  # Teams, Outlook, ... are VPP apps too
@@ -61,9 +62,11 @@ async def test_group_search_is_server_side_and_paged(
     assert sent.query["$top"] == "5"
 
     first = await ops.search_groups(client, "", top=4)
-    assert len(first.groups) == 4 and first.has_more
+    assert len(first.groups) == 4
+    assert first.has_more
     second = await ops.next_group_page(client, first)
-    assert second.groups and not {g.id for g in second.groups} & {g.id for g in first.groups}
+    assert second.groups
+    assert not {g.id for g in second.groups} & {g.id for g in first.groups}
 
 
 async def test_group_search_escapes_quotes_and_cancels(
@@ -107,7 +110,8 @@ async def test_user_transitive_groups(client: GraphClient, demo: RunningSandbox)
 
 async def test_enrollment_profiles_listed_by_priority(client: GraphClient) -> None:
     profiles = await ops.list_enrollment_profiles(client)
-    assert profiles and [p.priority for p in profiles] == sorted(p.priority for p in profiles)
+    assert profiles
+    assert [p.priority for p in profiles] == sorted(p.priority for p in profiles)
     assert all(p.id and p.display_name and p.platform for p in profiles)
 
 

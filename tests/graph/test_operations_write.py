@@ -41,19 +41,23 @@ async def test_sso_policy_create_get_update_only_changed(
     created = await ops.create_sso_policy(writer, SPEC)
     policy = created.value
     assert created.request_id
-    assert policy.id and policy.display_name == SPEC.display_name
+    assert policy.id
+    assert policy.display_name == SPEC.display_name
     assert policy.bundle_ids == ("com.contoso.expenses",)
-    assert policy.browser_sso_interaction_enabled and policy.has_device_registration
+    assert policy.browser_sso_interaction_enabled
+    assert policy.has_device_registration
     assert policy.extension_type == "#microsoft.graph.iosAzureAdSingleSignOnExtension"
     assert await ops.find_sso_policies_by_name(writer, SPEC.display_name) == (policy,)
 
     fresh.clear_requests()
     same = await ops.update_sso_policy(writer, policy.id, SPEC)
-    assert same.changed == () and fresh.writes() == []  # nothing to do -> no write
+    assert same.changed == ()
+    assert fresh.writes() == []  # nothing to do -> no write
 
     changed = SsoPolicySpec(SPEC.display_name, "Rolled out by adue", SPEC.bundle_ids)
     update = await ops.update_sso_policy(writer, policy.id, changed)
-    assert update.changed == ("description",) and update.request_id
+    assert update.changed == ("description",)
+    assert update.request_id
     (patch,) = fresh.writes()
     assert patch.method == "PATCH"
     assert patch.body == {
@@ -61,7 +65,8 @@ async def test_sso_policy_create_get_update_only_changed(
         "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
     }
     (after,) = await ops.find_sso_policies_by_name(writer, SPEC.display_name)
-    assert after.id == policy.id and after.description == "Rolled out by adue"
+    assert after.id == policy.id
+    assert after.description == "Rolled out by adue"
 
 
 async def test_sso_policy_bad_payload_names_the_field(writer: GraphClient) -> None:
@@ -89,7 +94,8 @@ async def test_configuration_assignments_merge_and_replace_all(
         policy.id,
         ops.merge_targets([], [AssignmentTarget.group(finance), AssignmentTarget.exclude(legal)]),
     )
-    assert len(first.value) == 2 and first.request_id
+    assert len(first.value) == 2
+    assert first.request_id
     current = [a.target for a in first.value]
     merged = ops.merge_targets(
         current, [AssignmentTarget.group(sales), AssignmentTarget.group(finance)]
@@ -124,14 +130,16 @@ async def test_authenticator_app_assignment_merge(
     after = stored_app_assignments(fresh, app_id)
     assert len(after) == len(before) + 1
     ours = next(a for a in after if a.target.group_id == pilot)
-    assert ours.intent is AppIntent.REQUIRED and ours.use_device_licensing is False
+    assert ours.intent is AppIntent.REQUIRED
+    assert ours.use_device_licensing is False
 
 
 async def test_enrollment_profile_lifecycle(writer: GraphClient, fresh: RunningSandbox) -> None:
     spec = EnrollmentProfileSpec("iOS – account-driven user enrollment", "")
     created = await ops.create_enrollment_profile(writer, spec)
     profile = created.value
-    assert created.request_id and profile.id
+    assert created.request_id
+    assert profile.id
     assert profile.default_enrollment_type == "accountDrivenUserEnrollment"
     assert profile.platform == "iOS"
 

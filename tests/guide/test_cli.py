@@ -50,7 +50,8 @@ def test_writes_a_german_html_guide(session: Path, tmp_path: Path) -> None:
         str(out),
     ]
     html = out.read_text(encoding="utf-8")
-    assert '<html lang="de"' in html and "VPN und Geräteverwaltung" in html
+    assert '<html lang="de"' in html
+    assert "VPN und Geräteverwaltung" in html
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # a document to publish, no secret
     assert snapshot(session) == before
 
@@ -89,7 +90,8 @@ def test_invalid_toml_names_the_line_and_stays_untouched(tmp_path: Path) -> None
     result = adue("guide", "--session", str(broken))
     assert result.returncode == 1
     error = result.stderr.decode()
-    assert "is not valid TOML" in error and "line 2" in error
+    assert "is not valid TOML" in error
+    assert "line 2" in error
     assert snapshot(broken) == before
 
 
@@ -102,7 +104,8 @@ def test_empty_organization_names_the_key_and_the_override(tmp_path: Path) -> No
     result = adue("guide", "--session", str(session), "--format", "md", "-o", str(out))
     assert result.returncode == 1
     error = result.stderr.decode()
-    assert "[guide] organization is empty" in error and "--organization" in error
+    assert "[guide] organization is empty" in error
+    assert "--organization" in error
     assert not out.exists()
 
     result = adue(
@@ -190,7 +193,8 @@ def test_list_languages() -> None:
     result = adue("guide", "--list-languages")
     assert result.returncode == 0
     codes = [line.split("\t")[0] for line in result.stdout.decode().splitlines()]
-    assert codes[:1] == ["en"] and {"de", "fr", "es"} <= set(codes)
+    assert codes[:1] == ["en"]
+    assert {"de", "fr", "es"} <= set(codes)
 
 
 def test_importing_the_command_stays_light() -> None:

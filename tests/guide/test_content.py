@@ -193,7 +193,8 @@ def test_the_home_screen_icon_is_named_when_the_web_clip_is_deployed(lang: str) 
     with_clip = full_text(build_document(make_settings(web_clip=True), lang))
     without = full_text(build_document(make_settings(web_clip=False), lang))
     sentence = literal("steps.web_clip", lang)
-    assert sentence in with_clip and sentence not in without
+    assert sentence in with_clip
+    assert sentence not in without
 
 
 def test_the_web_clip_comes_from_the_session() -> None:

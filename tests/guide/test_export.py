@@ -50,7 +50,7 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temp(
     target = tmp_path / "guide.html"
     target.write_text("old guide")
 
-    def refuse(src: str, dst: str) -> None:
+    def refuse(_src: str, _dst: str) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)

@@ -104,7 +104,8 @@ def test_labels_are_localized_whole_and_inside_the_phone(
             left = {"start": label.x, "middle": label.x - width / 2, "end": label.x - width}[
                 label.anchor
             ]
-            assert left >= SCREEN_LEFT and left + width <= SCREEN_RIGHT, (lang, label)
+            assert left >= SCREEN_LEFT, (lang, label)
+            assert left + width <= SCREEN_RIGHT, (lang, label)
             assert 0 < label.y <= drawing.height, (lang, label)
             # Legible: at 1 px per unit on a phone, no label is smaller than 10 px.
             assert label.size >= 10, (lang, label)
@@ -141,7 +142,8 @@ def test_svg_escapes_labels_address_and_description() -> None:
         address = f"{HOSTILE}@contoso.com"
         picture = Picture(name, f"{HOSTILE} {name}", labels, address, f"{HOSTILE}.example")
         root = _parse(drawing_svg(draw(picture), f"step-{name}"))
-        assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+        assert root.tag == f"{SVG}svg"
+        assert root.get("role") == "img"
         tags = {element.tag.removeprefix(SVG) for element in root.iter()}
         assert tags <= {"svg", "title", "rect", "circle", "line", "text"}, tags
         assert root.find(f"{SVG}title").text == f"{HOSTILE} {name}"  # type: ignore[union-attr]
@@ -188,4 +190,6 @@ def test_markdown_has_no_pictures() -> None:
     # Markdown is previewed and copied as one text: a picture there would be a broken
     # reference, so the drawings are in the HTML and PDF only.
     markdown = render_markdown(make_settings(), "en")
-    assert "<svg" not in markdown and "![" not in markdown and ".svg" not in markdown
+    assert "<svg" not in markdown
+    assert "![" not in markdown
+    assert ".svg" not in markdown

@@ -96,11 +96,14 @@ def test_each_step_shows_its_drawing_at_phone_width(
         for number, (info, picture) in enumerate(zip(found, pictures, strict=True), 1):
             where = f"{lang} step {number} ({picture.name})"
             assert info["count"] == 1, where
-            assert info["role"] == "img" and info["title"] == picture.description, where
+            assert info["role"] == "img", where
+            assert info["title"] == picture.description, where
             assert info["visible"], where
             # Legible: one CSS pixel per drawing unit (labels >= 10 px), as on a phone.
-            assert info["width"] == 220 and info["height"] > 100, (where, info)
-            assert info["x"] >= 0 and info["x"] + info["width"] <= info["itemRight"] + 0.5
+            assert info["width"] == 220, (where, info)
+            assert info["height"] > 100, (where, info)
+            assert info["x"] >= 0
+            assert info["x"] + info["width"] <= info["itemRight"] + 0.5
             assert info["itemRight"] <= info["innerWidth"] == PHONE[0], (where, info)
             assert info["textsInside"], where
             keys, with_address = SHOWN[picture.name]
@@ -132,7 +135,8 @@ def test_long_values_keep_drawings_inside_the_phone(browser: Browser, tmp_path: 
         found = measure_pictures(page)
         assert len(found) == 8
         for info in found:
-            assert info["count"] == 1 and info["textsInside"], info
+            assert info["count"] == 1, info
+            assert info["textsInside"], info
             assert info["itemRight"] <= PHONE[0]
         assert page.evaluate("document.documentElement.scrollWidth") == PHONE[0]
     finally:
@@ -208,4 +212,6 @@ def test_on_a_wide_screen_each_drawing_sits_beside_its_text(
         page.close()
     assert len(placed) == 8
     for where in placed:
-        assert where["beside"] and where["top"] < 8 and where["width"] == 220, where
+        assert where["beside"], where
+        assert where["top"] < 8, where
+        assert where["width"] == 220, where

@@ -29,7 +29,7 @@ def picture_column_text(pdf: bytes) -> list[str]:
     runs: list[str] = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
 
-        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        def visit(text: str, _cm: Any, tm: Any, _font: Any, _size: Any) -> None:
             if text.strip() and left <= tm[4] <= right and tm[5] > MARGIN * PT_PER_MM:
                 runs.append(text.strip())  # pypdf puts a space between runs on one line
 

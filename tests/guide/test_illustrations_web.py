@@ -73,8 +73,10 @@ def test_web_labels_are_localized_whole_and_inside_the_phone(lang: str) -> None:
             left = {"start": label.x, "middle": label.x - width / 2, "end": label.x - width}[
                 label.anchor
             ]
-            assert left >= SCREEN_LEFT and left + width <= SCREEN_RIGHT, (lang, label)
-            assert 0 < label.y <= drawing.height and label.size >= 10, (lang, label)
+            assert left >= SCREEN_LEFT, (lang, label)
+            assert left + width <= SCREEN_RIGHT, (lang, label)
+            assert 0 < label.y <= drawing.height, (lang, label)
+            assert label.size >= 10, (lang, label)
         # The thing to tap is outlined in the accent colour.
         assert any(
             isinstance(s, Box) and s.stroke == ACCENT and s.fill is None for s in drawing.shapes

@@ -36,10 +36,14 @@ def test_each_web_step_shows_its_drawing_at_phone_width(
         for number, (info, picture) in enumerate(zip(found, pictures, strict=True), 1):
             where = f"{lang} web step {number} ({picture.name})"
             assert info["count"] == 1, where
-            assert info["role"] == "img" and info["title"] == picture.description, where
-            assert info["visible"] and info["textsInside"], where
-            assert info["width"] == 220 and info["height"] > 100, (where, info)
-            assert info["x"] >= 0 and info["itemRight"] <= info["innerWidth"] == PHONE[0]
+            assert info["role"] == "img", where
+            assert info["title"] == picture.description, where
+            assert info["visible"], where
+            assert info["textsInside"], where
+            assert info["width"] == 220, (where, info)
+            assert info["height"] > 100, (where, info)
+            assert info["x"] >= 0
+            assert info["itemRight"] <= info["innerWidth"] == PHONE[0]
             keys, with_address = SHOWN[picture.name]
             for key in keys:
                 assert squashed(picture.labels[key]) in squashed(info["text"]), (where, key)

@@ -125,7 +125,8 @@ def test_invalid_sign_in_domain(domain: str, expected: str) -> None:
     data = session_data()
     data["tenant"]["sign_in_domain"] = domain
     message = problems_of(data)
-    assert "[tenant] sign_in_domain" in message and expected in message
+    assert "[tenant] sign_in_domain" in message
+    assert expected in message
 
 
 def test_international_domain_is_accepted() -> None:

@@ -63,14 +63,17 @@ def test_the_web_guide_walks_through_safari_and_settings(lang: str) -> None:
     assert WEB_ENROLLMENT_URL in [c.url for c in codes]
     # Microsoft recommends Authenticator before web enrollment: never "delete it first".
     callouts = [b for b in _blocks(settings, lang) if isinstance(b, Callout)]
-    assert callouts and all(c.tone == "info" for c in callouts)
+    assert callouts
+    assert all(c.tone == "info" for c in callouts)
 
 
 def test_the_account_driven_guide_is_unchanged_by_the_mode_field() -> None:
     web = render_markdown(make_settings(mode="web-based"), "en")
     account = render_markdown(make_settings(), "en")
-    assert "Sign In to iCloud" in account and "Sign In to iCloud" not in web
-    assert "Safari" in web and WEB_ENROLLMENT_URL.removeprefix("https://") not in account
+    assert "Sign In to iCloud" in account
+    assert "Sign In to iCloud" not in web
+    assert "Safari" in web
+    assert WEB_ENROLLMENT_URL.removeprefix("https://") not in account
 
 
 def test_the_web_guide_says_what_a_device_enrollment_shows_the_company() -> None:

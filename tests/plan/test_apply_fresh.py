@@ -119,7 +119,8 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
         # The demo tenant's Company Portal web app is adopted (it opens the portal address)
         # and made required for the same users; a web app's assignment has no settings.
         clip_id = session.get("web_clip", "app_id")
-        assert clip_id and clip_id != app_id
+        assert clip_id
+        assert clip_id != app_id
         clip_write = by_path[("POST", f"/beta/deviceAppManagement/mobileApps/{clip_id}/assign")]
         assert clip_write.body == {
             "mobileAppAssignments": [
@@ -168,7 +169,8 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
         assert by_path[("POST", f"{profiles}/{profile_id}/setPriority")].body == {"priority": 0}
         with sb.lock:
             ordered = [p["id"] for p in sb.state.profiles_by_priority("iOS")]
-        assert ordered[0] == profile_id and len(ordered) == 3
+        assert ordered[0] == profile_id
+        assert len(ordered) == 3
 
         # The journal: one ok entry per write with Graph's request-id; no secret in the file.
         journal = session.journal()
@@ -177,7 +179,8 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
         assert {e["object_id"] for e in journal} == {policy_id, app_id, profile_id, clip_id}
         assert session.get("review", "last_result") == "ok"
         text = path.read_text(encoding="utf-8")
-        assert sb.token not in text and "Bearer" not in text
+        assert sb.token not in text
+        assert "Bearer" not in text
         assert path.stat().st_mode & 0o777 == 0o600
         # Group ids are written next to names; the example's names stay.
         assert session.get("enrollment_profile", "groups")[0] == {"id": byod, "name": "BYOD pilot"}
@@ -185,7 +188,9 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
         # A second apply: nothing to write, one round trip; the plan is empty.
         sb.clear_requests()
         again = await apply_file(sb, path)
-        assert again.ok and again.writes == 0 and not again.plan.changes
+        assert again.ok
+        assert again.writes == 0
+        assert not again.plan.changes
         assert sb.writes() == []
         assert round_trips(sb) == 1
         assert (await plan_file(sb, path)).is_empty

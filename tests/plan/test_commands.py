@@ -57,7 +57,8 @@ def _pop_tenant(sb: RunningSandbox, answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_plan_shape(plan: dict[str, Any]) -> None:
-    assert set(plan) == PLAN_KEYS and plan["version"] == 1
+    assert set(plan) == PLAN_KEYS
+    assert plan["version"] == 1
     for action in plan["actions"]:
         assert set(action) == ACTION_KEYS
     for found in plan["objects"]:
@@ -87,23 +88,29 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
     assert set(result) == {
         "version", "result", "writes", "done", "failed", "skipped", "created", "plan",
     }  # fmt: skip
-    assert result["result"] == "ok" and result["writes"] == 8 and result["failed"] == []
+    assert result["result"] == "ok"
+    assert result["writes"] == 8
+    assert result["failed"] == []
     assert set(result["created"]) == {"sso_policy", "enrollment_profile"}
     _check_plan_shape(result["plan"])
-    assert len(sb.writes()) == 8 and count_named(sb) == (1, 1)
+    assert len(sb.writes()) == 8
+    assert count_named(sb) == (1, 1)
 
     again = adue(sb, tmp_path, "plan", "--session", session, "--json")
     assert again.returncode == 0, again.stderr
     plan = _pop_tenant(sb, _json(again))
     _check_plan_shape(plan)
-    assert plan["empty"] and plan["actions"] == [] and not plan["drift"]
+    assert plan["empty"]
+    assert plan["actions"] == []
+    assert not plan["drift"]
     assert {o["found_by"] for o in plan["objects"]} == {"stored id"}
 
     status = adue(sb, tmp_path, "status", "--session", session, "--json")
     assert status.returncode == 0, status.stderr
     report = _pop_tenant(sb, _json(status))
     assert set(report) == {"steps", "objects", "last_apply", "last_result", "journal", "drift"}
-    assert report["last_result"] == "ok" and report["last_apply"]
+    assert report["last_result"] == "ok"
+    assert report["last_apply"]
     assert all(report["objects"].values())
     steps = {s["id"]: s["status"] for s in report["steps"]}
     assert steps["sso_extension"] == steps["enrollment_profile"] == "done"
@@ -111,14 +118,16 @@ def test_example_end_to_end_with_exit_codes_and_json(fresh: RunningSandbox, tmp_
     assert set(report["journal"][0]) >= {
         "time", "intent", "action", "object_type", "object_id", "request_id", "result",
     }  # fmt: skip
-    assert report["drift"]["checked"] and report["drift"]["in_sync"]
+    assert report["drift"]["checked"]
+    assert report["drift"]["in_sync"]
     _check_plan_shape(report["drift"]["plan"])
     assert len(sb.writes()) == 8
     text = adue(sb, tmp_path, "status", "--session", session)
     assert text.stdout.splitlines()[0] == _headline(sb)
     # the first checked sign-in pinned the session (it had no tenant_id) to the GUID
     saved = path.read_text(encoding="utf-8")
-    assert f'tenant_id = "{sb.tenant_id}"' in saved and 'organization = "Contoso"' in saved
+    assert f'tenant_id = "{sb.tenant_id}"' in saved
+    assert 'organization = "Contoso"' in saved
 
 
 def test_plan_with_problems_exits_1_and_status_offline(
@@ -133,14 +142,16 @@ def test_plan_with_problems_exits_1_and_status_offline(
     assert result.returncode == 1
     plan = _pop_tenant(fresh, _json(result))
     _check_plan_shape(plan)
-    assert plan["blocked"] and "com.microsoft.Office.Outlook" in plan["problems"][0]
+    assert plan["blocked"]
+    assert "com.microsoft.Office.Outlook" in plan["problems"][0]
 
     offline = adue(fresh, tmp_path, "status", "--session", str(path), "--offline")
     assert offline.returncode == 0, offline.stderr
     assert "Last apply: never" in offline.stdout
 
     missing = adue(fresh, tmp_path, "plan", "--session", str(tmp_path / "nope.toml"))
-    assert missing.returncode == 1 and "no such session file" in missing.stderr
+    assert missing.returncode == 1
+    assert "no such session file" in missing.stderr
 
 
 def test_apply_asks_on_a_terminal_and_writes_nothing_on_no(

@@ -67,7 +67,9 @@ def test_guid_domain_and_name_validators() -> None:
 
 def test_the_example_is_a_complete_desired_state() -> None:
     desired = desired_state(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
-    assert desired.sso and desired.authenticator and desired.profile
+    assert desired.sso
+    assert desired.authenticator
+    assert desired.profile
     assert desired.authenticator.groups == desired.sso.groups  # same_groups_as_sso
     assert desired.priority == ()
     assert [g.name for g in desired.profile.groups] == ["BYOD pilot", "All iOS users"]
@@ -101,7 +103,8 @@ def test_bad_session_content_names_every_key() -> None:
 
 def test_missing_tables_leave_those_objects_alone() -> None:
     desired = desired_state({"enrollment_profile": {"name": "P", "all_users": True}})
-    assert desired.sso is None and desired.authenticator is None
+    assert desired.sso is None
+    assert desired.authenticator is None
     assert desired.priority == ()  # no [priority]: the default, ours first
 
 
@@ -121,7 +124,8 @@ async def test_explicit_priority_order(fresh: RunningSandbox, tmp_path: Path) ->
     assert group_id(sb, "BYOD pilot")
     plan = await plan_file(sb, path)
     moves = [a for a in plan.changes if a.kind is ActionKind.SET_PRIORITY]
-    assert len(moves) == 1 and moves[0].op.order[:2] == (web, "")
+    assert len(moves) == 1
+    assert moves[0].op.order[:2] == (web, "")
     assert (await apply_file(sb, path)).ok
     ours = Session.read_only(path).get("enrollment_profile", "profile_id")
     with sb.lock:

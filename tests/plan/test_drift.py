@@ -75,11 +75,14 @@ async def test_portal_changes_are_shown_exactly_and_restored(
         t.move_profile(other, 0)
 
     plan = await plan_file(sb, path)
-    assert not plan.is_empty and plan.has_drift and not plan.blocked
+    assert not plan.is_empty
+    assert plan.has_drift
+    assert not plan.blocked
     by_key = {a.key: a for a in plan.changes}
     assert all(a.drift for a in plan.changes)
     update = by_key["sso_extension:update"]
-    assert update.kind is ActionKind.UPDATE and update.object_id == policy_id
+    assert update.kind is ActionKind.UPDATE
+    assert update.object_id == policy_id
     assert set(update.details) == {
         "bundle id com.contoso.timesheets will be added",
         "extension key browser_sso_interaction_enabled is missing (should be 1)",
@@ -94,7 +97,8 @@ async def test_portal_changes_are_shown_exactly_and_restored(
     )
     assert by_key[f"enrollment_profile:assign:{byod}"].kind is ActionKind.ASSIGN
     moves = [a for a in plan.changes if a.kind is ActionKind.SET_PRIORITY]
-    assert len(moves) == 1 and moves[0].object_id == profile_id
+    assert len(moves) == 1
+    assert moves[0].object_id == profile_id
     assert moves[0].op.order[0] == profile_id
     assert moves[0].title.startswith("Order the iOS enrollment profiles, highest first: 1. ")
     assert any("changed outside this session" in d for d in moves[0].details)
@@ -118,12 +122,15 @@ async def test_deleted_policy_is_recreated_and_the_new_id_stored(
         sb.state.config_assignments.pop(policy_id, None)
     plan = await plan_file(sb, path)
     create = next(a for a in plan.changes if a.kind is ActionKind.CREATE)
-    assert create.drift and f"(id {policy_id}) is gone" in create.details[0]
+    assert create.drift
+    assert f"(id {policy_id}) is gone" in create.details[0]
     assert [a.key for a in plan.changes] == ["sso_extension:create", "sso_extension:assign"]
     assert (await apply_file(sb, path)).ok
     new_id, _, _ = _ids(path)
-    assert new_id and new_id != policy_id
-    assert snapshot(sb) == applied and count_named(sb) == (1, 1)
+    assert new_id
+    assert new_id != policy_id
+    assert snapshot(sb) == applied
+    assert count_named(sb) == (1, 1)
     assert (await plan_file(sb, path)).is_empty
 
 
@@ -143,11 +150,13 @@ async def test_session_changes_update_only_what_differs(
     sb.clear_requests()
     assert (await apply_file(sb, path)).ok
     patches = [w for w in sb.writes() if w.method == "PATCH"]
-    assert len(patches) == 1 and patches[0].path.endswith(policy_id)
+    assert len(patches) == 1
+    assert patches[0].path.endswith(policy_id)
     assert patches[0].body == {
         "@odata.type": "#microsoft.graph.iosDeviceFeaturesConfiguration",
         "description": "Changed in the wizard",
     }
     deletes = [w for w in sb.writes() if w.method == "DELETE"]
-    assert len(deletes) == 1 and profile_id in deletes[0].path
+    assert len(deletes) == 1
+    assert profile_id in deletes[0].path
     assert (await plan_file(sb, path)).is_empty

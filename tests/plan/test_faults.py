@@ -38,8 +38,10 @@ def _stopped_cleanly(path: Path, result: Any) -> None:
     journal = session.journal()
     assert all(e["result"] in ("ok", "failed") for e in journal)
     failed = [e for e in journal if e["result"] == "failed"]
-    assert failed and all(e["detail"] for e in failed)
-    assert result.failed and all(message for message in result.failed.values())
+    assert failed
+    assert all(e["detail"] for e in failed)
+    assert result.failed
+    assert all(message for message in result.failed.values())
 
 
 async def _until_done(sb: RunningSandbox, path: Path, token: str | None = None) -> int:
@@ -100,8 +102,10 @@ async def test_throttling_beyond_retries_stops_cleanly_with_request_id(tmp_path:
         assert not result.ok
         assert set(result.failed) == {"sso_extension:assign"}
         message = result.failed["sso_extension:assign"]
-        assert "throttl" in message.lower() and "request-id" in message
-        assert "sso_extension:create" in result.done and "authenticator:assign" in result.done
+        assert "throttl" in message.lower()
+        assert "request-id" in message
+        assert "sso_extension:create" in result.done
+        assert "authenticator:assign" in result.done
         assert "enrollment_profile:create" in result.done
         # The progress callback saw the start, each throttled retry, and the failure.
         mine = [(e.event, e.action_key) for e in events if e.action_key == "sso_extension:assign"]

@@ -62,6 +62,8 @@ async def test_kill_after_write_k_then_rerun(
                     killed.set()
 
         sb.on_request(kill_after_k)
+        # Blocking on purpose: the sandbox answers from its own thread and the kill
+        # hook needs the child's pid; nothing else runs on this test's loop.
         holder["p"] = subprocess.Popen(
             [*command, "--graph-url", sb.graph_url],
             env=env,

@@ -114,7 +114,9 @@ async def test_a_first_apply_restores_nothing_and_a_later_portal_change_is_drift
         session.save()
     first = await plan_file(sb, path)
     app = next(a for a in first.changes if a.chain is Chain.AUTHENTICATOR)
-    assert app.object_id and not app.drift and not first.has_drift
+    assert app.object_id
+    assert not app.drift
+    assert not first.has_drift
 
     assert (await apply_file(sb, path)).ok
     byod = group_id(sb, "BYOD pilot")
@@ -150,7 +152,8 @@ def test_a_profile_without_target_is_refused_by_plan_and_apply(
     assert applied.returncode == 1, applied.stdout
     out = applied.stdout + applied.stderr
     assert "[enrollment_profile] groups: the enrollment profile has no target" in out
-    assert "step 5, Enrollment profile" in out and "all_users = true" in out
+    assert "step 5, Enrollment profile" in out
+    assert "all_users = true" in out
     assert "Traceback" not in out
     assert sb.writes() == []
     assert path.read_bytes() == before

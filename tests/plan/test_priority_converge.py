@@ -89,7 +89,8 @@ async def test_a_profile_moved_by_someone_else_each_time_fails_clearly(
         remove()
     assert not result.ok
     message = result.failed["priority:order"]
-    assert "did not settle after 5 moves" in message and "run apply again" in message
+    assert "did not settle after 5 moves" in message
+    assert "run apply again" in message
     assert len(_moves(sb)) == 5
     journal = Session.read_only(path).journal()
     assert [e["result"] for e in journal if e["action"] == "set_priority"][-5:] == ["ok"] * 5
@@ -113,7 +114,8 @@ async def test_an_order_changed_outside_this_session_is_shown_and_left_unless_as
     assert "adue leaves it" in note
     sb.clear_requests()
     assert (await apply_file(sb, path)).ok
-    assert _moves(sb) == [] and _order(sb)[2] == ours
+    assert _moves(sb) == []
+    assert _order(sb)[2] == ours
     assert not [n for n in (await plan_file(sb, path)).notes if n.startswith("[priority]")]
 
     # Asked for explicitly (the Priority step saves an order): restored, and said why.

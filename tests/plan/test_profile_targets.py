@@ -77,7 +77,9 @@ async def test_an_all_users_target_added_by_an_admin_is_kept(
     assert any("assigned to All users, which this session did not add" in n for n in plan.notes)
     sb.clear_requests()
     result = await apply_file(sb, path)
-    assert result.ok and result.writes == 0 and sb.writes() == []
+    assert result.ok
+    assert result.writes == 0
+    assert sb.writes() == []
     assert {"@odata.type": ALL_USERS} in _profile_targets(sb, path)
 
 

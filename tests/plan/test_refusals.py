@@ -29,7 +29,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 async def _refused(sb: RunningSandbox, path: Path) -> tuple[str, ...]:
     plan = await plan_file(sb, path)
-    assert plan.blocked and not plan.is_empty
+    assert plan.blocked
+    assert not plan.is_empty
     sb.clear_requests()
     with pytest.raises(ApplyRefused) as refused:
         await apply_file(sb, path)
@@ -63,7 +64,8 @@ async def test_same_named_policy_and_profile_are_a_conflict(
     assert len(problems) == 2
     sso, prof = problems
     assert sso.startswith("[sso_extension] name: 2 iOS device features policies have exactly")
-    assert "00000000-0000-0000-0000-000000000001" in sso and "will not guess" in sso
+    assert "00000000-0000-0000-0000-000000000001" in sso
+    assert "will not guess" in sso
     assert prof.startswith("[enrollment_profile] name: 2 enrollment profiles")
 
 
@@ -109,7 +111,8 @@ async def test_unknown_and_ambiguous_group_names(fresh: RunningSandbox, tmp_path
         p.startswith("[sso_extension] groups: no group is named 'BYOD pilots'") for p in problems
     )
     ambiguous = [p for p in problems if "groups are named 'Sales'" in p]
-    assert ambiguous and ambiguous[0].startswith("[sso_extension] exclude_groups: 2 groups")
+    assert ambiguous
+    assert ambiguous[0].startswith("[sso_extension] exclude_groups: 2 groups")
     assert "00000000-0000-0000-0000-0000000000aa" in ambiguous[0]
 
 

@@ -41,7 +41,8 @@ async def test_session_edits_after_an_apply_are_not_drift(
     keys = {a.key for a in plan.changes}
     assert {"sso_extension:update", "sso_extension:assign", "authenticator:assign"} <= keys
     assert "enrollment_profile:update" in keys
-    assert not plan.blocked and not plan.has_drift, [a.key for a in plan.changes if a.drift]
+    assert not plan.blocked, [a.key for a in plan.changes if a.drift]
+    assert not plan.has_drift, [a.key for a in plan.changes if a.drift]
     edited = {a.key for a in plan.changes if a.session_changed}
     assert {"sso_extension:update", "sso_extension:assign", "enrollment_profile:update"} <= edited
     assert "authenticator:assign" in edited
@@ -76,9 +77,11 @@ async def test_a_tenant_change_beside_a_session_edit_is_still_drift(
     plan = await plan_file(sb, path)
     by_key = {a.key: a for a in plan.changes}
     update = by_key["sso_extension:update"]
-    assert update.session_changed and not update.drift
+    assert update.session_changed
+    assert not update.drift
     profile = [a for a in plan.changes if a.key.startswith("enrollment_profile:assign")]
-    assert profile and all(a.drift and not a.session_changed for a in profile)
+    assert profile
+    assert all(a.drift and not a.session_changed for a in profile)
 
 
 async def test_a_session_applied_before_the_record_keeps_its_drift(
@@ -94,4 +97,5 @@ async def test_a_session_applied_before_the_record_keeps_its_drift(
         session.save()
     _edit(path, 'bundle_ids = ["com.contoso.expenses"', 'bundle_ids = ["com.contoso.travel"')
     update = {a.key: a for a in (await plan_file(sb, path)).changes}["sso_extension:update"]
-    assert update.drift and not update.session_changed
+    assert update.drift
+    assert not update.session_changed

@@ -115,7 +115,8 @@ async def test_a_session_with_the_app_id_reads_it_by_id_in_beta(
     result = await apply_file(sb, path)
     assert result.ok, result.failed
     reads = [r for r in sb.requests if r.method == "GET" and f"mobileApps/{app_id}" in r.path]
-    assert reads and all(r.path.startswith("/beta/") for r in reads)
+    assert reads
+    assert all(r.path.startswith("/beta/") for r in reads)
     after = {a["target"].get("groupId"): a for a in await _beta_assignments(sb, app_id)}
     assert after[sales] == foreign
 
@@ -155,4 +156,5 @@ async def test_the_replace_all_body_keeps_what_adue_does_not_change() -> None:
     fixed = replace(read, intent=AppIntent.REQUIRED)
     body = app_assignments_body([fixed])["mobileAppAssignments"][0]
     assert body["intent"] == "required"
-    assert body["settings"] == foreign["settings"] and body["target"] == foreign["target"]
+    assert body["settings"] == foreign["settings"]
+    assert body["target"] == foreign["target"]

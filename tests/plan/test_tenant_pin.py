@@ -87,8 +87,10 @@ def test_plan_json_on_a_wrong_tenant_is_an_error_object(
     result = adue(fresh, tmp_path, "plan", "--session", str(path), "--json")
     assert result.returncode == 1
     answer = json.loads(result.stdout)
-    assert answer["version"] == 1 and "Wrong tenant" in answer["error"]
-    assert OTHER_GUID in answer["error"] and fresh.tenant_id in answer["error"]
+    assert answer["version"] == 1
+    assert "Wrong tenant" in answer["error"]
+    assert OTHER_GUID in answer["error"]
+    assert fresh.tenant_id in answer["error"]
 
 
 @pytest.mark.parametrize("command", ["apply", "plan", "status"])

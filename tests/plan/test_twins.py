@@ -46,7 +46,9 @@ async def test_twins_no_run_created_are_a_conflict_plan_names(which: str, tmp_pa
         plan = await plan_file(sb, path)
         assert plan.blocked
         problem = next(p for p in plan.problems if twin in p)
-        assert ours in problem and "exactly this name" in problem and "created" in problem
+        assert ours in problem
+        assert "exactly this name" in problem
+        assert "created" in problem
         before = path.read_bytes()
         requests = len(sb.requests)
         with pytest.raises(ApplyRefused):

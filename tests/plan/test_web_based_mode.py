@@ -78,7 +78,8 @@ async def test_changing_the_mode_updates_the_profile_adue_made_and_says_so(
         ]
     assert len(named) == 1
     patches = [w for w in sb.writes() if w.method == "PATCH" and w.path.startswith(PROFILES)]
-    assert patches and patches[-1].body["defaultEnrollmentType"] == WEB
+    assert patches
+    assert patches[-1].body["defaultEnrollmentType"] == WEB
     assert (await plan_file(sb, path)).is_empty
 
 
@@ -93,5 +94,7 @@ def test_an_unknown_mode_is_refused_by_key_and_the_file_is_untouched(tmp_path: P
     with pytest.raises(SessionError) as caught:
         Session.read_only(path)
     message = str(caught.value)
-    assert "mode" in message and "web-based" in message and "account-driven" in message
+    assert "mode" in message
+    assert "web-based" in message
+    assert "account-driven" in message
     assert path.read_bytes() == before

@@ -119,9 +119,11 @@ async def test_without_one_adue_creates_exactly_one_and_restores_drift(
     result = await apply_file(sb, path)
     assert result.ok, result.failed
     (clip,) = _portal_apps(sb)
-    assert clip["displayName"] == "Company Portal" and clip["publishingState"] == "published"
+    assert clip["displayName"] == "Company Portal"
+    assert clip["publishingState"] == "published"
     create = next(w for w in sb.writes() if w.method == "POST" and w.path == APPS)
-    assert create.body["@odata.type"] == WEB_APP and create.body["appUrl"] == PORTAL
+    assert create.body["@odata.type"] == WEB_APP
+    assert create.body["appUrl"] == PORTAL
     assert _required_groups(sb, clip["id"]) == _rollout_targets(sb)
     assert Session.read_only(path).get("web_clip", "app_id") == clip["id"]
     assert (await plan_file(sb, path)).is_empty
@@ -131,12 +133,14 @@ async def test_without_one_adue_creates_exactly_one_and_restores_drift(
         sb.state.app_assignments[clip["id"]] = sb.state.app_assignments[clip["id"]][1:]
     plan = await plan_file(sb, path)
     (assign,) = [a for a in plan.changes if a.key.startswith("web_clip")]
-    assert assign.key == "web_clip:assign" and assign.drift
+    assert assign.key == "web_clip:assign"
+    assert assign.drift
     with sb.lock:
         del sb.state.mobile_apps[clip["id"]]
     plan = await plan_file(sb, path)
     create_action = next(a for a in plan.changes if a.key == "web_clip:create")
-    assert create_action.drift and "is gone" in create_action.details[0]
+    assert create_action.drift
+    assert "is gone" in create_action.details[0]
     assert (await apply_file(sb, path)).ok
     (again,) = _portal_apps(sb)
     assert _required_groups(sb, again["id"]) == _rollout_targets(sb)
@@ -161,7 +165,8 @@ async def test_a_lost_answer_on_the_create_adopts_the_one_graph_made(
         sb.on_request(once)
         sb.faults.rules.append(rule)
         result = await apply_file(sb, path)
-        assert len(hits) == 1 and hits[0].path == APPS, "the lost answer did not happen"
+        assert len(hits) == 1, "the lost answer did not happen"
+        assert hits[0].path == APPS, "the lost answer did not happen"
         assert result.ok, result.failed
         creates = [w for w in sb.writes() if w.method == "POST" and w.path == APPS]
         assert len(creates) == 1  # never sent twice
@@ -169,7 +174,8 @@ async def test_a_lost_answer_on_the_create_adopts_the_one_graph_made(
         assert _required_groups(sb, clip["id"]) == _rollout_targets(sb)
         journal = Session.read_only(path).journal()
         adopted = [e for e in journal if e["action"] == "adopt" and e["object_type"] == "web_clip"]
-        assert len(adopted) == 1 and adopted[0]["object_id"] == clip["id"]
+        assert len(adopted) == 1
+        assert adopted[0]["object_id"] == clip["id"]
         assert (await plan_file(sb, path)).is_empty
 
 
@@ -189,6 +195,8 @@ async def test_a_kill_right_after_the_create_then_a_rerun_makes_no_second_one(
                 killed.set()
 
         sb.on_request(kill_after_create)
+        # Blocking on purpose: the sandbox answers from its own thread and the kill
+        # hook needs the child's pid; nothing else runs on this test's loop.
         holder["p"] = subprocess.Popen(
             [*COMMAND, str(path), "--yes", "--graph-url", sb.graph_url],
             env=env,
@@ -234,7 +242,9 @@ def test_the_portal_address_follows_the_cloud(cloud: str, url: str) -> None:
         "web_clip": {"enabled": True},
     }
     clip = desired_state(data).web_clip
-    assert clip is not None and clip.app_url == url and clip.groups[0].name == "BYOD"
+    assert clip is not None
+    assert clip.app_url == url
+    assert clip.groups[0].name == "BYOD"
 
 
 async def test_the_sandbox_creates_and_deletes_web_apps_as_graph_does(
@@ -255,7 +265,9 @@ async def test_the_sandbox_creates_and_deletes_web_apps_as_graph_does(
         url,
         {"@odata.type": WEB_APP, "displayName": "CP", "publisher": "IT", "appUrl": PORTAL},
     )
-    assert made["@odata.type"] == WEB_APP and made["id"] and made["createdDateTime"]
+    assert made["@odata.type"] == WEB_APP
+    assert made["id"]
+    assert made["createdDateTime"]
     for bad in (
         {"@odata.type": WEB_APP, "displayName": "CP", "publisher": "IT"},
         {

@@ -86,10 +86,12 @@ async def test_exact_counts_on_the_enrolled_seed(enrolled: RunningSandbox, tmp_p
     today = report.read_at.date()
     days = {(today - day).days: n for day, n in report.per_day()}
     # Adele 5 days ago, Megan 3.1, Johanna 1.2, Pradeep 1 (UTC days, so 1.2 may be 2).
-    assert sum(days.values()) == 4 and days[5] == 1 and days.get(3, 0) + days.get(4, 0) == 1
+    assert sum(days.values()) == 4
+    assert days[5] == 1
+    assert days.get(3, 0) + days.get(4, 0) == 1
 
 
-async def test_paging_across_many_pages_in_batches(tmp_path: Path) -> None:
+async def test_paging_across_many_pages_in_batches() -> None:
     """2,500 members in a target group (3 pages of 999) and 2,100 devices (3 pages of
     1000): every member and device is read, the pages ride in $batch requests."""
     with start_sandbox(seed="demo") as sb:
@@ -111,11 +113,13 @@ async def test_paging_across_many_pages_in_batches(tmp_path: Path) -> None:
             await client.aclose()
         trips = sb.top_level_requests()
         items = [r for r in sb.requests if r.in_batch]
-    assert report.targeted == 2_505 and len(report.enrolled) == 2_100
+    assert report.targeted == 2_505
+    assert len(report.enrolled) == 2_100
     assert {t.path for t in trips} == {"/v1.0/$batch", "/beta/$batch"}
     member_pages = [r for r in items if r.path.endswith("/transitiveMembers/microsoft.graph.user")]
     device_pages = [r for r in items if r.path.endswith("/managedDevices")]
-    assert len(member_pages) == 3 and len(device_pages) == 3
+    assert len(member_pages) == 3
+    assert len(device_pages) == 3
 
 
 # ---- adue progress -----------------------------------------------------------------------
@@ -165,8 +169,10 @@ def test_command_text_json_and_csv(enrolled: RunningSandbox, tmp_path: Path) -> 
     adele = next(u for u in body["users"] if u["user_principal_name"].startswith("AdeleV@"))
     (phone,) = adele["devices"]
     assert phone["enrollment_type"] == "appleAccountDrivenUserEnrollment"
-    assert phone["owner_type"] == "personal" and phone["os_version"] == "18.5"
-    assert phone["last_sync"] and phone["compliance_state"] == "compliant"
+    assert phone["owner_type"] == "personal"
+    assert phone["os_version"] == "18.5"
+    assert phone["last_sync"]
+    assert phone["compliance_state"] == "compliant"
 
 
 def test_csv_cells_that_look_like_formulas_are_quoted() -> None:
@@ -214,7 +220,8 @@ def test_command_refuses_another_tenant_and_names_both(
     before = path.read_bytes()
     result = adue(enrolled, tmp_path, "progress", "--session", str(path), "--json")
     assert result.returncode == 1
-    assert "Wrong tenant" in result.stderr and enrolled.tenant_id in result.stderr
+    assert "Wrong tenant" in result.stderr
+    assert enrolled.tenant_id in result.stderr
     assert json.loads(result.stdout)["error"].startswith("Wrong tenant")
     assert path.read_bytes() == before
 

@@ -143,7 +143,8 @@ def test_adue_plan_says_the_same_and_exits_1(name: str, tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 1, result
-    assert expected in result.stderr and str(path) in result.stderr
+    assert expected in result.stderr
+    assert str(path) in result.stderr
     assert path.read_bytes() == data
 
 

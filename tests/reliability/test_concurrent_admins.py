@@ -16,7 +16,6 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -99,7 +98,7 @@ async def test_two_admins_at_once_converge(
         shutil.copyfile(first, second)
         second.chmod(0o600)
         runs = [_apply(first, sb)]
-        time.sleep(offset)
+        await asyncio.sleep(offset)
         runs.append(_apply(second, sb))
         outputs = [p.communicate(timeout=180) for p in runs]
         reruns = [_apply(again, sb) for again in (first, second)]  # one re-run each, at once

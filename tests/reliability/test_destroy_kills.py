@@ -153,7 +153,7 @@ def _kill_at(scenario: str, point: int, delay_ms: int, tmp_path: Path, tally: Co
         def kill() -> None:
             holder["p"].send_signal(signal.SIGKILL)
 
-        def on_request(record: RequestRecord) -> None:
+        def on_request(_record: RequestRecord) -> None:
             nonlocal seen
             seen += 1
             if seen == point and not killed.is_set():

@@ -56,7 +56,8 @@ def _check_clean_stop(path: Path, result: Any) -> None:
     journal = session.journal()
     assert all(e["result"] in ("ok", "failed") for e in journal)
     assert all(e["detail"] for e in journal if e["result"] == "failed")
-    assert result.failed and all(result.failed.values())
+    assert result.failed
+    assert all(result.failed.values())
 
 
 async def _until_done(

@@ -155,7 +155,8 @@ def test_normalise_domain_returns_a_bare_ascii_name_or_names_the_field(value: st
         assert str(error).startswith("sign-in domain: ")
         return
     labels = name.split(".")
-    assert len(labels) >= 2 and all(LABEL.fullmatch(x) for x in labels), repr(name)
+    assert len(labels) >= 2, repr(name)
+    assert all(LABEL.fullmatch(x) for x in labels), repr(name)
     assert name == name.lower()
 
 
@@ -203,7 +204,8 @@ def test_tenant_id_is_a_lower_case_guid_or_an_error_naming_the_field(value: str)
         assert str(error).startswith("--tenant-id: ")
         assert not discovery_file.is_tenant_id(value.strip().strip("{}"))
         return
-    assert GUID.fullmatch(tenant) and tenant == tenant.lower()
+    assert GUID.fullmatch(tenant)
+    assert tenant == tenant.lower()
 
 
 @FUZZ
@@ -211,7 +213,8 @@ def test_tenant_id_is_a_lower_case_guid_or_an_error_naming_the_field(value: str)
 def test_generated_file_is_one_server_for_exactly_this_tenant(tenant: str, cloud: str) -> None:
     text = discovery_file.generate(tenant, cloud)
     servers = json.loads(text)["Servers"]
-    assert len(servers) == 1 and servers[0]["Version"] == "mdm-byod"
+    assert len(servers) == 1
+    assert servers[0]["Version"] == "mdm-byod"
     assert servers[0]["BaseURL"].endswith(f"?aadTenantId={tenant.lower()}")
     assert not text.endswith("\n")
 
@@ -243,7 +246,8 @@ def test_guide_settings_never_raise_anything_but_problems_naming_a_session_key(
         assert error.problems
         for problem in error.problems:
             assert re.match(r"\[(guide|tenant|authenticator)\] [a-z_]+", problem.key)
-            assert problem.message and problem.fix
+            assert problem.message
+            assert problem.fix
         return
     # Accepted: every line-like field is one line, the domain is a domain name.
     control = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")

@@ -46,7 +46,8 @@ def test_a_symlink_planted_as_the_lock_file_is_refused(dangling: bool, tmp_path:
         Session.open(session)
     assert f"rm {lock}" in str(caught.value)
     result = _adue("--session", str(session), cwd=tmp_path)  # the wizard, as a person starts it
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
     assert "never follows a link" in result.stderr
 
     assert lock.is_symlink()
@@ -77,7 +78,8 @@ def test_a_symlinked_session_is_written_through_and_stays_a_link(tmp_path: Path)
     with Session.open(link) as session:
         session.set("guide", "organization", "Fabrikam")
         session.save()
-    assert link.is_symlink() and os.readlink(link) == str(Path("..") / "repo" / "rollout.toml")
+    assert link.is_symlink()
+    assert os.readlink(link) == str(Path("..") / "repo" / "rollout.toml")
     assert 'organization = "Fabrikam"' in kept.read_text(encoding="utf-8")
     assert kept.stat().st_ino != inode  # replaced atomically, not rewritten in place
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -89,9 +91,11 @@ def test_a_dangling_session_link_is_refused_and_left_alone(tmp_path: Path) -> No
     link = tmp_path / "rollout.toml"
     link.symlink_to(tmp_path / "gone" / "rollout.toml")
     result = _adue("plan", "--session", str(link), cwd=tmp_path)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
     assert "symbolic link" in result.stderr
-    assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["rollout.toml"]
+    assert link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rollout.toml"]
 
 
 def test_a_refused_open_removes_only_a_lock_file_it_created(tmp_path: Path) -> None:

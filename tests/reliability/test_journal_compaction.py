@@ -62,7 +62,8 @@ def test_the_rule_keeps_what_resume_and_a_person_need() -> None:
     keep = journal_entries_to_keep(entries)
     assert keep == sorted(set(keep))
     assert 500 in keep  # pending
-    assert 40 in keep and 3 not in keep  # the newest good create of the type
+    assert 40 in keep
+    assert 3 not in keep  # the newest good create of the type
     assert 41 in keep  # the newest entry of the create intent (a failure)
     assert set(range(1000 - JOURNAL_KEEP_RECENT, 1000)) <= set(keep)
     # Each intent's newest entry is there; nothing else old.
@@ -94,7 +95,8 @@ def test_compaction_keeps_pending_entries_creates_and_the_rest_of_the_file(
             dropped = session.compact_journal()
             session.save()
         after = Session.read_only(path).journal()
-        assert dropped == len(before) - len(after) and len(after) < 30
+        assert dropped == len(before) - len(after)
+        assert len(after) < 30
         # Every pending entry survives, with its fields intact.
         pending = [e for e in before if e["result"] == "pending"]
         assert len(pending) == 2
@@ -125,9 +127,11 @@ async def test_apply_resumes_from_a_compacted_long_history(tmp_path: Path) -> No
         # The killed runs' entries are settled, not lost; the new run is there in full.
         assert not [e for e in journal if e["result"] == "pending"]
         settled = [e for e in journal if "interrupted" in e.get("detail", "")]
-        assert len(settled) == 2 and {e["intent"] for e in settled} == {"sso:assign"}
+        assert len(settled) == 2
+        assert {e["intent"] for e in settled} == {"sso:assign"}
         run = [e for e in journal if e["time"] >= started]
-        assert len(run) >= result.writes > 0 and all(e["result"] == "ok" for e in run)
+        assert len(run) >= result.writes > 0
+        assert all(e["result"] == "ok" for e in run)
         assert len(journal) < 40
         # The ids this run created are in the session and in the journal.
         for object_type, object_id in result.created.items():
@@ -137,5 +141,6 @@ async def test_apply_resumes_from_a_compacted_long_history(tmp_path: Path) -> No
         assert session.get("sso_extension", "policy_id") == result.created["sso_policy"]
         # A second apply has nothing to do and keeps the journal small.
         again = await apply_file(sb, path)
-        assert again.ok and again.writes == 0
+        assert again.ok
+        assert again.writes == 0
         assert len(Session.read_only(path).journal()) <= len(journal)

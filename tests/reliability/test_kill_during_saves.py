@@ -110,6 +110,11 @@ def _points(saves: int, quick: bool) -> list[tuple[int, str]]:
     return [(n, mode) for n in range(1, saves + 1) for mode in MODES]
 
 
+def _temp_files(folder: Path) -> list[str]:
+    """The save's temp files left in `folder` (a kill before the replace leaves one)."""
+    return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
 async def _kill_then_rerun(
     target: int, mode: str, reference: dict[str, Any], folder: Path, tally: Counter[str]
 ) -> None:
@@ -121,8 +126,7 @@ async def _kill_then_rerun(
 
         # The session is whole: the old or the new content, valid, nothing half-read.
         Session.read_only(path)
-        leftovers = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
-        assert mode == "after-replace" or leftovers, "the kill came before the temp file?"
+        assert mode == "after-replace" or _temp_files(folder), "the kill came before the temp file?"
 
         result = await apply_file(sb, path)
         assert result.ok, result.failed
@@ -131,7 +135,7 @@ async def _kill_then_rerun(
         assert (configs, profiles) == (1, 1)
         assert snapshot(sb) == reference
         assert (await plan_file(sb, path)).is_empty
-        assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+        assert not _temp_files(folder)
         journal = Session.read_only(path).journal()
         assert all(e["result"] in ("ok", "failed") for e in journal)
         tally["sessions intact after a kill"] += 1

@@ -88,7 +88,8 @@ async def test_one_lost_answer_at_each_write_kind(
         if kind in ("create-sso-policy", "create-enrollment-profile"):
             assert len([r for r in same if r.path == pattern]) == 1
         elif kind == "assign-enrollment-profile":
-            assert len({r.path for r in same}) == 1 and len(same) == 2  # one per group
+            assert len({r.path for r in same}) == 1
+            assert len(same) == 2  # one per group
         assert count_named(sb) == (1, 1)
         assert snapshot(sb) == reference
         assert (await plan_file(sb, path)).is_empty
@@ -96,5 +97,6 @@ async def test_one_lost_answer_at_each_write_kind(
         assert all(e["result"] in ("ok", "failed") for e in journal)
         if kind in ("create-sso-policy", "create-enrollment-profile"):
             adopted = [e for e in journal if e["action"] == "adopt"]
-            assert len(adopted) == 1 and adopted[0]["object_id"], journal
+            assert len(adopted) == 1, journal
+            assert adopted[0]["object_id"], journal
             assert "lost" in adopted[0]["detail"] or "lost" in str(journal)

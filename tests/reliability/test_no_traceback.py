@@ -56,7 +56,8 @@ def adue(
 def one_message(result: subprocess.CompletedProcess[str]) -> str:
     """stderr, which must be one line and no traceback."""
     err = result.stderr
-    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert "Traceback" not in err, err
+    assert "Exception ignored" not in err, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err
     return lines[0]
@@ -96,7 +97,8 @@ def test_plan_into_head_shows_the_first_line_only(fresh: RunningSandbox, tmp_pat
         timeout=120,
     )
     assert len(result.stdout.splitlines()) == 1
-    assert "Traceback" not in result.stderr and "Error" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Error" not in result.stderr, result.stderr
 
 
 # --- a read-only folder ------------------------------------------------------------------
@@ -111,7 +113,8 @@ def test_apply_in_a_read_only_folder_names_it(fresh: RunningSandbox, tmp_path: P
     )  # fmt: skip
     message = one_message(result)
     assert result.returncode == 1
-    assert f"the folder {tmp_path} is read-only" in message and "--session" in message
+    assert f"the folder {tmp_path} is read-only" in message
+    assert "--session" in message
     assert session.read_bytes() == before
     assert fresh.writes() == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rollout.toml"]
@@ -147,7 +150,8 @@ def test_a_disk_full_during_apply_stops_then_the_rerun_finishes_without_duplicat
     )  # fmt: skip
     message = one_message(full)
     assert full.returncode == 1
-    assert f"the disk holding {tmp_path} is full" in message and "again" in message
+    assert f"the disk holding {tmp_path} is full" in message
+    assert "again" in message
     assert len(fresh.writes()) < 7  # stopped: later writes were never sent
     if saves_before_full == 0:
         assert fresh.writes() == []
@@ -184,7 +188,8 @@ def test_deeply_nested_toml_is_refused(depth: int, tmp_path: Path) -> None:
         Session.open(path)
     result = adue("plan", "--session", str(path), cwd=tmp_path)
     assert result.returncode == 1
-    assert "nested too deeply" in one_message(result) and str(path) in result.stderr
+    assert "nested too deeply" in one_message(result)
+    assert str(path) in result.stderr
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep.toml"]
 
@@ -234,16 +239,19 @@ def test_an_unexpected_error_gives_one_line_and_a_scrubbed_report(
     message = one_message(result)
     assert result.returncode == 70
     assert message.startswith("adue: unexpected error (RuntimeError: simulated bug")
-    assert fresh.token not in message and not TOKEN_SHAPES.search(message)
+    assert fresh.token not in message
+    assert not TOKEN_SHAPES.search(message)
     shown = re.search(r"crash report \(no tokens or secrets\) is in (\S+):", message)
     assert shown, message
     report = Path(shown.group(1))
     assert report.is_relative_to(state)
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     text = report.read_text()
-    assert "Traceback (most recent call last)" in text and "RuntimeError" in text
+    assert "Traceback (most recent call last)" in text
+    assert "RuntimeError" in text
     assert "status --session" in text
-    assert fresh.token not in text and not TOKEN_SHAPES.search(text), text
+    assert fresh.token not in text, text
+    assert not TOKEN_SHAPES.search(text), text
 
 
 @pytest.mark.parametrize("command", [["plan"], ["apply", "--yes"], []])

@@ -70,7 +70,7 @@ def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
         with Session.open(path, create=False) as session:
             backend = Backend(session, argparse.Namespace(auth="device-code"), running_sandbox=sb)
             try:
-                signed_in = backend.sign_in(lambda prompt: None, threading.Event())
+                signed_in = backend.sign_in(lambda _: None, threading.Event())
                 assert signed_in is not None
                 result = backend.run(apply_session(backend.client, session), timeout=60)
                 assert result.ok, result.failed
@@ -95,7 +95,8 @@ def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
     # What the run must have written, so the scan covers it.
     assert {"rollout.toml", "rollout.toml.lock", "rollout.sandbox-state.json"} <= names
     assert "com.apple.remotemanagement" in names
-    assert any(p.suffix == ".pdf" for p in written) and any(p.suffix == ".html" for p in written)
+    assert any(p.suffix == ".pdf" for p in written)
+    assert any(p.suffix == ".html" for p in written)
     assert any("accounts" in p.parts for p in written), "no authentication record written"
     problems = []
     for file in written:

@@ -118,7 +118,8 @@ def test_a_random_other_tenant_guid_is_refused(
     path = _pinned(tmp_path, other.upper() if index % 3 == 0 else other, "Fabrikam" * named)
     output, _ = _run(contoso, tmp_path, path, index)
     assert other.lower() in output.lower()
-    assert contoso.tenant_id in output and "Contoso" in output
+    assert contoso.tenant_id in output
+    assert "Contoso" in output
     only_organization_reads(contoso)
     assert count_named(contoso) == (0, 0)
     tally["tenant mismatches refused: other GUIDs"] += 1
@@ -131,7 +132,8 @@ def test_an_invalid_tenant_id_is_refused_before_any_request(
     value = _invalid_value(random.Random(1000 + index))
     path = _pinned(tmp_path, value)
     output, _ = _run(contoso, tmp_path, path, index)
-    assert "[tenant] tenant_id" in output and "is neither a tenant id nor a domain" in output
+    assert "[tenant] tenant_id" in output
+    assert "is neither a tenant id nor a domain" in output
     assert contoso.requests == []  # refused before the sign-in is even used
     assert "\x1b" not in output  # the value is data, never passed to the terminal raw
     tally["tenant mismatches refused: invalid values"] += 1

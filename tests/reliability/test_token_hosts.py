@@ -134,8 +134,10 @@ def test_a_session_graph_url_to_another_host_gets_no_request_at_all(
         assert result.returncode == 1, (command, said)
         assert "Traceback" not in said
         assert f"[tenant] graph_url (line {line})" in said, said
-        assert f"--graph-url {listener.url}" in said and "Remove that line" in said
-    assert listener.connections == [] and listener.authorization == []
+        assert f"--graph-url {listener.url}" in said
+        assert "Remove that line" in said
+    assert listener.connections == []
+    assert listener.authorization == []
     assert session.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["attacker-tls", "rollout.toml"]
 
@@ -155,7 +157,8 @@ def test_the_same_root_given_explicitly_is_used_and_shown_first(
             f"adue: Graph root {listener.url} (from --graph-url or $ADUE_GRAPH_URL) is not a "
             f"Microsoft cloud's: the access token will be sent to {netloc}."
         )
-    assert listener.authorization and set(listener.authorization) == {f"Bearer {TOKEN}"}
+    assert listener.authorization
+    assert set(listener.authorization) == {f"Bearer {TOKEN}"}
 
 
 @pytest.mark.parametrize(
@@ -174,7 +177,8 @@ def test_cloud_roots_and_loopback_are_accepted_from_a_session(root: str) -> None
         {"graph_url": root, "auth": "token"},
         environ={"ADUE_ACCESS_TOKEN": "t"},
     )
-    assert settings.graph_root == root and settings.graph_root_notice == ""
+    assert settings.graph_root == root
+    assert settings.graph_root_notice == ""
 
 
 @pytest.mark.parametrize(
@@ -259,7 +263,8 @@ async def test_kiota_sends_no_token_to_another_host_even_when_asked(
         assert hosts.get_allowed_hosts_validator().get_allowed_hosts() == ["127.0.0.1"]
     finally:
         await client.aclose()
-    assert len(other) == 1 and "authorization" not in other[0]  # ... and sent nothing there
+    assert len(other) == 1
+    assert "authorization" not in other[0]  # ... and sent nothing there
 
 
 # --- the wizard: shown on the Sign in step, before signing in ----------------------------

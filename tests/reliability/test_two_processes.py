@@ -5,10 +5,10 @@ run (`make soak`)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -42,7 +42,7 @@ async def test_two_applies_on_one_session(
     with start_sandbox(seed="demo", latency_ms=150) as sb:
         path = session_with_ids(sb, tmp_path)
         first = _apply(path, sb.graph_url, sb.token)
-        time.sleep(delay)
+        await asyncio.sleep(delay)
         second = _apply(path, sb.graph_url, sb.token)
         outputs = [p.communicate(timeout=120) for p in (first, second)]
         codes = sorted(p.returncode for p in (first, second))

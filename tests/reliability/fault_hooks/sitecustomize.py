@@ -58,7 +58,7 @@ _raise = os.environ.get("ADUE_TEST_RAISE", "")
 if _raise:
     _module, _attribute = _raise.split(":")
 
-    def _boom(*args: Any, **kwargs: Any) -> Any:
+    def _boom(*_args: Any, **_kwargs: Any) -> Any:
         token = os.environ.get("ADUE_ACCESS_TOKEN", "")
         raise RuntimeError(
             f"simulated bug; Authorization: Bearer {token} "

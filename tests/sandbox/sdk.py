@@ -34,7 +34,7 @@ class StaticTokenCredential:
     def __init__(self, token: str) -> None:
         self.token = token
 
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+    def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
         return AccessToken(self.token, int(time.time()) + 3600)
 
 

@@ -86,7 +86,8 @@ def test_control_routes_without_the_admin_token_are_401(
             method, f"{sandbox.graph_url}{path}", json=body, headers=headers, timeout=10
         )
         assert answer.status_code == 401, (method, path, headers)
-        assert "access_token" not in answer.text and sandbox.tenant_id not in answer.text
+        assert "access_token" not in answer.text
+        assert sandbox.tenant_id not in answer.text
     assert len(sandbox.requests) == 1  # DELETE did not clear the log
     assert sandbox.discovery_variant == variant
     assert json.dumps(sandbox.state.to_json(), sort_keys=True) == before
@@ -108,7 +109,8 @@ def _bearer(token: str) -> dict[str, str]:
 def test_admin_tokens_are_random_per_run(sandbox_factory: SandboxFactory) -> None:
     first = sandbox_factory()
     second = sandbox_factory()
-    assert first.admin_token != second.admin_token and len(first.admin_token) >= 40
+    assert first.admin_token != second.admin_token
+    assert len(first.admin_token) >= 40
     assert first.token_secret != second.token_secret
     # A token one run signed is forged for the other.
     answer = httpx.get(f"{second.graph_url}/v1.0/organization", headers=_bearer(first.token))
@@ -175,7 +177,8 @@ def test_device_code_approval_needs_the_admin_token(sandbox_factory: SandboxFact
             flow["verification_uri"],
             data={"user_code": flow["user_code"], "admin_token": sb.admin_token},
         )
-        assert approved.status_code == 200 and sb.admin_upn in approved.text
+        assert approved.status_code == 200
+        assert sb.admin_upn in approved.text
         token = poll().json()["access_token"]
     assert httpx.get(f"{sb.graph_url}/v1.0/organization", headers=_bearer(token)).status_code == 200
 
@@ -207,7 +210,8 @@ def test_the_wizards_own_sandbox_approves_no_other_sign_in(tmp_path: Path) -> No
     try:
         info = backend.start_sandbox()
         sb = backend.sandbox
-        assert info is not None and sb is not None
+        assert info is not None
+        assert sb is not None
         assert info.auto_approve_seconds > 0  # the person is still told it approves itself
         assert sb.device_auto_approve_seconds is None  # ... but not over HTTP
         trust = ssl.create_default_context(cafile=str(sb.ca_path))
@@ -289,5 +293,7 @@ def test_sandbox_check_approves_only_its_own_sign_in(
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["--sandbox", "check"])
     _target, report, _ = check._check_sandbox(args)
-    assert report.organization is not None and started[0].tenant_id == report.organization.id
-    assert answers and answers[0].get("error") == "authorization_pending", answers
+    assert report.organization is not None
+    assert started[0].tenant_id == report.organization.id
+    assert answers, answers
+    assert answers[0].get("error") == "authorization_pending", answers

@@ -16,10 +16,13 @@ pytestmark = pytest.mark.usefixtures("msgraph_warm")
 def test_token_claims(demo_sandbox_shared: RunningSandbox) -> None:
     sb = demo_sandbox_shared
     header, payload, signature = sb.token.split(".")
-    assert header and payload and signature  # a JWT signed by this sandbox (HS256)
+    assert header
+    assert payload
+    assert signature  # a JWT signed by this sandbox (HS256)
     claims = parse_token(sb.token, sb.token_secret)
     assert claims is not None
-    assert claims.tid == sb.tenant_id and claims.upn == "admin@contoso.com"
+    assert claims.tid == sb.tenant_id
+    assert claims.upn == "admin@contoso.com"
     assert set(RUN_SCOPES) <= claims.scopes
     assert not claims.expired()
 
@@ -68,7 +71,8 @@ async def test_missing_permission_is_403_naming_it(demo_sandbox_shared: RunningS
         await client.device_management.device_configurations.get()
     assert caught.value.response_status_code == 403
     message = caught.value.error.message if caught.value.error else ""
-    assert caught.value.error is not None and caught.value.error.code == "Forbidden"
+    assert caught.value.error is not None
+    assert caught.value.error.code == "Forbidden"
     assert "DeviceManagementConfiguration.Read.All" in (message or "")
     with pytest.raises(ODataError) as directory:
         await client.subscribed_skus.get()

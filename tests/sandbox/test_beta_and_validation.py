@@ -83,7 +83,8 @@ async def test_sso_policy_created_as_sent(sandbox: RunningSandbox) -> None:
     v1 = await send_json(
         make_adapter(sandbox), "GET", url(sandbox, f"{CONFIGS}/{created['id']}", "v1.0")
     )
-    assert "iosSingleSignOnExtension" not in v1 and v1["displayName"] == SSO_POLICY["displayName"]
+    assert "iosSingleSignOnExtension" not in v1
+    assert v1["displayName"] == SSO_POLICY["displayName"]
 
 
 async def test_misspelt_property_is_refused_naming_it(sandbox: RunningSandbox) -> None:
@@ -92,7 +93,8 @@ async def test_misspelt_property_is_refused_naming_it(sandbox: RunningSandbox) -
     extension["bundleIdAccessList"] = extension.pop("bundleIdAccessControlList")
     error = await refused(sandbox, "POST", CONFIGS, body)
     assert error.response_status_code == 400
-    assert error.error is not None and error.error.code == "BadRequest"
+    assert error.error is not None
+    assert error.error.code == "BadRequest"
     assert "'bundleIdAccessList'" in (error.error.message or "")
     assert error.error.inner_error is not None
     assert error.error.inner_error.request_id == sandbox.requests[-1].request_id
@@ -132,7 +134,8 @@ async def test_invalid_sso_bodies(sandbox: RunningSandbox, change: Any, needle: 
     change(body)
     error = await refused(sandbox, "POST", CONFIGS, body)
     assert error.response_status_code == 400
-    assert error.error is not None and needle in (error.error.message or "")
+    assert error.error is not None
+    assert needle in (error.error.message or "")
 
 
 async def test_beta_only_objects_on_v1(sandbox: RunningSandbox) -> None:
@@ -161,7 +164,8 @@ async def test_read_only_property_on_patch(sandbox: RunningSandbox) -> None:
         url(sandbox, item),
         {"@odata.type": SSO_POLICY["@odata.type"], "description": "now described"},
     )
-    assert patched["description"] == "now described" and patched["version"] == 2
+    assert patched["description"] == "now described"
+    assert patched["version"] == 2
 
 
 async def test_profile_lifecycle_priorities_and_assignments(sandbox: RunningSandbox) -> None:
@@ -179,9 +183,8 @@ async def test_profile_lifecycle_priorities_and_assignments(sandbox: RunningSand
 
     await send_json(beta, "POST", url(sandbox, f"{PROFILES}/{pid}/setPriority"), {"priority": 7})
     order = [p["id"] for p in sandbox.state.profiles_by_priority("iOS")]
-    assert order[-1] == pid and sorted(
-        p["priority"] for p in sandbox.state.profiles_by_priority("iOS")
-    ) == [0, 1, 2]
+    assert order[-1] == pid
+    assert sorted(p["priority"] for p in sandbox.state.profiles_by_priority("iOS")) == [0, 1, 2]
 
     target = {
         "target": {
@@ -269,7 +272,8 @@ async def test_beta_batch_with_depends_on(sandbox: RunningSandbox) -> None:
         "requests": [{"id": str(i), "method": "GET", "url": "/organization"} for i in range(21)]
     }
     error = await refused(sandbox, "POST", "/$batch", too_many)
-    assert error.response_status_code == 400 and "limit is 20" in (error.error.message or "")  # type: ignore[union-attr]
+    assert error.response_status_code == 400
+    assert "limit is 20" in (error.error.message or "")  # type: ignore[union-attr]
 
 
 async def test_created_date_time_like_graph(sandbox: RunningSandbox) -> None:
@@ -286,7 +290,8 @@ async def test_created_date_time_like_graph(sandbox: RunningSandbox) -> None:
         made = [await send_json(beta, "POST", url(sandbox, collection), body) for _ in range(3)]
         created = [m["createdDateTime"] for m in made]
         assert all(stamp.match(c) for c in created), created
-        assert created == sorted(created) and len(set(created)) == 3  # strictly later
+        assert created == sorted(created)
+        assert len(set(created)) == 3  # strictly later
         got = await send_json(beta, "GET", url(sandbox, f"{collection}/{made[0]['id']}"))
         assert got["createdDateTime"] == created[0]
         listed = await send_json(beta, "GET", url(sandbox, collection))

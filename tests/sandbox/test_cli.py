@@ -87,7 +87,8 @@ def test_prints_the_two_shell_lines_then_serves(
     assert admin_file == tmp_path / "tenant.json.admin-token"
     assert admin_file.stat().st_mode & 0o777 == 0o600
     admin_token = admin_file.read_text().strip()
-    assert admin_token and admin_token not in "".join(lines)
+    assert admin_token
+    assert admin_token not in "".join(lines)
     assert httpx.get(f"{graph_url}/sandbox/requests", timeout=10).status_code == 401
     seen = httpx.get(
         f"{graph_url}/sandbox/requests",

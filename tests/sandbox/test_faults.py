@@ -61,9 +61,8 @@ def test_429_with_retry_after_then_sdk_retries(sandbox_factory: SandboxFactory) 
     assert get(sb, "/v1.0/organization").status_code == 200  # other prefixes untouched
 
 
-async def test_sdk_retry_handler_rides_out_throttling(
-    sandbox_factory: SandboxFactory, msgraph_warm: None
-) -> None:
+@pytest.mark.usefixtures("msgraph_warm")
+async def test_sdk_retry_handler_rides_out_throttling(sandbox_factory: SandboxFactory) -> None:
     # With fault seed 0 the first try of this request draws a 429, the retry does not.
     plan = FaultPlan.parse(["429:0.5"], seed=0, retry_after=1)
     assert [plan.decide("GET", "/v1.0/organization", "").status for _ in range(3)] == [
@@ -73,7 +72,8 @@ async def test_sdk_retry_handler_rides_out_throttling(
     ]
     sb = sandbox_factory(faults=["429:0.5"], fault_seed=0, retry_after=1)
     orgs = await make_client(sb).organization.get()
-    assert orgs and orgs.value
+    assert orgs
+    assert orgs.value
     assert [r.status for r in sb.requests] == [429, 200]  # retried after Retry-After: 1
 
 
@@ -89,7 +89,8 @@ def test_dropped_connection(sandbox_factory: SandboxFactory) -> None:
     sb = sandbox_factory(faults=["drop:1@/v1.0/groups"])
     with pytest.raises(httpx.TransportError):
         get(sb, "/v1.0/groups")
-    assert sb.requests[-1].status == 0 and sb.requests[-1].fault == "drop"
+    assert sb.requests[-1].status == 0
+    assert sb.requests[-1].fault == "drop"
     assert get(sb, "/v1.0/organization").status_code == 200  # the server is fine
 
 
@@ -166,7 +167,8 @@ def test_lost_answer_makes_the_write_then_answers_an_error(
     assert answer.status_code == status
     assert "error" in answer.json()
     assert _configs_named(sb, "lost answer probe") == 1  # made, although the client saw an error
-    assert sb.requests[-1].fault == kind and sb.requests[-1].status == status
+    assert sb.requests[-1].fault == kind
+    assert sb.requests[-1].status == status
     # Reads are never "lost": only a write can be made and its answer lost.
     assert get(sb, "/beta/deviceManagement/deviceConfigurations").status_code == 200
 

@@ -142,24 +142,27 @@ def test_gdap_device_code_once_then_a_token_per_customer(fleet: RunningSandbox) 
         client_id=GRAPH_CLI,
         tenant_id=fleet.partner_tenant_id,
         additionally_allowed_tenants=["*"],
-        prompt_callback=lambda uri, code, expires: prompts.append(code),
+        prompt_callback=lambda _uri, code, _expires: prompts.append(code),
         disable_automatic_authentication=True,
         **identity_kwargs(fleet),
     )
     record = credential.authenticate(scopes=[SCOPE])
-    assert record.tenant_id == fleet.partner_tenant_id and record.username == fleet.admin_upn
+    assert record.tenant_id == fleet.partner_tenant_id
+    assert record.username == fleet.admin_upn
     for label in ("t01", "t02", "t07"):
         wanted = member(fleet, label)
         token = credential.get_token(SCOPE, tenant_id=wanted.id)
         access = ops.decode_access_token(token.token)
-        assert access.tenant_id == wanted.id and access.account == fleet.admin_upn
+        assert access.tenant_id == wanted.id
+        assert access.account == fleet.admin_upn
         assert access.roles == frozenset()
     assert len(prompts) == 1  # one sign-in for every tenant
 
     # The refused tenant: Entra ID's AADSTS50020 (no GDAP relationship), no new prompt.
     with pytest.raises(ClientAuthenticationError) as refused:
         credential.get_token(SCOPE, tenant_id=member(fleet, "t10").id)
-    assert "AADSTS50020" in str(refused.value) and member(fleet, "t10").name in str(refused.value)
+    assert "AADSTS50020" in str(refused.value)
+    assert member(fleet, "t10").name in str(refused.value)
     assert len(prompts) == 1
 
 
@@ -171,7 +174,8 @@ def test_app_only_tokens_by_secret_and_certificate(fleet: RunningSandbox, tmp_pa
         t02.id, fleet.fleet_client_id, fleet.fleet_client_secret, **identity_kwargs(fleet)
     )
     access = ops.decode_access_token(by_secret.get_token(SCOPE).token)
-    assert access.tenant_id == t02.id and access.scopes == frozenset()
+    assert access.tenant_id == t02.id
+    assert access.scopes == frozenset()
     assert "DeviceManagementConfiguration.ReadWrite.All" in access.roles
     assert organization_id(fleet, by_secret) == t02.id  # Graph accepts roles
 
@@ -227,7 +231,9 @@ def test_missing_permission_tenant_reads_then_its_first_write_is_403(
     with pytest.raises(PermissionMissing):
         run_with(fleet, credential, work)
     denied = fleet.requests[-1]
-    assert denied.status == 403 and denied.method == "POST" and denied.tenant_id == t07.id
+    assert denied.status == 403
+    assert denied.method == "POST"
+    assert denied.tenant_id == t07.id
     assert not [a for a in fleet.tenant_for(t07.id).mobile_apps.values() if "t07" in str(a)]
 
 
@@ -239,7 +245,8 @@ def test_faults_per_tenant() -> None:
         broken = StaticTokenCredential(sb.mint_token(tenant_id=member(sb, "t02").id))
         with pytest.raises(ServiceUnavailable):
             organization_id(sb, broken)
-        assert sb.requests and all(r.status == 500 for r in sb.requests)
+        assert sb.requests
+        assert all(r.status == 500 for r in sb.requests)
 
 
 def test_state_file_round_trip_with_many_tenants(tmp_path: Path) -> None:
@@ -341,8 +348,10 @@ def test_seeds_and_access_per_label() -> None:
         12, seeds={"t05": "no-vpp-token"}, access={"t10": "ok", "t02": "refused"}
     )
     by_label = {m.label: m for m in members}
-    assert by_label["t05"].seed == "no-vpp-token" and by_label["t03"].seed == "expired-apns"
-    assert by_label["t10"].access == "ok" and by_label["t02"].access == ACCESS_REFUSED
+    assert by_label["t05"].seed == "no-vpp-token"
+    assert by_label["t03"].seed == "expired-apns"
+    assert by_label["t10"].access == "ok"
+    assert by_label["t02"].access == ACCESS_REFUSED
     assert by_label["t07"].access == ACCESS_MISSING_PERMISSION
     with pytest.raises(ValueError, match="t13"):
         fleet_members(12, access={"t13": "ok"})

@@ -137,11 +137,13 @@ def test_patch_bodies_are_valid_updates() -> None:
     before_sso = payloads.sso_policy_body(SSO_SPECS[0])
     after_sso = payloads.sso_policy_body(SSO_SPECS[1])
     patch = payloads.changed_fields(after_sso, before_sso, keep=("@odata.type",))
-    assert patch and validate(patch, "deviceConfiguration", "beta", update=True)[1] == patch
+    assert patch
+    assert validate(patch, "deviceConfiguration", "beta", update=True)[1] == patch
     before = payloads.enrollment_profile_body(PROFILE_SPECS[0])
     after = payloads.enrollment_profile_body(PROFILE_SPECS[1])
     patch = payloads.changed_fields(after, payloads.strip_read_only(before), keep=("@odata.type",))
-    assert patch and "platform" not in patch
+    assert patch
+    assert "platform" not in patch
     assert validate(patch, "appleUserInitiatedEnrollmentProfile", "beta", update=True)[1] == patch
 
 
@@ -171,7 +173,8 @@ def test_the_derived_schema_refuses_like_graph(
 ) -> None:
     with pytest.raises(GraphError) as caught:
         validate(body, declared, version)
-    assert caught.value.status == 400 and needle in caught.value.message
+    assert caught.value.status == 400
+    assert needle in caught.value.message
 
 
 def test_owner_type_is_microsofts_managed_device_owner_type() -> None:
@@ -200,7 +203,8 @@ def _script() -> Any:
     spec = importlib.util.spec_from_file_location(
         "derive_schemas", REPO / "scripts" / "derive_schemas.py"
     )
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -130,7 +130,8 @@ def test_plan_prints_names_literally_and_json_escapes_them(
     assert visible(POLICY_NAME, out)
     for key in PICKED:
         assert visible(NAMES[key], out), NAMES[key]
-    assert "Finance [/]" in out and "[@click=app.quit]Quit on click[/]" in out
+    assert "Finance [/]" in out
+    assert "[@click=app.quit]Quit on click[/]" in out
 
     as_json = adue(hostile, tmp_path, "plan", "--session", str(path), "--json")
     assert as_json.returncode == 2, as_json.stderr.decode()
@@ -152,7 +153,8 @@ def test_status_prints_names_literally_and_json_escapes_them(
     out = assert_no_control_bytes(shown.stdout)
     assert_no_control_bytes(shown.stderr)
     assert "Finance [/]" in out
-    assert visible(NAMES["h-osc"], out) and visible(NAMES["h-bidi"], out)
+    assert visible(NAMES["h-osc"], out)
+    assert visible(NAMES["h-bidi"], out)
     as_json = adue(hostile, tmp_path, "status", "--session", str(path), "--json")
     report = json.loads(assert_no_control_bytes(as_json.stdout))
     assert visible(NAMES["h-osc"], strings(report))

@@ -4,12 +4,14 @@ and the HTTPS listener (discovery host, identity endpoints)."""
 from __future__ import annotations
 
 import json
+import re
 import ssl
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.server import RunningSandbox
@@ -40,15 +42,19 @@ def test_requests_are_recorded_in_python_and_over_http(sandbox: RunningSandbox) 
         {"$top": "2"},
         200,
     )
-    assert second.body == body and second.status == 201 and second.is_write
-    assert second.upn == "admin@contoso.com" and second.time >= first.time
+    assert second.body == body
+    assert second.status == 201
+    assert second.is_write
+    assert second.upn == "admin@contoso.com"
+    assert second.time >= first.time
     assert [r.path for r in sandbox.writes()] == ["/beta/deviceManagement/deviceConfigurations"]
 
     over_http = httpx.get(f"{sandbox.graph_url}/sandbox/requests", headers=admin(sandbox)).json()[
         "value"
     ]
     assert [r["request_id"] for r in over_http] == [first.request_id, second.request_id]
-    assert over_http[1]["body"] == body and over_http[1]["is_write"] is True
+    assert over_http[1]["body"] == body
+    assert over_http[1]["is_write"] is True
     since = httpx.get(
         f"{sandbox.graph_url}/sandbox/requests?since={first.seq}", headers=admin(sandbox)
     ).json()["value"]
@@ -74,7 +80,8 @@ def test_on_request_runs_before_the_answer_is_sent(sandbox: RunningSandbox) -> N
 
 def test_control_routes(sandbox: RunningSandbox) -> None:
     info = httpx.get(f"{sandbox.graph_url}/sandbox/info", headers=admin(sandbox)).json()
-    assert info["tenant_id"] == sandbox.tenant_id and info["seed"] == "demo"
+    assert info["tenant_id"] == sandbox.tenant_id
+    assert info["seed"] == "demo"
     assert sandbox.admin_token not in json.dumps(info)
     minted = httpx.post(
         f"{sandbox.graph_url}/sandbox/token", json={"scopes": ["User.Read"]}, headers=admin(sandbox)
@@ -111,12 +118,8 @@ def test_state_file_survives_a_restart(sandbox_factory: SandboxFactory, tmp_path
 def test_damaged_state_file_is_named(sandbox_factory: SandboxFactory, tmp_path: Path) -> None:
     state = tmp_path / "bad.json"
     state.write_text(json.dumps({"format": 99}))
-    try:
+    with pytest.raises(ValueError, match=re.escape(str(state))):
         sandbox_factory(state_file=state)
-    except ValueError as error:
-        assert str(state) in str(error)
-    else:
-        raise AssertionError("a damaged state file must be refused")
 
 
 def test_https_listener_serves_discovery_and_identity(demo_sandbox_shared: RunningSandbox) -> None:
@@ -129,6 +132,8 @@ def test_https_listener_serves_discovery_and_identity(demo_sandbox_shared: Runni
         assert found.status_code == 200
         assert found.headers["content-type"].startswith("application/json")
         server = found.json()["Servers"][0]
-        assert server["Version"] == "mdm-byod" and sb.tenant_id in server["BaseURL"]
+        assert server["Version"] == "mdm-byod"
+        assert sb.tenant_id in server["BaseURL"]
         openid = https.get(f"{sb.https_url}/{sb.tenant_id}/v2.0/.well-known/openid-configuration")
-        assert openid.status_code == 200 and "device_authorization_endpoint" in openid.json()
+        assert openid.status_code == 200
+        assert "device_authorization_endpoint" in openid.json()

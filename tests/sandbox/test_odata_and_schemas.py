@@ -34,7 +34,8 @@ def test_filters(text: str, obj: dict[str, Any], expected: bool) -> None:
 def test_bad_filter_is_a_400() -> None:
     with pytest.raises(GraphError) as caught:
         parse_filter("displayName eq")
-    assert caught.value.status == 400 and "Invalid filter clause" in caught.value.message
+    assert caught.value.status == 400
+    assert "Invalid filter clause" in caught.value.message
 
 
 def test_search_semantics() -> None:
@@ -60,7 +61,8 @@ def test_validation_returns_the_concrete_type_and_drops_read_only_on_create() ->
         },
     }
     name, clean = validate(body, "deviceConfiguration", "beta")
-    assert name == "iosDeviceFeaturesConfiguration" and "id" not in clean
+    assert name == "iosDeviceFeaturesConfiguration"
+    assert "id" not in clean
     assert project({**clean, "id": "1"}, "v1.0").keys() == {"@odata.type", "displayName", "id"}
 
 
@@ -86,7 +88,8 @@ def test_validation_returns_the_concrete_type_and_drops_read_only_on_create() ->
 def test_validation_errors_name_the_problem(body: Any, declared: str, needle: str) -> None:
     with pytest.raises(GraphError) as caught:
         validate(body, declared, "beta")
-    assert caught.value.status == 400 and needle in caught.value.message
+    assert caught.value.status == 400
+    assert needle in caught.value.message
 
 
 def test_configurations_are_limited_to_500() -> None:

@@ -74,7 +74,8 @@ def test_read_route(demo_sandbox_shared: RunningSandbox, template: str) -> None:
     body = answer.json()
     assert answer.headers["request-id"]
     if template in COLLECTIONS:
-        assert isinstance(body["value"], list) and body["@odata.context"]
+        assert isinstance(body["value"], list)
+        assert body["@odata.context"]
         if "$expand=assignments" in template:
             assert all(isinstance(item["assignments"], list) for item in body["value"])
     else:

@@ -87,7 +87,8 @@ def test_hostile_seed_holds_every_kind_of_hostile_name() -> None:
     for needle in ("[/]", "[/ ", "[@click=app.quit]", "\x1b[31m", "\x1b]0;", "\x9b", "\u202e"):
         assert needle in everything, needle
     assert any(len(n) == 300 for n in names)
-    assert any("🚀" in n for n in names) and any("経理" in n for n in names)
+    assert any("🚀" in n for n in names)
+    assert any("経理" in n for n in names)
     assert "\x1b]0;" in str(t.organization["displayName"])
     # Every hostile group holds users, so the wizard can pick it where users are targeted.
     assert all(t.members[gid] for gid, g in t.groups.items() if g["displayName"] in names)
@@ -95,7 +96,8 @@ def test_hostile_seed_holds_every_kind_of_hostile_name() -> None:
 
 def test_demo_is_a_believable_tenant() -> None:
     t = build_seed("demo", NOW)
-    assert t.organization["displayName"] == "Contoso" and t.sign_in_domain == "contoso.com"
+    assert t.organization["displayName"] == "Contoso"
+    assert t.sign_in_domain == "contoso.com"
     assert t.organization["mobileDeviceManagementAuthority"] == "intune"
     assert intune_licensed(t)
     apns = t.apns_certificate
@@ -200,5 +202,6 @@ def test_group_search_on_large_answers_one_page(large_sandbox: RunningSandbox) -
             answer = http.get("/v1.0/groups", params=params)
             assert answer.status_code == 200
             body = answer.json()
-            assert body["@odata.count"] > 0 and len(body["value"]) <= 25
+            assert body["@odata.count"] > 0
+            assert len(body["value"]) <= 25
             assert "@odata.nextLink" in body or body["@odata.count"] <= 25

@@ -42,7 +42,8 @@ def groups_query(
 async def test_organization_domains_and_licences(demo_sandbox_shared: RunningSandbox) -> None:
     client = make_client(demo_sandbox_shared)
     orgs = await client.organization.get()
-    assert orgs and orgs.value
+    assert orgs
+    assert orgs.value
     org = orgs.value[0]
     assert org.id == demo_sandbox_shared.tenant_id
     assert org.display_name == "Contoso"
@@ -56,13 +57,16 @@ async def test_organization_domains_and_licences(demo_sandbox_shared: RunningSan
             )
         )
     )
-    assert selected and selected.value
+    assert selected
+    assert selected.value
     authority = selected.value[0].mobile_device_management_authority
     # The generated enum types its value as a tuple; it is the string Graph sent.
-    assert authority is not None and authority.value == "intune"  # type: ignore[comparison-overlap]
+    assert authority is not None
+    assert authority.value == "intune"  # type: ignore[comparison-overlap]
 
     domains = await client.domains.get()
-    assert domains and {d.id for d in domains.value or []} == {
+    assert domains
+    assert {d.id for d in domains.value or []} == {
         "contoso.com",
         "contoso.onmicrosoft.com",
     }
@@ -75,7 +79,8 @@ async def test_organization_domains_and_licences(demo_sandbox_shared: RunningSan
 async def test_user_and_transitive_groups(demo_sandbox_shared: RunningSandbox) -> None:
     client = make_client(demo_sandbox_shared)
     user = await client.users.by_user_id("JohannaL@contoso.com").get()
-    assert user and user.display_name == "Johanna Lorenz"
+    assert user
+    assert user.display_name == "Johanna Lorenz"
     groups = await client.users.by_user_id(
         "JohannaL@contoso.com"
     ).transitive_member_of.graph_group.get()
@@ -100,7 +105,8 @@ async def test_group_search_needs_consistency_level(demo_sandbox_shared: Running
     with pytest.raises(ODataError) as refused:
         await client.groups.get(groups_query(search='"displayName:fin"'))
     assert refused.value.response_status_code == 400
-    assert refused.value.error and refused.value.error.code == "Request_UnsupportedQuery"
+    assert refused.value.error
+    assert refused.value.error.code == "Request_UnsupportedQuery"
     assert "ConsistencyLevel: eventual" in (refused.value.error.message or "")
 
     config = groups_query(search='"displayName:fin"', count=True, top=5)
@@ -146,7 +152,9 @@ async def test_group_members_by_type(demo_sandbox_shared: RunningSandbox) -> Non
     users = await finance.graph_user.get()
     assert {u.display_name for u in users.value or []} == {"Pradeep Gupta", "Nestor Wilke"}  # type: ignore[union-attr]
     ipads = await client.groups.by_group_id(group_id(sb, "Corporate iPads")).get()
-    assert ipads and ipads.membership_rule and ipads.membership_rule.startswith("(device.")
+    assert ipads
+    assert ipads.membership_rule
+    assert ipads.membership_rule.startswith("(device.")
 
 
 async def test_unknown_group_is_404(demo_sandbox_shared: RunningSandbox) -> None:
@@ -154,13 +162,15 @@ async def test_unknown_group_is_404(demo_sandbox_shared: RunningSandbox) -> None
     with pytest.raises(ODataError) as missing:
         await client.groups.by_group_id("00000000-0000-4000-8000-000000000000").get()
     assert missing.value.response_status_code == 404
-    assert missing.value.error and missing.value.error.code == "Request_ResourceNotFound"
+    assert missing.value.error
+    assert missing.value.error.code == "Request_ResourceNotFound"
 
 
 async def test_apns_vpp_and_enrollment_restrictions(demo_sandbox_shared: RunningSandbox) -> None:
     client = make_client(demo_sandbox_shared)
     apns = await client.device_management.apple_push_notification_certificate.get()
-    assert apns and apns.apple_identifier == "mdm-push@contoso.com"
+    assert apns
+    assert apns.apple_identifier == "mdm-push@contoso.com"
     assert apns.expiration_date_time is not None
     tokens = await client.device_app_management.vpp_tokens.get()
     assert [t.state.value for t in tokens.value or [] if t.state] == ["valid"]  # type: ignore[union-attr]
@@ -170,7 +180,8 @@ async def test_apns_vpp_and_enrollment_restrictions(demo_sandbox_shared: Running
         for c in configs.value or []  # type: ignore[union-attr]
         if getattr(c, "ios_restriction", None) is not None
     ]
-    assert len(ios) == 1 and ios[0].personal_device_enrollment_blocked is False
+    assert len(ios) == 1
+    assert ios[0].personal_device_enrollment_blocked is False
 
 
 async def test_mobile_apps_isof_filter_and_replace_all_assign(sandbox: RunningSandbox) -> None:
@@ -195,7 +206,8 @@ async def test_mobile_apps_isof_filter_and_replace_all_assign(sandbox: RunningSa
     vpp = [a for a in apps.value or [] if isinstance(a, IosVppApp)]  # type: ignore[union-attr]
     assert len(vpp) == len(apps.value or [])  # type: ignore[union-attr]  # only VPP apps
     authenticator = next(a for a in vpp if a.bundle_id == AUTHENTICATOR_BUNDLE_ID)
-    assert authenticator.licensing_type and authenticator.licensing_type.supports_user_licensing
+    assert authenticator.licensing_type
+    assert authenticator.licensing_type.supports_user_licensing
     assert (authenticator.total_license_count or 0) > (authenticator.used_license_count or 0)
 
     def assignment(group: str) -> MobileAppAssignment:
@@ -247,7 +259,10 @@ async def test_device_configuration_crud_assign_and_expand(sandbox: RunningSandb
             lock_screen_footnote="Contoso",
         )
     )
-    assert created and created.id and created.version == 1 and created.created_date_time
+    assert created
+    assert created.id
+    assert created.version == 1
+    assert created.created_date_time
     item = configs.by_device_configuration_id(created.id)
     await item.patch(
         IosDeviceFeaturesConfiguration(
@@ -255,7 +270,9 @@ async def test_device_configuration_crud_assign_and_expand(sandbox: RunningSandb
         )
     )
     again = await item.get()
-    assert again and again.description == "changed" and again.version == 2
+    assert again
+    assert again.description == "changed"
+    assert again.version == 2
 
     everyone = DeviceConfigurationAssignment(
         target=AllLicensedUsersAssignmentTarget(
@@ -269,9 +286,11 @@ async def test_device_configuration_crud_assign_and_expand(sandbox: RunningSandb
         )
     )
     answer = await item.assign.post(AssignPostRequestBody(assignments=[everyone, excluded]))
-    assert answer and len(answer.value or []) == 2
+    assert answer
+    assert len(answer.value or []) == 2
     answer = await item.assign.post(AssignPostRequestBody(assignments=[everyone]))
-    assert answer and len(answer.value or []) == 1
+    assert answer
+    assert len(answer.value or []) == 1
     assert len(sandbox.state.config_assignments[created.id]) == 1  # replace-all
 
     query = DeviceConfigurationsRequestBuilder.DeviceConfigurationsRequestBuilderGetQueryParameters(

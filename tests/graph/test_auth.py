@@ -283,3 +283,48 @@ def test_a_refused_sign_in_names_tenant_and_app_without_cli_flags() -> None:
     err = sign_in_failed(refused, service="https://login.microsoftonline.com")
     assert err.message == "Sign-in failed: AADSTS90002: Tenant 'nosuch.example' not found."
     assert err.fix == "check the tenant, the client id and the sign-in method, then try again"
+
+
+TOKEN_PATH = """
+import asyncio, os, sys
+from tui.graph import operations as ops
+from tui.graph.auth import ConnectionSettings, build_credential, sign_in
+from tui.graph.client import build_graph_client
+from tui.graph.errors import GraphError
+import argparse
+
+env = dict(os.environ)
+settings = ConnectionSettings.from_args_and_session(
+    argparse.Namespace(auth="token", graph_url=env["ADUE_GRAPH_URL"]), {}, environ=env
+)
+credential = build_credential(settings, environ=env)
+sign_in(credential, interactive=False)
+client = build_graph_client(
+    credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
+)
+print(asyncio.run(ops.get_organization(client)).display_name)
+# An expired token is refused before any request: the error path imports nothing more.
+os.environ["ADUE_ACCESS_TOKEN"] = "e30.eyJleHAiOjF9.c2ln"  # {} . {"exp":1} . sig
+try:
+    sign_in(build_credential(settings), interactive=False)
+except GraphError as exc:
+    print(type(exc).__name__)
+print(",".join(m for m in sys.modules if m.startswith("azure.identity")) or "none")
+"""
+
+
+def test_token_auth_never_imports_azure_identity(sandbox: RunningSandbox) -> None:
+    """$ADUE_ACCESS_TOKEN needs nothing of azure.identity (0.15-0.20 s to import): a
+    pipeline's `adue plan` starts without it, sign-in, reads and a refused token alike."""
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "ADUE_ACCESS_TOKEN": sandbox.token,
+        "ADUE_GRAPH_URL": sandbox.graph_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", TOKEN_PATH], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == ["Contoso", "SignInFailed", "none"]

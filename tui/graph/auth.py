@@ -431,13 +431,15 @@ def build_credential(
     allowed_tenants: interactive sign-ins only: other tenants the same sign-in may get
             tokens for (`get_token(..., tenant_id=...)`; "*" any), as a fleet's GDAP does.
     """
-    import azure.identity as identity
-
-    quiet_identity_logging()
     env = os.environ if environ is None else environ
     auth = settings.auth
     if auth is AuthMethod.TOKEN:
+        # A bearer token handed in needs nothing of azure.identity (0.15-0.20 s to import):
+        # `adue plan` in a pipeline starts that much sooner (bench/headless_plan.py).
         return Credential(StaticTokenCredential(env.get(TOKEN_ENV, "")), settings)
+    import azure.identity as identity
+
+    quiet_identity_logging()
     if auth is AuthMethod.AZURE_CLI:
         tenant = "" if settings.tenant.lower() in MULTI_TENANT else settings.tenant
         return Credential(identity.AzureCliCredential(tenant_id=tenant), settings)
@@ -566,7 +568,6 @@ def sign_in(
     Raises SignInCancelled, SignInRequired or SignInFailed.
     """
     from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
-    from azure.identity import AuthenticationRequiredError
 
     from tui.graph.errors import sign_in_failed
     from tui.graph.operations import decode_access_token
@@ -577,7 +578,9 @@ def sign_in(
     try:
         try:
             token = cred.get_token(*scopes, enable_cae=True)
-        except AuthenticationRequiredError:
+        except ClientAuthenticationError as exc:
+            if not needs_interactive_sign_in(exc):
+                raise
             if not interactive:
                 raise SignInRequired(
                     "Signing in is needed again (no valid token in the cache)",
@@ -602,6 +605,19 @@ def sign_in(
         cache_notice=credential.cache.notice if credential.cache else "",
         cache=credential.cache,
     )
+
+
+def needs_interactive_sign_in(exc: BaseException) -> bool:
+    """azure.identity's AuthenticationRequiredError (the cache cannot sign in silently).
+
+    Looked up only when azure.identity is imported already: an error of its class can come
+    only from a credential it made, and the token method (StaticTokenCredential) must not
+    pay for importing it."""
+    import sys
+
+    identity = sys.modules.get("azure.identity")
+    wanted = getattr(identity, "AuthenticationRequiredError", None)
+    return isinstance(wanted, type) and isinstance(exc, wanted)
 
 
 def _caused_by_cancel(exc: BaseException) -> bool:

@@ -1,0 +1,92 @@
+"""`adue plan` as a pipeline runs it: a fresh process, token auth ($ADUE_ACCESS_TOKEN, the
+sandbox's token), the `demo` seed with 100 ms added to every Graph request.
+
+The bound is what no implementation can avoid: starting the interpreter (`python -c
+pass`, measured here) and one round trip to Graph. The rest is adue's own start-up
+(imports: msgraph-sdk, kiota, httpx; never azure.identity on this path) and its plan.
+Round trips are counted from what the sandbox saw (bench/apply_latency.round_trips).
+Run alone: `.venv/bin/python bench/headless_plan.py [--runs N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for folder in (str(HERE), str(ROOT)):
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+
+import apply_latency  # noqa: E402 - bench/ is on the path (bench/run, or run from bench/)
+
+LATENCY_MS = 100
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    wall_s: float  # median wall time of `adue plan`
+    interpreter_s: float  # median `python -c pass`
+    round_trips: int
+    ok: bool  # exit 2 (changes to make) every time, as on a fresh demo tenant
+
+    @property
+    def bound_s(self) -> float:
+        return self.interpreter_s + LATENCY_MS / 1000
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, check=False)
+    return time.perf_counter() - started, done.returncode
+
+
+def measure(runs: int = 5) -> PlanFigures:
+    from tui.sandbox.server import start_sandbox
+
+    python = sys.executable
+    adue = str(Path(python).with_name("adue"))
+    walls: list[float] = []
+    starts: list[float] = []
+    trips = 0
+    ok = True
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        start_sandbox(seed="demo", latency_ms=LATENCY_MS) as sb,
+    ):
+        path = apply_latency.session_with_ids(sb, Path(folder))
+        env = {
+            **os.environ,
+            "ADUE_ACCESS_TOKEN": sb.token,
+            "ADUE_GRAPH_URL": sb.graph_url,
+            "HOME": folder,
+        }
+        command = [adue, "plan", "--session", str(path), "--auth", "token"]
+        _timed(command, env)  # warm the page cache and the bytecode
+        for _ in range(runs):  # interleaved, so machine noise hits both alike
+            starts.append(_timed([python, "-c", "pass"], env)[0])
+            sb.clear_requests()
+            wall, code = _timed(command, env)
+            walls.append(wall)
+            trips = max(trips, apply_latency.round_trips(sb))
+            ok = ok and code == 2
+    return PlanFigures(statistics.median(walls), statistics.median(starts), trips, ok)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    figures = measure(max(1, parser.parse_args().runs))
+    print(
+        f"adue plan: {figures.wall_s * 1000:.0f} ms, bound {figures.bound_s * 1000:.0f} ms"
+        f" (interpreter {figures.interpreter_s * 1000:.0f} ms + {LATENCY_MS} ms),"
+        f" {figures.round_trips} round trips, ok={figures.ok}; load {os.getloadavg()[0]:.2f}"
+    )

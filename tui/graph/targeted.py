@@ -115,21 +115,13 @@ async def read_targeted_users(
     """The sample of targeted users, their licences, and Authenticator's device licences."""
     found = TargetedUsers()
     try:
-        group_ids = list(dict.fromkeys(targets.group_ids))
-        labels = dict(targets.labels)
-        if targets.group_names:
-            for gid, name in await _resolve_names(client, targets.group_names):
-                group_ids.append(gid)
-                labels.setdefault(gid, name)
-        group_ids = list(dict.fromkeys(group_ids))
-        found.group_ids = tuple(group_ids)
-        found.group_names = tuple(labels.items())
+        await _resolve_groups(client, targets, found)
     except GraphError as exc:
         found.sample_error = exc
         return found
 
     # Round 1: who is targeted (first page of each group), and Authenticator's assignments.
-    reads = [_member_read(f"members{i}", gid, SAMPLE_SIZE) for i, gid in enumerate(group_ids)]
+    reads = [_member_read(f"members{i}", gid, SAMPLE_SIZE) for i, gid in enumerate(found.group_ids)]
     if targets.all_users:
         reads.append(
             BatchRead("all_users", "users", (("$select", USER_FIELDS), ("$top", str(SAMPLE_SIZE))))
@@ -145,39 +137,10 @@ async def read_targeted_users(
     except GraphError as exc:
         found.sample_error = exc
         return found
-    sample: dict[str, DirectoryUser] = {}
-    for read in reads:
-        answer = members[read.id]
-        if not answer.ok:
-            found.sample_error = _error(answer, "read the members of a target group", MEMBER_SCOPES)
-            return found
-        body = _body(answer)
-        found.capped = found.capped or bool(parse.text(body, "@odata.nextLink"))
-        for item in parse.items(body):
-            user = parse.directory_user(item)
-            if user.id:
-                sample.setdefault(user.id, user)
-    users = list(sample.values())
-    found.capped = found.capped or len(users) > SAMPLE_SIZE
-    found.sample = tuple(users[:SAMPLE_SIZE])
-
-    assignments: list[AppAssignment] = []
-    if authenticator_id:
-        answer = app["app_assignments"]
-        if answer.ok:
-            found_items = (parse.app_assignment(a) for a in parse.items(_body(answer)))
-            assignments = [a for a in found_items if a]
-        else:
-            found.app_error = _error(
-                answer, "read Microsoft Authenticator's assignments", APPS_READ
-            )
-    device = [
-        a
-        for a in assignments
-        if a.use_device_licensing
-        and a.intent.value != "uninstall"
-        and a.target.kind is not TargetKind.EXCLUDE_GROUP
-    ]
+    found.sample_error = _take_sample(reads, members, found)
+    if found.sample_error is not None:
+        return found
+    device = _device_licensed(_authenticator_assignments(app, found)) if authenticator_id else []
 
     # Round 2: each sampled user's licences; members and names of device-licensed groups.
     licence_reads = [
@@ -198,6 +161,70 @@ async def read_targeted_users(
     except GraphError as exc:
         found.licence_error = exc
         return found
+    _check_licences(licence_reads, answers, found)
+    _reaching_sample(device, other_groups, answers, found)
+    return found
+
+
+async def _resolve_groups(client: GraphClient, targets: CheckTargets, found: TargetedUsers) -> None:
+    """The target groups' ids (names the session gives without an id looked up) and labels."""
+    group_ids = list(dict.fromkeys(targets.group_ids))
+    labels = dict(targets.labels)
+    if targets.group_names:
+        for gid, name in await _resolve_names(client, targets.group_names):
+            group_ids.append(gid)
+            labels.setdefault(gid, name)
+    found.group_ids = tuple(dict.fromkeys(group_ids))
+    found.group_names = tuple(labels.items())
+
+
+def _take_sample(
+    reads: Sequence[BatchRead], members: dict[str, BatchAnswer], found: TargetedUsers
+) -> GraphError | None:
+    """The sampled users from round 1's member reads; the first failed read's error."""
+    sample: dict[str, DirectoryUser] = {}
+    for read in reads:
+        answer = members[read.id]
+        if not answer.ok:
+            return _error(answer, "read the members of a target group", MEMBER_SCOPES)
+        body = _body(answer)
+        found.capped = found.capped or bool(parse.text(body, "@odata.nextLink"))
+        for item in parse.items(body):
+            user = parse.directory_user(item)
+            if user.id:
+                sample.setdefault(user.id, user)
+    users = list(sample.values())
+    found.capped = found.capped or len(users) > SAMPLE_SIZE
+    found.sample = tuple(users[:SAMPLE_SIZE])
+    return None
+
+
+def _authenticator_assignments(
+    app: dict[str, BatchAnswer], found: TargetedUsers
+) -> list[AppAssignment]:
+    answer = app["app_assignments"]
+    if not answer.ok:
+        found.app_error = _error(answer, "read Microsoft Authenticator's assignments", APPS_READ)
+        return []
+    found_items = (parse.app_assignment(a) for a in parse.items(_body(answer)))
+    return [a for a in found_items if a]
+
+
+def _device_licensed(assignments: Sequence[AppAssignment]) -> list[AppAssignment]:
+    """The assignments that install Authenticator with device licensing (not excluded)."""
+    return [
+        a
+        for a in assignments
+        if a.use_device_licensing
+        and a.intent.value != "uninstall"
+        and a.target.kind is not TargetKind.EXCLUDE_GROUP
+    ]
+
+
+def _check_licences(
+    licence_reads: Sequence[BatchRead], answers: dict[str, BatchAnswer], found: TargetedUsers
+) -> None:
+    """The sampled users without an Intune licence; none named when a read failed."""
     unlicensed: list[DirectoryUser] = []
     for read, user in zip(licence_reads, found.sample, strict=True):
         answer = answers[read.id]
@@ -208,6 +235,14 @@ async def read_targeted_users(
             unlicensed.append(user)
     found.unlicensed = tuple(unlicensed) if found.licence_error is None else ()
 
+
+def _reaching_sample(
+    device: Sequence[AppAssignment],
+    other_groups: Sequence[str],
+    answers: dict[str, BatchAnswer],
+    found: TargetedUsers,
+) -> None:
+    """The device-licensed assignments that reach the sample, each with its label."""
     sampled = {u.id for u in found.sample}
     names: dict[str, str] = {}
     for i, gid in enumerate(a.target.group_id for a in device if a.target.group_id):
@@ -232,4 +267,3 @@ async def read_targeted_users(
             reached = {parse.text(m, "id") for m in parse.items(_body(members_answer))}
             if reached & sampled:
                 found.device_licensed.append((assignment, label))
-    return found

@@ -61,6 +61,12 @@ DEVICE_FIELDS = (
 PAGE_SIZE = 1000  # Intune's largest page
 
 
+@parse.graph_names(
+    owner_type="managedDeviceOwnerType",
+    enrollment_type="deviceEnrollmentType",
+    enrolled="enrolledDateTime",
+    last_sync="lastSyncDateTime",
+)
 @dataclass(frozen=True)
 class ManagedDevice:
     id: str
@@ -124,22 +130,7 @@ class ManagedDevice:
 
 
 def managed_device(obj: parse.Json) -> ManagedDevice:
-    obj = parse.entity(obj, "a managed device")
-    return ManagedDevice(
-        id=parse.text(obj, "id"),
-        user_id=parse.text(obj, "userId"),
-        user_principal_name=parse.text(obj, "userPrincipalName"),
-        device_name=parse.text(obj, "deviceName"),
-        operating_system=parse.text(obj, "operatingSystem"),
-        os_version=parse.text(obj, "osVersion"),
-        model=parse.text(obj, "model"),
-        owner_type=parse.text(obj, "managedDeviceOwnerType"),
-        enrollment_type=parse.text(obj, "deviceEnrollmentType"),
-        enrolled=parse.timestamp(obj, "enrolledDateTime"),
-        last_sync=parse.timestamp(obj, "lastSyncDateTime"),
-        compliance_state=parse.text(obj, "complianceState"),
-        enrollment_profile_name=parse.text(obj, "enrollmentProfileName"),
-    )
+    return parse.decode(ManagedDevice, parse.entity(obj, "a managed device"))
 
 
 def apple_devices_read(key: str = "managed_devices") -> CollectionRead:

@@ -1,5 +1,12 @@
 """Graph JSON -> our models (tui.graph.models). Tolerant of missing fields, strict on types.
 
+One declarative decoder (`decode`) reads every model: each dataclass field is read from
+its Graph name (the field's name in camelCase, or the one `GRAPH_NAMES` gives, a dotted
+path for a nested object) with the reader its type calls for (str, int, bool, a
+timestamp, a tuple of strings or of another model). What a model needs beyond that (a
+target's kind, a restriction's iOS part) is computed by its function and handed to
+`decode` by name.
+
 A field of the wrong type reads as missing (its default). An answer that is not a JSON
 object where a Graph entity was expected raises GraphError naming the entity, never a
 KeyError/TypeError/AttributeError (tests/reliability/test_fuzz_graph_parsers.py).
@@ -7,9 +14,13 @@ KeyError/TypeError/AttributeError (tests/reliability/test_fuzz_graph_parsers.py)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+import functools
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from tui.graph.errors import GraphError
 from tui.graph.models import (
@@ -21,7 +32,6 @@ from tui.graph.models import (
     DeviceLimit,
     DirectoryUser,
     EnrollmentProfile,
-    EnrollmentTypeOption,
     Group,
     Organization,
     PlatformRestriction,
@@ -30,7 +40,6 @@ from tui.graph.models import (
     StoreApp,
     SubscribedSku,
     TargetKind,
-    VerifiedDomain,
     VppApp,
     VppToken,
     WebApp,
@@ -38,6 +47,7 @@ from tui.graph.models import (
 )
 
 Json = Mapping[str, Any]
+M = TypeVar("M")
 
 _NOT_GRAPH = (
     "Try again; if it persists, the Graph endpoint (or a proxy in front of it) is not "
@@ -107,60 +117,125 @@ def timestamp(obj: Json, key: str) -> dt.datetime | None:
     return None if when.year <= 1 else when
 
 
+# -- the declarative decoder ------------------------------------------------------
+# Graph's name for each field whose camelCase name is not it ("a.b": field b of object a).
+GRAPH_NAMES: dict[type, dict[str, str]] = {
+    Organization: {"mdm_authority": "mobileDeviceManagementAuthority"},
+    SubscribedSku: {"part_number": "skuPartNumber", "enabled_units": "prepaidUnits.enabled"},
+    ServicePlan: {"id": "servicePlanId", "name": "servicePlanName"},
+    ApnsCertificate: {
+        "expiration": "expirationDateTime",
+        "upload_status": "certificateUploadStatus",
+        "last_modified": "lastModifiedDateTime",
+    },
+    VppToken: {"expiration": "expirationDateTime", "last_sync": "lastSyncDateTime"},
+    VppApp: {
+        "supports_user_licensing": "licensingType.supportsUserLicensing",
+        "supports_device_licensing": "licensingType.supportsDeviceLicensing",
+        "total_licenses": "totalLicenseCount",
+        "used_licenses": "usedLicenseCount",
+        "vpp_token_organization": "vppTokenOrganizationName",
+    },
+    WebApp: {"created": "createdDateTime"},
+    SsoPolicy: {"last_modified": "lastModifiedDateTime", "created": "createdDateTime"},
+    EnrollmentProfile: {
+        "options": "availableEnrollmentTypeOptions",
+        "last_modified": "lastModifiedDateTime",
+        "created": "createdDateTime",
+    },
+}
+
+Reader = Callable[[Json, str], Any]
+
+
+def graph_names(**names: str) -> Callable[[type[M]], type[M]]:
+    """A model defined outside tui.graph.models gives its Graph names as it is defined."""
+
+    def register(model: type[M]) -> type[M]:
+        GRAPH_NAMES[model] = names
+        return model
+
+    return register
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _path(obj: Json, dotted: str) -> tuple[Json, str]:
+    """The object holding the last name of `dotted`, and that name."""
+    *parents, key = dotted.split(".")
+    for parent in parents:
+        obj = child(obj, parent)
+    return obj, key
+
+
+def strings(obj: Json, key: str) -> tuple[str, ...]:
+    value = _fields(obj).get(key)
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _reader(kind: Any) -> Reader | None:
+    """How a field of type `kind` is read; None for a type the decoder does not read."""
+    if kind is str:
+        return text
+    if kind is bool:
+        return flag
+    if kind is int:
+        return integer
+    if isinstance(kind, types.UnionType) and dt.datetime in typing.get_args(kind):
+        return timestamp
+    if typing.get_origin(kind) is tuple:
+        (inner, *_) = typing.get_args(kind)
+        if inner is str:
+            return strings
+        if dataclasses.is_dataclass(inner):
+            model = typing.cast(type, inner)
+            return lambda obj, key: tuple(decode(model, o) for o in items(obj, key))
+    return None
+
+
+@functools.cache
+def _plan(model: type) -> tuple[tuple[str, str, Reader], ...]:
+    """(field, Graph name, reader) for each field of `model` the decoder reads."""
+    hints = typing.get_type_hints(model)
+    names = GRAPH_NAMES.get(model, {})
+    plan = []
+    for spec in dataclasses.fields(model):
+        read = _reader(hints[spec.name])
+        if read is not None:
+            plan.append((spec.name, names.get(spec.name, _camel(spec.name)), read))
+    return tuple(plan)
+
+
+def decode(model: type[M], obj: Json, **given: Any) -> M:
+    """`model` from the Graph object `obj`: each field read as `_plan` says, unless
+    `given` (what the model's own function computed) names it; a field neither read nor
+    given keeps its default."""
+    values = dict(given)
+    for name, graph_name, read in _plan(typing.cast(type, model)):
+        if name not in values:
+            values[name] = read(*_path(obj, graph_name))
+    return model(**values)
+
+
+# -- the models ---------------------------------------------------------------------
 def organization(obj: Json) -> Organization:
-    obj = entity(obj, "the organization")
-    domains = tuple(
-        VerifiedDomain(text(d, "name"), flag(d, "isDefault"), flag(d, "isInitial"))
-        for d in items(obj, "verifiedDomains")
-    )
-    return Organization(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        verified_domains=domains,
-        mdm_authority=text(obj, "mobileDeviceManagementAuthority"),
-    )
+    return decode(Organization, entity(obj, "the organization"))
 
 
 def subscribed_sku(obj: Json) -> SubscribedSku:
-    obj = entity(obj, "a subscribed SKU")
-    units = child(obj, "prepaidUnits")
-    return SubscribedSku(
-        sku_id=text(obj, "skuId"),
-        part_number=text(obj, "skuPartNumber"),
-        capability_status=text(obj, "capabilityStatus"),
-        enabled_units=integer(units, "enabled"),
-        consumed_units=integer(obj, "consumedUnits"),
-        service_plans=tuple(
-            ServicePlan(
-                text(p, "servicePlanId"), text(p, "servicePlanName"), text(p, "provisioningStatus")
-            )
-            for p in items(obj, "servicePlans")
-        ),
-    )
+    return decode(SubscribedSku, entity(obj, "a subscribed SKU"))
 
 
 def apns_certificate(obj: Json) -> ApnsCertificate:
-    obj = entity(obj, "the APNs certificate")
-    return ApnsCertificate(
-        apple_identifier=text(obj, "appleIdentifier"),
-        topic_identifier=text(obj, "topicIdentifier"),
-        expiration=timestamp(obj, "expirationDateTime"),
-        upload_status=text(obj, "certificateUploadStatus"),
-        last_modified=timestamp(obj, "lastModifiedDateTime"),
-    )
+    return decode(ApnsCertificate, entity(obj, "the APNs certificate"))
 
 
 def vpp_token(obj: Json) -> VppToken:
     obj = entity(obj, "a VPP token")
-    return VppToken(
-        id=text(obj, "id"),
-        organization_name=text(obj, "organizationName"),
-        apple_id=text(obj, "appleId"),
-        state=text(obj, "state") or "unknown",
-        expiration=timestamp(obj, "expirationDateTime"),
-        last_sync=timestamp(obj, "lastSyncDateTime"),
-        last_sync_status=text(obj, "lastSyncStatus"),
-    )
+    return decode(VppToken, obj, state=text(obj, "state") or "unknown")
 
 
 def odata_type(obj: Json) -> str:
@@ -168,30 +243,11 @@ def odata_type(obj: Json) -> str:
 
 
 def vpp_app(obj: Json) -> VppApp:
-    obj = entity(obj, "a VPP app")
-    licensing = child(obj, "licensingType")
-    return VppApp(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        bundle_id=text(obj, "bundleId"),
-        supports_user_licensing=flag(licensing, "supportsUserLicensing"),
-        supports_device_licensing=flag(licensing, "supportsDeviceLicensing"),
-        total_licenses=integer(obj, "totalLicenseCount"),
-        used_licenses=integer(obj, "usedLicenseCount"),
-        vpp_token_apple_id=text(obj, "vppTokenAppleId"),
-        vpp_token_organization=text(obj, "vppTokenOrganizationName"),
-        app_store_url=text(obj, "appStoreUrl"),
-    )
+    return decode(VppApp, entity(obj, "a VPP app"))
 
 
 def store_app(obj: Json) -> StoreApp:
-    obj = entity(obj, "an iOS store app")
-    return StoreApp(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        bundle_id=text(obj, "bundleId"),
-        app_store_url=text(obj, "appStoreUrl"),
-    )
+    return decode(StoreApp, entity(obj, "an iOS store app"))
 
 
 def platform_restriction(obj: Json) -> PlatformRestriction | None:
@@ -207,10 +263,9 @@ def platform_restriction(obj: Json) -> PlatformRestriction | None:
     else:
         return None
     priority = integer(obj, "priority")
-    return PlatformRestriction(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        priority=priority,
+    return decode(
+        PlatformRestriction,
+        obj,
         # The tenant-wide default restriction has priority 0 and an id ending in this.
         is_default=text(obj, "id").endswith("_DefaultPlatformRestrictions")
         or (kind.endswith("RestrictionsConfiguration") and priority == 0),
@@ -231,19 +286,16 @@ def device_limit(obj: Json) -> DeviceLimit | None:
     """A device-limit restriction; None for other enrollment configurations."""
     if odata_type(obj) != "#microsoft.graph.deviceEnrollmentLimitConfiguration":
         return None
-    priority = integer(obj, "priority")
-    return DeviceLimit(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        priority=priority,
-        is_default=text(obj, "id").endswith("_DefaultLimit") or priority == 0,
-        limit=integer(obj, "limit"),
+    return decode(
+        DeviceLimit,
+        obj,
+        is_default=text(obj, "id").endswith("_DefaultLimit") or integer(obj, "priority") == 0,
         targets=_assignment_targets(obj),
     )
 
 
 def directory_user(obj: Json) -> DirectoryUser:
-    return DirectoryUser(text(obj, "id"), text(obj, "displayName"), text(obj, "userPrincipalName"))
+    return decode(DirectoryUser, obj)
 
 
 def has_intune_licence(license_details: Json) -> bool:
@@ -257,19 +309,7 @@ def has_intune_licence(license_details: Json) -> bool:
 
 
 def group(obj: Json) -> Group:
-    obj = entity(obj, "a group")
-    kinds = obj.get("groupTypes")
-    return Group(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        description=text(obj, "description"),
-        membership_rule=text(obj, "membershipRule"),
-        security_enabled=flag(obj, "securityEnabled"),
-        mail_enabled=flag(obj, "mailEnabled"),
-        group_types=tuple(k for k in kinds if isinstance(k, str))
-        if isinstance(kinds, list)
-        else (),
-    )
+    return decode(Group, entity(obj, "a group"))
 
 
 FILTER_ID = "deviceAndAppManagementAssignmentFilterId"
@@ -330,13 +370,7 @@ def app_assignment(obj: Json) -> AppAssignment | None:
 
 
 def web_app(obj: Json) -> WebApp:
-    obj = entity(obj, "a web app")
-    return WebApp(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        app_url=text(obj, "appUrl"),
-        created=timestamp(obj, "createdDateTime"),
-    )
+    return decode(WebApp, entity(obj, "a web app"))
 
 
 def sso_policy(obj: Json) -> SsoPolicy:
@@ -344,35 +378,15 @@ def sso_policy(obj: Json) -> SsoPolicy:
     extension = child(obj, "iosSingleSignOnExtension")
     configurations = items(extension, "configurations")
     keys = {text(c, "key").strip(): c.get("value") for c in configurations}
-    bundle_ids = extension.get("bundleIdAccessControlList")
-    return SsoPolicy(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        description=text(obj, "description"),
-        bundle_ids=tuple(b for b in bundle_ids if isinstance(b, str))
-        if isinstance(bundle_ids, list)
-        else (),
+    return decode(
+        SsoPolicy,
+        obj,
+        bundle_ids=strings(extension, "bundleIdAccessControlList"),
         browser_sso_interaction_enabled=keys.get("browser_sso_interaction_enabled") in (1, True),
         has_device_registration="device_registration" in keys,
         extension_type=odata_type(extension),
-        last_modified=timestamp(obj, "lastModifiedDateTime"),
-        created=timestamp(obj, "createdDateTime"),
     )
 
 
 def enrollment_profile(obj: Json) -> EnrollmentProfile:
-    obj = entity(obj, "an enrollment profile")
-    return EnrollmentProfile(
-        id=text(obj, "id"),
-        display_name=text(obj, "displayName"),
-        description=text(obj, "description"),
-        platform=text(obj, "platform"),
-        priority=integer(obj, "priority"),
-        default_enrollment_type=text(obj, "defaultEnrollmentType"),
-        options=tuple(
-            EnrollmentTypeOption(text(o, "ownerType"), text(o, "enrollmentType"))
-            for o in items(obj, "availableEnrollmentTypeOptions")
-        ),
-        last_modified=timestamp(obj, "lastModifiedDateTime"),
-        created=timestamp(obj, "createdDateTime"),
-    )
+    return decode(EnrollmentProfile, entity(obj, "an enrollment profile"))

@@ -21,6 +21,7 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -277,25 +278,6 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    done = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        done.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.verbose:
-
-        def show(record: Any) -> None:
-            where = record.path + ("?" + "&".join(f"{k}={v}" for k, v in record.query.items()))
-            print(
-                f"{record.status or 'drop'} {record.method} {where.rstrip('?')}"
-                f"{' [' + record.fault + ']' if record.fault else ''}",
-                file=sys.stderr,
-                flush=True,
-            )
-
-        sb.on_request(show)
     q = shlex.quote
     lines = [
         f"ADUE_GRAPH_URL={q(sb.graph_url)}",
@@ -315,15 +297,53 @@ def _serve(args: argparse.Namespace, plan: Any) -> int:
     if sb.state_file:
         lines.append(f"# state saved to {sb.state_file}")
     lines.append("# serving until Ctrl-C")
+
+    def remove_token_folder() -> None:
+        if token_file.parent.name.startswith(TOKEN_DIR_PREFIX):
+            with contextlib.suppress(OSError):
+                token_file.parent.rmdir()
+
+    return serve_until_stopped(
+        sb, lines, show=print_request if args.verbose else None, cleanup=remove_token_folder
+    )
+
+
+def print_request(record: Any, who: str = "") -> None:
+    """--verbose: one line per Graph request on stderr (`who`: the fleet's tenant label)."""
+    where = record.path + ("?" + "&".join(f"{k}={v}" for k, v in record.query.items()))
+    print(
+        f"{who + ' ' if who else ''}{record.status or 'drop'} {record.method} "
+        f"{where.rstrip('?')}{' [' + record.fault + ']' if record.fault else ''}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def serve_until_stopped(
+    sb: Any,
+    lines: list[str],
+    *,
+    show: Callable[[Any], None] | None,
+    cleanup: Callable[[], None],
+) -> int:
+    """Print `lines`, serve until SIGTERM or Ctrl-C, then stop the sandbox and `cleanup`
+    (the files only this run needed); shared by the single-tenant and the fleet sandbox."""
+    done = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if show is not None:
+        sb.on_request(show)
     print("\n".join(lines), flush=True)
     try:
         while not done.wait(0.5):
             pass
     finally:
         sb.stop()
-        if token_file.parent.name.startswith(TOKEN_DIR_PREFIX):
-            with contextlib.suppress(OSError):
-                token_file.parent.rmdir()
+        cleanup()
     # Whoever read our output may have gone already: nothing left to say then.
     with contextlib.suppress(BrokenPipeError):
         print("# adue sandbox stopped", flush=True)

@@ -12,16 +12,17 @@ are valid for this run only). The fleet file and the CA stay.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shlex
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
-from tui.commands.sandbox import DEFAULT_FLEET_DIR, EXIT_ERROR, EXIT_OK
+from tui.commands.sandbox import (
+    DEFAULT_FLEET_DIR,
+    EXIT_ERROR,
+    print_request,
+    serve_until_stopped,
+)
 
 NOTES = {
     "expired-apns": "its APNs certificate has expired",
@@ -64,26 +65,20 @@ def serve_fleet(args: argparse.Namespace, plan: Any) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    done = threading.Event()
+    labels = {m.id: m.label for m in sb.fleet}
+    labels[sb.partner_tenant_id] = "partner"
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        done.set()
+    def show(record: Any) -> None:
+        print_request(record, labels.get(record.tenant_id, "-"))
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.verbose:
-        _show_requests(sb)
-    print("\n".join(_lines(sb, fleet_file, token_file, secret_file, certificate_file)), flush=True)
-    try:
-        while not done.wait(0.5):
-            pass
-    finally:
-        sb.stop()
+    def remove_secrets() -> None:
         for path in (secret_file, certificate_file):
             path.unlink(missing_ok=True)
-    with contextlib.suppress(BrokenPipeError):
-        print("# adue sandbox stopped", flush=True)
-    return EXIT_OK
+
+    lines = _lines(sb, fleet_file, token_file, secret_file, certificate_file)
+    return serve_until_stopped(
+        sb, lines, show=show if args.verbose else None, cleanup=remove_secrets
+    )
 
 
 def _lines(
@@ -135,19 +130,3 @@ def _lines(
         lines.append(f"# state of every tenant saved to {sb.state_file}")
     lines.append("# serving until Ctrl-C")
     return lines
-
-
-def _show_requests(sb: Any) -> None:
-    labels = {m.id: m.label for m in sb.fleet}
-    labels[sb.partner_tenant_id] = "partner"
-
-    def show(record: Any) -> None:
-        where = record.path + ("?" + "&".join(f"{k}={v}" for k, v in record.query.items()))
-        print(
-            f"{labels.get(record.tenant_id, '-')} {record.status or 'drop'} {record.method} "
-            f"{where.rstrip('?')}{' [' + record.fault + ']' if record.fault else ''}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    sb.on_request(show)

@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 SANDBOX_APPROVE_SECONDS = 1.0
 
 
-def show_device_code(prompt: DeviceCodePrompt) -> None:
+def show_device_code(prompt: DeviceCodePrompt, purpose: str = "sign in") -> None:
+    """The device code on stderr; `purpose` names the sign-in (the fleet's is for all)."""
     minutes = max(1, prompt.seconds_left() // 60)
     say(
-        f"To sign in, open {prompt.verification_uri} on any device and enter the code"
+        f"To {purpose}, open {prompt.verification_uri} on any device and enter the code"
         f" {prompt.user_code} (valid for about {minutes} min)."
     )
 

@@ -8,7 +8,6 @@ fleet commands get theirs: tests put a connector of their own there.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -34,39 +33,25 @@ class FleetConnector(Protocol):
     def close(self) -> None: ...
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _show_device_code(prompt: DeviceCodePrompt) -> None:
-    minutes = max(1, prompt.seconds_left() // 60)
-    _say(
-        f"To sign in for the whole fleet, open {prompt.verification_uri} on any device and"
-        f" enter the code {prompt.user_code} (valid for about {minutes} min)."
-    )
-
-
-def _ask_secret(label: str) -> str:
-    import getpass
-
-    return getpass.getpass(label, stream=sys.stderr)
-
-
 class SignInConnector:
     """tui.fleet.sign_in.FleetSignIn for the runner. `interactive`: a person can see a
     device code and type a secret (a terminal); otherwise only a kept sign-in, an app's
     secret from $AZURE_CLIENT_SECRET or its certificate are used, never a wait."""
 
     def __init__(self, fleet: Fleet, *, interactive: bool) -> None:
+        from tui.commands.connect import ask_secret, show_device_code
         from tui.fleet.sign_in import FleetSignIn, FleetSignInSettings
+
+        def show(prompt: DeviceCodePrompt) -> None:
+            show_device_code(prompt, "sign in for the whole fleet")
 
         self.settings = FleetSignInSettings.from_table(
             fleet.sign_in_paths(), where=fleet.where_sign_in
         )
         self.fleet_sign_in = FleetSignIn(
             self.settings,
-            prompt=_show_device_code if interactive else None,
-            ask_secret=_ask_secret if interactive else None,
+            prompt=show if interactive else None,
+            ask_secret=ask_secret if interactive else None,
         )
 
     def sign_in(self) -> None:

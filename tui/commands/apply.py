@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.common import add_connection_options, add_session_option
 
 if TYPE_CHECKING:
+    from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
+    from tui.rollout.apply import ApplyResult
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -44,34 +46,26 @@ def _confirm(count: int, target: TargetTenant) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.interrupts import exit_code, raise_on_sigterm, restore_sigterm, signal_name
+    from tui.commands.interrupts import run_stoppable, signal_name
 
-    previous = raise_on_sigterm()
-    stopped_by: list[int] = []  # SIGTERM noted while the event loop ran
-    try:
-        return _run(args, stopped_by)
-    except KeyboardInterrupt as exc:  # before or after the event loop: nothing in flight
-        code = exit_code(exc, stopped_by)
-        print(f"adue apply: stopped by {signal_name(code)}.", file=sys.stderr, flush=True)
-        return code
-    finally:
-        restore_sigterm(previous)
+    return run_stoppable(
+        lambda stopped_by: _run(args, stopped_by),
+        lambda code: f"adue apply: stopped by {signal_name(code)}.",
+    )
 
 
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
-    import asyncio
-
     from tui.commands.common import say
-    from tui.commands.connect import confirm_tenant, connect
-    from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
-    from tui.commands.plan_common import print_json, print_plan, with_tenant
-    from tui.error_text import describe_error
-    from tui.graph.auth import SettingsError
-    from tui.graph.errors import GraphError, SignInCancelled
+    from tui.commands.plan_common import (
+        open_session,
+        print_json,
+        print_plan,
+        with_tenant,
+        write_in_tenant,
+    )
     from tui.graph.target import record_target
-    from tui.rollout.apply import ApplyResult, Progress, apply_plan
+    from tui.rollout.apply import Progress, apply_plan
     from tui.rollout.plan import make_plan
-    from tui.session import Session, SessionError
 
     if not args.yes and not sys.stdin.isatty():
         say(
@@ -79,10 +73,8 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             "pass --yes to apply without asking (review with adue plan first)"
         )
         return EXIT_ERROR
-    try:
-        session = Session.open(args.session, create=False)
-    except SessionError as exc:
-        say(f"adue apply: {exc}")
+    session = open_session(args, "apply", writes=True)
+    if session is None:
         return EXIT_ERROR
 
     def show(event: Progress) -> None:
@@ -92,57 +84,49 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         label = {"start": "...", "retry": "wait", "done": "ok", "failed": "FAILED"}[event.event]
         print(f"  {label:<6} {event.message}{rid}", flush=True)
 
-    target: TargetTenant | None = None
+    async def apply(client: GraphClient, target: TargetTenant) -> ApplyResult | None:
+        recorded = record_target(session.table("tenant"), target)
+        if recorded:  # the first checked sign-in pins the session to the tenant's GUID
+            session.update("tenant", recorded)
+            session.save()
+        plan = await make_plan(client, session.data)
+        if not args.json:
+            print_plan(plan, args.session)
+        if plan.blocked:
+            if args.json:
+                refused = {"version": 1, "result": "refused", "plan": plan.to_dict()}
+                print_json(with_tenant(refused, target))
+            return None
+        if plan.changes and not args.yes and not _confirm(len(plan.changes), target):
+            say("adue apply: nothing written.")
+            return None
+        if not args.json and plan.changes:
+            print("\nApplying:")
+        return await apply_plan(client, session, plan, show)
 
-    async def apply() -> ApplyResult | None:
-        nonlocal target
-        cancel_on_sigterm(stopped_by)
-        client = connect(args, session, quiet=args.json, writes=True)
-        try:
-            target = await confirm_tenant(client, args, session)
-            recorded = record_target(session.table("tenant"), target)
-            if recorded:  # the first checked sign-in pins the session to the tenant's GUID
-                session.update("tenant", recorded)
-                session.save()
-            if not args.json:
-                print(target.headline(), flush=True)
-            plan = await make_plan(client, session.data)
-            if not args.json:
-                print_plan(plan, args.session)
-            if plan.blocked:
-                if args.json:
-                    refused = {"version": 1, "result": "refused", "plan": plan.to_dict()}
-                    print_json(with_tenant(refused, target))
-                return None
-            if plan.changes and not args.yes and not _confirm(len(plan.changes), target):
-                say("adue apply: nothing written.")
-                return None
-            if not args.json and plan.changes:
-                print("\nApplying:")
-            return await apply_plan(client, session, plan, show)
-        finally:
-            await client.aclose()
-
-    try:
-        with session:
-            try:
-                result = asyncio.run(apply())
-            except (KeyboardInterrupt, asyncio.CancelledError) as exc:
-                return _interrupted(session, args, exc, stopped_by)
-            finally:
-                raise_on_sigterm()  # closing the loop put SIGTERM back to its default
-    except (SettingsError, GraphError, SignInCancelled) as exc:
-        error = describe_error(exc, layout="line")
-        say(f"adue apply: {error}")
-        if args.json:
-            print_json({"version": 1, "result": "error", "error": error})
-        return EXIT_ERROR
+    done = write_in_tenant(
+        "apply",
+        args,
+        session,
+        apply,
+        stopped_by=stopped_by,
+        interrupted=lambda exc: _interrupted(session, args, exc, stopped_by),
+    )
+    if isinstance(done, int):
+        return done
+    target, result = done
     if result is None:
         return EXIT_ERROR
     if args.json:
         print_json(with_tenant(result.to_dict(), target))
-    elif result.ok:
-        print(f"\nDone: {result.writes} write(s). The session {args.session} records them.")
+    else:
+        _print_result(result, args.session)
+    return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def _print_result(result: ApplyResult, session_path: str) -> None:
+    if result.ok:
+        print(f"\nDone: {result.writes} write(s). The session {session_path} records them.")
     else:
         print(
             f"\nStopped: {len(result.failed)} write(s) failed"
@@ -151,7 +135,6 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         )
         for key, message in result.failed.items():
             print(f"  {key}: {message}")
-    return EXIT_OK if result.ok else EXIT_ERROR
 
 
 def _interrupted(

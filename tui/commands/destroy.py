@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.common import add_connection_options, add_session_option
 
 if TYPE_CHECKING:
+    from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
-    from tui.rollout.destroy import DestroyPlan
+    from tui.rollout.destroy import DestroyPlan, DestroyResult
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -75,44 +76,58 @@ def _enrolled_warning(destroy: DestroyPlan) -> str:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    from tui.commands.interrupts import exit_code, raise_on_sigterm, restore_sigterm, signal_name
+def _refusal(plan: DestroyPlan, target: TargetTenant, args: argparse.Namespace) -> str:
+    """Why nothing is deleted ("" to go on): devices enrolled through the profile need
+    --force-enrolled or their number typed; any change needs --yes or a yes."""
+    from tui.commands.common import say
 
-    previous = raise_on_sigterm()
-    stopped_by: list[int] = []
-    try:
-        return _run(args, stopped_by)
-    except KeyboardInterrupt as exc:
-        code = exit_code(exc, stopped_by)
-        print(
+    if plan.needs_enrolled_confirmation:
+        say(_enrolled_warning(plan))
+        count = plan.enrolled_devices
+        if args.yes and not args.force_enrolled:
+            return (
+                "devices are enrolled through the profile: pass --force-enrolled "
+                "as well as --yes to delete it anyway"
+            )
+        if not args.yes and not args.force_enrolled:
+            wanted = str(count) if count is not None else "delete"
+            answer = _ask(f"Type {wanted} to confirm you mean to go on: ")
+            if answer != wanted:
+                return "not confirmed: nothing deleted"
+    changes = len(plan.plan.changes)
+    if changes and not args.yes:
+        question = f"Undo these {changes} change(s) in {target.label}? [y/N] "
+        if _ask(question).lower() not in ("y", "yes"):
+            return "nothing deleted"
+    return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands.interrupts import run_stoppable, signal_name
+
+    return run_stoppable(
+        lambda stopped_by: _run(args, stopped_by),
+        lambda code: (
             f"adue destroy: stopped by {signal_name(code)}. What was removed is recorded in "
-            f"the session; run adue destroy --session {args.session} again to finish.",
-            file=sys.stderr,
-            flush=True,
-        )
-        return code
-    finally:
-        restore_sigterm(previous)
+            f"the session; run adue destroy --session {args.session} again to finish."
+        ),
+    )
 
 
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
-    import asyncio
-
     from tui.commands.common import say
-    from tui.commands.connect import confirm_tenant, connect
-    from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
-    from tui.commands.plan_common import print_json, with_tenant
-    from tui.error_text import describe_error
-    from tui.graph.auth import SettingsError
-    from tui.graph.errors import GraphError, SignInCancelled
+    from tui.commands.plan_common import (
+        open_session,
+        print_json,
+        with_tenant,
+        write_in_tenant,
+    )
     from tui.rollout.destroy import (
-        DestroyResult,
         make_destroy_plan,
         pending_apply,
         run_destroy,
         settle_interrupted_apply,
     )
-    from tui.session import Session, SessionError
 
     if not args.yes and not sys.stdin.isatty():
         say(
@@ -120,10 +135,8 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             "pass --yes to delete without asking"
         )
         return EXIT_ERROR
-    try:
-        session = Session.open(args.session, create=False)
-    except SessionError as exc:
-        say(f"adue destroy: {exc}")
+    session = open_session(args, "destroy", writes=True)
+    if session is None:
         return EXIT_ERROR
 
     def show(key: str, event: str, message: str) -> None:
@@ -131,70 +144,34 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             label = {"start": "...", "done": "ok", "failed": "FAILED"}.get(event, event)
             print(f"  {label:<6} {message}", flush=True)
 
-    target: TargetTenant | None = None
     refused: list[str] = []
 
-    async def destroy() -> DestroyResult | None:
-        nonlocal target
-        cancel_on_sigterm(stopped_by)
-        client = connect(args, session, quiet=args.json, writes=True)
-        try:
-            target = await confirm_tenant(client, args, session)
-            if not args.json:
-                print(target.headline(), flush=True)
-            if pending_apply(session):
-                await settle_interrupted_apply(client, session)
-            plan = await make_destroy_plan(client, session.data)
-            if not args.json:
-                _print_plan(plan)
-            changes = len(plan.plan.changes)
-            if plan.needs_enrolled_confirmation:
-                say(_enrolled_warning(plan))
-                count = plan.enrolled_devices
-                if args.yes and not args.force_enrolled:
-                    refused.append(
-                        "devices are enrolled through the profile: pass --force-enrolled "
-                        "as well as --yes to delete it anyway"
-                    )
-                    return None
-                if not args.yes and not args.force_enrolled:
-                    wanted = str(count) if count is not None else "delete"
-                    answer = _ask(f"Type {wanted} to confirm you mean to go on: ")
-                    if answer != wanted:
-                        refused.append("not confirmed: nothing deleted")
-                        return None
-            if changes and not args.yes:
-                question = f"Undo these {changes} change(s) in {target.label}? [y/N] "
-                if _ask(question).lower() not in ("y", "yes"):
-                    refused.append("nothing deleted")
-                    return None
-            if changes and not args.json:
-                print("\nUndoing:")
-            return await run_destroy(client, session, plan, show)
-        finally:
-            await client.aclose()
+    async def destroy(client: GraphClient, target: TargetTenant) -> DestroyResult | None:
+        if pending_apply(session):
+            await settle_interrupted_apply(client, session)
+        plan = await make_destroy_plan(client, session.data)
+        if not args.json:
+            _print_plan(plan)
+        changes = len(plan.plan.changes)
+        refusal = _refusal(plan, target, args)
+        if refusal:
+            refused.append(refusal)
+            return None
+        if changes and not args.json:
+            print("\nUndoing:")
+        return await run_destroy(client, session, plan, show)
 
-    try:
-        with session:
-            try:
-                result = asyncio.run(destroy())
-            except (KeyboardInterrupt, asyncio.CancelledError) as exc:
-                code = exit_code_for(exc, stopped_by)
-                say(
-                    "adue destroy: stopped. What was removed is recorded in the session; run "
-                    f"adue destroy --session {args.session} again to finish."
-                )
-                if args.json:
-                    print_json({"version": 1, "result": "interrupted"})
-                return code
-            finally:
-                raise_on_sigterm()
-    except (SettingsError, GraphError, SignInCancelled) as exc:
-        error = describe_error(exc, layout="line")
-        say(f"adue destroy: {error}")
-        if args.json:
-            print_json({"version": 1, "result": "error", "error": error})
-        return EXIT_ERROR
+    done = write_in_tenant(
+        "destroy",
+        args,
+        session,
+        destroy,
+        stopped_by=stopped_by,
+        interrupted=lambda exc: _interrupted(args, exc, stopped_by),
+    )
+    if isinstance(done, int):
+        return done
+    target, result = done
     if result is None:
         say(f"adue destroy: {refused[0] if refused else 'nothing deleted'}.")
         if args.json:
@@ -202,18 +179,32 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         return EXIT_ERROR
     if args.json:
         print_json(with_tenant(result.to_dict(), target))
-    elif result.ok:
+    else:
+        _print_result(result, args.session)
+    return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def _print_result(result: DestroyResult, session_path: str) -> None:
+    if result.ok:
         print(
-            f"\nDone: {result.writes} write(s). The session {args.session} is ready to apply again."
+            f"\nDone: {result.writes} write(s). The session {session_path} is ready to apply again."
         )
     else:
         print("\nStopped: what was removed is kept; run adue destroy again to finish.")
         for key, message in result.failed.items():
             print(f"  {key}: {message}")
-    return EXIT_OK if result.ok else EXIT_ERROR
 
 
-def exit_code_for(error: BaseException, stopped_by: list[int]) -> int:
+def _interrupted(args: argparse.Namespace, error: BaseException, stopped_by: list[int]) -> int:
+    """Ctrl-C or SIGTERM while deleting: what was removed is recorded already."""
+    from tui.commands.common import say
     from tui.commands.interrupts import exit_code
+    from tui.commands.plan_common import print_json
 
+    say(
+        "adue destroy: stopped. What was removed is recorded in the session; run "
+        f"adue destroy --session {args.session} again to finish."
+    )
+    if args.json:
+        print_json({"version": 1, "result": "interrupted"})
     return exit_code(error, stopped_by)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -64,3 +65,21 @@ def exit_code(error: BaseException | None, stopped_by: list[int]) -> int:
 
 def signal_name(code: int) -> str:
     return "SIGTERM" if code == EXIT_SIGTERM else "Ctrl-C (SIGINT)"
+
+
+def run_stoppable(body: Callable[[list[int]], int], stopped: Callable[[int], str]) -> int:
+    """`body(stopped_by)` with SIGTERM raising Terminated outside its event loop (put back
+    after). Ctrl-C or SIGTERM before or after the loop, when nothing is in flight: the
+    line `stopped(exit code)` on stderr, and that exit code."""
+    import sys
+
+    previous = raise_on_sigterm()
+    stopped_by: list[int] = []  # SIGTERM noted while the event loop ran
+    try:
+        return body(stopped_by)
+    except KeyboardInterrupt as exc:
+        code = exit_code(exc, stopped_by)
+        print(stopped(code), file=sys.stderr, flush=True)
+        return code
+    finally:
+        restore_sigterm(previous)

@@ -26,40 +26,26 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.commands.common import say
-    from tui.commands.connect import confirm_tenant, connect
-    from tui.commands.plan_common import print_json, print_plan, with_tenant
-    from tui.error_text import describe_error
-    from tui.graph.auth import SettingsError
-    from tui.graph.errors import GraphError, SignInCancelled
-    from tui.graph.target import TargetTenant
-    from tui.rollout.model import Plan
+    from tui.commands.plan_common import (
+        TENANT_ERRORS,
+        in_tenant,
+        open_session,
+        print_json,
+        print_plan,
+        report_error,
+        with_tenant,
+    )
     from tui.rollout.plan import make_plan
-    from tui.session import Session, SessionError
 
-    try:
-        session = Session.read_only(args.session)
-    except SessionError as exc:
-        say(f"adue plan: {exc}")
+    session = open_session(args, "plan")
+    if session is None:
         return EXIT_ERROR
-
-    async def plan() -> tuple[TargetTenant, Plan]:
-        client = connect(args, session, quiet=args.json)
-        try:
-            target = await confirm_tenant(client, args, session)
-            if not args.json:
-                print(target.headline(), flush=True)
-            return target, await make_plan(client, session.data)
-        finally:
-            await client.aclose()
-
     try:
-        target, result = asyncio.run(plan())
-    except (SettingsError, GraphError, SignInCancelled) as exc:
-        error = describe_error(exc, layout="line")
-        say(f"adue plan: {error}")
-        if args.json:
-            print_json({"version": 1, "error": error})
+        target, result = asyncio.run(
+            in_tenant(args, session, lambda client, _: make_plan(client, session.data))
+        )
+    except TENANT_ERRORS as exc:
+        report_error("plan", exc, args)
         return EXIT_ERROR
     if args.json:
         print_json(with_tenant(result.to_dict(), target))

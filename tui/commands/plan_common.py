@@ -1,18 +1,31 @@
-"""What `adue plan`, `adue apply` and `adue status` share: printing a plan and --json answers
-(they sign in with tui.commands.connect).
+"""What the headless commands that read or write one tenant (`adue plan`, `apply`,
+`status`, `destroy`, `progress`) share: opening the session, the signed-in and checked
+client (tui.commands.connect), the one-line error, printing a plan and --json answers.
 
 Imported only from inside the commands' `run`: it pulls in the Graph layer.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from tui.commands.common import say
+from tui.graph.auth import SettingsError
+from tui.graph.errors import GraphError, SignInCancelled
 from tui.rollout.model import ActionKind, Plan
 
 if TYPE_CHECKING:
+    from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
+    from tui.session import Session
+
+T = TypeVar("T")
+
+# What signing in and talking to Graph may raise for a person to read (describe_error).
+TENANT_ERRORS = (SettingsError, GraphError, SignInCancelled)
 
 SYMBOLS = {
     ActionKind.CREATE: "+",
@@ -65,3 +78,85 @@ def print_plan(plan: Plan, session_path: str) -> None:
         print(
             f"\n{len(changes)} change(s){extra}. To make them: adue apply --session {session_path}"
         )
+
+
+def open_session(args: argparse.Namespace, command: str, *, writes: bool = False) -> Session | None:
+    """The session of --session (locked when the command `writes`), or None after saying
+    why it cannot be opened."""
+    from tui.session import Session, SessionError
+
+    try:
+        if writes:
+            return Session.open(args.session, create=False)
+        return Session.read_only(args.session)
+    except SessionError as exc:
+        say(f"adue {command}: {exc}")
+        return None
+
+
+async def in_tenant(
+    args: argparse.Namespace,
+    session: Session,
+    work: Callable[[GraphClient, TargetTenant], Awaitable[T]],
+    *,
+    headline: bool = True,
+    writes: bool = False,
+) -> tuple[TargetTenant, T]:
+    """Sign in, check the tenant against the session before anything else, print its
+    headline (not with --json), run `work`, and close the client whatever happens."""
+    from tui.commands.connect import confirm_tenant, connect
+
+    client = connect(args, session, quiet=args.json, writes=writes)
+    try:
+        target = await confirm_tenant(client, args, session)
+        if headline and not args.json:
+            print(target.headline(), flush=True)
+        return target, await work(client, target)
+    finally:
+        await client.aclose()
+
+
+def report_error(command: str, exc: BaseException, args: argparse.Namespace, **head: str) -> str:
+    """The error as one line on stderr and, with --json, as the answer (`head`: keys that
+    come before "error", e.g. result="error"); returns the line."""
+    from tui.error_text import describe_error
+
+    error = describe_error(exc, layout="line")
+    say(f"adue {command}: {error}")
+    if args.json:
+        print_json({"version": 1, **head, "error": error})
+    return error
+
+
+def write_in_tenant(
+    command: str,
+    args: argparse.Namespace,
+    session: Session,
+    work: Callable[[GraphClient, TargetTenant], Awaitable[T]],
+    *,
+    stopped_by: list[int],
+    interrupted: Callable[[BaseException], int],
+) -> tuple[TargetTenant, T] | int:
+    """`adue apply` and `destroy`: `work` in the checked tenant, with the session locked
+    and SIGTERM cancelling the event loop (noted in `stopped_by`). Returns the tenant and
+    what `work` returned, or an exit code: `interrupted(error)`'s after Ctrl-C or SIGTERM,
+    1 after an error said on stderr (and with --json as the answer)."""
+    import asyncio
+
+    from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
+
+    async def main() -> tuple[TargetTenant, T]:
+        cancel_on_sigterm(stopped_by)
+        return await in_tenant(args, session, work, writes=True)
+
+    try:
+        with session:
+            try:
+                return asyncio.run(main())
+            except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+                return interrupted(exc)
+            finally:
+                raise_on_sigterm()  # closing the loop put SIGTERM back to its default
+    except TENANT_ERRORS as exc:
+        report_error(command, exc, args, result="error")
+        return 1

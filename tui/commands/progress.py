@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.common import add_connection_options, add_session_option
 
 if TYPE_CHECKING:
+    from tui.graph.client import GraphClient
+    from tui.graph.target import TargetTenant
     from tui.progress.report import ProgressReport
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -45,50 +47,38 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from tui.commands.common import say
-    from tui.commands.connect import confirm_tenant, connect
-    from tui.commands.plan_common import print_json, with_tenant
-    from tui.error_text import describe_error
-    from tui.graph.auth import SettingsError
-    from tui.graph.errors import GraphError, SignInCancelled
-    from tui.graph.target import TargetTenant
+    from tui.commands.plan_common import (
+        TENANT_ERRORS,
+        in_tenant,
+        open_session,
+        print_json,
+        report_error,
+        with_tenant,
+    )
     from tui.progress.export import write_reminder_csv
     from tui.progress.read import progress_targets, read_progress
     from tui.rollout.modes import session_mode, session_profile_name
-    from tui.session import Session, SessionError
 
-    try:
-        session = Session.read_only(args.session)
-    except SessionError as exc:
-        say(f"adue progress: {exc}")
+    session = open_session(args, "progress")
+    if session is None:
         return EXIT_ERROR
     targets = progress_targets(session.data)
 
-    async def read() -> tuple[TargetTenant, ProgressReport]:
-        client = connect(args, session, quiet=args.json)
-        try:
-            target = await confirm_tenant(client, args, session)
-            if not args.json:
-                print(target.headline(), flush=True)
-            report = await read_progress(
-                client,
-                targets,
-                mode=session_mode(session.data),
-                profile_name=session_profile_name(session.data),
-            )
-            return target, report
-        finally:
-            await client.aclose()
+    async def read(client: GraphClient, _: TargetTenant) -> ProgressReport:
+        return await read_progress(
+            client,
+            targets,
+            mode=session_mode(session.data),
+            profile_name=session_profile_name(session.data),
+        )
 
     try:
-        target, report = asyncio.run(read())
-    except (SettingsError, GraphError, SignInCancelled) as exc:
-        error = describe_error(exc, layout="line")
-        say(f"adue progress: {error}")
+        target, report = asyncio.run(in_tenant(args, session, read))
+    except TENANT_ERRORS as exc:
+        report_error("progress", exc, args)
         fix = getattr(exc, "fix", "")
         if fix:
             say(f"  Fix: {fix}")
-        if args.json:
-            print_json({"version": 1, "error": error})
         return EXIT_ERROR
     written = write_reminder_csv(report, args.csv) if args.csv else None
     if args.json:

@@ -68,21 +68,20 @@ def local_status(data: dict[str, Any]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.commands.common import say
-    from tui.commands.connect import confirm_tenant, connect
-    from tui.commands.plan_common import print_json, with_tenant
+    from tui.commands.plan_common import (
+        TENANT_ERRORS,
+        in_tenant,
+        open_session,
+        print_json,
+        with_tenant,
+    )
     from tui.error_text import describe_error
-    from tui.graph.auth import SettingsError
-    from tui.graph.errors import GraphError, SignInCancelled
     from tui.graph.target import TargetTenant, session_target
     from tui.rollout.model import Plan
     from tui.rollout.plan import make_plan
-    from tui.session import Session, SessionError
 
-    try:
-        session = Session.read_only(args.session)
-    except SessionError as exc:
-        say(f"adue status: {exc}")
+    session = open_session(args, "status")
+    if session is None:
         return EXIT_ERROR
     data = session.data
     report = local_status(data)
@@ -93,19 +92,12 @@ def run(args: argparse.Namespace) -> int:
     target: TargetTenant = session_target(session.table("tenant"), cloud)
     checked = False
     if not args.offline:
-
-        async def check() -> tuple[TargetTenant, Plan]:
-            client = connect(args, session, quiet=args.json)
-            try:
-                signed_in = await confirm_tenant(client, args, session)
-                return signed_in, await make_plan(client, data)
-            finally:
-                await client.aclose()
-
         try:
-            target, plan = asyncio.run(check())
+            target, plan = asyncio.run(
+                in_tenant(args, session, lambda client, _: make_plan(client, data), headline=False)
+            )
             checked = True
-        except (SettingsError, GraphError, SignInCancelled) as exc:
+        except TENANT_ERRORS as exc:
             error = describe_error(exc, layout="line")
     report["drift"] = {
         "checked": plan is not None,

@@ -123,21 +123,32 @@ def _error(error: str, description: str, status: int = 400) -> JSONResponse:
     )
 
 
-def routes(sb: IdentitySandbox) -> list[BaseRoute]:
-    """The identity routes for one sandbox (state lives in this closure)."""
-    state = sb.identity
-    base = sb.https_url.rstrip("/")
+FORM_HTML = (
+    "<form method='post' action='/device'><p><label>Code <input name='user_code' "
+    "autofocus></label></p><p><label>Sandbox admin token <input name='admin_token' "
+    "type='password'></label></p><button type='submit'>Sign in as the sandbox admin"
+    "</button></form>"
+)
 
-    def issuer(tenant_id: str = "") -> str:
-        return f"{base}/{tenant_id or sb.tenant_id}/v2.0"
 
-    def resolve(given: str) -> str | None:
+class _Identity:
+    """The identity routes' handlers for one sandbox, and the helpers they share."""
+
+    def __init__(self, sb: IdentitySandbox) -> None:
+        self.sb = sb
+        self.state = sb.identity
+        self.base = sb.https_url.rstrip("/")
+
+    def issuer(self, tenant_id: str = "") -> str:
+        return f"{self.base}/{tenant_id or self.sb.tenant_id}/v2.0"
+
+    def resolve(self, given: str) -> str | None:
         """The served tenant an authority's `{tenant}` names (its id or a verified domain);
         organizations/common: the home tenant. One tenant served: always that one."""
-        if len(sb.tenants) == 1 or given.lower() in ANY_TENANT:
-            return sb.tenant_id
+        if len(self.sb.tenants) == 1 or given.lower() in ANY_TENANT:
+            return self.sb.tenant_id
         folded = given.lower()
-        for tid, tenant in sb.tenants.items():
+        for tid, tenant in self.sb.tenants.items():
             if tid == folded or any(
                 str(d.get("name", "")).lower() == folded
                 for d in tenant.organization.get("verifiedDomains", [])
@@ -145,7 +156,7 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 return tid
         return None
 
-    def no_tenant(given: str) -> JSONResponse:
+    def no_tenant(self, given: str) -> JSONResponse:
         # Entra ID for a tenant it does not know (learn.microsoft.com/entra/identity-
         # platform/reference-error-codes, AADSTS90002).
         return _error(
@@ -154,18 +165,20 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             "tenant ID and are signing into the correct cloud.",
         )
 
-    def oid_of(upn: str, home: str = "") -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{home or sb.tenant_id}:{upn}"))
+    def oid_of(self, upn: str, home: str = "") -> str:
+        return str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{home or self.sb.tenant_id}:{upn}")
+        )
 
-    def id_token(upn: str, client_id: str, tenant_id: str = "", home: str = "") -> str:
+    def id_token(self, upn: str, client_id: str, tenant_id: str = "", home: str = "") -> str:
         now = int(time.time())
-        tenant_id = tenant_id or sb.tenant_id
+        tenant_id = tenant_id or self.sb.tenant_id
         claims = {
-            "iss": issuer(tenant_id),
+            "iss": self.issuer(tenant_id),
             "aud": client_id,
             "tid": tenant_id,
-            "oid": oid_of(upn, home),
-            "sub": oid_of(upn, home),
+            "oid": self.oid_of(upn, home),
+            "sub": self.oid_of(upn, home),
             "preferred_username": upn,
             "name": upn.split("@")[0],
             "iat": now,
@@ -177,22 +190,22 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
         return f"{header}.{_b64url(json.dumps(claims).encode())}."
 
     def tokens(
-        upn: str, client_id: str, scope: str, tenant_id: str = "", home: str = ""
+        self, upn: str, client_id: str, scope: str, tenant_id: str = "", home: str = ""
     ) -> JSONResponse:
         """Tokens for `upn` (whose home tenant is `home`) in `tenant_id`: a partner admin's
         in a customer tenant keeps the home account (client_info) and gets that tenant's
         id token and access token, as MSAL expects from a cross-tenant refresh."""
-        tenant_id = tenant_id or sb.tenant_id
-        home = home or sb.tenant_id
+        tenant_id = tenant_id or self.sb.tenant_id
+        home = home or self.sb.tenant_id
         refresh = secrets.token_urlsafe(32)
-        with state.lock:
-            state.refresh_tokens[refresh] = (upn, client_id, home)
-        client_info = _b64url(json.dumps({"uid": oid_of(upn, home), "utid": home}).encode())
-        access = sb.fleet_access
+        with self.state.lock:
+            self.state.refresh_tokens[refresh] = (upn, client_id, home)
+        client_info = _b64url(json.dumps({"uid": self.oid_of(upn, home), "utid": home}).encode())
+        access = self.sb.fleet_access
         if access is None:
-            token = sb.mint_token(upn=upn, expires_in=ACCESS_LIFETIME)
+            token = self.sb.mint_token(upn=upn, expires_in=ACCESS_LIFETIME)
         else:
-            token = sb.mint_token(
+            token = self.sb.mint_token(
                 upn=upn,
                 scopes=access.scopes[tenant_id],
                 expires_in=ACCESS_LIFETIME,
@@ -206,20 +219,22 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "ext_expires_in": ACCESS_LIFETIME,
                 "access_token": token,
                 "refresh_token": refresh,
-                "id_token": id_token(upn, client_id, tenant_id, home),
+                "id_token": self.id_token(upn, client_id, tenant_id, home),
                 "client_info": client_info,
             },
             headers=CLOSE,
         )
 
-    def delegated(upn: str, client_id: str, scope: str, tenant_id: str, home: str) -> JSONResponse:
+    def delegated(
+        self, upn: str, client_id: str, scope: str, tenant_id: str, home: str
+    ) -> JSONResponse:
         """A user's tokens in `tenant_id`; another tenant than the user's home only through
         a GDAP relationship of the fleet's partner."""
-        access = sb.fleet_access
+        access = self.sb.fleet_access
         if tenant_id != home and (access is None or not access.serves_gdap(tenant_id)):
             # What Entra ID answers a user with no access to the tenant, as a partner
             # admin without a GDAP relationship there (reference-error-codes, AADSTS50020).
-            name = sb.tenants[tenant_id].organization.get("displayName", tenant_id)
+            name = self.sb.tenants[tenant_id].organization.get("displayName", tenant_id)
             app = "Microsoft Graph Command Line Tools" if client_id == GRAPH_CLI else client_id
             return _error(
                 "invalid_grant",
@@ -229,12 +244,12 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "account needs to be added as an external user in the tenant first. Sign out "
                 "and sign in again with a different Azure Active Directory user account.",
             )
-        return tokens(upn, client_id, scope, tenant_id, home)
+        return self.tokens(upn, client_id, scope, tenant_id, home)
 
-    def app_only(form: dict[str, str], tenant_id: str, endpoint: str) -> JSONResponse:
+    def app_only(self, form: dict[str, str], tenant_id: str, endpoint: str) -> JSONResponse:
         """The client_credentials grant of the fleet's multi-tenant app (learn.microsoft.com/
         entra/identity-platform/v2-oauth2-client-creds-grant-flow)."""
-        access = sb.fleet_access
+        access = self.sb.fleet_access
         client_id = str(form.get("client_id") or "")
         scope = str(form.get("scope") or "")
         if not client_id:
@@ -247,7 +262,7 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "installed by the administrator of the tenant or consented to by any user in "
                 "the tenant. You may have sent your authentication request to the wrong tenant.",
             )
-        problem = client_problem(form, access, endpoint)
+        problem = self.client_problem(form, access, endpoint)
         if problem is not None:
             return problem
         if not scope.endswith("/.default"):
@@ -262,7 +277,7 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                 "token_type": "Bearer",
                 "expires_in": ACCESS_LIFETIME,
                 "ext_expires_in": ACCESS_LIFETIME,
-                "access_token": sb.mint_app_token(
+                "access_token": self.sb.mint_app_token(
                     tenant_id=tenant_id, roles=access.roles[tenant_id], expires_in=ACCESS_LIFETIME
                 ),
             },
@@ -270,7 +285,7 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
         )
 
     def client_problem(
-        form: dict[str, str], access: FleetAccess, endpoint: str
+        self, form: dict[str, str], access: FleetAccess, endpoint: str
     ) -> JSONResponse | None:
         """The app's secret or client assertion, checked as Entra ID does (401)."""
         secret = str(form.get("client_secret") or "")
@@ -297,19 +312,19 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             status=401,
         )
 
-    async def openid_configuration(request: Request) -> Response:
+    async def openid_configuration(self, request: Request) -> Response:
         tenant = request.path_params["tenant"]
-        tenant_id = resolve(tenant)
+        tenant_id = self.resolve(tenant)
         if tenant_id is None:
-            return no_tenant(tenant)
+            return self.no_tenant(tenant)
         return JSONResponse(
             {
-                "issuer": issuer(tenant_id),
-                "authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{base}/{tenant}/oauth2/v2.0/token",
-                "device_authorization_endpoint": f"{base}/{tenant}/oauth2/v2.0/devicecode",
-                "end_session_endpoint": f"{base}/{tenant}/oauth2/v2.0/logout",
-                "jwks_uri": f"{base}/{tenant}/discovery/v2.0/keys",
+                "issuer": self.issuer(tenant_id),
+                "authorization_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/token",
+                "device_authorization_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/devicecode",
+                "end_session_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/logout",
+                "jwks_uri": f"{self.base}/{tenant}/discovery/v2.0/keys",
                 "response_types_supported": ["code", "id_token", "code id_token"],
                 "subject_types_supported": ["pairwise"],
                 "id_token_signing_alg_values_supported": ["RS256"],
@@ -320,10 +335,10 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             headers=CLOSE,
         )
 
-    async def devicecode(request: Request) -> Response:
-        tenant_id = resolve(request.path_params["tenant"])
+    async def devicecode(self, request: Request) -> Response:
+        tenant_id = self.resolve(request.path_params["tenant"])
         if tenant_id is None:
-            return no_tenant(request.path_params["tenant"])
+            return self.no_tenant(request.path_params["tenant"])
         form = await _form(request)
         client_id = str(form.get("client_id") or "")
         if not client_id:
@@ -336,9 +351,9 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             issued=time.time(),
             tenant_id=tenant_id,
         )
-        with state.lock:
-            state.flows[flow.device_code] = flow
-        uri = f"{base}/device"
+        with self.state.lock:
+            self.state.flows[flow.device_code] = flow
+        uri = f"{self.base}/device"
         return JSONResponse(
             {
                 "device_code": flow.device_code,
@@ -352,15 +367,15 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             headers=CLOSE,
         )
 
-    def approved(flow: DeviceFlow) -> bool:
-        delay = sb.device_auto_approve_seconds
+    def approved(self, flow: DeviceFlow) -> bool:
+        delay = self.sb.device_auto_approve_seconds
         return flow.approved or (delay is not None and time.time() - flow.issued >= delay)
 
-    async def token(request: Request) -> Response:
+    async def token(self, request: Request) -> Response:
         given = request.path_params["tenant"]
-        tenant_id = resolve(given)
+        tenant_id = self.resolve(given)
         if tenant_id is None:
-            return no_tenant(given)
+            return self.no_tenant(given)
         form = await _form(request)
         grant = str(form.get("grant_type") or "")
         if grant == CLIENT_CREDENTIALS_GRANT:
@@ -371,41 +386,47 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
                     "AADSTS50059: No tenant-identifying information found in either the request "
                     "or implied by any provided credentials.",
                 )
-            return app_only(form, tenant_id, f"{base}{request.url.path}")
+            return self.app_only(form, tenant_id, f"{self.base}{request.url.path}")
         if grant == DEVICE_CODE_GRANT:
-            code = str(form.get("device_code") or "")
-            with state.lock:
-                flow = state.flows.get(code)
-                if flow is None or flow.redeemed:
-                    return _error("invalid_grant", "AADSTS70000: the device code is not valid.")
-                if time.time() - flow.issued > CODE_LIFETIME:
-                    return _error("expired_token", "AADSTS70020: the device code expired.")
-                if not approved(flow):
-                    return _error(
-                        "authorization_pending",
-                        "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.",
-                    )
-                flow.redeemed = True
-            home = sb.tenant_id
-            return delegated(sb.admin_upn, flow.client_id, flow.scope, flow.tenant_id, home)
+            return self.device_code_grant(str(form.get("device_code") or ""))
         if grant == "refresh_token":
-            # A used refresh token stays valid: "The Microsoft identity platform doesn't
-            # revoke old refresh tokens when used to fetch new access tokens", and it is
-            # "not tied to a resource or tenant" (learn.microsoft.com/entra/identity-
-            # platform/refresh-tokens). MSAL refreshes several tenants with one at once.
-            with state.lock:
-                found = state.refresh_tokens.get(str(form.get("refresh_token") or ""))
-            if found is None:
-                return _error("invalid_grant", "AADSTS700082: the refresh token is not valid.")
-            upn, client_id, home = found
-            scope = str(form.get("scope") or "")
-            return delegated(upn, client_id, scope, tenant_id, home)
+            return self.refresh_grant(form, tenant_id)
         return _error("unsupported_grant_type", f"AADSTS70003: grant type {grant!r} unsupported.")
 
-    def is_admin(given: str) -> bool:
-        return hmac.compare_digest(given.strip().encode(), sb.admin_token.encode())
+    def device_code_grant(self, code: str) -> JSONResponse:
+        """The admin's tokens once the device code is approved (each code redeems once)."""
+        with self.state.lock:
+            flow = self.state.flows.get(code)
+            if flow is None or flow.redeemed:
+                return _error("invalid_grant", "AADSTS70000: the device code is not valid.")
+            if time.time() - flow.issued > CODE_LIFETIME:
+                return _error("expired_token", "AADSTS70020: the device code expired.")
+            if not self.approved(flow):
+                return _error(
+                    "authorization_pending",
+                    "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.",
+                )
+            flow.redeemed = True
+        home = self.sb.tenant_id
+        return self.delegated(self.sb.admin_upn, flow.client_id, flow.scope, flow.tenant_id, home)
 
-    def page(body: str, status: int = 200) -> HTMLResponse:
+    def refresh_grant(self, form: dict[str, str], tenant_id: str) -> JSONResponse:
+        # A used refresh token stays valid: "The Microsoft identity platform doesn't
+        # revoke old refresh tokens when used to fetch new access tokens", and it is
+        # "not tied to a resource or tenant" (learn.microsoft.com/entra/identity-
+        # platform/refresh-tokens). MSAL refreshes several tenants with one at once.
+        with self.state.lock:
+            found = self.state.refresh_tokens.get(str(form.get("refresh_token") or ""))
+        if found is None:
+            return _error("invalid_grant", "AADSTS700082: the refresh token is not valid.")
+        upn, client_id, home = found
+        scope = str(form.get("scope") or "")
+        return self.delegated(upn, client_id, scope, tenant_id, home)
+
+    def is_admin(self, given: str) -> bool:
+        return hmac.compare_digest(given.strip().encode(), self.sb.admin_token.encode())
+
+    def page(self, body: str, status: int = 200) -> HTMLResponse:
         return HTMLResponse(
             "<!doctype html><html><head><meta charset='utf-8'><title>adue sandbox sign-in"
             f"</title></head><body><h1>adue sandbox sign-in</h1>{body}</body></html>",
@@ -413,38 +434,37 @@ def routes(sb: IdentitySandbox) -> list[BaseRoute]:
             headers=CLOSE,
         )
 
-    form_html = (
-        "<form method='post' action='/device'><p><label>Code <input name='user_code' "
-        "autofocus></label></p><p><label>Sandbox admin token <input name='admin_token' "
-        "type='password'></label></p><button type='submit'>Sign in as the sandbox admin"
-        "</button></form>"
-    )
-
-    async def device(request: Request) -> Response:
+    async def device(self, request: Request) -> Response:
         form = await _form(request) if request.method == "POST" else {}
         code = form.get("user_code", "")
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
         given = form.get("admin_token", "") or (bearer if scheme.lower() == "bearer" else "")
         if not code:
-            return page(f"<p>Enter the code adue shows.</p>{form_html}")
-        if not is_admin(given):
-            return page(
+            return self.page(f"<p>Enter the code adue shows.</p>{FORM_HTML}")
+        if not self.is_admin(given):
+            return self.page(
                 "<p>That is not this sandbox's admin token (adue sandbox writes it to the file "
-                f"named by ADUE_SANDBOX_ADMIN_TOKEN_FILE).</p>{form_html}",
+                f"named by ADUE_SANDBOX_ADMIN_TOKEN_FILE).</p>{FORM_HTML}",
                 status=401,
             )
-        if approve_user_code(state, code):
-            who = html.escape(sb.admin_upn)
-            return page(f"<p>Signed in as {who}. You can close this page and go back to adue.</p>")
-        return page(f"<p>That code is unknown or already used.</p>{form_html}", status=400)
+        if approve_user_code(self.state, code):
+            who = html.escape(self.sb.admin_upn)
+            return self.page(
+                f"<p>Signed in as {who}. You can close this page and go back to adue.</p>"
+            )
+        return self.page(f"<p>That code is unknown or already used.</p>{FORM_HTML}", status=400)
 
+
+def routes(sb: IdentitySandbox) -> list[BaseRoute]:
+    """The identity routes for one sandbox (its state lives in one _Identity)."""
+    identity = _Identity(sb)
     return [
         Route(
             "/{tenant}/v2.0/.well-known/openid-configuration",
-            openid_configuration,
+            identity.openid_configuration,
             methods=["GET"],
         ),
-        Route("/{tenant}/oauth2/v2.0/devicecode", devicecode, methods=["POST"]),
-        Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
-        Route("/device", device, methods=["GET", "POST"]),
+        Route("/{tenant}/oauth2/v2.0/devicecode", identity.devicecode, methods=["POST"]),
+        Route("/{tenant}/oauth2/v2.0/token", identity.token, methods=["POST"]),
+        Route("/device", identity.device, methods=["GET", "POST"]),
     ]

@@ -66,7 +66,7 @@ async def _measure(runs: int) -> tuple[list[float], list[float], int]:
         os.environ["ADUE_ACCESS_TOKEN"] = sb.token
         session = Session.open(Path(folder) / "s.toml", lock=False)
         backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
-        backend.sign_in(lambda prompt: None, threading.Event())
+        backend.sign_in(lambda _: None, threading.Event())
         backend.warm_up()
         app = Harness(backend)
         async with app.run_test(size=(100, 30)) as pilot:
@@ -92,12 +92,13 @@ async def _measure(runs: int) -> tuple[list[float], list[float], int]:
     return typed, entered, groups
 
 
-async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the search results never appeared")
-        await pilot.pause(0.002)
+async def _until(pilot: Any, condition: Callable[[], bool], limit_s: float = 30) -> None:
+    try:
+        async with asyncio.timeout(limit_s):
+            while not condition():
+                await pilot.pause(0.002)
+    except TimeoutError:
+        raise TimeoutError("the search results never appeared") from None
 
 
 def measure(runs: int = 5) -> tuple[float, float, int]:

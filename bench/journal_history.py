@@ -94,6 +94,14 @@ def journal_part(text: str) -> str:
     return "".join(kept)
 
 
+def _renew(path: Path, fresh: Path) -> None:
+    """Set-up, before the clock starts: `fresh` (the example with this tenant's group ids)
+    followed by the journal `path` holds so far."""
+    history = journal_part(path.read_text(encoding="utf-8"))
+    path.write_text(fresh.read_text(encoding="utf-8") + "\n" + history, encoding="utf-8")
+    path.chmod(0o600)
+
+
 async def _one_apply(path: Path) -> tuple[Timing, bool, int]:
     from tui.graph.auth import StaticTokenCredential
     from tui.graph.client import build_graph_client
@@ -102,11 +110,7 @@ async def _one_apply(path: Path) -> tuple[Timing, bool, int]:
     from tui.session import Session
 
     with start_sandbox(seed="demo") as sb:
-        # The example with this tenant's group ids, and the journal `path` holds so far.
-        fresh = session_with_ids(sb, path.parent / "ids")
-        history = journal_part(path.read_text(encoding="utf-8"))
-        path.write_text(fresh.read_text(encoding="utf-8") + "\n" + history, encoding="utf-8")
-        path.chmod(0o600)
+        _renew(path, session_with_ids(sb, path.parent / "ids"))
         client = build_graph_client(
             StaticTokenCredential(sb.token),
             graph_root=sb.graph_url,

@@ -79,12 +79,13 @@ def prepared_session(folder: Path) -> Any:
     return session
 
 
-async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the wizard never got there")
-        await pilot.pause(0.02)
+async def _until(pilot: Any, condition: Callable[[], bool], limit_s: float = 60) -> None:
+    try:
+        async with asyncio.timeout(limit_s):
+            while not condition():
+                await pilot.pause(0.02)
+    except TimeoutError:
+        raise TimeoutError("the wizard never got there") from None
 
 
 def _text(app: Any, selector: str) -> str:
@@ -124,7 +125,7 @@ async def drive(folder: Path) -> dict[str, Any]:
             await pilot.press("ctrl+n")
             await _until(pilot, lambda: bool(app.query(".check-row")))
             try:
-                await _until(pilot, lambda: bool(app.query("#discovery-verdict")), timeout=20)
+                await _until(pilot, lambda: bool(app.query("#discovery-verdict")), limit_s=20)
             except TimeoutError:
                 discovery_shown = False
             app.query_one("#prereq-federation").focus()

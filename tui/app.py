@@ -241,7 +241,7 @@ class AdueApp(App[int]):
         if target:
             self.go_to_step(target)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
         # Grey out Next on the last step and Back on the first.
         if action == "next_step":
             return next_step(self.current_step) is not None
@@ -266,10 +266,10 @@ class AdueApp(App[int]):
         self.go_to_step(message.step_id)
         self.refresh_bindings()
 
-    def on_step_panel_signed_in(self, message: StepPanel.SignedIn) -> None:
+    def on_step_panel_signed_in(self) -> None:
         self.broadcast_signed_in()
 
-    def on_step_panel_session_changed(self, message: StepPanel.SessionChanged) -> None:
+    def on_step_panel_session_changed(self) -> None:
         self.session.save()
         self._refresh_header()
         self._refresh_steps()

@@ -119,7 +119,7 @@ class FleetScreen(Screen[None]):
         if not self.applying:
             self.reload_rows()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:

@@ -44,5 +44,5 @@ class StateSwitch(Switch):
         style = self.get_visual_style("switch--slider")
         return Content.styled("● on " if self.value else "○ off", style)
 
-    def get_content_width(self, container: Size, viewport: Size) -> int:
+    def get_content_width(self, _container: Size, _viewport: Size) -> int:
         return 5

@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     if session is None:
         return EXIT_ERROR
 
-    def show(key: str, event: str, message: str) -> None:
+    def show(_key: str, event: str, message: str) -> None:
         if not args.json:
             label = {"start": "...", "done": "ok", "failed": "FAILED"}.get(event, event)
             print(f"  {label:<6} {message}", flush=True)

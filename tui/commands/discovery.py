@@ -85,7 +85,7 @@ def register(subparsers: Any) -> None:
 
 
 def _help(parser: argparse.ArgumentParser) -> Any:
-    def show(args: argparse.Namespace) -> int:
+    def show(_args: argparse.Namespace) -> int:
         parser.print_help()
         return EXIT_USAGE
 
@@ -246,7 +246,8 @@ def _check_sandbox(args: argparse.Namespace) -> Any:
 
     with start_sandbox(discovery_variant=args.rehearse or "ok") as sb:
         url = urlsplit(sb.https_url)
-        assert url.hostname and url.port
+        assert url.hostname
+        assert url.port
         return check_domain_sync(
             args.domain or sb.sign_in_domain,
             tenant_id=sb.tenant_id,

@@ -128,7 +128,7 @@ class _Printer:
         self.progress = ProgressLine(len(tenants))
         self.running = 0
 
-    def start(self, outcome: TenantOutcome) -> None:
+    def start(self, _outcome: TenantOutcome) -> None:
         self.running += 1
         if not self.quiet:
             self.progress.draw(self.running)

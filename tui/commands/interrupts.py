@@ -24,7 +24,7 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: stop as cleanly as after Ctrl-C."""
 
 
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+def _raise_terminated(_signum: int, _frame: FrameType | None) -> None:
     raise Terminated()
 
 

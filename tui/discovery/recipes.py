@@ -52,7 +52,7 @@ def _nginx(doc: str) -> Recipe:
     )
 
 
-def _apache(doc: str) -> Recipe:
+def _apache(_doc: str) -> Recipe:
     text = (
         "# In the <VirtualHost *:443> of the users' sign-in domain (Apache 2.4).\n"
         f"# Save the file as <DocumentRoot>{WELL_KNOWN_PATH} (no extension).\n"
@@ -72,7 +72,7 @@ def _apache(doc: str) -> Recipe:
     )
 
 
-def _iis(doc: str) -> Recipe:
+def _iis(_doc: str) -> Recipe:
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         "<!-- Save as .well-known\\web.config next to the file com.apple.remotemanagement\n"
@@ -118,7 +118,7 @@ def _caddy(doc: str) -> Recipe:
     )
 
 
-def _static_web_apps(doc: str) -> Recipe:
+def _static_web_apps(_doc: str) -> Recipe:
     text = (
         "{\n"
         '  "routes": [\n'
@@ -141,7 +141,7 @@ def _static_web_apps(doc: str) -> Recipe:
     )
 
 
-def _blob(doc: str) -> Recipe:
+def _blob(_doc: str) -> Recipe:
     text = (
         "# Azure Storage static website: the file lives in the $web container and keeps\n"
         "# the content type given at upload (an extension-less blob would otherwise get\n"
@@ -167,6 +167,8 @@ def _blob(doc: str) -> Recipe:
 
 def recipes(tenant_id: str, cloud: str = "global") -> list[Recipe]:
     """Publishing recipes for this tenant's file, the one-file answer first."""
+    # One signature for every builder; those whose server serves the file from disk
+    # (Apache, IIS, Static Web Apps, Blob) do not embed it and take it as `_doc`.
     doc = generate(tenant_id, cloud)
     return [
         builder(doc)

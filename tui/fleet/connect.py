@@ -60,10 +60,10 @@ class SignInConnector:
     def credential_for(self, tenant: FleetTenant) -> TokenCredential:
         return self.fleet_sign_in.credential_for(tenant.id)
 
-    def graph_root_for(self, tenant: FleetTenant) -> str:
+    def graph_root_for(self, _tenant: FleetTenant) -> str:
         return self.settings.graph_root
 
-    def scopes_for(self, tenant: FleetTenant) -> Sequence[str]:
+    def scopes_for(self, _tenant: FleetTenant) -> Sequence[str]:
         return self.fleet_sign_in.scopes
 
     def close(self) -> None:

@@ -497,7 +497,7 @@ class FleetSignIn:
         )
 
 
-def _no_prompt(prompt: Any) -> None:
+def _no_prompt(_prompt: Any) -> None:
     raise SignInRequired(
         "The fleet needs its sign-in again (no kept sign-in of the partner admin)",
         fix="run the fleet command once on a terminal to sign in by device code",

@@ -48,8 +48,8 @@ class FleetTenantBackend(Backend):
 
     def sign_in(
         self,
-        prompt: Callable[[DeviceCodePrompt], None],
-        cancel: threading.Event,
+        _prompt: Callable[[DeviceCodePrompt], None],
+        _cancel: threading.Event,
         *,
         interactive: bool = True,
     ) -> SignedIn:

@@ -330,7 +330,7 @@ def serve_until_stopped(
     (the files only this run needed); shared by the single-tenant and the fleet sandbox."""
     done = threading.Event()
 
-    def stop(signum: int, frame: FrameType | None) -> None:
+    def stop(_signum: int, _frame: FrameType | None) -> None:
         done.set()
 
     signal.signal(signal.SIGTERM, stop)

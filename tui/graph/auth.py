@@ -364,7 +364,7 @@ class StaticTokenCredential:
         self._token = token.strip()
         self._expires_on = jwt.expiry(self._token) or int(time.time()) + 3600
 
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+    def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
         from azure.core.credentials import AccessToken
         from azure.core.exceptions import ClientAuthenticationError
 
@@ -541,7 +541,7 @@ def _device_code_callback(prompt: PromptFn) -> Callable[[str, str, dt.datetime],
 def _cancel_hook(cancel: threading.Event) -> Callable[[Any], None]:
     # azure-core calls this before every identity request (each device-code poll
     # included): raising here is how a waiting sign-in stops.
-    def hook(request: Any) -> None:
+    def hook(_request: Any) -> None:
         if cancel.is_set():
             raise SignInCancelled("sign-in cancelled")
 

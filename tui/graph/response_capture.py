@@ -13,5 +13,5 @@ from kiota_abstractions.response_handler import ResponseHandler
 
 
 class CaptureResponse(ResponseHandler):
-    async def handle_response_async(self, response: Any, error_map: Any) -> Any:
+    async def handle_response_async(self, response: Any, _error_map: Any) -> Any:
         return response

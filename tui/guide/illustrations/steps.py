@@ -26,7 +26,7 @@ class Picture:
     web_address: str = ""  # web-based enrollment: the host of the page Safari opens
 
 
-def _general(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _general(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen()
     screen.back(labels["settings"])
     screen.title(labels["general"])
@@ -60,7 +60,7 @@ def _icloud(picture: Picture, labels: Mapping[str, str]) -> Screen:
     return screen
 
 
-def _allow(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _allow(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen(background=CARD)
     screen.y += 6
     screen.title(labels["remote_management"], centred=True)
@@ -78,13 +78,13 @@ def _check(picture: Picture, labels: Mapping[str, str]) -> Screen:
     return screen
 
 
-def _authenticator_arrives(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _authenticator_arrives(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen(background=HOME)
     screen.icon_grid(2, labels["authenticator"], marked=(1, 1))
     return screen
 
 
-def _authenticator_from_store(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _authenticator_from_store(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen(background=CARD)
     screen.y += 4
     screen.field(labels["authenticator_full"], muted=True)  # the search
@@ -107,7 +107,7 @@ def _authenticator_from_store(picture: Picture, labels: Mapping[str, str]) -> Sc
     return screen
 
 
-def _approve_apps(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _approve_apps(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen(background=HOME)
     screen.icon_grid(2)
     screen.y = 60
@@ -129,7 +129,7 @@ def _teams(picture: Picture, labels: Mapping[str, str]) -> Screen:
 # own wording is Microsoft's and changes: grey bars stand for it.
 
 
-def _web_open_safari(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _web_open_safari(picture: Picture, _labels: Mapping[str, str]) -> Screen:
     screen = Screen(background=CARD)
     screen.y += 8
     screen.placeholder_text((0.55,))
@@ -148,7 +148,7 @@ def _web_sign_in(picture: Picture, labels: Mapping[str, str]) -> Screen:
     return screen
 
 
-def _web_download(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _web_download(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen(background=CARD)
     screen.y += 8
     screen.placeholder_text((0.55,))
@@ -158,7 +158,7 @@ def _web_download(picture: Picture, labels: Mapping[str, str]) -> Screen:
     return screen
 
 
-def _web_install(picture: Picture, labels: Mapping[str, str]) -> Screen:
+def _web_install(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen()
     screen.title(labels["settings"])
     screen.rows([(labels["profile_downloaded"], True)])

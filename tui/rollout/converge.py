@@ -79,7 +79,7 @@ async def create_once(
     *,
     attempts: int,
     base_delay: float,
-    report: Callable[[str], None] = lambda message: None,
+    report: Callable[[str], None] = lambda _: None,
 ) -> Creation:
     """Create `kind`, or adopt it when a failed try made it after all (steps 1-2).
 

@@ -301,7 +301,7 @@ async def run_destroy(
 ) -> DestroyResult:
     """Carry out `destroy` (from make_destroy_plan on the same session), one write at a time,
     journalled ahead; a failure stops it (a re-run resumes from a fresh read)."""
-    report = progress or (lambda key, event, message: None)
+    report = progress or (lambda _key, _event, _message: None)
     result = DestroyResult(destroy)
     settle_pending(session, destroy.plan)
     for object_type in destroy.gone:

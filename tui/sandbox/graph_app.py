@@ -98,7 +98,7 @@ class GraphApp:
                 )
             await self._send(send, status, {"Content-Type": "application/json"}, _encode(out))
             return
-        await self._graph(scope, send, method, path, query_text, headers, raw)
+        await self._graph(send, method, path, query_text, headers, raw)
 
     async def _send(self, send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
         pairs = [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
@@ -129,7 +129,6 @@ class GraphApp:
 
     async def _graph(
         self,
-        scope: Scope,
         send: Send,
         method: str,
         path: str,

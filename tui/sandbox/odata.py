@@ -30,7 +30,7 @@ class Node:
 class Literal(Node):
     value: Any
 
-    def eval(self, obj: dict[str, Any], env: dict[str, Any], isof: IsOf) -> Any:
+    def eval(self, _obj: dict[str, Any], _env: dict[str, Any], _isof: IsOf) -> Any:
         return self.value
 
 
@@ -38,7 +38,7 @@ class Literal(Node):
 class PropertyPath(Node):
     parts: tuple[str, ...]
 
-    def eval(self, obj: dict[str, Any], env: dict[str, Any], isof: IsOf) -> Any:
+    def eval(self, obj: dict[str, Any], env: dict[str, Any], _isof: IsOf) -> Any:
         head, *rest = self.parts
         current: Any = env[head] if head in env else obj.get(head)
         for part in rest:

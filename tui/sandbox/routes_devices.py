@@ -82,7 +82,7 @@ def list_devices(ctx: Ctx, _: dict[str, str]) -> Reply:
     text = ctx.query.get("$filter")
     if text:
         node = _as_graph(odata.parse_filter(text))
-        devices = [d for d in devices if node.eval(d, {}, lambda o, t: False)]
+        devices = [d for d in devices if node.eval(d, {}, lambda _o, _t: False)]
     return collection(
         ctx,
         devices,

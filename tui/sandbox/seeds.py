@@ -810,30 +810,30 @@ def _expired_apns(t: Tenant, now: dt.datetime) -> None:
     t.apns_certificate["expirationDateTime"] = iso(now - dt.timedelta(days=12))
 
 
-def _no_vpp_token(t: Tenant, now: dt.datetime) -> None:
+def _no_vpp_token(t: Tenant, _now: dt.datetime) -> None:
     # Only the token goes: the Authenticator app stays so that only the VPP check fails.
     t.vpp_tokens.clear()
 
 
-def _authenticator_store_only(t: Tenant, now: dt.datetime) -> None:
+def _authenticator_store_only(t: Tenant, _now: dt.datetime) -> None:
     app = _authenticator_vpp(t)
     del t.mobile_apps[app["id"]]
     t.app_assignments.pop(app["id"], None)
 
 
-def _authenticator_no_licences(t: Tenant, now: dt.datetime) -> None:
+def _authenticator_no_licences(t: Tenant, _now: dt.datetime) -> None:
     app = _authenticator_vpp(t)
     app["totalLicenseCount"] = 50
     app["usedLicenseCount"] = 50
 
 
-def _personal_ios_blocked(t: Tenant, now: dt.datetime) -> None:
+def _personal_ios_blocked(t: Tenant, _now: dt.datetime) -> None:
     for config in t.enrollment_configurations.values():
         if "iosRestriction" in config:
             config["iosRestriction"]["personalDeviceEnrollmentBlocked"] = True
 
 
-def _no_intune_licence(t: Tenant, now: dt.datetime) -> None:
+def _no_intune_licence(t: Tenant, _now: dt.datetime) -> None:
     t.subscribed_skus = [
         sku
         for sku in t.subscribed_skus
@@ -938,7 +938,7 @@ def _no_intune_subscription(t: Tenant) -> None:
 INTUNE_EDU = "da24caf9-af8e-485c-b7c8-e73336da2693"
 
 
-def _edu_licensed(t: Tenant, now: dt.datetime) -> None:
+def _edu_licensed(t: Tenant, _now: dt.datetime) -> None:
     sku_id = "4b590615-0888-425a-a965-b3bf7789848d"
     edu = {
         "id": f"{t.tenant_id}_{sku_id}",
@@ -970,7 +970,7 @@ def _edu_licensed(t: Tenant, now: dt.datetime) -> None:
         t.license_details[uid] = [_license_detail(uid, edu)]
 
 
-def _unlicensed_users(t: Tenant, now: dt.datetime) -> None:
+def _unlicensed_users(t: Tenant, _now: dt.datetime) -> None:
     # Two members of "BYOD pilot" were never given a licence.
     for uid, user in t.users.items():
         if str(user["userPrincipalName"]).split("@")[0] in ("AdeleV", "MeganB"):
@@ -1016,7 +1016,7 @@ def _personal_ios_blocked_for_sales(t: Tenant, now: dt.datetime) -> None:
     ]
 
 
-def _authenticator_device_licensed(t: Tenant, now: dt.datetime) -> None:
+def _authenticator_device_licensed(t: Tenant, _now: dt.datetime) -> None:
     # Another admin assigned Authenticator with DEVICE licensing (the admin center's default
     # for new VPP assignments) to All iOS users; only 3 licences are left.
     app = _authenticator_vpp(t)

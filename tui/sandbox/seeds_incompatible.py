@@ -374,7 +374,7 @@ def _vpn(**fields: Any) -> dict[str, Any]:
     }
 
 
-def add_incompatible(tenant: Tenant, now: dt.datetime) -> None:
+def add_incompatible(tenant: Tenant, _now: dt.datetime) -> None:
     pilot, ios, legal = (_group(tenant, n) for n in ("BYOD pilot", "All iOS users", "Legal"))
     # Unsupported, reaching the rollout.
     _config(

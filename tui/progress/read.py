@@ -26,7 +26,7 @@ from tui.graph.devices import apple_devices_read, managed_device
 from tui.graph.models import BatchRead, CheckTargets
 from tui.graph.paging import CollectionRead, read_collections
 from tui.graph.targeted import _resolve_names
-from tui.progress.report import ProgressReport, TargetUser, build_report
+from tui.progress.report import ProgressReport, TargetGroup, TargetUser, build_report
 from tui.validators import is_guid
 
 USER_FIELDS = "id,displayName,userPrincipalName,mail"
@@ -140,10 +140,10 @@ async def read_progress(
     )
     labels.update(names)
     users: dict[str, TargetUser] = {}
-    group_members: dict[str, list[str]] = {}
+    groups: list[TargetGroup] = []
     for i, gid in enumerate(group_ids):
         found = [_user(item) for item in members[f"g{i}"]]
-        group_members[gid] = [u.id for u in found if u.id]
+        groups.append(TargetGroup(gid, labels.get(gid, gid), tuple(u.id for u in found if u.id)))
         for user in found:
             if user.id:
                 users.setdefault(user.id.lower(), user)
@@ -155,8 +155,7 @@ async def read_progress(
         notes.append("the session targets nobody yet: add groups or All users to the profile")
     return build_report(
         users=sorted(users.values(), key=lambda u: (u.display_name.casefold(), u.id)),
-        group_members=group_members,
-        group_names=labels,
+        groups=groups,
         devices=(managed_device(d) for d in devices[devices_read.read.id]),
         all_users=targets.all_users,
         read_at=now or dt.datetime.now(dt.UTC),

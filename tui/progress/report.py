@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,15 @@ class TargetUser:
     @property
     def label(self) -> str:
         return self.user_principal_name or self.display_name or self.id
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """A targeted group as read: its id, its name and its members' user ids."""
+
+    id: str
+    name: str
+    member_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -118,8 +127,7 @@ class ProgressReport:
 def build_report(
     *,
     users: Sequence[TargetUser],
-    group_members: Mapping[str, Iterable[str]],  # group id -> member user ids
-    group_names: Mapping[str, str],
+    groups: Sequence[TargetGroup],
     devices: Iterable[ManagedDevice],
     all_users: bool,
     read_at: dt.datetime,
@@ -154,15 +162,15 @@ def build_report(
         for u in users
     )
     enrolled = {p.user.id.lower() for p in progress if p.enrolled}
-    groups = []
-    for gid, members in group_members.items():
-        ids = {m.lower() for m in members}
-        groups.append(GroupProgress(gid, group_names.get(gid, gid), len(ids), len(ids & enrolled)))
+    counts = []
+    for group in groups:
+        ids = {m.lower() for m in group.member_ids}
+        counts.append(GroupProgress(group.id, group.name, len(ids), len(ids & enrolled)))
     return ProgressReport(
         read_at=read_at,
         all_users=all_users,
         users=progress,
-        groups=tuple(groups),
+        groups=tuple(counts),
         outside_enrolled=outside,
         notes=tuple(notes),
         mode=mode,

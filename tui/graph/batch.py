@@ -55,7 +55,12 @@ async def _post_batch(
     content = BatchRequestContent()
     for read in reads:
         info = client.request_information(
-            "GET", read.path, version=version, query=dict(read.query), headers=dict(read.headers)
+            "GET",
+            read.path,
+            version=version,
+            query=dict(read.query),
+            headers=dict(read.headers),
+            as_given=read.as_given,
         )
         item = BatchRequestItem(info, id=read.id)
         item.url = client.relative_url(str(info.url))

@@ -1,11 +1,20 @@
 """The ONE factory for msgraph-sdk's GraphServiceClient, and the request helper on top of it.
 
 v1.0 and beta go through the same `GraphRequestAdapter` and middleware (auth,
-retry honouring Retry-After, redirects, telemetry): a beta call is a kiota
-`RequestInformation` with the full URL, sent by that adapter. The two beta-only
-objects adue writes have no msgraph-sdk model, so responses are handed over as
-JSON bytes and parsed into our own dataclasses (tui.graph.models) — screens and
-the plan engine never see msgraph models or raw dicts.
+retry honouring Retry-After, redirects, telemetry). A v1.0 read is the request
+msgraph-sdk's request builder makes (tui.graph.builders: its URL template and query
+parameter class); a beta call (no beta SDK is installed) is a kiota
+`RequestInformation` with the full URL, sent by that adapter. Responses are handed over
+as JSON bytes and decoded into our own dataclasses (tui.graph.parse.decode) — screens
+and the plan engine never see msgraph models or raw dicts.
+
+msgraph-sdk's models are not used to parse answers, measured: every Graph entity model
+(Organization, Group, User, LicenseDetails, VppToken ...) needs
+msgraph.generated.models.entity, whose first use imports 1,204 model modules: 1.6 s of
+CPU on this machine when idle (6.9 s at load 10), once per process. Organization is
+on every headless command's critical path (the tenant check), groups on the group
+search's (bench target 300 ms), users on the checks'. Non-entity types alone
+(VerifiedDomain, ServicePlanInfo) are cheap but come only inside entities.
 
 Heavy imports (msgraph, kiota, httpx) happen inside functions only.
 """
@@ -160,12 +169,21 @@ class GraphClient:
         query: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        as_given: bool = False,
     ) -> RequestInformation:
+        """A v1.0 GET is built by msgraph-sdk's request builder for `path`
+        (tui.graph.builders); beta (no SDK here) and a path and query Graph handed out
+        (`as_given`: an @odata.nextLink) keep the URL as it is written."""
         from kiota_abstractions.method import Method
         from kiota_abstractions.request_information import RequestInformation
 
-        info = RequestInformation(Method[method.upper()])
-        info.url = self.url(path, version, query)
+        if version == "v1.0" and method.upper() == "GET" and not as_given:
+            from tui.graph.builders import v1_get
+
+            info = v1_get(self.sdk, f"{self.graph_root}/v1.0", path, query)
+        else:
+            info = RequestInformation(Method[method.upper()])
+            info.url = self.url(path, version, query)
         info.headers.try_add("Accept", JSON)
         for name, value in (headers or {}).items():
             info.headers.try_add(name, value)

@@ -460,6 +460,9 @@ class BatchRead:
     path: str  # relative, e.g. "deviceManagement/vppTokens"
     query: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    # Path and query as Graph handed them out (an @odata.nextLink): sent as they are, not
+    # built by msgraph-sdk's request builders (tui.graph.builders).
+    as_given: bool = False
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def link_read(client: GraphClient, key: str, link: str, version: str, what: str)
         raise GraphError(f"Could not {what}: Graph returned a link outside {prefix}")
     parts = urlsplit(link)
     path = parts.path[len(urlsplit(prefix).path) :]
-    return BatchRead(key, path, tuple(parse_qsl(parts.query, keep_blank_values=True)))
+    query = tuple(parse_qsl(parts.query, keep_blank_values=True))
+    return BatchRead(key, path, query, as_given=True)
 
 
 async def _round(

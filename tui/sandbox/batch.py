@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,11 +21,22 @@ from tui.sandbox.routing import Ctx, Reply
 
 MAX_REQUESTS = 20
 
-# (method, version, path, query, headers, body, item id) -> (status, headers, body)
-SubDispatch = Callable[
-    [str, str, str, dict[str, str], dict[str, str], Any, str],
-    tuple[int, dict[str, str], Any],
-]
+
+@dataclass(frozen=True)
+class SubRequest:
+    """One request of a batch, as the dispatch runs it (path: without the version)."""
+
+    method: str
+    version: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+    item_id: str
+
+
+# A sub-request -> (status, headers, body)
+SubDispatch = Callable[[SubRequest], tuple[int, dict[str, str], Any]]
 
 _VERSION_PREFIX = re.compile(r"^/(v1\.0|beta)(?=/|$)")
 
@@ -104,7 +116,15 @@ def run_batch(ctx: Ctx, dispatch: SubDispatch) -> Reply:
                 ):
                     sub_body = _maybe_base64_json(sub_body)
                 status, headers, out = dispatch(
-                    item["method"].upper(), ctx.version, path, query, sub_headers, sub_body, item_id
+                    SubRequest(
+                        item["method"].upper(),
+                        ctx.version,
+                        path,
+                        query,
+                        sub_headers,
+                        sub_body,
+                        item_id,
+                    )
                 )
             except GraphError as error:
                 status, headers = error.status, {"Content-Type": "application/json"}

@@ -44,16 +44,10 @@ def assertion_problem(assertion: str, access: FleetAccess, endpoint: str) -> str
     if not access.certificate_pem:
         return "AADSTS700027: The app has no certificate registered for client assertions."
     parts = assertion.split(".")
-    if len(parts) != 3:
+    decoded = _decode(parts)
+    if decoded is None:
         return "AADSTS50027: JWT token is invalid or malformed."
-    try:
-        header = json.loads(_unb64(parts[0]))
-        claims = json.loads(_unb64(parts[1]))
-        signature = _unb64(parts[2])
-    except ValueError:
-        return "AADSTS50027: JWT token is invalid or malformed."
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        return "AADSTS50027: JWT token is invalid or malformed."
+    header, claims, signature = decoded
     sha1, sha256, key = _thumbprints(access.certificate_pem)
     # base64url, with or without padding (MSAL sends it padded).
     given = {str(header.get(k, "")).rstrip("=") for k in ("x5t", "x5t#S256")} - {""}
@@ -76,6 +70,28 @@ def assertion_problem(assertion: str, access: FleetAccess, endpoint: str) -> str
         key.verify(signature, f"{parts[0]}.{parts[1]}".encode(), pad, hashes.SHA256())
     except InvalidSignature:
         return failed
+    return _claims_problem(claims, access, endpoint, failed)
+
+
+def _decode(parts: list[str]) -> tuple[dict[str, Any], dict[str, Any], bytes] | None:
+    """A compact JWS's header, claims and signature; None when it is not one."""
+    if len(parts) != 3:
+        return None
+    try:
+        header = json.loads(_unb64(parts[0]))
+        claims = json.loads(_unb64(parts[1]))
+        signature = _unb64(parts[2])
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    return header, claims, signature
+
+
+def _claims_problem(
+    claims: dict[str, Any], access: FleetAccess, endpoint: str, failed: str
+) -> str | None:
+    """Why a correctly signed assertion's claims do not fit (issuer, audience, time)."""
     now = time.time()
     if claims.get("iss") != access.client_id or claims.get("sub") != access.client_id:
         return (

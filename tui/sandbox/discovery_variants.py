@@ -11,6 +11,7 @@ The sandbox routes these paths here (everything else is its own business):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.discovery.well_known import MEDIA_TYPE, TEMPLATE_PLACEHOLDER, WELL_KNOWN_PATH, generate
@@ -93,27 +94,22 @@ def _document(variant: str, tenant_id: str, cloud: str) -> bytes:
     """The body the well-known path serves for the content variants."""
     good = generate(tenant_id, cloud)
     server = json.loads(good)["Servers"][0]
-    if variant == "json-bom":
-        return b"\xef\xbb\xbf" + good.encode()
-    if variant == "json-html":
-        return b"<!DOCTYPE html>\n<html><body><h1>500 Internal Server Error</h1></body></html>\n"
-    if variant == "json-trailing":
-        return good.encode() + b"\n<!-- served by cache-node-7 -->\n"
-    if variant == "servers-missing":
-        return json.dumps({"servers": [server]}).encode()
-    if variant == "servers-empty":
-        return json.dumps({"Servers": []}).encode()
-    if variant == "servers-two":
-        return json.dumps({"Servers": [server, server]}).encode()
-    if variant == "version":
-        return json.dumps({"Servers": [{**server, "Version": "mdm"}]}).encode()
-    if variant == "base-url":
-        return generate(tenant_id, _other_cloud(cloud)).encode()
-    if variant == "tenant":
-        return generate(OTHER_TENANT_ID, cloud).encode()
-    if variant == "placeholder":
-        return good.replace(tenant_id.lower(), TEMPLATE_PLACEHOLDER).encode()
-    return good.encode()
+    bodies: dict[str, Callable[[], bytes]] = {
+        "json-bom": lambda: b"\xef\xbb\xbf" + good.encode(),
+        "json-html": lambda: (
+            b"<!DOCTYPE html>\n<html><body><h1>500 Internal Server Error</h1></body></html>\n"
+        ),
+        "json-trailing": lambda: good.encode() + b"\n<!-- served by cache-node-7 -->\n",
+        "servers-missing": lambda: json.dumps({"servers": [server]}).encode(),
+        "servers-empty": lambda: json.dumps({"Servers": []}).encode(),
+        "servers-two": lambda: json.dumps({"Servers": [server, server]}).encode(),
+        "version": lambda: json.dumps({"Servers": [{**server, "Version": "mdm"}]}).encode(),
+        "base-url": lambda: generate(tenant_id, _other_cloud(cloud)).encode(),
+        "tenant": lambda: generate(OTHER_TENANT_ID, cloud).encode(),
+        "placeholder": lambda: good.replace(tenant_id.lower(), TEMPLATE_PLACEHOLDER).encode(),
+    }
+    body = bodies.get(variant)
+    return body() if body else good.encode()
 
 
 def sandbox_response(
@@ -134,18 +130,28 @@ def sandbox_response(
     if path == JSON_EXTENSION_PATH:
         return _json(good) if variant == "json-extension" else _not_found()
     if path == REDIRECT_TARGET_PATH:
-        if variant == "redirect":
-            return _json(good)
-        if variant == "redirect-loop":
-            return _redirect(WELL_KNOWN_PATH, 302)
-        if variant == "redirect-query":
-            if query.get("user-identifier"):
-                return _json(good)
-            return _json(b'{"error":"user-identifier is required"}', 400)
-        return _not_found()
+        return _redirect_target(variant, good, query)
     if path != WELL_KNOWN_PATH:
         return _not_found()
+    return _well_known(variant, tenant_id, cloud, query)
 
+
+def _redirect_target(variant: str, good: bytes, query: dict[str, str]) -> Response:
+    """Where the redirect variants send the device."""
+    if variant == "redirect":
+        return _json(good)
+    if variant == "redirect-loop":
+        return _redirect(WELL_KNOWN_PATH, 302)
+    if variant == "redirect-query":
+        if query.get("user-identifier"):
+            return _json(good)
+        return _json(b'{"error":"user-identifier is required"}', 400)
+    return _not_found()
+
+
+def _well_known(variant: str, tenant_id: str, cloud: str, query: dict[str, str]) -> Response:
+    """The well-known path itself."""
+    good = generate(tenant_id, cloud).encode()
     if variant in ("redirect", "redirect-loop", "redirect-query"):
         return _redirect(REDIRECT_TARGET_PATH, 302 if variant != "redirect" else 301)
     if variant in ("http-404", "json-extension"):

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
-from tui.sandbox.batch import run_batch
+from tui.sandbox.batch import SubDispatch, SubRequest, run_batch
 from tui.sandbox.errors import GraphError, error_body
 from tui.sandbox.faults import Decision, FaultPlan
 from tui.sandbox.recording import RequestRecord
@@ -349,16 +349,9 @@ class GraphApp:
 
     def _sub_dispatcher(
         self, claims: TokenClaims, tenant: Tenant, plan: FaultPlan, batch_request_id: str
-    ) -> Callable[..., tuple[int, dict[str, str], Any]]:
-        def dispatch(
-            method: str,
-            version: str,
-            path: str,
-            query: dict[str, str],
-            headers: dict[str, str],
-            body: Any,
-            item_id: str,
-        ) -> tuple[int, dict[str, str], Any]:
+    ) -> SubDispatch:
+        def dispatch(sub: SubRequest) -> tuple[int, dict[str, str], Any]:
+            method, version, path, query = sub.method, sub.version, sub.path, sub.query
             clock = time.perf_counter()
             sub_id = str(uuid.uuid4())
             record = RequestRecord(
@@ -366,13 +359,13 @@ class GraphApp:
                 method=method,
                 path=f"/{version}{path}",
                 query=query,
-                body=body,
+                body=sub.body,
                 status=0,
                 time=time.time(),
                 request_id=sub_id,
                 in_batch=True,
                 batch_request_id=batch_request_id,
-                batch_item_id=item_id,
+                batch_item_id=sub.item_id,
                 upn=claims.upn or claims.app_id,
                 tenant_id=tenant.tenant_id,
             )
@@ -389,8 +382,8 @@ class GraphApp:
                     method=method,
                     path=path.rstrip("/") or "/",
                     query=query,
-                    headers=headers,
-                    body=body,
+                    headers=sub.headers,
+                    body=sub.body,
                     claims=claims,
                     base_url=self.sb.graph_url,
                     request_id=sub_id,
@@ -428,43 +421,9 @@ class GraphApp:
         wanted = query.get("tenant", "")  # a fleet sandbox: one tenant's id
         if wanted and wanted not in sb.tenants:
             return 404, {"error": f"this sandbox serves no tenant {wanted!r}"}
-        if route == "/sandbox/requests" and method == "GET":
-            since = int(query.get("since", "0") or 0)
-            return 200, {
-                "value": [
-                    r.to_json()
-                    for r in sb.requests
-                    if r.seq > since and (not wanted or r.tenant_id == wanted)
-                ]
-            }
-        if route == "/sandbox/requests" and method == "DELETE":
-            sb.clear_requests()
-            return 200, {"cleared": True}
-        if route == "/sandbox/info" and method == "GET":
-            return 200, sb.info()
-        if route == "/sandbox/state" and method == "GET":
-            with sb.lock:
-                return 200, sb.tenants.get(wanted, sb.state).to_json()
-        if route == "/sandbox/token" and method == "POST":
-            options = body if isinstance(body, dict) else {}
-            scopes = options.get("scopes", list(ALL_SCOPES))
-            if isinstance(scopes, str):
-                scopes = scopes.split()
-            token = sb.mint_token(
-                upn=str(options["upn"]) if "upn" in options else None,
-                scopes=[str(s) for s in scopes],
-                expires_in=int(options.get("expires_in", 3600)),
-                tenant_id=wanted or None,
-            )
-            return 200, {"access_token": token, "token_type": "Bearer"}
-        if route == "/sandbox/discovery-variant" and method == "GET":
-            return 200, {"variant": sb.discovery_variant}
-        if route == "/sandbox/discovery-variant" and method == "PUT":
-            variant = body.get("variant") if isinstance(body, dict) else None
-            if not isinstance(variant, str):
-                return 400, {"error": 'send {"variant": "<name>"}'}
-            sb.discovery_variant = variant
-            return 200, {"variant": variant}
+        handler = self._control_routes().get((method, route))
+        if handler is not None:
+            return handler(query, body, wanted)
         return 404, {
             "error": f"unknown sandbox control route {method} {path}",
             "routes": [
@@ -476,3 +435,57 @@ class GraphApp:
                 "GET|PUT /sandbox/discovery-variant",
             ],
         }
+
+    def _control_routes(
+        self,
+    ) -> dict[tuple[str, str], Callable[[dict[str, str], Any, str], tuple[int, Any]]]:
+        """(method, route) -> handler(query, body, tenant id asked for or "")."""
+        return {
+            ("GET", "/sandbox/requests"): self._requests,
+            ("DELETE", "/sandbox/requests"): self._clear_requests,
+            ("GET", "/sandbox/info"): lambda *_: (200, self.sb.info()),
+            ("GET", "/sandbox/state"): self._state,
+            ("POST", "/sandbox/token"): self._token,
+            ("GET", "/sandbox/discovery-variant"): (
+                lambda *_: (200, {"variant": self.sb.discovery_variant})
+            ),
+            ("PUT", "/sandbox/discovery-variant"): self._set_variant,
+        }
+
+    def _requests(self, query: dict[str, str], _body: Any, wanted: str) -> tuple[int, Any]:
+        since = int(query.get("since", "0") or 0)
+        return 200, {
+            "value": [
+                r.to_json()
+                for r in self.sb.requests
+                if r.seq > since and (not wanted or r.tenant_id == wanted)
+            ]
+        }
+
+    def _clear_requests(self, _query: dict[str, str], _body: Any, _wanted: str) -> tuple[int, Any]:
+        self.sb.clear_requests()
+        return 200, {"cleared": True}
+
+    def _state(self, _query: dict[str, str], _body: Any, wanted: str) -> tuple[int, Any]:
+        with self.sb.lock:
+            return 200, self.sb.tenants.get(wanted, self.sb.state).to_json()
+
+    def _token(self, _query: dict[str, str], body: Any, wanted: str) -> tuple[int, Any]:
+        options = body if isinstance(body, dict) else {}
+        scopes = options.get("scopes", list(ALL_SCOPES))
+        if isinstance(scopes, str):
+            scopes = scopes.split()
+        token = self.sb.mint_token(
+            upn=str(options["upn"]) if "upn" in options else None,
+            scopes=[str(s) for s in scopes],
+            expires_in=int(options.get("expires_in", 3600)),
+            tenant_id=wanted or None,
+        )
+        return 200, {"access_token": token, "token_type": "Bearer"}
+
+    def _set_variant(self, _query: dict[str, str], body: Any, _wanted: str) -> tuple[int, Any]:
+        variant = body.get("variant") if isinstance(body, dict) else None
+        if not isinstance(variant, str):
+            return 400, {"error": 'send {"variant": "<name>"}'}
+        self.sb.discovery_variant = variant
+        return 200, {"variant": variant}

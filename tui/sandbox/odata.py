@@ -213,6 +213,19 @@ class _Parser:
             node = self.parse_or()
             self.expect(")")
             return node
+        literal = self.literal(kind, text)
+        if literal is not None:
+            return literal
+        parts = tuple(text.split("/"))
+        if parts[-1] in ("any", "all") and len(parts) > 1:
+            return self.parse_lambda(PropertyPath(parts[:-1]), parts[-1])
+        nxt = self.peek()
+        if nxt and nxt[1] == "(":
+            return self.parse_call(text)
+        return PropertyPath(parts)
+
+    def literal(self, kind: str, text: str) -> Literal | None:
+        """A string, number, GUID, true, false or null token's value; None for a name."""
         if kind == "str":
             return Literal(text[1:-1].replace("''", "'"))
         if kind == "num":
@@ -225,13 +238,7 @@ class _Parser:
             return Literal(text == "true")
         if text == "null":
             return Literal(None)
-        parts = tuple(text.split("/"))
-        if parts[-1] in ("any", "all") and len(parts) > 1:
-            return self.parse_lambda(PropertyPath(parts[:-1]), parts[-1])
-        nxt = self.peek()
-        if nxt and nxt[1] == "(":
-            return self.parse_call(text)
-        return PropertyPath(parts)
+        return None
 
     def parse_call(self, name: str) -> Node:
         if name not in _FUNCTIONS:

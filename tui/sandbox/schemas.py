@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -301,28 +302,35 @@ def _check_value(value: Any, prop: Prop, version: str, where: str) -> Any:
         return [
             _check_value(item, single, version, f"{where}[{i}]") for i, item in enumerate(value)
         ]
+    return _check_single(value, prop, version, where)
+
+
+def _is_datetime(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+# What a JSON value of each scalar Edm kind must be (bool is an int to Python: excluded).
+_SCALAR_OK: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "int32": lambda v: not isinstance(v, bool) and isinstance(v, int) and -(2**31) <= v < 2**31,
+    "double": lambda v: not isinstance(v, bool) and isinstance(v, int | float),
+    "datetime": _is_datetime,
+}
+
+
+def _check_single(value: Any, prop: Prop, version: str, where: str) -> Any:
+    """One non-null value of `prop`'s kind: a scalar, an enum member or a complex value."""
     kind = prop.kind
-    if kind == "any":
-        return value
-    if kind == "string":
-        if not isinstance(value, str):
+    if kind in _SCALAR_OK:
+        if not _SCALAR_OK[kind](value):
             raise _wrong(where, prop, value)
-    elif kind == "bool":
-        if not isinstance(value, bool):
-            raise _wrong(where, prop, value)
-    elif kind == "int32":
-        if isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31:
-            raise _wrong(where, prop, value)
-    elif kind == "double":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _wrong(where, prop, value)
-    elif kind == "datetime":
-        if not isinstance(value, str):
-            raise _wrong(where, prop, value)
-        try:
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise _wrong(where, prop, value) from None
     elif kind == "enum":
         members = enum_members(prop.ref, version)
         if not isinstance(value, str) or value not in members:

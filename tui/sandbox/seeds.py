@@ -705,6 +705,7 @@ def catalog_policy(
     name: str,
     platforms: str,
     settings: list[Any],
+    *,
     targets: list[dict[str, Any]],
     when: str,
 ) -> None:
@@ -752,8 +753,8 @@ def _settings_catalog(b: _Builder) -> None:
         "iOS – Restrictions (settings catalog)",
         "iOS",
         [_catalog_setting("com.apple.applicationaccess_allowscreenshot", "false")],
-        [_group_target(b.id("group", "all-ios-users"))],
-        b.ago(80),
+        targets=[_group_target(b.id("group", "all-ios-users"))],
+        when=b.ago(80),
     )
     catalog_policy(
         t,
@@ -772,8 +773,8 @@ def _settings_catalog(b: _Builder) -> None:
                 ],
             )
         ],
-        [{"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}],
-        b.ago(70),
+        targets=[{"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}],
+        when=b.ago(70),
     )
 
 
@@ -867,8 +868,8 @@ def _sso_other_payloads(t: Tenant, now: dt.datetime) -> None:
                 ],
             )
         ],
-        [_group_target(ios_users)],
-        when,
+        targets=[_group_target(ios_users)],
+        when=when,
     )
     pid = stable_id("demo", "config", "old-sso")
     t.device_configurations[pid] = {

@@ -388,6 +388,7 @@ def _https_routes(sb: RunningSandbox) -> list[Any]:
 
 def start_sandbox(
     seed: str = "demo",
+    *,
     port: int = 0,
     https_port: int = 0,
     latency_ms: float = 0,
@@ -395,7 +396,6 @@ def start_sandbox(
     state_file: str | Path | None = None,
     discovery_variant: str = "ok",
     device_auto_approve_seconds: float | None = None,
-    *,
     fault_seed: int = 0,
     expire_token_after: int | None = None,
     retry_after: int = 1,

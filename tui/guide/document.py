@@ -271,28 +271,40 @@ def _user_enrollment_sections(
                 Paragraph(text("privacy.portal")),
             ),
         ),
-        Section(
-            "leave",
-            text("leave.title"),
-            (Paragraph(text("leave.steps")), Paragraph(text("leave.result"))),
-        ),
-        Section(
-            "troubleshooting",
-            text("troubleshooting.title"),
-            tuple(
-                Subsection(text(f"troubleshooting.{topic}_title"), (Paragraph(text(body)),))
-                for topic, body in (
-                    ("sso", "troubleshooting.sso_body"),
-                    ("domain", f"troubleshooting.domain_{identity}"),
-                    # The device's words when the service-discovery file fails (Microsoft).
-                    ("discovery", "troubleshooting.discovery_body"),
-                    ("ios", "troubleshooting.ios_body"),
-                    ("work_app", "troubleshooting.work_app_body"),
-                    ("mfa", "troubleshooting.mfa_body"),
-                )
+        leave_section(text, "leave.result"),
+        troubleshooting_section(
+            text,
+            (
+                ("troubleshooting.sso_title", "troubleshooting.sso_body"),
+                ("troubleshooting.domain_title", f"troubleshooting.domain_{identity}"),
+                # The device's words when the service-discovery file fails (Microsoft).
+                ("troubleshooting.discovery_title", "troubleshooting.discovery_body"),
+                ("troubleshooting.ios_title", "troubleshooting.ios_body"),
+                ("troubleshooting.work_app_title", "troubleshooting.work_app_body"),
+                ("troubleshooting.mfa_title", "troubleshooting.mfa_body"),
             ),
         ),
         Section("help", text("help.title"), _help_blocks(settings, text)),
+    )
+
+
+def leave_section(text: Callable[[str], Inline], result: str) -> Section:
+    """How to leave, and what leaving does (`result`: its string key)."""
+    return Section(
+        "leave",
+        text("leave.title"),
+        (Paragraph(text("leave.steps")), Paragraph(text(result))),
+    )
+
+
+def troubleshooting_section(
+    text: Callable[[str], Inline], topics: tuple[tuple[str, str], ...]
+) -> Section:
+    """One subsection per (title key, body key)."""
+    return Section(
+        "troubleshooting",
+        text("troubleshooting.title"),
+        tuple(Subsection(text(title), (Paragraph(text(body)),)) for title, body in topics),
     )
 
 

@@ -23,7 +23,9 @@ from tui.guide.document import (
     Section,
     StepList,
     Subsection,
+    leave_section,
     plain,
+    troubleshooting_section,
 )
 from tui.guide.settings import GuideSettings
 
@@ -98,23 +100,15 @@ def web_sections(
                 Paragraph(text("privacy.portal")),
             ),
         ),
-        Section(
-            "leave",
-            text("leave.title"),
-            (Paragraph(text("leave.steps")), Paragraph(text("web.leave_result"))),
-        ),
-        Section(
-            "troubleshooting",
-            text("troubleshooting.title"),
-            tuple(
-                Subsection(text(f"{title}"), (Paragraph(text(body)),))
-                for title, body in (
-                    ("web.browser_title", "web.browser_body"),
-                    ("web.expired_title", "web.expired_body"),
-                    ("troubleshooting.ios_title", "troubleshooting.ios_body"),
-                    ("troubleshooting.work_app_title", "web.work_app_body"),
-                    ("troubleshooting.mfa_title", "troubleshooting.mfa_body"),
-                )
+        leave_section(text, "web.leave_result"),
+        troubleshooting_section(
+            text,
+            (
+                ("web.browser_title", "web.browser_body"),
+                ("web.expired_title", "web.expired_body"),
+                ("troubleshooting.ios_title", "troubleshooting.ios_body"),
+                ("troubleshooting.work_app_title", "web.work_app_body"),
+                ("troubleshooting.mfa_title", "troubleshooting.mfa_body"),
             ),
         ),
         Section("help", text("help.title"), help_blocks),

@@ -26,6 +26,32 @@ class Picture:
     web_address: str = ""  # web-based enrollment: the host of the page Safari opens
 
 
+def _card(title: str) -> Screen:
+    """A card (a sheet or a web page) with its title centred at the top."""
+    screen = Screen(background=CARD)
+    screen.y += 6
+    screen.title(title, centred=True)
+    return screen
+
+
+def _form(screen: Screen, button: str, *fields: tuple[str, bool]) -> Screen:
+    """Text fields (text, muted: shown, not typed), a gap, and the button to tap."""
+    for text, muted in fields:
+        screen.field(text, muted=muted)
+    screen.y += 4
+    screen.button(button)
+    return screen
+
+
+def _web_page(lines: tuple[float, ...]) -> Screen:
+    """A web page in Safari: a short heading bar, then `lines` of text (their widths)."""
+    screen = Screen(background=CARD)
+    screen.y += 8
+    screen.placeholder_text((0.55,))
+    screen.placeholder_text(lines)
+    return screen
+
+
 def _general(_picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen = Screen()
     screen.back(labels["settings"])
@@ -43,27 +69,16 @@ def _sign_in(picture: Picture, labels: Mapping[str, str]) -> Screen:
     screen.rows([(labels["sign_in_row"], False)], accent_text=True)
     screen.sheet()  # what tapping that row opens
     screen.title(labels["sign_in_title"], size=15, centred=True)
-    screen.field(picture.example_address)
-    screen.y += 4
-    screen.button(labels["continue"])
-    return screen
+    return _form(screen, labels["continue"], (picture.example_address, False))
 
 
 def _icloud(picture: Picture, labels: Mapping[str, str]) -> Screen:
-    screen = Screen(background=CARD)
-    screen.y += 6
-    screen.title(labels["icloud_title"], centred=True)
-    screen.field(picture.example_address, muted=True)  # shown, not typed
-    screen.field("••••••••")
-    screen.y += 4
-    screen.button(labels["continue"])
-    return screen
+    fields = ((picture.example_address, True), ("••••••••", False))  # the address: shown
+    return _form(_card(labels["icloud_title"]), labels["continue"], *fields)
 
 
 def _allow(_picture: Picture, labels: Mapping[str, str]) -> Screen:
-    screen = Screen(background=CARD)
-    screen.y += 6
-    screen.title(labels["remote_management"], centred=True)
+    screen = _card(labels["remote_management"])
     screen.placeholder_text((1.0, 0.95, 0.9, 0.55))
     screen.button(labels["allow"])
     return screen
@@ -116,13 +131,7 @@ def _approve_apps(_picture: Picture, labels: Mapping[str, str]) -> Screen:
 
 
 def _teams(picture: Picture, labels: Mapping[str, str]) -> Screen:
-    screen = Screen(background=CARD)
-    screen.y += 6
-    screen.title(labels["teams"], centred=True)
-    screen.field(picture.example_address)
-    screen.y += 4
-    screen.button(labels["sign_in"])
-    return screen
+    return _form(_card(labels["teams"]), labels["sign_in"], (picture.example_address, False))
 
 
 # Web-based device enrollment (tui/guide/web_based.py): Safari, then Settings. The page's
@@ -130,29 +139,17 @@ def _teams(picture: Picture, labels: Mapping[str, str]) -> Screen:
 
 
 def _web_open_safari(picture: Picture, _labels: Mapping[str, str]) -> Screen:
-    screen = Screen(background=CARD)
-    screen.y += 8
-    screen.placeholder_text((0.55,))
-    screen.placeholder_text((1.0, 0.9, 0.7))
+    screen = _web_page((1.0, 0.9, 0.7))
     screen.address_bar(picture.web_address, highlighted=True)
     return screen
 
 
 def _web_sign_in(picture: Picture, labels: Mapping[str, str]) -> Screen:
-    screen = Screen(background=CARD)
-    screen.y += 6
-    screen.title(labels["sign_in"], centred=True)
-    screen.field(picture.example_address)
-    screen.y += 4
-    screen.button(labels["next"])
-    return screen
+    return _form(_card(labels["sign_in"]), labels["next"], (picture.example_address, False))
 
 
 def _web_download(_picture: Picture, labels: Mapping[str, str]) -> Screen:
-    screen = Screen(background=CARD)
-    screen.y += 8
-    screen.placeholder_text((0.55,))
-    screen.placeholder_text((1.0, 0.9, 0.7, 0.8))
+    screen = _web_page((1.0, 0.9, 0.7, 0.8))
     screen.y = 60
     screen.prompt(labels["download_prompt"], labels["ignore"], labels["allow_download"])
     return screen

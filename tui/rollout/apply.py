@@ -20,9 +20,10 @@ request-id) and a re-run resumes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -176,14 +177,11 @@ class _Runner:
             self.session.save()
 
     # -- one write ------------------------------------------------------------------------
-    async def write(
-        self, action: Action, object_id: str, call: Callable[[], Awaitable[tuple[str, str]]]
-    ) -> str:
-        """Journal, write, journal: returns the object id (a new one for a create)."""
-        journal_action = action.kind.value
+    async def _begin(self, action: Action, object_id: str) -> int:
+        """The pending journal entry, saved before the write (write-ahead); its index."""
         index = self.session.journal_append(
             intent=action.key,
-            action=journal_action,
+            action=action.kind.value,
             object_type=action.object_type.value,
             object_id=object_id,
             request_id="",
@@ -192,8 +190,14 @@ class _Runner:
         await self.save()
         self._in_flight[action.key] = object_id or _collection_hint(action)
         self.report(action.key, "start", action.title)
+        return index
+
+    @contextlib.contextmanager
+    def _writing(self, action: Action, index: int) -> Iterator[None]:
+        """Around the Graph call of journal entry `index`: a failure is journalled and
+        reported (then raised on); either way the write is no longer in flight."""
         try:
-            new_id, request_id = await call()
+            yield
         except GraphError as exc:
             self._fail(action, index, str(exc), exc.request_id)
             raise
@@ -202,6 +206,14 @@ class _Runner:
             raise
         finally:
             self._in_flight.pop(action.key, None)
+
+    async def write(
+        self, action: Action, object_id: str, call: Callable[[], Awaitable[tuple[str, str]]]
+    ) -> str:
+        """Journal, write, journal: returns the object id (a new one for a create)."""
+        index = await self._begin(action, object_id)
+        with self._writing(action, index):
+            new_id, request_id = await call()
         final_id = new_id or object_id
         self.session.journal_update(index, result="ok", object_id=final_id, request_id=request_id)
         if action.key in self._notes:
@@ -221,32 +233,14 @@ class _Runner:
     async def create(self, action: Action, kind: converge.Creatable) -> str:
         """Journal, create once (adopting what a lost answer made), journal: returns the id.
         What this run made is settled by `chain` (a twin made at the same moment)."""
-        index = self.session.journal_append(
-            intent=action.key,
-            action=action.kind.value,
-            object_type=action.object_type.value,
-            object_id="",
-            request_id="",
-            result="pending",
-        )
-        await self.save()
-        self._in_flight[action.key] = _collection_hint(action)
-        self.report(action.key, "start", action.title)
-        try:
+        index = await self._begin(action, "")
+        with self._writing(action, index):
             creation = await converge.create_once(
                 kind,
                 attempts=self.client.retry.max_retries + 1,
                 base_delay=self.client.retry.base_delay,
                 report=lambda message: self.report(action.key, "retry", message),
             )
-        except GraphError as exc:
-            self._fail(action, index, str(exc), exc.request_id)
-            raise
-        except Exception as exc:
-            self._fail(action, index, f"{type(exc).__name__}: {exc}", "")
-            raise
-        finally:
-            self._in_flight.pop(action.key, None)
         if creation.made is not None:
             kept = creation.made
             self.session.journal_update(

@@ -102,6 +102,18 @@ def groups_problem(table: Mapping[str, Any], sso_table: Mapping[str, Any]) -> st
 
 
 class AuthenticatorStep(StepPanel):
+    DEFAULT_CSS = """
+    .vpp-app {
+        height: auto;
+        min-height: 3;
+        padding: 0 1;
+        border-left: outer $primary;
+    }
+    .vpp-app.-unusable {
+        border-left: outer $error;
+    }
+    """
+
     step_id = STEP
     needs_graph = True
 

@@ -83,6 +83,17 @@ def profile_problems(table: Mapping[str, Any]) -> list[str]:
 
 
 class EnrollmentProfileStep(StepPanel):
+    DEFAULT_CSS = """
+    .profile-facts, .profile-note {
+        height: auto;
+        padding: 0 1;
+        border-left: outer $primary;
+    }
+    .profile-note {
+        border-left: outer $warning;
+    }
+    """
+
     step_id = STEP
     needs_graph = False  # inputs work offline; only the group search needs sign-in
 

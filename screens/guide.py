@@ -113,6 +113,45 @@ class GuideFieldValidator(Validator):
 
 
 class GuideStep(StepPanel):
+    DEFAULT_CSS = """
+    .guide-row {
+        height: auto;
+    }
+    .guide-label {
+        width: 17;
+        color: $text-muted;
+    }
+    .guide-row Input, .guide-row Select {
+        width: 1fr;
+    }
+    #guide-identity {
+        width: 100%;
+    }
+    .guide-choices {
+        height: auto;
+    }
+    #guide-languages {
+        grid-size: 2;
+        grid-rows: 1;
+        grid-gutter: 0 1;
+    }
+    #guide-formats Checkbox {
+        margin-right: 2;
+    }
+    #guide-result {
+        margin-bottom: 1;
+    }
+    #guide-preview {
+        height: auto;
+        border: round $primary-darken-2;
+        padding: 0 1;
+    }
+    .guide-heading {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    """
+
     step_id = "guide"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -73,6 +73,25 @@ def check_rows(
 
 
 class PrerequisitesStep(StepPanel):
+    DEFAULT_CSS = """
+    #prereq-results, #discovery-results {
+        height: auto;
+        min-height: 1;
+    }
+    .check-row {
+        height: auto;
+        margin-bottom: 0;
+    }
+    #discovery-domain {
+        width: 100%;
+        max-width: 70;
+    }
+    #prereq-verdict {
+        margin-top: 1;
+        height: auto;
+    }
+    """
+
     step_id = "prerequisites"
     needs_graph = True
 

@@ -53,6 +53,28 @@ class UserNameValidator(Validator):
 
 
 class PriorityStep(StepPanel):
+    DEFAULT_CSS = """
+    #priority-list {
+        height: auto;
+        max-height: 14;
+        margin-top: 1;
+        border-left: outer $primary;
+    }
+    .field-row {
+        height: auto;
+    }
+    .field-row Input {
+        width: 1fr;
+    }
+    .field-row Button {
+        margin-left: 1;
+    }
+    #priority-verdict {
+        height: auto;
+        margin-top: 1;
+    }
+    """
+
     step_id = "priority"
     needs_graph = True
 

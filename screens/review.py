@@ -40,6 +40,28 @@ LAST_RESULT_WORDS = {
 
 
 class ReviewStep(StepPanel):
+    DEFAULT_CSS = """
+    #review-plan, #review-outcome {
+        height: auto;
+    }
+    /* Names every prerequisite not met: the whole width, so that its label wraps at 80x24. */
+    #review-prereq-ack {
+        width: 100%;
+    }
+    .outcome-failed {
+        color: $error;
+    }
+    .outcome-where {
+        color: $text-muted;
+    }
+    .outcome-ok {
+        color: $success;
+    }
+    .outcome-object {
+        margin-top: 1;
+    }
+    """
+
     step_id = "review"
     needs_graph = True
     # After a successful apply: the Progress view (who has enrolled), a button here and

@@ -118,6 +118,29 @@ class ClientIdValidator(Validator):
 
 
 class SignInStep(StepPanel):
+    DEFAULT_CSS = """
+    .sandbox-note {
+        height: auto;
+        border: round $warning;
+        padding: 0 1;
+    }
+    #sign-in-form {
+        height: auto;
+    }
+    #sign-in-form Input, #sign-in-form Select, #sign-in-token-cache {
+        width: 100%;
+        max-width: 70;
+    }
+    #sign-in-token-cache-help {
+        height: auto;
+        color: $text-muted;
+    }
+    #sign-in-result {
+        margin-top: 1;
+        height: auto;
+    }
+    """
+
     step_id = "sign_in"
     _interactive = True
 

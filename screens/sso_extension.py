@@ -99,6 +99,24 @@ def configuration_lines(browser_sso: bool, extra: Mapping[str, Any] | None = Non
 
 
 class SsoExtensionStep(StepPanel):
+    DEFAULT_CSS = """
+    .sso-keys {
+        height: auto;
+        padding: 0 0 0 1;
+        border-left: outer $primary;
+    }
+    /* The optional-key row: picker, value and Set on one line. */
+    .sso-extra-row {
+        height: auto;
+    }
+    .sso-extra-row Input {
+        width: 1fr;
+    }
+    .sso-extra-row Button {
+        margin-left: 1;
+    }
+    """
+
     step_id = STEP
     needs_graph = False  # inputs work offline; only the group search needs sign-in
 

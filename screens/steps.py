@@ -21,23 +21,9 @@ PANEL_CLASSES: dict[str, str] = {
 }
 
 
-STYLES = Path(__file__).parent / "styles"
-# The shell and step 1: all the first frame needs, parsed before it.
-APP_STYLESHEET = STYLES / "app.tcss"
-# The rest, each with the steps whose panels it styles (dialogs: none). The app adds them
-# once the first frame is out, so that it does not wait on parsing them; the sheet of the
-# step the wizard opens on is added before that step's panel is built.
-LATER_STYLESHEETS: dict[Path, tuple[str, ...]] = {
-    STYLES / "step_2.tcss": ("prerequisites",),
-    STYLES / "steps_3_to_5.tcss": ("sso_extension", "authenticator", "enrollment_profile"),
-    STYLES / "steps_6_to_8.tcss": ("priority", "review", "guide"),
-    STYLES / "dialogs.tcss": (),
-}
-
-
-def step_stylesheet(step_id: str) -> Path | None:
-    """The later stylesheet a step's panel needs, if any (step 1 is in APP_STYLESHEET)."""
-    return next((path for path, ids in LATER_STYLESHEETS.items() if step_id in ids), None)
+# The one app-level sheet: rules every screen shares. Each widget's, step's and dialog's
+# own styles are in its DEFAULT_CSS, parsed by Textual when the first one mounts.
+APP_STYLESHEET = Path(__file__).parent / "styles" / "app.tcss"
 
 
 def panel_class(step_id: str) -> type[StepPanel]:

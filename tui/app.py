@@ -19,14 +19,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import WorkerState
 
-from screens.steps import (
-    APP_STYLESHEET,
-    LATER_STYLESHEETS,
-    STYLES,
-    panel_class,
-    preload_panels,
-    step_stylesheet,
-)
+from screens.steps import APP_STYLESHEET, panel_class, preload_panels
 from screens.widgets.step_list import StepIndicator, StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
@@ -38,8 +31,33 @@ from tui.steps import STEPS, get_step, next_step, previous_step
 
 class AdueApp(App[int]):
     TITLE = "adue"
-    # The other stylesheets are added after the first frame: see _add_stylesheets.
+    # Rules every screen shares; the shell's layout below; each widget, step and dialog
+    # carries its own DEFAULT_CSS, which Textual parses once the first of its kind mounts
+    # (so the first frame parses only the shell's and the step it opens on).
     CSS_PATH = APP_STYLESHEET
+    DEFAULT_CSS = """
+    Screen {
+        layout: vertical;
+    }
+    #body {
+        height: 1fr;
+    }
+    #steps {
+        width: 1fr;
+        height: 1fr;
+    }
+    /* Narrow terminals (under 72 columns, HORIZONTAL_BREAKPOINTS): the step list collapses
+       to one line; F2 shows it over the left of the body until a step is chosen. */
+    Screen.-narrow #step-indicator {
+        display: block;
+    }
+    Screen.-narrow #step-list {
+        display: none;
+    }
+    Screen.-narrow.-steps-shown #step-list {
+        display: block;
+    }
+    """
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next", id="next-step"),
         Binding("escape", "previous_step", "Back", id="previous-step"),
@@ -83,20 +101,16 @@ class AdueApp(App[int]):
             # Only the current step is built now; the others on their first visit,
             # so the first frame does not wait for eight panels.
             with ContentSwitcher(id="steps", initial=self.session.current_step):
-                step_id = self.session.current_step
-                self._add_stylesheets(step_stylesheet(step_id))
-                yield self._make_panel(step_id)
+                yield self._make_panel(self.session.current_step)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
 
     def on_ready(self) -> None:
-        # Textual's Ready comes once the first frame is on the terminal. Only now add the
-        # later steps' and the dialogs' stylesheets (a few ms of parsing), start the
-        # sandbox (if any) and warm msgraph up, these two in a thread: neither may delay
-        # the first frame (a thread importing competes for the interpreter) nor freeze the UI.
-        self._add_stylesheets(*LATER_STYLESHEETS)
+        # Textual's Ready comes once the first frame is on the terminal. Only now start the
+        # sandbox (if any) and warm msgraph up, in a thread: neither may delay the first
+        # frame (a thread importing competes for the interpreter) nor freeze the UI.
         self.run_worker(self._prepare_backend, name="prepare", thread=True, exit_on_error=False)
 
     def _prepare_backend(self) -> None:
@@ -158,24 +172,6 @@ class AdueApp(App[int]):
     def _make_panel(self, step_id: str) -> StepPanel:
         return panel_class(step_id)(self.session, self.backend)
 
-    def _add_stylesheets(self, *paths: Path | None) -> None:
-        """Add stylesheets the first frame does not need (screens/steps.py LATER_STYLESHEETS).
-
-        Added as sources, not read with refresh_css(): that would re-parse and re-apply
-        every rule to every widget on the screen (60-140 ms). Their rules only match
-        widgets of later steps and dialogs, which get them as they mount; and Textual
-        parses only the new sources (the others come from its parse cache).
-        """
-        for path in paths:
-            if path is not None and not self.stylesheet.has_source(str(path)):
-                css = path.read_text(encoding="utf-8")
-                self.stylesheet.add_source(css, read_from=(str(path), ""))
-
-    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
-        # A dialog opened before Ready (keys typed while adue starts) needs its styles too.
-        self._add_stylesheets(*LATER_STYLESHEETS)
-        return super().push_screen(*args, **kwargs)
-
     @property
     def main_screen(self) -> Screen[object]:
         """The wizard's own screen, under any dialog that may be open on top of it."""
@@ -219,7 +215,6 @@ class AdueApp(App[int]):
         get_step(step_id)  # refuse unknown ids loudly
         switcher = self.main_screen.query_one(ContentSwitcher)
         if not switcher.query(f"#{step_id}"):
-            self._add_stylesheets(*LATER_STYLESHEETS)  # at once if this is before Ready
             switcher.mount(self._make_panel(step_id))
         switcher.current = step_id
         if self.session.current_step != step_id:
@@ -380,7 +375,7 @@ class FleetApp(App[str | None]):
     again), or None to quit. Quitting during a fleet apply asks first, then stops it."""
 
     TITLE = "adue fleet"
-    CSS_PATH = [STYLES / "dialogs.tcss"]  # the device code and confirm dialogs
+    CSS_PATH = APP_STYLESHEET  # the dialogs' shared rules (their own are in DEFAULT_CSS)
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="fleet-quit", priority=True)]
 
     def __init__(self, board: Any, *, note: str = "") -> None:

@@ -16,6 +16,24 @@ from tui.text import safe_lines, safe_text
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmDialog {
+        align: center middle;
+    }
+    .confirm-box {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    .confirm-text {
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel-key")]
 
     def __init__(self, title: str, text: str, confirm_label: str, *, id: str) -> None:

@@ -25,6 +25,41 @@ def countdown_text(seconds: int) -> str:
 
 
 class DeviceCodeDialog(ModalScreen[None]):
+    DEFAULT_CSS = """
+    DeviceCodeDialog {
+        align: center middle;
+    }
+    #device-code-box {
+        width: auto;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    #device-code-text {
+        width: 38;
+        height: auto;
+        padding: 0 0 0 1;
+    }
+    #device-code-url, #device-code-help, #device-code-countdown {
+        height: auto;
+        margin-bottom: 1;
+    }
+    #device-code {
+        text-style: bold;
+        color: $success;
+        margin-bottom: 1;
+    }
+    #device-code-qr {
+        width: auto;
+        height: auto;
+        background: white;
+        color: black;
+    }
+    """
+
     BINDINGS = [Binding("escape", "cancel", "Cancel sign-in", id="cancel-sign-in")]
 
     def __init__(self, prompt: DeviceCodePrompt, cancel: threading.Event, note: str = "") -> None:

@@ -16,6 +16,25 @@ from tui.text import safe_text
 
 
 class DiscoveryDialog(ModalScreen[None]):
+    DEFAULT_CSS = """
+    DiscoveryDialog {
+        align: center middle;
+    }
+    #discovery-box {
+        width: 96%;
+        height: 96%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    #discovery-tabs {
+        height: 1fr;
+    }
+    .recipe-text {
+        height: 1fr;
+    }
+    """
+
     BINDINGS = [Binding("escape", "dismiss", "Close", id="close-discovery")]
 
     def __init__(self, tenant_id: str, cloud: str, folder: Path) -> None:

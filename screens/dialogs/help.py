@@ -131,6 +131,24 @@ def help_markdown(step_id: str) -> str:
 
 
 class HelpDialog(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpDialog {
+        align: center middle;
+    }
+    #help-body {
+        width: 80%;
+        max-width: 90;
+        height: 80%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    #help-session {
+        padding: 0 2; /* in line with the Markdown's paragraphs above */
+        margin-bottom: 1;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,f1", "dismiss", "Close", id="close-help"),
         Binding("c", "copy_address", "Copy address", id="help-copy-address"),

@@ -40,6 +40,36 @@ def clean_bundle_ids(bundle_ids: Sequence[str]) -> list[str]:
 class BundleIdEditor(Vertical):
     """Edits a list of bundle ids; posts `Changed` with the whole clean list."""
 
+    DEFAULT_CSS = """
+    BundleIdEditor {
+        height: auto;
+    }
+    .bundle-entry {
+        height: auto;
+    }
+    .bundle-entry Input {
+        width: 1fr;
+    }
+    .bundle-entry Button {
+        min-width: 8;
+        width: auto;
+    }
+    /* The editor named: a widget's DEFAULT_CSS scope adds no specificity, and this must
+       outrank OptionList's own `:focus` border (0,1,1) whichever was parsed first. */
+    BundleIdEditor OptionList.bundle-list {
+        height: auto;
+        max-height: 8;
+        border: none;
+        padding: 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    .bundle-remove {
+        min-width: 10;
+        width: auto;
+    }
+    """
+
     BINDINGS = [
         Binding("delete", "remove", "Remove app", show=False, id="bundle-remove"),
     ]

@@ -48,6 +48,36 @@ FALLBACK_VISIBLE_ROWS = 8  # rows asked about before the list has a size
 class GroupPicker(Vertical):
     """Search the tenant's groups and keep a selection of them."""
 
+    DEFAULT_CSS = """
+    GroupPicker {
+        height: auto;
+        margin-top: 1;
+    }
+    .picker-label {
+        text-style: bold;
+    }
+    .picker-status {
+        height: auto;
+        color: $text-muted;
+    }
+    .picker-status.-error {
+        color: $error;
+    }
+    /* The picker named: a widget's DEFAULT_CSS scope adds no specificity, and these must
+       outrank OptionList's own `:focus` border (0,1,1) whichever was parsed first. */
+    GroupPicker OptionList.picker-results, GroupPicker OptionList.picker-selected {
+        height: auto;
+        max-height: 8;
+        border: none;
+        padding: 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    GroupPicker OptionList.picker-selected {
+        max-height: 6;
+    }
+    """
+
     BINDINGS = [
         Binding("down", "focus_results", "Results", show=False, id="group-picker-results"),
     ]

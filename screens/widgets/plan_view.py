@@ -99,6 +99,32 @@ class ActionRow(Vertical):
 class PlanView(Vertical):
     """Shows one Plan; `row(key)` finds an action's row for progress updates."""
 
+    DEFAULT_CSS = """
+    PlanView {
+        height: auto;
+    }
+    .plan-heading {
+        text-style: bold;
+        margin-top: 1;
+    }
+    .plan-action {
+        height: auto;
+    }
+    .plan-action.-done {
+        color: $success;
+    }
+    .plan-action.-failed, .plan-problem {
+        color: $error;
+    }
+    .plan-note {
+        color: $text-muted;
+    }
+    .plan-action-details {
+        padding-left: 2;
+        color: $text-muted;
+    }
+    """
+
     def __init__(self, plan: Plan, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="plan-view")
         self.plan = plan

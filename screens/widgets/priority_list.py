@@ -44,6 +44,21 @@ class ProfileItem(ListItem):
 
 
 class PriorityList(ListView):
+    DEFAULT_CSS = """
+    .priority-item {
+        height: auto;
+        padding: 0 1;
+    }
+    .priority-item.ours .priority-name {
+        text-style: bold;
+        color: $success;
+    }
+    .priority-detail {
+        color: $text-muted;
+        padding-left: 3;
+    }
+    """
+
     # Not in the footer: at 80 columns they pushed "Back" and "Help" off it, and the step
     # says itself that shift+↑/↓ (or its buttons) move the highlighted profile.
     BINDINGS = [

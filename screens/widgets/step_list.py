@@ -25,6 +25,28 @@ ICONS = {"todo": "○", "in_progress": "◐", "done": "●"}
 class StepList(Widget, can_focus=True):
     """Keyboard: up/down (or k/j) move the cursor, enter opens the step. Mouse: click one."""
 
+    DEFAULT_CSS = """
+    StepList {
+        width: 26;
+        height: 1fr;
+        border-right: solid $primary-darken-2;
+        background: $surface;
+        & > .step-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .step-list--cursor {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="step-list-up"),
         Binding("down,j", "cursor_down", "Down", show=False, id="step-list-down"),
@@ -102,6 +124,17 @@ class StepList(Widget, can_focus=True):
 
 class StepIndicator(Static):
     """One line instead of the step list on a narrow terminal: "Step 3/8 ○ SSO extension"."""
+
+    DEFAULT_CSS = """
+    /* Shown instead of the step list below 72 columns (AdueApp's DEFAULT_CSS). */
+    StepIndicator {
+        display: none;
+        height: 1;
+        padding: 0 1;
+        background: $surface;
+        color: $text-muted;
+    }
+    """
 
     def __init__(self, data: Mapping[str, Any], current: str) -> None:
         super().__init__(self._text(data, current), id="step-indicator", markup=False)

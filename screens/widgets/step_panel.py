@@ -33,6 +33,81 @@ class StepPanel(VerticalScroll):
     once when the panel is built later); `refresh_from_session()` re-reads inputs.
     """
 
+    # Every step's frame, and the field styles several steps share (scoped: inside a step).
+    DEFAULT_CSS = """
+    StepPanel {
+        padding: 0 1;
+        height: 1fr;
+    }
+    .step-title {
+        text-style: bold;
+        color: $accent;
+        margin-bottom: 1;
+    }
+    .step-summary {
+        margin-bottom: 1;
+    }
+    .step-plan-heading {
+        text-style: italic;
+    }
+    .step-plan-item {
+        padding-left: 2;
+    }
+    .step-nav {
+        height: auto;
+        margin-top: 1;
+    }
+    .step-nav Button {
+        margin-right: 2;
+    }
+    .needs-sign-in {
+        color: $warning;
+        margin-bottom: 1;
+    }
+
+    /* ---- shared by the steps' fields ---- */
+    /* Labels wrap rather than being cut at the panel's edge (80x24 and narrower). */
+    .field-label {
+        width: 100%;
+        height: auto;
+        margin-top: 1;
+        color: $text-muted;
+    }
+    .field-problem {
+        color: $error;
+        height: auto;
+    }
+    .section-title {
+        margin-top: 1;
+        text-style: bold;
+    }
+    .field-hint, .field-message {
+        height: auto;
+        color: $text-muted;
+    }
+    .field-message.-error {
+        color: $error;
+    }
+    .switch-row {
+        height: auto;
+    }
+    .switch-row .switch-label {
+        width: 1fr;
+        padding: 1 0 0 1;
+    }
+    .step-help {
+        color: $text-muted;
+        height: auto;
+    }
+    .step-status {
+        height: auto;
+        margin-top: 1;
+    }
+    .step-status.-error {
+        color: $error;
+    }
+    """
+
     step_id: ClassVar[str]
     needs_graph: ClassVar[bool] = False
 

@@ -18,6 +18,22 @@ BADGE = " SANDBOX "
 
 
 class WizardHeader(Widget):
+    DEFAULT_CSS = """
+    WizardHeader {
+        height: 1;
+        background: $primary;
+        color: $text;
+        & > .wizard-header--title {
+            text-style: bold;
+        }
+        & > .wizard-header--badge {
+            background: $warning;
+            color: $background;
+            text-style: bold;
+        }
+    }
+    """
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {"wizard-header--title", "wizard-header--badge"}
 
     tenant: reactive[str] = reactive("not signed in")

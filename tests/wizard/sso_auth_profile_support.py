@@ -72,10 +72,8 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 class PickerApp(App[None]):
     """Just one group picker (and a sink for its messages), for the picker's own tests."""
 
-    CSS_PATH = [
-        Path(__file__).parents[2] / "screens" / "styles" / "app.tcss",
-        Path(__file__).parents[2] / "screens" / "styles" / "steps_3_to_5.tcss",
-    ]
+    # The rules every screen shares; the picker's own are in its DEFAULT_CSS.
+    CSS_PATH = Path(__file__).parents[2] / "screens" / "styles" / "app.tcss"
 
     def __init__(self, backend: Backend, **picker_options: Any) -> None:
         super().__init__()

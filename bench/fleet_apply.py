@@ -55,14 +55,24 @@ class FleetFigures:
     peak_rss_mib: float
     fresh_cpu_s: float  # adue's CPU time (user + system), start-up included
     rerun_cpu_s: float
+    # The sandbox's CPU time meanwhile (it runs in this process): on a machine with few
+    # cores it competes with adue for them; against Graph it is not ours.
+    fresh_sandbox_cpu_s: float
+    rerun_sandbox_cpu_s: float
     ok: bool  # every tenant applied, then in sync
     summary: str
 
 
-def _run(env: dict[str, str], fleet: Path) -> tuple[dict[str, Any], float, float, float]:
+def _run(
+    env: dict[str, str], fleet: Path, profile: Path | None = None
+) -> tuple[dict[str, Any], float, float, float]:
     """`adue fleet apply --yes --json`: (its answer, the wall time it reports, peak RSS in
-    MiB, CPU seconds of the whole process, start-up and imports included)."""
-    command = [sys.executable, "-m", "tui", "fleet", "apply", "--fleet", str(fleet)]
+    MiB, CPU seconds of the whole process, start-up and imports included). With `profile`
+    it runs under cProfile, which writes its statistics there (times are then slower)."""
+    command = [sys.executable]
+    if profile is not None:
+        command += ["-m", "cProfile", "-o", str(profile)]
+    command += ["-m", "tui", "fleet", "apply", "--fleet", str(fleet)]
     command += ["--yes", "--json"]
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(
@@ -77,7 +87,17 @@ def _run(env: dict[str, str], fleet: Path) -> tuple[dict[str, Any], float, float
     return answer, float(answer["seconds"]), usage.ru_maxrss / 1024, cpu
 
 
-def measure(tenants: int = TENANTS, concurrency: int = CONCURRENCY) -> FleetFigures:
+def _own_cpu() -> float:
+    """This process's CPU seconds (threads included: the sandbox's), not its children's."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    tenants: int = TENANTS, concurrency: int = CONCURRENCY, profile: Path | None = None
+) -> FleetFigures:
     import tomlkit
 
     from tui.sandbox.fleet import start_fleet_sandbox, write_fleet_file
@@ -97,12 +117,15 @@ def measure(tenants: int = TENANTS, concurrency: int = CONCURRENCY) -> FleetFigu
         env = dict(
             os.environ,
             AZURE_CLIENT_SECRET=sb.fleet_client_secret,
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             HOME=str(Path(folder) / "home"),
             XDG_STATE_HOME=str(Path(folder) / "state"),
         )
-        fresh, fresh_s, rss_fresh, cpu_fresh = _run(env, fleet)
-        rerun, rerun_s, rss_rerun, cpu_rerun = _run(env, fleet)
+        before = _own_cpu()
+        fresh, fresh_s, rss_fresh, cpu_fresh = _run(env, fleet, profile and profile / "fresh.prof")
+        middle = _own_cpu()
+        rerun, rerun_s, rss_rerun, cpu_rerun = _run(env, fleet, profile and profile / "rerun.prof")
+        after = _own_cpu()
     waves = math.ceil(tenants / concurrency)
     one = LATENCY_MS / 1000
     fresh_trips = PIN_ROUND_TRIPS + GROUP_LOOKUP + apply_latency.FRESH_ROUND_TRIPS
@@ -118,6 +141,8 @@ def measure(tenants: int = TENANTS, concurrency: int = CONCURRENCY) -> FleetFigu
         peak_rss_mib=max(rss_fresh, rss_rerun),
         fresh_cpu_s=cpu_fresh,
         rerun_cpu_s=cpu_rerun,
+        fresh_sandbox_cpu_s=middle - before,
+        rerun_sandbox_cpu_s=after - middle,
         ok=ok,
         summary=f"fresh {fresh['summary']}, re-run {rerun['summary']}",
     )
@@ -127,15 +152,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=TENANTS)
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="run adue under cProfile: DIR/fresh.prof and DIR/rerun.prof (pstats)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
-    f = measure(args.tenants, args.concurrency)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    f = measure(args.tenants, args.concurrency, args.profile and args.profile.absolute())
     print(f"{f.tenants} tenants, concurrency {f.concurrency}, {f.waves} waves; {f.summary}")
     print(f"fresh apply: {f.fresh_s:.1f} s (bound {f.fresh_bound_s:.1f} s, "
           f"{f.fresh_s / f.fresh_bound_s:.2f}x)")  # fmt: skip
     print(f"no-op re-run: {f.rerun_s:.1f} s (bound {f.rerun_bound_s:.1f} s, "
           f"{f.rerun_s / f.rerun_bound_s:.2f}x)")  # fmt: skip
     print(f"adue's CPU time: fresh {f.fresh_cpu_s:.1f} s, re-run {f.rerun_cpu_s:.1f} s")
+    print(f"the sandbox's CPU time: fresh {f.fresh_sandbox_cpu_s:.1f} s, "
+          f"re-run {f.rerun_sandbox_cpu_s:.1f} s")  # fmt: skip
     print(f"peak RSS of adue: {f.peak_rss_mib:.0f} MiB; took {time.monotonic() - started:.0f} s")
     return 0 if f.ok else 1
 

@@ -173,7 +173,7 @@ class FleetRun:
         session: Session | None = None
         try:
             opener = open_for_apply if self.command == "apply" else open_read_only
-            session = opener(self.fleet, outcome.tenant)
+            session = await _in_thread(opener, self.fleet, outcome.tenant)
             outcome.name = outcome.name or str(session.table("tenant").get("organization", ""))
             await self._with_client(session, outcome)
         except asyncio.CancelledError:
@@ -238,6 +238,23 @@ class FleetRun:
             await client.aclose()
 
 
+async def _in_thread(opener: Callable[[Fleet, FleetTenant], Session], *args: Any) -> Session:
+    """Open a tenant's session in a worker thread: its lock, its first save (a new
+    session) and their fsyncs would otherwise stop every other tenant on the loop. A
+    cancelled caller still gets the session closed (its lock released) once it opens."""
+    opening = asyncio.ensure_future(asyncio.to_thread(opener, *args))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_opened)
+        raise
+
+
+def _close_opened(opening: asyncio.Future[Session]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
+
+
 # --- the jobs ---------------------------------------------------------------------------
 
 
@@ -269,7 +286,7 @@ async def _apply(t: _Tenant) -> None:
         return
     # Also with nothing to change, as adue apply: apply_plan first settles what a killed
     # run left (a pending write, ids the plan found) and records the run in [review].
-    result = await apply_plan(t.client, t.session, plan, saves_off_loop=True)
+    result = await apply_plan(t.client, t.session, plan)
     t.outcome.applied = result
     t.outcome.writes = result.writes
     if result.ok:

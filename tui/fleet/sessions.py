@@ -17,7 +17,7 @@ read-only fleet commands use the same document in memory and write nothing.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.fleet.file import (
     APPLY_WRITTEN,
@@ -99,33 +99,90 @@ def new_session_document(fleet: Fleet, tenant: FleetTenant) -> TOMLDocument:
     return doc
 
 
+class _Edits(Protocol):
+    """What `_refresh` changes the session through: a tomlkit document being made, or an
+    open Session (whose saves then render and read back only the tables that changed)."""
+
+    def table(self, name: str) -> dict[str, Any] | None: ...
+    def set(self, table: str, key: str, value: Any) -> None: ...
+    def add_table(self, table: str) -> None: ...
+    def remove_table(self, table: str) -> None: ...
+
+
+class _DocumentEdits:
+    def __init__(self, doc: TOMLDocument) -> None:
+        self.doc = doc
+
+    def table(self, name: str) -> dict[str, Any] | None:
+        value = self.doc.get(name)
+        return None if value is None else dict(unwrap(value))
+
+    def set(self, table: str, key: str, value: Any) -> None:
+        _set(_table(self.doc, table), table, key, value)
+
+    def add_table(self, table: str) -> None:
+        if table not in self.doc:
+            self.doc.add(table, tomlkit_module().table())
+
+    def remove_table(self, table: str) -> None:
+        if table in self.doc:
+            del self.doc[table]
+
+
+class _SessionEdits:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def table(self, name: str) -> dict[str, Any] | None:
+        return self.session.table(name) if self.session.has_table(name) else None
+
+    def set(self, table: str, key: str, value: Any) -> None:
+        self.session.set(table, key, value)
+
+    def add_table(self, table: str) -> None:
+        self.session.add_table(table)
+
+    def remove_table(self, table: str) -> None:
+        self.session.remove_table(table)
+
+
 def refresh_document(doc: TOMLDocument, fleet: Fleet, tenant: FleetTenant) -> None:
     """Bring `doc` (the tenant's session) in step with the fleet file, in place.
 
     Raises TenantSessionError (before changing anything) when the session belongs to
     another tenant, or would lose ids apply recorded."""
-    _refuse_if_unsafe(doc, fleet, tenant)
-    tenant_table = _table(doc, "tenant")
-    stored = str(unwrap(tenant_table.get("tenant_id", ""))).strip()
+    _refresh(_DocumentEdits(doc), fleet, tenant)
+
+
+def refresh_session(session: Session, fleet: Fleet, tenant: FleetTenant) -> None:
+    """`refresh_document` on an open session, through its own setters: when the fleet
+    file did not change, nothing is changed (and nothing parsed with tomlkit)."""
+    _refresh(_SessionEdits(session), fleet, tenant)
+
+
+def _refresh(edits: _Edits, fleet: Fleet, tenant: FleetTenant) -> None:
+    _refuse_if_unsafe(edits, fleet, tenant)
+    tenant_table = edits.table("tenant") or {}
+    stored = str(tenant_table.get("tenant_id", "")).strip()
     # A GUID recorded at the first checked sign-in stays (the fleet file may give the
     # tenant by a domain): the pin then holds however the domains change.
     if not (is_guid(stored) and not is_guid(tenant.id)):
-        _set(tenant_table, "tenant", "tenant_id", tenant.id)
+        edits.set("tenant", "tenant_id", tenant.id)
     for key, text in tenant_keys(fleet, tenant).items():
-        _set(tenant_table, "tenant", key, text or None)  # "" is the default: left out
-    if tenant.name and not unwrap(tenant_table.get("organization", "")):
-        _set(tenant_table, "tenant", "organization", tenant.name)
+        edits.set("tenant", key, text or None)  # "" is the default: left out
+    if tenant.name and not tenant_table.get("organization", ""):
+        edits.set("tenant", "organization", tenant.name)
     for table in DESIRED_TABLES:
         if table == "tenant":
             continue
         wanted = tenant.desired.get(table)
         if wanted is None:
-            if table in doc:
-                del doc[table]  # _refuse_if_unsafe made sure it holds no id
+            edits.remove_table(table)  # _refuse_if_unsafe made sure it holds no id
             continue
-        if table not in doc:
-            doc.add(table, tomlkit_module().table())
-        container = _table(doc, table)
+        current = edits.table(table)
+        if current is None:
+            edits.add_table(table)
+            current = {}
         for key in desired_keys(table):
             spec = SCHEMA[table][key]
             if key in wanted:
@@ -137,13 +194,13 @@ def refresh_document(doc: TOMLDocument, fleet: Fleet, tenant: FleetTenant) -> No
                 # A lean file is also a cheaper one: apply saves it about twenty times.
                 value = None
             if spec.kind == "groups" and value:
-                value = _keep_group_ids(unwrap(container.get(key)) or [], value)
-            _set(container, table, key, value)
+                value = _keep_group_ids(current.get(key) or [], value)
+            edits.set(table, key, value)
 
 
-def _refuse_if_unsafe(doc: TOMLDocument, fleet: Fleet, tenant: FleetTenant) -> None:
+def _refuse_if_unsafe(edits: _Edits, fleet: Fleet, tenant: FleetTenant) -> None:
     path = fleet.session_path(tenant)
-    tenant_table = unwrap(doc.get("tenant")) or {}
+    tenant_table = edits.table("tenant") or {}
     stored = str(tenant_table.get("tenant_id", "")).strip()
     if is_guid(stored) and is_guid(tenant.id) and stored.lower() != tenant.id.lower():
         raise TenantSessionError(
@@ -153,9 +210,9 @@ def _refuse_if_unsafe(doc: TOMLDocument, fleet: Fleet, tenant: FleetTenant) -> N
             " Nothing was written."
         )
     for table in DESIRED_TABLES:
-        if table == "tenant" or table in tenant.desired or table not in doc:
+        current = edits.table(table)
+        if table == "tenant" or table in tenant.desired or current is None:
             continue
-        current = unwrap(doc.get(table)) or {}
         ids = [
             f"{table}.{key}" for t, key in sorted(APPLY_WRITTEN) if t == table and current.get(key)
         ]
@@ -216,9 +273,8 @@ def open_for_apply(fleet: Fleet, tenant: FleetTenant) -> Session:
     _make_folder(fleet)
     session = Session.open(path, create=True, new=lambda: new_session_document(fleet, tenant))
     try:
-        before = tomlkit_module().dumps(session.doc)
-        refresh_document(session.doc, fleet, tenant)
-        if tomlkit_module().dumps(session.doc) != before:
+        refresh_session(session, fleet, tenant)
+        if session.changed:
             session.save()
     except BaseException:
         session.close()
@@ -233,7 +289,7 @@ def open_read_only(fleet: Fleet, tenant: FleetTenant) -> Session:
     if not path.exists():
         return Session(path.absolute(), None, doc=new_session_document(fleet, tenant))
     session = Session.read_only(path)
-    refresh_document(session.doc, fleet, tenant)
+    refresh_session(session, fleet, tenant)
     return session
 
 

@@ -142,12 +142,9 @@ class _Runner:
         session: Session,
         plan: Plan,
         progress: ProgressFn | None,
-        *,
-        saves_off_loop: bool = False,
     ) -> None:
         self.client = client
         self.session = session
-        self._saves_off_loop = saves_off_loop
         self.result = ApplyResult(plan)
         self._progress = progress
         self._progress_lock = threading.Lock()
@@ -168,13 +165,10 @@ class _Runner:
         self.report(key, "retry", notice.describe())
 
     async def save(self) -> None:
-        """Save the session before going on (the journal is write-ahead). With
-        `saves_off_loop` its disk write and fsyncs wait in a worker thread, not on the
-        event loop (a fleet's other tenants run on it meanwhile)."""
-        if self._saves_off_loop:
-            await self.session.save_async()
-        else:
-            self.session.save()
+        """Save the session before going on (the journal is write-ahead). Its disk write
+        and fsyncs wait in a worker thread, not on the event loop (the other chains, a
+        fleet's other tenants run on it meanwhile)."""
+        await self.session.save_async()
 
     # -- one write ------------------------------------------------------------------------
     async def _begin(self, action: Action, object_id: str) -> int:
@@ -680,20 +674,17 @@ async def apply_plan(
     session: Session,
     plan: Plan,
     progress: ProgressFn | None = None,
-    *,
-    saves_off_loop: bool = False,
 ) -> ApplyResult:
     """Carry out `plan` (from make_plan on the same session). Raises ApplyRefused when the
     plan has problems. Graph failures do not raise: they are in the result and the journal.
-    `saves_off_loop`: the session's disk writes wait in a worker thread (`adue fleet`,
-    where the event loop carries many tenants); the order of events is otherwise the same.
+    The session's disk writes wait in a worker thread (Session.save_async).
 
     `progress` is called from the thread running this coroutine (a UI must hand the
     event to its own thread, e.g. Textual's call_from_thread); calls never overlap.
     """
     if plan.blocked:
         raise ApplyRefused(plan.problems)
-    runner = _Runner(client, session, plan, progress, saves_off_loop=saves_off_loop)
+    runner = _Runner(client, session, plan, progress)
     _prepare(session, plan)
     await runner.save()  # before the first write
     chains: dict[Chain, list[Action]] = {}

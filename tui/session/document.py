@@ -8,6 +8,7 @@ holds the session's lock (tui.session.lock) while it has the session open.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import threading
 import tomllib
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.files import write_private
 from tui.session.lock import SessionLock
-from tui.session.read_back import NotOneEntry, ReadBack, one_entry, split_journal
+from tui.session.read_back import NotOneEntry, ReadBack, one_entry, split_journal, split_tables
 from tui.session.schema import (
     JOURNAL_SCHEMA,
     MIGRATIONS,
@@ -105,17 +106,96 @@ class Session:
         self._saves_written = 0
         self._read_back = ReadBack()  # parses again only what changed since the last save
         self._batch: asyncio.Future[None] | None = None  # save_async's save not yet serialised
-        # Reads are served from tomllib's plain dict until the first write needs the
-        # comment-preserving tomlkit document: tomlkit costs start-up time.
+        # Reads are served from tomllib's plain dict until a write needs the comment-
+        # preserving tomlkit document: parsing a whole session with tomlkit costs ~20 ms,
+        # more than the rest of a fleet tenant's no-op run. A write to a key of a table
+        # the file has parses that table alone (`_edited`, "text mode"); the whole
+        # document is parsed only for other changes (a journal entry, a new table).
         self._doc = doc
         self._text, self._plain = loaded if loaded else ("", {})
+        self._edited: dict[str, TOMLDocument] = {}  # text mode: tables edited, each alone
+        self._dirty: set[str] = set()  # text mode: those changed since the text was made
+        # The whole document's mode: the text of each top-level table (and journal entry)
+        # as last rendered, by id, until a change to it; the first render of a tomlkit
+        # document is most of a save's cost. Not used once `doc` is handed out (changes
+        # made through it are not seen).
+        self._rendered: dict[int, tuple[object, str]] = {}
+        self._exposed = False
+        self._changed = doc is not None
 
     @property
     def doc(self) -> TOMLDocument:
+        """The tomlkit document, for a caller that edits it directly (every save then
+        renders all of it)."""
+        with self._mutex:
+            self._exposed = True
+            return self._document()
+
+    def _document(self) -> TOMLDocument:
         with self._mutex:
             if self._doc is None:
-                self._doc = tomlkit_module().parse(self._text)
+                self._doc = tomlkit_module().parse(self._current_text())
+                self._edited = {}
+                self._dirty = set()
+                self._rendered = {}
             return self._doc
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything changed since the last save (or the load)."""
+        with self._mutex:
+            return self._changed or self._exposed
+
+    def _current_text(self) -> str:
+        """The text a save would write now (before the `updated` stamp)."""
+        with self._mutex:
+            if self._doc is not None:
+                if self._exposed:
+                    whole: str = tomlkit_module().dumps(self._doc)
+                    return whole
+                return _render(self._doc, self._rendered)
+            if not self._dirty:
+                return self._text
+            parts = split_tables(self._text)
+            assert parts is not None  # tables are edited alone only in a text that splits
+            out: list[str] = []
+            for index, (name, piece) in enumerate(parts):
+                text = piece
+                if name in self._dirty:
+                    text = tomlkit_module().dumps(self._edited[name])
+                if index + 1 < len(parts) and not text.rstrip(" ").endswith("\n"):
+                    text += "\n"  # as tomlkit puts a table after text ending mid-line
+                out.append(text)
+            return "".join(out)
+
+    def _table_alone(self, table: str) -> Any:
+        """Text mode: the tomlkit table `table` parsed on its own, to change a key in it;
+        None when the whole document is needed (not text mode, or the text does not split
+        into simple tables, or has `table` not exactly once)."""
+        if self._doc is not None:
+            return None
+        tomlkit = tomlkit_module()
+        alone = self._edited.get(table)
+        if alone is None:
+            parts = split_tables(self._text)
+            pieces = [piece for name, piece in parts or () if name == table]
+            if len(pieces) != 1 or not pieces[0].endswith("\n"):
+                return None
+            alone = tomlkit.parse(pieces[0])
+            self._edited[table] = alone
+        item = alone.get(table)
+        return item if isinstance(item, tomlkit.items.Table) else None
+
+    def _touched(self, table: str, container: Any) -> None:
+        """`container` (the table `table`) changed: re-read or re-render it."""
+        self._changed = True
+        if self._doc is None:
+            self._plain[table] = unwrap(container)
+            self._dirty.add(table)
+        elif isinstance(container, tomlkit_module().items.Table):
+            self._rendered.pop(id(container), None)
+        else:  # a proxy over a table given in parts: start afresh
+            self._rendered.clear()
 
     # opening and closing
 
@@ -195,6 +275,10 @@ class Session:
             result: dict[str, Any] = self._doc.unwrap()
             return result
 
+    def has_table(self, name: str) -> bool:
+        with self._mutex:
+            return name in (self._plain if self._doc is None else self._doc)
+
     def table(self, name: str) -> dict[str, Any]:
         with self._mutex:
             source: Any = self._plain if self._doc is None else self._doc
@@ -219,9 +303,7 @@ class Session:
 
     def where(self, table: str, key: str) -> str:
         """`[table] key (line N)` as the file stands, for messages that name the line."""
-        with self._mutex:
-            text = self._text if self._doc is None else tomlkit_module().dumps(self._doc)
-        return where(text, table, key)
+        return where(self._current_text(), table, key)
 
     # writing
 
@@ -231,13 +313,26 @@ class Session:
         if spec is None:
             raise KeyError(f"[{table}] {key} is not part of the session schema")
         with self._mutex:
-            container = self.doc.get(table)
+            if self._doc is None and table in self._plain:
+                # Nothing to change (the fleet sets every key at each run): nothing parsed.
+                current = self._plain[table]
+                if value is None and key not in current:
+                    return
+                if value is not None and key in current and current[key] == value:
+                    return
+            container = self._table_alone(table)
             if container is None:
-                container = new_table(table)
-                self.doc.add(table, container)
+                doc = self._document()
+                container = doc.get(table)
+                if container is None:
+                    container = new_table(table)
+                    doc.add(table, container)
+                    self._rendered.clear()  # where tomlkit puts it may change its neighbours
+                    self._changed = True
             if value is None:
                 if key in container:
                     del container[key]
+                    self._touched(table, container)
                 return
             problem = type_problem(spec.kind, value)
             if problem:
@@ -248,6 +343,27 @@ class Session:
             container[key] = toml_item(spec.kind, value)
             if comment:
                 add_comment(container, key, comment)
+            self._touched(table, container)
+
+    def add_table(self, table: str) -> None:
+        """Add `table` empty, where tomlkit puts a new table (no-op when it is there)."""
+        if table not in SCHEMA:
+            raise KeyError(f"[{table}] is not part of the session schema")
+        with self._mutex:
+            if self.has_table(table):
+                return
+            self._document().add(table, tomlkit_module().table())
+            self._rendered.clear()
+            self._changed = True
+
+    def remove_table(self, table: str) -> None:
+        """Remove `table` and everything in it (no-op when it is not there)."""
+        with self._mutex:
+            if not self.has_table(table):
+                return
+            del self._document()[table]
+            self._rendered.clear()
+            self._changed = True
 
     def update(self, table: str, values: Mapping[str, Any]) -> None:
         for key, value in values.items():
@@ -270,20 +386,23 @@ class Session:
             if problem:
                 raise SessionError(f"[[journal]] {key} {problem}.")
         with self._mutex:
-            entries = self.doc.get("journal")
+            doc = self._document()
+            entries = doc.get("journal")
             if entries is None:
                 entries = tomlkit_module().aot()
-                self.doc.add(tomlkit_module().nl())
-                self.doc.append("journal", entries)
+                doc.add(tomlkit_module().nl())
+                doc.append("journal", entries)
+                self._rendered.clear()
             assert isinstance(entries, tomlkit_module().items.AoT)
             table = tomlkit_module().table()
             table.update(entry)
-            entries.append(table)
+            entries.append(table)  # changes no other entry (tomlkit's AoT.insert at the end)
+            self._changed = True
             return len(entries) - 1
 
     def journal_update(self, index: int, **fields: Any) -> None:
         with self._mutex:
-            entries = self.doc["journal"]
+            entries = self._document()["journal"]
             assert isinstance(entries, tomlkit_module().items.AoT)
             for key, value in fields.items():
                 spec = JOURNAL_SCHEMA[key]
@@ -291,6 +410,8 @@ class Session:
                 if problem:
                     raise SessionError(f"[[journal]] {key} {problem}.")
                 entries[index][key] = value
+            self._rendered.pop(id(entries[index]), None)
+            self._changed = True
 
     def compact_journal(self, keep_recent: int = JOURNAL_KEEP_RECENT) -> int:
         """Drop superseded old [[journal]] entries (journal_entries_to_keep says which);
@@ -306,15 +427,18 @@ class Session:
             dropped = len(plain) - len(keep)
             if not dropped:
                 return 0
+            self._changed = True
             if self._doc is None and self._compact_text(plain, keep):
                 return dropped
             tomlkit = tomlkit_module()
-            old = self.doc["journal"]
+            doc = self._document()
+            old = doc["journal"]
             assert isinstance(old, tomlkit.items.AoT)
             kept = tomlkit.aot()
             for index in keep:
-                kept.append(old[index])
-            self.doc["journal"] = kept
+                kept.append(old[index])  # may change a kept entry's leading blank line
+            doc["journal"] = kept
+            self._rendered.clear()
             return dropped
 
     def _compact_text(self, plain: list[dict[str, Any]], keep: list[int]) -> bool:
@@ -323,6 +447,8 @@ class Session:
         a huge journal is never parsed by tomlkit (~0.25 ms per entry) nor serialised
         again. False (nothing changed) when the cut text does not read back as exactly
         the rest of the session and each kept table as its entry (tui.session.read_back)."""
+        if self._dirty:  # the text does not hold those changes yet: not the whole story
+            return False
         split = split_journal(self._text)
         if split is None or len(split[1]) != len(plain):
             return False
@@ -374,12 +500,20 @@ class Session:
 
     def _serialise(self) -> tuple[int, str]:
         with self._mutex:
-            session = self.doc["session"]
-            assert isinstance(session, tomlkit_module().items.Table)
+            session = self._table_alone("session")
+            if session is None:
+                session = self._document()["session"]
+                assert isinstance(session, tomlkit_module().items.Table)
             session["updated"] = utc_now()
-            text = tomlkit_module().dumps(self.doc)
+            self._touched("session", session)
+            text = self._current_text()
             # Never write what we could not read back (tomlkit has corrupted edits before).
-            validate(self._read_back.loads(text), text)
+            data = self._read_back.loads(text)
+            validate(data, text)
+            if self._doc is None:
+                self._text, self._plain = text, data
+                self._dirty = set()  # the text holds each edited table as it stands
+            self._changed = False
             self._saves_made += 1
             return self._saves_made, text
 
@@ -482,3 +616,56 @@ def _migrate(text: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         MIGRATIONS[version](doc)
     text = tomlkit_module().dumps(doc)
     return text, tomllib.loads(text)
+
+
+def _render(doc: TOMLDocument, rendered: dict[int, tuple[object, str]]) -> str:
+    """`tomlkit.dumps(doc)`, from `rendered` for the tables (and journal entries) that did
+    not change since it was filled. As tomlkit's Container.as_string (0.15), which renders
+    each top-level item on its own; tests/foundation compare the two on random edits."""
+    from tomlkit import container as tk_container
+    from tomlkit._compat import decode
+
+    items = tomlkit_module().items
+    body = doc.body
+
+    # tomlkit renders an emptied array of tables, or one under a table that emits no
+    # header, at the top of the document: not item by item. A session has neither (it
+    # holds no super table); should it, the whole document is rendered as tomlkit does.
+    def whole(value: object) -> bool:
+        if isinstance(value, items.AoT):
+            return not value.body
+        return isinstance(value, items.Table) and value.is_super_table()
+
+    if any(whole(value) for _, value in body):
+        return doc.as_string()
+
+    def table_text(table: object, render: Callable[[], str]) -> str:
+        cached = rendered.get(id(table))
+        if cached is None or cached[0] is not table:
+            cached = rendered[id(table)] = (table, render())
+        return cached[1]
+
+    out: list[str] = []
+    last = ""  # the last character of the text so far that is not a space
+    for key, value in body:
+        if key is not None and tk_container._is_empty_aot(value):
+            continue
+        if key is not None and isinstance(value, items.Table | items.AoT):
+            if last and last != "\n" and "\n" not in value.trivia.indent:
+                out.append("\n")
+                last = "\n"
+            if isinstance(value, items.Table):
+                text = table_text(value, functools.partial(doc._render_table, key, value))
+            else:
+                prefix = decode(key.as_string())
+                text = "".join(
+                    table_text(t, functools.partial(doc._render_aot_table, t, prefix=prefix))
+                    for t in value.body
+                )
+        else:
+            text = doc._render_simple_item(key, value)
+        out.append(text)
+        stripped = text.rstrip(" ")
+        if stripped:
+            last = stripped[-1]
+    return "".join(out)

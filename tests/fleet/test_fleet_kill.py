@@ -1,6 +1,7 @@
 """SIGKILL `adue fleet apply` (a real subprocess) at random moments, then run it again:
 every tenant must end exactly as after one uninterrupted apply, with no duplicate; a
-third run writes nothing. And SIGTERM: exit 143, the tenants in flight record it.
+third run writes nothing. And SIGTERM (exit 143) or Ctrl-C (SIGINT, exit 130): no
+traceback, the tenants in flight record it, a re-run converges.
 
 A kill lands right after the sandbox carried out write k (of all tenants together),
 before its answer reaches adue: the hardest moment (the write is made, adue cannot know).
@@ -132,14 +133,23 @@ def test_sigkill_twice_then_rerun_converges(
     converged(sb, path, reference)
 
 
-def test_sigterm_records_each_tenant_in_flight(
-    fleet_run: tuple[RunningSandbox, Path], reference: dict[str, Any]
+@pytest.mark.parametrize(
+    ("sig", "code", "name"),
+    [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C (SIGINT)")],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_a_stop_records_each_tenant_in_flight(
+    fleet_run: tuple[RunningSandbox, Path],
+    reference: dict[str, Any],
+    sig: signal.Signals,
+    code: int,
+    name: str,
 ) -> None:
     sb, path = fleet_run
-    stopped = run_apply(sb, path, path.parent / "home", kill_after=3, sig=signal.SIGTERM)
-    assert stopped.returncode == 143, stopped.stdout + stopped.stderr
-    assert "stopped by SIGTERM" in stopped.stderr
-    assert "Traceback" not in stopped.stderr
+    stopped = run_apply(sb, path, path.parent / "home", kill_after=3, sig=sig)
+    assert stopped.returncode == code, stopped.stdout + stopped.stderr
+    assert f"stopped by {name}" in stopped.stderr
+    assert "Traceback" not in stopped.stdout + stopped.stderr
     assert "interrupted" in stopped.stdout  # the summary names the tenants it stopped
     results = {
         label: Session.read_only(path.parent / "fleet.tenants" / f"{label}.toml").get(

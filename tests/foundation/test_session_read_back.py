@@ -21,7 +21,8 @@ EXAMPLES = int(os.environ.get("ADUE_FUZZ_EXAMPLES", "200"))
 
 # Pieces of session text: journal tables (plain, commented, with sub-tables or arrays of
 # arrays that belong to them, multi-line strings hiding header-like lines), other tables
-# before, between and after them, root keys, dotted keys and broken lines.
+# before, between and after them (twice, quoted, a line inside an array that looks like a
+# header), root keys, dotted keys and broken lines.
 PIECES = [
     '\n[[journal]]\nintent = "a"\nresult = "ok"\n',
     '\n[[journal]]\nintent = "b"\nresult = "pending"\n',
@@ -36,6 +37,9 @@ PIECES = [
     "\n[tenant.more]\nx = 2\n",
     '\n[guide]\nlanguages = [\n  "en",\n]\n',
     "\nmatrix = [\n[1, 2],\n]\n",
+    "\nmatrix = [\n  [1]\n]\n",
+    '\n[ "review" ]\nlast_result = "ok"\n',
+    "\n[guide] # a comment\nformats = []\n",
     'root = "r"\n',
     "\njournal = 1\n",
     "\n[journal]\nx = 1\n",

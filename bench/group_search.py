@@ -10,7 +10,6 @@ searches at once.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -33,7 +32,7 @@ async def _measure(runs: int) -> tuple[list[float], list[float], int]:
     from textual.app import App, ComposeResult
 
     from screens.widgets.group_picker import GroupPicker
-    from tui.backend import Backend
+    from tui.backend import Backend, WizardOptions
     from tui.sandbox.server import start_sandbox
     from tui.session import Session
 
@@ -65,7 +64,7 @@ async def _measure(runs: int) -> tuple[list[float], list[float], int]:
         groups = len(sb.state.groups)
         os.environ["ADUE_ACCESS_TOKEN"] = sb.token
         session = Session.open(Path(folder) / "s.toml", lock=False)
-        backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
+        backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
         backend.sign_in(lambda _: None, threading.Event())
         backend.warm_up()
         app = Harness(backend)

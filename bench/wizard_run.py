@@ -15,7 +15,6 @@ run's (the sandbox tenant included, as with `adue --sandbox`).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -99,7 +98,7 @@ async def drive(folder: Path) -> dict[str, Any]:
     from screens.dialogs.device_code import DeviceCodeDialog
     from tui import startup_gc
     from tui.app import AdueApp
-    from tui.backend import Backend
+    from tui.backend import Backend, WizardOptions
     from tui.sandbox.server import start_sandbox
 
     startup_gc.pause()  # as `adue` does (tui/commands/wizard.py); the app resumes it
@@ -112,7 +111,7 @@ async def drive(folder: Path) -> dict[str, Any]:
         state_file=folder / "adue-session.sandbox-state.json",
     ) as sb:
         session = prepared_session(folder)
-        backend = Backend(session, argparse.Namespace(), running_sandbox=sb)
+        backend = Backend(session, WizardOptions(), running_sandbox=sb)
         app = AdueApp(session, backend=backend)
         async with app.run_test(size=(120, 40)) as pilot:
             monitor.start()

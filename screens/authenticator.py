@@ -9,14 +9,14 @@ required for: by default the SSO extension policy's users, else chosen groups
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Checkbox, RadioSet, Static
 
 from screens.sso_extension import sso_audience
@@ -28,40 +28,10 @@ from tui.steps import StepStatus
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:  # the Graph layer loads after the first frame
-    from tui.graph.models import AuthenticatorApps, VppApp, VppToken
+    from tui.backend import AuthenticatorFinding
+    from tui.graph.models import VppApp, VppToken
 
 STEP = "authenticator"
-
-
-@dataclass(frozen=True)
-class AuthenticatorFinding:
-    """What the tenant has, and whether the step can use it."""
-
-    candidates: tuple[VppApp, ...]  # user-licensed VPP apps, most free licences first
-    tokens: tuple[VppToken, ...]
-    problem: str  # "" = usable
-    fix: str = ""
-
-    @property
-    def usable(self) -> bool:
-        return not self.problem and bool(self.candidates)
-
-
-def assess(apps: AuthenticatorApps, tokens: tuple[VppToken, ...]) -> AuthenticatorFinding:
-    """Reuse the prerequisite checks' words: the app first, then the VPP token."""
-    import datetime as dt
-
-    from tui.findings import Status
-    from tui.graph.checks import check_authenticator, check_vpp_tokens
-
-    candidates = tuple(sorted(apps.user_licensed, key=lambda a: a.free_licenses, reverse=True))
-    app_check = check_authenticator(apps)
-    if app_check.status is not Status.PASS:
-        return AuthenticatorFinding(candidates, tokens, app_check.detail, app_check.fix)
-    token_check = check_vpp_tokens(tokens, dt.datetime.now(dt.UTC))
-    if token_check.status is Status.FAIL:
-        return AuthenticatorFinding(candidates, tokens, token_check.detail, token_check.fix)
-    return AuthenticatorFinding(candidates, tokens, "")
 
 
 def token_state(app: VppApp, tokens: tuple[VppToken, ...]) -> str:
@@ -116,6 +86,16 @@ class AuthenticatorStep(StepPanel):
 
     step_id = STEP
     needs_graph = True
+
+    class Found(Message, bubble=False):
+        def __init__(self, finding: AuthenticatorFinding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    class LookupFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -184,32 +164,31 @@ class AuthenticatorStep(StepPanel):
         self.look_up()
 
     def look_up(self) -> None:
-        import asyncio
-
-        from tui.graph.operations import find_authenticator_apps, list_vpp_tokens
-
-        backend = self.backend
         box = self.query_one("#auth-app", Static)
         box.update("Looking for Microsoft Authenticator in Intune…")
+        box.loading = True
+        self._read_apps()
 
-        async def read() -> tuple[AuthenticatorApps, tuple[VppToken, ...]]:
-            client = backend.client
-            apps, tokens = await asyncio.gather(
-                find_authenticator_apps(client), list_vpp_tokens(client)
-            )
-            return apps, tokens
+    @work(thread=True, exclusive=True, group="auth-app", exit_on_error=False)
+    def _read_apps(self) -> None:
+        try:
+            finding = self.backend.authenticator_state()
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.LookupFailed(exc))
+        else:
+            self.post_answer(self.Found(finding))
 
-        def work() -> AuthenticatorFinding:
-            return assess(*backend.run(read()))
-
-        self.run_blocking(work, self._show_finding, self._lookup_failed, name="auth-app", busy=box)
-
-    def _lookup_failed(self, error: BaseException) -> None:
+    def on_authenticator_step_lookup_failed(self, message: LookupFailed) -> None:
         from tui.error_text import describe_error
 
         box = self.query_one("#auth-app", Static)
+        box.loading = False
         box.add_class("-unusable")
-        box.update(f"Could not read the apps: {describe_error(error, layout='line')}")
+        box.update(f"Could not read the apps: {describe_error(message.error, layout='line')}")
+
+    def on_authenticator_step_found(self, message: Found) -> None:
+        self.query_one("#auth-app", Static).loading = False
+        self._show_finding(message.finding)
 
     def _show_finding(self, finding: AuthenticatorFinding) -> None:
         self.finding = finding

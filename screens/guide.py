@@ -13,8 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal
+from textual.message import Message
 from textual.timer import Timer
 from textual.validation import ValidationResult, Validator
 from textual.widgets import (
@@ -153,6 +155,16 @@ class GuideStep(StepPanel):
     """
 
     step_id = "guide"
+
+    class Exported(Message, bubble=False):
+        def __init__(self, paths: list[Path]) -> None:
+            super().__init__()
+            self.paths = paths
+
+    class ExportFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -413,8 +425,6 @@ class GuideStep(StepPanel):
         )
 
     def export(self) -> None:
-        from tui.guide import export_all
-
         try:
             settings = self.settings().validated()
         except GuideSettingsError as exc:
@@ -423,19 +433,26 @@ class GuideStep(StepPanel):
             return
         folder = self.output_folder()
         self._result(f"Writing the guide into {folder}…")
-        self.run_blocking(
-            lambda: export_all(settings, folder),
-            self._exported,
-            self._export_failed,
-            name="guide-export",
-            busy=self.query_one("#guide-export", Button),
-        )
+        self.query_one("#guide-export", Button).loading = True
+        self._export(settings, folder)
 
-    def _exported(self, paths: list[Path]) -> None:
-        self._result("Written:\n" + "\n".join(f"• {path}" for path in paths))
+    @work(thread=True, exclusive=True, group="guide-export", exit_on_error=False)
+    def _export(self, settings: GuideSettings, folder: Path) -> None:
+        try:
+            paths = self.backend.export_guide(settings, folder)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.ExportFailed(exc))
+        else:
+            self.post_answer(self.Exported(paths))
+
+    def on_guide_step_exported(self, message: Exported) -> None:
+        self.query_one("#guide-export", Button).loading = False
+        self._result("Written:\n" + "\n".join(f"• {path}" for path in message.paths))
         self.set_status("done", confirmed=True)  # the export is the admin going through it
 
-    def _export_failed(self, error: BaseException) -> None:
+    def on_guide_step_export_failed(self, message: ExportFailed) -> None:
+        self.query_one("#guide-export", Button).loading = False
+        error = message.error
         if isinstance(error, OSError):
             where = error.filename or self.output_folder()
             text = (

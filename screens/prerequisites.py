@@ -8,13 +8,13 @@ domain the way an iPhone asks for it.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
@@ -24,8 +24,9 @@ from screens.widgets.toggles import StateCheckbox
 from tui.text import safe_lines, safe_text, short_addresses
 
 if TYPE_CHECKING:
+    from tui.backend import CheckReport
     from tui.discovery.findings import DiscoveryReport
-    from tui.graph.checks import CheckReport
+    from tui.graph.models import CheckTargets
 
 ICONS = {
     "pass": ("✔ pass", "green"),
@@ -94,6 +95,33 @@ class PrerequisitesStep(StepPanel):
 
     step_id = "prerequisites"
     needs_graph = True
+
+    class ChecksRead(Message, bubble=False):
+        def __init__(self, report: CheckReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class ChecksFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    class DomainsRead(Message, bubble=False):
+        """The tenant's verified domains as (label, domain) choices."""
+
+        def __init__(self, choices: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.choices = choices
+
+    class DiscoveryChecked(Message, bubble=False):
+        def __init__(self, report: DiscoveryReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class DiscoveryFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -182,19 +210,28 @@ class PrerequisitesStep(StepPanel):
         if not self.backend_ready:
             self.notify("Sign in first (step 1).", severity="warning")
             return
-        from tui.graph.checks import run_checks
         from tui.rollout.desired import check_targets
 
         targets = check_targets(self.session.data)  # the groups chosen so far, if any
-        self.run_blocking(
-            lambda: self.backend.call(run_checks, targets=targets),
-            self._show_report,
-            name="prerequisite-checks",
-            busy=self.query_one("#prereq-results"),
-        )
+        self.query_one("#prereq-results").loading = True
+        self._read_checks(targets)
 
-    def _show_report(self, report: CheckReport) -> None:
-        self.report = report
+    @work(thread=True, exclusive=True, group="prerequisite-checks", exit_on_error=False)
+    def _read_checks(self, targets: CheckTargets) -> None:
+        try:
+            report = self.backend.run_checks(targets)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.ChecksFailed(exc))
+        else:
+            self.post_answer(self.ChecksRead(report))
+
+    def on_prerequisites_step_checks_failed(self, message: ChecksFailed) -> None:
+        self.query_one("#prereq-results").loading = False
+        self.show_error(message.error)
+
+    def on_prerequisites_step_checks_read(self, message: ChecksRead) -> None:
+        self.query_one("#prereq-results").loading = False
+        report = self.report = message.report
         self._replace_rows(
             "#prereq-results",
             [
@@ -250,23 +287,28 @@ class PrerequisitesStep(StepPanel):
     # the discovery file
 
     def _fill_domains(self) -> None:
-        from tui.discovery.domains import sign_in_domains
-
         if self.backend.signed_in is None:
             return
+        self._read_domains()
 
-        def work() -> list[tuple[str, str]]:
+    @work(thread=True, exclusive=True, group="discovery-domains", exit_on_error=False)
+    def _read_domains(self) -> None:
+        from tui.discovery.domains import sign_in_domains
+
+        try:
             org = self.backend.organization()
-            choices = sign_in_domains(
-                {"name": d.name, "isDefault": d.is_default} for d in org.verified_domains
-            )
-            return [(f"{c.name} ({c.note})" if c.note else c.name, c.name) for c in choices]
+        except Exception as exc:
+            self.post_answer(self.Failed(exc))
+            return
+        choices = sign_in_domains(
+            {"name": d.name, "isDefault": d.is_default} for d in org.verified_domains
+        )
+        found = [(f"{c.name} ({c.note})" if c.note else c.name, c.name) for c in choices]
+        self.post_answer(self.DomainsRead(found))
 
-        self.run_blocking(work, self._domains_loaded, name="discovery-domains")
-
-    def _domains_loaded(self, found: list[tuple[str, str]]) -> None:
+    def on_prerequisites_step_domains_read(self, message: DomainsRead) -> None:
         # Domain names come from the tenant: shown as plain text (a Text prompt is not markup).
-        options = [(Text(safe_text(label)), value) for label, value in found]
+        options = [(Text(safe_text(label)), value) for label, value in message.choices]
         select = self.query_one("#discovery-domain", Select)
         select.set_options(options)
         chosen = self.session.get("tenant", "sign_in_domain")
@@ -300,38 +342,29 @@ class PrerequisitesStep(StepPanel):
         if not domain:
             self.notify("Pick the sign-in domain first.", severity="warning")
             return
-        from tui.discovery.check import check_domain
-
         tenant = self.session.table("tenant")
         cloud = tenant.get("cloud") or "global"
         tenant_id = tenant.get("tenant_id") or None
-        verify: str | bool = True
-        connect_to: tuple[str, int] | None = None
-        sandbox = self.backend.sandbox
-        if sandbox is not None:
-            # The sandbox serves the sign-in domain's file on its HTTPS listener.
-            parts = urlsplit(sandbox.https_url)
-            connect_to = (parts.hostname or "127.0.0.1", parts.port or 443)
-            verify = str(sandbox.ca_path)
-
         self._discovery_started = True
+        self.query_one("#discovery-results").loading = True
+        self._check_discovery(domain, tenant_id, cloud)
 
-        def work() -> DiscoveryReport:
-            return self.backend.run(
-                check_domain(
-                    domain, tenant_id=tenant_id, cloud=cloud, verify=verify, connect_to=connect_to
-                )
-            )
+    @work(thread=True, exclusive=True, group="discovery-check", exit_on_error=False)
+    def _check_discovery(self, domain: str, tenant_id: str | None, cloud: str) -> None:
+        try:
+            report = self.backend.check_discovery(domain, tenant_id=tenant_id, cloud=cloud)
+        except Exception as exc:
+            self.post_answer(self.DiscoveryFailed(exc))
+        else:
+            self.post_answer(self.DiscoveryChecked(report))
 
-        self.run_blocking(
-            work,
-            self._show_discovery,
-            name="discovery-check",
-            busy=self.query_one("#discovery-results"),
-        )
+    def on_prerequisites_step_discovery_failed(self, message: DiscoveryFailed) -> None:
+        self.query_one("#discovery-results").loading = False
+        self.show_error(message.error)
 
-    def _show_discovery(self, report: DiscoveryReport) -> None:
-        self.discovery = report
+    def on_prerequisites_step_discovery_checked(self, message: DiscoveryChecked) -> None:
+        self.query_one("#discovery-results").loading = False
+        report = self.discovery = message.report
         shown = [f for f in report.findings if f.status != "pass"] or report.findings
         if report.status == "pass":
             self._replace_rows(

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Static
 
@@ -34,7 +36,7 @@ from tui.rollout.priority import (
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
-    from tui.rollout.priority_read import ProfilesInTenant
+    from tui.backend import ProfilesInTenant
 
 _UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
@@ -78,6 +80,28 @@ class PriorityStep(StepPanel):
     step_id = "priority"
     needs_graph = True
 
+    class ProfilesRead(Message, bubble=False):
+        def __init__(self, tenant: ProfilesInTenant) -> None:
+            super().__init__()
+            self.tenant = tenant
+
+    class ProfilesFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    class UserGroupsRead(Message, bubble=False):
+        def __init__(self, user: str, groups: tuple[Group, ...]) -> None:
+            super().__init__()
+            self.user = user
+            self.groups = groups
+
+    class UserGroupsFailed(Message, bubble=False):
+        def __init__(self, user: str, error: BaseException) -> None:
+            super().__init__()
+            self.user = user
+            self.error = error
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._tenant: ProfilesInTenant | None = None  # what the tenant has, once read
@@ -119,20 +143,23 @@ class PriorityStep(StepPanel):
 
     def load(self) -> None:
         """Read the tenant's profiles, their assignments and group names (thread worker)."""
-        from tui.rollout.priority_read import read_profiles
-
         self._load_error = False
         self._status("Reading the Apple enrollment profiles…")
-        self.run_blocking(
-            lambda: self.backend.call(read_profiles),
-            self._loaded,
-            self._load_failed,
-            name="priority-load",
-            busy=self.query_one(PriorityList),
-        )
+        self.query_one(PriorityList).loading = True
+        self._read_profiles()
 
-    def _loaded(self, tenant: ProfilesInTenant) -> None:
-        self._tenant = tenant
+    @work(thread=True, exclusive=True, group="priority-load", exit_on_error=False)
+    def _read_profiles(self) -> None:
+        try:
+            tenant = self.backend.read_profiles()
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.ProfilesFailed(exc))
+        else:
+            self.post_answer(self.ProfilesRead(tenant))
+
+    def on_priority_step_profiles_read(self, message: ProfilesRead) -> None:
+        self.query_one(PriorityList).loading = False
+        tenant = self._tenant = message.tenant
         count = len(tenant.profiles)
         ours_new = any(e.is_new for e in self._tenant_entries())
         self._status(
@@ -142,9 +169,10 @@ class PriorityStep(StepPanel):
         self.call_later(self._show_list)
         self.set_status("done")  # the order shown is what apply sets: done once gone through
 
-    def _load_failed(self, error: BaseException) -> None:
+    def on_priority_step_profiles_failed(self, message: ProfilesFailed) -> None:
+        self.query_one(PriorityList).loading = False
         self._load_error = True
-        self._status(describe_error(error), error=True)
+        self._status(describe_error(message.error), error=True)
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#priority-status", Static)
@@ -239,8 +267,6 @@ class PriorityStep(StepPanel):
             self.check_user()
 
     def check_user(self) -> None:
-        from tui.graph.operations import list_user_groups
-
         field = self.query_one("#priority-user", Input)
         user = field.value.strip()
         if not user:
@@ -257,24 +283,31 @@ class PriorityStep(StepPanel):
         self._problem("")
         verdict = self.query_one("#priority-verdict", Static)
         verdict.update(f"Reading the groups of {safe_text(user)}…")
-        self.run_blocking(
-            lambda: self.backend.call(list_user_groups, user),
-            lambda groups: self._user_read(user, groups),
-            self._user_failed,
-            name="priority-who",
-            busy=verdict,
-        )
+        verdict.loading = True
+        self._read_user_groups(user)
+
+    @work(thread=True, exclusive=True, group="priority-who", exit_on_error=False)
+    def _read_user_groups(self, user: str) -> None:
+        try:
+            groups = self.backend.user_groups(user)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.UserGroupsFailed(user, exc))
+        else:
+            self.post_answer(self.UserGroupsRead(user, groups))
 
     def _problem(self, text: str) -> None:
         problem = self.query_one("#priority-user-problem", Static)
         problem.update(safe_lines(text))
         problem.display = bool(text)
 
-    def _user_read(self, user: str, groups: tuple[Group, ...]) -> None:
-        self._user = (user, groups)
+    def on_priority_step_user_groups_read(self, message: UserGroupsRead) -> None:
+        self.query_one("#priority-verdict", Static).loading = False
+        self._user = (message.user, message.groups)
         self._show_verdict()
 
-    def _user_failed(self, error: BaseException) -> None:
+    def on_priority_step_user_groups_failed(self, message: UserGroupsFailed) -> None:
+        self.query_one("#priority-verdict", Static).loading = False
+        error = message.error
         self._user = None
         status = getattr(error, "status", None)
         user = self.query_one("#priority-user", Input).value.strip()

@@ -3,8 +3,8 @@
 The plan (tui.rollout.plan.make_plan) compares the session with the tenant and never
 writes. Apply asks first (naming the signed-in tenant), then in one worker checks the
 tenant, plans afresh (Backend.apply_fresh: never the plan on screen) and writes action by action,
-journalled in the session; its progress callback runs on the Graph thread and is
-handed to the UI with call_from_thread. Throttling and retries show on the row of
+journalled in the session; its progress callback runs on the Graph thread and posts
+each event to the panel as an `ApplyProgress` message. Throttling and retries show on the row of
 the action they delay. A failure says what happened, Graph's request-id, and that
 applying again resumes; success lists each object with its Intune admin center
 link, and a fresh plan shows that nothing is left to do.
@@ -12,12 +12,13 @@ link, and a fresh plan shows that nothing is left to do.
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Static
 
 from screens.dialogs.confirm import ConfirmDialog
@@ -29,14 +30,26 @@ from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
-    from tui.graph.checks import CheckReport
-    from tui.rollout.apply import ApplyResult, Progress
+    from tui.backend import ApplyResult, CheckReport, Progress
+    from tui.graph.models import CheckTargets
+    from tui.progress.report import ProgressReport
+    from tui.rollout.destroy import DestroyPlan, DestroyResult
     from tui.rollout.model import Plan
+
+SHOW_PLAN_SECONDS = 10.0  # how long apply's first write waits for its plan to be shown
 
 LAST_RESULT_WORDS = {
     "failed": "The last apply stopped with a failure",
     "interrupted": "The last apply was interrupted before it finished",
 }
+
+
+class _Failure(Message, bubble=False):
+    """A Review worker's Backend call failed (each kind below is its own message)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
 
 
 class ReviewStep(StepPanel):
@@ -64,6 +77,69 @@ class ReviewStep(StepPanel):
 
     step_id = "review"
     needs_graph = True
+
+    class ChecksRead(Message, bubble=False):
+        def __init__(self, targets: CheckTargets, report: CheckReport) -> None:
+            super().__init__()
+            self.targets = targets
+            self.report = report
+
+    class ChecksFailed(_Failure, bubble=False):
+        pass
+
+    class Planned(Message, bubble=False):
+        def __init__(self, plan: Plan, *, after_apply: bool) -> None:
+            super().__init__()
+            self.plan = plan
+            self.after_apply = after_apply
+
+    class PlanFailed(_Failure, bubble=False):
+        pass
+
+    class FreshPlan(Message, bubble=False):
+        """Apply read the tenant again and planned: the plan it now carries out."""
+
+        def __init__(self, plan: Plan) -> None:
+            super().__init__()
+            self.plan = plan
+            self.shown = threading.Event()  # set once the plan is on screen
+
+    class ApplyProgress(Message, bubble=False):
+        """One action's progress during apply (start, retry, done, failed)."""
+
+        def __init__(self, event: Progress) -> None:
+            super().__init__()
+            self.event = event
+
+    class Applied(Message, bubble=False):
+        def __init__(self, result: ApplyResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class ApplyFailed(_Failure, bubble=False):
+        pass
+
+    class ProgressRead(Message, bubble=False):
+        def __init__(self, report: ProgressReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class ProgressFailed(_Failure, bubble=False):
+        pass
+
+    class DestroyPreviewed(Message, bubble=False):
+        def __init__(self, destroy: DestroyPlan) -> None:
+            super().__init__()
+            self.destroy = destroy
+
+    class Destroyed(Message, bubble=False):
+        def __init__(self, result: DestroyResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class DestroyFailed(_Failure, bubble=False):
+        pass
+
     # After a successful apply: the Progress view (who has enrolled), a button here and
     # the key p, bound by the app so that it works wherever focus is (tui/app.py).
 
@@ -115,7 +191,6 @@ class ReviewStep(StepPanel):
         """Read the checks again when they may say something new: never read yet, the
         targets changed, or something was not met (it may be fixed now). Not on every
         plan: each read is several requests, and a re-plan after a failure needs none."""
-        from tui.graph.checks import run_checks
         from tui.rollout.desired import check_targets
 
         targets = check_targets(self.session.data)
@@ -123,24 +198,26 @@ class ReviewStep(StepPanel):
             self._show_prerequisites()  # step 2's accepted warnings may have changed
             return
 
-        def checked(report: CheckReport) -> None:
-            self._checked_for = targets
-            self._checked(report)
+        self._read_checks(targets)
 
-        self.run_blocking(
-            lambda: self.backend.call(run_checks, targets=targets),
-            checked,
-            self._check_failed,
-            name="review-checks",
-        )
+    @work(thread=True, exclusive=True, group="review-checks", exit_on_error=False)
+    def _read_checks(self, targets: CheckTargets) -> None:
+        try:
+            report = self.backend.run_checks(targets)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.ChecksFailed(exc))
+        else:
+            self.post_answer(self.ChecksRead(targets, report))
 
-    def _checked(self, report: CheckReport) -> None:
-        self.checks = report
+    def on_review_step_checks_read(self, message: ChecksRead) -> None:
+        self._checked_for = message.targets
+        self.checks = message.report
         self._show_summary()
         self._show_prerequisites()
         self._buttons()
 
-    def _check_failed(self, error: BaseException) -> None:
+    def on_review_step_checks_failed(self, message: ChecksFailed) -> None:
+        error = message.error
         # Not a reason to refuse: the plan reads the tenant on its own and says what fails.
         self.checks = None
         self._open = []
@@ -199,27 +276,27 @@ class ReviewStep(StepPanel):
             self.make_plan()
 
     def make_plan(self, after_apply: bool = False) -> None:
-        from tui.rollout.plan import make_plan
-
         self._planned_once = True
         self._show_summary()  # the other steps may have changed since
         if not after_apply:
             self.check_prerequisites()
         self._set_status("Comparing the session with the tenant…")
         self._buttons(planning=True)
+        self.query_one("#review-plan").loading = True
+        self._read_plan(after_apply=after_apply)
 
-        def planned(plan: Plan) -> None:
-            self.call_later(self._show_plan, plan, after_apply)
+    @work(thread=True, exclusive=True, group="review-plan", exit_on_error=False)
+    def _read_plan(self, *, after_apply: bool) -> None:
+        try:
+            plan = self.backend.plan()
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.PlanFailed(exc))
+        else:
+            self.post_answer(self.Planned(plan, after_apply=after_apply))
 
-        self.run_blocking(
-            lambda: self.backend.call(make_plan, self.session.data),
-            planned,
-            self._plan_failed,
-            name="review-plan",
-            busy=self.query_one("#review-plan"),
-        )
-
-    async def _show_plan(self, plan: Plan, after_apply: bool = False) -> None:
+    async def on_review_step_planned(self, message: Planned) -> None:
+        self.query_one("#review-plan").loading = False
+        plan, after_apply = message.plan, message.after_apply
         self.plan = plan
         # Right after an apply, an empty plan keeps the applied rows (and their
         # request-ids) on screen; the status line says that nothing is left.
@@ -233,8 +310,9 @@ class ReviewStep(StepPanel):
         self._set_status(summary, error=plan.blocked)
         self._buttons()
 
-    def _plan_failed(self, error: BaseException) -> None:
-        self._set_status(f"Could not read the tenant: {describe_error(error)}", error=True)
+    def on_review_step_plan_failed(self, message: PlanFailed) -> None:
+        self.query_one("#review-plan").loading = False
+        self._set_status(f"Could not read the tenant: {describe_error(message.error)}", error=True)
         self._buttons()
 
     # applying
@@ -289,24 +367,33 @@ class ReviewStep(StepPanel):
         self._buttons()
         self.query_one("#review-outcome", Vertical).remove_children()
         self._set_status("Reading the tenant again before applying…")
+        self._apply()
 
-        show: Any = self._show_fresh_plan  # (mypy cannot solve call_from_thread's union)
+    @work(thread=True, exclusive=True, group="review-apply", exit_on_error=False)
+    def _apply(self) -> None:
+        # Both callbacks run on the Graph thread. The first write waits until the fresh
+        # plan is on screen (each row then follows its action); a closing app shows
+        # nothing, and after SHOW_PLAN_SECONDS apply goes on: the journal records every write.
+        def planned(plan: Plan) -> None:  # before the first write
+            message = self.FreshPlan(plan)
+            if self.post_answer(message):
+                message.shown.wait(SHOW_PLAN_SECONDS)
 
-        def planned(plan: Plan) -> None:  # on the Graph thread, before the first write
-            with contextlib.suppress(RuntimeError):
-                self.app.call_from_thread(show, plan)
+        def progress(event: Progress) -> None:
+            self.post_answer(self.ApplyProgress(event))
 
-        def progress(event: Progress) -> None:  # on the Graph thread
-            # RuntimeError: the app is closing; the journal still records every write.
-            with contextlib.suppress(RuntimeError):
-                self.app.call_from_thread(self._progress, event)
+        try:
+            result = self.backend.apply_fresh(progress, planned)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.ApplyFailed(exc))
+        else:
+            self.post_answer(self.Applied(result))
 
-        self.run_blocking(
-            lambda: self.backend.apply_fresh(progress, planned),
-            self._applied,
-            self._apply_failed,
-            name="review-apply",
-        )
+    async def on_review_step_fresh_plan(self, message: FreshPlan) -> None:
+        try:
+            await self._show_fresh_plan(message.plan)
+        finally:
+            message.shown.set()
 
     async def _show_fresh_plan(self, plan: Plan) -> None:
         """The plan apply is about to carry out, so each row follows its own action."""
@@ -316,7 +403,8 @@ class ReviewStep(StepPanel):
         await holder.mount(PlanView(plan, id="review-plan-view"))
         self._set_status("Applying… each action shows its progress below.")
 
-    def _progress(self, event: Progress) -> None:
+    def on_review_step_apply_progress(self, message: ApplyProgress) -> None:
+        event = message.event
         view = self._view()
         row = view.row(event.action_key) if view and event.action_key else None
         if row is None:
@@ -332,7 +420,8 @@ class ReviewStep(StepPanel):
         elif event.event == "failed":
             row.set_state("failed", event.message, event.request_id)
 
-    def _applied(self, result: ApplyResult) -> None:
+    def on_review_step_applied(self, message: Applied) -> None:
+        result = message.result
         self.applying = False
         view = self._view()
         if view is not None:
@@ -349,7 +438,8 @@ class ReviewStep(StepPanel):
             self._show_failure(result)
             self._buttons()
 
-    def _apply_failed(self, error: BaseException) -> None:
+    def on_review_step_apply_failed(self, message: ApplyFailed) -> None:
+        error = message.error
         self.applying = False
         self.post_message(self.SessionChanged())
         self._show_last_result()
@@ -399,7 +489,7 @@ class ReviewStep(StepPanel):
 
     def action_progress(self) -> None:
         """Read who has enrolled (off the UI thread) and show it in the Progress view."""
-        from tui.progress.read import progress_targets, read_progress
+        from tui.progress.read import progress_targets
         from tui.rollout.modes import session_mode, session_profile_name
 
         if self.applying or self.session.get(self.step_id, "last_result") != "ok":
@@ -408,19 +498,23 @@ class ReviewStep(StepPanel):
             return
         targets = progress_targets(self.session.data)
         self._set_status("Reading who has enrolled…")
-        self.run_blocking(
-            lambda: self.backend.call(
-                read_progress,
-                targets,
-                mode=session_mode(self.session.data),
-                profile_name=session_profile_name(self.session.data),
-            ),
-            self._show_progress,
-            self._progress_failed,
-            name="review-progress",
+        self._read_progress(
+            targets,
+            mode=session_mode(self.session.data),
+            profile_name=session_profile_name(self.session.data),
         )
 
-    def _show_progress(self, report: Any) -> None:
+    @work(thread=True, exclusive=True, group="review-progress", exit_on_error=False)
+    def _read_progress(self, targets: CheckTargets, *, mode: str, profile_name: str) -> None:
+        try:
+            report = self.backend.read_progress(targets, mode=mode, profile_name=profile_name)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.ProgressFailed(exc))
+        else:
+            self.post_answer(self.ProgressRead(report))
+
+    def on_review_step_progress_read(self, message: ProgressRead) -> None:
+        report = message.report
         from screens.dialogs.progress import ProgressDialog
         from tui.progress.text import report_lines
 
@@ -431,8 +525,9 @@ class ReviewStep(StepPanel):
         )
         self.app.push_screen(ProgressDialog(report_lines(report), hint))
 
-    def _progress_failed(self, error: BaseException) -> None:
-        self._set_status(f"Could not read who has enrolled: {describe_error(error)}", error=True)
+    def on_review_step_progress_failed(self, message: ProgressFailed) -> None:
+        text = f"Could not read who has enrolled: {describe_error(message.error)}"
+        self._set_status(text, error=True)
 
     def _show_failure(self, result: ApplyResult) -> None:
         failed = len(result.failed)
@@ -483,15 +578,21 @@ class ReviewStep(StepPanel):
         self.applying = True
         self._buttons()
         self._set_status("Reading what this session created…")
-        self.run_blocking(
-            self.backend.destroy_preview,
-            self._ask_destroy,
-            self._destroy_failed,
-            name="review-destroy-preview",
-        )
+        self._preview_destroy()
 
-    def _ask_destroy(self, destroy: Any) -> None:
+    @work(thread=True, exclusive=True, group="review-destroy-preview", exit_on_error=False)
+    def _preview_destroy(self) -> None:
+        try:
+            destroy = self.backend.destroy_preview()
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.DestroyFailed(exc))
+        else:
+            self.post_answer(self.DestroyPreviewed(destroy))
+
+    def on_review_step_destroy_previewed(self, message: DestroyPreviewed) -> None:
         from tui.rollout.destroy import confirm_text
+
+        destroy = message.destroy
 
         self.applying = False
         self._buttons()
@@ -517,14 +618,19 @@ class ReviewStep(StepPanel):
         self._buttons()
         self.query_one("#review-outcome", Vertical).remove_children()
         self._set_status("Reading the tenant again, then removing…")
-        self.run_blocking(
-            lambda: self.backend.destroy_fresh(allow_enrolled=enrolled),
-            self._destroyed,
-            self._destroy_failed,
-            name="review-destroy",
-        )
+        self._destroy(allow_enrolled=enrolled)
 
-    def _destroyed(self, result: Any) -> None:
+    @work(thread=True, exclusive=True, group="review-destroy", exit_on_error=False)
+    def _destroy(self, *, allow_enrolled: bool) -> None:
+        try:
+            result = self.backend.destroy_fresh(allow_enrolled=allow_enrolled)
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.DestroyFailed(exc))
+        else:
+            self.post_answer(self.Destroyed(result))
+
+    def on_review_step_destroyed(self, message: Destroyed) -> None:
+        result = message.result
         self.applying = False
         if result.ok:
             text = (
@@ -540,9 +646,9 @@ class ReviewStep(StepPanel):
             )
         self.make_plan()
 
-    def _destroy_failed(self, error: BaseException) -> None:
+    def on_review_step_destroy_failed(self, message: DestroyFailed) -> None:
         self.applying = False
-        self._set_status(f"Could not undo: {describe_error(error)}", error=True)
+        self._set_status(f"Could not undo: {describe_error(message.error)}", error=True)
         self._buttons()
 
     # small helpers

@@ -5,16 +5,17 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.literal import literal
 from screens.widgets.step_panel import StepPanel
-from tui.backend import SandboxInfo
+from tui.backend import SandboxInfo, missing_scopes
 from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
 
@@ -143,6 +144,25 @@ class SignInStep(StepPanel):
 
     step_id = "sign_in"
     _interactive = True
+
+    class DeviceCode(Message, bubble=False):
+        """The identity platform's device code, to show (the sign-in waits for it)."""
+
+        def __init__(self, prompt: DeviceCodePrompt, cancel: threading.Event) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.cancel = cancel
+
+    class Done(Message, bubble=False):
+        def __init__(self, signed_in: SignedIn, organization: Organization) -> None:
+            super().__init__()
+            self.signed_in = signed_in
+            self.organization = organization
+
+    class SignInFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
 
     def compose_body(self) -> ComposeResult:
         tenant = self.session.table("tenant")
@@ -280,24 +300,30 @@ class SignInStep(StepPanel):
                 )
                 field.focus()
                 return
-        cancel = threading.Event()
         self.query_one("#sign-in-button", Button).disabled = True
         self.query_one("#sign-in-result", Static).update("Signing in…")
+        self._sign_in(threading.Event(), interactive=interactive)
 
+    @work(thread=True, exclusive=True, group="sign-in", exit_on_error=False)
+    def _sign_in(self, cancel: threading.Event, *, interactive: bool) -> None:
         def prompt(device_code: DeviceCodePrompt) -> None:
-            # Called by azure-identity in the worker thread.
-            self.app.call_from_thread(self._show_device_code, device_code, cancel)
+            # Called by azure-identity in this worker thread.
+            self.post_answer(self.DeviceCode(device_code, cancel))
 
-        def work() -> tuple[SignedIn, Organization]:
+        try:
             if self.backend.sandbox_mode:
                 self.backend.start_sandbox()  # idempotent; usually already up
             signed_in = self.backend.sign_in(prompt, cancel, interactive=interactive)
-            return signed_in, self.backend.organization()
+            organization = self.backend.organization()
+        except Exception as exc:  # shown to the person, never raised into Textual
+            self.post_answer(self.SignInFailed(exc))
+        else:
+            self.post_answer(self.Done(signed_in, organization))
 
-        self.run_blocking(work, self._signed_in, self._sign_in_failed, name="sign-in")
-
-    def _show_device_code(self, device_code: DeviceCodePrompt, cancel: threading.Event) -> None:
+    def on_sign_in_step_device_code(self, message: DeviceCode) -> None:
         from screens.dialogs.device_code import DeviceCodeDialog
+
+        device_code, cancel = message.prompt, message.cancel
 
         note = ""
         info = getattr(self.app, "sandbox_info", None)
@@ -311,8 +337,8 @@ class SignInStep(StepPanel):
         if isinstance(self.app.screen, DeviceCodeDialog):
             self.app.pop_screen()
 
-    def _signed_in(self, result: tuple[SignedIn, Organization]) -> None:
-        signed_in, organization = result
+    def on_sign_in_step_done(self, message: Done) -> None:
+        signed_in, organization = message.signed_in, message.organization
         self._close_device_code()
         self.query_one("#sign-in-button", Button).disabled = False
         settings = self.backend.settings()
@@ -333,8 +359,10 @@ class SignInStep(StepPanel):
         self.query_one("#sign-in-result", Static).update(self._summary_text(signed_in))
         self.post_message(self.SignedIn())
 
-    def _sign_in_failed(self, error: BaseException) -> None:
+    def on_sign_in_step_sign_in_failed(self, message: SignInFailed) -> None:
         from tui.graph.errors import SignInCancelled, SignInRequired
+
+        error = message.error
 
         self._close_device_code()
         self.query_one("#sign-in-button", Button).disabled = False
@@ -365,15 +393,7 @@ class SignInStep(StepPanel):
                     "(a cached sign-in is used when there is one)."
                 )
             return "Not signed in yet."
-        from tui.graph.operations import RUN_SCOPES
-
-        granted = {scope.lower() for scope in signed_in.scopes}
-        missing = [
-            scope
-            for scope in RUN_SCOPES
-            if scope.lower() not in granted
-            and scope.lower().replace(".read.", ".readwrite.") not in granted
-        ]
+        missing = missing_scopes(signed_in.scopes)
         lines = [
             f"Signed in as {safe_text(signed_in.account)}",
             safe_text(f"Tenant: {tenant.get('organization', '')} ({tenant.get('tenant_id', '')})"),

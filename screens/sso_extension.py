@@ -77,14 +77,11 @@ def configuration_lines(browser_sso: bool, extra: Mapping[str, Any] | None = Non
     Values are shown as JSON (a string in quotes, an integer bare), followed by
     Graph's value type, so what is on screen is what is sent.
     """
-    from tui.graph.models import SsoPolicySpec
-    from tui.graph.payloads import sso_extension_body
+    from tui.backend import sso_configurations
 
     keys = tuple((k, v) for k, v in (extra or {}).items() if not sso_keys.value_problem(k, v))
-    spec = SsoPolicySpec("", browser_sso_interaction_enabled=browser_sso, extra_keys=keys)
-    body = sso_extension_body(spec)
     lines = []
-    for pair in body["configurations"]:
+    for pair in sso_configurations(browser_sso=browser_sso, extra_keys=keys):
         kind = VALUE_TYPES.get(pair["@odata.type"], pair["@odata.type"])
         lines.append(
             Text.assemble(

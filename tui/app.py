@@ -24,7 +24,7 @@ from screens.widgets.step_list import StepIndicator, StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
 from tui import startup_gc
-from tui.backend import Backend, SandboxInfo
+from tui.backend import Backend, SandboxInfo, WizardOptions
 from tui.session import Session
 from tui.steps import STEPS, get_step, next_step, previous_step
 
@@ -83,7 +83,7 @@ class AdueApp(App[int]):
     ) -> None:
         super().__init__()
         self.session = session
-        self.backend = backend or Backend(session, sandbox=sandbox)
+        self.backend = backend or Backend(session, WizardOptions(sandbox=sandbox))
         self.sandbox = self.backend.sandbox_mode
         self.sandbox_info: SandboxInfo | None = None
         self.crash_line = ""  # set when the app stopped on an unexpected error

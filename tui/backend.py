@@ -6,15 +6,20 @@ workers call the blocking methods here; each runs its coroutine on that loop and
 waits for the result, so neither the ~1.6 s first model deserialisation nor any
 request ever runs on Textual's event loop. msgraph, azure.identity and the
 sandbox are imported only inside these methods, after the first frame.
+
+The screens see only this class's domain methods (sign in, search groups, read
+profiles, run checks, check discovery, plan, apply, undo, export the guide): they
+never reach the Graph client, the operations or the sandbox themselves (the
+import-linter contract "screens use the Backend, not the Graph layer").
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import contextlib
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,14 +29,34 @@ from tui.choices import TOKEN_CACHES
 from tui.session import Session
 
 if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
+    from tui.discovery.findings import DiscoveryReport
     from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, SignedIn
+
+    # `X as X`: results the screens name, re-exported so that they import no Graph caller.
+    from tui.graph.checks import CheckReport as CheckReport
     from tui.graph.client import GraphClient
-    from tui.graph.models import Organization
+    from tui.graph.models import (
+        AuthenticatorApps,
+        CheckTargets,
+        Group,
+        GroupKind,
+        GroupPage,
+        Organization,
+        VppApp,
+        VppToken,
+    )
     from tui.graph.retry import RetryNotice
     from tui.graph.target import TargetTenant
-    from tui.rollout.apply import ApplyResult, ProgressFn
+    from tui.guide.settings import GuideSettings
+    from tui.progress.report import ProgressReport
+    from tui.rollout.apply import ApplyResult as ApplyResult
+    from tui.rollout.apply import Progress as Progress
+    from tui.rollout.apply import ProgressFn
     from tui.rollout.destroy import DestroyPlan, DestroyResult
     from tui.rollout.model import Plan
+    from tui.rollout.priority_read import ProfilesInTenant as ProfilesInTenant
     from tui.sandbox.server import RunningSandbox
 
 T = TypeVar("T")
@@ -45,6 +70,77 @@ SANDBOX_AUTO_APPROVE_SECONDS = 4.0
 
 class NotSignedIn(RuntimeError):
     """A Graph call was asked for before sign-in finished."""
+
+
+@dataclass(frozen=True)
+class WizardOptions:
+    """What `adue` (the wizard) was given on the command line; None: not given, the
+    session's [tenant] value stands. Built by tui.commands.wizard from its arguments."""
+
+    sandbox: bool = False
+    cloud: str | None = None
+    tenant: str | None = None
+    client_id: str | None = None
+    graph_url: str | None = None
+    auth: str | None = None
+    certificate_path: str | None = None
+    allow_plaintext_token_cache: bool = False
+
+
+@dataclass(frozen=True)
+class AuthenticatorFinding:
+    """What the tenant has for the Authenticator step, and whether the step can use it."""
+
+    candidates: tuple[VppApp, ...]  # user-licensed VPP apps, most free licences first
+    tokens: tuple[VppToken, ...]
+    problem: str  # "" = usable
+    fix: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem and bool(self.candidates)
+
+
+def assess_authenticator(
+    apps: AuthenticatorApps, tokens: tuple[VppToken, ...]
+) -> AuthenticatorFinding:
+    """Reuse the prerequisite checks' words: the app first, then the VPP token."""
+    import datetime as dt
+
+    from tui.findings import Status
+    from tui.graph.checks import check_authenticator, check_vpp_tokens
+
+    candidates = tuple(sorted(apps.user_licensed, key=lambda a: a.free_licenses, reverse=True))
+    app_check = check_authenticator(apps)
+    if app_check.status is not Status.PASS:
+        return AuthenticatorFinding(candidates, tokens, app_check.detail, app_check.fix)
+    token_check = check_vpp_tokens(tokens, dt.datetime.now(dt.UTC))
+    if token_check.status is Status.FAIL:
+        return AuthenticatorFinding(candidates, tokens, token_check.detail, token_check.fix)
+    return AuthenticatorFinding(candidates, tokens, "")
+
+
+def missing_scopes(granted: Sequence[str]) -> list[str]:
+    """The permissions a run needs that `granted` lacks (a ReadWrite grant covers Read)."""
+    from tui.graph.operations import RUN_SCOPES
+
+    have = {scope.lower() for scope in granted}
+    return [
+        scope
+        for scope in RUN_SCOPES
+        if scope.lower() not in have and scope.lower().replace(".read.", ".readwrite.") not in have
+    ]
+
+
+def sso_configurations(
+    *, browser_sso: bool, extra_keys: tuple[tuple[str, Any], ...]
+) -> list[dict[str, Any]]:
+    """The SSO extension's key/value pairs exactly as the policy's body sends them."""
+    from tui.graph.models import SsoPolicySpec
+    from tui.graph.payloads import sso_extension_body
+
+    spec = SsoPolicySpec("", browser_sso_interaction_enabled=browser_sso, extra_keys=extra_keys)
+    return list(sso_extension_body(spec)["configurations"])
 
 
 @dataclass(frozen=True)
@@ -65,14 +161,13 @@ class Backend:
     def __init__(
         self,
         session: Session,
-        args: argparse.Namespace | None = None,
+        options: WizardOptions | None = None,
         *,
-        sandbox: bool = False,
         running_sandbox: RunningSandbox | None = None,
     ) -> None:
         self.session = session
-        self.args = args or argparse.Namespace()
-        self.sandbox_mode = sandbox or running_sandbox is not None
+        self.options = options or WizardOptions()
+        self.sandbox_mode = self.options.sandbox or running_sandbox is not None
         self._sandbox = running_sandbox
         self._owns_sandbox = running_sandbox is None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -80,6 +175,10 @@ class Backend:
         self._start_lock = threading.Lock()
         self._client: GraphClient | None = None
         self._pending: set[Future[Any]] = set()
+        self._groups: dict[str, Future[Any]] = {}  # the call in flight per exclusive group
+        self._clients: list[GraphClient] = []  # every client built: closed by close()
+        self._credentials: list[TokenCredential] = []  # those this backend built
+        self._kinds: dict[str, GroupKind] = {}  # group id -> users/devices, per run
         self._closed = False
         self.signed_in: SignedIn | None = None
         self.target: TargetTenant | None = None  # the signed-in tenant, checked
@@ -95,36 +194,63 @@ class Backend:
                 self._loop, self._thread = loop, thread
             return self._loop
 
-    def submit(self, coroutine: Awaitable[T]) -> Future[T]:
-        """Schedule a coroutine on the Graph loop; the caller may wait or cancel."""
+    def _submit(self, coroutine: Awaitable[T], group: str | None = None) -> Future[T]:
+        """Schedule a coroutine on the Graph loop. With `group`, the call of that group
+        still in flight is cancelled first (its HTTP request closed, its waiter told
+        CancelledError): a search superseded by more typing stops at once."""
 
         async def run() -> T:
             return await coroutine
 
         if self._closed:
+            if asyncio.iscoroutine(coroutine):
+                coroutine.close()  # never awaited: no "coroutine was never awaited" warning
             raise RuntimeError("the wizard is closing")
         future = asyncio.run_coroutine_threadsafe(run(), self._ensure_loop())
         with self._start_lock:
             self._pending.add(future)
+            if group is not None:
+                previous = self._groups.get(group)
+                self._groups[group] = future
+            else:
+                previous = None
+        if previous is not None:
+            previous.cancel()
         future.add_done_callback(self._forget)
         return future
 
     def _forget(self, future: Future[Any]) -> None:
         with self._start_lock:
             self._pending.discard(future)
+            for group, current in list(self._groups.items()):
+                if current is future:
+                    del self._groups[group]
 
     def run(self, coroutine: Awaitable[T], timeout: float | None = None) -> T:
-        return self.submit(coroutine).result(timeout)
+        """Run a coroutine on the Graph loop and wait (the headless tools' and tests' way;
+        screens call the domain methods below)."""
+        return self._submit(coroutine).result(timeout)
 
-    def call(self, operation: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Run `operation(client, *args, **kwargs)` (a tui.graph.operations function)."""
-        return self.run(operation(self.client, *args, **kwargs))
+    def _call(self, coroutine: Awaitable[T], group: str | None = None) -> T:
+        return self._submit(coroutine, group).result()
+
+    def cancel(self, group: str) -> None:
+        """Cancel the call of `group` in flight, if any (see `_submit`)."""
+        with self._start_lock:
+            future = self._groups.pop(group, None)
+        if future is not None:
+            future.cancel()
 
     @property
     def client(self) -> GraphClient:
+        """The signed-in Graph client (not for screens: they call the domain methods)."""
         if self._client is None:
             raise NotSignedIn("Sign in first (step 1).")
         return self._client
+
+    def _use_client(self, client: GraphClient) -> None:
+        self._client = client
+        self._clients.append(client)
 
     # start-up work, after the first frame
 
@@ -170,6 +296,7 @@ class Backend:
 
     @property
     def sandbox(self) -> RunningSandbox | None:
+        """The running sandbox (tests and the fleet; screens use `check_discovery`)."""
         return self._sandbox
 
     # signing in
@@ -179,7 +306,7 @@ class Backend:
         from tui.graph.auth import ConnectionSettings
 
         settings = ConnectionSettings.from_args_and_session(
-            self.args,
+            self.options,
             self.session.table("tenant"),
             where=lambda key: self.session.where("tenant", key),
         )
@@ -225,14 +352,16 @@ class Backend:
         if self._sandbox is not None and self._owns_sandbox:
             prompt = self._sandbox.approving(prompt, SANDBOX_AUTO_APPROVE_SECONDS)
         credential = build_credential(settings, prompt=prompt, cancel=cancel)
+        self._credentials.append(credential.credential)
         signed_in = sign_in(credential, cancel=cancel, interactive=interactive)
         client = build_graph_client(
             credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
         )
+        self._clients.append(client)
         # The tenant the token is for must be the session's (TenantMismatch otherwise):
         # a sign-in to another tenant never becomes the wizard's client.
         self.target = self.run(self._confirm_target(client))
-        self._client = client
+        self._use_client(client)
         self.signed_in = signed_in
         return signed_in
 
@@ -240,12 +369,9 @@ class Backend:
         from tui.graph.target import confirm_target
 
         table = self.session.table("tenant")
-        cloud = getattr(self.args, "cloud", None) or table.get("cloud") or "global"
+        cloud = self.options.cloud or table.get("cloud") or "global"
         return await confirm_target(
-            client,
-            cloud=str(cloud),
-            tenant_table=table,
-            cli_tenant=getattr(self.args, "tenant", None),
+            client, cloud=str(cloud), tenant_table=table, cli_tenant=self.options.tenant
         )
 
     def apply_fresh(
@@ -318,22 +444,147 @@ class Backend:
             return "silent"
         return ""
 
+    # reading the tenant (each blocks; the screens call them from thread workers)
+
     def organization(self) -> Organization:
         from tui.graph.operations import get_organization
 
-        return self.call(get_organization)
+        return self._call(get_organization(self.client))
+
+    def search_groups(self, text: str, *, top: int, group: str | None = None) -> GroupPage:
+        """The first page of groups matching `text`; a later call of the same `group`
+        (a picker's search) cancels this one's request."""
+        from tui.graph.operations import search_groups
+
+        return self._call(search_groups(self.client, text, top=top), group)
+
+    def next_group_page(self, page: GroupPage, *, group: str | None = None) -> GroupPage:
+        from tui.graph.operations import next_group_page
+
+        return self._call(next_group_page(self.client, page), group)
+
+    def known_group_kind(self, group: Group) -> GroupKind | None:
+        """Users or devices without a request: remembered this run, or read from a
+        dynamic group's rule. Every picker shares these answers."""
+        from tui.graph.operations import kind_from_rule
+
+        if group.id in self._kinds:
+            return self._kinds[group.id]
+        if group.membership_rule:
+            from_rule = kind_from_rule(group.membership_rule)
+            if from_rule is not None:
+                self._kinds[group.id] = from_rule
+                return from_rule
+        return None
+
+    def remembered_group_kind(self, group_id: str) -> GroupKind | None:
+        return self._kinds.get(group_id)
+
+    def group_kinds(self, groups: Sequence[Group]) -> list[GroupKind | BaseException]:
+        """Whether each group holds users or devices (an assigned group costs a `$batch`),
+        in order; a failed answer is its exception. Answers are remembered."""
+        from tui.graph.operations import get_group_kind
+
+        client = self.client
+
+        async def look_up() -> list[GroupKind | BaseException]:
+            return await asyncio.gather(
+                *(get_group_kind(client, g) for g in groups), return_exceptions=True
+            )
+
+        answers = self._call(look_up())
+        for group, answer in zip(groups, answers, strict=True):
+            if not isinstance(answer, BaseException):
+                self._kinds[group.id] = answer
+        return answers
+
+    def read_profiles(self) -> ProfilesInTenant:
+        """The tenant's iOS enrollment profiles with their groups (the Priority step)."""
+        from tui.rollout.priority_read import read_profiles
+
+        return self._call(read_profiles(self.client))
+
+    def user_groups(self, user: str) -> tuple[Group, ...]:
+        """The groups `user` (UPN or id) is in, transitively."""
+        from tui.graph.operations import list_user_groups
+
+        return self._call(list_user_groups(self.client, user))
+
+    def run_checks(self, targets: CheckTargets) -> CheckReport:
+        """The prerequisite checks for whom the session targets so far."""
+        from tui.graph.checks import run_checks
+
+        return self._call(run_checks(self.client, targets=targets))
+
+    def authenticator_state(self) -> AuthenticatorFinding:
+        """The tenant's Microsoft Authenticator VPP apps and tokens, assessed."""
+        from tui.graph.operations import find_authenticator_apps, list_vpp_tokens
+
+        client = self.client
+
+        async def read() -> tuple[AuthenticatorApps, tuple[VppToken, ...]]:
+            apps, tokens = await asyncio.gather(
+                find_authenticator_apps(client), list_vpp_tokens(client)
+            )
+            return apps, tokens
+
+        return assess_authenticator(*self._call(read()))
+
+    def check_discovery(self, domain: str, *, tenant_id: str | None, cloud: str) -> DiscoveryReport:
+        """Fetch `domain`'s service-discovery file as an iPhone would. In sandbox mode the
+        sandbox's HTTPS listener serves it, trusted through the sandbox's own CA."""
+        from urllib.parse import urlsplit
+
+        from tui.discovery.check import check_domain
+
+        verify: str | bool = True
+        connect_to: tuple[str, int] | None = None
+        sandbox = self._sandbox
+        if sandbox is not None:
+            parts = urlsplit(sandbox.https_url)
+            connect_to = (parts.hostname or "127.0.0.1", parts.port or 443)
+            verify = str(sandbox.ca_path)
+        return self._call(
+            check_domain(
+                domain, tenant_id=tenant_id, cloud=cloud, verify=verify, connect_to=connect_to
+            )
+        )
+
+    def plan(self) -> Plan:
+        """Compare the session with the tenant (never writes)."""
+        from tui.rollout.plan import make_plan
+
+        return self._call(make_plan(self.client, self.session.data))
+
+    def read_progress(
+        self, targets: CheckTargets, *, mode: str, profile_name: str
+    ) -> ProgressReport:
+        """Who of the rollout's users has enrolled so far."""
+        from tui.progress.read import read_progress
+
+        return self._call(read_progress(self.client, targets, mode=mode, profile_name=profile_name))
+
+    def export_guide(self, settings: GuideSettings, folder: Path) -> list[Path]:
+        """Write the employee guide's files into `folder` (no Graph: file IO, off the UI)."""
+        from tui.guide import export_all
+
+        return list(export_all(settings, folder))
 
     def on_retry(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
         """Be told of each throttled/unavailable answer the SDK retries; returns an undo."""
         return self.client.add_retry_listener(listener)
 
     def close(self) -> None:
-        """Cancel Graph work in flight (its waiting workers then return), stop the loop."""
+        """Cancel Graph work in flight (its waiting workers then return), close the Graph
+        clients (their httpx connections) and the credentials this backend built, on the
+        Graph loop, then stop the loop."""
         self._closed = True
         with self._start_lock:
             pending = list(self._pending)
         for future in pending:
             future.cancel()
+        if self._loop is not None:
+            self._close_clients(self._loop)
         if self._sandbox is not None and self._owns_sandbox:
             self._sandbox.stop()
             self._sandbox = None
@@ -342,6 +593,26 @@ class Backend:
             if self._thread is not None:
                 self._thread.join(timeout=5)
             self._loop = None
+
+    def _close_clients(self, loop: asyncio.AbstractEventLoop) -> None:
+        clients, self._clients = self._clients, []
+        credentials, self._credentials = self._credentials, []
+
+        async def close_all() -> None:
+            for client in clients:
+                with contextlib.suppress(Exception):  # closing what is half broken: no error
+                    await client.aclose()
+            for credential in credentials:
+                close = getattr(credential, "close", None)
+                if callable(close):
+                    with contextlib.suppress(Exception):
+                        close()
+
+        if not clients and not credentials:
+            return
+        future = asyncio.run_coroutine_threadsafe(close_all(), loop)
+        with contextlib.suppress(Exception):
+            future.result(timeout=5)
 
 
 def sandbox_state_path(session_path: Path) -> Path:

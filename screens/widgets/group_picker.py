@@ -14,12 +14,12 @@ carries the whole selection in that shape after every add or removal.
 
 from __future__ import annotations
 
-import asyncio
+import concurrent.futures
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,10 +27,10 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from screens.widgets.field_check import PlainInput
-from screens.widgets.graph_call import run_graph_call
-from screens.widgets.group_kinds import KIND_WORDS, device_refusal, kind_cache, known_kind
+from screens.widgets.group_kinds import KIND_WORDS, device_refusal
 from tui.backend import Backend
 from tui.error_text import describe_error
 from tui.text import safe_text
@@ -43,6 +43,7 @@ PAGE_SIZE = 25  # groups per request; more only on demand
 MORE_ID = "__more__"
 KIND_WIDTH = 8  # the kind column: "devices " is the longest word shown
 FALLBACK_VISIBLE_ROWS = 8  # rows asked about before the list has a size
+SEARCH_GROUP = "search"  # the worker group of a picker's searches (exclusive per picker)
 
 
 class GroupPicker(Vertical):
@@ -94,6 +95,43 @@ class GroupPicker(Vertical):
         def control(self) -> GroupPicker:
             return self.picker
 
+    class SearchAnswered(Message, bubble=False):
+        """A page of results: the first of a search, or the next one (`append`)."""
+
+        def __init__(self, page: GroupPage, *, append: bool, search: int) -> None:
+            super().__init__()
+            self.page = page
+            self.append = append
+            self.search = search  # which search this answers (the picker's count)
+
+    class SearchFailed(Message, bubble=False):
+        def __init__(self, error: BaseException, *, search: int) -> None:
+            super().__init__()
+            self.error = error
+            self.search = search
+
+    class KindsAnswered(Message, bubble=False):
+        """Users or devices for `groups` (an exception where one failed); `then`: the
+        group picked that waited for its answer."""
+
+        def __init__(
+            self,
+            groups: list[Group],
+            answers: list[GroupKind | BaseException],
+            then: Group | None,
+        ) -> None:
+            super().__init__()
+            self.groups = groups
+            self.answers = answers
+            self.then = then
+
+    class KindsFailed(Message, bubble=False):
+        def __init__(self, groups: list[Group], error: BaseException, then: Group | None) -> None:
+            super().__init__()
+            self.groups = groups
+            self.error = error
+            self.then = then
+
     def __init__(
         self,
         backend: Backend,
@@ -120,8 +158,8 @@ class GroupPicker(Vertical):
         self._timer: Timer | None = None
         self._pending_kinds: set[str] = set()
         self._failed_kinds: set[str] = set()
-        self._lookups = 0
         self._focus_on_answer = False
+        self._searches = 0  # searches started (and More results pages asked for)
 
     # -- layout ----------------------------------------------------------------------
 
@@ -202,7 +240,7 @@ class GroupPicker(Vertical):
 
     def _selected_prompt(self, group: Mapping[str, str]) -> Text:
         name = safe_text(group["name"] or group["id"])
-        kind = kind_cache(self.backend).get(group["id"])
+        kind = self.backend.remembered_group_kind(group["id"])
         word = KIND_WORDS.get(kind.value, "") if kind is not None else ""
         return Text.assemble(("✕ ", "bold"), name, (f"  ({word})" if word else "", "dim"))
 
@@ -251,7 +289,9 @@ class GroupPicker(Vertical):
         if self._timer is not None:
             self._timer.stop()
         # The search in flight answers text that is no longer there: stop it now.
-        self.app.workers.cancel_group(self, f"{self.id}-search")
+        self.app.workers.cancel_group(self, SEARCH_GROUP)
+        self.backend.cancel(self._search_key)
+        self._searches += 1  # an answer already on its way is dropped too
         self._focus_on_answer = False
         text = event.value.strip()
         if not text and self._query is None:
@@ -282,43 +322,56 @@ class GroupPicker(Vertical):
             self._search(self.search_input.value.strip())
 
     def _search(self, text: str) -> None:
-        from tui.graph.operations import search_groups
-
         self._timer = None
         self._query = text
         self._page = None
         self._set_status(f"Searching for “{safe_text(text)}”…" if text else "Listing groups…")
-        backend, top = self.backend, self.page_size
-        run_graph_call(
-            self,
-            backend,
-            lambda: search_groups(backend.client, text, top=top),
-            lambda page: self._show_page(page, append=False),
-            self._search_failed,
-            group=f"{self.id}-search",
-        )
+        self._searches += 1
+        self._read_page(text, None, self._searches)
 
     def _load_more(self) -> None:
-        from tui.graph.operations import next_group_page
-
         page = self._page
         if page is None or not page.has_more:
             return
         self._set_status("Loading more groups…")
-        backend = self.backend
-        run_graph_call(
-            self,
-            backend,
-            lambda: next_group_page(backend.client, page),
-            lambda more: self._show_page(more, append=True),
-            self._search_failed,
-            group=f"{self.id}-search",
-        )
+        self._searches += 1
+        self._read_page("", page, self._searches)
 
-    def _search_failed(self, error: BaseException) -> None:
+    @property
+    def _search_key(self) -> str:
+        """This picker's searches at the Backend: a newer one cancels the request in flight."""
+        return f"{self.id}-search"
+
+    @work(thread=True, exclusive=True, group=SEARCH_GROUP, exit_on_error=False)
+    def _read_page(self, text: str, after: GroupPage | None, search: int) -> None:
+        """The first page for `text`, or the page after `after` (More results)."""
+        worker = get_current_worker()
+        try:
+            if after is None:
+                page = self.backend.search_groups(text, top=self.page_size, group=self._search_key)
+            else:
+                page = self.backend.next_group_page(after, group=self._search_key)
+        except concurrent.futures.CancelledError:
+            return  # superseded: a newer search is on its way
+        except Exception as exc:  # shown to the person, never raised into Textual
+            if not worker.is_cancelled:
+                self.post_message(self.SearchFailed(exc, search=search))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.SearchAnswered(page, append=after is not None, search=search))
+
+    # An answer posted just before a newer search started (its worker was not cancelled
+    # yet) is dropped here: only the latest search's answer is shown.
+    def on_group_picker_search_answered(self, message: SearchAnswered) -> None:
+        if message.search == self._searches:
+            self._show_page(message.page, append=message.append)
+
+    def on_group_picker_search_failed(self, message: SearchFailed) -> None:
+        if message.search != self._searches:
+            return
         self._query = None
         self._set_status(
-            f"Could not search groups: {describe_error(error, layout='line')}", error=True
+            f"Could not search groups: {describe_error(message.error, layout='line')}", error=True
         )
 
     def _show_page(self, page: GroupPage, *, append: bool) -> None:
@@ -356,7 +409,7 @@ class GroupPicker(Vertical):
         self.call_after_refresh(self._look_up_visible_kinds)
 
     def _result_prompt(self, group: Group) -> Text:
-        kind = known_kind(self.backend, group)
+        kind = self.backend.known_group_kind(group)
         if kind is not None:
             word = KIND_WORDS.get(kind.value, kind.value)
         elif group.id in self._failed_kinds:
@@ -407,7 +460,7 @@ class GroupPicker(Vertical):
             self._results[i]
             for i in self.visible_result_ids()
             if i in self._results
-            and known_kind(self.backend, self._results[i]) is None
+            and self.backend.known_group_kind(self._results[i]) is None
             and i not in self._pending_kinds
             and i not in self._failed_kinds
         ]
@@ -417,51 +470,38 @@ class GroupPicker(Vertical):
             self._refresh_result_prompts()
 
     def _look_up_kinds(self, groups: list[Group], then: Group | None = None) -> None:
-        from tui.graph.operations import get_group_kind
-
-        backend = self.backend
         self._pending_kinds.update(g.id for g in groups)
-        self._lookups += 1
+        self._read_kinds(groups, then)
 
-        async def look_up() -> list[GroupKind | BaseException]:
-            client = backend.client
-            return await asyncio.gather(
-                *(get_group_kind(client, g) for g in groups), return_exceptions=True
-            )
+    # Each batch of rows is its own worker (not exclusive): answers fill the Backend's
+    # cache even after the list scrolled on.
+    @work(thread=True, exclusive=False, group="kinds", exit_on_error=False)
+    def _read_kinds(self, groups: list[Group], then: Group | None) -> None:
+        try:
+            answers = self.backend.group_kinds(groups)
+        except Exception as exc:  # shown on the rows (and for `then`), never raised
+            self.post_message(self.KindsFailed(groups, exc, then))
+        else:
+            self.post_message(self.KindsAnswered(groups, answers, then))
 
-        def arrived(answers: list[GroupKind | BaseException]) -> None:
-            cache = kind_cache(backend)
-            problem: BaseException | None = None
-            for group, answer in zip(groups, answers, strict=True):
-                self._pending_kinds.discard(group.id)
-                if isinstance(answer, BaseException):
-                    self._failed_kinds.add(group.id)
-                    problem = answer
-                else:
-                    cache[group.id] = answer
-            self._refresh_result_prompts()
-            if then is not None:
-                self._decide(then, problem)
-
-        def failed(error: BaseException) -> None:
-            for group in groups:
-                self._pending_kinds.discard(group.id)
+    def on_group_picker_kinds_answered(self, message: KindsAnswered) -> None:
+        problem: BaseException | None = None
+        for group, answer in zip(message.groups, message.answers, strict=True):
+            self._pending_kinds.discard(group.id)
+            if isinstance(answer, BaseException):
                 self._failed_kinds.add(group.id)
-            self._refresh_result_prompts()
-            if then is not None:
-                self._decide(then, error)
+                problem = answer
+        self._refresh_result_prompts()
+        if message.then is not None:
+            self._decide(message.then, problem)
 
-        # Each batch of rows is its own worker (not exclusive): answers fill the cache
-        # even after the list scrolled on.
-        run_graph_call(
-            self,
-            backend,
-            look_up,
-            arrived,
-            failed,
-            group=f"{self.id}-kinds-{self._lookups}",
-            exclusive=False,
-        )
+    def on_group_picker_kinds_failed(self, message: KindsFailed) -> None:
+        for group in message.groups:
+            self._pending_kinds.discard(group.id)
+            self._failed_kinds.add(group.id)
+        self._refresh_result_prompts()
+        if message.then is not None:
+            self._decide(message.then, message.error)
 
     # -- picking ------------------------------------------------------------------------
 
@@ -478,7 +518,7 @@ class GroupPicker(Vertical):
             self._remove(option_id)
             return
         group = self._results[option_id]
-        kind = known_kind(self.backend, group)
+        kind = self.backend.known_group_kind(group)
         if not self.refuse_devices or kind is not None:
             self._decide(group, None)
             return
@@ -493,7 +533,7 @@ class GroupPicker(Vertical):
         """Add `group` unless it is refused (a device group where users are targeted)."""
         if self._is_selected(group.id):
             return
-        kind = known_kind(self.backend, group)
+        kind = self.backend.known_group_kind(group)
         if self.refuse_devices:
             if kind is None:
                 reason = describe_error(problem, layout="line") if problem else "no answer"

@@ -1,29 +1,26 @@
 """The base of every step's panel: title, what the step does, its body, back/next buttons.
 
 Panels read and write the session (saved on every change) and reach Graph only
-through the Backend's blocking methods, run in thread workers via `run_blocking`,
-so the UI never waits on the network.
+through the Backend's blocking domain methods, called from Textual thread workers
+(`@work(thread=True, ...)`) that post the answer back as a typed Message, which the
+panel handles with its `on_...` handler: the UI never waits on the network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Button, ListView, OptionList, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import NoActiveWorker, get_current_worker
 
 from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
 from tui.error_text import describe_error
 from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
-
-T = TypeVar("T")
 
 
 class StepPanel(VerticalScroll):
@@ -124,6 +121,13 @@ class StepPanel(VerticalScroll):
     class SignedIn(Message):
         """Sign-in finished: the app tells every panel (`signed_in`)."""
 
+    class Failed(Message, bubble=False):
+        """A worker's Backend call failed; the panel shows what to do (`show_error`)."""
+
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, session: Session, backend: Backend) -> None:
         super().__init__(id=self.step_id, classes="step-panel")
         self.session = session
@@ -219,43 +223,18 @@ class StepPanel(VerticalScroll):
 
     # background work
 
-    def run_blocking(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[BaseException], None] | None = None,
-        *,
-        name: str,
-        busy: Widget | None = None,
-    ) -> Worker[None]:
-        """Run `work` in a thread worker; `done`/`failed` then run on the UI thread.
+    def post_answer(self, message: Message) -> bool:
+        """From a worker (or the Graph thread working for it): hand `message` to this
+        panel, unless the worker was cancelled (a newer run of the same exclusive group,
+        or the panel is going), whose answer is then dropped. True if it was posted."""
+        try:
+            cancelled = get_current_worker().is_cancelled
+        except NoActiveWorker:  # a Graph-thread callback outside the worker's context
+            cancelled = False
+        return not cancelled and self.post_message(message)
 
-        `busy` shows Textual's loading indicator meanwhile. A new call with the
-        same name cancels the previous one, whose result is then dropped (e.g. a
-        search superseded by more typing).
-        """
-        if busy is not None:
-            busy.loading = True
-
-        def finish(callback: Callable[[Any], None], value: Any) -> None:
-            if busy is not None:
-                busy.loading = False
-            callback(value)
-
-        def body() -> None:
-            worker = get_current_worker()
-            try:
-                result = work()
-            except Exception as exc:  # shown to the person, never raised into Textual
-                if not worker.is_cancelled:
-                    self.app.call_from_thread(finish, failed or self.show_error, exc)
-                return
-            if not worker.is_cancelled:
-                self.app.call_from_thread(finish, done, result)
-
-        return self.run_worker(
-            body, name=name, group=name, exclusive=True, thread=True, exit_on_error=False
-        )
+    def on_step_panel_failed(self, message: Failed) -> None:
+        self.show_error(message.error)
 
     # The highlighted row of any list in the step stays on screen (80x24 included).
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

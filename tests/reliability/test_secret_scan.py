@@ -12,7 +12,6 @@ have mode 0600.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import stat
@@ -54,7 +53,7 @@ def _adue(*args: str, cwd: Path, env: dict[str, str]) -> None:
 def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
     tmp_path: Path, tally: Counter[str]
 ) -> None:
-    from tui.backend import Backend
+    from tui.backend import Backend, WizardOptions
     from tui.rollout.apply import apply_session
 
     work = tmp_path / "work"
@@ -68,7 +67,7 @@ def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
         secrets.add(sb.token.encode())
         path = session_with_ids(sb, work)
         with Session.open(path, create=False) as session:
-            backend = Backend(session, argparse.Namespace(auth="device-code"), running_sandbox=sb)
+            backend = Backend(session, WizardOptions(auth="device-code"), running_sandbox=sb)
             try:
                 signed_in = backend.sign_in(lambda _: None, threading.Event())
                 assert signed_in is not None

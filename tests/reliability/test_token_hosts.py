@@ -275,11 +275,12 @@ async def _sign_in_notice(session_path: Path, args: argparse.Namespace) -> str:
 
     from tui.app import AdueApp
     from tui.backend import Backend
+    from tui.commands.wizard import wizard_options
     from tui.session import Session
 
     session = Session.open(session_path)
     try:
-        app = AdueApp(session, backend=Backend(session, args))
+        app = AdueApp(session, backend=Backend(session, wizard_options(args)))
         async with app.run_test(size=(100, 40)) as pilot:
             await pilot.pause()
             return str(app.query_one("#sign-in-graph-root", Static).render())

@@ -202,11 +202,11 @@ def test_listens_on_loopback_only(sandbox: RunningSandbox) -> None:
 def test_the_wizards_own_sandbox_approves_no_other_sign_in(tmp_path: Path) -> None:
     """`adue --sandbox` approves the code it showed, in-process; a sign-in someone else
     starts on its loopback port stays pending."""
-    from tui.backend import Backend
+    from tui.backend import Backend, WizardOptions
     from tui.session import Session
 
     session = Session.open(tmp_path / "rollout.toml")
-    backend = Backend(session, sandbox=True)
+    backend = Backend(session, WizardOptions(sandbox=True))
     try:
         info = backend.start_sandbox()
         sb = backend.sandbox

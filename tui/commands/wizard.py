@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tui.commands.common import DEFAULT_SESSION
 from tui.text import safe_lines
+
+if TYPE_CHECKING:
+    from tui.backend import WizardOptions
 
 # `make run` and `adue --sandbox` rehearse on their own session file, so a
 # sandbox rehearsal never mixes with a session that targets a real tenant.
@@ -38,7 +42,7 @@ def _run_wizard(args: argparse.Namespace) -> int:
         from tui.app import AdueApp
         from tui.backend import Backend
 
-        app = AdueApp(session, backend=Backend(session, args, sandbox=args.sandbox))
+        app = AdueApp(session, backend=Backend(session, wizard_options(args)))
         result = app.run()
     finally:
         session.close()
@@ -48,6 +52,26 @@ def _run_wizard(args: argparse.Namespace) -> int:
         return app.return_code or 1
     print(resume_hint(path, sandbox=args.sandbox, step=session.current_step))
     return result or 0
+
+
+def wizard_options(args: argparse.Namespace) -> WizardOptions:
+    """The wizard's command-line options, as the Backend takes them (no argparse there)."""
+    from tui.backend import WizardOptions
+
+    def text(name: str) -> str | None:
+        value = getattr(args, name, None)
+        return str(value) if value is not None else None
+
+    return WizardOptions(
+        sandbox=bool(getattr(args, "sandbox", False)),
+        cloud=text("cloud"),
+        tenant=text("tenant"),
+        client_id=text("client_id"),
+        graph_url=text("graph_url"),
+        auth=text("auth"),
+        certificate_path=text("certificate_path"),
+        allow_plaintext_token_cache=bool(getattr(args, "allow_plaintext_token_cache", False)),
+    )
 
 
 def resume_hint(path: str, *, sandbox: bool, step: str) -> str:

@@ -71,7 +71,7 @@ class FleetTenantBackend(Backend):
             credential, graph_root=self.connector.graph_root_for(self.fleet_tenant), scopes=scopes
         )
         self.target = self.run(self._confirm_target(client))
-        self._client = client
+        self._use_client(client)
         granted = decode_access_token(token.token)
         self.signed_in = SignedIn(
             account=granted.account or self.connector.fleet_sign_in.account,

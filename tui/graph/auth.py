@@ -34,8 +34,6 @@ from tui.graph.clouds import (
 from tui.graph.errors import SignInCancelled, SignInRequired
 
 if TYPE_CHECKING:
-    import argparse
-
     from azure.core.credentials import AccessToken, TokenCredential
 
 # "Microsoft Graph Command Line Tools", a public client admin tools use (graph.md).
@@ -109,13 +107,16 @@ class ConnectionSettings:
     @classmethod
     def from_args_and_session(
         cls,
-        args: argparse.Namespace,
+        args: object,
         tenant_table: Mapping[str, Any] | None = None,
         *,
         environ: Mapping[str, str] | None = None,
         where: Callable[[str], str] | None = None,
     ) -> ConnectionSettings:
         """Command-line options win over the session's [tenant] values.
+
+        `args`: an argparse.Namespace or the wizard's WizardOptions (tui.backend), read by
+        attribute name (cloud, tenant, client_id, graph_url, auth, certificate_path).
 
         `where(key)` names a [tenant] key with its line in the session file, for
         messages (Session.where).
@@ -233,7 +234,7 @@ class ConnectionSettings:
 
 def _graph_root(
     cloud: Cloud,
-    args: argparse.Namespace,
+    args: object,
     table: Mapping[str, Any],
     where: Callable[[str], str] | None,
 ) -> str:

@@ -7,17 +7,15 @@ leave it on the sandbox `demo` tenant.
 
 from __future__ import annotations
 
-import argparse
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.wizard.conftest import until as until  # re-exported for the step tests
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.seeds import DEMO_GROUPS
 from tui.sandbox.server import RunningSandbox
 from tui.sandbox.tenant import stable_id
@@ -80,23 +78,6 @@ def signed_in_app(
     """The wizard on `session`, signed in to `sb` with a bearer token (default: the
     sandbox's own, with every scope)."""
     monkeypatch.setenv("ADUE_ACCESS_TOKEN", token or sb.token)
-    backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
+    backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
     backend.sign_in(lambda prompt: None, threading.Event())
     return AdueApp(session, backend=backend, **kwargs)
-
-
-async def until(
-    pilot: Any, condition: Callable[[], bool], timeout: float = 30.0, *, workers: bool = True
-) -> None:
-    """Let the app run until `condition()` holds (widgets mounted; with `workers`, every
-    worker finished first — pass False to catch a state in the middle of one)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if workers:
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the wizard did not reach the expected state in {timeout} s")
-        await pilot.pause(0.02)

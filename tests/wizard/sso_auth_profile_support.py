@@ -6,7 +6,6 @@ real Backend: token auth, msgraph-sdk's pipeline over loopback HTTP.
 
 from __future__ import annotations
 
-import argparse
 import threading
 import tomllib
 from pathlib import Path
@@ -17,8 +16,9 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from screens.widgets.group_picker import GroupPicker
+from tests.wizard.conftest import settle as settle  # re-exported for the step tests
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.seeds import DEMO_GROUPS
 from tui.sandbox.server import RunningSandbox
@@ -53,7 +53,7 @@ def signed_in_backend(
     session: Session, sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> Backend:
     monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
-    backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
+    backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
     backend.sign_in(lambda prompt: None, threading.Event())
     return backend
 
@@ -109,14 +109,3 @@ def kind_reads(sb: RunningSandbox, since: int) -> list[RequestRecord]:
 def text_of(widget: Any) -> str:
     """The plain text a Static shows."""
     return str(widget.render()).replace("\n", " ")
-
-
-async def settle(app: App[Any], pilot: Any) -> None:
-    """Until no worker is left running, including those that finished ones started
-    (a search starts the users/devices look-ups of the rows it shows)."""
-    for _ in range(200):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if all(worker.is_finished for worker in app.workers):
-            return

@@ -7,8 +7,6 @@ writes to the terminal), not the widgets' data."""
 
 from __future__ import annotations
 
-import argparse
-import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +17,9 @@ from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, OptionList
 
 from screens.dialogs.confirm import ConfirmDialog
+from tests.wizard.conftest import wait_until
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.seeds import HOSTILE_GROUPS, HOSTILE_ORGANIZATION
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
@@ -51,13 +50,6 @@ def assert_clean(app: AdueApp) -> str:
     found = {c for c in text if c in CONTROL_BYTES or c in BIDI}
     assert not found, f"raw control characters on screen: {sorted(map(hex, map(ord, found)))}"
     return text
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 40
-    while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
-        await pilot.pause(0.1)
 
 
 def saved(session: Session) -> dict[str, Any]:
@@ -101,7 +93,7 @@ async def test_hostile_names_through_the_whole_wizard(
 ) -> None:
     sb = sandbox_factory(seed="hostile", device_auto_approve_seconds=0.5)
     session = Session.open(tmp_path / "rollout.toml")
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace(), running_sandbox=sb))
+    app = AdueApp(session, backend=Backend(session, WizardOptions(), running_sandbox=sb))
     async with app.run_test(size=(200, 50)) as pilot:
         step = app.query_one(ContentSwitcher)
         # 1. Sign in: the organisation's name (markup, an OSC title sequence, CJK, emoji)

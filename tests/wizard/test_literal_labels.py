@@ -4,7 +4,6 @@ reach (tests/wizard/test_hostile_names.py). What is checked is the rendered scre
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from textual.widgets import Markdown
 
 from screens.dialogs.help import HelpDialog
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.session import Session
 
@@ -52,7 +51,7 @@ async def test_a_refused_graph_root_is_shown_with_its_controls_visible(tmp_path:
     assert "PWNED" in text
     path.write_text(text, encoding="utf-8")
     session = Session.open(path)
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace()))
+    app = AdueApp(session, backend=Backend(session, WizardOptions()))
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause(0.3)
         shown = assert_clean(app)

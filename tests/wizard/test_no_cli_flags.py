@@ -13,8 +13,9 @@ import pytest
 from textual.widgets import Button, Select, Static
 
 from screens.sign_in import AUTH_LABELS, FLAG_WORDS, form_words
+from tests.wizard.conftest import until
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.graph.auth import ConnectionSettings, SettingsError
 from tui.session import Session
 
@@ -97,18 +98,19 @@ def test_shared_settings_checks_read_in_the_forms_words(options: dict[str, str])
 
 async def test_sign_in_step_names_the_field_not_the_flag(tmp_path: Path) -> None:
     session = Session.open(tmp_path / "s.toml", lock=False)
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace()))
+    app = AdueApp(session, backend=Backend(session, WizardOptions()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.query_one("#sign-in-auth", Select).value = "secret"
         await pilot.pause()
         app.query_one("#sign-in-button", Button).press()
-        await pilot.pause(0.5)
-        for _ in range(50):
-            result = str(app.query_one("#sign-in-result", Static).render())
-            if result.startswith("Sign-in failed"):
-                break
-            await pilot.pause(0.1)
+        await until(  # the sign-in worker done and its failure shown
+            pilot,
+            lambda: str(app.query_one("#sign-in-result", Static).render()).startswith(
+                "Sign-in failed"
+            ),
+        )
+        result = str(app.query_one("#sign-in-result", Static).render())
         assert result.startswith(f"Sign-in failed: Sign-in method “{AUTH_LABELS['secret']}”")
         assert "fill in Tenant" in result
         assert not FLAG.search(result), result

@@ -10,7 +10,6 @@ none of the others
 
 from __future__ import annotations
 
-import argparse
 import threading
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from screens.prerequisites import CheckRow
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.server import start_sandbox
 
 from .late_steps_support import new_session, until
@@ -30,7 +29,7 @@ async def test_prerequisites_show_each_unsupported_profile_and_app(
     with start_sandbox(seed="incompatible") as sb:
         monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
         session = new_session(tmp_path, "prerequisites")  # targets BYOD pilot
-        backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
+        backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
         backend.sign_in(lambda prompt: None, threading.Event())
         app = AdueApp(session, backend=backend)
         async with app.run_test(size=(120, 60)) as pilot:

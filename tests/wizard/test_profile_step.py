@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import ContentSwitcher, Input, RadioButton
 
 from screens.widgets.group_picker import GroupPicker
+from tests.wizard.conftest import wait_until
 from tests.wizard.sso_auth_profile_support import (
     demo_group,
     open_session,
@@ -39,10 +40,11 @@ async def pick(app: AdueApp, pilot: object, text: str) -> GroupPicker:
     await settle(app, pilot)
     # The results arrive from a worker and are put in the list on the UI thread: under
     # load that can be after the workers are done, so wait for the list itself.
-    for _ in range(100):
-        if picker.results.option_count and app.focused is picker.results:
-            break
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    await wait_until(
+        pilot,
+        lambda: bool(picker.results.option_count) and app.focused is picker.results,
+        "the results listed and focused",
+    )
     await pilot.press("enter")  # type: ignore[attr-defined]
     await settle(app, pilot)
     return picker

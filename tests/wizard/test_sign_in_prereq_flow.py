@@ -3,22 +3,20 @@ then the prerequisite checks and the live discovery check."""
 
 from __future__ import annotations
 
-import argparse
-import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from screens.dialogs.device_code import DeviceCodeDialog
 from screens.prerequisites import CheckRow
 from screens.widgets.wizard_header import WizardHeader
+from tests.wizard.conftest import wait_until
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
 
@@ -36,21 +34,13 @@ def saved(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text())
 
 
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition never became true")
-        await pilot.pause(0.1)
-
-
 def text_of(app: AdueApp, selector: str) -> str:
     return str(app.query_one(selector, Static).render())
 
 
 def device_code_app(tmp_path: Path, sb: RunningSandbox) -> tuple[AdueApp, Session]:
     session = Session.open(tmp_path / "adue-session.toml")
-    backend = Backend(session, argparse.Namespace(), running_sandbox=sb)
+    backend = Backend(session, WizardOptions(), running_sandbox=sb)
     return AdueApp(session, backend=backend), session
 
 
@@ -133,7 +123,7 @@ async def test_a_broken_tenant_fails_exactly_its_check(
     monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
     session = Session.open(tmp_path / "s.toml")
     session.set("session", "current_step", "prerequisites")
-    backend = Backend(session, argparse.Namespace(auth="token"), running_sandbox=sb)
+    backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
     backend.sign_in(lambda prompt: None, __import__("threading").Event())
     app = AdueApp(session, backend=backend)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -158,7 +148,7 @@ async def test_resuming_signs_in_again_and_lands_on_the_same_step(
     session.set("sign_in", "status", "done")
     session.set("session", "current_step", "prerequisites")
     session.save()
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace(), running_sandbox=sb))
+    app = AdueApp(session, backend=Backend(session, WizardOptions(), running_sandbox=sb))
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.query_one(ContentSwitcher).current == "prerequisites"
         # No key pressed: the app signs in again by itself and the checks run.

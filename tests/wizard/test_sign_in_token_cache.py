@@ -4,7 +4,6 @@ never a command-line flag."""
 
 from __future__ import annotations
 
-import argparse
 import re
 import tomllib
 from collections.abc import Callable
@@ -14,13 +13,14 @@ import pytest
 from textual.widgets import Button, Select
 
 from screens.sign_in import TOKEN_CACHE_LABELS
+from tests.wizard.conftest import wait_until
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.graph.auth import keyring_problem
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
 
-from .test_sign_in_prereq_flow import private_home, text_of, wait_until
+from .test_sign_in_prereq_flow import private_home, text_of
 
 __all__ = ["private_home"]  # the fixture: a fresh state dir for the token cache
 
@@ -33,7 +33,7 @@ async def test_the_choice_is_kept_and_explained_without_flags(
 ) -> None:
     sb = sandbox_factory(device_auto_approve_seconds=0.5)
     session = Session.open(tmp_path / "adue-session.toml")
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace(), running_sandbox=sb))
+    app = AdueApp(session, backend=Backend(session, WizardOptions(), running_sandbox=sb))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: bool(app.query("#sign-in-token-cache")))
         help_text = text_of(app, "#sign-in-token-cache-help")
@@ -66,8 +66,8 @@ async def test_the_choice_is_kept_and_explained_without_flags(
 async def test_the_choice_reopens_as_saved(tmp_path: Path) -> None:
     session = Session.open(tmp_path / "adue-session.toml")
     session.set("sign_in", "token_cache", "memory")
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace()))
+    app = AdueApp(session, backend=Backend(session, WizardOptions()))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: bool(app.query("#sign-in-token-cache")))
         assert app.query_one("#sign-in-token-cache", Select).value == "memory"
-        assert Backend(session, argparse.Namespace()).settings().token_cache == "memory"
+        assert Backend(session, WizardOptions()).settings().token_cache == "memory"

@@ -4,20 +4,18 @@ through the sandbox itself."""
 
 from __future__ import annotations
 
-import argparse
-import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, OptionList
 
 from screens.dialogs.confirm import ConfirmDialog
+from tests.wizard.conftest import wait_until
 from tui.app import AdueApp
-from tui.backend import Backend
+from tui.backend import Backend, WizardOptions
 from tui.sandbox.seeds import AUTHENTICATOR_BUNDLE_ID
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
@@ -29,13 +27,6 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("ADUE_ACCESS_TOKEN", raising=False)
     monkeypatch.delenv("ADUE_GRAPH_URL", raising=False)
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 40
-    while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
-        await pilot.pause(0.1)
 
 
 def saved(session: Session) -> dict[str, Any]:
@@ -51,7 +42,7 @@ async def test_from_sign_in_to_an_applied_setup_by_keyboard(
 ) -> None:
     sb = sandbox_factory(device_auto_approve_seconds=0.5)
     session = Session.open(tmp_path / "rollout.toml")
-    app = AdueApp(session, backend=Backend(session, argparse.Namespace(), running_sandbox=sb))
+    app = AdueApp(session, backend=Backend(session, WizardOptions(), running_sandbox=sb))
     async with app.run_test(size=(80, 24)) as pilot:
         step = app.query_one(ContentSwitcher)
         # 1. Sign in with the real device-code flow (the sandbox approves it).

@@ -169,7 +169,7 @@ class AuthenticatorStep(StepPanel):
         box.loading = True
         self._read_apps()
 
-    @work(thread=True, exclusive=True, group="auth-app", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="auth-app", name="auth-app", exit_on_error=False)
     def _read_apps(self) -> None:
         try:
             finding = self.backend.authenticator_state()

@@ -436,7 +436,9 @@ class GuideStep(StepPanel):
         self.query_one("#guide-export", Button).loading = True
         self._export(settings, folder)
 
-    @work(thread=True, exclusive=True, group="guide-export", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="guide-export", name="guide-export", exit_on_error=False
+    )
     def _export(self, settings: GuideSettings, folder: Path) -> None:
         try:
             paths = self.backend.export_guide(settings, folder)

@@ -216,7 +216,13 @@ class PrerequisitesStep(StepPanel):
         self.query_one("#prereq-results").loading = True
         self._read_checks(targets)
 
-    @work(thread=True, exclusive=True, group="prerequisite-checks", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="prerequisite-checks",
+        name="prerequisite-checks",
+        exit_on_error=False,
+    )
     def _read_checks(self, targets: CheckTargets) -> None:
         try:
             report = self.backend.run_checks(targets)
@@ -291,7 +297,13 @@ class PrerequisitesStep(StepPanel):
             return
         self._read_domains()
 
-    @work(thread=True, exclusive=True, group="discovery-domains", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="discovery-domains",
+        name="discovery-domains",
+        exit_on_error=False,
+    )
     def _read_domains(self) -> None:
         from tui.discovery.domains import sign_in_domains
 
@@ -349,7 +361,13 @@ class PrerequisitesStep(StepPanel):
         self.query_one("#discovery-results").loading = True
         self._check_discovery(domain, tenant_id, cloud)
 
-    @work(thread=True, exclusive=True, group="discovery-check", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="discovery-check",
+        name="discovery-check",
+        exit_on_error=False,
+    )
     def _check_discovery(self, domain: str, tenant_id: str | None, cloud: str) -> None:
         try:
             report = self.backend.check_discovery(domain, tenant_id=tenant_id, cloud=cloud)

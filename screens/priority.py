@@ -148,7 +148,13 @@ class PriorityStep(StepPanel):
         self.query_one(PriorityList).loading = True
         self._read_profiles()
 
-    @work(thread=True, exclusive=True, group="priority-load", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="priority-load",
+        name="priority-load",
+        exit_on_error=False,
+    )
     def _read_profiles(self) -> None:
         try:
             tenant = self.backend.read_profiles()
@@ -286,7 +292,9 @@ class PriorityStep(StepPanel):
         verdict.loading = True
         self._read_user_groups(user)
 
-    @work(thread=True, exclusive=True, group="priority-who", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="priority-who", name="priority-who", exit_on_error=False
+    )
     def _read_user_groups(self, user: str) -> None:
         try:
             groups = self.backend.user_groups(user)

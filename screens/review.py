@@ -200,7 +200,13 @@ class ReviewStep(StepPanel):
 
         self._read_checks(targets)
 
-    @work(thread=True, exclusive=True, group="review-checks", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="review-checks",
+        name="review-checks",
+        exit_on_error=False,
+    )
     def _read_checks(self, targets: CheckTargets) -> None:
         try:
             report = self.backend.run_checks(targets)
@@ -285,7 +291,7 @@ class ReviewStep(StepPanel):
         self.query_one("#review-plan").loading = True
         self._read_plan(after_apply=after_apply)
 
-    @work(thread=True, exclusive=True, group="review-plan", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="review-plan", name="review-plan", exit_on_error=False)
     def _read_plan(self, *, after_apply: bool) -> None:
         try:
             plan = self.backend.plan()
@@ -369,7 +375,10 @@ class ReviewStep(StepPanel):
         self._set_status("Reading the tenant again before applying…")
         self._apply()
 
-    @work(thread=True, exclusive=True, group="review-apply", exit_on_error=False)
+    # The name is what the app's quit guard looks for ("Quit while applying?", tui/app.py).
+    @work(
+        thread=True, exclusive=True, group="review-apply", name="review-apply", exit_on_error=False
+    )
     def _apply(self) -> None:
         # Both callbacks run on the Graph thread. The first write waits until the fresh
         # plan is on screen (each row then follows its action); a closing app shows
@@ -504,7 +513,13 @@ class ReviewStep(StepPanel):
             profile_name=session_profile_name(self.session.data),
         )
 
-    @work(thread=True, exclusive=True, group="review-progress", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="review-progress",
+        name="review-progress",
+        exit_on_error=False,
+    )
     def _read_progress(self, targets: CheckTargets, *, mode: str, profile_name: str) -> None:
         try:
             report = self.backend.read_progress(targets, mode=mode, profile_name=profile_name)
@@ -580,7 +595,13 @@ class ReviewStep(StepPanel):
         self._set_status("Reading what this session created…")
         self._preview_destroy()
 
-    @work(thread=True, exclusive=True, group="review-destroy-preview", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="review-destroy-preview",
+        name="review-destroy-preview",
+        exit_on_error=False,
+    )
     def _preview_destroy(self) -> None:
         try:
             destroy = self.backend.destroy_preview()
@@ -620,7 +641,13 @@ class ReviewStep(StepPanel):
         self._set_status("Reading the tenant again, then removing…")
         self._destroy(allow_enrolled=enrolled)
 
-    @work(thread=True, exclusive=True, group="review-destroy", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="review-destroy",
+        name="review-destroy",
+        exit_on_error=False,
+    )
     def _destroy(self, *, allow_enrolled: bool) -> None:
         try:
             result = self.backend.destroy_fresh(allow_enrolled=allow_enrolled)

@@ -304,7 +304,7 @@ class SignInStep(StepPanel):
         self.query_one("#sign-in-result", Static).update("Signing in…")
         self._sign_in(threading.Event(), interactive=interactive)
 
-    @work(thread=True, exclusive=True, group="sign-in", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="sign-in", name="sign-in", exit_on_error=False)
     def _sign_in(self, cancel: threading.Event, *, interactive: bool) -> None:
         def prompt(device_code: DeviceCodePrompt) -> None:
             # Called by azure-identity in this worker thread.

@@ -16,14 +16,16 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from tui import __version__
-from tui.commands.common import add_connection_options, add_session_option
+from tui.commands.common import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    add_connection_options,
+    add_session_option,
+)
 
-# Exit codes shared by every command. Usage errors get 64 (EX_USAGE) rather than
-# argparse's 2, because 2 means "changes pending / checks failing" for plan and check.
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_USAGE = 64
+# Exit codes beyond every command's own (tui.commands.common). Usage errors get 64
+# (EX_USAGE) rather than argparse's 2, because 2 means "changes pending / checks failing"
+# for plan and check.
 EXIT_CRASH = 70  # EX_SOFTWARE: a bug in adue; the crash report says more
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head -1`

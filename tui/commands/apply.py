@@ -11,28 +11,25 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import add_connection_options, add_session_option
+from tui.commands.common import EXIT_ERROR, EXIT_OK, add_tenant_command
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
     from tui.rollout.apply import ApplyResult
 
-EXIT_OK, EXIT_ERROR = 0, 1
-
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    add_tenant_command(
+        subparsers,
         "apply",
+        run,
         help="make the changes plan shows (idempotent; safe to re-run after any failure)",
         description="Apply the session's desired state to the tenant. Asks before writing "
         "unless --yes.",
+        json_help="print the result as JSON",
+        yes_help="do not ask before writing",
     )
-    add_session_option(p, subcommand=True)
-    p.add_argument("--yes", action="store_true", help="do not ask before writing")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_connection_options(p, subcommand=True)
-    p.set_defaults(handler=run)
 
 
 def _confirm(count: int, target: TargetTenant) -> bool:

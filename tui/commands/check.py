@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import DEFAULT_SESSION, add_connection_options, say
+from tui.commands.common import (
+    DEFAULT_SESSION,
+    EXIT_ERROR,
+    add_connection_options,
+    say,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,10 +32,6 @@ if TYPE_CHECKING:
     from tui.graph.models import CheckTargets
     from tui.graph.target import TargetTenant
     from tui.sandbox.server import RunningSandbox
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 64
 
 
 def register(subparsers: Any) -> None:

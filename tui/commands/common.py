@@ -5,11 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from tui.choices import AUTH_METHODS
 from tui.graph.clouds import CLOUD_NAMES
 
 DEFAULT_SESSION = "adue-session.toml"
+
+# Every command's exit codes: done; could not (an error said on stderr); done, and there
+# are changes to make or checks that failed; the command line was wrong (EX_USAGE).
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2, 64
+EXIT_FAILURES = EXIT_CHANGES
 
 
 def add_session_option(
@@ -64,6 +71,28 @@ def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool 
         # set_defaults would store the marker itself in the namespace; the actions won't.
         for action in parser._actions[first:]:
             action.default = argparse.SUPPRESS
+
+
+def add_tenant_command(
+    subparsers: Any,
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    *,
+    help: str,
+    description: str,
+    json_help: str,
+    yes_help: str = "",
+) -> argparse.ArgumentParser:
+    """A command that reads or writes one tenant: --session, --yes (with `yes_help`),
+    --json and the connection options; the caller adds its own options."""
+    p: argparse.ArgumentParser = subparsers.add_parser(name, help=help, description=description)
+    add_session_option(p, subcommand=True)
+    if yes_help:
+        p.add_argument("--yes", action="store_true", help=yes_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    add_connection_options(p, subcommand=True)
+    p.set_defaults(handler=handler)
+    return p
 
 
 def say(text: str) -> None:

@@ -12,33 +12,30 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import add_connection_options, add_session_option
+from tui.commands.common import EXIT_ERROR, EXIT_OK, add_tenant_command
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
     from tui.rollout.destroy import DestroyPlan, DestroyResult
 
-EXIT_OK, EXIT_ERROR = 0, 1
-
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    p = add_tenant_command(
+        subparsers,
         "destroy",
+        run,
         help="undo what this session created (idempotent; asks first unless --yes)",
         description="Delete the SSO policy, enrollment profile and web clip this session "
         "created and remove the app assignments it added; everything else stays.",
+        json_help="print the result as JSON",
+        yes_help="do not ask before deleting",
     )
-    add_session_option(p, subcommand=True)
-    p.add_argument("--yes", action="store_true", help="do not ask before deleting")
     p.add_argument(
         "--force-enrolled",
         action="store_true",
         help="also when devices are enrolled through the profile (needed with --yes then)",
     )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_connection_options(p, subcommand=True)
-    p.set_defaults(handler=run)
 
 
 def _ask(question: str) -> str:

@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tui.commands.common import EXIT_ERROR, EXIT_FAILURES, EXIT_OK, EXIT_USAGE
 from tui.discovery.recipes import RECIPE_KEYS
 from tui.graph.clouds import CLOUD_NAMES
 from tui.sandbox.discovery_variants import VARIANTS
 from tui.text import json_text
-
-EXIT_OK, EXIT_ERROR, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2, 64
 
 
 def register(subparsers: Any) -> None:

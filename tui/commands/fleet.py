@@ -13,12 +13,13 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
+
 if TYPE_CHECKING:
     from tui.fleet.connect import FleetConnector
     from tui.fleet.file import Fleet, FleetTenant
     from tui.fleet.run import Command, TenantOutcome
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2, 64
 ACTIONS = {
     "plan": "show what apply would change in each tenant (exit 0 none, 2 changes, 1 error)",
     "apply": "make the changes in every tenant (asks once unless --yes; safe to re-run)",

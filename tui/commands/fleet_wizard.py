@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tui.commands.common import EXIT_ERROR, EXIT_OK
 from tui.text import safe_lines
-
-EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def run_fleet_table(args: argparse.Namespace) -> int:

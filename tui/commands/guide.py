@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.choices import GUIDE_FORMATS, IDENTITIES
-from tui.commands.common import DEFAULT_SESSION
+from tui.commands.common import DEFAULT_SESSION, EXIT_ERROR, EXIT_OK
 
 if TYPE_CHECKING:
     from tui.guide.settings import GuideSettings
 
-EXIT_OK = 0
-EXIT_ERROR = 1
 STDOUT = "-"
 
 

@@ -6,21 +6,18 @@ import argparse
 import sys
 from typing import Any
 
-from tui.commands.common import add_connection_options, add_session_option
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, add_tenant_command
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    add_tenant_command(
+        subparsers,
         "plan",
+        run,
         help="show what apply would change in the tenant (exit 0 none, 2 changes, 1 error)",
         description="Compare the session's desired state with the tenant. Never writes.",
+        json_help="print the plan as JSON",
     )
-    add_session_option(p, subcommand=True)
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
-    add_connection_options(p, subcommand=True)
-    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,19 +9,19 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import add_connection_options, add_session_option
+from tui.commands.common import EXIT_ERROR, EXIT_OK, add_tenant_command
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
     from tui.progress.report import ProgressReport
 
-EXIT_OK, EXIT_ERROR = 0, 1
-
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    p = add_tenant_command(
+        subparsers,
         "progress",
+        run,
         help="show who has enrolled through user enrollment and who has not yet",
         description=(
             "Compare the rollout's targeted users (transitive members of the enrollment"
@@ -29,9 +29,8 @@ def register(subparsers: Any) -> None:
             " who has a device enrolled through account-driven User Enrollment, who has"
             " none yet, counts per group and per day. Never writes to the tenant."
         ),
+        json_help="print the report as JSON",
     )
-    add_session_option(p, subcommand=True)
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
         "--csv",
         metavar="FILE",
@@ -39,8 +38,6 @@ def register(subparsers: Any) -> None:
         help="write the users still to enroll (displayName, userPrincipalName, mail) to FILE"
         " (mode 0600: it lists people)",
     )
-    add_connection_options(p, subcommand=True)
-    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,9 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 64
+from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 
 
 def _non_negative_int(text: str) -> int:

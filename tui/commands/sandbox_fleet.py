@@ -17,12 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.commands.sandbox import (
-    DEFAULT_FLEET_DIR,
-    EXIT_ERROR,
-    print_request,
-    serve_until_stopped,
-)
+from tui.commands.common import EXIT_ERROR
+from tui.commands.sandbox import DEFAULT_FLEET_DIR, print_request, serve_until_stopped
 
 NOTES = {
     "expired-apns": "its APNs certificate has expired",

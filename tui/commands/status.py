@@ -10,25 +10,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tui.commands.common import add_connection_options, add_session_option
+from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, add_tenant_command
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 JOURNAL_SHOWN = 10  # most recent entries printed (JSON carries them all)
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
+    p = add_tenant_command(
+        subparsers,
         "status",
+        run,
         help="show step states, created object ids, the last apply and drift",
         description="Summarise a session and compare it with the tenant. Never writes.",
+        json_help="print the status as JSON",
     )
-    add_session_option(p, subcommand=True)
-    p.add_argument("--json", action="store_true", help="print the status as JSON")
     p.add_argument(
         "--offline", action="store_true", help="do not contact the tenant (no drift check)"
     )
-    add_connection_options(p, subcommand=True)
-    p.set_defaults(handler=run)
 
 
 def _text(value: Any) -> str:

@@ -90,6 +90,14 @@ class AdueApp(App[int]):
 
     # layout
 
+    def get_default_screen(self) -> Screen[Any]:
+        # Born with the class its first resize would give it: otherwise that resize
+        # changes the screen's classes and Textual re-styles every widget on it just
+        # before the first frame.
+        width = self.size.width
+        wide = next(name for edge, name in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= edge)
+        return Screen(id="_default", classes=wide)
+
     def compose(self) -> ComposeResult:
         # Header and step list start with their final content, so that nothing has to
         # be redrawn between mounting and the first frame.

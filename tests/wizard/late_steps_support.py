@@ -79,5 +79,5 @@ def signed_in_app(
     sandbox's own, with every scope)."""
     monkeypatch.setenv("ADUE_ACCESS_TOKEN", token or sb.token)
     backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
-    backend.sign_in(lambda prompt: None, threading.Event())
+    backend.sign_in(lambda _: None, threading.Event())
     return AdueApp(session, backend=backend, **kwargs)

@@ -54,7 +54,7 @@ def signed_in_backend(
 ) -> Backend:
     monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
     backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
-    backend.sign_in(lambda prompt: None, threading.Event())
+    backend.sign_in(lambda _: None, threading.Event())
     return backend
 
 

@@ -74,11 +74,13 @@ async def test_the_reason_it_cannot_be_used(
         await settle(app, pilot)
         box = app.query_one("#auth-app", Static)
         shown = text_of(box)
-        assert "Cannot be used" in shown and reason in shown
+        assert "Cannot be used" in shown
+        assert reason in shown
         assert "Fix:" in shown
         assert box.has_class("-unusable")
         table = saved(session.path)["authenticator"]
-        assert table["app_id"] == "" and table["status"] == "in_progress"
+        assert table["app_id"] == ""
+        assert table["status"] == "in_progress"
 
 
 async def test_own_groups_with_device_groups_refused(
@@ -95,7 +97,8 @@ async def test_own_groups_with_device_groups_refused(
         await pilot.pause()
         assert picker.display
         table = saved(session.path)["authenticator"]
-        assert table["same_groups_as_sso"] is False and table["status"] == "in_progress"
+        assert table["same_groups_as_sso"] is False
+        assert table["status"] == "in_progress"
         assert "no group chosen" in text_of(app.query_one("#auth-groups-message"))
 
         picker.search_input.focus()
@@ -149,7 +152,8 @@ async def test_quit_midway_and_resume_on_the_same_inputs(
             assert resumed.query_one(ContentSwitcher).current == "authenticator"
             assert resumed.query_one("#auth-same-groups", Checkbox).value is False
             picker = resumed.query_one("#auth-groups", GroupPicker)
-            assert picker.display and picker.groups == [demo_group("sales")]
+            assert picker.display
+            assert picker.groups == [demo_group("sales")]
             assert saved(again.path)["authenticator"]["status"] == "in_progress"
 
 
@@ -179,7 +183,8 @@ async def test_the_web_clip_section_switches_the_company_portal_web_clip(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         box = app.query_one("#auth-web-clip", Checkbox)
-        assert box.value is True and saved(session.path)["web_clip"]["enabled"] is True
+        assert box.value is True
+        assert saved(session.path)["web_clip"]["enabled"] is True
         box.focus()
         await pilot.press("space")
         await settle(app, pilot)

@@ -163,7 +163,8 @@ def test_a_whole_rollout_by_keystrokes_then_quit_and_resume(terminal: Terminal) 
     data = terminal.session()
     policy_id = data["sso_extension"]["policy_id"]
     profile_id = data["enrollment_profile"]["profile_id"]
-    assert policy_id and profile_id
+    assert policy_id
+    assert profile_id
     assert all(entry["result"] == "ok" for entry in data["journal"])
     # The sandbox tenant (kept beside the session; written shortly after each change)
     # now holds these objects.

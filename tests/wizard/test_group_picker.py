@@ -108,9 +108,11 @@ async def test_large_tenant_one_page_per_request_and_more_on_demand(
         elapsed = time.perf_counter() - started
         assert elapsed < 5, f"search on 100,000 groups took {elapsed:.1f} s"
         ids = option_ids(picker.results)
-        assert len(ids) == PAGE_SIZE + 1 and ids[-1] == MORE_ID
+        assert len(ids) == PAGE_SIZE + 1
+        assert ids[-1] == MORE_ID
         searches = group_reads(sb, since)
-        assert len(searches) == 1 and searches[0].query["$top"] == str(PAGE_SIZE)
+        assert len(searches) == 1
+        assert searches[0].query["$top"] == str(PAGE_SIZE)
         assert "$skiptoken" not in searches[0].query
         # Users or devices is asked only for the rows on screen, not for the whole page.
         rows = picker.results.scrollable_content_region.height
@@ -139,9 +141,11 @@ async def test_device_groups_refused_with_the_reason(
         await settle(app, pilot)
         await pilot.press("enter")  # choose Kiosk iPhones (an assigned device group)
         await settle(app, pilot)
-        assert picker.groups == [] and app.changes == []
+        assert picker.groups == []
+        assert app.changes == []
         status = text_of(picker.status)
-        assert "Kiosk iPhones holds devices" in status and "targets users" in status
+        assert "Kiosk iPhones holds devices" in status
+        assert "targets users" in status
         assert picker.status.has_class("-error")
 
         picker.search_input.value = ""

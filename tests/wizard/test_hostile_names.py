@@ -129,7 +129,8 @@ async def test_hostile_names_through_the_whole_wizard(
         search.focus()
         await pilot.press("[", "/")
         await pilot.pause(0.5)
-        assert app.is_running and app.return_code is None
+        assert app.is_running
+        assert app.return_code is None
         assert "“[/”" in assert_clean(app)
         await search_and_pick(pilot, app, "Finance", "h-finance")
         await search_and_pick(pilot, app, "External", "h-external")
@@ -145,7 +146,8 @@ async def test_hostile_names_through_the_whole_wizard(
         await pilot.click(status)
         await pilot.click("#profile-groups-selected")
         await pilot.pause(0.2)
-        assert app.is_running and app.return_code is None
+        assert app.is_running
+        assert app.return_code is None
         # Put back what the click removed (a click on the selection removes a group).
         chosen = [g["name"] for g in saved(session)["enrollment_profile"]["groups"]]
         if NAMES["h-finance"] not in chosen:
@@ -161,7 +163,8 @@ async def test_hostile_names_through_the_whole_wizard(
             pilot, lambda: not app.query_one("#review-apply").disabled, "a plan to apply"
         )
         text = assert_clean(app)
-        assert "Finance [/]" in text and "[External] Partners" in text
+        assert "Finance [/]" in text
+        assert "[External] Partners" in text
         app.query_one("#review-apply").focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "confirm")
@@ -172,11 +175,13 @@ async def test_hostile_names_through_the_whole_wizard(
             pilot, lambda: saved(session)["review"].get("last_result") == "ok", "applied"
         )
         assert_clean(app)
-        assert app.is_running and app.return_code is None
+        assert app.is_running
+        assert app.return_code is None
 
     # The names were saved as the tenant holds them, not as shown.
     groups = {g["name"] for g in saved(session)["enrollment_profile"]["groups"]}
-    assert NAMES["h-osc"] in groups and NAMES["h-bidi"] in groups
+    assert NAMES["h-osc"] in groups
+    assert NAMES["h-bidi"] in groups
     with sb.lock:
         profile = sb.state.enrollment_profiles[saved(session)["enrollment_profile"]["profile_id"]]
         targeted = {

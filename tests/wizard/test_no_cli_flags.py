@@ -115,4 +115,5 @@ async def test_sign_in_step_names_the_field_not_the_flag(tmp_path: Path) -> None
         assert "fill in Tenant" in result
         assert not FLAG.search(result), result
         shown = [str(n.message) for n in app._notifications]
-        assert shown and not any(FLAG.search(text) for text in shown), shown
+        assert shown, shown
+        assert not any(FLAG.search(text) for text in shown), shown

@@ -30,7 +30,7 @@ async def test_prerequisites_show_each_unsupported_profile_and_app(
         monkeypatch.setenv("ADUE_ACCESS_TOKEN", sb.token)
         session = new_session(tmp_path, "prerequisites")  # targets BYOD pilot
         backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
-        backend.sign_in(lambda prompt: None, threading.Event())
+        backend.sign_in(lambda _: None, threading.Event())
         app = AdueApp(session, backend=backend)
         async with app.run_test(size=(120, 60)) as pilot:
             await until(pilot, lambda: bool(app.query("#check-user_enrollment_compatibility")))

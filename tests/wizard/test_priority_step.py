@@ -100,7 +100,8 @@ def test_who_wins_takes_the_highest_matching_profile_and_honours_exclusions() ->
     second = _entry("second", "g3")
     everyone = _entry("everyone", all_users=True)
     result = who_wins([first, second, everyone], ["g1", "g2", "g3"], [])
-    assert result.winner is not None and result.winner.entry.key == "second"
+    assert result.winner is not None
+    assert result.winner.entry.key == "second"
     assert [m.entry.key for m in result.excluded] == ["first"]
     assert result.matches[1].via == ("all users",)
     assert who_wins([first, second], ["nothing"], []).winner is None

@@ -87,7 +87,8 @@ async def test_old_ios_note_is_shown(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)):
         note = text_of(app.query_one("#profile-old-ios"))
         # Intune's minimum is iOS/iPadOS 17; the Company Portal fallback is gone.
-        assert "iOS/iPadOS 17 or later" in note and "Company Portal" not in note
+        assert "iOS/iPadOS 17 or later" in note
+        assert "Company Portal" not in note
 
 
 async def test_user_groups_only(
@@ -171,7 +172,8 @@ async def test_all_users_and_an_assignment_filter_are_saved(tmp_path: Path) -> N
     app = AdueApp(session)
     async with app.run_test(size=(100, 40)) as pilot:
         table = saved(session.path)["enrollment_profile"]
-        assert table["all_users"] is False and table["filter_id"] == ""
+        assert table["all_users"] is False
+        assert table["filter_id"] == ""
         app.query_one("#profile-all-users").focus()
         await pilot.press("space")
         await pilot.pause()
@@ -185,7 +187,8 @@ async def test_all_users_and_an_assignment_filter_are_saved(tmp_path: Path) -> N
         await pilot.pause()
         assert field.has_class("-invalid")
         message = text_of(app.query_one("#profile-filter-message"))
-        assert message.startswith("Assignment filter: ") and "GUID" in message
+        assert message.startswith("Assignment filter: ")
+        assert "GUID" in message
         assert saved(session.path)["enrollment_profile"]["filter_id"] == ""
 
         filter_id = "5f1c8f7e-1111-4222-8333-444455556666"

@@ -68,12 +68,14 @@ async def test_failing_prerequisite_is_named_and_needs_its_own_confirmation(
         assert "Prerequisites not met (step 2):" in shown
         assert "✘ Apple MDM push certificate: " in shown, shown
         ack = app.query_one("#review-prereq-ack", Checkbox)
-        assert ack.display and not ack.value
+        assert ack.display
+        assert not ack.value
         assert "I know the above are not met" in str(ack.label)
         apply = app.query_one("#review-apply", Button)
         assert apply.disabled  # the plan has changes, but the prerequisite is not confirmed
         plan = app.query_one(ReviewStep).plan
-        assert plan is not None and not plan.blocked
+        assert plan is not None
+        assert not plan.blocked
         assert not _saved(session)["prerequisites"].get("acknowledged_failures")
 
         ack.focus()

@@ -47,7 +47,8 @@ async def test_p_right_after_apply_opens_the_progress_view(
         assert app.focused is None or review not in app.focused.ancestors_with_self
         assert _footer_keys(app).get("p") == "rollout-progress"
         binding = app.screen.active_bindings["p"].binding
-        assert binding.description == "Progress" and "who has enrolled" in (binding.tooltip or "")
+        assert binding.description == "Progress"
+        assert "who has enrolled" in (binding.tooltip or "")
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, ProgressDialog))
         text = str(app.screen.query_one("#progress-text", Static).render())

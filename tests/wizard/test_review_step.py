@@ -96,7 +96,7 @@ def fail_writes_once(monkeypatch: pytest.MonkeyPatch, sb: RunningSandbox, rule: 
     """The first Apply's writes meet `rule`; later Applies meet no fault."""
     armed = [True]
 
-    def arm(step: Any) -> None:
+    def arm(_step: Any) -> None:
         sb.faults.rules = [parse_rule(rule)] if armed[0] else []
         armed[0] = False
 
@@ -187,7 +187,8 @@ async def test_cancel_in_the_confirmation_writes_nothing(
         app.query_one("#review-apply", Button).focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        assert app.focused is not None and app.focused.id == "confirm-cancel"
+        assert app.focused is not None
+        assert app.focused.id == "confirm-cancel"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
@@ -352,7 +353,7 @@ async def test_throttling_is_retried_and_shown_on_the_action(
         seen: list[str] = []
         watched: list[ActionRow] = []
 
-        def watch(step: Any) -> None:
+        def watch(_step: Any) -> None:
             # the rows of Apply's fresh plan; the first POST of the policy is throttled,
             # the retry goes through
             sso_row = next(r for r in rows(app) if r.action.key == "sso_extension:create")
@@ -372,7 +373,9 @@ async def test_throttling_is_retried_and_shown_on_the_action(
         )
         await apply_confirmed(pilot)
         # (each retry notice the pipeline sends for the row's URL shows as "retrying")
-        assert seen[0] == "running" and "retrying" in seen and seen[-1] == "done", seen
+        assert seen[0] == "running", seen
+        assert "retrying" in seen, seen
+        assert seen[-1] == "done", seen
         assert watched[0].note.startswith("done; Graph was busy, retried"), watched[0].note
     statuses = [r.status for r in sb.requests if r.method == "POST" and r.path == CONFIGURATIONS]
     assert statuses == [429, 201]

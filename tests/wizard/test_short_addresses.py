@@ -35,7 +35,8 @@ def broken_discovery() -> Iterator[RunningSandbox]:
 async def _copies_whole(pilot: Any, link: AddressLink) -> None:
     """Shown short and whole (within its width), and c copies the full address."""
     label = str(link.render())
-    assert label != link.address and "…" in label, label
+    assert label != link.address, label
+    assert "…" in label, label
     assert cell_len(label) <= link.content_size.width, (label, link.content_size)
     assert link.region.right <= pilot.app.size.width
     link.focus()
@@ -70,7 +71,8 @@ async def test_discovery_addresses_in_prerequisites_are_short_and_copy_whole(
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: bool(app.query("#discovery-results AddressLink")))
         rows = [str(r.render()) for r in app.query("#discovery-results .check-row")]
-        assert rows and not any("https://" in row for row in rows), rows
+        assert rows, rows
+        assert not any("https://" in row for row in rows), rows
         links = list(app.query("#discovery-results AddressLink").results(AddressLink))
         assert any(".well-known/com.apple.remotemanagement" in link.address for link in links)
         copied = 0

@@ -124,7 +124,7 @@ async def test_a_broken_tenant_fails_exactly_its_check(
     session = Session.open(tmp_path / "s.toml")
     session.set("session", "current_step", "prerequisites")
     backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
-    backend.sign_in(lambda prompt: None, __import__("threading").Event())
+    backend.sign_in(lambda _: None, __import__("threading").Event())
     app = AdueApp(session, backend=backend)
     async with app.run_test(size=(120, 40)) as pilot:
         # Rows replace the old ones once those are gone (mounted a moment after the
@@ -156,9 +156,7 @@ async def test_resuming_signs_in_again_and_lands_on_the_same_step(
         assert app.query_one(ContentSwitcher).current == "prerequisites"
 
 
-async def test_invalid_fields_say_what_to_fix_and_are_not_saved(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_invalid_fields_say_what_to_fix_and_are_not_saved(tmp_path: Path) -> None:
     session = Session.open(tmp_path / "s.toml")
     app = AdueApp(session)  # not sandbox mode: the form is shown
     async with app.run_test(size=(80, 24)) as pilot:
@@ -212,9 +210,7 @@ def test_steps_one_and_two_look_right(
     assert snap_compare(AdueApp(session), terminal_size=size)
 
 
-async def test_resuming_without_a_cached_sign_in_waits_for_the_person(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_resuming_without_a_cached_sign_in_waits_for_the_person(tmp_path: Path) -> None:
     # A real tenant's session, device code, nothing cached: adue must not start a
     # sign-in by itself (nor reach the network); the Sign in step says what to do.
     session = Session.open(tmp_path / "s.toml")

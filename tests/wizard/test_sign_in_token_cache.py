@@ -37,7 +37,8 @@ async def test_the_choice_is_kept_and_explained_without_flags(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: bool(app.query("#sign-in-token-cache")))
         help_text = text_of(app, "#sign-in-token-cache-help")
-        assert "keyring" in help_text and not FLAG.search(help_text)
+        assert "keyring" in help_text
+        assert not FLAG.search(help_text)
         select = app.query_one("#sign-in-token-cache", Select)
         assert select.value == "keyring"  # the default, as before the choice existed
         select.value = choice

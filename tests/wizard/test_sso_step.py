@@ -112,7 +112,8 @@ async def test_bundle_ids_added_refused_edited_and_removed(tmp_path: Path) -> No
         listing.focus()
         listing.highlighted = 1
         await pilot.press("enter")
-        assert entry.has_focus and entry.value == "com.contoso.timesheets"
+        assert entry.has_focus
+        assert entry.value == "com.contoso.timesheets"
         entry.value = "com.contoso.rota"
         await pilot.pause()
         await pilot.press("enter")
@@ -159,7 +160,8 @@ async def test_assignment_groups_and_exclusions(
         await pilot.pause()
         assert include.display
         table = saved(session.path)["sso_extension"]
-        assert table["all_users"] is False and table["status"] == "in_progress"
+        assert table["all_users"] is False
+        assert table["status"] == "in_progress"
         message = text_of(app.query_one("#sso-assign-message"))
         assert "nobody would get the policy" in message
 

@@ -43,7 +43,8 @@ async def test_choosing_web_based_saves_the_mode_and_the_default_name_follows(
         assert data["name"] == WEB_NAME
         assert app.query_one("#profile-name", Input).value == WEB_NAME
         facts = text_of(app.query_one("#profile-mode-facts"))
-        assert "serial number" in facts and "wipe the whole device" in facts
+        assert "serial number" in facts
+        assert "wipe the whole device" in facts
 
         # A name the admin typed is theirs: switching back keeps it.
         name = app.query_one("#profile-name", Input)
@@ -70,7 +71,8 @@ async def test_web_based_needs_no_discovery_file_nor_managed_apple_accounts(
         assert not app.query_one("#discovery-domain").display
         assert app.query_one("#prereq-web-note").display
         verdict = text_of(app.query_one("#prereq-verdict"))
-        assert "discovery" not in verdict and "Managed Apple" not in verdict
+        assert "discovery" not in verdict
+        assert "Managed Apple" not in verdict
         assert "All prerequisites are met" in verdict
         # No discovery check ran: the sandbox saw no request for the well-known file.
         assert not [r for r in sandbox.requests if "well-known" in r.path]

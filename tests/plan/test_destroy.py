@@ -229,7 +229,7 @@ async def test_kill_after_destroy_write_k_then_rerun(k: int, tmp_path: Path) -> 
         sb.on_request(kill_after_k)
         # Blocking on purpose: the sandbox answers from its own thread and the kill
         # hook needs the child's pid; nothing else runs on this test's loop.
-        holder["p"] = subprocess.Popen(
+        holder["p"] = subprocess.Popen(  # noqa: ASYNC220
             [*DESTROY, str(path), "--yes", "--graph-url", sb.graph_url],
             env=env,
             cwd=tmp_path,
@@ -350,7 +350,7 @@ async def test_destroy_after_a_killed_apply_removes_what_it_made(tmp_path: Path)
         command = [sys.executable, "-m", "tui", "apply", "--session", str(path), "--yes"]
         # Blocking on purpose: the sandbox answers from its own thread and the kill
         # hook needs the child's pid; nothing else runs on this test's loop.
-        holder["p"] = subprocess.Popen(
+        holder["p"] = subprocess.Popen(  # noqa: ASYNC220
             [*command, "--graph-url", sb.graph_url],
             env=env,
             cwd=tmp_path,

@@ -64,7 +64,7 @@ async def test_kill_after_write_k_then_rerun(
         sb.on_request(kill_after_k)
         # Blocking on purpose: the sandbox answers from its own thread and the kill
         # hook needs the child's pid; nothing else runs on this test's loop.
-        holder["p"] = subprocess.Popen(
+        holder["p"] = subprocess.Popen(  # noqa: ASYNC220
             [*command, "--graph-url", sb.graph_url],
             env=env,
             cwd=tmp_path,

@@ -197,7 +197,7 @@ async def test_a_kill_right_after_the_create_then_a_rerun_makes_no_second_one(
         sb.on_request(kill_after_create)
         # Blocking on purpose: the sandbox answers from its own thread and the kill
         # hook needs the child's pid; nothing else runs on this test's loop.
-        holder["p"] = subprocess.Popen(
+        holder["p"] = subprocess.Popen(  # noqa: ASYNC220
             [*COMMAND, str(path), "--yes", "--graph-url", sb.graph_url],
             env=env,
             cwd=tmp_path,

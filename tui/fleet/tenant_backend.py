@@ -51,7 +51,7 @@ class FleetTenantBackend(Backend):
         _prompt: Callable[[DeviceCodePrompt], None],
         _cancel: threading.Event,
         *,
-        interactive: bool = True,
+        interactive: bool = True,  # noqa: ARG002 - Backend.sign_in's keyword; signed in already
     ) -> SignedIn:
         from tui.graph.auth import SignedIn
         from tui.graph.client import build_graph_client, sign_in_error

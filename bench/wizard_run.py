@@ -129,6 +129,10 @@ async def drive(folder: Path) -> dict[str, Any]:
                 discovery_shown = False
             app.query_one("#prereq-federation").focus()
             await pilot.press("space")
+            # A complete step is done once the admin goes through it (Next), never on arrival.
+            met = "All prerequisites are met"
+            await _until(pilot, lambda: met in _text(app, "#prereq-verdict"))
+            await pilot.press("ctrl+n")
             await _until(pilot, lambda: session.get("prerequisites", "status") == "done")
 
             monitor.phase = "apply"

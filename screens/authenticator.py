@@ -171,12 +171,7 @@ class AuthenticatorStep(StepPanel):
 
     @work(thread=True, exclusive=True, group="auth-app", name="auth-app", exit_on_error=False)
     def _read_apps(self) -> None:
-        try:
-            finding = self.backend.authenticator_state()
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.LookupFailed(exc))
-        else:
-            self.post_answer(self.Found(finding))
+        self.answer(self.backend.authenticator_state, self.Found, self.LookupFailed)
 
     def on_authenticator_step_lookup_failed(self, message: LookupFailed) -> None:
         from tui.error_text import describe_error

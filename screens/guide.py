@@ -440,12 +440,9 @@ class GuideStep(StepPanel):
         thread=True, exclusive=True, group="guide-export", name="guide-export", exit_on_error=False
     )
     def _export(self, settings: GuideSettings, folder: Path) -> None:
-        try:
-            paths = self.backend.export_guide(settings, folder)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.ExportFailed(exc))
-        else:
-            self.post_answer(self.Exported(paths))
+        self.answer(
+            lambda: self.backend.export_guide(settings, folder), self.Exported, self.ExportFailed
+        )
 
     def on_guide_step_exported(self, message: Exported) -> None:
         self.query_one("#guide-export", Button).loading = False

@@ -224,12 +224,7 @@ class PrerequisitesStep(StepPanel):
         exit_on_error=False,
     )
     def _read_checks(self, targets: CheckTargets) -> None:
-        try:
-            report = self.backend.run_checks(targets)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.ChecksFailed(exc))
-        else:
-            self.post_answer(self.ChecksRead(report))
+        self.answer(lambda: self.backend.run_checks(targets), self.ChecksRead, self.ChecksFailed)
 
     def on_prerequisites_step_checks_failed(self, message: ChecksFailed) -> None:
         self.query_one("#prereq-results").loading = False

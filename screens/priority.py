@@ -156,12 +156,7 @@ class PriorityStep(StepPanel):
         exit_on_error=False,
     )
     def _read_profiles(self) -> None:
-        try:
-            tenant = self.backend.read_profiles()
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.ProfilesFailed(exc))
-        else:
-            self.post_answer(self.ProfilesRead(tenant))
+        self.answer(self.backend.read_profiles, self.ProfilesRead, self.ProfilesFailed)
 
     def on_priority_step_profiles_read(self, message: ProfilesRead) -> None:
         self.query_one(PriorityList).loading = False
@@ -296,12 +291,11 @@ class PriorityStep(StepPanel):
         thread=True, exclusive=True, group="priority-who", name="priority-who", exit_on_error=False
     )
     def _read_user_groups(self, user: str) -> None:
-        try:
-            groups = self.backend.user_groups(user)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.UserGroupsFailed(user, exc))
-        else:
-            self.post_answer(self.UserGroupsRead(user, groups))
+        self.answer(
+            lambda: self.backend.user_groups(user),
+            lambda groups: self.UserGroupsRead(user, groups),
+            lambda exc: self.UserGroupsFailed(user, exc),
+        )
 
     def _problem(self, text: str) -> None:
         problem = self.query_one("#priority-user-problem", Static)

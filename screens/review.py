@@ -208,12 +208,11 @@ class ReviewStep(StepPanel):
         exit_on_error=False,
     )
     def _read_checks(self, targets: CheckTargets) -> None:
-        try:
-            report = self.backend.run_checks(targets)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.ChecksFailed(exc))
-        else:
-            self.post_answer(self.ChecksRead(targets, report))
+        self.answer(
+            lambda: self.backend.run_checks(targets),
+            lambda report: self.ChecksRead(targets, report),
+            self.ChecksFailed,
+        )
 
     def on_review_step_checks_read(self, message: ChecksRead) -> None:
         self._checked_for = message.targets
@@ -293,12 +292,11 @@ class ReviewStep(StepPanel):
 
     @work(thread=True, exclusive=True, group="review-plan", name="review-plan", exit_on_error=False)
     def _read_plan(self, *, after_apply: bool) -> None:
-        try:
-            plan = self.backend.plan()
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.PlanFailed(exc))
-        else:
-            self.post_answer(self.Planned(plan, after_apply=after_apply))
+        self.answer(
+            self.backend.plan,
+            lambda plan: self.Planned(plan, after_apply=after_apply),
+            self.PlanFailed,
+        )
 
     async def on_review_step_planned(self, message: Planned) -> None:
         self.query_one("#review-plan").loading = False
@@ -391,12 +389,9 @@ class ReviewStep(StepPanel):
         def progress(event: Progress) -> None:
             self.post_answer(self.ApplyProgress(event))
 
-        try:
-            result = self.backend.apply_fresh(progress, planned)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.ApplyFailed(exc))
-        else:
-            self.post_answer(self.Applied(result))
+        self.answer(
+            lambda: self.backend.apply_fresh(progress, planned), self.Applied, self.ApplyFailed
+        )
 
     async def on_review_step_fresh_plan(self, message: FreshPlan) -> None:
         try:
@@ -521,12 +516,11 @@ class ReviewStep(StepPanel):
         exit_on_error=False,
     )
     def _read_progress(self, targets: CheckTargets, *, mode: str, profile_name: str) -> None:
-        try:
-            report = self.backend.read_progress(targets, mode=mode, profile_name=profile_name)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.ProgressFailed(exc))
-        else:
-            self.post_answer(self.ProgressRead(report))
+        self.answer(
+            lambda: self.backend.read_progress(targets, mode=mode, profile_name=profile_name),
+            self.ProgressRead,
+            self.ProgressFailed,
+        )
 
     def on_review_step_progress_read(self, message: ProgressRead) -> None:
         report = message.report
@@ -603,12 +597,7 @@ class ReviewStep(StepPanel):
         exit_on_error=False,
     )
     def _preview_destroy(self) -> None:
-        try:
-            destroy = self.backend.destroy_preview()
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.DestroyFailed(exc))
-        else:
-            self.post_answer(self.DestroyPreviewed(destroy))
+        self.answer(self.backend.destroy_preview, self.DestroyPreviewed, self.DestroyFailed)
 
     def on_review_step_destroy_previewed(self, message: DestroyPreviewed) -> None:
         from tui.rollout.destroy import confirm_text
@@ -649,12 +638,11 @@ class ReviewStep(StepPanel):
         exit_on_error=False,
     )
     def _destroy(self, *, allow_enrolled: bool) -> None:
-        try:
-            result = self.backend.destroy_fresh(allow_enrolled=allow_enrolled)
-        except Exception as exc:  # shown to the person, never raised into Textual
-            self.post_answer(self.DestroyFailed(exc))
-        else:
-            self.post_answer(self.Destroyed(result))
+        self.answer(
+            lambda: self.backend.destroy_fresh(allow_enrolled=allow_enrolled),
+            self.Destroyed,
+            self.DestroyFailed,
+        )
 
     def on_review_step_destroyed(self, message: Destroyed) -> None:
         result = message.result

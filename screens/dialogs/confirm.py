@@ -20,15 +20,6 @@ class ConfirmDialog(ModalScreen[bool]):
     ConfirmDialog {
         align: center middle;
     }
-    .confirm-box {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
     .confirm-text {
         margin-top: 1;
     }

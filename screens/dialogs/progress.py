@@ -19,15 +19,6 @@ from tui.text import safe_lines
 
 class ProgressDialog(ModalScreen[None]):
     DEFAULT_CSS = """
-    .confirm-box {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
     .step-help {
         color: $text-muted;
         height: auto;

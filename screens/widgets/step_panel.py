@@ -8,7 +8,8 @@ panel handles with its `on_...` handler: the UI never waits on the network.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -21,6 +22,8 @@ from tui.backend import Backend, SandboxInfo
 from tui.error_text import describe_error
 from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
+
+T = TypeVar("T")
 
 
 class StepPanel(VerticalScroll):
@@ -232,6 +235,22 @@ class StepPanel(VerticalScroll):
         except NoActiveWorker:  # a Graph-thread callback outside the worker's context
             cancelled = False
         return not cancelled and self.post_message(message)
+
+    def answer(
+        self,
+        call: Callable[[], T],
+        read: Callable[[T], Message],
+        failed: Callable[[Exception], Message],
+    ) -> None:
+        """From a worker: run the Backend's blocking `call` and post `read(its result)`, or
+        `failed(the exception)` when it raises: an error is shown to the person, never
+        raised into Textual. Dropped like post_answer's when the worker was cancelled."""
+        try:
+            result = call()
+        except Exception as exc:
+            self.post_answer(failed(exc))
+        else:
+            self.post_answer(read(result))
 
     def on_step_panel_failed(self, message: Failed) -> None:
         self.show_error(message.error)

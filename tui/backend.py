@@ -599,6 +599,13 @@ class Backend:
         credentials, self._credentials = self._credentials, []
 
         async def close_all() -> None:
+            # Let cancelled calls finish cancelling before the loop stops: a task left
+            # pending is reported at exit ("Task was destroyed but it is pending!").
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            if others:
+                await asyncio.wait(others, timeout=2)
             for client in clients:
                 with contextlib.suppress(Exception):  # closing what is half broken: no error
                     await client.aclose()
@@ -608,8 +615,6 @@ class Backend:
                     with contextlib.suppress(Exception):
                         close()
 
-        if not clients and not credentials:
-            return
         future = asyncio.run_coroutine_threadsafe(close_all(), loop)
         with contextlib.suppress(Exception):
             future.result(timeout=5)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -180,3 +182,46 @@ def test_screens_call_only_the_backends_domain_methods() -> None:
             ):
                 found.append(f"{path.name}:{node.lineno} backend.{node.attr}")
     assert found == []
+
+
+CLOSE_WITH_A_CALL_IN_FLIGHT = """
+import os, sys, threading, time
+from pathlib import Path
+from tui.backend import Backend, WizardOptions
+from tui.graph.models import CheckTargets
+from tui.sandbox.server import start_sandbox
+from tui.session import Session
+
+with start_sandbox(seed="demo", latency_ms=1000) as sb:
+    os.environ["ADUE_ACCESS_TOKEN"] = sb.token
+    session = Session.open(Path(sys.argv[1]) / "s.toml", lock=False)
+    backend = Backend(session, WizardOptions(auth="token"), running_sandbox=sb)
+    backend.sign_in(lambda _prompt: None, threading.Event())
+    def search():
+        try:
+            backend.run_checks(CheckTargets())
+        except BaseException:
+            pass
+    threading.Thread(target=search, daemon=True).start()
+    time.sleep(0.3)  # the request is on its way (each answer takes 1 s)
+    backend.close()
+    session.close()
+print("closed")
+"""
+
+
+def test_close_with_a_call_in_flight_leaves_no_pending_task(tmp_path: Path) -> None:
+    """Quitting while a Graph call is on its way: the call is cancelled and finishes
+    cancelling before the loop stops, so nothing is reported at exit (asyncio prints
+    "Task was destroyed but it is pending!" for a task left pending)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSE_WITH_A_CALL_IN_FLIGHT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip() == "closed", done.stderr
+    assert "Task was destroyed" not in done.stderr
+    assert "Traceback" not in done.stderr

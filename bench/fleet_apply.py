@@ -1,7 +1,7 @@
 """A fleet apply: 100 sandbox tenants with 100 ms added to every Graph request, 16 at a
 time, by `adue fleet apply` as a user runs it (a subprocess; the fleet sandbox in this
 process). Then the re-run with nothing to do. Wall time against its bound, and the
-adue process's peak RSS (ru_maxrss from wait4).
+adue process's peak RSS (its VmHWM: bench/child_peak.py).
 
 The bound: the tenants go in waves of `concurrency` (ceil(100 / 16) = 7 waves); in each,
 a tenant needs its token and then its round trips one after the other:
@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import apply_latency  # noqa: E402 - bench/ is on the path (bench/run, or run from bench/)
+from child_peak import PeakWatch  # noqa: E402
 
 TENANTS = 100
 CONCURRENCY = 16
@@ -79,12 +80,14 @@ def _run(
             command, env=env, cwd=fleet.parent, stdin=subprocess.DEVNULL, stdout=out,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
+        watch = PeakWatch(process.pid)
         _, _, usage = os.wait4(process.pid, 0)
+        peak_mib = watch.stop()
         process.returncode = 0
         out.seek(0)
         answer = json.loads(out.read().decode("utf-8"))
     cpu = usage.ru_utime + usage.ru_stime
-    return answer, float(answer["seconds"]), usage.ru_maxrss / 1024, cpu
+    return answer, float(answer["seconds"]), peak_mib, cpu
 
 
 def _own_cpu() -> float:

@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from child_peak import vm_hwm_mib  # noqa: E402 - bench/ is on the path
+
 TICK = 0.005  # the monitor's sleep: finer than any stall worth reporting
 PHASES = ("sign-in", "checks", "apply")
 SSO_NAME = "iOS – Entra ID SSO extension (account-driven UE)"
@@ -166,6 +168,7 @@ async def drive(folder: Path) -> dict[str, Any]:
         "discovery_check_shown": discovery_shown,
         "wall_s": round(time.perf_counter() - started, 2),
         "threads_left": threading.active_count(),
+        "peak_rss_mib": vm_hwm_mib(),  # this process's own (bench/child_peak.py says why)
     }
 
 

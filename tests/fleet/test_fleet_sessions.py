@@ -5,15 +5,22 @@ when it belongs to another tenant or would lose ids apply recorded."""
 
 from __future__ import annotations
 
+import dataclasses
 import stat
+import threading
 from pathlib import Path
 
 import pytest
 
 from tests.fleet.test_fleet_file import GOOD
-from tui.fleet.file import load_fleet
-from tui.fleet.sessions import TenantSessionError, open_for_apply, open_read_only
-from tui.session import Session, SessionLockedError
+from tui.fleet.file import Fleet, load_fleet
+from tui.fleet.sessions import (
+    TenantSessionError,
+    make_sessions_folder,
+    open_for_apply,
+    open_read_only,
+)
+from tui.session import Session, SessionError, SessionLockedError
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -124,3 +131,41 @@ def test_read_only_commands_write_nothing_and_a_locked_session_is_named(tmp_path
         pytest.raises(SessionLockedError, match=r"fabrikam\.toml is in use by"),
     ):
         open_for_apply(fleet, fleet.tenants[0])
+
+
+def test_tenants_opening_at_once_all_find_the_new_sessions_folder(tmp_path: Path) -> None:
+    """A fleet's tenants open their sessions in worker threads at once: each finds the
+    sessions folder whoever made it (a look before the mkdir once took another
+    thread's new folder for a file and failed that tenant)."""
+    fleet = load_fleet(write(tmp_path, GOOD))
+    for attempt in range(40):
+        folder = tmp_path / f"run{attempt}" / "fleet.tenants"
+        fleet = dataclasses.replace(fleet, sessions_dir=folder)
+        start = threading.Barrier(16)
+        failures: list[str] = []
+
+        def make(
+            fleet: Fleet = fleet, start: threading.Barrier = start, failures: list[str] = failures
+        ) -> None:
+            start.wait()
+            try:
+                make_sessions_folder(fleet)
+            except SessionError as exc:
+                failures.append(str(exc))
+
+        threads = [threading.Thread(target=make) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert folder.is_dir()
+
+
+def test_a_sessions_dir_that_is_a_file_is_refused_by_name(tmp_path: Path) -> None:
+    fleet = load_fleet(write(tmp_path, GOOD))
+    fleet.sessions_dir.parent.mkdir(parents=True, exist_ok=True)
+    fleet.sessions_dir.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(SessionError, match=r"sessions_dir .* is a file, not a folder"):
+        open_for_apply(fleet, fleet.tenants[0])
+    assert fleet.sessions_dir.read_text(encoding="utf-8") == "not a folder"

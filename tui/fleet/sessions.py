@@ -270,7 +270,7 @@ def open_for_apply(fleet: Fleet, tenant: FleetTenant) -> Session:
     changed anything (created on the first run). Raises SessionError (the file is unusable,
     or in use by another adue) or TenantSessionError; the file is then unchanged."""
     path = fleet.session_path(tenant)
-    _make_folder(fleet)
+    make_sessions_folder(fleet)
     session = Session.open(path, create=True, new=lambda: new_session_document(fleet, tenant))
     try:
         refresh_session(session, fleet, tenant)
@@ -293,17 +293,19 @@ def open_read_only(fleet: Fleet, tenant: FleetTenant) -> Session:
     return session
 
 
-def _make_folder(fleet: Fleet) -> None:
+def make_sessions_folder(fleet: Fleet) -> None:
     folder = fleet.sessions_dir
-    if folder.is_dir():
-        return
-    if folder.exists():
+    # No check before the mkdir: tenants open their sessions in worker threads at once,
+    # and one that looked before another made the folder took it for a file (a tenant
+    # failed 2 runs in 9 of bench/fleet_apply.py). exist_ok lets a folder made by another
+    # through; only something else at that path raises FileExistsError.
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
         raise SessionError(
             f"{fleet.path.name}: [fleet] sessions_dir {folder} is a file, not a folder:"
             " give a folder for the tenants' session files."
-        )
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        ) from None
     except OSError as exc:
         raise SessionError(
             f"{fleet.path.name}: cannot create the sessions folder {folder} ({exc.strerror})."

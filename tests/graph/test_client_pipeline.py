@@ -188,3 +188,46 @@ def test_batch_payload_uses_graphs_field_names() -> None:
     assert item["url"] == "/organization"
     assert "depends_on" not in item
     assert json.dumps(item)
+
+
+
+@pytest.fixture
+def organization_server() -> Iterator[tuple[str, uvicorn.Server]]:
+    """A loopback server answering every GET with an empty list, to watch connections."""
+
+    async def organization(_request: Request) -> JSONResponse:
+        return JSONResponse({"value": []})
+
+    app = Starlette(routes=[Route("/{rest:path}", organization, methods=["GET"])])
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}", server
+    server.should_exit = True
+    thread.join(5)
+
+
+async def test_aclose_closes_the_clients_connections(
+    organization_server: tuple[str, uvicorn.Server],
+) -> None:
+    """msgraph-core's middleware transport drops httpx's aclose, so closing the client
+    once left its keep-alive connections open (until garbage collection): a fleet of
+    tenants, or a wizard signing in again, piled them up. The server sees them go."""
+    import asyncio
+
+    root, server = organization_server
+    client = build_graph_client(
+        StaticTokenCredential("opaque-token"), graph_root=root, scopes=["x/.default"]
+    )
+    await client.request("GET", "organization", what="read")
+    assert len(server.server_state.connections) == 1  # kept alive after the answer
+    await client.aclose()
+    for _ in range(200):
+        if not server.server_state.connections:
+            break
+        await asyncio.sleep(0.01)
+    assert not server.server_state.connections

@@ -120,6 +120,7 @@ class GraphClient:
         scopes: Sequence[str],
         retry: RetryPolicy,
         retry_listeners: list[Callable[[RetryNotice], None]],
+        pool: httpx.AsyncBaseTransport,
     ) -> None:
         self.sdk = sdk
         self.adapter = adapter
@@ -129,6 +130,7 @@ class GraphClient:
         self.scopes = tuple(scopes)
         self.retry = retry
         self._retry_listeners = retry_listeners
+        self._pool = pool  # the connections under the middleware
 
     # -- throttling notices -------------------------------------------------
     def add_retry_listener(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
@@ -289,7 +291,10 @@ class GraphClient:
             raise sign_in_error(exc) from exc
 
     async def aclose(self) -> None:
+        """Close the client and its connections: msgraph-core's middleware transport does
+        not pass httpx's aclose on to the transport it wraps, so the pool is closed here."""
         await self.http.aclose()
+        await self._pool.aclose()
 
 
 def sign_in_error(exc: Exception) -> GraphError:
@@ -400,12 +405,15 @@ def _build(
 
         verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     host = urlsplit(graph_root).hostname or ""
+    # The pool is made here, not by httpx.AsyncClient, so that aclose can reach it.
+    pool = httpx.AsyncHTTPTransport(verify=verify)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(
             timeouts.read, connect=timeouts.connect, write=timeouts.write, pool=timeouts.pool
         ),
         headers={"User-Agent": USER_AGENT},
-        verify=verify,
+        transport=pool,
+        verify=verify,  # for the proxies httpx mounts from the environment, as before
         follow_redirects=False,  # kiota's RedirectHandler decides (and drops auth across hosts)
     )
     options = {
@@ -443,4 +451,5 @@ def _build(
         scopes=scopes,
         retry=retry,
         retry_listeners=listeners,
+        pool=pool,
     )

@@ -190,7 +190,6 @@ def test_batch_payload_uses_graphs_field_names() -> None:
     assert json.dumps(item)
 
 
-
 @pytest.fixture
 def organization_server() -> Iterator[tuple[str, uvicorn.Server]]:
     """A loopback server answering every GET with an empty list, to watch connections."""

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         VppToken,
     )
     from tui.graph.retry import RetryNotice
-    from tui.graph.target import TargetTenant
+    from tui.graph.target import TargetTenant, TenantPin
     from tui.guide.settings import GuideSettings
     from tui.progress.report import ProgressReport
     from tui.rollout.apply import ApplyResult as ApplyResult
@@ -366,11 +366,14 @@ class Backend:
         return signed_in
 
     async def _confirm_target(self, client: GraphClient) -> TargetTenant:
-        from tui.graph.target import confirm_target
+        return await self._pin(client).confirm(client)
+
+    def _pin(self, client: GraphClient) -> TenantPin:
+        from tui.graph.target import tenant_pin
 
         table = self.session.table("tenant")
         cloud = self.options.cloud or table.get("cloud") or "global"
-        return await confirm_target(
+        return tenant_pin(
             client, cloud=str(cloud), tenant_table=table, cli_tenant=self.options.tenant
         )
 
@@ -382,11 +385,12 @@ class Backend:
         plan. Never a plan made earlier: after a failure, pressing Apply again re-reads
         everything first. Blocking; raises TenantMismatch, ApplyRefused or a GraphError."""
         from tui.rollout.apply import apply_plan
-        from tui.rollout.plan import make_plan
+        from tui.rollout.plan import pinned_plan
 
         async def fresh() -> ApplyResult:
-            self.target = await self._confirm_target(self.client)
-            plan = await make_plan(self.client, self.session.data)
+            # The tenant check rides in the plan's first $batch: passed before any use.
+            pin = self._pin(self.client)
+            self.target, plan = await pinned_plan(self.client, self.session.data, pin)
             if planned is not None:
                 planned(plan)
             return await apply_plan(self.client, self.session, plan, progress)

@@ -4,7 +4,8 @@ invalid tenant_id values, domains the signed-in tenant has not verified, and tok
 another tenant (a second sandbox tenant, Fabrikam). Each one: refused with a non-zero
 exit and no traceback, both tenants named (an invalid value: the key, its line and the
 fix, before any request), zero writes in the sandbox's request log (and no request
-beyond GET /organization), the session file byte for byte as it was.
+after the tenant check's round trip: GET /organization, alone or in the plan's first
+$batch), the session file byte for byte as it was.
 
 One case of each kind in `make test` (tests/plan/test_tenant_pin.py has the worded
 checks); the rest with `make soak`.
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 
 from tests.plan.helpers import count_named, example_session
-from tests.plan.test_tenant_pin import adue, only_organization_reads
+from tests.plan.test_tenant_pin import adue, only_the_check_round_trip
 from tui.sandbox.server import RunningSandbox, start_sandbox
 from tui.validators import tenant_value_problem
 
@@ -120,7 +121,7 @@ def test_a_random_other_tenant_guid_is_refused(
     assert other.lower() in output.lower()
     assert contoso.tenant_id in output
     assert "Contoso" in output
-    only_organization_reads(contoso)
+    only_the_check_round_trip(contoso)
     assert count_named(contoso) == (0, 0)
     tally["tenant mismatches refused: other GUIDs"] += 1
 
@@ -152,7 +153,7 @@ def test_a_domain_the_tenant_has_not_verified_is_refused(
     output, _ = _run(contoso, tmp_path, path, index)
     assert f"the verified domain {domain}" in output
     assert f"Contoso ({contoso.tenant_id})" in output
-    only_organization_reads(contoso)
+    only_the_check_round_trip(contoso)
     assert count_named(contoso) == (0, 0)
     tally["tenant mismatches refused: other domains"] += 1
 
@@ -173,6 +174,6 @@ def test_a_token_of_another_tenant_is_refused(
     output, _ = _run(fabrikam, tmp_path, path, index, token=token)
     assert pin in output
     assert f"Fabrikam ({fabrikam.tenant_id})" in output
-    only_organization_reads(fabrikam)
+    only_the_check_round_trip(fabrikam)
     assert count_named(fabrikam) == (0, 0)
     tally["tenant mismatches refused: other-tenant tokens"] += 1

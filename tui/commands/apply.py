@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
     from tui.rollout.apply import ApplyResult
+    from tui.rollout.model import Plan
 
 
 def register(subparsers: Any) -> None:
@@ -55,6 +56,7 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.common import say
     from tui.commands.plan_common import (
         open_session,
+        planned_in_tenant,
         print_json,
         print_plan,
         with_tenant,
@@ -62,7 +64,6 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     )
     from tui.graph.target import record_target
     from tui.rollout.apply import Progress, apply_plan
-    from tui.rollout.plan import make_plan
 
     if not args.yes and not sys.stdin.isatty():
         say(
@@ -81,12 +82,13 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         label = {"start": "...", "retry": "wait", "done": "ok", "failed": "FAILED"}[event.event]
         print(f"  {label:<6} {event.message}{rid}", flush=True)
 
-    async def apply(client: GraphClient, target: TargetTenant) -> ApplyResult | None:
+    async def apply(client: GraphClient, target: TargetTenant, plan: Plan) -> ApplyResult | None:
+        # The plan was read in the tenant check's round trip (planned_in_tenant): nothing
+        # of it is used, and nothing written, unless the tenant is the session's.
         recorded = record_target(session.table("tenant"), target)
         if recorded:  # the first checked sign-in pins the session to the tenant's GUID
             session.update("tenant", recorded)
             session.save()
-        plan = await make_plan(client, session.data)
         if not args.json:
             print_plan(plan, args.session)
         if plan.blocked:
@@ -103,9 +105,9 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
 
     done = write_in_tenant(
         "apply",
-        args,
         session,
-        apply,
+        lambda: planned_in_tenant(args, session, apply, writes=True),
+        args=args,
         stopped_by=stopped_by,
         interrupted=lambda exc: _interrupted(session, args, exc, stopped_by),
     )

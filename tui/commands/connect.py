@@ -18,7 +18,7 @@ from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, build_credentia
 from tui.graph.client import GraphClient, build_graph_client
 
 if TYPE_CHECKING:
-    from tui.graph.target import TargetTenant
+    from tui.graph.target import TenantPin
     from tui.sandbox.server import RunningSandbox
     from tui.session import Session
 
@@ -122,15 +122,14 @@ def _start_wizard_sandbox(session: Session, *, writes: bool) -> tuple[str, str]:
     return sb.graph_url, sb.mint_token()
 
 
-async def confirm_tenant(
-    client: GraphClient, args: argparse.Namespace, session: Session
-) -> TargetTenant:
-    """The signed-in tenant, checked against the session's [tenant] tenant_id and --tenant
-    before anything else (GET /organization only); raises TenantMismatch."""
-    from tui.graph.target import confirm_target
+def tenant_pin_for(client: GraphClient, args: argparse.Namespace, session: Session) -> TenantPin:
+    """The check of the signed-in tenant against the session's [tenant] tenant_id and
+    --tenant (tui.graph.target.TenantPin); a bad pinned value is refused here, before any
+    request (TenantMismatch)."""
+    from tui.graph.target import tenant_pin
 
     table = session.table("tenant")
     cloud = getattr(args, "cloud", None) or table.get("cloud") or "global"
-    return await confirm_target(
+    return tenant_pin(
         client, cloud=str(cloud), tenant_table=table, cli_tenant=getattr(args, "tenant", None)
     )

@@ -114,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.common import say
     from tui.commands.plan_common import (
+        in_tenant,
         open_session,
         print_json,
         with_tenant,
@@ -160,9 +161,9 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
 
     done = write_in_tenant(
         "destroy",
-        args,
         session,
-        destroy,
+        lambda: in_tenant(args, session, destroy, writes=True),
+        args=args,
         stopped_by=stopped_by,
         interrupted=lambda exc: _interrupted(args, exc, stopped_by),
     )

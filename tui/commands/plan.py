@@ -25,22 +25,20 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.commands.plan_common import (
         TENANT_ERRORS,
-        in_tenant,
+        keep_plan,
         open_session,
+        planned_in_tenant,
         print_json,
         print_plan,
         report_error,
         with_tenant,
     )
-    from tui.rollout.plan import make_plan
 
     session = open_session(args, "plan")
     if session is None:
         return EXIT_ERROR
     try:
-        target, result = asyncio.run(
-            in_tenant(args, session, lambda client, _: make_plan(client, session.data))
-        )
+        target, result = asyncio.run(planned_in_tenant(args, session, keep_plan))
     except TENANT_ERRORS as exc:
         report_error("plan", exc, args)
         return EXIT_ERROR

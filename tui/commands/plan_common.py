@@ -19,10 +19,11 @@ from tui.rollout.model import ActionKind, Plan
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
-    from tui.graph.target import TargetTenant
+    from tui.graph.target import TargetTenant, TenantPin
     from tui.session import Session
 
 T = TypeVar("T")
+F = TypeVar("F")  # what the tenant check's round trip read besides the tenant
 
 # What signing in and talking to Graph may raise for a person to read (describe_error).
 TENANT_ERRORS = (SettingsError, GraphError, SignInCancelled)
@@ -102,16 +103,61 @@ async def in_tenant(
     headline: bool = True,
     writes: bool = False,
 ) -> tuple[TargetTenant, T]:
-    """Sign in, check the tenant against the session before anything else, print its
-    headline (not with --json), run `work`, and close the client whatever happens."""
-    from tui.commands.connect import confirm_tenant, connect
+    """Sign in, check the tenant against the session before anything else (GET
+    /organization alone), print its headline (not with --json), run `work`, and close the
+    client whatever happens."""
+
+    async def check(client: GraphClient, pin: TenantPin) -> tuple[TargetTenant, None]:
+        return await pin.confirm(client), None
+
+    async def then(client: GraphClient, target: TargetTenant, _: None) -> T:
+        return await work(client, target)
+
+    return await _signed_in(args, session, check, then, headline=headline, writes=writes)
+
+
+async def planned_in_tenant(
+    args: argparse.Namespace,
+    session: Session,
+    work: Callable[[GraphClient, TargetTenant, Plan], Awaitable[T]],
+    *,
+    headline: bool = True,
+    writes: bool = False,
+) -> tuple[TargetTenant, T]:
+    """`in_tenant` for a command that starts from the plan (plan, status, apply): the
+    tenant check rides in the plan's first `$batch` (tui.rollout.plan.pinned_plan), one
+    round trip fewer, and is passed before the plan, the headline or any write."""
+
+    async def check(client: GraphClient, pin: TenantPin) -> tuple[TargetTenant, Plan]:
+        from tui.rollout.plan import pinned_plan
+
+        return await pinned_plan(client, session.data, pin)
+
+    return await _signed_in(args, session, check, work, headline=headline, writes=writes)
+
+
+async def keep_plan(_client: GraphClient, _target: TargetTenant, plan: Plan) -> Plan:
+    """The `work` of a command that only shows the plan."""
+    return plan
+
+
+async def _signed_in(
+    args: argparse.Namespace,
+    session: Session,
+    check: Callable[[GraphClient, TenantPin], Awaitable[tuple[TargetTenant, F]]],
+    work: Callable[[GraphClient, TargetTenant, F], Awaitable[T]],
+    *,
+    headline: bool,
+    writes: bool,
+) -> tuple[TargetTenant, T]:
+    from tui.commands.connect import connect, tenant_pin_for
 
     client = connect(args, session, quiet=args.json, writes=writes)
     try:
-        target = await confirm_tenant(client, args, session)
+        target, first = await check(client, tenant_pin_for(client, args, session))
         if headline and not args.json:
             print(target.headline(), flush=True)
-        return target, await work(client, target)
+        return target, await work(client, target, first)
     finally:
         await client.aclose()
 
@@ -130,24 +176,25 @@ def report_error(command: str, exc: BaseException, args: argparse.Namespace, **h
 
 def write_in_tenant(
     command: str,
-    args: argparse.Namespace,
     session: Session,
-    work: Callable[[GraphClient, TargetTenant], Awaitable[T]],
+    enter: Callable[[], Awaitable[tuple[TargetTenant, T]]],
     *,
+    args: argparse.Namespace,
     stopped_by: list[int],
     interrupted: Callable[[BaseException], int],
 ) -> tuple[TargetTenant, T] | int:
-    """`adue apply` and `destroy`: `work` in the checked tenant, with the session locked
-    and SIGTERM cancelling the event loop (noted in `stopped_by`). Returns the tenant and
-    what `work` returned, or an exit code: `interrupted(error)`'s after Ctrl-C or SIGTERM,
-    1 after an error said on stderr (and with --json as the answer)."""
+    """`adue apply` and `destroy`: `enter` (their work in the checked tenant: in_tenant
+    or planned_in_tenant with writes=True), with the session locked and SIGTERM
+    cancelling the event loop (noted in `stopped_by`). Returns the tenant and what the
+    work returned, or an exit code: `interrupted(error)`'s after Ctrl-C or SIGTERM, 1
+    after an error said on stderr (and with --json as the answer)."""
     import asyncio
 
     from tui.commands.interrupts import cancel_on_sigterm, raise_on_sigterm
 
     async def main() -> tuple[TargetTenant, T]:
         cancel_on_sigterm(stopped_by)
-        return await in_tenant(args, session, work, writes=True)
+        return await enter()
 
     try:
         with session:

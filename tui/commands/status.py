@@ -68,15 +68,15 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.commands.plan_common import (
         TENANT_ERRORS,
-        in_tenant,
+        keep_plan,
         open_session,
+        planned_in_tenant,
         print_json,
         with_tenant,
     )
     from tui.error_text import describe_error
     from tui.graph.target import TargetTenant, session_target
     from tui.rollout.model import Plan
-    from tui.rollout.plan import make_plan
 
     session = open_session(args, "status")
     if session is None:
@@ -91,9 +91,7 @@ def run(args: argparse.Namespace) -> int:
     checked = False
     if not args.offline:
         try:
-            target, plan = asyncio.run(
-                in_tenant(args, session, lambda client, _: make_plan(client, data), headline=False)
-            )
+            target, plan = asyncio.run(planned_in_tenant(args, session, keep_plan, headline=False))
             checked = True
         except TENANT_ERRORS as exc:
             error = describe_error(exc, layout="line")

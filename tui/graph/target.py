@@ -2,10 +2,10 @@
 
 A session is pinned to one tenant by `[tenant] tenant_id` (a directory id, or a verified
 domain of that tenant). The sign-in decides which tenant Graph actually answers for, so
-before anything is written adue reads GET /organization with the signed-in token (the
-only request of the check) and compares: a GUID must equal the tenant's id, a domain
-must be one of its verifiedDomains (graph.md, "Tenant"). A mismatch is refused naming
-both tenants; nothing is written.
+before anything is used or written adue reads GET /organization with the signed-in token
+(the only read of the check: alone, or in the plan's first `$batch`, TenantPin) and
+compares: a GUID must equal the tenant's id, a domain must be one of its verifiedDomains
+(graph.md, "Tenant"). A mismatch is refused naming both tenants; nothing is written.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.graph.errors import GraphError, PermissionMissing
-from tui.graph.models import Organization
+from tui.graph.models import BatchAnswer, BatchRead, Organization
 from tui.validators import is_guid, tenant_value_problem
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # --tenant values that name no single directory (a sign-in picks it): nothing to pin.
 MULTI_TENANT = frozenset({"", "organizations", "common"})
 SESSION_KEY = "[tenant] tenant_id"
+PIN_READ_ID = "tenant_pin"  # the check's read inside a run's first $batch
 
 
 class TenantMismatch(GraphError):
@@ -96,6 +97,16 @@ def _expected_label(source: str, value: str, tenant_table: Mapping[str, Any]) ->
     return f"the tenant with the verified domain {value} ({what}id not known yet)"
 
 
+def refuse_invalid(pins: Sequence[tuple[str, str]]) -> None:
+    """TenantMismatch naming the key for a pinned value that is neither a GUID nor a
+    domain (before any request)."""
+    for source, value in pins:
+        problem = tenant_value_problem(value)
+        if problem:
+            where = SESSION_KEY if source != "--tenant" else "--tenant"
+            raise TenantMismatch(f"{where}: {problem}", fix="nothing was written")
+
+
 def check_target(
     organization: Organization,
     *,
@@ -113,11 +124,8 @@ def check_target(
         domains=tuple(d.name for d in organization.verified_domains),
         organization=organization,
     )
+    refuse_invalid(pins)
     for source, value in pins:
-        problem = tenant_value_problem(value)
-        if problem:
-            where = SESSION_KEY if source != "--tenant" else "--tenant"
-            raise TenantMismatch(f"{where}: {problem}", fix="nothing was written")
         if _matches(value, organization, tenant_id):
             continue
         expected = _expected_label(source, value, tenant_table)
@@ -131,6 +139,99 @@ def check_target(
     return target
 
 
+@dataclass(frozen=True)
+class TenantPin:
+    """A run's tenant check, made ready before any request: the pinned values are valid
+    and the token's tenant is known. Its one read, GET /organization, goes alone
+    (`confirm`), or rides in the run's first `$batch` beside the reads of the plan
+    (`read`; `check_answer` then runs before any other answer is looked at:
+    tui.rollout.read), which saves a round trip; either way nothing is used, shown or
+    written before the check passed."""
+
+    pins: tuple[tuple[str, str], ...]
+    token_tenant: str
+    cloud: str
+    tenant_table: Mapping[str, Any]
+
+    @property
+    def read(self) -> BatchRead:
+        """The check's read as a `$batch` item (v1.0), under the id PIN_READ_ID."""
+        from tui.graph.operations import ORGANIZATION_QUERY
+
+        return BatchRead(PIN_READ_ID, "organization", tuple(ORGANIZATION_QUERY.items()))
+
+    async def confirm(self, client: GraphClient) -> TargetTenant:
+        """GET /organization on its own, then the check."""
+        from tui.graph.operations import get_organization
+
+        try:
+            organization = await get_organization(client)
+        except PermissionMissing as exc:
+            organization = self._without_organization(exc)
+        return self._check(organization)
+
+    def check_answer(self, answer: BatchAnswer) -> TargetTenant:
+        """The check on the answer to `read` from a `$batch`; raises as `confirm` does."""
+        from tui.graph.client import GraphResponse
+        from tui.graph.errors import error_from_response
+        from tui.graph.operations import Scope
+
+        what = "read the organization"
+        if not answer.ok:
+            error = error_from_response(
+                answer.status,
+                dict(answer.headers),
+                answer.body,
+                what=what,
+                required_scopes=Scope.ORGANIZATION,
+            )
+            if not isinstance(error, PermissionMissing):
+                raise error
+            return self._check(self._without_organization(error))
+        found = GraphResponse(answer.status, dict(answer.headers), answer.body).json()
+        organizations = found.get("value")
+        if not isinstance(organizations, list) or not organizations:
+            raise error_from_response(404, {}, None, what=what)
+        from tui.graph import parse
+
+        return self._check(parse.organization(organizations[0]))
+
+    def _without_organization(self, error: PermissionMissing) -> Organization:
+        # Without a permission to read the organization, a tenant id can still be compared
+        # with the token's `tid`; a domain cannot be checked, so that stays an error.
+        if not self.token_tenant or any(not is_guid(value) for _, value in self.pins):
+            raise error
+        return Organization(
+            id=self.token_tenant, display_name="", verified_domains=(), mdm_authority=""
+        )
+
+    def _check(self, organization: Organization) -> TargetTenant:
+        return check_target(
+            organization,
+            token_tenant_id=self.token_tenant,
+            cloud=self.cloud,
+            pins=self.pins,
+            tenant_table=self.tenant_table,
+        )
+
+
+def tenant_pin(
+    client: GraphClient,
+    *,
+    cloud: str,
+    tenant_table: Mapping[str, Any],
+    cli_tenant: str | None = None,
+) -> TenantPin:
+    """The check of the session's tenant (and --tenant) for this sign-in, before any
+    request: a bad pinned value is refused here (TenantMismatch, nothing sent)."""
+    from tui.graph.operations import decode_access_token
+
+    pins = expected_tenants(tenant_table, cli_tenant)
+    refuse_invalid(pins)
+    token_tenant = decode_access_token(client.access_token()).tenant_id
+    return TenantPin(tuple(pins), token_tenant, cloud, tenant_table)
+
+
 async def confirm_target(
     client: GraphClient,
     *,
@@ -139,33 +240,11 @@ async def confirm_target(
     cli_tenant: str | None = None,
 ) -> TargetTenant:
     """Read the signed-in tenant (GET /organization, nothing else) and check it is the
-    session's. Raises TenantMismatch (nothing is written) or a GraphError of the read."""
-    from tui.graph.operations import decode_access_token, get_organization
-
-    pins = expected_tenants(tenant_table, cli_tenant)
-    for source, value in pins:  # a bad value is refused before any request
-        problem = tenant_value_problem(value)
-        if problem:
-            where = SESSION_KEY if source != "--tenant" else "--tenant"
-            raise TenantMismatch(f"{where}: {problem}", fix="nothing was written")
-    token_tenant = decode_access_token(client.access_token()).tenant_id
-    try:
-        organization = await get_organization(client)
-    except PermissionMissing:
-        # Without a permission to read the organization, a tenant id can still be compared
-        # with the token's `tid`; a domain cannot be checked, so that stays an error.
-        if not token_tenant or any(not is_guid(value) for _, value in pins):
-            raise
-        organization = Organization(
-            id=token_tenant, display_name="", verified_domains=(), mdm_authority=""
-        )
-    return check_target(
-        organization,
-        token_tenant_id=token_tenant,
-        cloud=cloud,
-        pins=pins,
-        tenant_table=tenant_table,
-    )
+    session's. Raises TenantMismatch (nothing is written) or a GraphError of the read.
+    A run whose first reads are a plan's saves that round trip with
+    tui.rollout.plan.pinned_plan (the pin rides in the plan's first `$batch`)."""
+    pin = tenant_pin(client, cloud=cloud, tenant_table=tenant_table, cli_tenant=cli_tenant)
+    return await pin.confirm(client)
 
 
 def record_target(tenant_table: Mapping[str, Any], target: TargetTenant) -> dict[str, str]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.graph import parse
 from tui.graph.batch import MAX_BATCH, batch_get
@@ -49,6 +49,9 @@ from tui.rollout.desired import (
     SsoDesired,
     WebClipDesired,
 )
+
+if TYPE_CHECKING:
+    from tui.graph.target import TargetTenant, TenantPin
 
 VPP_APP = "#microsoft.graph.iosVppApp"
 Json = Mapping[str, Any]
@@ -126,16 +129,41 @@ async def _run(client: GraphClient, reads: list[_Read]) -> dict[str, Json | None
     A 404 gives None; other failures raise the mapped GraphError. Paged answers
     are followed (only large tenants page).
     """
+    return await _bodies(
+        client, reads, await _answers(client, [(r.version, r.read) for r in reads])
+    )
+
+
+async def _pinned_run(
+    client: GraphClient, reads: list[_Read], pin: TenantPin
+) -> tuple[TargetTenant, dict[str, Json | None]]:
+    """`_run` with the tenant check's read in the same round trip: the check comes first,
+    so a refused tenant's answers are never looked at (no error of theirs, no page)."""
+    answers = await _answers(client, [*((r.version, r.read) for r in reads), ("v1.0", pin.read)])
+    target = pin.check_answer(answers[pin.read.id])
+    return target, await _bodies(client, reads, answers)
+
+
+async def _answers(
+    client: GraphClient, reads: list[tuple[str, BatchRead]]
+) -> dict[str, BatchAnswer]:
+    """Every read's answer: batched per API version (20 a batch), batches concurrent."""
     if not reads:
         return {}
     chunks: list[tuple[str, list[BatchRead]]] = []
     for version in ("v1.0", "beta"):
-        mine = [r.read for r in reads if r.version == version]
+        mine = [read for v, read in reads if v == version]
         for start in range(0, len(mine), MAX_BATCH):
             chunks.append((version, mine[start : start + MAX_BATCH]))
     answers: dict[str, BatchAnswer] = {}
     for result in await asyncio.gather(*(batch_get(client, c, version=v) for v, c in chunks)):
         answers.update(result)
+    return answers
+
+
+async def _bodies(
+    client: GraphClient, reads: list[_Read], answers: Mapping[str, BatchAnswer]
+) -> dict[str, Json | None]:
     bodies: dict[str, Json | None] = {}
     for item in reads:
         answer = answers[item.read.id]
@@ -350,11 +378,36 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
 
     One round trip for what the session names; a second only for what the first one
     found by name or did not find (`follow`), then one to name other admins' groups."""
+    return await _read(client, desired, lambda reads: _run(client, reads))
+
+
+async def read_pinned_tenant(
+    client: GraphClient, desired: DesiredState, pin: TenantPin
+) -> tuple[TargetTenant, TenantState]:
+    """`read_tenant` with the tenant check (tui.graph.target) in its first round trip:
+    raises TenantMismatch before any answer is used when the sign-in is for another
+    tenant. Reads only; a caller that writes does so after this returned."""
+    checked: list[TargetTenant] = []
+
+    async def first(reads: list[_Read]) -> dict[str, Json | None]:
+        target, bodies = await _pinned_run(client, reads, pin)
+        checked.append(target)
+        return bodies
+
+    state = await _read(client, desired, first)
+    return checked[0], state
+
+
+async def _read(
+    client: GraphClient,
+    desired: DesiredState,
+    first_round: Callable[[list[_Read]], Awaitable[dict[str, Json | None]]],
+) -> TenantState:
     state = TenantState()
     sso, app, profile = desired.sso, desired.authenticator, desired.profile
     refs = list(dict.fromkeys(desired.all_group_refs()))
     profile_group_ids = {r.id for r in (profile.groups if profile else ()) if r.id}
-    bodies = await _run(client, _first_reads(desired, refs, profile_group_ids))
+    bodies = await first_round(_first_reads(desired, refs, profile_group_ids))
     state.round_trips = 1
     _take_groups(state, refs, bodies)
     follow = _group_kind_follow(state, profile, profile_group_ids) if profile else []

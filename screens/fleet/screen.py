@@ -170,6 +170,23 @@ class FleetScreen(Screen[None]):
     def _start_sign_in(self, *, then_apply: bool = False, then_open: str = "") -> None:
         if self._signing_in:
             return  # one sign-in at a time (its device code may be on screen)
+        question = self.board.secret_question()
+        if question:
+            from screens.dialogs.secret import SecretDialog
+
+            def answered(secret: str | None) -> None:
+                if secret:
+                    self._begin_sign_in(then_apply, then_open, secret)
+                else:
+                    self._status("Sign-in cancelled: no client secret given.")
+
+            self.app.push_screen(SecretDialog(question), answered)
+            return
+        self._begin_sign_in(then_apply, then_open, "")
+
+    def _begin_sign_in(self, then_apply: bool, then_open: str, secret: str) -> None:
+        if self._signing_in:
+            return
         self._signing_in = True
         self._status("Signing in for the fleet…")
         self._sign_in_cancel = threading.Event()
@@ -177,12 +194,15 @@ class FleetScreen(Screen[None]):
         # while it waits for a device code (until the code expires), and the app waits
         # for its workers' threads when it closes; quitting must not wait for that.
         threading.Thread(
-            target=self._sign_in, args=(then_apply, then_open), name="fleet-sign-in", daemon=True
+            target=self._sign_in,
+            args=(then_apply, then_open, secret),
+            name="fleet-sign-in",
+            daemon=True,
         ).start()
 
-    def _sign_in(self, then_apply: bool, then_open: str) -> None:
+    def _sign_in(self, then_apply: bool, then_open: str, secret: str) -> None:
         try:
-            account = self.board.sign_in(self._post_device_code)
+            account = self.board.sign_in(self._post_device_code, secret)
         except Exception as exc:  # shown in the table: never a traceback
             self.post_message(SignInEnded("", describe_error(exc)))
             return

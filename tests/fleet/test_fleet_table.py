@@ -416,3 +416,65 @@ async def test_the_gdap_device_code_is_shown_in_the_table_and_the_sign_in_kept(
             await pilot.pause()
             assert not isinstance(app.screen, DeviceCodeDialog)
         board.close()
+
+
+async def test_the_app_secret_is_asked_in_the_table_when_the_environment_has_none(
+    ten: RunningSandbox, tmp_path: Path
+) -> None:
+    """app-secret without $AZURE_CLIENT_SECRET: a masked question in the table (the
+    terminal is the TUI's, getpass cannot ask), then one sign-in for every tenant; a
+    wrong secret is refused naming it, escape asks nothing more, and the secret is
+    written nowhere."""
+    from textual.widgets import Input
+
+    from screens.dialogs.secret import SecretDialog
+
+    board = board_for(fleet_file(ten, tmp_path))
+    app = FleetApp(board)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretDialog)
+        assert ten.fleet_client_id in app.screen.question
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SecretDialog)
+        assert not board.signed_in
+        assert "no client secret given" in str(app.screen.query_one("#fleet-status").render())
+
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretDialog)
+        field = app.screen.query_one("#secret-input", Input)
+        assert field.password  # masked as typed
+        await pilot.press(*"not-the-secret", "enter")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            status = str(app.screen.query_one("#fleet-status").render())
+            if "Sign-in failed" in status:
+                break
+        assert "Sign-in failed" in status
+        assert "client secret" in status
+        assert not board.signed_in
+
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretDialog)
+        app.screen.query_one("#secret-input", Input).value = ten.fleet_client_secret
+        await pilot.press("enter")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if board.signed_in:
+                break
+        assert board.signed_in
+        await settled(pilot)
+        status = str(app.screen.query_one("#fleet-status").render())
+        assert "Signed in for the fleet as" in status
+        assert ten.fleet_client_id in status
+    board.close()
+    assert not files_holding(tmp_path, ten.fleet_client_secret)
+
+
+def files_holding(folder: Path, text: str) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and text in p.read_text(errors="replace")]

@@ -112,15 +112,22 @@ def read_row(fleet: Fleet, tenant: FleetTenant) -> TenantRow:
 
 class _TableConnector(SignInConnector):
     """The fleet's sign-in with the device code handed to the table (not printed: the
-    terminal belongs to the TUI). An app secret comes from $AZURE_CLIENT_SECRET only."""
+    terminal belongs to the TUI). An app secret comes from $AZURE_CLIENT_SECRET, or is the
+    one the table asked for (`secret`) before signing in."""
 
-    def __init__(self, fleet: Fleet, prompt: PromptFn) -> None:
+    def __init__(self, fleet: Fleet, prompt: PromptFn, secret: str = "") -> None:
         from tui.fleet.sign_in import FleetSignIn, FleetSignInSettings
 
         self.settings = FleetSignInSettings.from_table(
             fleet.sign_in_paths(), where=fleet.where_sign_in
         )
-        self.fleet_sign_in = FleetSignIn(self.settings, prompt=prompt, ask_secret=None)
+
+        def typed(_question: str) -> str:
+            return secret
+
+        self.fleet_sign_in = FleetSignIn(
+            self.settings, prompt=prompt, ask_secret=typed if secret else None
+        )
 
 
 class FleetBoard:
@@ -155,12 +162,38 @@ class FleetBoard:
 
     # --- the one sign-in --------------------------------------------------------------
 
-    def sign_in(self, prompt: PromptFn) -> str:
+    def secret_question(self) -> str:
+        """What to ask before `sign_in` when the fleet app signs in with a client secret
+        that $AZURE_CLIENT_SECRET does not hold; "" when nothing is to be asked (another
+        mode, the secret in the environment, signed in already, or sign-in settings that
+        `sign_in` will refuse with their own message)."""
+        import os
+
+        from tui.fleet.sign_in import FleetSignInSettings
+        from tui.graph.auth import SECRET_ENV, SettingsError
+
+        if self.connector is not None or os.environ.get(SECRET_ENV):
+            return ""
+        try:
+            settings = FleetSignInSettings.from_table(
+                self.fleet.sign_in_paths(), where=self.fleet.where_sign_in
+            )
+        except SettingsError:
+            return ""
+        if settings.mode != "app-secret":
+            return ""
+        return (
+            f"The client secret of the fleet app {settings.client_id} (${SECRET_ENV} is not"
+            " set). It is kept in memory for this run only, never written."
+        )
+
+    def sign_in(self, prompt: PromptFn, secret: str = "") -> str:
         """Sign in once for every tenant (blocking; gdap calls `prompt` with the device
-        code). Returns who signed in. Raises SettingsError, GraphError, SignInCancelled."""
+        code; `secret`: the app's client secret the table asked for). Returns who signed
+        in. Raises SettingsError, GraphError, SignInCancelled."""
         if self.connector is not None:
             return self.account
-        connector = _TableConnector(self.fleet, prompt)
+        connector = _TableConnector(self.fleet, prompt, secret)
         try:
             connector.sign_in()
         except BaseException:

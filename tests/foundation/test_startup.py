@@ -95,3 +95,49 @@ def test_an_unknown_command_is_named_with_the_choices() -> None:
     assert result.returncode == 64
     assert "invalid choice: 'frobnicate'" in result.stderr
     assert "plan" in result.stderr
+
+
+COMMANDS_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from tui.cli import main
+    try:
+        main(sys.argv[1:])
+    except SystemExit as exc:
+        pass
+    loaded = sorted(m for m in sys.modules if m.startswith("tui.commands."))
+    print(json.dumps(loaded), file=sys.stderr)
+    """
+)
+
+
+def _commands_loaded(*args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", COMMANDS_PROBE, *args], capture_output=True, text=True, timeout=30
+    )
+    loaded: list[str] = json.loads(result.stderr.strip().splitlines()[-1])
+    return loaded
+
+
+def test_a_command_imports_only_its_own_command_module(tmp_path: Path) -> None:
+    # `adue plan` parses with only `plan` registered (the other nine command modules are
+    # ~40 ms of a headless plan); a line that does not parse so, and any help, gets the
+    # full parser: the same messages as ever (test_an_unknown_command_is_named...).
+    missing = str(tmp_path / "none.toml")
+    loaded = _commands_loaded("plan", "--session", missing)
+    assert "tui.commands.plan" in loaded
+    assert not {"tui.commands.check", "tui.commands.sandbox", "tui.commands.fleet"} & set(loaded)
+    assert "tui.commands.check" in _commands_loaded("plan", "--bogus")
+    assert "tui.commands.check" in _commands_loaded("plan", "--help")
+
+
+def test_a_usage_error_after_a_command_is_the_full_parsers() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "--session", "plan", "frobnicate"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 64
+    assert "invalid choice: 'frobnicate'" in result.stderr
+    assert "check" in result.stderr  # every command among the choices, not only `plan`

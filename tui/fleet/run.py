@@ -2,8 +2,9 @@
 
 Each tenant is what the single-tenant command does, with the same guarantees: its own
 session (tui.fleet.sessions), a client built from the fleet's one sign-in, the tenant
-checked before anything else (tui.graph.target.confirm_target: a token for another
-tenant is refused, naming both, with nothing written), a fresh plan, and for apply
+checked before any answer is used (in the plan's first $batch, tui.rollout.plan.pinned_plan;
+alone for check: a token for another tenant is refused, naming both, with nothing
+written), a fresh plan, and for apply
 `tui.rollout.apply.apply_plan` (write-ahead journal, never a blind create retry, a
 re-run resumes where a failed or killed run stopped). A tenant that fails is recorded
 with its reason and never stops the others.
@@ -105,6 +106,12 @@ class _Tenant:
     client: GraphClient
     target: TargetTenant
     outcome: TenantOutcome
+    plan: Plan | None  # read with the tenant check (plan, apply, status); None for check
+
+    @property
+    def planned(self) -> Plan:
+        assert self.plan is not None, "this job starts from the plan"
+        return self.plan
 
 
 Job = Callable[[_Tenant], Awaitable[None]]
@@ -200,7 +207,8 @@ class FleetRun:
 
     async def _with_client(self, session: Session, outcome: TenantOutcome) -> None:
         from tui.graph.client import build_graph_client, sign_in_error
-        from tui.graph.target import confirm_target, record_target
+        from tui.graph.target import record_target, tenant_pin
+        from tui.rollout.plan import pinned_plan
 
         tenant = outcome.tenant
         credential = self.connector.credential_for(tenant)
@@ -223,9 +231,14 @@ class FleetRun:
         )
         try:
             table = session.table("tenant")
-            target = await confirm_target(
-                client, cloud=str(table.get("cloud") or "global"), tenant_table=table
-            )
+            pin = tenant_pin(client, cloud=str(table.get("cloud") or "global"), tenant_table=table)
+            plan: Plan | None = None
+            if self.command == "check":
+                target = await pin.confirm(client)
+            else:
+                # plan, apply, status start from the plan: the tenant check rides in its
+                # first $batch (one round trip fewer) and passes before any answer is used.
+                target, plan = await pinned_plan(client, session.data, pin)
             outcome.tenant_id, outcome.name, outcome.cloud = target.id, target.name, target.cloud
             if self.command == "apply":
                 recorded = record_target(table, target)
@@ -233,7 +246,7 @@ class FleetRun:
                     session.update("tenant", recorded)
                     await session.save_async()  # off the loop: the other tenants go on
             job = _JOBS[self.command]
-            await job(_Tenant(self.fleet, tenant, session, client, target, outcome))
+            await job(_Tenant(self.fleet, tenant, session, client, target, outcome, plan))
         finally:
             await client.aclose()
 
@@ -259,10 +272,7 @@ def _close_opened(opening: asyncio.Future[Session]) -> None:
 
 
 async def _plan(t: _Tenant) -> None:
-    from tui.rollout.plan import make_plan
-
-    plan = await make_plan(t.client, t.session.data)
-    _record_plan(t.outcome, plan)
+    _record_plan(t.outcome, t.planned)
 
 
 def _record_plan(outcome: TenantOutcome, plan: Plan) -> None:
@@ -277,9 +287,8 @@ def _record_plan(outcome: TenantOutcome, plan: Plan) -> None:
 
 async def _apply(t: _Tenant) -> None:
     from tui.rollout.apply import apply_plan
-    from tui.rollout.plan import make_plan
 
-    plan = await make_plan(t.client, t.session.data)
+    plan = t.planned
     _record_plan(t.outcome, plan)
     if plan.blocked:
         t.outcome.reason = "nothing written: " + t.outcome.reason
@@ -304,10 +313,9 @@ async def _apply(t: _Tenant) -> None:
 
 async def _status(t: _Tenant) -> None:
     from tui.commands.status import local_status
-    from tui.rollout.plan import make_plan
 
     data = t.session.data
-    plan = await make_plan(t.client, data)
+    plan = t.planned
     _record_plan(t.outcome, plan)
     report = local_status(data)
     report["drift"] = {

@@ -5,7 +5,10 @@ The bound is what no implementation can avoid: starting the interpreter (`python
 pass`, measured here) and one round trip to Graph. The rest is adue's own start-up
 (imports: msgraph-sdk, kiota, httpx; never azure.identity on this path) and its plan.
 Round trips are counted from what the sandbox saw (bench/apply_latency.round_trips).
-Run alone: `.venv/bin/python bench/headless_plan.py [--runs N]`.
+The session names its groups by id: 2 round trips (the tenant check rides in the
+plan's first $batch; the apps found in the lists are then read by id for their
+assignments). `--app-ids`: the apps' ids recorded too, as after a first apply: 1.
+Run alone: `.venv/bin/python bench/headless_plan.py [--runs N] [--app-ids]`.
 """
 
 from __future__ import annotations
@@ -49,7 +52,28 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, done.returncode
 
 
-def measure(runs: int = 5) -> PlanFigures:
+def _record_app_ids(sandbox: object, path: Path) -> None:
+    """Authenticator's and the Company Portal web clip's ids in the session."""
+    from tui.sandbox.server import RunningSandbox
+
+    assert isinstance(sandbox, RunningSandbox)
+    with sandbox.lock:
+        apps = list(sandbox.state.mobile_apps.values())
+    authenticator = next(
+        a["id"]
+        for a in apps
+        if a.get("bundleId") == "com.microsoft.azureauthenticator"
+        and a["@odata.type"] == "#microsoft.graph.iosVppApp"
+    )
+    clip = next(a["id"] for a in apps if a["@odata.type"] == "#microsoft.graph.webApp")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "same_groups_as_sso = true", f'same_groups_as_sso = true\napp_id = "{authenticator}"'
+    ).replace("[web_clip]\nenabled = true", f'[web_clip]\nenabled = true\napp_id = "{clip}"')
+    path.write_text(text, encoding="utf-8")
+
+
+def measure(runs: int = 5, *, app_ids: bool = False) -> PlanFigures:
     from tui.sandbox.server import start_sandbox
 
     python = sys.executable
@@ -63,6 +87,8 @@ def measure(runs: int = 5) -> PlanFigures:
         start_sandbox(seed="demo", latency_ms=LATENCY_MS) as sb,
     ):
         path = apply_latency.session_with_ids(sb, Path(folder))
+        if app_ids:
+            _record_app_ids(sb, path)
         env = {
             **os.environ,
             "ADUE_ACCESS_TOKEN": sb.token,
@@ -84,9 +110,12 @@ def measure(runs: int = 5) -> PlanFigures:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    figures = measure(max(1, parser.parse_args().runs))
+    parser.add_argument("--app-ids", action="store_true", help="the apps' ids in the session")
+    options = parser.parse_args()
+    figures = measure(max(1, options.runs), app_ids=options.app_ids)
     print(
-        f"adue plan: {figures.wall_s * 1000:.0f} ms, bound {figures.bound_s * 1000:.0f} ms"
+        f"adue plan{' (app ids)' if options.app_ids else ''}: {figures.wall_s * 1000:.0f} ms,"
+        f" bound {figures.bound_s * 1000:.0f} ms"
         f" (interpreter {figures.interpreter_s * 1000:.0f} ms + {LATENCY_MS} ms),"
         f" {figures.round_trips} round trips, ok={figures.ok}; load {os.getloadavg()[0]:.2f}"
     )

@@ -18,14 +18,12 @@ to a group that no longer exists (404) reaches nobody.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tui.graph import parse
-from tui.graph.batch import batch_get
+from tui.graph.batch import answer_error, answer_json, group_answers
 from tui.graph.client import GraphClient
-from tui.graph.errors import error_from_response
 from tui.graph.models import BatchRead
 from tui.graph.paging import CollectionRead, read_collections, read_collections_capped
 
@@ -86,25 +84,13 @@ def _users(items: Iterable[parse.Json]) -> dict[str, str]:
 
 async def _existing_names(client: GraphClient, ids: Sequence[str]) -> dict[str, str]:
     """Display names of the groups that exist (a deleted one is left out)."""
-    reads = [
-        BatchRead(f"n{i}", f"groups/{gid}", (("$select", "id,displayName"),))
-        for i, gid in enumerate(ids)
-    ]
-    answers = await batch_get(client, reads) if reads else {}
     names: dict[str, str] = {}
-    for read, gid in zip(reads, ids, strict=True):
-        answer = answers[read.id]
+    for gid, answer in (await group_answers(client, ids)).items():
         if answer.status == 404:
             continue
         if not answer.ok:
-            raise error_from_response(
-                answer.status,
-                dict(answer.headers),
-                answer.body,
-                what=f"read the group {gid}",
-                required_scopes=MEMBERS_READ,
-            )
-        names[gid] = parse.text(json.loads(answer.body or b"{}"), "displayName") or gid
+            raise answer_error(answer, f"read the group {gid}", MEMBERS_READ)
+        names[gid] = parse.text(answer_json(answer), "displayName") or gid
     return names
 
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.graph.client import GraphClient
-from tui.graph.errors import GraphError
+from tui.graph.errors import GraphError, error_from_response
 from tui.graph.models import BatchAnswer, BatchRead
 from tui.graph.retry import RETRIED_STATUSES, RetryNotice, parse_retry_after
 
@@ -139,3 +139,26 @@ async def batch_get(
         await asyncio.sleep(wait)
         pending = throttled
     return answers
+
+
+def answer_error(answer: BatchAnswer, what: str, scopes: Sequence[str]) -> GraphError:
+    """The GraphError a failed sub-request stands for, named by the caller's read and scope."""
+    return error_from_response(
+        answer.status, dict(answer.headers), answer.body, what=what, required_scopes=scopes
+    )
+
+
+def answer_json(answer: BatchAnswer) -> Any:
+    """A sub-request's JSON body ({} when it has none)."""
+    return json.loads(answer.body) if answer.body else {}
+
+
+async def group_answers(client: GraphClient, ids: Sequence[str]) -> dict[str, BatchAnswer]:
+    """Each group's `GET /groups/{id}?$select=id,displayName` answer by id, in one `$batch`
+    (none for no ids); the callers differ only in what a missing group means."""
+    reads = [
+        BatchRead(f"n{i}", f"groups/{gid}", (("$select", "id,displayName"),))
+        for i, gid in enumerate(ids)
+    ]
+    answers = await batch_get(client, reads) if reads else {}
+    return {gid: answers[read.id] for read, gid in zip(reads, ids, strict=True)}

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tui.findings import Finding, Status
 from tui.graph import parse
-from tui.graph.batch import batch_get
+from tui.graph.batch import answer_error, answer_json, batch_get
 from tui.graph.client import GraphClient
-from tui.graph.errors import GraphError, error_from_response
+from tui.graph.errors import GraphError
 from tui.graph.models import (
     ApnsCertificate,
     AssignmentTarget,
@@ -660,11 +659,9 @@ async def read_snapshot(client: GraphClient) -> TenantSnapshot:
             bodies[read.id] = {}
             continue
         if not answer.ok:
-            errors[read.id] = error_from_response(
-                answer.status, dict(answer.headers), answer.body, what=what, required_scopes=scopes
-            )
+            errors[read.id] = answer_error(answer, what, scopes)
             continue
-        body = json.loads(answer.body) if answer.body else {}
+        body = answer_json(answer)
         # A long list continues on nextLink pages (rare for these reads).
         values = parse.items(body)
         link = parse.text(body, "@odata.nextLink")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from tui.graph import parse
-from tui.graph.batch import MAX_BATCH, batch_get
+from tui.graph.batch import MAX_BATCH, answer_error, batch_get
 from tui.graph.client import GraphClient
-from tui.graph.errors import GraphError, error_from_response
+from tui.graph.errors import GraphError
 from tui.graph.models import BatchAnswer, BatchRead
 
 MAX_PAGES = 2_000  # per collection: 2 million objects at 1,000 a page, a safety net
@@ -97,13 +97,7 @@ async def read_collections_capped(
         for read in pending:
             answer, known = answers[read.id], about[read.id]
             if not answer.ok:
-                raise error_from_response(
-                    answer.status,
-                    dict(answer.headers),
-                    answer.body,
-                    what=known.what,
-                    required_scopes=known.scopes,
-                )
+                raise answer_error(answer, known.what, known.scopes)
             try:
                 body = parse.entity(json.loads(answer.body or b"{}"), known.what)
             except (ValueError, RecursionError):

@@ -10,15 +10,13 @@ Each read that fails is kept as its error, never a false verdict.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from tui.graph import parse
-from tui.graph.batch import MAX_BATCH, batch_get
+from tui.graph.batch import MAX_BATCH, answer_error, answer_json, batch_get
 from tui.graph.client import GraphClient
-from tui.graph.errors import GraphError, error_from_response
+from tui.graph.errors import GraphError
 from tui.graph.models import (
     AppAssignment,
     BatchAnswer,
@@ -53,16 +51,6 @@ class TargetedUsers:
     app_error: GraphError | None = None
 
 
-def _error(answer: BatchAnswer, what: str, scopes: Sequence[str]) -> GraphError:
-    return error_from_response(
-        answer.status, dict(answer.headers), answer.body, what=what, required_scopes=scopes
-    )
-
-
-def _body(answer: BatchAnswer) -> dict[str, Any]:
-    return json.loads(answer.body) if answer.body else {}
-
-
 async def _batched(
     client: GraphClient, reads: list[BatchRead], version: str = "v1.0"
 ) -> dict[str, BatchAnswer]:
@@ -94,8 +82,10 @@ async def _resolve_names(client: GraphClient, names: Sequence[str]) -> list[tupl
     for read, name in zip(reads, names, strict=True):
         answer = answers[read.id]
         if not answer.ok:
-            raise _error(answer, f"find the group {name!r}", ("Group.Read.All",))
-        exact = [g for g in parse.items(_body(answer)) if parse.text(g, "displayName") == name]
+            raise answer_error(answer, f"find the group {name!r}", ("Group.Read.All",))
+        exact = [
+            g for g in parse.items(answer_json(answer)) if parse.text(g, "displayName") == name
+        ]
         if len(exact) == 1:
             ids.append((parse.text(exact[0], "id"), name))
     return ids
@@ -186,8 +176,8 @@ def _take_sample(
     for read in reads:
         answer = members[read.id]
         if not answer.ok:
-            return _error(answer, "read the members of a target group", MEMBER_SCOPES)
-        body = _body(answer)
+            return answer_error(answer, "read the members of a target group", MEMBER_SCOPES)
+        body = answer_json(answer)
         found.capped = found.capped or bool(parse.text(body, "@odata.nextLink"))
         for item in parse.items(body):
             user = parse.directory_user(item)
@@ -204,9 +194,11 @@ def _authenticator_assignments(
 ) -> list[AppAssignment]:
     answer = app["app_assignments"]
     if not answer.ok:
-        found.app_error = _error(answer, "read Microsoft Authenticator's assignments", APPS_READ)
+        found.app_error = answer_error(
+            answer, "read Microsoft Authenticator's assignments", APPS_READ
+        )
         return []
-    found_items = (parse.app_assignment(a) for a in parse.items(_body(answer)))
+    found_items = (parse.app_assignment(a) for a in parse.items(answer_json(answer)))
     return [a for a in found_items if a]
 
 
@@ -229,9 +221,9 @@ def _check_licences(
     for read, user in zip(licence_reads, found.sample, strict=True):
         answer = answers[read.id]
         if not answer.ok:
-            found.licence_error = _error(answer, "read users' licences", LICENCE_SCOPES)
+            found.licence_error = answer_error(answer, "read users' licences", LICENCE_SCOPES)
             break
-        if not parse.has_intune_licence(_body(answer)):
+        if not parse.has_intune_licence(answer_json(answer)):
             unlicensed.append(user)
     found.unlicensed = tuple(unlicensed) if found.licence_error is None else ()
 
@@ -248,7 +240,7 @@ def _reaching_sample(
     for i, gid in enumerate(a.target.group_id for a in device if a.target.group_id):
         named = answers.get(f"devname{i}")
         if named is not None and named.ok:
-            names[gid] = parse.text(_body(named), "displayName")
+            names[gid] = parse.text(answer_json(named), "displayName")
     for assignment in device:
         target = assignment.target
         if target.kind in (TargetKind.ALL_USERS, TargetKind.ALL_DEVICES):
@@ -264,6 +256,6 @@ def _reaching_sample(
         index = other_groups.index(gid) if gid in other_groups else -1
         members_answer = answers.get(f"dev{index}")
         if members_answer is not None and members_answer.ok:
-            reached = {parse.text(m, "id") for m in parse.items(_body(members_answer))}
+            reached = {parse.text(m, "id") for m in parse.items(answer_json(members_answer))}
             if reached & sampled:
                 found.device_licensed.append((assignment, label))

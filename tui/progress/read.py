@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from tui.graph import parse
-from tui.graph.batch import batch_get
+from tui.graph.batch import answer_json, group_answers
 from tui.graph.client import GraphClient
 from tui.graph.devices import apple_devices_read, managed_device
 from tui.graph.models import BatchRead, CheckTargets
@@ -75,17 +74,10 @@ def _user(item: parse.Json) -> TargetUser:
 
 async def _group_names(client: GraphClient, ids: list[str]) -> dict[str, str]:
     """Display names of groups the session names only by id (a missing one keeps its id)."""
-    reads = [
-        BatchRead(f"n{i}", f"groups/{gid}", (("$select", "id,displayName"),))
-        for i, gid in enumerate(ids)
-    ]
-    answers = await batch_get(client, reads) if reads else {}
-    names: dict[str, str] = {}
-    for read, gid in zip(reads, ids, strict=True):
-        answer = answers.get(read.id)
-        if answer is not None and answer.ok:
-            names[gid] = parse.text(json.loads(answer.body or b"{}"), "displayName") or gid
-    return names
+    answers = await group_answers(client, ids)
+    return {
+        gid: parse.text(answer_json(a), "displayName") or gid for gid, a in answers.items() if a.ok
+    }
 
 
 async def read_progress(

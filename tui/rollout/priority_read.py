@@ -7,14 +7,12 @@ the groups they target.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tui.graph import parse
-from tui.graph.batch import batch_get
+from tui.graph.batch import answer_error, answer_json, batch_get, group_answers
 from tui.graph.client import GraphClient
-from tui.graph.errors import error_from_response
 from tui.graph.models import BatchRead, EnrollmentProfile, ProfileAssignment
 from tui.graph.operations import PROFILES, Scope, list_enrollment_profiles
 from tui.rollout.priority import (
@@ -46,15 +44,13 @@ async def read_profiles(client: GraphClient) -> ProfilesInTenant:
     for read, profile in zip(reads, profiles, strict=True):
         answer = answers[read.id]
         if not answer.ok:
-            raise error_from_response(
-                answer.status,
-                dict(answer.headers),
-                answer.body,
-                what=f"read the assignments of {profile.display_name!r}",
-                required_scopes=Scope.SERVICE_CONFIG_READ,
+            raise answer_error(
+                answer,
+                f"read the assignments of {profile.display_name!r}",
+                Scope.SERVICE_CONFIG_READ,
             )
         found = []
-        for item in parse.items(json.loads(answer.body or b"{}")):
+        for item in parse.items(answer_json(answer)):
             target = parse.target(parse.child(item, "target"))
             if target:
                 found.append(ProfileAssignment(parse.text(item, "id"), target))
@@ -66,19 +62,9 @@ async def read_profiles(client: GraphClient) -> ProfilesInTenant:
 
 
 async def _group_names(client: GraphClient, group_ids: Sequence[str]) -> dict[str, str]:
-    reads = [
-        BatchRead(f"g{index}", f"groups/{gid}", (("$select", "id,displayName"),))
-        for index, gid in enumerate(group_ids)
-    ]
-    if not reads:
-        return {}
-    answers = await batch_get(client, reads)
-    names: dict[str, str] = {}
-    for read, gid in zip(reads, group_ids, strict=True):
-        answer = answers[read.id]
-        if answer.ok:  # a deleted group keeps its id as its label
-            names[gid] = parse.text(json.loads(answer.body or b"{}"), "displayName")
-    return names
+    # A deleted group is left out: it keeps its id as its label.
+    answers = await group_answers(client, group_ids)
+    return {gid: parse.text(answer_json(a), "displayName") for gid, a in answers.items() if a.ok}
 
 
 def entries(

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.graph import parse
-from tui.graph.batch import MAX_BATCH, batch_get
+from tui.graph.batch import MAX_BATCH, answer_error, batch_get
 from tui.graph.client import GraphClient
-from tui.graph.errors import error_from_response
 from tui.graph.models import (
     AUTHENTICATOR_BUNDLE_ID,
     AppAssignment,
@@ -171,13 +170,7 @@ async def _bodies(
             bodies[item.read.id] = None
             continue
         if not answer.ok:
-            raise error_from_response(
-                answer.status,
-                dict(answer.headers),
-                answer.body,
-                what=item.what,
-                required_scopes=item.scopes,
-            )
+            raise answer_error(answer, item.what, item.scopes)
         body: dict[str, Any] = json.loads(answer.body) if answer.body else {}
         link = parse.text(body, "@odata.nextLink") if item.all_pages else ""
         while link:

@@ -9,15 +9,15 @@ request-id for the journal.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from urllib.parse import quote
 
 from tui.graph import jwt, parse
-from tui.graph.batch import batch_get
-from tui.graph.client import GraphClient
+from tui.graph.batch import answer_error, answer_json, batch_get
+from tui.graph.client import GraphClient, GraphResponse
 from tui.graph.errors import (
     BadRequest,
     Cancelled,
@@ -94,6 +94,28 @@ PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
 GROUP_FIELDS = "id,displayName,description,membershipRule,groupTypes,securityEnabled,mailEnabled"
 MAX_PAGES = 50  # a safety net for lists that are small by nature
 
+
+@dataclass(frozen=True)
+class _BetaObjects:
+    """A beta collection adue creates in: where, what an admin calls one, the permissions."""
+
+    collection: str
+    label: str
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+
+    def item(self, object_id: str) -> str:
+        return f"{self.collection}/{_segment(object_id)}"
+
+
+SSO_POLICIES = _BetaObjects(
+    CONFIGURATIONS, "SSO app extension policy", Scope.CONFIG_READ, Scope.CONFIG_WRITE
+)
+WEB_CLIPS = _BetaObjects(MOBILE_APPS, "web clip", Scope.APPS_READ, Scope.APPS_WRITE)
+ENROLLMENT_PROFILES = _BetaObjects(
+    PROFILES, "enrollment profile", Scope.SERVICE_CONFIG_READ, Scope.SERVICE_CONFIG_WRITE
+)
+
 # Failures after which a create may or may not have been made: a 5xx or no answer
 # (timeout, dropped connection) can come after Graph made the object. (429 is refused
 # before any work; it is here because a create is not re-sent by the pipeline, so it
@@ -149,6 +171,66 @@ async def _get_all(
     return values
 
 
+async def _create(
+    client: GraphClient, kind: _BetaObjects, body: parse.Json, *, name: str
+) -> GraphResponse:
+    """POST a beta object once: never re-sent by the pipeline (an answer lost after Graph
+    made it would make a second one); tui.rollout.converge looks it up before creating again."""
+    return await client.request(
+        "POST",
+        kind.collection,
+        version="beta",
+        body=body,
+        what=f"create the {kind.label} {name!r}",
+        required_scopes=kind.write,
+        idempotent=False,
+    )
+
+
+async def _delete(
+    client: GraphClient, path: str, what: str, scopes: Sequence[str]
+) -> Written[None]:
+    """DELETE a beta object; already gone (404, e.g. a retry after a lost answer) is done."""
+    response = await client.request(
+        "DELETE",
+        path,
+        version="beta",
+        what=what,
+        required_scopes=scopes,
+        ok_statuses=frozenset({404}),
+    )
+    return Written(None, response.request_id)
+
+
+async def _patch_changed(
+    client: GraphClient,
+    kind: _BetaObjects,
+    object_id: str,
+    desired: Callable[[parse.Json], parse.Json],
+    *,
+    name: str,
+) -> PolicyUpdate:
+    """PATCH only the fields of `desired(current)` that differ from the object as read now
+    (nothing differs -> no write); an object that is gone raises the 404."""
+    current = await _get_beta_object(
+        client, kind.collection, object_id, what=f"read the {kind.label}", scopes=kind.read
+    )
+    if current is None:
+        raise error_from_response(404, {}, None, what=f"update the {kind.label} {object_id}")
+    patch = changed_fields(desired(current), strip_read_only(current), keep=("@odata.type",))
+    if not patch:
+        return PolicyUpdate(())
+    response = await client.request(
+        "PATCH",
+        kind.item(object_id),
+        version="beta",
+        body=patch,
+        what=f"update the {kind.label} {name!r}",
+        required_scopes=kind.write,
+    )
+    return PolicyUpdate(tuple(k for k in patch if k != "@odata.type"), response.request_id)
+
+
 # -- tenant -----------------------------------------------------------------------
 # mobileDeviceManagementAuthority is not among /organization's default properties: Graph
 # returns it only when $select names it (graph.md, "Prerequisite reads").
@@ -183,30 +265,26 @@ async def list_vpp_tokens(client: GraphClient) -> tuple[VppToken, ...]:
     return tuple(parse.vpp_token(t) for t in found)
 
 
+App = TypeVar("App")
 VPP_APPS_QUERY = {"$filter": "isof('microsoft.graph.iosVppApp')"}
 STORE_APPS_QUERY = {"$filter": "isof('microsoft.graph.iosStoreApp')"}
 
 
+async def _list_apps(
+    client: GraphClient, query: dict[str, str], what: str, app: Callable[[parse.Json], App]
+) -> tuple[App, ...]:
+    found = await _get_all(client, MOBILE_APPS, query=query, what=what, scopes=Scope.APPS_READ)
+    return tuple(app(a) for a in found)
+
+
 async def list_ios_vpp_apps(client: GraphClient) -> tuple[VppApp, ...]:
-    found = await _get_all(
-        client,
-        MOBILE_APPS,
-        query=VPP_APPS_QUERY,
-        what="read the iOS VPP apps",
-        scopes=Scope.APPS_READ,
-    )
-    return tuple(parse.vpp_app(a) for a in found)
+    return await _list_apps(client, VPP_APPS_QUERY, "read the iOS VPP apps", parse.vpp_app)
 
 
 async def list_ios_store_apps(client: GraphClient) -> tuple[StoreApp, ...]:
-    found = await _get_all(
-        client,
-        MOBILE_APPS,
-        query=STORE_APPS_QUERY,
-        what="read the iOS App Store apps",
-        scopes=Scope.APPS_READ,
+    return await _list_apps(
+        client, STORE_APPS_QUERY, "read the iOS App Store apps", parse.store_app
     )
-    return tuple(parse.store_app(a) for a in found)
 
 
 def authenticator_from_apps(
@@ -353,14 +431,10 @@ async def get_group_kind(client: GraphClient, group: Group) -> GroupKind:
     found: dict[str, bool] = {}
     for key, answer in answers.items():
         if not answer.ok:
-            raise error_from_response(
-                answer.status,
-                dict(answer.headers),
-                answer.body,
-                what=f"read the members of {group.display_name or group.id}",
-                required_scopes=Scope.GROUPS,
+            raise answer_error(
+                answer, f"read the members of {group.display_name or group.id}", Scope.GROUPS
             )
-        found[key] = bool(parse.items(json.loads(answer.body or b"{}")))
+        found[key] = bool(parse.items(answer_json(answer)))
     if found.get("users") and found.get("devices"):
         return GroupKind.MIXED
     if found.get("devices"):
@@ -384,31 +458,15 @@ async def list_user_groups(client: GraphClient, user: str) -> tuple[Group, ...]:
 
 # -- SSO app extension policy (beta) ---------------------------------------------------
 async def create_sso_policy(client: GraphClient, spec: SsoPolicySpec) -> Written[SsoPolicy]:
-    """POST the policy once: never re-sent by the pipeline (an answer lost after Graph made
-    it would make a second one); tui.rollout.converge looks it up before creating again."""
-    response = await client.request(
-        "POST",
-        CONFIGURATIONS,
-        version="beta",
-        body=sso_policy_body(spec),
-        what=f"create the SSO app extension policy {spec.display_name!r}",
-        required_scopes=Scope.CONFIG_WRITE,
-        idempotent=False,
-    )
+    """POST the policy once (see `_create`)."""
+    response = await _create(client, SSO_POLICIES, sso_policy_body(spec), name=spec.display_name)
     return Written(parse.sso_policy(response.json()), response.request_id)
 
 
 async def delete_sso_policy(client: GraphClient, policy_id: str) -> Written[None]:
     """Delete a policy (only ever one this run created); already gone (404) is done."""
-    response = await client.request(
-        "DELETE",
-        f"{CONFIGURATIONS}/{_segment(policy_id)}",
-        version="beta",
-        what="delete a duplicate SSO app extension policy",
-        required_scopes=Scope.CONFIG_WRITE,
-        ok_statuses=frozenset({404}),
-    )
-    return Written(None, response.request_id)
+    what = "delete a duplicate SSO app extension policy"
+    return await _delete(client, SSO_POLICIES.item(policy_id), what, SSO_POLICIES.write)
 
 
 async def _get_beta_object(
@@ -424,16 +482,6 @@ async def _get_beta_object(
         ok_statuses=frozenset({404}),
     )
     return None if response.status == 404 else response.json()
-
-
-async def _get_configuration(client: GraphClient, policy_id: str) -> parse.Json | None:
-    return await _get_beta_object(
-        client,
-        CONFIGURATIONS,
-        policy_id,
-        what="read the SSO app extension policy",
-        scopes=Scope.CONFIG_READ,
-    )
 
 
 async def find_sso_policies_by_name(client: GraphClient, name: str) -> tuple[SsoPolicy, ...]:
@@ -459,25 +507,13 @@ async def update_sso_policy(
     client: GraphClient, policy_id: str, spec: SsoPolicySpec
 ) -> PolicyUpdate:
     """PATCH only the fields that differ from the policy as it is now (nothing -> no write)."""
-    current = await _get_configuration(client, policy_id)
-    if current is None:
-        raise error_from_response(
-            404, {}, None, what=f"update the SSO app extension policy {policy_id}"
-        )
-    patch = changed_fields(
-        sso_policy_body(spec, current), strip_read_only(current), keep=("@odata.type",)
+    return await _patch_changed(
+        client,
+        SSO_POLICIES,
+        policy_id,
+        lambda current: sso_policy_body(spec, current),
+        name=spec.display_name,
     )
-    if not patch:
-        return PolicyUpdate(())
-    response = await client.request(
-        "PATCH",
-        f"{CONFIGURATIONS}/{_segment(policy_id)}",
-        version="beta",
-        body=patch,
-        what=f"update the SSO app extension policy {spec.display_name!r}",
-        required_scopes=Scope.CONFIG_WRITE,
-    )
-    return PolicyUpdate(tuple(k for k in patch if k != "@odata.type"), response.request_id)
 
 
 # -- assignments -------------------------------------------------------------------------
@@ -580,30 +616,14 @@ async def find_web_apps(client: GraphClient, app_url: str, name: str = "") -> tu
 
 
 async def create_web_app(client: GraphClient, name: str, app_url: str) -> Written[WebApp]:
-    """POST the web clip once (never re-sent by the pipeline: see create_sso_policy)."""
-    response = await client.request(
-        "POST",
-        MOBILE_APPS,
-        version="beta",
-        body=web_app_body(name, app_url),
-        what=f"create the web clip {name!r}",
-        required_scopes=Scope.APPS_WRITE,
-        idempotent=False,
-    )
+    """POST the web clip once (see `_create`)."""
+    response = await _create(client, WEB_CLIPS, web_app_body(name, app_url), name=name)
     return Written(parse.web_app(response.json()), response.request_id)
 
 
 async def delete_mobile_app(client: GraphClient, app_id: str) -> Written[None]:
     """Delete an app adue created (the web clip); already gone (404) is done."""
-    response = await client.request(
-        "DELETE",
-        f"{MOBILE_APPS}/{_segment(app_id)}",
-        version="beta",
-        what="delete the web clip",
-        required_scopes=Scope.APPS_WRITE,
-        ok_statuses=frozenset({404}),
-    )
-    return Written(None, response.request_id)
+    return await _delete(client, WEB_CLIPS.item(app_id), "delete the web clip", WEB_CLIPS.write)
 
 
 # -- enrollment profiles (beta) ---------------------------------------------------------------
@@ -619,28 +639,11 @@ async def list_enrollment_profiles(client: GraphClient) -> tuple[EnrollmentProfi
     return tuple(sorted((parse.enrollment_profile(p) for p in found), key=lambda p: p.priority))
 
 
-async def _get_profile_json(client: GraphClient, profile_id: str) -> parse.Json | None:
-    return await _get_beta_object(
-        client,
-        PROFILES,
-        profile_id,
-        what="read the enrollment profile",
-        scopes=Scope.SERVICE_CONFIG_READ,
-    )
-
-
 async def create_enrollment_profile(
     client: GraphClient, spec: EnrollmentProfileSpec
 ) -> Written[EnrollmentProfile]:
-    response = await client.request(
-        "POST",
-        PROFILES,
-        version="beta",
-        body=enrollment_profile_body(spec),
-        what=f"create the enrollment profile {spec.display_name!r}",
-        required_scopes=Scope.SERVICE_CONFIG_WRITE,
-        idempotent=False,  # a create is never re-sent blindly (see create_sso_policy)
-    )
+    body = enrollment_profile_body(spec)
+    response = await _create(client, ENROLLMENT_PROFILES, body, name=spec.display_name)
     return Written(parse.enrollment_profile(response.json()), response.request_id)
 
 
@@ -656,38 +659,23 @@ async def find_enrollment_profiles_by_name(
 
 async def delete_enrollment_profile(client: GraphClient, profile_id: str) -> Written[None]:
     """Delete a profile (only ever one this run created); already gone (404) is done."""
-    response = await client.request(
-        "DELETE",
-        f"{PROFILES}/{_segment(profile_id)}",
-        version="beta",
-        what="delete a duplicate enrollment profile",
-        required_scopes=Scope.SERVICE_CONFIG_WRITE,
-        ok_statuses=frozenset({404}),
+    what = "delete a duplicate enrollment profile"
+    return await _delete(
+        client, ENROLLMENT_PROFILES.item(profile_id), what, ENROLLMENT_PROFILES.write
     )
-    return Written(None, response.request_id)
 
 
 async def update_enrollment_profile(
     client: GraphClient, profile_id: str, spec: EnrollmentProfileSpec
 ) -> PolicyUpdate:
     """PATCH only changed fields; `platform` is never sent (graph.md)."""
-    current = await _get_profile_json(client, profile_id)
-    if current is None:
-        raise error_from_response(404, {}, None, what=f"update the enrollment profile {profile_id}")
-    patch = changed_fields(
-        enrollment_profile_body(spec), strip_read_only(current), keep=("@odata.type",)
+    return await _patch_changed(
+        client,
+        ENROLLMENT_PROFILES,
+        profile_id,
+        lambda _current: enrollment_profile_body(spec),
+        name=spec.display_name,
     )
-    if not patch:
-        return PolicyUpdate(())
-    response = await client.request(
-        "PATCH",
-        f"{PROFILES}/{_segment(profile_id)}",
-        version="beta",
-        body=patch,
-        what=f"update the enrollment profile {spec.display_name!r}",
-        required_scopes=Scope.SERVICE_CONFIG_WRITE,
-    )
-    return PolicyUpdate(tuple(k for k in patch if k != "@odata.type"), response.request_id)
 
 
 async def list_profile_assignments(
@@ -729,7 +717,7 @@ async def add_profile_assignment(
             body={"target": target_body(wanted)},
             what="assign the enrollment profile",
             required_scopes=Scope.SERVICE_CONFIG_WRITE,
-            idempotent=False,
+            idempotent=False,  # a create: see `_create`
         )
     except BadRequest as exc:
         existing = await find_profile_assignment(client, profile_id, wanted)
@@ -752,15 +740,9 @@ async def find_profile_assignment(
 async def remove_profile_assignment(
     client: GraphClient, profile_id: str, assignment_id: str
 ) -> Written[None]:
-    response = await client.request(
-        "DELETE",
-        f"{PROFILES}/{_segment(profile_id)}/assignments/{_segment(assignment_id)}",
-        version="beta",
-        what="remove an enrollment profile assignment",
-        required_scopes=Scope.SERVICE_CONFIG_WRITE,
-        ok_statuses=frozenset({404}),  # gone already (a retry after a lost answer): done
-    )
-    return Written(None, response.request_id)
+    path = f"{ENROLLMENT_PROFILES.item(profile_id)}/assignments/{_segment(assignment_id)}"
+    what = "remove an enrollment profile assignment"
+    return await _delete(client, path, what, ENROLLMENT_PROFILES.write)
 
 
 async def set_profile_priority(

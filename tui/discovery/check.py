@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from tui.discovery.domains import domain_of, normalise_domain
@@ -41,6 +41,8 @@ DEVICE_MODELS = ("iPhone", "iPad")
 MAX_REDIRECTS = 5
 PROBE_USER = "adue-discovery-check"  # user part sent when no --user is given
 _CONNECTION_IDS = ("connect", "timeout", "https", "certificate")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class CheckArgumentError(ValueError):
@@ -419,28 +421,17 @@ async def check_domain(
     return report
 
 
-def check_domain_sync(
-    domain: str,
-    *,
-    tenant_id: str | None,
-    cloud: str = "global",
-    user_identifier: str | None = None,
-    verify: ssl.SSLContext | str | bool = True,
-    connect_to: tuple[str, int] | None = None,
-    timeout: float = 10.0,
-) -> DiscoveryReport:
-    """`check_domain` for callers without an event loop (CLI, a wizard thread worker)."""
-    return asyncio.run(
-        check_domain(
-            domain,
-            tenant_id=tenant_id,
-            cloud=cloud,
-            user_identifier=user_identifier,
-            verify=verify,
-            connect_to=connect_to,
-            timeout=timeout,
-        )
-    )
+def _blocking(check: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """`check` with the same parameters, run to its end on an event loop of its own."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return asyncio.run(check(*args, **kwargs))
+
+    return run
+
+
+# `check_domain` for callers without an event loop (CLI, a wizard thread worker).
+check_domain_sync = _blocking(check_domain)
 
 
 async def check_domains(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui.choices import AuthMethod
+from tui.fleet.file import SIGN_IN_KEYS
 from tui.graph.auth import (
     CERT_PASSWORD_ENV,
     DEFAULT_CLIENT_ID,
@@ -49,16 +50,6 @@ if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
 
 MODES = ("gdap", "app-secret", "app-certificate")
-KEYS = (
-    "mode",
-    "partner_tenant",
-    "client_id",
-    "certificate_path",
-    "cloud",
-    "graph_url",
-    "authority",
-    "ca_file",
-)
 REFRESH_MARGIN = 300  # seconds: a cached token this close to expiry is fetched again
 
 # Entra ID's answers that mean "this tenant does not let this admin or app in"
@@ -86,11 +77,11 @@ class FleetSignInSettings:
     ) -> FleetSignInSettings:
         """Raises SettingsError naming `where(key)` (the fleet file, table.key, line) and
         the fix."""
-        unknown = sorted(set(table) - set(KEYS))
+        unknown = sorted(set(table) - set(SIGN_IN_KEYS))
         if unknown:
             raise SettingsError(
                 f"{where(unknown[0])}: unknown key {unknown[0]!r} in [sign_in]; the known "
-                f"ones are {', '.join(KEYS)}"
+                f"ones are {', '.join(SIGN_IN_KEYS)}"
             )
 
         def text(key: str) -> str:

@@ -3,6 +3,7 @@
 `write_private` (0600) for everything adue keeps: the session, the sign-in record, the
 sandbox's state and crash reports. `write_public` (0644) only for documents meant to be
 published, which hold no secret: exported guides and the service-discovery file.
+`read_utf8` is how the files a person edits (the session, a fleet file) are read back.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -123,3 +125,22 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def read_utf8(
+    path: Path,
+    fail: Callable[[str], Exception],
+    *,
+    unreadable: Callable[[OSError], str],
+    save_hint: str,
+) -> str:
+    """The file's text; an unreadable file or one that is not UTF-8 raises `fail(message)`,
+    the message naming the file and the fix (`unreadable` words the OSError)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(unreadable(exc)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(f"{path}: not UTF-8 text (byte {exc.start}). {save_hint}") from None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.files import read_utf8
 from tui.graph.clouds import CLOUD_NAMES
 from tui.session.schema import SCHEMA, VALUE_CHECKS, type_problem
 from tui.validators import is_guid, tenant_value_problem
@@ -211,24 +212,24 @@ class _Lines:
 def load_fleet(path: str | Path) -> Fleet:
     """Read and validate the fleet file at `path`; FleetFileError names the first problem."""
     path = Path(path).expanduser()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FleetFileError(
+    text = read_utf8(
+        path,
+        FleetFileError,
+        unreadable=lambda exc: _unreadable(path, exc),
+        save_hint="Save it as UTF-8.",
+    )
+    return parse_fleet(text, path)
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return (
             f"--fleet {path}: no such fleet file. Write one (see docs/fleet.md and"
             " examples/fleet.toml), or `adue sandbox --tenants N --fleet-dir DIR` writes one."
-        ) from None
-    except IsADirectoryError:
-        raise FleetFileError(f"--fleet {path} is a folder: give the fleet file (.toml)") from None
-    except OSError as exc:
-        raise FleetFileError(f"--fleet {path}: cannot read it ({exc.strerror}).") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FleetFileError(
-            f"{path}: not UTF-8 text (byte {exc.start}). Save it as UTF-8."
-        ) from None
-    return parse_fleet(text, path)
+        )
+    if isinstance(exc, IsADirectoryError):
+        return f"--fleet {path} is a folder: give the fleet file (.toml)"
+    return f"--fleet {path}: cannot read it ({exc.strerror})."
 
 
 def parse_fleet(text: str, path: Path) -> Fleet:

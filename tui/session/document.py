@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.files import write_private
+from tui.files import read_utf8, write_private
 from tui.session.lock import SessionLock
 from tui.session.read_back import NotOneEntry, ReadBack, one_entry, split_journal, split_tables
 from tui.session.schema import (
@@ -561,16 +561,12 @@ def _remove_stale_temp_files(path: Path) -> None:
 
 def load_document(path: Path) -> tuple[str, dict[str, Any]]:
     """Read and validate a session file: its text and plain data (older schemas migrated)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SessionError(f"--session {path}: cannot read it ({exc.strerror}).") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SessionError(
-            f"{path}: not UTF-8 text (byte {exc.start}). Save it as UTF-8 or start a new session."
-        ) from None
+    text = read_utf8(
+        path,
+        SessionError,
+        unreadable=lambda exc: f"--session {path}: cannot read it ({exc.strerror}).",
+        save_hint="Save it as UTF-8 or start a new session.",
+    )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -295,14 +295,7 @@ def validate(data: Mapping[str, Any], text: str) -> None:
             raise SessionError(f"{_where(text, name)}: {name!r} must be a table, like [{name}].")
         fields = SCHEMA[name]
         for key, item in value.items():
-            if key not in fields:
-                raise SessionError(
-                    f"{_where(text, name, key)}: unknown key {key!r} in [{name}]. "
-                    f"Known keys: {', '.join(fields)}. Fix the spelling or remove it."
-                )
-            problem = type_problem(fields[key].kind, item)
-            if problem:
-                raise SessionError(f"{_where(text, name, key)}: {key} {problem}.")
+            _check_key(fields, key, item, text, name, hint=" Fix the spelling or remove it.")
             value_check = VALUE_CHECKS.get((name, key))
             problem = value_check(item) if value_check else ""
             if problem:
@@ -323,14 +316,30 @@ def _validate_journal(value: Any, text: str) -> None:
         if not isinstance(entry, dict):
             raise SessionError(f"[[journal]] entry {index + 1} must be a table.")
         for key, item in entry.items():
-            if key not in JOURNAL_SCHEMA:
-                raise SessionError(
-                    f"{_where(text, 'journal', key, index)}: unknown key {key!r} in [[journal]]. "
-                    f"Known keys: {', '.join(JOURNAL_SCHEMA)}."
-                )
-            problem = type_problem(JOURNAL_SCHEMA[key].kind, item)
-            if problem:
-                raise SessionError(f"{_where(text, 'journal', key, index)}: {key} {problem}.")
+            _check_key(JOURNAL_SCHEMA, key, item, text, "journal", index)
+
+
+def _check_key(
+    fields: Mapping[str, Field],
+    key: str,
+    item: Any,
+    text: str,
+    table: str,
+    index: int = 0,
+    *,
+    hint: str = "",
+) -> None:
+    """A key of [table] (or of the index-th [[journal]] entry) is known and of its kind."""
+    # The line is looked up only for a message: a session has hundreds of keys.
+    if key not in fields:
+        shown = "[[journal]]" if table == "journal" else f"[{table}]"
+        raise SessionError(
+            f"{_where(text, table, key, index)}: unknown key {key!r} in {shown}."
+            f" Known keys: {', '.join(fields)}.{hint}"
+        )
+    problem = type_problem(fields[key].kind, item)
+    if problem:
+        raise SessionError(f"{_where(text, table, key, index)}: {key} {problem}.")
 
 
 # --- building tomlkit items ---------------------------------------------------

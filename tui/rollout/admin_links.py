@@ -29,6 +29,33 @@ class AdminLink:
     where: str  # how to reach the object from the page the link opens
 
 
+_APP_WHERE = "Apps > iOS/iPadOS: the app's own page"
+# Per session table, in step order: the key of the id apply writes, what the object is, its
+# name ("" = the table's `name`), the page (None = the app's own page) and how to reach it.
+_LINKS: tuple[tuple[str, str, str, str, str | None, str], ...] = (
+    (
+        "sso_extension",
+        "policy_id",
+        "SSO app extension policy",
+        "",
+        IOS_CONFIGURATION_PROFILES,
+        "Devices > iOS/iPadOS > Configuration: open the policy by its name",
+    ),
+    ("authenticator", "app_id", "Required app", "Microsoft Authenticator", None, _APP_WHERE),
+    ("web_clip", "app_id", "Web clip", "", None, _APP_WHERE),
+    (
+        "enrollment_profile",
+        "profile_id",
+        "Enrollment profile",
+        "",
+        IOS_ENROLLMENT,
+        # The admin center's current path (enrollment-facts.md).
+        "Devices > By platform > iOS/iPadOS > Device onboarding > Enrollment >"
+        " Enrollment types: open the profile by its name",
+    ),
+)
+
+
 def admin_center_links(session: Mapping[str, Mapping[str, Any]]) -> list[AdminLink]:
     """A link per object the session says exists (ids written by apply), in step order."""
     tenant = session.get("tenant", {})
@@ -37,52 +64,14 @@ def admin_center_links(session: Mapping[str, Mapping[str, Any]]) -> list[AdminLi
     except ValueError:
         host = get_cloud("global").admin_center
     links: list[AdminLink] = []
-    sso = session.get("sso_extension", {})
-    if sso.get("policy_id"):
+    for table, id_key, what, name, page, where in _LINKS:
+        section = session.get(table, {})
+        # A web clip turned off ([web_clip] enabled = false) is not part of the rollout.
+        if not section.get(id_key) or not section.get("enabled", True):
+            continue
+        object_id = str(section[id_key])
+        url = APP_PAGE.format(id=quote(object_id, safe="")) if page is None else page
         links.append(
-            AdminLink(
-                "SSO app extension policy",
-                str(sso.get("name", "")),
-                str(sso["policy_id"]),
-                f"{host}/{IOS_CONFIGURATION_PROFILES}",
-                "Devices > iOS/iPadOS > Configuration: open the policy by its name",
-            )
-        )
-    app = session.get("authenticator", {})
-    if app.get("app_id"):
-        app_id = str(app["app_id"])
-        links.append(
-            AdminLink(
-                "Required app",
-                "Microsoft Authenticator",
-                app_id,
-                f"{host}/{APP_PAGE.format(id=quote(app_id, safe=''))}",
-                "Apps > iOS/iPadOS: the app's own page",
-            )
-        )
-    clip = session.get("web_clip", {})
-    if clip.get("app_id") and clip.get("enabled", True):
-        clip_id = str(clip["app_id"])
-        links.append(
-            AdminLink(
-                "Web clip",
-                str(clip.get("name", "")),
-                clip_id,
-                f"{host}/{APP_PAGE.format(id=quote(clip_id, safe=''))}",
-                "Apps > iOS/iPadOS: the app's own page",
-            )
-        )
-    profile = session.get("enrollment_profile", {})
-    if profile.get("profile_id"):
-        links.append(
-            AdminLink(
-                "Enrollment profile",
-                str(profile.get("name", "")),
-                str(profile["profile_id"]),
-                f"{host}/{IOS_ENROLLMENT}",
-                # The admin center's current path (enrollment-facts.md).
-                "Devices > By platform > iOS/iPadOS > Device onboarding > Enrollment >"
-                " Enrollment types: open the profile by its name",
-            )
+            AdminLink(what, name or str(section.get("name", "")), object_id, f"{host}/{url}", where)
         )
     return links

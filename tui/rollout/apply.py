@@ -52,11 +52,12 @@ from tui.rollout.model import (
     SetPriority,
     UpdateProfile,
     UpdateSso,
+    run_json,
 )
 from tui.rollout.plan import make_plan
 from tui.rollout.priority_converge import max_rounds, next_move, target_order
 from tui.rollout.settle import settle_pending
-from tui.rollout.web_clip import WebClipKind
+from tui.rollout.web_clip import web_clip_kind
 from tui.session import Session
 
 ProgressEvent = Literal["start", "retry", "done", "failed"]
@@ -116,15 +117,12 @@ class ApplyResult:
         return not self.failed and not self.skipped
 
     def to_dict(self) -> dict[str, Any]:
+        failed = [
+            {"key": k, "message": m, "request_id": self.request_ids.get(k, "")}
+            for k, m in self.failed.items()
+        ]
         return {
-            "version": 1,
-            "result": "ok" if self.ok else "failed",
-            "writes": self.writes,
-            "done": list(self.done),
-            "failed": [
-                {"key": k, "message": m, "request_id": self.request_ids.get(k, "")}
-                for k, m in self.failed.items()
-            ],
+            **run_json(self.ok, self.writes, self.done, failed),
             "skipped": list(self.skipped),
             "created": dict(self.created),
             "plan": self.plan.to_dict(),
@@ -360,11 +358,11 @@ class _Runner:
         call: Callable[[], Awaitable[tuple[str, str]]]
         match op:
             case CreateSso():
-                return await self.create(action, converge.SsoPolicyKind(client, op.spec))
+                return await self.create(action, converge.sso_policy_kind(client, op.spec))
             case CreateProfile():
-                return await self.create(action, converge.EnrollmentProfileKind(client, op.spec))
+                return await self.create(action, converge.enrollment_profile_kind(client, op.spec))
             case CreateWebClip():
-                return await self.create(action, WebClipKind(client, op.name, op.app_url))
+                return await self.create(action, web_clip_kind(client, op.name, op.app_url))
             case UpdateSso():
                 call = _written(
                     object_id, lambda: ops.update_sso_policy(client, object_id, op.spec)

@@ -21,13 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from functools import partial
+from typing import Generic, Protocol, TypeVar
 
 from tui.graph import operations as ops
 from tui.graph.client import GraphClient
-from tui.graph.models import AssignmentTarget, EnrollmentProfileSpec, SsoPolicySpec
+from tui.graph.models import (
+    AssignmentTarget,
+    EnrollmentProfile,
+    EnrollmentProfileSpec,
+    SsoPolicy,
+    SsoPolicySpec,
+    Written,
+)
 
 MAX_WAIT = 180.0  # seconds; like kiota's RetryHandler, never wait longer than this
 
@@ -51,7 +59,9 @@ def oldest(candidates: Iterable[Candidate]) -> Candidate:
 class Creatable(Protocol):
     """One kind of object adue creates, with the lookup that finds it again."""
 
-    label: str  # "the SSO app extension policy 'iOS – …'"
+    @property
+    def label(self) -> str:  # "the SSO app extension policy 'iOS – …'"
+        ...
 
     async def create(self) -> tuple[Candidate, str]:
         """POST it once: the new object and Graph's request-id."""
@@ -114,39 +124,59 @@ def settle(found: Iterable[Candidate], mine: Candidate) -> tuple[Candidate, list
     return survivor, ([] if survivor.id == mine.id else [mine])
 
 
-# -- the three kinds of object adue creates ----------------------------------------------------
-class SsoPolicyKind:
-    def __init__(self, client: GraphClient, spec: SsoPolicySpec) -> None:
-        self.client, self.spec = client, spec
-        self.label = f"the SSO app extension policy {spec.display_name!r}"
+# -- the kinds of object adue creates (the web clip's: tui.rollout.web_clip) -----------------
+class _Dated(Protocol):
+    """An object Graph gives with its createdDateTime (the oldest of twins survives)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created(self) -> dt.datetime | None: ...
+
+
+Obj = TypeVar("Obj", bound=_Dated)
+
+
+@dataclass(frozen=True)
+class NamedKind(Generic[Obj]):
+    """An object found again by its exact name and type, twins settled on the oldest: the
+    SSO policy, the enrollment profile and the web clip differ only in their operations."""
+
+    label: str
+    post: Callable[[], Awaitable[Written[Obj]]]
+    named: Callable[[], Awaitable[Sequence[Obj]]]
+    remove: Callable[[str], Awaitable[Written[None]]]
 
     async def create(self) -> tuple[Candidate, str]:
-        written = await ops.create_sso_policy(self.client, self.spec)
+        written = await self.post()
         return Candidate(written.value.id, written.value.created), written.request_id
 
     async def find(self) -> list[Candidate]:
-        found = await ops.find_sso_policies_by_name(self.client, self.spec.display_name)
-        return [Candidate(p.id, p.created) for p in found]
+        return [Candidate(o.id, o.created) for o in await self.named()]
 
     async def delete(self, object_id: str) -> str:
-        return (await ops.delete_sso_policy(self.client, object_id)).request_id
+        return (await self.remove(object_id)).request_id
 
 
-class EnrollmentProfileKind:
-    def __init__(self, client: GraphClient, spec: EnrollmentProfileSpec) -> None:
-        self.client, self.spec = client, spec
-        self.label = f"the enrollment profile {spec.display_name!r}"
+def sso_policy_kind(client: GraphClient, spec: SsoPolicySpec) -> NamedKind[SsoPolicy]:
+    return NamedKind(
+        f"the SSO app extension policy {spec.display_name!r}",
+        partial(ops.create_sso_policy, client, spec),
+        partial(ops.find_sso_policies_by_name, client, spec.display_name),
+        partial(ops.delete_sso_policy, client),
+    )
 
-    async def create(self) -> tuple[Candidate, str]:
-        written = await ops.create_enrollment_profile(self.client, self.spec)
-        return Candidate(written.value.id, written.value.created), written.request_id
 
-    async def find(self) -> list[Candidate]:
-        found = await ops.find_enrollment_profiles_by_name(self.client, self.spec.display_name)
-        return [Candidate(p.id, p.created) for p in found]
-
-    async def delete(self, object_id: str) -> str:
-        return (await ops.delete_enrollment_profile(self.client, object_id)).request_id
+def enrollment_profile_kind(
+    client: GraphClient, spec: EnrollmentProfileSpec
+) -> NamedKind[EnrollmentProfile]:
+    return NamedKind(
+        f"the enrollment profile {spec.display_name!r}",
+        partial(ops.create_enrollment_profile, client, spec),
+        partial(ops.find_enrollment_profiles_by_name, client, spec.display_name),
+        partial(ops.delete_enrollment_profile, client),
+    )
 
 
 class ProfileAssignmentKind:

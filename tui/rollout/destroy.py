@@ -35,6 +35,7 @@ from tui.rollout.model import (
     ObjectType,
     Plan,
     RemoveAppAssignments,
+    run_json,
     target_token,
 )
 from tui.rollout.modes import session_mode
@@ -256,14 +257,8 @@ class DestroyResult:
         return not self.failed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "result": "ok" if self.ok else "failed",
-            "writes": self.writes,
-            "done": list(self.done),
-            "failed": [{"key": k, "message": m} for k, m in self.failed.items()],
-            "plan": self.destroy.to_dict(),
-        }
+        failed = [{"key": k, "message": m} for k, m in self.failed.items()]
+        return {**run_json(self.ok, self.writes, self.done, failed), "plan": self.destroy.to_dict()}
 
 
 def _clear(session: Session, object_type: ObjectType) -> None:

@@ -8,6 +8,7 @@ not part of the JSON shape.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -255,3 +256,16 @@ class Plan:
             ],
             "actions": [a.to_dict() for a in self.changes],
         }
+
+
+def run_json(
+    ok: bool, writes: int, done: Sequence[str], failed: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The head apply's and destroy's --json results share (version 1): the rest is theirs."""
+    return {
+        "version": 1,
+        "result": "ok" if ok else "failed",
+        "writes": writes,
+        "done": list(done),
+        "failed": failed,
+    }

@@ -28,7 +28,7 @@ from tui.graph.models import (
     SsoPolicySpec,
     TargetKind,
 )
-from tui.graph.operations import merge_app_assignments, merge_targets
+from tui.graph.operations import merge_targets
 from tui.graph.payloads import (
     changed_fields,
     enrollment_profile_body,
@@ -73,12 +73,12 @@ from tui.rollout.model import (
     ReplaceProfileAssignment,
     UpdateProfile,
     UpdateSso,
-    target_token,
 )
 from tui.rollout.modes import facts, profile_spec
 from tui.rollout.priority import OURS
 from tui.rollout.priority_converge import max_rounds
 from tui.rollout.read import Found, Json, TenantState, read_pinned_tenant, read_tenant
+from tui.rollout.required_app import required_assignments
 from tui.rollout.web_clip import web_clip_actions
 
 if TYPE_CHECKING:
@@ -194,6 +194,34 @@ def _sso_key_lines(desired: Mapping[str, Any], current: Mapping[str, Any]) -> li
     return lines
 
 
+def _update(
+    chain: Chain,
+    object_type: ObjectType,
+    label: str,
+    desired_body: Mapping[str, Any],
+    found: Found,
+    *,
+    drift: bool,
+    op: UpdateSso | UpdateProfile,
+) -> tuple[dict[str, Any], Action | None]:
+    """The PATCH the object as read needs (only fields that differ) and its action, if any."""
+    current = strip_read_only(found.body or {})
+    patch = changed_fields(desired_body, current, keep=("@odata.type",))
+    if not patch:
+        return patch, None
+    return patch, Action(
+        f"{chain}:update",
+        ActionKind.UPDATE,
+        object_type,
+        chain,
+        f"Update {label}",
+        tuple(_field_lines(patch, current)),
+        object_id=found.id,
+        drift=drift,
+        op=op,
+    )
+
+
 def _field_lines(patch: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     lines = []
     for key, want in patch.items():
@@ -223,6 +251,14 @@ def _sso_targets(
     targets += [AssignmentTarget.group(g) for g in _group_ids(state, sso.groups)]
     targets += [AssignmentTarget.exclude(g) for g in _group_ids(state, sso.exclude_groups)]
     return targets
+
+
+def _name_problem(where: str, what: str, found: Found) -> str:
+    """Why adue will not touch the object it found by name ("" = it will): several have
+    the name and none is ours, or ours has twins."""
+    if found.conflict:
+        return _conflict(where, what, found)
+    return _twins_problem(where, what, found) if found.twins else ""
 
 
 def _conflict(where: str, what: str, found: Found) -> str:
@@ -291,13 +327,9 @@ def _sso_actions(
     sso: SsoDesired, state: TenantState, names: _Names, problems: list[str], notes: list[str]
 ) -> list[Action]:
     found = state.sso
-    if found.conflict:
-        problems.append(_conflict("[sso_extension] name", "iOS device features policies", found))
-        return []
-    if found.twins:
-        problems.append(
-            _twins_problem("[sso_extension] name", "iOS device features policies", found)
-        )
+    problem = _name_problem("[sso_extension] name", "iOS device features policies", found)
+    if problem:
+        problems.append(problem)
         return []
     spec = SsoPolicySpec(
         sso.name,
@@ -350,8 +382,8 @@ def _sso_actions(
         return actions
     # Drift: a difference on the object adue wrote (its stored id and a journalled write).
     drift = found.found_by == "stored id" and sso.written
-    current = strip_read_only(found.body)
-    patch = changed_fields(sso_policy_body(spec, found.body), current, keep=("@odata.type",))
+    body, op = sso_policy_body(spec, found.body), UpdateSso(spec)
+    update = _update(Chain.SSO, ObjectType.SSO_POLICY, label, body, found, drift=drift, op=op)[1]
     kept = [
         str(c.get("key", ""))
         for c in foreign_pairs(found.body.get("iosSingleSignOnExtension"), spec)
@@ -361,20 +393,8 @@ def _sso_actions(
             f"[sso_extension]: the policy {sso.name!r} has keys adue does not manage "
             f"({', '.join(kept)}): they stay as they are"
         )
-    if patch:
-        actions.append(
-            Action(
-                "sso_extension:update",
-                ActionKind.UPDATE,
-                ObjectType.SSO_POLICY,
-                Chain.SSO,
-                f"Update {label}",
-                tuple(_field_lines(patch, current)),
-                object_id=found.id,
-                drift=drift,
-                op=UpdateSso(spec),
-            )
-        )
+    if update is not None:
+        actions.append(update)
     have = state.sso_targets
     wanted_keys = {t.key for t in desired_targets}
     removed = [t for t in have if t.key not in wanted_keys]
@@ -411,34 +431,26 @@ def _app_actions(
         AppAssignment(t, AppIntent.REQUIRED, use_device_licensing=False)
         for t in _sso_targets(state, app)
     ]
-    current = {a.key: a for a in state.app_assignments}
-    add: list[AppAssignment] = []
-    lines: list[str] = []
-    added: list[str] = []  # targets new to the app: destroy removes only these
-    for assignment in wanted:
-        have = current.get(assignment.key)
-        if have is None:
-            add.append(assignment)
-            added.append(target_token(assignment.target))
-            lines.append(f"+ {names.target(assignment.target)}: required, user licensing")
-        elif have.intent is not AppIntent.REQUIRED or have.use_device_licensing:
-            # Keep the target as read (its assignment filter) and fix intent and licensing.
-            add.append(replace(have, intent=AppIntent.REQUIRED, use_device_licensing=False))
-            licensing = "device" if have.use_device_licensing else "user"
-            lines.append(
-                f"{names.target(have.target)}: {have.intent.value} with {licensing} licensing, "
-                "should be required with user licensing"
-            )
-    if not add:
+
+    def fix(have: AppAssignment) -> tuple[AppAssignment, str] | None:
+        if have.intent is AppIntent.REQUIRED and not have.use_device_licensing:
+            return None
+        # Keep the target as read (its assignment filter) and fix intent and licensing.
+        licensing = "device" if have.use_device_licensing else "user"
+        return replace(have, intent=AppIntent.REQUIRED, use_device_licensing=False), (
+            f"{names.target(have.target)}: {have.intent.value} with {licensing} licensing, "
+            "should be required with user licensing"
+        )
+
+    diff = required_assignments(
+        wanted,
+        state.app_assignments,
+        new=lambda a: f"+ {names.target(a.target)}: required, user licensing",
+        fix=fix,
+        kept=lambda a: f"= {names.target(a.target)}: {_app_assignment_words(a)} (kept as it is)",
+    )
+    if diff is None:
         return []
-    changed = {a.key for a in add}
-    # Replace-all /assign: every other assignment goes back exactly as read; say so.
-    lines += [
-        f"= {names.target(a.target)}: {_app_assignment_words(a)} (kept as it is)"
-        for a in state.app_assignments
-        if a.key not in changed
-    ]
-    merged = merge_app_assignments(state.app_assignments, add)
     name = parse.text(state.app.body, "displayName") or "Microsoft Authenticator"
     return [
         Action(
@@ -447,12 +459,12 @@ def _app_actions(
             ObjectType.AUTHENTICATOR_APP,
             Chain.AUTHENTICATOR,
             f"Make {name} required (user licensing)",
-            tuple(lines),
+            diff.lines,
             object_id=state.app.id,
             # The stored app id is the wizard's choice, not proof of a write: only after
             # adue assigned the app can its assignments have been changed outside adue.
             drift=state.app.found_by == "stored id" and app.written,
-            op=AssignApp(merged, tuple(added)),
+            op=AssignApp(diff.merged, diff.added),
         )
     ]
 
@@ -583,11 +595,9 @@ def _profile_actions(
     notes: list[str],
 ) -> list[Action]:
     found = state.profile
-    if found.conflict:
-        problems.append(_conflict("[enrollment_profile] name", "enrollment profiles", found))
-        return []
-    if found.twins:
-        problems.append(_twins_problem("[enrollment_profile] name", "enrollment profiles", found))
+    problem = _name_problem("[enrollment_profile] name", "enrollment profiles", found)
+    if problem:
+        problems.append(problem)
         return []
     refused: set[str] = set()  # device groups: a problem, so no target either
     for ref in profile.groups:
@@ -628,28 +638,17 @@ def _profile_actions(
             )
         )
     else:
-        current = strip_read_only(found.body)
-        patch = changed_fields(enrollment_profile_body(spec), current, keep=("@odata.type",))
+        body, op = enrollment_profile_body(spec), UpdateProfile(spec)
+        what = ObjectType.ENROLLMENT_PROFILE
+        patch, update = _update(Chain.PROFILE, what, label, body, found, drift=drift, op=op)
         if "defaultEnrollmentType" in patch:
             notes.append(
                 "The profile changes its enrollment type: employees who already enrolled "
                 "keep their enrollment; new enrollments get the new type. "
                 + facts(profile.mode).difference
             )
-        if patch:
-            actions.append(
-                Action(
-                    "enrollment_profile:update",
-                    ActionKind.UPDATE,
-                    ObjectType.ENROLLMENT_PROFILE,
-                    Chain.PROFILE,
-                    f"Update {label}",
-                    tuple(_field_lines(patch, current)),
-                    object_id=found.id,
-                    drift=drift,
-                    op=UpdateProfile(spec),
-                )
-            )
+        if update is not None:
+            actions.append(update)
     actions += _profile_assignment_actions(profile, wanted, state, names, label, drift, notes)
     if desired.priority is not None:
         actions += _priority_actions(profile, desired, state, drift, problems, notes)

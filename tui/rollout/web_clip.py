@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from tui.graph import operations as ops
 from tui.graph import parse
 from tui.graph.client import GraphClient
-from tui.graph.models import AppAssignment, AppIntent, AssignmentTarget
-from tui.rollout.converge import Candidate
+from tui.graph.models import AppAssignment, AppIntent, AssignmentTarget, WebApp
+from tui.rollout.converge import NamedKind
 from tui.rollout.desired import WebClipDesired
 from tui.rollout.model import (
     Action,
@@ -29,6 +30,7 @@ from tui.rollout.model import (
     target_token,
 )
 from tui.rollout.read import TenantState
+from tui.rollout.required_app import required_assignments
 
 KEY_CREATE = "web_clip:create"
 KEY_ASSIGN = "web_clip:assign"
@@ -81,75 +83,56 @@ def web_clip_actions(
                 op=CreateWebClip(clip.name, clip.app_url),
             )
         )
-        actions.append(
-            Action(
-                KEY_ASSIGN,
-                ActionKind.ASSIGN,
-                ObjectType.WEB_CLIP,
-                Chain.WEB_CLIP,
-                f"Make {label} required",
-                tuple(f"+ {words(a.target)}: required" for a in wanted),
-                op=AssignApp(tuple(wanted), tuple(target_token(a.target) for a in wanted)),
-            )
-        )
+        lines = [f"+ {words(a.target)}: required" for a in wanted]
+        added = tuple(target_token(a.target) for a in wanted)
+        actions.append(_assign(label, lines, AssignApp(tuple(wanted), added)))
         return actions
     name = parse.text(found.body, "displayName") or clip.name
     label = f"the Company Portal web clip {name!r}"
-    current = {a.key: a for a in state.web_clip_assignments}
-    add: list[AppAssignment] = []
-    lines: list[str] = []
-    added: list[str] = []
-    for assignment in wanted:
-        have = current.get(assignment.key)
-        if have is None:
-            add.append(assignment)
-            added.append(target_token(assignment.target))
-            lines.append(f"+ {words(assignment.target)}: required")
-        elif have.intent is not AppIntent.REQUIRED:
-            add.append(replace(have, intent=AppIntent.REQUIRED, settings_type=""))
-            lines.append(f"{words(have.target)}: {have.intent.value}, should be required")
-    if not add:
-        return []
-    changed = {a.key for a in add}
-    lines += [
-        f"= {words(a.target)}: {a.intent.value} (kept as it is)"
-        for a in state.web_clip_assignments
-        if a.key not in changed
-    ]
-    if found.found_by == "portal address":
-        lines.insert(0, f"adopts the tenant's web app {name!r} (it opens {clip.app_url})")
-    merged = ops.merge_app_assignments(state.web_clip_assignments, add)
-    actions.append(
-        Action(
-            KEY_ASSIGN,
-            ActionKind.ASSIGN,
-            ObjectType.WEB_CLIP,
-            Chain.WEB_CLIP,
-            f"Make {label} required",
-            tuple(lines),
-            object_id=found.id,
-            drift=found.found_by == "stored id" and clip.written,
-            op=AssignApp(merged, tuple(added)),
-        )
+
+    def fix(have: AppAssignment) -> tuple[AppAssignment, str] | None:
+        if have.intent is AppIntent.REQUIRED:
+            return None
+        fixed = replace(have, intent=AppIntent.REQUIRED, settings_type="")
+        return fixed, f"{words(have.target)}: {have.intent.value}, should be required"
+
+    diff = required_assignments(
+        wanted,
+        state.web_clip_assignments,
+        new=lambda a: f"+ {words(a.target)}: required",
+        fix=fix,
+        kept=lambda a: f"= {words(a.target)}: {a.intent.value} (kept as it is)",
     )
-    return actions
+    if diff is None:
+        return []
+    adopts = found.found_by == "portal address"
+    lines = [f"adopts the tenant's web app {name!r} (it opens {clip.app_url})"] if adopts else []
+    drift = found.found_by == "stored id" and clip.written
+    op = AssignApp(diff.merged, diff.added)
+    return [_assign(label, [*lines, *diff.lines], op, object_id=found.id, drift=drift)]
 
 
-class WebClipKind:
-    """The web clip for tui.rollout.converge: created once, found again by exact name, type
-    and address after a lost answer, twins settled on the oldest."""
+def _assign(
+    label: str, lines: list[str], op: AssignApp, *, object_id: str = "", drift: bool = False
+) -> Action:
+    return Action(
+        KEY_ASSIGN,
+        ActionKind.ASSIGN,
+        ObjectType.WEB_CLIP,
+        Chain.WEB_CLIP,
+        f"Make {label} required",
+        tuple(lines),
+        object_id=object_id,
+        drift=drift,
+        op=op,
+    )
 
-    def __init__(self, client: GraphClient, name: str, app_url: str) -> None:
-        self.client, self.name, self.app_url = client, name, app_url
-        self.label = f"the Company Portal web clip {name!r}"
 
-    async def create(self) -> tuple[Candidate, str]:
-        written = await ops.create_web_app(self.client, self.name, self.app_url)
-        return Candidate(written.value.id, written.value.created), written.request_id
-
-    async def find(self) -> list[Candidate]:
-        found = await ops.find_web_apps(self.client, self.app_url, self.name)
-        return [Candidate(a.id, a.created) for a in found]
-
-    async def delete(self, object_id: str) -> str:
-        return (await ops.delete_mobile_app(self.client, object_id)).request_id
+def web_clip_kind(client: GraphClient, name: str, app_url: str) -> NamedKind[WebApp]:
+    """The web clip for tui.rollout.converge: found again by exact name and address."""
+    return NamedKind(
+        f"the Company Portal web clip {name!r}",
+        partial(ops.create_web_app, client, name, app_url),
+        partial(ops.find_web_apps, client, app_url, name),
+        partial(ops.delete_mobile_app, client),
+    )

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.choices import TOKEN_CACHES
+from tui.records import view_of
 from tui.session import Session
 
 if TYPE_CHECKING:
@@ -279,13 +280,9 @@ class Backend:
                 state_file=sandbox_state_path(self.session.path),
             )
         sb = self._sandbox
-        return SandboxInfo(
-            graph_url=sb.graph_url,
-            https_url=sb.https_url,
-            tenant_id=sb.tenant_id,
-            organization=sb.organization,
-            sign_in_domain=sb.sign_in_domain,
-            admin_upn=sb.admin_upn,
+        return view_of(
+            SandboxInfo,
+            sb,
             ca_path=str(sb.ca_path),
             auto_approve_seconds=(
                 SANDBOX_AUTO_APPROVE_SECONDS

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.fleet.connect import SignInConnector
 from tui.fleet.file import Fleet, FleetTenant
+from tui.records import view_of
 from tui.steps import STEPS, StepStatus, step_status
 
 if TYPE_CHECKING:
@@ -292,16 +293,7 @@ class FleetBoard:
 
 
 def progress_of(outcome: TenantOutcome) -> TenantProgress:
-    return TenantProgress(
-        label=outcome.label,
-        result=outcome.result,
-        reason=outcome.reason,
-        changes=outcome.changes,
-        writes=outcome.writes,
-        seconds=outcome.seconds,
-        name=outcome.name,
-        tenant_id=outcome.tenant_id,
-    )
+    return view_of(TenantProgress, outcome)
 
 
 def summary_line(results: Sequence[TenantProgress], seconds: float) -> str:

@@ -8,17 +8,19 @@ and an id already listed is not added twice, so the list sent to Graph is clean.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
+from screens.widgets.list_field import ListField, Part
 from tui.validators import bundle_id_problem
 
 HINT = "Type a bundle id (e.g. com.contoso.expenses) and press enter."
@@ -37,7 +39,7 @@ def clean_bundle_ids(bundle_ids: Sequence[str]) -> list[str]:
     return cleaned
 
 
-class BundleIdEditor(Vertical):
+class BundleIdEditor(ListField):
     """Edits a list of bundle ids; posts `Changed` with the whole clean list."""
 
     DEFAULT_CSS = """
@@ -54,16 +56,6 @@ class BundleIdEditor(Vertical):
         min-width: 8;
         width: auto;
     }
-    /* The editor named: a widget's DEFAULT_CSS scope adds no specificity, and this must
-       outrank OptionList's own `:focus` border (0,1,1) whichever was parsed first. */
-    BundleIdEditor OptionList.bundle-list {
-        height: auto;
-        max-height: 8;
-        border: none;
-        padding: 0;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     .bundle-remove {
         min-width: 10;
         width: auto;
@@ -74,11 +66,10 @@ class BundleIdEditor(Vertical):
         Binding("delete", "remove", "Remove app", show=False, id="bundle-remove"),
     ]
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, editor: BundleIdEditor, bundle_ids: list[str]) -> None:
-            super().__init__()
-            self.editor = editor
-            self.bundle_ids = bundle_ids
+        editor: BundleIdEditor
+        bundle_ids: list[str]
 
         @property
         def control(self) -> BundleIdEditor:
@@ -101,7 +92,7 @@ class BundleIdEditor(Vertical):
             )
             yield Button("Add", id=f"{pid}-add", classes="bundle-add")
         yield Static(HINT, id=f"{pid}-message", classes="field-message")
-        yield OptionList(id=f"{pid}-list", classes="bundle-list")
+        yield OptionList(id=f"{pid}-list", classes="bundle-list field-list")
         yield Button("Remove", id=f"{pid}-remove", classes="bundle-remove")
 
     def on_mount(self) -> None:
@@ -114,22 +105,9 @@ class BundleIdEditor(Vertical):
         else:
             self._show_list()
 
-    @property
-    def entry(self) -> Input:
-        return self.query_one(f"#{self.id}-input", Input)
-
-    @property
-    def message(self) -> Static:
-        return self.query_one(f"#{self.id}-message", Static)
-
-    @property
-    def listing(self) -> OptionList:
-        return self.query_one(f"#{self.id}-list", OptionList)
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # Arriving by Tab: highlight the first id so enter and delete act at once.
-        if event.widget is self.listing and self.listing.highlighted is None:
-            self.listing.highlighted = 0
+    entry = Part("input", Input)
+    message = Part("message", Static)
+    listing = Part("list", OptionList)
 
     # -- checks -------------------------------------------------------------------------
 
@@ -193,12 +171,8 @@ class BundleIdEditor(Vertical):
         show_problem(self.message, problem, EDIT_HINT if self.editing is not None else HINT)
 
     @on(Input.Submitted, ".bundle-entry Input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.commit()
-
     @on(Button.Pressed, ".bundle-add")
-    def _add_pressed(self, event: Button.Pressed) -> None:
+    def _commit_asked(self, event: Input.Submitted | Button.Pressed) -> None:
         event.stop()
         self.commit()
 

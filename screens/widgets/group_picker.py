@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.group_kinds import KIND_WORDS, device_refusal
+from screens.widgets.list_field import ListField, Part
 from tui.backend import Backend
 from tui.error_text import describe_error
 from tui.text import safe_text
@@ -46,7 +47,7 @@ FALLBACK_VISIBLE_ROWS = 8  # rows asked about before the list has a size
 SEARCH_GROUP = "search"  # the worker group of a picker's searches (exclusive per picker)
 
 
-class GroupPicker(Vertical):
+class GroupPicker(ListField):
     """Search the tenant's groups and keep a selection of them."""
 
     DEFAULT_CSS = """
@@ -64,16 +65,7 @@ class GroupPicker(Vertical):
     .picker-status.-error {
         color: $error;
     }
-    /* The picker named: a widget's DEFAULT_CSS scope adds no specificity, and these must
-       outrank OptionList's own `:focus` border (0,1,1) whichever was parsed first. */
-    GroupPicker OptionList.picker-results, GroupPicker OptionList.picker-selected {
-        height: auto;
-        max-height: 8;
-        border: none;
-        padding: 0;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
+    /* As specific as ListField's rule for its lists, which it follows. */
     GroupPicker OptionList.picker-selected {
         max-height: 6;
     }
@@ -83,54 +75,44 @@ class GroupPicker(Vertical):
         Binding("down", "focus_results", "Results", show=False, id="group-picker-results"),
     ]
 
+    @dataclass
     class Changed(Message):
         """The selection changed; `groups` is the full new selection ({id, name} dicts)."""
 
-        def __init__(self, picker: GroupPicker, groups: list[dict[str, str]]) -> None:
-            super().__init__()
-            self.picker = picker
-            self.groups = groups
+        picker: GroupPicker
+        groups: list[dict[str, str]]
 
         @property
         def control(self) -> GroupPicker:
             return self.picker
 
+    @dataclass
     class SearchAnswered(Message, bubble=False):
         """A page of results: the first of a search, or the next one (`append`)."""
 
-        def __init__(self, page: GroupPage, *, append: bool, search: int) -> None:
-            super().__init__()
-            self.page = page
-            self.append = append
-            self.search = search  # which search this answers (the picker's count)
+        page: GroupPage
+        append: bool
+        search: int  # which search this answers (the picker's count)
 
+    @dataclass
     class SearchFailed(Message, bubble=False):
-        def __init__(self, error: BaseException, *, search: int) -> None:
-            super().__init__()
-            self.error = error
-            self.search = search
+        error: BaseException
+        search: int
 
+    @dataclass
     class KindsAnswered(Message, bubble=False):
         """Users or devices for `groups` (an exception where one failed); `then`: the
         group picked that waited for its answer."""
 
-        def __init__(
-            self,
-            groups: list[Group],
-            answers: list[GroupKind | BaseException],
-            then: Group | None,
-        ) -> None:
-            super().__init__()
-            self.groups = groups
-            self.answers = answers
-            self.then = then
+        groups: list[Group]
+        answers: list[GroupKind | BaseException]
+        then: Group | None
 
+    @dataclass
     class KindsFailed(Message, bubble=False):
-        def __init__(self, groups: list[Group], error: BaseException, then: Group | None) -> None:
-            super().__init__()
-            self.groups = groups
-            self.error = error
-            self.then = then
+        groups: list[Group]
+        error: BaseException
+        then: Group | None
 
     def __init__(
         self,
@@ -173,36 +155,19 @@ class GroupPicker(Vertical):
         )
         # Statuses quote group names and the search text: plain text, never markup.
         yield Static(self._idle_hint(), id=f"{pid}-status", classes="picker-status", markup=False)
-        yield OptionList(id=f"{pid}-results", classes="picker-results", markup=False)
+        yield OptionList(id=f"{pid}-results", classes="picker-results field-list", markup=False)
         yield Static("", id=f"{pid}-selected-label", classes="picker-selected-label", markup=False)
-        yield OptionList(id=f"{pid}-selected", classes="picker-selected", markup=False)
+        yield OptionList(id=f"{pid}-selected", classes="picker-selected field-list", markup=False)
 
     def on_mount(self) -> None:
         self.results.display = False  # no empty list to tab into before a search
         self._show_selected()
         self.watch(self.results, "scroll_y", self._results_scrolled, init=False)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # Arriving by Tab: highlight the first row so enter acts at once.
-        for listing in (self.results, self.selected_list):
-            if event.widget is listing and listing.highlighted is None and listing.option_count:
-                listing.highlighted = 0
-
-    @property
-    def search_input(self) -> Input:
-        return self.query_one(f"#{self.id}-search", Input)
-
-    @property
-    def results(self) -> OptionList:
-        return self.query_one(f"#{self.id}-results", OptionList)
-
-    @property
-    def selected_list(self) -> OptionList:
-        return self.query_one(f"#{self.id}-selected", OptionList)
-
-    @property
-    def status(self) -> Static:
-        return self.query_one(f"#{self.id}-status", Static)
+    search_input = Part("search", Input)
+    results = Part("results", OptionList)
+    selected_list = Part("selected", OptionList)
+    status = Part("status", Static)
 
     # -- the selection -----------------------------------------------------------------
 

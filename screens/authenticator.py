@@ -8,11 +8,12 @@ required for: by default the SSO extension policy's users, else chosen groups
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -22,7 +23,7 @@ from textual.widgets import Button, Checkbox, RadioSet, Static
 from screens.sso_extension import sso_audience
 from screens.widgets.field_check import show_problem
 from screens.widgets.group_picker import GroupPicker
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, step_worker
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.steps import StepStatus
 from tui.text import safe_lines, safe_text
@@ -87,15 +88,12 @@ class AuthenticatorStep(StepPanel):
     step_id = STEP
     needs_graph = True
 
+    @dataclass
     class Found(Message, bubble=False):
-        def __init__(self, finding: AuthenticatorFinding) -> None:
-            super().__init__()
-            self.finding = finding
+        finding: AuthenticatorFinding
 
-    class LookupFailed(Message, bubble=False):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    class LookupFailed(StepPanel.Failed, bubble=False):
+        """The apps could not be read (the app's box says why)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,7 +167,7 @@ class AuthenticatorStep(StepPanel):
         box.loading = True
         self._read_apps()
 
-    @work(thread=True, exclusive=True, group="auth-app", name="auth-app", exit_on_error=False)
+    @step_worker("auth-app")
     def _read_apps(self) -> None:
         self.answer(self.backend.authenticator_state, self.Found, self.LookupFailed)
 
@@ -235,9 +233,10 @@ class AuthenticatorStep(StepPanel):
             self._save("app_id", event.pressed.id.removeprefix("app-"))
             self._show_finding(self.finding)
 
-    @on(Button.Pressed, "#auth-recheck")
-    def _recheck(self, event: Button.Pressed) -> None:
-        event.stop()
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        return {"auth-recheck": self.recheck}
+
+    def recheck(self) -> None:
         if self.backend_ready:
             self.look_up()
         else:

@@ -10,10 +10,11 @@ tui.guide; Copy puts the previewed Markdown on the clipboard (OSC 52).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal
 from textual.message import Message
@@ -31,7 +32,7 @@ from textual.widgets import (
 )
 
 from screens.widgets.field_check import PlainInput
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, step_worker
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.choices import GUIDE_FORMATS
 from tui.error_text import describe_error
@@ -156,15 +157,12 @@ class GuideStep(StepPanel):
 
     step_id = "guide"
 
+    @dataclass
     class Exported(Message, bubble=False):
-        def __init__(self, paths: list[Path]) -> None:
-            super().__init__()
-            self.paths = paths
+        paths: list[Path]
 
-    class ExportFailed(Message, bubble=False):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    class ExportFailed(StepPanel.Failed, bubble=False):
+        """The guide could not be written (the result line says why and what to do)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -405,15 +403,8 @@ class GuideStep(StepPanel):
 
     # export and copy
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "guide-export":
-            event.stop()
-            self.export()
-        elif event.button.id == "guide-copy":
-            event.stop()
-            self.copy()
-        else:
-            super().on_button_pressed(event)
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        return {"guide-export": self.export, "guide-copy": self.copy}
 
     def output_folder(self) -> Path:
         """The output folder; a relative one is beside the session file (as `adue guide`)."""
@@ -436,9 +427,7 @@ class GuideStep(StepPanel):
         self.query_one("#guide-export", Button).loading = True
         self._export(settings, folder)
 
-    @work(
-        thread=True, exclusive=True, group="guide-export", name="guide-export", exit_on_error=False
-    )
+    @step_worker("guide-export")
     def _export(self, settings: GuideSettings, folder: Path) -> None:
         self.answer(
             lambda: self.backend.export_guide(settings, folder), self.Exported, self.ExportFailed

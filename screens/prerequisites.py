@@ -7,11 +7,13 @@ domain the way an iPhone asks for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -19,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from screens.widgets.address_link import AddressLink
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, step_worker
 from screens.widgets.toggles import StateCheckbox
 from tui.text import safe_lines, safe_text, short_addresses
 
@@ -96,32 +98,25 @@ class PrerequisitesStep(StepPanel):
     step_id = "prerequisites"
     needs_graph = True
 
+    @dataclass
     class ChecksRead(Message, bubble=False):
-        def __init__(self, report: CheckReport) -> None:
-            super().__init__()
-            self.report = report
+        report: CheckReport
 
-    class ChecksFailed(Message, bubble=False):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    class ChecksFailed(StepPanel.Failed, bubble=False):
+        """The Graph checks could not run (a notification says why)."""
 
+    @dataclass
     class DomainsRead(Message, bubble=False):
         """The tenant's verified domains as (label, domain) choices."""
 
-        def __init__(self, choices: list[tuple[str, str]]) -> None:
-            super().__init__()
-            self.choices = choices
+        choices: list[tuple[str, str]]
 
+    @dataclass
     class DiscoveryChecked(Message, bubble=False):
-        def __init__(self, report: DiscoveryReport) -> None:
-            super().__init__()
-            self.report = report
+        report: DiscoveryReport
 
-    class DiscoveryFailed(Message, bubble=False):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    class DiscoveryFailed(StepPanel.Failed, bubble=False):
+        """The discovery file could not be checked (a notification says why)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -199,12 +194,14 @@ class PrerequisitesStep(StepPanel):
         self._fill_domains()
         self.run_checks()
 
-    # the Graph checks
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        return {
+            "prereq-run": self.run_checks,
+            "discovery-check": self.check_discovery,
+            "discovery-show": self.show_file,
+        }
 
-    @on(Button.Pressed, "#prereq-run")
-    def _run_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.run_checks()
+    # the Graph checks
 
     def run_checks(self) -> None:
         if not self.backend_ready:
@@ -216,13 +213,7 @@ class PrerequisitesStep(StepPanel):
         self.query_one("#prereq-results").loading = True
         self._read_checks(targets)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="prerequisite-checks",
-        name="prerequisite-checks",
-        exit_on_error=False,
-    )
+    @step_worker("prerequisite-checks")
     def _read_checks(self, targets: CheckTargets) -> None:
         self.answer(lambda: self.backend.run_checks(targets), self.ChecksRead, self.ChecksFailed)
 
@@ -292,26 +283,18 @@ class PrerequisitesStep(StepPanel):
             return
         self._read_domains()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="discovery-domains",
-        name="discovery-domains",
-        exit_on_error=False,
-    )
+    @step_worker("discovery-domains")
     def _read_domains(self) -> None:
+        self.answer(self._domain_choices, self.DomainsRead, self.Failed)
+
+    def _domain_choices(self) -> list[tuple[str, str]]:
         from tui.discovery.domains import sign_in_domains
 
-        try:
-            org = self.backend.organization()
-        except Exception as exc:
-            self.post_answer(self.Failed(exc))
-            return
+        org = self.backend.organization()
         choices = sign_in_domains(
             {"name": d.name, "isDefault": d.is_default} for d in org.verified_domains
         )
-        found = [(f"{c.name} ({c.note})" if c.note else c.name, c.name) for c in choices]
-        self.post_answer(self.DomainsRead(found))
+        return [(f"{c.name} ({c.note})" if c.note else c.name, c.name) for c in choices]
 
     def on_prerequisites_step_domains_read(self, message: DomainsRead) -> None:
         # Domain names come from the tenant: shown as plain text (a Text prompt is not markup).
@@ -339,11 +322,6 @@ class PrerequisitesStep(StepPanel):
             self.discovery = None
             self.check_discovery()
 
-    @on(Button.Pressed, "#discovery-check")
-    def _check_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.check_discovery()
-
     def check_discovery(self) -> None:
         domain = self._domain()
         if not domain:
@@ -356,20 +334,13 @@ class PrerequisitesStep(StepPanel):
         self.query_one("#discovery-results").loading = True
         self._check_discovery(domain, tenant_id, cloud)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="discovery-check",
-        name="discovery-check",
-        exit_on_error=False,
-    )
+    @step_worker("discovery-check")
     def _check_discovery(self, domain: str, tenant_id: str | None, cloud: str) -> None:
-        try:
-            report = self.backend.check_discovery(domain, tenant_id=tenant_id, cloud=cloud)
-        except Exception as exc:
-            self.post_answer(self.DiscoveryFailed(exc))
-        else:
-            self.post_answer(self.DiscoveryChecked(report))
+        self.answer(
+            lambda: self.backend.check_discovery(domain, tenant_id=tenant_id, cloud=cloud),
+            self.DiscoveryChecked,
+            self.DiscoveryFailed,
+        )
 
     def on_prerequisites_step_discovery_failed(self, message: DiscoveryFailed) -> None:
         self.query_one("#discovery-results").loading = False
@@ -404,9 +375,7 @@ class PrerequisitesStep(StepPanel):
         self._replace_rows("#discovery-results", rows)
         self._update_verdict()
 
-    @on(Button.Pressed, "#discovery-show")
-    def _show_file(self, event: Button.Pressed) -> None:
-        event.stop()
+    def show_file(self) -> None:
         from screens.dialogs.discovery import DiscoveryDialog
 
         tenant = self.session.table("tenant")

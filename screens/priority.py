@@ -10,9 +10,10 @@ says which profile applies and why.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -21,7 +22,7 @@ from textual.widgets import Button, Input, Static
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.priority_list import PriorityList
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, step_worker
 from tui.error_text import describe_error
 from tui.graph.models import Group
 from tui.rollout.priority import (
@@ -80,27 +81,22 @@ class PriorityStep(StepPanel):
     step_id = "priority"
     needs_graph = True
 
+    @dataclass
     class ProfilesRead(Message, bubble=False):
-        def __init__(self, tenant: ProfilesInTenant) -> None:
-            super().__init__()
-            self.tenant = tenant
+        tenant: ProfilesInTenant
 
-    class ProfilesFailed(Message, bubble=False):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    class ProfilesFailed(StepPanel.Failed, bubble=False):
+        """The profiles could not be read."""
 
+    @dataclass
     class UserGroupsRead(Message, bubble=False):
-        def __init__(self, user: str, groups: tuple[Group, ...]) -> None:
-            super().__init__()
-            self.user = user
-            self.groups = groups
+        user: str
+        groups: tuple[Group, ...]
 
+    @dataclass
     class UserGroupsFailed(Message, bubble=False):
-        def __init__(self, user: str, error: BaseException) -> None:
-            super().__init__()
-            self.user = user
-            self.error = error
+        user: str
+        error: BaseException
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,13 +144,7 @@ class PriorityStep(StepPanel):
         self.query_one(PriorityList).loading = True
         self._read_profiles()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="priority-load",
-        name="priority-load",
-        exit_on_error=False,
-    )
+    @step_worker("priority-load")
     def _read_profiles(self) -> None:
         self.answer(self.backend.read_profiles, self.ProfilesRead, self.ProfilesFailed)
 
@@ -240,18 +230,12 @@ class PriorityStep(StepPanel):
         self._show_warnings()
         self._show_verdict()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id
-        if button in ("priority-up", "priority-down"):
-            event.stop()
-            listing = self.query_one(PriorityList)
-            listing.move_highlighted(-1 if button == "priority-up" else 1)
-            return
-        if button == "priority-check":
-            event.stop()
-            self.check_user()
-            return
-        super().on_button_pressed(event)
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        return {
+            "priority-up": lambda: self.query_one(PriorityList).move_highlighted(-1),
+            "priority-down": lambda: self.query_one(PriorityList).move_highlighted(1),
+            "priority-check": self.check_user,
+        }
 
     # who wins
 
@@ -287,9 +271,7 @@ class PriorityStep(StepPanel):
         verdict.loading = True
         self._read_user_groups(user)
 
-    @work(
-        thread=True, exclusive=True, group="priority-who", name="priority-who", exit_on_error=False
-    )
+    @step_worker("priority-who")
     def _read_user_groups(self, user: str) -> None:
         self.answer(
             lambda: self.backend.user_groups(user),

@@ -13,9 +13,11 @@ link, and a fresh plan shows that nothing is left to do.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -24,7 +26,7 @@ from textual.widgets import Button, Checkbox, Static
 from screens.dialogs.confirm import ConfirmDialog
 from screens.widgets.address_link import AddressLink
 from screens.widgets.plan_view import PlanView, plan_summary
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, step_worker
 from screens.widgets.toggles import StateCheckbox
 from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
@@ -42,14 +44,6 @@ LAST_RESULT_WORDS = {
     "failed": "The last apply stopped with a failure",
     "interrupted": "The last apply was interrupted before it finished",
 }
-
-
-class _Failure(Message, bubble=False):
-    """A Review worker's Backend call failed (each kind below is its own message)."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
 
 
 class ReviewStep(StepPanel):
@@ -78,67 +72,62 @@ class ReviewStep(StepPanel):
     step_id = "review"
     needs_graph = True
 
+    # What each worker answers; a failure is a kind of StepPanel.Failed, handled here.
+
+    @dataclass
     class ChecksRead(Message, bubble=False):
-        def __init__(self, targets: CheckTargets, report: CheckReport) -> None:
-            super().__init__()
-            self.targets = targets
-            self.report = report
+        targets: CheckTargets
+        report: CheckReport
 
-    class ChecksFailed(_Failure, bubble=False):
-        pass
+    class ChecksFailed(StepPanel.Failed, bubble=False):
+        """The prerequisites could not be read again (the plan still runs)."""
 
+    @dataclass
     class Planned(Message, bubble=False):
-        def __init__(self, plan: Plan, *, after_apply: bool) -> None:
-            super().__init__()
-            self.plan = plan
-            self.after_apply = after_apply
+        plan: Plan
+        after_apply: bool
 
-    class PlanFailed(_Failure, bubble=False):
-        pass
+    class PlanFailed(StepPanel.Failed, bubble=False):
+        """The tenant could not be read to plan."""
 
+    @dataclass
     class FreshPlan(Message, bubble=False):
         """Apply read the tenant again and planned: the plan it now carries out."""
 
-        def __init__(self, plan: Plan) -> None:
-            super().__init__()
-            self.plan = plan
-            self.shown = threading.Event()  # set once the plan is on screen
+        plan: Plan
+        shown: threading.Event = field(default_factory=threading.Event, init=False)
+        """Set once the plan is on screen (apply's first write waits for it)."""
 
+    @dataclass
     class ApplyProgress(Message, bubble=False):
         """One action's progress during apply (start, retry, done, failed)."""
 
-        def __init__(self, event: Progress) -> None:
-            super().__init__()
-            self.event = event
+        event: Progress
 
+    @dataclass
     class Applied(Message, bubble=False):
-        def __init__(self, result: ApplyResult) -> None:
-            super().__init__()
-            self.result = result
+        result: ApplyResult
 
-    class ApplyFailed(_Failure, bubble=False):
-        pass
+    class ApplyFailed(StepPanel.Failed, bubble=False):
+        """Apply could not finish, or refused to start (the plan went stale)."""
 
+    @dataclass
     class ProgressRead(Message, bubble=False):
-        def __init__(self, report: ProgressReport) -> None:
-            super().__init__()
-            self.report = report
+        report: ProgressReport
 
-    class ProgressFailed(_Failure, bubble=False):
-        pass
+    class ProgressFailed(StepPanel.Failed, bubble=False):
+        """Who has enrolled could not be read."""
 
+    @dataclass
     class DestroyPreviewed(Message, bubble=False):
-        def __init__(self, destroy: DestroyPlan) -> None:
-            super().__init__()
-            self.destroy = destroy
+        destroy: DestroyPlan
 
+    @dataclass
     class Destroyed(Message, bubble=False):
-        def __init__(self, result: DestroyResult) -> None:
-            super().__init__()
-            self.result = result
+        result: DestroyResult
 
-    class DestroyFailed(_Failure, bubble=False):
-        pass
+    class DestroyFailed(StepPanel.Failed, bubble=False):
+        """Undo could not be previewed, or could not finish."""
 
     # After a successful apply: the Progress view (who has enrolled), a button here and
     # the key p, bound by the app so that it works wherever focus is (tui/app.py).
@@ -200,13 +189,7 @@ class ReviewStep(StepPanel):
 
         self._read_checks(targets)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="review-checks",
-        name="review-checks",
-        exit_on_error=False,
-    )
+    @step_worker("review-checks")
     def _read_checks(self, targets: CheckTargets) -> None:
         self.answer(
             lambda: self.backend.run_checks(targets),
@@ -290,7 +273,7 @@ class ReviewStep(StepPanel):
         self.query_one("#review-plan").loading = True
         self._read_plan(after_apply=after_apply)
 
-    @work(thread=True, exclusive=True, group="review-plan", name="review-plan", exit_on_error=False)
+    @step_worker("review-plan")
     def _read_plan(self, *, after_apply: bool) -> None:
         self.answer(
             self.backend.plan,
@@ -321,21 +304,13 @@ class ReviewStep(StepPanel):
 
     # applying
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "review-apply":
-            event.stop()
-            self.confirm_apply()
-        elif event.button.id == "review-replan":
-            event.stop()
-            self.make_plan()
-        elif event.button.id == "review-progress":
-            event.stop()
-            self.action_progress()
-        elif event.button.id == "review-destroy":
-            event.stop()
-            self.preview_destroy()
-        else:
-            super().on_button_pressed(event)
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        return {
+            "review-apply": self.confirm_apply,
+            "review-replan": self.make_plan,
+            "review-progress": self.action_progress,
+            "review-destroy": self.preview_destroy,
+        }
 
     def confirm_apply(self) -> None:
         plan = self.plan
@@ -374,9 +349,7 @@ class ReviewStep(StepPanel):
         self._apply()
 
     # The name is what the app's quit guard looks for ("Quit while applying?", tui/app.py).
-    @work(
-        thread=True, exclusive=True, group="review-apply", name="review-apply", exit_on_error=False
-    )
+    @step_worker("review-apply")
     def _apply(self) -> None:
         # Both callbacks run on the Graph thread. The first write waits until the fresh
         # plan is on screen (each row then follows its action); a closing app shows
@@ -508,13 +481,7 @@ class ReviewStep(StepPanel):
             profile_name=session_profile_name(self.session.data),
         )
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="review-progress",
-        name="review-progress",
-        exit_on_error=False,
-    )
+    @step_worker("review-progress")
     def _read_progress(self, targets: CheckTargets, *, mode: str, profile_name: str) -> None:
         self.answer(
             lambda: self.backend.read_progress(targets, mode=mode, profile_name=profile_name),
@@ -589,13 +556,7 @@ class ReviewStep(StepPanel):
         self._set_status("Reading what this session created…")
         self._preview_destroy()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="review-destroy-preview",
-        name="review-destroy-preview",
-        exit_on_error=False,
-    )
+    @step_worker("review-destroy-preview")
     def _preview_destroy(self) -> None:
         self.answer(self.backend.destroy_preview, self.DestroyPreviewed, self.DestroyFailed)
 
@@ -630,13 +591,7 @@ class ReviewStep(StepPanel):
         self._set_status("Reading the tenant again, then removing…")
         self._destroy(allow_enrolled=enrolled)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="review-destroy",
-        name="review-destroy",
-        exit_on_error=False,
-    )
+    @step_worker("review-destroy")
     def _destroy(self, *, allow_enrolled: bool) -> None:
         self.answer(
             lambda: self.backend.destroy_fresh(allow_enrolled=allow_enrolled),

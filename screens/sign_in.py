@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -14,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.field_check import PlainInput
 from screens.widgets.literal import literal
-from screens.widgets.step_panel import StepPanel
+from screens.widgets.step_panel import StepPanel, step_worker
 from tui.backend import SandboxInfo, missing_scopes
 from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
@@ -145,24 +147,20 @@ class SignInStep(StepPanel):
     step_id = "sign_in"
     _interactive = True
 
+    @dataclass
     class DeviceCode(Message, bubble=False):
         """The identity platform's device code, to show (the sign-in waits for it)."""
 
-        def __init__(self, prompt: DeviceCodePrompt, cancel: threading.Event) -> None:
-            super().__init__()
-            self.prompt = prompt
-            self.cancel = cancel
+        prompt: DeviceCodePrompt
+        cancel: threading.Event
 
+    @dataclass
     class Done(Message, bubble=False):
-        def __init__(self, signed_in: SignedIn, organization: Organization) -> None:
-            super().__init__()
-            self.signed_in = signed_in
-            self.organization = organization
+        signed_in: SignedIn
+        organization: Organization
 
-    class SignInFailed(Message, bubble=False):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+    class SignInFailed(StepPanel.Failed, bubble=False):
+        """The sign-in could not start or did not finish."""
 
     def compose_body(self) -> ComposeResult:
         tenant = self.session.table("tenant")
@@ -281,10 +279,8 @@ class SignInStep(StepPanel):
 
     # signing in
 
-    @on(Button.Pressed, "#sign-in-button")
-    def _sign_in_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.start_sign_in()
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        return {"sign-in-button": self.start_sign_in}
 
     def start_sign_in(self, *, interactive: bool = True) -> None:
         """Sign in in a thread worker; the device code appears in a dialog.
@@ -304,7 +300,7 @@ class SignInStep(StepPanel):
         self.query_one("#sign-in-result", Static).update("Signing in…")
         self._sign_in(threading.Event(), interactive=interactive)
 
-    @work(thread=True, exclusive=True, group="sign-in", name="sign-in", exit_on_error=False)
+    @step_worker("sign-in")
     def _sign_in(self, cancel: threading.Event, *, interactive: bool) -> None:
         def prompt(device_code: DeviceCodePrompt) -> None:
             # Called by azure-identity in this worker thread.

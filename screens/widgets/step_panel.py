@@ -8,14 +8,16 @@ panel handles with its `on_...` handler: the UI never waits on the network.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, ListView, OptionList, Static
-from textual.worker import NoActiveWorker, get_current_worker
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
@@ -24,6 +26,18 @@ from tui.session import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def step_worker(name: str) -> Callable[[Callable[P, None]], Callable[P, Worker[None]]]:
+    """A panel's Backend call as a Textual thread worker named `name`, alone in its group:
+    a newer run cancels the one in flight (whose answer `post_answer` then drops), and
+    an error never ends the app (`answer` turns it into the panel's message)."""
+
+    def decorate(method: Callable[P, None]) -> Callable[P, Worker[None]]:
+        return work(method, thread=True, exclusive=True, group=name, name=name, exit_on_error=False)
+
+    return decorate
 
 
 class StepPanel(VerticalScroll):
@@ -111,12 +125,11 @@ class StepPanel(VerticalScroll):
     step_id: ClassVar[str]
     needs_graph: ClassVar[bool] = False
 
+    @dataclass
     class Navigate(Message):
         """Ask the app to show another step."""
 
-        def __init__(self, step_id: str) -> None:
-            super().__init__()
-            self.step_id = step_id
+        step_id: str
 
     class SessionChanged(Message):
         """The panel changed the session (the app saves it and refreshes step states)."""
@@ -124,12 +137,14 @@ class StepPanel(VerticalScroll):
     class SignedIn(Message):
         """Sign-in finished: the app tells every panel (`signed_in`)."""
 
+    @dataclass
     class Failed(Message, bubble=False):
-        """A worker's Backend call failed; the panel shows what to do (`show_error`)."""
+        """A worker's Backend call failed; the panel shows what to do (`show_error`).
 
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
+        A step that answers a failure its own way posts a kind of it, declared in the step
+        (`class ChecksFailed(StepPanel.Failed, bubble=False)`): its own handler gets it."""
+
+        error: BaseException
 
     def __init__(self, session: Session, backend: Backend) -> None:
         super().__init__(id=self.step_id, classes="step-panel")
@@ -268,7 +283,16 @@ class StepPanel(VerticalScroll):
             describe_error(error), title="Something went wrong", severity="error", markup=False
         )
 
+    def button_actions(self) -> Mapping[str, Callable[[], object]]:
+        """The step's own buttons: button id -> what pressing it does (override)."""
+        return {}
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        run = self.button_actions().get(event.button.id or "")
+        if run is not None:
+            event.stop()
+            run()
+            return
         target = None
         if event.button.has_class("nav-next"):
             self.go_through()

@@ -194,6 +194,27 @@ def _sso_key_lines(desired: Mapping[str, Any], current: Mapping[str, Any]) -> li
     return lines
 
 
+def _create(
+    chain: Chain,
+    object_type: ObjectType,
+    label: str,
+    details: list[str],
+    found: Found,
+    op: CreateSso | CreateProfile,
+) -> Action:
+    """Create the object; restoring one adue recorded that is gone is drift."""
+    return Action(
+        f"{chain}:create",
+        ActionKind.CREATE,
+        object_type,
+        chain,
+        f"Create {label}",
+        tuple(details),
+        drift=found.stored_id_missing,
+        op=op,
+    )
+
+
 def _update(
     chain: Chain,
     object_type: ObjectType,
@@ -253,12 +274,14 @@ def _sso_targets(
     return targets
 
 
-def _name_problem(where: str, what: str, found: Found) -> str:
-    """Why adue will not touch the object it found by name ("" = it will): several have
-    the name and none is ours, or ours has twins."""
+def _refused_by_name(where: str, what: str, found: Found, problems: list[str]) -> bool:
+    """Whether adue will not touch the object it found by name (the problem is added):
+    several have the name and none is ours, or ours has twins."""
     if found.conflict:
-        return _conflict(where, what, found)
-    return _twins_problem(where, what, found) if found.twins else ""
+        problems.append(_conflict(where, what, found))
+    elif found.twins:
+        problems.append(_twins_problem(where, what, found))
+    return bool(found.conflict or found.twins)
 
 
 def _conflict(where: str, what: str, found: Found) -> str:
@@ -327,9 +350,7 @@ def _sso_actions(
     sso: SsoDesired, state: TenantState, names: _Names, problems: list[str], notes: list[str]
 ) -> list[Action]:
     found = state.sso
-    problem = _name_problem("[sso_extension] name", "iOS device features policies", found)
-    if problem:
-        problems.append(problem)
+    if _refused_by_name("[sso_extension] name", "iOS device features policies", found, problems):
         return []
     spec = SsoPolicySpec(
         sso.name,
@@ -356,16 +377,7 @@ def _sso_actions(
                 0, f"the policy adue created (id {sso.policy_id}) is gone from the tenant"
             )
         actions.append(
-            Action(
-                "sso_extension:create",
-                ActionKind.CREATE,
-                ObjectType.SSO_POLICY,
-                Chain.SSO,
-                f"Create {label}",
-                tuple(details),
-                drift=found.stored_id_missing,
-                op=CreateSso(spec),
-            )
+            _create(Chain.SSO, ObjectType.SSO_POLICY, label, details, found, CreateSso(spec))
         )
         if desired_targets:
             actions.append(
@@ -595,9 +607,7 @@ def _profile_actions(
     notes: list[str],
 ) -> list[Action]:
     found = state.profile
-    problem = _name_problem("[enrollment_profile] name", "enrollment profiles", found)
-    if problem:
-        problems.append(problem)
+    if _refused_by_name("[enrollment_profile] name", "enrollment profiles", found, problems):
         return []
     refused: set[str] = set()  # device groups: a problem, so no target either
     for ref in profile.groups:
@@ -625,18 +635,8 @@ def _profile_actions(
             )
         if profile.mode != "account-driven":  # the default needs no word; the other does
             notes.append(facts(profile.mode).difference)
-        actions.append(
-            Action(
-                "enrollment_profile:create",
-                ActionKind.CREATE,
-                ObjectType.ENROLLMENT_PROFILE,
-                Chain.PROFILE,
-                f"Create {label}",
-                tuple(details),
-                drift=found.stored_id_missing,
-                op=CreateProfile(spec),
-            )
-        )
+        what, create = ObjectType.ENROLLMENT_PROFILE, CreateProfile(spec)
+        actions.append(_create(Chain.PROFILE, what, label, details, found, create))
     else:
         body, op = enrollment_profile_body(spec), UpdateProfile(spec)
         what = ObjectType.ENROLLMENT_PROFILE

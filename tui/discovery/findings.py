@@ -26,7 +26,7 @@ meaning.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from tui.findings import Finding, Status
@@ -110,13 +110,7 @@ class Hop:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "status": self.status,
-            "content_type": self.content_type,
-            "location": self.location,
-            "error": self.error,
-        }
+        return asdict(self)  # every field, in order: the --json hop
 
 
 @dataclass

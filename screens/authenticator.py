@@ -245,8 +245,10 @@ class AuthenticatorStep(StepPanel):
     # -- who gets it -------------------------------------------------------------------------
 
     @on(Checkbox.Changed, "#auth-same-groups")
-    def _same_changed(self, event: Checkbox.Changed) -> None:
-        self._save("same_groups_as_sso", event.value)
+    @on(GroupPicker.Changed, "#auth-groups")
+    def _audience_changed(self, event: Checkbox.Changed | GroupPicker.Changed) -> None:
+        key = "same_groups_as_sso" if isinstance(event, Checkbox.Changed) else "groups"
+        self._save(key, event.value)
         self._show_groups()
 
     @on(Checkbox.Changed, "#auth-web-clip")
@@ -257,11 +259,6 @@ class AuthenticatorStep(StepPanel):
         if self.session.get(STEP, "status") == "todo":
             self.session.set(STEP, "status", "in_progress")
         self.post_message(self.SessionChanged())
-
-    @on(GroupPicker.Changed, "#auth-groups")
-    def _groups_changed(self, event: GroupPicker.Changed) -> None:
-        self._save("groups", event.groups)
-        self._show_groups()
 
     def _show_groups(self) -> None:
         table = self.session.table(STEP)

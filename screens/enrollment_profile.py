@@ -8,7 +8,7 @@ the admin of the iOS/iPadOS minimum.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual import on
@@ -16,7 +16,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, RadioSet, Static, Switch
 
-from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
+from screens.widgets.field_check import (
+    PlainInput,
+    ProblemValidator,
+    checked_field,
+    show_problem,
+)
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateRadioButton, StateSwitch
@@ -64,6 +69,26 @@ def filter_problem(value: str) -> str:
     return guid_problem(text, "filter id") if text else ""
 
 
+# The typed fields: input id -> (session key, the field's name in its problem line,
+# its check, the hint shown while it is fine). Each has a message line, "#{id}-message".
+TEXT_FIELDS: dict[str, tuple[str, str, Callable[[str], str], str]] = {
+    "profile-name": (
+        "name",
+        "Profile name",
+        name_problem,
+        "Shown in Intune > Devices > By platform > iOS/iPadOS > Device onboarding >"
+        " Enrollment > Enrollment types.",
+    ),
+    "profile-description": ("description", "Description", description_problem, ""),
+    "profile-filter": (
+        "filter_id",
+        "Assignment filter",
+        filter_problem,
+        "The filter goes on every target of the profile; plan checks that it exists.",
+    ),
+}
+
+
 def profile_problems(table: Mapping[str, Any]) -> list[str]:
     """Why the step is not done yet ([] = complete and valid)."""
     problems = [
@@ -101,23 +126,16 @@ class EnrollmentProfileStep(StepPanel):
         table = self.session.table(STEP)
         mode = str(self.session.get(STEP, "mode"))
         yield Static(OLD_IOS_NOTE, id="profile-old-ios", classes="profile-note")
-        yield Static("Profile name", classes="field-label")
-        yield PlainInput(
-            str(table.get("name", "")),
-            id="profile-name",
-            validators=[ProblemValidator(name_problem)],
-            validate_on=["changed"],
+        yield from checked_field(
+            "Profile name", str(table.get("name", "")), name_problem, id="profile-name"
         )
-        yield Static("", id="profile-name-message", classes="field-message")
-        yield Static("Description (optional)", classes="field-label")
-        yield PlainInput(
+        yield from checked_field(
+            "Description (optional)",
             str(table.get("description", "")),
+            description_problem,
             id="profile-description",
             placeholder="e.g. Personal iPhones and iPads",
-            validators=[ProblemValidator(description_problem)],
-            validate_on=["changed"],
         )
-        yield Static("", id="profile-description-message", classes="field-message")
         yield GroupPicker(
             self.backend,
             groups=table.get("groups") or [],
@@ -159,11 +177,12 @@ class EnrollmentProfileStep(StepPanel):
 
     def on_mount(self) -> None:
         super().on_mount()
-        for field_id in ("profile-name", "profile-description", "profile-filter"):
+        for field_id in TEXT_FIELDS:
             field = self.query_one(f"#{field_id}", Input)
             field.validate(field.value)
-        self._show_name_problem(self.query_one("#profile-name", Input).value)
-        self._show_description_problem(self.query_one("#profile-description", Input).value)
+        # The filter's line stays empty until it is typed in (it has no hint of its own yet).
+        for field_id in ("profile-name", "profile-description"):
+            self._show_problem(field_id, self.query_one(f"#{field_id}", Input).value)
         self._show_groups_problem()
         if self.session.get(STEP, "status") != "todo":
             self.update_status()
@@ -194,50 +213,26 @@ class EnrollmentProfileStep(StepPanel):
 
     # -- fields ---------------------------------------------------------------------------------
 
-    def _show_name_problem(self, value: str) -> str:
-        problem = name_problem(value)
+    def _show_problem(self, field_id: str, value: str) -> str:
+        """The typed field's problem (or hint) on its message line; "" when it is fine."""
+        _, label, problem_of, hint = TEXT_FIELDS[field_id]
+        problem = problem_of(value)
         show_problem(
-            self.query_one("#profile-name-message", Static),
-            f"Profile name: {problem}" if problem else "",
-            "Shown in Intune > Devices > By platform > iOS/iPadOS > Device onboarding >"
-            " Enrollment > Enrollment types.",
-        )
-        return problem
-
-    def _show_description_problem(self, value: str) -> str:
-        problem = description_problem(value)
-        show_problem(
-            self.query_one("#profile-description-message", Static),
-            f"Description: {problem}" if problem else "",
+            self.query_one(f"#{field_id}-message", Static),
+            f"{label}: {problem}" if problem else "",
+            hint,
         )
         return problem
 
     @on(Input.Changed, "#profile-name")
-    def _name_changed(self, event: Input.Changed) -> None:
-        if not self._show_name_problem(event.value):
-            self._save("name", event.value.strip())
-        else:
-            self.update_status()
-
     @on(Input.Changed, "#profile-description")
-    def _description_changed(self, event: Input.Changed) -> None:
-        if not self._show_description_problem(event.value):
-            self._save("description", event.value.strip())
-        else:
-            self.update_status()
-
     @on(Input.Changed, "#profile-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        problem = filter_problem(event.value)
-        show_problem(
-            self.query_one("#profile-filter-message", Static),
-            f"Assignment filter: {problem}" if problem else "",
-            "The filter goes on every target of the profile; plan checks that it exists.",
-        )
-        if not problem:
-            self._save("filter_id", event.value.strip())
+    def _typed(self, event: Input.Changed) -> None:
+        field_id = event.input.id or ""
+        if self._show_problem(field_id, event.value):
+            self.update_status()  # bad input is never saved
         else:
-            self.update_status()
+            self._save(TEXT_FIELDS[field_id][0], event.value.strip())
 
     @on(RadioSet.Changed, "#profile-mode")
     def _mode_changed(self, event: RadioSet.Changed) -> None:
@@ -259,13 +254,9 @@ class EnrollmentProfileStep(StepPanel):
         self._save("filter_type", "exclude" if event.pressed.id == "filter-exclude" else "include")
 
     @on(Switch.Changed, "#profile-all-users")
-    def _all_users_changed(self, event: Switch.Changed) -> None:
-        self._save("all_users", event.value)
-        self._show_groups_problem()
-
     @on(GroupPicker.Changed, "#profile-groups")
-    def _groups_changed(self, event: GroupPicker.Changed) -> None:
-        self._save("groups", event.groups)
+    def _audience_changed(self, event: Switch.Changed | GroupPicker.Changed) -> None:
+        self._save("all_users" if isinstance(event, Switch.Changed) else "groups", event.value)
         self._show_groups_problem()
 
     def _show_groups_problem(self) -> None:

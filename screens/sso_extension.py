@@ -19,7 +19,11 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, RadioSet, Select, Static, Switch
 
 from screens.widgets.bundle_id_editor import BundleIdEditor
-from screens.widgets.field_check import PlainInput, ProblemValidator, show_problem
+from screens.widgets.field_check import (
+    PlainInput,
+    checked_field,
+    show_problem,
+)
 from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateRadioButton, StateSwitch
@@ -119,14 +123,9 @@ class SsoExtensionStep(StepPanel):
 
     def compose_body(self) -> ComposeResult:
         table = self.session.table(STEP)
-        yield Static("Policy name", classes="field-label")
-        yield PlainInput(
-            str(table.get("name", "")),
-            id="sso-name",
-            validators=[ProblemValidator(name_problem)],
-            validate_on=["changed"],
+        yield from checked_field(
+            "Policy name", str(table.get("name", "")), name_problem, id="sso-name"
         )
-        yield Static("", id="sso-name-message", classes="field-message")
 
         yield Static("Apps that use the extension", classes="section-title")
         yield Static(
@@ -303,13 +302,10 @@ class SsoExtensionStep(StepPanel):
         self._show_assignment_problem()
 
     @on(GroupPicker.Changed, "#sso-groups")
-    def _groups_changed(self, event: GroupPicker.Changed) -> None:
-        self._save("groups", event.groups)
-        self._show_assignment_problem()
-
     @on(GroupPicker.Changed, "#sso-exclude")
-    def _excluded_changed(self, event: GroupPicker.Changed) -> None:
-        self._save("exclude_groups", event.groups)
+    def _groups_changed(self, event: GroupPicker.Changed) -> None:
+        key = "groups" if event.picker.id == "sso-groups" else "exclude_groups"
+        self._save(key, event.groups)
         self._show_assignment_problem()
 
     def _show_assignment_problem(self) -> None:

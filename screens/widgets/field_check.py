@@ -13,6 +13,7 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.content import Content
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.text import safe_lines, visible_chars
@@ -64,3 +65,21 @@ def show_problem(message: Static, problem: str, hint: str = "") -> None:
     text = problem[:1].upper() + problem[1:] if problem else hint
     message.update(Content(safe_lines(text)))
     message.set_class(bool(problem), "-error")
+
+
+def checked_field(
+    label: str, value: str, problem: Callable[[str], str], *, id: str, placeholder: str = ""
+) -> list[Widget]:
+    """A text field checked as you type: its label, the Input (`-invalid` while `problem`
+    finds one) and its message line `#{id}-message`, for `show_problem`."""
+    return [
+        Static(label, classes="field-label"),
+        PlainInput(
+            value,
+            id=id,
+            placeholder=placeholder,
+            validators=[ProblemValidator(problem)],
+            validate_on=["changed"],
+        ),
+        Static("", id=f"{id}-message", classes="field-message"),
+    ]

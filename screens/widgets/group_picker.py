@@ -86,6 +86,11 @@ class GroupPicker(ListField):
         def control(self) -> GroupPicker:
             return self.picker
 
+        @property
+        def value(self) -> list[dict[str, str]]:
+            """The selection, under the name Textual's fields give what they changed to."""
+            return self.groups
+
     @dataclass
     class SearchAnswered(Message, bubble=False):
         """A page of results: the first of a search, or the next one (`append`)."""

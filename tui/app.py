@@ -109,7 +109,9 @@ class AdueApp(App[int]):
             # Only the current step is built now; the others on their first visit,
             # so the first frame does not wait for eight panels.
             with ContentSwitcher(id="steps", initial=self.session.current_step):
-                yield self._make_panel(self.session.current_step)
+                panel = self._make_panel(self.session.current_step)
+                panel.focus_on_compose = True  # focused before its fields mount
+                yield panel
         yield Footer()
 
     def on_mount(self) -> None:

@@ -151,8 +151,24 @@ class StepPanel(VerticalScroll):
         self.session = session
         self.backend = backend
         self.step = get_step(self.step_id)
+        # Set by the app on the panel it opens on: see `_take_focus`.
+        self.focus_on_compose = False
+
+    def _take_focus(self) -> None:
+        """Focus this panel now, before its children mount.
+
+        Textual re-styles a widget's whole subtree when its focus changes: focused once
+        its fields are there (the app's on_mount), the panel re-styled every one of
+        them before the first frame (6% of the sign-in form's start-up instructions).
+        Set as Textual's own auto-focus sets it; the Focus event that follows then
+        changes nothing, and the app's later focus() finds it focused.
+        """
+        self.has_focus = True
+        self.screen.set_focus(self)
 
     def compose(self) -> ComposeResult:
+        if self.focus_on_compose:
+            self._take_focus()
         yield Static(self.step.title, classes="step-title")
         yield Static(self.step.summary, classes="step-summary")
         if self.needs_graph:

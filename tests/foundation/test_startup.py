@@ -7,6 +7,16 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
+from textual.widget import Widget
+
+from screens.widgets.step_panel import StepPanel
+from tui.app import AdueApp
+from tui.session import Session
 
 HEAVY = ("textual", "msgraph", "azure.identity", "kiota_abstractions", "uvicorn", "starlette")
 
@@ -141,3 +151,29 @@ def test_a_usage_error_after_a_command_is_the_full_parsers() -> None:
     assert result.returncode == 64
     assert "invalid choice: 'frobnicate'" in result.stderr
     assert "check" in result.stderr  # every command among the choices, not only `plan`
+
+
+async def test_the_opening_step_is_focused_before_its_fields_mount(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Focused after its fields mount, the panel had Textual re-style every one of them
+    # again before the first frame (StepPanel._take_focus). Also where a key typed during
+    # start-up goes: to the step from the start, never to the step list first.
+    session = Session.open(tmp_path / "s.toml", lock=False)
+    session.set("tenant", "tenant_id", "contoso.example")  # the real-tenant sign-in form
+    focused_when_styled: dict[int, object] = {}
+    apply = Stylesheet.apply
+
+    def recording_apply(self: Stylesheet, node: DOMNode, *args: Any, **kwargs: Any) -> None:
+        if isinstance(node, Widget) and node.is_attached:
+            focused_when_styled.setdefault(id(node), node.screen.focused)
+        apply(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", recording_apply)
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)):
+        panel = app.query_one("#sign_in", StepPanel)
+        fields = list(panel.walk_children(Widget))
+        assert len(fields) > 20  # the form's labels, Selects, Inputs and buttons
+        assert app.focused is panel
+        assert all(focused_when_styled[id(field)] is panel for field in fields)

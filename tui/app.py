@@ -23,6 +23,7 @@ from screens.steps import APP_STYLESHEET, panel_class, preload_panels
 from screens.widgets.step_list import StepIndicator, StepList
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.wizard_header import WizardHeader
+from screens.widgets.wizard_screen import WizardScreen
 from tui import startup_gc
 from tui.backend import Backend, SandboxInfo, WizardOptions
 from tui.session import Session
@@ -96,7 +97,7 @@ class AdueApp(App[int]):
         # before the first frame.
         width = self.size.width
         wide = next(name for edge, name in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= edge)
-        return Screen(id="_default", classes=wide)
+        return WizardScreen(id="_default", classes=wide)
 
     def compose(self) -> ComposeResult:
         # Header and step list start with their final content, so that nothing has to

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widget import Widget
 
 from screens.widgets.step_panel import StepPanel
@@ -177,3 +179,26 @@ async def test_the_opening_step_is_focused_before_its_fields_mount(
         assert len(fields) > 20  # the form's labels, Selects, Inputs and buttons
         assert app.focused is panel
         assert all(focused_when_styled[id(field)] is panel for field in fields)
+
+
+async def test_the_first_screen_is_not_restyled_whole_before_its_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its widgets were styled as they mounted; Textual's re-styling of the whole screen
+    # at its first resume repeated that for each (WizardScreen). Snapshots and
+    # test_styles.py check that the styles are still right.
+    session = Session.open(tmp_path / "s.toml", lock=False)
+    restyled: list[DOMNode] = []
+    update_styles = App.update_styles
+
+    def recording_update_styles(self: App[Any], node: DOMNode, animate: bool = True) -> None:
+        if isinstance(node, Screen):
+            restyled.append(node)
+        update_styles(self, node, animate)
+
+    monkeypatch.setattr(App, "update_styles", recording_update_styles)
+    app = AdueApp(session, sandbox=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#sign_in", StepPanel).is_mounted
+        assert restyled == []

@@ -11,7 +11,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import EXIT_ERROR, EXIT_OK, add_tenant_command
+from tui.commands.common import EXIT_ERROR, add_tenant_command
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
@@ -60,16 +60,12 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         print_json,
         print_plan,
         with_tenant,
-        write_in_tenant,
     )
+    from tui.commands.writes import cannot_ask, run_write
     from tui.graph.target import record_target
     from tui.rollout.apply import Progress, apply_plan
 
-    if not args.yes and not sys.stdin.isatty():
-        say(
-            "adue apply: not asking for confirmation because input is not a terminal: "
-            "pass --yes to apply without asking (review with adue plan first)"
-        )
+    if cannot_ask("apply", args, "apply without asking (review with adue plan first)"):
         return EXIT_ERROR
     session = open_session(args, "apply", writes=True)
     if session is None:
@@ -103,24 +99,16 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             print("\nApplying:")
         return await apply_plan(client, session, plan, show)
 
-    done = write_in_tenant(
+    return run_write(
         "apply",
         session,
         lambda: planned_in_tenant(args, session, apply, writes=True),
         args=args,
         stopped_by=stopped_by,
         interrupted=lambda exc: _interrupted(session, args, exc, stopped_by),
+        refused=lambda: EXIT_ERROR,
+        print_result=_print_result,
     )
-    if isinstance(done, int):
-        return done
-    target, result = done
-    if result is None:
-        return EXIT_ERROR
-    if args.json:
-        print_json(with_tenant(result.to_dict(), target))
-    else:
-        _print_result(result, args.session)
-    return EXIT_OK if result.ok else EXIT_ERROR
 
 
 def _print_result(result: ApplyResult, session_path: str) -> None:

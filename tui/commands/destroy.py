@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import EXIT_ERROR, EXIT_OK, add_tenant_command
+from tui.commands.common import EXIT_ERROR, add_tenant_command
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
@@ -113,13 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.common import say
-    from tui.commands.plan_common import (
-        in_tenant,
-        open_session,
-        print_json,
-        with_tenant,
-        write_in_tenant,
-    )
+    from tui.commands.plan_common import in_tenant, open_session, print_json
+    from tui.commands.writes import cannot_ask, run_write
     from tui.rollout.destroy import (
         make_destroy_plan,
         pending_apply,
@@ -127,11 +122,7 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         settle_interrupted_apply,
     )
 
-    if not args.yes and not sys.stdin.isatty():
-        say(
-            "adue destroy: not asking for confirmation because input is not a terminal: "
-            "pass --yes to delete without asking"
-        )
+    if cannot_ask("destroy", args, "delete without asking"):
         return EXIT_ERROR
     session = open_session(args, "destroy", writes=True)
     if session is None:
@@ -159,27 +150,22 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
             print("\nUndoing:")
         return await run_destroy(client, session, plan, show)
 
-    done = write_in_tenant(
+    def refuse() -> int:
+        say(f"adue destroy: {refused[0] if refused else 'nothing deleted'}.")
+        if args.json:
+            print_json({"version": 1, "result": "refused", "reason": refused[:1]})
+        return EXIT_ERROR
+
+    return run_write(
         "destroy",
         session,
         lambda: in_tenant(args, session, destroy, writes=True),
         args=args,
         stopped_by=stopped_by,
         interrupted=lambda exc: _interrupted(args, exc, stopped_by),
+        refused=refuse,
+        print_result=_print_result,
     )
-    if isinstance(done, int):
-        return done
-    target, result = done
-    if result is None:
-        say(f"adue destroy: {refused[0] if refused else 'nothing deleted'}.")
-        if args.json:
-            print_json({"version": 1, "result": "refused", "reason": refused[:1]})
-        return EXIT_ERROR
-    if args.json:
-        print_json(with_tenant(result.to_dict(), target))
-    else:
-        _print_result(result, args.session)
-    return EXIT_OK if result.ok else EXIT_ERROR
 
 
 def _print_result(result: DestroyResult, session_path: str) -> None:

@@ -109,24 +109,15 @@ def mint_token(
     oid: str | None = None,
 ) -> str:
     """A sandbox access token for `upn` with the given delegated scopes, signed with `secret`."""
-    now = int(time.time())
-    payload = {
-        "aud": GRAPH_AUDIENCE,
-        "iss": f"https://sts.windows.net/{tenant_id}/",
-        "iat": now,
-        "nbf": now,
-        "exp": now + int(expires_in),
-        "tid": tenant_id,
+    claims = {
         "upn": upn,
         "unique_name": upn,
         "name": name or upn,
         "oid": oid or str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{tenant_id}:{upn}")),
         "scp": " ".join(scopes),
         "app_displayname": "adue sandbox",
-        "ver": "1.0",
-        "jti": uuid.uuid4().hex,
     }
-    return _sign(secret, payload)
+    return _sign_claims(secret, tenant_id, expires_in, claims)
 
 
 def mint_app_token(
@@ -144,6 +135,19 @@ def mint_app_token(
     reference): the application permissions in `roles`, no `scp`, no `upn`, `idtyp` "app",
     `oid` the app's service principal in that tenant.
     """
+    claims = {
+        "appid": app_id,
+        "app_displayname": app_name,
+        "idtyp": "app",
+        "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{tenant_id}:sp:{app_id}")),
+        "roles": list(roles),
+    }
+    return _sign_claims(secret, tenant_id, expires_in, claims)
+
+
+def _sign_claims(secret: bytes, tenant_id: str, expires_in: int, claims: dict[str, Any]) -> str:
+    """`claims` signed between the claims every sandbox token carries (audience, issuer,
+    validity from now, tenant) and its version and unique id, in Entra ID's order."""
     now = int(time.time())
     payload = {
         "aud": GRAPH_AUDIENCE,
@@ -152,11 +156,7 @@ def mint_app_token(
         "nbf": now,
         "exp": now + int(expires_in),
         "tid": tenant_id,
-        "appid": app_id,
-        "app_displayname": app_name,
-        "idtyp": "app",
-        "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{tenant_id}:sp:{app_id}")),
-        "roles": list(roles),
+        **claims,
         "ver": "1.0",
         "jti": uuid.uuid4().hex,
     }

@@ -7,28 +7,24 @@ It holds the tenant only: never a token.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tui.files import write_private
 from tui.sandbox.tenant import Tenant
 
 FORMAT = 1
+T = TypeVar("T")
 
 
 def load_state(path: Path) -> Tenant:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise ValueError(f"sandbox state file {path} is not valid JSON: {error}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(
-            f"sandbox state file {path} is not a format-{FORMAT} adue sandbox state; "
-            "delete it or pass another --state path"
-        )
-    try:
-        return Tenant.from_json(data["tenant"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"sandbox state file {path} is damaged: {error}") from None
+    return _load(
+        path,
+        FORMAT,
+        f"not a format-{FORMAT} adue sandbox state",
+        lambda data: Tenant.from_json(data["tenant"]),
+    )
 
 
 def save_state(path: Path, tenant: Tenant) -> None:
@@ -51,16 +47,26 @@ def save_fleet_texts(path: Path, tenant_texts: list[str]) -> None:
 
 
 def load_fleet_state(path: Path) -> list[Tenant]:
+    return _load(
+        path,
+        FLEET_FORMAT,
+        f"not a fleet sandbox's state (format {FLEET_FORMAT})",
+        lambda data: [Tenant.from_json(item) for item in data["tenants"]],
+    )
+
+
+def _load(path: Path, fmt: int, not_this: str, tenants: Callable[[dict[str, Any]], T]) -> T:
+    """`tenants` of the state file at `path` when it is JSON of format `fmt`; else a
+    ValueError naming the file (`not_this` says which kind it is not), never a traceback."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as error:
         raise ValueError(f"sandbox state file {path} is not valid JSON: {error}") from None
-    if not isinstance(data, dict) or data.get("format") != FLEET_FORMAT:
+    if not isinstance(data, dict) or data.get("format") != fmt:
         raise ValueError(
-            f"sandbox state file {path} is not a fleet sandbox's state (format "
-            f"{FLEET_FORMAT}); delete it or pass another --state path"
+            f"sandbox state file {path} is {not_this}; delete it or pass another --state path"
         )
     try:
-        return [Tenant.from_json(item) for item in data["tenants"]]
+        return tenants(data)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"sandbox state file {path} is damaged: {error}") from None

@@ -68,6 +68,13 @@ T = TypeVar("T")
 # user of the machine could start a sign-in on the loopback port and get a token.
 SANDBOX_AUTO_APPROVE_SECONDS = 4.0
 
+# Held while a thread imports the Graph stack (azure.identity, msgraph, kiota): the
+# start-up worker's warm_up and a sign-in (a resumed one starts at once) would otherwise
+# import the same packages in two threads, and msgraph's modules import each other in a
+# cycle, so one thread can be handed the other's half-initialised module (ImportError
+# "cannot import name ... from partially initialized module").
+_GRAPH_IMPORTS = threading.Lock()
+
 
 class NotSignedIn(RuntimeError):
     """A Graph call was asked for before sign-in finished."""
@@ -249,6 +256,18 @@ class Backend:
             raise NotSignedIn("Sign in first (step 1).")
         return self._client
 
+    def _build_client(
+        self, credential: TokenCredential, *, graph_root: str, scopes: Sequence[str]
+    ) -> GraphClient:
+        """A Graph client this backend closes; its first build imports msgraph and kiota
+        (under _GRAPH_IMPORTS: the start-up worker may be importing them too)."""
+        from tui.graph.client import build_graph_client
+
+        with _GRAPH_IMPORTS:
+            client = build_graph_client(credential, graph_root=graph_root, scopes=scopes)
+        self._clients.append(client)
+        return client
+
     def _use_client(self, client: GraphClient) -> None:
         self._client = client
         self._clients.append(client)
@@ -263,8 +282,9 @@ class Backend:
         small types, so the ~1.6 s first deserialisation of msgraph's models never
         happens at all.
         """
-        import azure.identity  # noqa: F401
-        from msgraph.graph_service_client import GraphServiceClient  # noqa: F401
+        with _GRAPH_IMPORTS:
+            import azure.identity  # noqa: F401
+            from msgraph.graph_service_client import GraphServiceClient  # noqa: F401
 
     def start_sandbox(self) -> SandboxInfo | None:
         """In sandbox mode, start the built-in tenant; its state lives beside the session."""
@@ -343,18 +363,17 @@ class Backend:
         sign-in (or a non-interactive method) gets a token.
         """
         from tui.graph.auth import build_credential, sign_in
-        from tui.graph.client import build_graph_client
 
         settings = self.settings()
         if self._sandbox is not None and self._owns_sandbox:
             prompt = self._sandbox.approving(prompt, SANDBOX_AUTO_APPROVE_SECONDS)
-        credential = build_credential(settings, prompt=prompt, cancel=cancel)
-        self._credentials.append(credential.credential)
+        with _GRAPH_IMPORTS:  # both import what they need: never beside warm_up
+            credential = build_credential(settings, prompt=prompt, cancel=cancel)
+            self._credentials.append(credential.credential)
         signed_in = sign_in(credential, cancel=cancel, interactive=interactive)
-        client = build_graph_client(
+        client = self._build_client(
             credential.credential, graph_root=settings.graph_root, scopes=settings.scopes
         )
-        self._clients.append(client)
         # The tenant the token is for must be the session's (TenantMismatch otherwise):
         # a sign-in to another tenant never becomes the wizard's client.
         self.target = self.run(self._confirm_target(client))

@@ -54,7 +54,7 @@ class FleetTenantBackend(Backend):
         interactive: bool = True,  # noqa: ARG002 - Backend.sign_in's keyword; signed in already
     ) -> SignedIn:
         from tui.graph.auth import SignedIn
-        from tui.graph.client import build_graph_client, sign_in_error
+        from tui.graph.client import sign_in_error
         from tui.graph.operations import decode_access_token
 
         credential = self.connector.credential_for(self.fleet_tenant)
@@ -67,7 +67,7 @@ class FleetTenantBackend(Backend):
             if isinstance(exc, ClientAuthenticationError):
                 raise sign_in_error(exc) from exc
             raise
-        client = build_graph_client(
+        client = self._build_client(
             credential, graph_root=self.connector.graph_root_for(self.fleet_tenant), scopes=scopes
         )
         self.target = self.run(self._confirm_target(client))

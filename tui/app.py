@@ -8,13 +8,16 @@ workers, through tui functions.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import WorkerState
@@ -118,12 +121,26 @@ class AdueApp(App[int]):
     def on_mount(self) -> None:
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
 
+    @dataclass
+    class SandboxStarted(Message):
+        """The start-up worker started the built-in tenant (`adue --sandbox`)."""
+
+        info: SandboxInfo
+
+    @dataclass
+    class ResumeSignIn(Message):
+        """The start-up worker found a resumed session that signs in again by itself;
+        `interactive`: the sandbox's self-approving device code, else a silent sign-in."""
+
+        interactive: bool
+
     def on_ready(self) -> None:
         # Textual's Ready comes once the first frame is on the terminal. Only now start the
         # sandbox (if any) and warm msgraph up, in a thread: neither may delay the first
         # frame (a thread importing competes for the interpreter) nor freeze the UI.
-        self.run_worker(self._prepare_backend, name="prepare", thread=True, exit_on_error=False)
+        self._prepare_backend()
 
+    @work(thread=True, name="prepare", exit_on_error=False)
     def _prepare_backend(self) -> None:
         try:
             self._start_backend()
@@ -133,7 +150,7 @@ class AdueApp(App[int]):
     def _start_backend(self) -> None:
         info = self.backend.start_sandbox()
         if info is not None:
-            self.call_from_thread(self._sandbox_started, info)
+            self.post_message(self.SandboxStarted(info))
         # Import every step's module here, off the UI thread, so that a step's first
         # visit does not stall the UI while Python loads its widgets.
         preload_panels()
@@ -142,13 +159,15 @@ class AdueApp(App[int]):
             # cached sign-in, a token), so the step the person lands on can read the tenant.
             mode = self.backend.resume_mode()
             if mode:
-                self.call_from_thread(
-                    self.run_worker,
-                    self._resume_sign_in(interactive=mode == "interactive"),
-                    name="resume",
-                    exit_on_error=False,
-                )
+                self.post_message(self.ResumeSignIn(interactive=mode == "interactive"))
         self.backend.warm_up()
+
+    def on_adue_app_resume_sign_in(self, message: ResumeSignIn) -> None:
+        self.run_worker(
+            self._resume_sign_in(interactive=message.interactive),
+            name="resume",
+            exit_on_error=False,
+        )
 
     async def _resume_sign_in(self, *, interactive: bool) -> None:
         from screens.sign_in import SignInStep
@@ -163,8 +182,8 @@ class AdueApp(App[int]):
             await switcher.mount(panel)
         panel.start_sign_in(interactive=interactive)
 
-    def _sandbox_started(self, info: SandboxInfo) -> None:
-        self.sandbox_info = info
+    def on_adue_app_sandbox_started(self, message: SandboxStarted) -> None:
+        self.sandbox_info = info = message.info
         if not self.screen_stack:
             return  # closing down
         self._refresh_header()

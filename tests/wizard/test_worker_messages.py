@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Select
+from textual.worker import Worker, WorkerState
 
 from screens.dialogs.confirm import ConfirmDialog
 from screens.priority import PriorityStep
@@ -126,4 +127,49 @@ async def test_a_sign_in_that_cannot_start_posts_its_failure(tmp_path: Path) -> 
     assert "tenant" in str(failed.error).lower()
     assert posted.of(SignInStep.Done) == []
     assert posted.of(SignInStep.DeviceCode) == []
+    session.close()
+
+
+async def test_the_start_up_worker_posts_the_sandbox_then_the_resumed_sign_in(
+    tmp_path: Path, demo_sandbox_shared: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session whose sign-in was done, in sandbox mode: the start-up worker posts the
+    sandbox it started, then asks for the sign-in again (the sandbox's own, interactive);
+    the app takes both, in that order, and the wizard ends up signed in."""
+    session = new_session(tmp_path, "review")
+    monkeypatch.setenv("ADUE_ACCESS_TOKEN", demo_sandbox_shared.token)
+    backend = Backend(session, WizardOptions(auth="token"), running_sandbox=demo_sandbox_shared)
+    app = AdueApp(session, backend=backend)
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
+        await until(pilot, lambda: backend.signed_in is not None, what="the resumed sign-in")
+    assert posted.kinds(AdueApp.SandboxStarted, AdueApp.ResumeSignIn) == [
+        "SandboxStarted",
+        "ResumeSignIn",
+    ]
+    (started,) = posted.of(AdueApp.SandboxStarted)
+    assert started.info.graph_url == demo_sandbox_shared.graph_url
+    assert app.sandbox_info is started.info
+    (resume,) = posted.of(AdueApp.ResumeSignIn)
+    assert resume.interactive is True
+
+
+async def test_a_fresh_session_without_the_sandbox_posts_no_start_up_message(
+    tmp_path: Path,
+) -> None:
+    session = Session.open(tmp_path / "s.toml", lock=False)
+    app = AdueApp(session, backend=Backend(session, WizardOptions()))
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
+        await until(
+            pilot,
+            lambda: any(
+                m.worker.name == "prepare" and m.state is WorkerState.SUCCESS
+                for m in posted.of(Worker.StateChanged)
+            ),
+            what="the start-up worker's end",
+        )
+    assert posted.of(AdueApp.SandboxStarted) == []
+    assert posted.of(AdueApp.ResumeSignIn) == []
+    assert app.sandbox_info is None
     session.close()

@@ -1,5 +1,6 @@
 """Typed messages the fleet table's thread workers post to it (post_message is
-thread-safe): the sign-in's device code and end, each tenant's apply progress, the end."""
+thread-safe): the rows read from the sessions, the sign-in's device code and end, each
+tenant's apply progress, the end."""
 
 from __future__ import annotations
 
@@ -7,8 +8,17 @@ from collections.abc import Sequence
 
 from textual.message import Message
 
-from tui.fleet.board import TenantProgress
+from tui.fleet.board import TenantProgress, TenantRow
 from tui.graph.auth import DeviceCodePrompt
+
+
+class RowsRead(Message, bubble=False):
+    """Every tenant's row, read from its session file (at the start, on reload, after an
+    apply); for the screen alone."""
+
+    def __init__(self, rows: Sequence[TenantRow]) -> None:
+        super().__init__()
+        self.rows = list(rows)
 
 
 class DeviceCodeShown(Message):

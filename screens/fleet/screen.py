@@ -20,13 +20,20 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from screens.fleet.detail import TenantDetail
-from screens.fleet.messages import ApplyEnded, DeviceCodeShown, SignInEnded, TenantProgressed
+from screens.fleet.messages import (
+    ApplyEnded,
+    DeviceCodeShown,
+    RowsRead,
+    SignInEnded,
+    TenantProgressed,
+)
 from screens.fleet.table import FleetTable
 from screens.widgets.literal import literal
 from tui.error_text import describe_error
-from tui.fleet.board import FleetBoard, TenantProgress, TenantRow, summary_line
+from tui.fleet.board import FleetBoard, TenantProgress, summary_line
 from tui.graph.auth import DeviceCodePrompt
 
 
@@ -108,11 +115,12 @@ class FleetScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="fleet-rows", exit_on_error=False)
     def reload_rows(self) -> None:
         rows = self.board.rows()  # a file read per tenant: off the event loop
-        self.app.call_from_thread(self._show_rows, rows)
+        if not get_current_worker().is_cancelled:  # a newer reload's rows are the ones
+            self.post_message(RowsRead(rows))
 
-    def _show_rows(self, rows: list[TenantRow]) -> None:
+    def on_rows_read(self, message: RowsRead) -> None:
         table = self.query_one(FleetTable)
-        table.show_rows(rows)
+        table.show_rows(message.rows)
         self._show_detail()
 
     def action_reload(self) -> None:

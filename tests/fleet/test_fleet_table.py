@@ -478,3 +478,50 @@ async def test_the_app_secret_is_asked_in_the_table_when_the_environment_has_non
 
 def files_holding(folder: Path, text: str) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and text in p.read_text(errors="replace")]
+
+
+async def test_the_tables_workers_post_the_rows_read_and_the_sign_in_as_messages(
+    ten: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows read off the event loop come as RowsRead (at the start, and on r with what a
+    session records now); s signs in (the app's secret: no person) and posts SignInEnded."""
+    from screens.fleet.messages import DeviceCodeShown, RowsRead, SignInEnded
+    from tests.wizard.conftest import Posted
+
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", ten.fleet_client_secret)
+    board = board_for(fleet_file(ten, tmp_path))
+    app = FleetApp(board)
+    posted = Posted()
+    async with app.run_test(size=(120, 40), message_hook=posted) as pilot:
+        await settled(pilot)
+        (first,) = posted.of(RowsRead)
+        assert [row.label for row in first.rows] == [m.label for m in ten.fleet]
+        assert all(row.known for row in first.rows)
+        t03 = next(row for row in first.rows if row.label == "t03")
+        assert t03.steps[0] == "todo"
+
+        session = board.open_session("t03")
+        session.set("sign_in", "status", "done")
+        session.save()
+        session.close()
+        await pilot.press("r")
+        await settled(pilot)
+        reread = posted.of(RowsRead)
+        assert len(reread) == 2
+        t03 = next(row for row in reread[1].rows if row.label == "t03")
+        assert t03.steps[0] == "done"
+        assert rows(app)["t03"][3].startswith("●")
+
+        await pilot.press("s")
+        for _ in range(600):
+            await pilot.pause(0.05)
+            if posted.of(SignInEnded):
+                break
+    # SignInEnded bubbles on from the screen to the app: the hook sees it at each
+    (ended,) = {id(m): m for m in posted.of(SignInEnded)}.values()
+    assert ended.error == ""
+    assert ended.account
+    assert not ended.then_apply
+    assert ended.then_open == ""
+    assert posted.of(DeviceCodeShown) == []
+    board.close()

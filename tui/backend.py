@@ -234,12 +234,9 @@ class Backend:
                 if current is future:
                     del self._groups[group]
 
-    def run(self, coroutine: Awaitable[T], timeout: float | None = None) -> T:
-        """Run a coroutine on the Graph loop and wait (the headless tools' and tests' way;
-        screens call the domain methods below)."""
-        return self._submit(coroutine).result(timeout)
-
     def _call(self, coroutine: Awaitable[T], group: str | None = None) -> T:
+        """Run a coroutine on the Graph loop and wait: the domain methods' way (and the
+        fleet tenant backend's); nothing outside this class runs coroutines here."""
         return self._submit(coroutine, group).result()
 
     def cancel(self, group: str) -> None:
@@ -250,8 +247,8 @@ class Backend:
             future.cancel()
 
     @property
-    def client(self) -> GraphClient:
-        """The signed-in Graph client (not for screens: they call the domain methods)."""
+    def _graph(self) -> GraphClient:
+        """The signed-in Graph client (only the domain methods below use it)."""
         if self._client is None:
             raise NotSignedIn("Sign in first (step 1).")
         return self._client
@@ -310,11 +307,6 @@ class Backend:
                 else sb.device_auto_approve_seconds or 0.0
             ),
         )
-
-    @property
-    def sandbox(self) -> RunningSandbox | None:
-        """The running sandbox (tests and the fleet; screens use `check_discovery`)."""
-        return self._sandbox
 
     # signing in
 
@@ -376,7 +368,7 @@ class Backend:
         )
         # The tenant the token is for must be the session's (TenantMismatch otherwise):
         # a sign-in to another tenant never becomes the wizard's client.
-        self.target = self.run(self._confirm_target(client))
+        self.target = self._call(self._confirm_target(client))
         self._use_client(client)
         self.signed_in = signed_in
         return signed_in
@@ -405,13 +397,13 @@ class Backend:
 
         async def fresh() -> ApplyResult:
             # The tenant check rides in the plan's first $batch: passed before any use.
-            pin = self._pin(self.client)
-            self.target, plan = await pinned_plan(self.client, self.session.data, pin)
+            pin = self._pin(self._graph)
+            self.target, plan = await pinned_plan(self._graph, self.session.data, pin)
             if planned is not None:
                 planned(plan)
-            return await apply_plan(self.client, self.session, plan, progress)
+            return await apply_plan(self._graph, self.session, plan, progress)
 
-        return self.run(fresh())
+        return self._call(fresh())
 
     def destroy_preview(self) -> DestroyPlan:
         """What Review's Undo would remove (tenant checked first; an interrupted apply's
@@ -419,12 +411,12 @@ class Backend:
         from tui.rollout.destroy import make_destroy_plan, pending_apply, settle_interrupted_apply
 
         async def preview() -> DestroyPlan:
-            self.target = await self._confirm_target(self.client)
+            self.target = await self._confirm_target(self._graph)
             if pending_apply(self.session):
-                await settle_interrupted_apply(self.client, self.session)
-            return await make_destroy_plan(self.client, self.session.data)
+                await settle_interrupted_apply(self._graph, self.session)
+            return await make_destroy_plan(self._graph, self.session.data)
 
-        return self.run(preview())
+        return self._call(preview())
 
     def destroy_fresh(self, *, allow_enrolled: bool) -> DestroyResult:
         """Undo, in one go on the Graph loop: check the tenant, read afresh (never the
@@ -434,16 +426,16 @@ class Backend:
         from tui.rollout.destroy import DestroyRefused, make_destroy_plan, run_destroy
 
         async def fresh() -> DestroyResult:
-            self.target = await self._confirm_target(self.client)
-            plan = await make_destroy_plan(self.client, self.session.data)
+            self.target = await self._confirm_target(self._graph)
+            plan = await make_destroy_plan(self._graph, self.session.data)
             if plan.needs_enrolled_confirmation and not allow_enrolled:
                 raise DestroyRefused(
                     "devices are now enrolled through the enrollment profile: press Undo "
                     "again to see how many and confirm"
                 )
-            return await run_destroy(self.client, self.session, plan)
+            return await run_destroy(self._graph, self.session, plan)
 
-        return self.run(fresh())
+        return self._call(fresh())
 
     def resume_mode(self) -> str:
         """How a resumed wizard signs in again by itself: "interactive" (the sandbox,
@@ -469,19 +461,19 @@ class Backend:
     def organization(self) -> Organization:
         from tui.graph.operations import get_organization
 
-        return self._call(get_organization(self.client))
+        return self._call(get_organization(self._graph))
 
     def search_groups(self, text: str, *, top: int, group: str | None = None) -> GroupPage:
         """The first page of groups matching `text`; a later call of the same `group`
         (a picker's search) cancels this one's request."""
         from tui.graph.operations import search_groups
 
-        return self._call(search_groups(self.client, text, top=top), group)
+        return self._call(search_groups(self._graph, text, top=top), group)
 
     def next_group_page(self, page: GroupPage, *, group: str | None = None) -> GroupPage:
         from tui.graph.operations import next_group_page
 
-        return self._call(next_group_page(self.client, page), group)
+        return self._call(next_group_page(self._graph, page), group)
 
     def known_group_kind(self, group: Group) -> GroupKind | None:
         """Users or devices without a request: remembered this run, or read from a
@@ -505,7 +497,7 @@ class Backend:
         in order; a failed answer is its exception. Answers are remembered."""
         from tui.graph.operations import get_group_kind
 
-        client = self.client
+        client = self._graph
 
         async def look_up() -> list[GroupKind | BaseException]:
             return await asyncio.gather(
@@ -522,25 +514,25 @@ class Backend:
         """The tenant's iOS enrollment profiles with their groups (the Priority step)."""
         from tui.rollout.priority_read import read_profiles
 
-        return self._call(read_profiles(self.client))
+        return self._call(read_profiles(self._graph))
 
     def user_groups(self, user: str) -> tuple[Group, ...]:
         """The groups `user` (UPN or id) is in, transitively."""
         from tui.graph.operations import list_user_groups
 
-        return self._call(list_user_groups(self.client, user))
+        return self._call(list_user_groups(self._graph, user))
 
     def run_checks(self, targets: CheckTargets) -> CheckReport:
         """The prerequisite checks for whom the session targets so far."""
         from tui.graph.checks import run_checks
 
-        return self._call(run_checks(self.client, targets=targets))
+        return self._call(run_checks(self._graph, targets=targets))
 
     def authenticator_state(self) -> AuthenticatorFinding:
         """The tenant's Microsoft Authenticator VPP apps and tokens, assessed."""
         from tui.graph.operations import find_authenticator_apps, list_vpp_tokens
 
-        client = self.client
+        client = self._graph
 
         async def read() -> tuple[AuthenticatorApps, tuple[VppToken, ...]]:
             apps, tokens = await asyncio.gather(
@@ -574,7 +566,7 @@ class Backend:
         """Compare the session with the tenant (never writes)."""
         from tui.rollout.plan import make_plan
 
-        return self._call(make_plan(self.client, self.session.data))
+        return self._call(make_plan(self._graph, self.session.data))
 
     def read_progress(
         self, targets: CheckTargets, *, mode: str, profile_name: str
@@ -582,7 +574,7 @@ class Backend:
         """Who of the rollout's users has enrolled so far."""
         from tui.progress.read import read_progress
 
-        return self._call(read_progress(self.client, targets, mode=mode, profile_name=profile_name))
+        return self._call(read_progress(self._graph, targets, mode=mode, profile_name=profile_name))
 
     def export_guide(self, settings: GuideSettings, folder: Path) -> list[Path]:
         """Write the employee guide's files into `folder` (no Graph: file IO, off the UI)."""
@@ -592,7 +584,7 @@ class Backend:
 
     def on_retry(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
         """Be told of each throttled/unavailable answer the SDK retries; returns an undo."""
-        return self.client.add_retry_listener(listener)
+        return self._graph.add_retry_listener(listener)
 
     def close(self) -> None:
         """Cancel Graph work in flight (its waiting workers then return), close the Graph

@@ -114,7 +114,7 @@ def test_close_closes_the_graph_client(
     session = Session.open(tmp_path / "s.toml", lock=False)
     backend = Backend(session, WizardOptions(auth="token"), running_sandbox=demo_sandbox_shared)
     backend.sign_in(lambda _prompt: None, threading.Event())
-    http = backend.client.http
+    http = backend._graph.http  # white-box: the client only the domain methods use
     assert not http.is_closed
     backend.close()
     session.close()
@@ -181,6 +181,22 @@ def test_screens_call_only_the_backends_domain_methods() -> None:
                 == "backend"
             ):
                 found.append(f"{path.name}:{node.lineno} backend.{node.attr}")
+    assert found == []
+
+
+def test_screens_touch_no_private_member_of_the_backend() -> None:
+    """The loop, the Graph client and the sandbox are the Backend's own (`_call`,
+    `_graph`, `_sandbox`...): a screen reaches none of them."""
+    found = [
+        f"{path.name}:{node.lineno} backend.{node.attr}"
+        for path in SCREENS.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and isinstance(node.value, ast.Attribute | ast.Name)
+        and (node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id)
+        == "backend"
+    ]
     assert found == []
 
 

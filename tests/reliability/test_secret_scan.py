@@ -54,7 +54,6 @@ def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
     tmp_path: Path, tally: Counter[str]
 ) -> None:
     from tui.backend import Backend, WizardOptions
-    from tui.rollout.apply import apply_session
 
     work = tmp_path / "work"
     work.mkdir()
@@ -71,7 +70,7 @@ def test_no_file_adue_wrote_holds_a_secret_and_all_are_private(
             try:
                 signed_in = backend.sign_in(lambda _: None, threading.Event())
                 assert signed_in is not None
-                result = backend.run(apply_session(backend.client, session), timeout=60)
+                result = backend.apply_fresh(None)  # the wizard's Apply
                 assert result.ok, result.failed
             finally:
                 backend.close()

@@ -70,7 +70,7 @@ class FleetTenantBackend(Backend):
         client = self._build_client(
             credential, graph_root=self.connector.graph_root_for(self.fleet_tenant), scopes=scopes
         )
-        self.target = self.run(self._confirm_target(client))
+        self.target = self._call(self._confirm_target(client))
         self._use_client(client)
         granted = decode_access_token(token.token)
         self.signed_in = SignedIn(

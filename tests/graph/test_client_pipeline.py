@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -35,6 +36,13 @@ def echo() -> Iterator[str]:
         return JSONResponse({"path": request.url.path, "headers": dict(request.headers)})
 
     app = Starlette(routes=[Route("/{rest:path}", headers, methods=["GET", "POST"])])
+    with serving(app) as (root, _server):
+        yield root
+
+
+@contextmanager
+def serving(app: Starlette) -> Iterator[tuple[str, uvicorn.Server]]:
+    """`app` on a loopback port, in a thread: its root URL and the uvicorn server."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -42,9 +50,11 @@ def echo() -> Iterator[str]:
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", server
+    finally:
+        server.should_exit = True
+        thread.join(5)
 
 
 async def test_user_agent_token_and_versions_through_one_adapter(echo: str) -> None:
@@ -198,16 +208,8 @@ def organization_server() -> Iterator[tuple[str, uvicorn.Server]]:
         return JSONResponse({"value": []})
 
     app = Starlette(routes=[Route("/{rest:path}", organization, methods=["GET"])])
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", server
-    server.should_exit = True
-    thread.join(5)
+    with serving(app) as served:
+        yield served
 
 
 async def test_aclose_closes_the_clients_connections(

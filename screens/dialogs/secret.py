@@ -51,8 +51,10 @@ class SecretDialog(ModalScreen[str | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        value = self.query_one("#secret-input", Input).value
-        self.dismiss(value or None if event.button.id == "secret-ok" else None)
+        if event.button.id != "secret-ok":
+            self.dismiss(None)
+            return
+        self.dismiss(self.query_one("#secret-input", Input).value or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -441,6 +441,17 @@ async def test_the_app_secret_is_asked_in_the_table_when_the_environment_has_non
         await pilot.pause()
         assert not isinstance(app.screen, SecretDialog)
         assert not board.signed_in
+        # Cancel after typing the secret: nothing is signed in with it either.
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretDialog)
+        app.screen.query_one("#secret-input", Input).value = ten.fleet_client_secret
+        await pilot.click("#secret-cancel")
+        await settled(pilot)
+        assert not isinstance(app.screen, SecretDialog)
+        assert "no client secret given" in str(app.screen.query_one("#fleet-status").render())
+        await pilot.pause(0.5)  # a sign-in (a thread of its own) would be done by now
+        assert not board.signed_in
         assert "no client secret given" in str(app.screen.query_one("#fleet-status").render())
 
         await pilot.press("s")

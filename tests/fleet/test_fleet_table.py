@@ -5,12 +5,13 @@ tenant's wizard on its session, the fleet apply from the table with live rows.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.fleet.helpers import count_named, fleet_file, fleet_sandbox, member, writes_by_label
 from tui.app import FleetApp
@@ -423,68 +424,67 @@ async def test_the_app_secret_is_asked_in_the_table_when_the_environment_has_non
 ) -> None:
     """app-secret without $AZURE_CLIENT_SECRET: a masked question in the table (the
     terminal is the TUI's, getpass cannot ask), then one sign-in for every tenant; a
-    wrong secret is refused naming it, escape asks nothing more, and the secret is
-    written nowhere."""
-    from textual.widgets import Input
-
-    from screens.dialogs.secret import SecretDialog
-
+    wrong secret is refused naming it, escape and Cancel sign nothing in, and the secret
+    is written nowhere."""
     board = board_for(fleet_file(ten, tmp_path))
     app = FleetApp(board)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, SecretDialog)
-        assert ten.fleet_client_id in app.screen.question
+        dialog = await secret_dialog(pilot)
+        assert ten.fleet_client_id in dialog.question
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, SecretDialog)
         assert not board.signed_in
+        assert "no client secret given" in status_of(app)
+
         # Cancel after typing the secret: nothing is signed in with it either.
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, SecretDialog)
-        app.screen.query_one("#secret-input", Input).value = ten.fleet_client_secret
+        field = (await secret_dialog(pilot)).query_one("#secret-input", Input)
+        field.value = ten.fleet_client_secret
         await pilot.click("#secret-cancel")
         await settled(pilot)
-        assert not isinstance(app.screen, SecretDialog)
-        assert "no client secret given" in str(app.screen.query_one("#fleet-status").render())
         await pilot.pause(0.5)  # a sign-in (a thread of its own) would be done by now
         assert not board.signed_in
-        assert "no client secret given" in str(app.screen.query_one("#fleet-status").render())
+        assert "no client secret given" in status_of(app)
 
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, SecretDialog)
-        field = app.screen.query_one("#secret-input", Input)
+        field = (await secret_dialog(pilot)).query_one("#secret-input", Input)
         assert field.password  # masked as typed
         await pilot.press(*"not-the-secret", "enter")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            status = str(app.screen.query_one("#fleet-status").render())
-            if "Sign-in failed" in status:
-                break
-        assert "Sign-in failed" in status
-        assert "client secret" in status
+        await until_status(pilot, lambda: "Sign-in failed" in status_of(app))
+        assert "client secret" in status_of(app)
         assert not board.signed_in
 
-        await pilot.press("s")
-        await pilot.pause()
-        assert isinstance(app.screen, SecretDialog)
-        app.screen.query_one("#secret-input", Input).value = ten.fleet_client_secret
+        field = (await secret_dialog(pilot)).query_one("#secret-input", Input)
+        field.value = ten.fleet_client_secret
         await pilot.press("enter")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if board.signed_in:
-                break
-        assert board.signed_in
+        await until_status(pilot, lambda: board.signed_in)
         await settled(pilot)
-        status = str(app.screen.query_one("#fleet-status").render())
-        assert "Signed in for the fleet as" in status
-        assert ten.fleet_client_id in status
+        assert "Signed in for the fleet as" in status_of(app)
+        assert ten.fleet_client_id in status_of(app)
     board.close()
     assert not files_holding(tmp_path, ten.fleet_client_secret)
+
+
+def status_of(app: FleetApp) -> str:
+    return str(app.screen.query_one("#fleet-status").render())
+
+
+async def secret_dialog(pilot: Pilot[Any]) -> Any:
+    """Press s (sign in) and return the secret dialog it must open."""
+    from screens.dialogs.secret import SecretDialog
+
+    await pilot.press("s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, SecretDialog)
+    return pilot.app.screen
+
+
+async def until_status(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """The fleet's sign-in runs in a thread of its own (no worker to wait for)."""
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition()
 
 
 def files_holding(folder: Path, text: str) -> list[Path]:

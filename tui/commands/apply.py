@@ -54,20 +54,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.common import say
-    from tui.commands.plan_common import (
-        open_session,
-        planned_in_tenant,
-        print_json,
-        print_plan,
-        with_tenant,
-    )
-    from tui.commands.writes import cannot_ask, run_write
+    from tui.commands.plan_common import planned_in_tenant, print_json, print_plan, with_tenant
+    from tui.commands.writes import run_write, write_session
     from tui.graph.target import record_target
     from tui.rollout.apply import Progress, apply_plan
 
-    if cannot_ask("apply", args, "apply without asking (review with adue plan first)"):
-        return EXIT_ERROR
-    session = open_session(args, "apply", writes=True)
+    session = write_session("apply", args, "apply without asking (review with adue plan first)")
     if session is None:
         return EXIT_ERROR
 

@@ -113,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
     from tui.commands.common import say
-    from tui.commands.plan_common import in_tenant, open_session, print_json
-    from tui.commands.writes import cannot_ask, run_write
+    from tui.commands.plan_common import in_tenant, print_json
+    from tui.commands.writes import run_write, write_session
     from tui.rollout.destroy import (
         make_destroy_plan,
         pending_apply,
@@ -122,9 +122,7 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
         settle_interrupted_apply,
     )
 
-    if cannot_ask("destroy", args, "delete without asking"):
-        return EXIT_ERROR
-    session = open_session(args, "destroy", writes=True)
+    session = write_session("destroy", args, "delete without asking")
     if session is None:
         return EXIT_ERROR
 

@@ -1,6 +1,7 @@
 """What `adue apply` and `adue destroy` (the two commands that write to a tenant) share:
-refusing to prompt without a terminal, and running the write in the checked tenant and
-answering with its result (a summary, or with --json the result and the tenant).
+refusing to prompt without a terminal, opening the session locked, and running the write
+in the checked tenant and answering with its result (a summary, or with --json the
+result and the tenant).
 
 Imported only from inside the commands' `run`: it pulls in the Graph layer.
 """
@@ -11,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tui.commands.common import EXIT_ERROR, EXIT_OK, say
-from tui.commands.plan_common import print_json, with_tenant, write_in_tenant
+from tui.commands.plan_common import open_session, print_json, with_tenant, write_in_tenant
 
 if TYPE_CHECKING:
     import argparse
@@ -42,6 +43,14 @@ def cannot_ask(command: str, args: argparse.Namespace, without_asking: str) -> b
         f"pass --yes to {without_asking}"
     )
     return True
+
+
+def write_session(command: str, args: argparse.Namespace, without_asking: str) -> Session | None:
+    """The session, locked for the write; None (said on stderr) when the command may not
+    ask for confirmation (cannot_ask) or the session cannot be opened."""
+    if cannot_ask(command, args, without_asking):
+        return None
+    return open_session(args, command, writes=True)
 
 
 def run_write(

@@ -202,18 +202,12 @@ def _kind_reads(group_id: str) -> list[_Read]:
     return [
         _Read(
             "v1.0",
-            BatchRead(f"users:{group_id}", f"{base}/microsoft.graph.user", query),
+            BatchRead(f"{kind}s:{group_id}", f"{base}/microsoft.graph.{kind}", query),
             what,
             Scope.GROUPS,
             all_pages=False,
-        ),
-        _Read(
-            "v1.0",
-            BatchRead(f"devices:{group_id}", f"{base}/microsoft.graph.device", query),
-            what,
-            Scope.GROUPS,
-            all_pages=False,
-        ),
+        )
+        for kind in ("user", "device")
     ]
 
 
@@ -703,16 +697,24 @@ def _app_found(state: TenantState, body: Json, found_by: str) -> None:
 
 
 def _take_app_assignments(state: TenantState, body: Json | None) -> None:
-    """The app's assignments from its by-id read; without them adue must not `/assign`
-    (replace-all would delete what it did not see), so their absence is a problem."""
+    read = _assignments_read(body, "authenticator", "Microsoft Authenticator", state.app.id)
+    if isinstance(read, str):
+        state.app_problem = state.app_problem or read
+    else:
+        state.app_assignments = read
+
+
+def _assignments_read(
+    body: Json | None, section: str, name: str, app_id: str
+) -> tuple[AppAssignment, ...] | str:
+    """An app's assignments from its by-id read, or the problem that they are missing:
+    without them adue must not `/assign` (replace-all would delete what it did not see)."""
     if body is None or not isinstance(body.get("assignments"), list):
-        state.app_problem = state.app_problem or (
-            "[authenticator]: Graph did not return the assignments of Microsoft "
-            f"Authenticator (app {state.app.id}); adue will not replace assignments it "
-            "cannot see: run again"
+        return (
+            f"[{section}]: Graph did not return the assignments of {name} (app {app_id}); "
+            "adue will not replace assignments it cannot see: run again"
         )
-        return
-    state.app_assignments = _app_assignments(body)
+    return _app_assignments(body)
 
 
 def _app_from_list(state: TenantState, body: Json | None) -> None:
@@ -821,11 +823,9 @@ def _web_clip_found(
 
 
 def _take_web_clip_assignments(state: TenantState, body: Json | None) -> None:
-    if body is None or not isinstance(body.get("assignments"), list):
-        state.web_clip_problem = state.web_clip_problem or (
-            "[web_clip]: Graph did not return the assignments of the Company Portal web clip "
-            f"(app {state.web_clip.id}); adue will not replace assignments it cannot see: "
-            "run again"
-        )
-        return
-    state.web_clip_assignments = _app_assignments(body)
+    clip = state.web_clip.id
+    read = _assignments_read(body, "web_clip", "the Company Portal web clip", clip)
+    if isinstance(read, str):
+        state.web_clip_problem = state.web_clip_problem or read
+    else:
+        state.web_clip_assignments = read

@@ -7,7 +7,9 @@ HTTP answer: DNS, connection, timeout) or another error, 2 check failures, 64 us
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,14 +150,28 @@ def _tenant_cloud(args: argparse.Namespace, *, need_tenant: bool) -> tuple[str |
     return tenant, get_cloud(str(cloud)).name
 
 
-def run_generate(args: argparse.Namespace) -> int:
+def _with_tenant(
+    run: Callable[[argparse.Namespace, str, str], int],
+) -> Callable[[argparse.Namespace], int]:
+    """`run` given the tenant id and cloud it needs (_tenant_cloud); without a tenant id
+    a usage error (exit 64) says where to find it."""
+
+    @functools.wraps(run)
+    def with_tenant(args: argparse.Namespace) -> int:
+        try:
+            tenant, cloud = _tenant_cloud(args, need_tenant=True)
+        except ValueError as exc:
+            return _usage(str(exc))
+        assert tenant is not None
+        return run(args, tenant, cloud)
+
+    return with_tenant
+
+
+@_with_tenant
+def run_generate(args: argparse.Namespace, tenant: str, cloud: str) -> int:
     from tui.discovery.well_known import generate, save
 
-    try:
-        tenant, cloud = _tenant_cloud(args, need_tenant=True)
-    except ValueError as exc:
-        return _usage(str(exc))
-    assert tenant is not None
     if args.output:
         target = Path(args.output)
         if target.is_dir():
@@ -182,14 +198,10 @@ def run_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_recipes(args: argparse.Namespace) -> int:
+@_with_tenant
+def run_recipes(args: argparse.Namespace, tenant: str, cloud: str) -> int:
     from tui.discovery.recipes import recipes
 
-    try:
-        tenant, cloud = _tenant_cloud(args, need_tenant=True)
-    except ValueError as exc:
-        return _usage(str(exc))
-    assert tenant is not None
     chosen = recipes(tenant, cloud)
     if args.only:
         recipe = next(r for r in chosen if r.key == args.only)

@@ -19,6 +19,14 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2, 64
 EXIT_FAILURES = EXIT_CHANGES
 
 
+def whole_number(text: str) -> int:
+    """An option's value as an int (argparse `type=`); the callers check its range."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
 def add_session_option(
     parser: argparse.ArgumentParser, *, required: bool = False, subcommand: bool = False
 ) -> None:

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number
 
 if TYPE_CHECKING:
     from tui.fleet.connect import FleetConnector
@@ -32,10 +32,7 @@ ACTIONS = {
 def _concurrency(text: str) -> int:
     from tui.fleet.file import MAX_CONCURRENCY
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = whole_number(text)
     if not 1 <= value <= MAX_CONCURRENCY:
         raise argparse.ArgumentTypeError(f"give 1 to {MAX_CONCURRENCY}, not {value}")
     return value

@@ -26,14 +26,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = whole_number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
     return value

@@ -19,6 +19,7 @@ from tui.commands.common import (
     DEFAULT_SESSION,
     EXIT_ERROR,
     add_connection_options,
+    add_session_option,
     say,
 )
 
@@ -47,12 +48,7 @@ def register(subparsers: Any) -> None:
             " allowed), 2 any fails, 1 could not check."
         ),
     )
-    p.add_argument(
-        "--session",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help=f"session file to take [tenant] settings from (default: ./{DEFAULT_SESSION})",
-    )
+    add_session_option(p, subcommand=True, what="session file to take [tenant] settings from")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument(
         "--domain",

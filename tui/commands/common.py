@@ -28,16 +28,21 @@ def whole_number(text: str) -> int:
 
 
 def add_session_option(
-    parser: argparse.ArgumentParser, *, required: bool = False, subcommand: bool = False
+    parser: argparse.ArgumentParser,
+    *,
+    required: bool = False,
+    subcommand: bool = False,
+    what: str = "session file",
 ) -> None:
-    """--session. On a subcommand the top-level parser supplies the default, so that
-    `adue --session F plan` and `adue plan --session F` mean the same."""
+    """--session (its help starts with `what`). On a subcommand the top-level parser
+    supplies the default, so that `adue --session F plan` and `adue plan --session F`
+    mean the same."""
     parser.add_argument(
         "--session",
         metavar="PATH",
         default=argparse.SUPPRESS if subcommand else None if required else DEFAULT_SESSION,
         required=required,
-        help=f"session file (default: ./{DEFAULT_SESSION})" if not required else "session file",
+        help=f"{what} (default: ./{DEFAULT_SESSION})" if not required else what,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.choices import GUIDE_FORMATS, IDENTITIES
-from tui.commands.common import DEFAULT_SESSION, EXIT_ERROR, EXIT_OK
+from tui.commands.common import EXIT_ERROR, EXIT_OK, add_session_option
 
 if TYPE_CHECKING:
     from tui.guide.settings import GuideSettings
@@ -32,13 +32,7 @@ def register(subparsers: Any) -> None:
             " (relative to the session file's folder). The session file is only read."
         ),
     )
-    # SUPPRESS: `adue --session F guide` keeps F unless `guide --session` is given too.
-    p.add_argument(
-        "--session",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help=f"session file (default: ./{DEFAULT_SESSION})",
-    )
+    add_session_option(p, subcommand=True)
     p.add_argument(
         "--format",
         dest="formats",

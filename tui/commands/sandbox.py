@@ -24,9 +24,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _non_negative_int(text: str) -> int:
@@ -244,23 +247,34 @@ def _admin_token_path(state: str | None) -> Path:
     return Path(tempfile.mkdtemp(prefix=TOKEN_DIR_PREFIX)) / "admin-token"
 
 
-def _serve(args: argparse.Namespace, plan: Any) -> int:
-    from tui.sandbox.server import SandboxStartError, start_sandbox
+def started(start: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T | None:
+    """`start(*args, **kwargs)`: the sandbox it starts, or None after saying on stderr why
+    it could not start (ValueError: an unknown seed or fault spec; a port taken)."""
+    from tui.sandbox.server import SandboxStartError
 
     try:
-        sb = start_sandbox(
-            seed=args.seed,
-            port=args.port,
-            https_port=args.https_port,
-            faults=plan,
-            state_file=args.state,
-            discovery_variant=args.discovery_variant,
-            device_auto_approve_seconds=args.device_auto_approve_seconds,
-            priority_mode=args.priority_mode,
-            new_profile_lands=args.new_profile_lands,
-        )
+        return start(*args, **kwargs)
     except (ValueError, SandboxStartError) as error:
         print(f"adue sandbox: error: {error}", file=sys.stderr)
+        return None
+
+
+def _serve(args: argparse.Namespace, plan: Any) -> int:
+    from tui.sandbox.server import start_sandbox
+
+    sb = started(
+        start_sandbox,
+        seed=args.seed,
+        port=args.port,
+        https_port=args.https_port,
+        faults=plan,
+        state_file=args.state,
+        discovery_variant=args.discovery_variant,
+        device_auto_approve_seconds=args.device_auto_approve_seconds,
+        priority_mode=args.priority_mode,
+        new_profile_lands=args.new_profile_lands,
+    )
+    if sb is None:
         return EXIT_ERROR
     try:
         token_file = _admin_token_path(args.state)

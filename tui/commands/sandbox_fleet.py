@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from tui.commands.common import EXIT_ERROR
-from tui.commands.sandbox import DEFAULT_FLEET_DIR, print_request, serve_until_stopped
+from tui.commands.sandbox import (
+    DEFAULT_FLEET_DIR,
+    print_request,
+    serve_until_stopped,
+    started,
+)
 
 NOTES = {
     "expired-apns": "its APNs certificate has expired",
@@ -30,20 +35,18 @@ NOTES = {
 def serve_fleet(args: argparse.Namespace, plan: Any) -> int:
     from tui.files import write_private
     from tui.sandbox.fleet import start_fleet_sandbox, write_fleet_file
-    from tui.sandbox.server import SandboxStartError
 
     folder = Path(args.fleet_dir or DEFAULT_FLEET_DIR)
-    try:
-        sb = start_fleet_sandbox(
-            args.tenants,
-            faults=plan,
-            state_file=args.state,
-            device_auto_approve_seconds=args.device_auto_approve_seconds,
-            port=args.port,
-            https_port=args.https_port,
-        )
-    except (ValueError, SandboxStartError) as error:
-        print(f"adue sandbox: error: {error}", file=sys.stderr)
+    sb = started(
+        start_fleet_sandbox,
+        args.tenants,
+        faults=plan,
+        state_file=args.state,
+        device_auto_approve_seconds=args.device_auto_approve_seconds,
+        port=args.port,
+        https_port=args.https_port,
+    )
+    if sb is None:
         return EXIT_ERROR
     secret_file = folder / "app-secret"
     certificate_file = folder / "app-certificate.pem"

@@ -85,161 +85,123 @@ COMPANY_PORTAL_PROFILE = "iOS – device enrollment with Company Portal"
 DEVICE_ENROLLMENT = "userEnrollment"  # web-based and Company Portal alike (devices.py)
 
 
-def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
-    """`enrolled`: the demo tenant with the devices described above."""
-
-    def ago(days: float) -> dt.datetime:
-        return now - dt.timedelta(days=days)
-
-    u = {a: _user(tenant, a) for a in ("AdeleV", "MeganB", "PradeepG", "JohannaL", "AlexW")}
-    u |= {a: _user(tenant, a) for a in ("IsaiahL", "LeeG", "DiegoS", "GradyA", "PattiF")}
+# The `enrolled` seed's devices, in the order Intune lists them: key, user (None: a shared
+# device), device name, days since enrollment, days since the last sync, and what differs
+# from device()'s defaults (an iPhone 15 on iOS 18.5, personal, compliant).
+IPAD = {"os": "iPadOS"}
+ENROLLED_DEVICES: tuple[tuple[str, str | None, str, float, float, dict[str, str]], ...] = (
     # Targeted, enrolled through account-driven User Enrollment.
-    device(
-        tenant,
-        "adele-iphone",
-        u["AdeleV"],
-        name="Adele's iPhone",
-        enrolled=ago(5),
-        synced=ago(0.1),
-        profile=PROFILE,
-    )
-    device(
-        tenant,
-        "megan-iphone",
-        u["MeganB"],
-        name="Megan's iPhone",
-        enrolled=ago(3),
-        synced=ago(0.2),
-        profile=PROFILE,
-    )
-    device(
-        tenant,
+    ("adele-iphone", "AdeleV", "Adele's iPhone", 5, 0.1, {"profile": PROFILE}),
+    ("megan-iphone", "MeganB", "Megan's iPhone", 3, 0.2, {"profile": PROFILE}),
+    (
         "megan-ipad",
-        u["MeganB"],
-        name="Megan's iPad",
-        os="iPadOS",
-        model="iPad Air (5th generation)",
-        enrolled=ago(3.1),
-        synced=ago(1),
-        profile=PROFILE,
-    )
-    device(
-        tenant,
+        "MeganB",
+        "Megan's iPad",
+        3.1,
+        1,
+        {**IPAD, "model": "iPad Air (5th generation)", "profile": PROFILE},
+    ),
+    (
         "pradeep-ipad",
-        u["PradeepG"],
-        name="iPad",
-        os="iPadOS",
-        version="17.6",
-        model="iPad (10th generation)",
-        enrolled=ago(1),
-        synced=ago(0.5),
-        compliance="noncompliant",
-        profile=PROFILE,
-    )
-    device(
-        tenant,
-        "johanna-iphone",
-        u["JohannaL"],
-        name="Johanna's iPhone",
-        enrolled=ago(1.2),
-        synced=ago(0.3),
-        profile=PROFILE,
-    )
+        "PradeepG",
+        "iPad",
+        1,
+        0.5,
+        {
+            **IPAD,
+            "version": "17.6",
+            "model": "iPad (10th generation)",
+            "compliance": "noncompliant",
+            "profile": PROFILE,
+        },
+    ),
+    ("johanna-iphone", "JohannaL", "Johanna's iPhone", 1.2, 0.3, {"profile": PROFILE}),
     # Targeted, other enrollments only: must not count.
-    device(
-        tenant,
+    (
         "alex-corporate",
-        u["AlexW"],
-        name="CONTOSO-IPHONE-117",
-        kind="appleBulkWithUser",
-        owner="company",
-        enrolled=ago(200),
-        synced=ago(0.4),
-    )
-    device(
-        tenant,
+        "AlexW",
+        "CONTOSO-IPHONE-117",
+        200,
+        0.4,
+        {"kind": "appleBulkWithUser", "owner": "company"},
+    ),
+    (
         "isaiah-legacy-ue",
-        u["IsaiahL"],
-        name="Isaiah's iPhone",
-        version="16.7",
-        kind="appleUserEnrollment",
-        enrolled=ago(400),
-        synced=ago(40),
-    )
-    device(
-        tenant,
+        "IsaiahL",
+        "Isaiah's iPhone",
+        400,
+        40,
+        {"version": "16.7", "kind": "appleUserEnrollment"},
+    ),
+    (
         "lee-laptop",
-        u["LeeG"],
-        name="LEE-SURFACE",
-        os="Windows",
-        version="10.0.26100",
-        model="Surface Laptop 7",
-        kind="windowsAzureADJoin",
-        owner="company",
-        enrolled=ago(90),
-        synced=ago(0.2),
-    )
+        "LeeG",
+        "LEE-SURFACE",
+        90,
+        0.2,
+        {
+            "os": "Windows",
+            "version": "10.0.26100",
+            "model": "Surface Laptop 7",
+            "kind": "windowsAzureADJoin",
+            "owner": "company",
+        },
+    ),
     # Targeted, user-initiated device enrollments of personal devices: web-based with the
     # web-based profile (PattiF); through the Company Portal app with a Company Portal
     # profile (AlexW) and without an enrollment-type profile (LeeG: enrollmentProfileName
     # empty, "no enrollment profile was assigned", beta managedDevice resource page).
-    device(
-        tenant,
+    (
         "patti-iphone-web",
-        u["PattiF"],
-        name="Patti's iPhone",
-        version="18.3",
-        kind=DEVICE_ENROLLMENT,
-        enrolled=ago(2),
-        synced=ago(0.2),
-        profile=WEB_PROFILE,
-    )
-    device(
-        tenant,
+        "PattiF",
+        "Patti's iPhone",
+        2,
+        0.2,
+        {"version": "18.3", "kind": DEVICE_ENROLLMENT, "profile": WEB_PROFILE},
+    ),
+    (
         "alex-iphone-portal",
-        u["AlexW"],
-        name="Alex's iPhone",
-        version="17.5",
-        kind=DEVICE_ENROLLMENT,
-        enrolled=ago(30),
-        synced=ago(1),
-        profile=COMPANY_PORTAL_PROFILE,
-    )
-    device(
-        tenant,
+        "AlexW",
+        "Alex's iPhone",
+        30,
+        1,
+        {"version": "17.5", "kind": DEVICE_ENROLLMENT, "profile": COMPANY_PORTAL_PROFILE},
+    ),
+    (
         "lee-iphone-portal",
-        u["LeeG"],
-        name="Lee's iPhone",
-        version="17.7",
-        model="iPhone 13",
-        kind=DEVICE_ENROLLMENT,
-        enrolled=ago(6),
-        synced=ago(0.5),
-    )
+        "LeeG",
+        "Lee's iPhone",
+        6,
+        0.5,
+        {"version": "17.7", "model": "iPhone 13", "kind": DEVICE_ENROLLMENT},
+    ),
     # Not targeted by the rollout, enrolled anyway (another profile): must not count.
-    device(
-        tenant, "diego-iphone", u["DiegoS"], name="Diego's iPhone", enrolled=ago(2), synced=ago(0.1)
-    )
-    device(
-        tenant,
-        "grady-ipad",
-        u["GradyA"],
-        name="Grady's iPad",
-        os="iPadOS",
-        enrolled=ago(4),
-        synced=ago(2),
-    )
+    ("diego-iphone", "DiegoS", "Diego's iPhone", 2, 0.1, {}),
+    ("grady-ipad", "GradyA", "Grady's iPad", 4, 2, IPAD),
     # Shared kiosks: no user at all.
-    device(
-        tenant,
+    (
         "kiosk-1",
         None,
-        name="LOBBY-IPHONE-01",
-        kind="appleBulkWithoutUser",
-        owner="company",
-        enrolled=ago(300),
-        synced=ago(0.1),
-    )
+        "LOBBY-IPHONE-01",
+        300,
+        0.1,
+        {"kind": "appleBulkWithoutUser", "owner": "company"},
+    ),
+)
+
+
+def add_enrollments(tenant: Tenant, now: dt.datetime) -> None:
+    """`enrolled`: the demo tenant with the devices described above (ENROLLED_DEVICES)."""
+    for key, alias, name, enrolled, synced, other in ENROLLED_DEVICES:
+        device(
+            tenant,
+            key,
+            _user(tenant, alias) if alias else None,
+            name=name,
+            enrolled=now - dt.timedelta(days=enrolled),
+            synced=now - dt.timedelta(days=synced),
+            **other,
+        )
 
 
 LARGE_TARGETED = 50_000

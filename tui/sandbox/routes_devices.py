@@ -20,7 +20,7 @@ from typing import Any
 
 from tui.sandbox import odata
 from tui.sandbox.errors import GraphError
-from tui.sandbox.routing import Ctx, Reply, Route, collection, route
+from tui.sandbox.routing import Ctx, Reply, Route, collection, entity_set
 
 DEVICES_READ = (
     "DeviceManagementManagedDevices.Read.All",
@@ -108,8 +108,4 @@ def get_device(ctx: Ctx, p: dict[str, str]) -> Reply:
 
 
 def routes() -> list[Route]:
-    base = "/deviceManagement/managedDevices"
-    return [
-        route("GET", base, list_devices, DEVICES_READ),
-        route("GET", f"{base}/{{id}}", get_device, DEVICES_READ),
-    ]
+    return entity_set("/deviceManagement/managedDevices", list_devices, get_device, DEVICES_READ)

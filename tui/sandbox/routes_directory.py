@@ -16,6 +16,7 @@ from tui.sandbox.routing import (
     Reply,
     Route,
     collection,
+    entity_set,
     forbidden,
     page_reply,
     paging,
@@ -334,9 +335,15 @@ def _membership(ctx: Ctx, p: dict[str, str], transitive: bool) -> Reply:
         if transitive
         else tenant.group_index.in_order(tenant.member_of(user["id"]))
     )
+    return _parents(ctx, p, ids)
+
+
+def _parents(ctx: Ctx, p: dict[str, str], ids: list[str]) -> Reply:
+    """The groups (and, uncast, other directory objects) with these ids, as memberOf and
+    transitiveMemberOf list them: `{cast}`, `$count`, `$filter`, `$search`, `$orderby`."""
     cast = _cast(p)
     count = _count(ctx)
-    objects = _query(ctx, _typed(tenant, ids, cast))
+    objects = _query(ctx, _typed(ctx.tenant, ids, cast))
     context = "groups" if cast else "directoryObjects"
     return collection(ctx, objects, context, page_size=PAGE, max_top=MAX_TOP, count=count)
 
@@ -356,14 +363,8 @@ def group_transitive_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
     or Directory.ReadWrite.All; default page 100, at most 999)."""
     if ctx.claims.is_app_only and not (ctx.claims.permissions & set(APP_PARENTS_READ)):
         raise forbidden(ctx, APP_PARENTS_READ)
-    tenant = ctx.tenant
     group = _group(ctx, p["id"])
-    ids = tenant.transitive_member_of(group["id"])
-    cast = _cast(p)
-    count = _count(ctx)
-    objects = _query(ctx, _typed(tenant, ids, cast))
-    context = "groups" if cast else "directoryObjects"
-    return collection(ctx, objects, context, page_size=PAGE, max_top=MAX_TOP, count=count)
+    return _parents(ctx, p, ctx.tenant.transitive_member_of(group["id"]))
 
 
 def me_member_of(ctx: Ctx, p: dict[str, str]) -> Reply:
@@ -509,20 +510,14 @@ def get_device(ctx: Ctx, p: dict[str, str]) -> Reply:
 
 def routes() -> list[Route]:
     r: list[Route] = [
-        route("GET", "/organization", list_organization, ORG_READ),
-        route("GET", "/organization/{id}", get_organization, ORG_READ),
-        route("GET", "/domains", list_domains, DOMAIN_READ),
-        route("GET", "/domains/{id}", get_domain, DOMAIN_READ),
-        route("GET", "/subscribedSkus", list_skus, SKU_READ),
-        route("GET", "/subscribedSkus/{id}", get_sku, SKU_READ),
+        *entity_set("/organization", list_organization, get_organization, ORG_READ),
+        *entity_set("/domains", list_domains, get_domain, DOMAIN_READ),
+        *entity_set("/subscribedSkus", list_skus, get_sku, SKU_READ),
         route("GET", "/me", get_me, ("User.Read", *USER_READ)),
-        route("GET", "/users", list_users, USER_READ),
-        route("GET", "/users/{id}", get_user, USER_READ),
+        *entity_set("/users", list_users, get_user, USER_READ),
         route("GET", "/users/{id}/licenseDetails", list_license_details, LICENSE_READ),
-        route("GET", "/groups", list_groups, GROUP_READ),
-        route("GET", "/groups/{id}", get_group, GROUP_READ),
-        route("GET", "/devices", list_devices, DEVICE_READ),
-        route("GET", "/devices/{id}", get_device, DEVICE_READ),
+        *entity_set("/groups", list_groups, get_group, GROUP_READ),
+        *entity_set("/devices", list_devices, get_device, DEVICE_READ),
     ]
     for suffix in ("", "/{cast}"):
         r += [

@@ -85,6 +85,22 @@ def route(
     return Route(method, re.compile(f"^{regex}$"), handler, tuple(scopes), beta_only, segments)
 
 
+def entity_set(
+    template: str,
+    list_all: Handler,
+    get_one: Handler,
+    scopes: Sequence[str],
+    *,
+    beta_only: bool = False,
+) -> list[Route]:
+    """GET `template` (the collection) and GET `template/{id}` (one of its members): Graph
+    reads both with the same permissions."""
+    return [
+        route("GET", template, list_all, scopes, beta_only=beta_only),
+        route("GET", f"{template}/{{id}}", get_one, scopes, beta_only=beta_only),
+    ]
+
+
 def forbidden(ctx: Ctx, scopes: Sequence[str]) -> GraphError:
     needed = ", ".join(scopes)
     granted = ", ".join(sorted(ctx.claims.permissions)) or "none"

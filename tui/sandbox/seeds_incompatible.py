@@ -362,6 +362,19 @@ def _app(
     tenant.app_assignments[aid] = items
 
 
+def _vpp_app(tenant: Tenant, key: str, name: str, group: str, *, device_licensing: bool) -> None:
+    """A VPP app that offers both licence kinds, required for `group` with a device licence
+    (which User Enrollment does not support) or a user licence."""
+    _app(
+        tenant,
+        key,
+        "iosVppApp",
+        name,
+        [(group, "required", device_licensing)],
+        licensingType={"supportsUserLicensing": True, "supportsDeviceLicensing": True},
+    )
+
+
 def _vpn(**fields: Any) -> dict[str, Any]:
     return {
         "connectionName": "Contoso VPN",
@@ -411,14 +424,7 @@ def add_incompatible(tenant: Tenant, _now: dt.datetime) -> None:
         [(pilot, "required", False)],
         appStoreUrl="https://apps.apple.com/us/app/id1",
     )
-    _app(
-        tenant,
-        "zoom-device",
-        "iosVppApp",
-        "Zoom (device licence)",
-        [(ios, "required", True)],
-        licensingType={"supportsUserLicensing": True, "supportsDeviceLicensing": True},
-    )
+    _vpp_app(tenant, "zoom-device", "Zoom (device licence)", ios, device_licensing=True)
     # Supported, or not reaching the rollout.
     _config(
         tenant,
@@ -446,14 +452,7 @@ def add_incompatible(tenant: Tenant, _now: dt.datetime) -> None:
         [legal],
         **_vpn(enablePerApp=False),
     )
-    _app(
-        tenant,
-        "slack-user",
-        "iosVppApp",
-        "Slack (user licence)",
-        [(pilot, "required", False)],
-        licensingType={"supportsUserLicensing": True, "supportsDeviceLicensing": True},
-    )
+    _vpp_app(tenant, "slack-user", "Slack (user licence)", pilot, device_licensing=False)
     _app(tenant, "expenses-lob", "iosLobApp", "Contoso Expenses (LOB)", [(ios, "required", False)])
     _add_restrictions(tenant, pilot, ios, legal)
     _add_shared(tenant, pilot)

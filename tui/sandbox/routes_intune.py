@@ -8,12 +8,15 @@ groups that exist and may not repeat.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tui.sandbox import odata
 from tui.sandbox.errors import GraphError, bad_request, unknown_segment
-from tui.sandbox.routing import Ctx, Reply, Route, collection, require_body, route
+from tui.sandbox.routing import Ctx, Reply, Route, collection, entity_set, require_body, route
 from tui.sandbox.schemas import available, object_is_of, project, short_name, validate
+from tui.sandbox.tenant import Tenant
 
 CONFIG_READ = (
     "DeviceManagementConfiguration.Read.All",
@@ -129,6 +132,75 @@ def _check_targets(ctx: Ctx, targets: list[dict[str, Any]]) -> None:
             groups_seen[group_id] = kind
 
 
+# ---- objects by id, and the collections below them ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of Intune object: the collection at `path` (below the version) that a
+    tenant keeps in `store` by id; `name` is its Graph type, as a 404 names it."""
+
+    path: str
+    name: str
+    store: Callable[[Tenant], dict[str, dict[str, Any]]]
+
+    def find(self, ctx: Ctx, object_id: str) -> dict[str, Any]:
+        found = self.store(ctx.tenant).get(object_id)
+        if found is None:
+            raise missing(self.name, object_id)
+        return found
+
+
+def _copied(item: dict[str, Any], _version: str) -> dict[str, Any]:
+    return copy.deepcopy(item)
+
+
+@dataclass(frozen=True)
+class Children:
+    """The collection below each object of `owner`, `{path}('{id}')/{segment}` (its
+    assignments or settings), kept in `store` by the owner's id: listed, read by id and
+    deleted alike for every kind; `name` is the items' Graph type, `view` how one shows."""
+
+    owner: Kind
+    segment: str
+    name: str
+    store: Callable[[Tenant], dict[str, list[dict[str, Any]]]]
+    view: Callable[[dict[str, Any], str], dict[str, Any]] = project
+
+    def list_items(self, ctx: Ctx, p: dict[str, str]) -> Reply:
+        owner = self.owner.find(ctx, p["id"])
+        items = [self.view(a, ctx.version) for a in self.store(ctx.tenant).get(owner["id"], [])]
+        context = f"{self.owner.path}('{owner['id']}')/{self.segment}"
+        return collection(ctx, items, context, page_size=PAGE, max_top=MAX_TOP)
+
+    def get_item(self, ctx: Ctx, p: dict[str, str]) -> Reply:
+        owner = self.owner.find(ctx, p["id"])
+        for item in self.store(ctx.tenant).get(owner["id"], []):
+            if item["id"] == p["aid"]:
+                return Reply(200, self.view(item, ctx.version))
+        raise missing(self.name, p["aid"])
+
+    def delete_item(self, ctx: Ctx, p: dict[str, str]) -> Reply:
+        owner = self.owner.find(ctx, p["id"])
+        current = self.store(ctx.tenant).get(owner["id"], [])
+        kept = [a for a in current if a["id"] != p["aid"]]
+        if len(kept) == len(current):
+            raise missing(self.name, p["aid"])
+        self.store(ctx.tenant)[owner["id"]] = kept
+        return Reply(204)
+
+    def routes(
+        self, read: tuple[str, ...], write: tuple[str, ...], *, beta_only: bool = False
+    ) -> list[Route]:
+        """GET the list, GET and DELETE one by id."""
+        items = f"/{self.owner.path}/{{id}}/{self.segment}"
+        return [
+            route("GET", items, self.list_items, read, beta_only=beta_only),
+            route("GET", f"{items}/{{aid}}", self.get_item, read, beta_only=beta_only),
+            route("DELETE", f"{items}/{{aid}}", self.delete_item, write, beta_only=beta_only),
+        ]
+
+
 # ---- the deviceManagement singleton --------------------------------------------------------
 
 
@@ -172,10 +244,11 @@ def list_vpp_tokens(ctx: Ctx, _: dict[str, str]) -> Reply:
     return collection(ctx, tokens, "deviceAppManagement/vppTokens", page_size=PAGE, max_top=MAX_TOP)
 
 
+VPP_TOKENS = Kind("deviceAppManagement/vppTokens", "vppToken", lambda t: t.vpp_tokens)
+
+
 def get_vpp_token(ctx: Ctx, p: dict[str, str]) -> Reply:
-    token = ctx.tenant.vpp_tokens.get(p["id"])
-    if token is None:
-        raise missing("vppToken", p["id"])
+    token = VPP_TOKENS.find(ctx, p["id"])
     return Reply(
         200, {"@odata.context": ctx.context_url("deviceAppManagement/vppTokens/$entity"), **token}
     )
@@ -184,11 +257,27 @@ def get_vpp_token(ctx: Ctx, p: dict[str, str]) -> Reply:
 # ---- mobile apps ------------------------------------------------------------------------
 
 
-def _app(ctx: Ctx, app_id: str) -> dict[str, Any]:
-    app = ctx.tenant.mobile_apps.get(app_id)
-    if app is None:
-        raise missing("mobileApp", app_id)
-    return app
+APPS = Kind("deviceAppManagement/mobileApps", "mobileApp", lambda t: t.mobile_apps)
+APP_ASSIGNMENTS = Children(APPS, "assignments", "mobileAppAssignment", lambda t: t.app_assignments)
+
+
+def _get_assignable(
+    ctx: Ctx,
+    p: dict[str, str],
+    assignments: Children,
+    list_cast: Callable[[Ctx, dict[str, str], str], Reply],
+) -> Reply:
+    """GET one app or device configuration (`$expand=assignments`, `$select`), or, for a
+    type-cast segment in place of the id, the list of that type (`list_cast`)."""
+    cast = _cast(p["id"])
+    if cast is not None:
+        return list_cast(ctx, p, cast)
+    kind = assignments.owner
+    found = kind.find(ctx, p["id"])
+    shown = assignments.store(ctx.tenant).get(found["id"], []) if _expand(ctx) else None
+    select = odata.parse_select(ctx.query.get("$select"))
+    body = odata.apply_select(_view(ctx, found, shown), select)
+    return Reply(200, {"@odata.context": ctx.context_url(f"{kind.path}/$entity"), **body})
 
 
 def list_apps(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
@@ -210,16 +299,7 @@ def list_apps(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
 
 
 def get_app(ctx: Ctx, p: dict[str, str]) -> Reply:
-    cast = _cast(p["id"])
-    if cast is not None:
-        return list_apps(ctx, p, cast)
-    app = _app(ctx, p["id"])
-    assignments = ctx.tenant.app_assignments.get(app["id"], []) if _expand(ctx) else None
-    select = odata.parse_select(ctx.query.get("$select"))
-    body = odata.apply_select(_view(ctx, app, assignments), select)
-    return Reply(
-        200, {"@odata.context": ctx.context_url("deviceAppManagement/mobileApps/$entity"), **body}
-    )
+    return _get_assignable(ctx, p, APP_ASSIGNMENTS, list_apps)
 
 
 # Apps the sandbox lets a client create: a web app (Microsoft's "Create webApp" page; what
@@ -263,44 +343,14 @@ def create_app(ctx: Ctx, _: dict[str, str]) -> Reply:
 
 def delete_app(ctx: Ctx, p: dict[str, str]) -> Reply:
     # Microsoft's "Delete webApp": 204 No Content; an id that does not exist is a 404.
-    _app(ctx, p["id"])
+    APPS.find(ctx, p["id"])
     del ctx.tenant.mobile_apps[p["id"]]
     ctx.tenant.app_assignments.pop(p["id"], None)
     return Reply(204)
 
 
-def list_app_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
-    app = _app(ctx, p["id"])
-    items = [project(a, ctx.version) for a in ctx.tenant.app_assignments.get(app["id"], [])]
-    return collection(
-        ctx,
-        items,
-        f"deviceAppManagement/mobileApps('{app['id']}')/assignments",
-        page_size=PAGE,
-        max_top=MAX_TOP,
-    )
-
-
-def get_app_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    app = _app(ctx, p["id"])
-    for assignment in ctx.tenant.app_assignments.get(app["id"], []):
-        if assignment["id"] == p["aid"]:
-            return Reply(200, project(assignment, ctx.version))
-    raise missing("mobileAppAssignment", p["aid"])
-
-
-def delete_app_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    app = _app(ctx, p["id"])
-    current = ctx.tenant.app_assignments.get(app["id"], [])
-    kept = [a for a in current if a["id"] != p["aid"]]
-    if len(kept) == len(current):
-        raise missing("mobileAppAssignment", p["aid"])
-    ctx.tenant.app_assignments[app["id"]] = kept
-    return Reply(204)
-
-
 def assign_app(ctx: Ctx, p: dict[str, str]) -> Reply:
-    app = _app(ctx, p["id"])
+    app = APPS.find(ctx, p["id"])
     _, body = validate(require_body(ctx), "mobileApp.assign", ctx.version)
     assignments: list[dict[str, Any]] = body.get("mobileAppAssignments") or []
     _check_targets(ctx, [a["target"] for a in assignments])
@@ -348,11 +398,14 @@ def assign_app(ctx: Ctx, p: dict[str, str]) -> Reply:
 # ---- device configurations --------------------------------------------------------------
 
 
-def _config(ctx: Ctx, config_id: str) -> dict[str, Any]:
-    config = ctx.tenant.device_configurations.get(config_id)
-    if config is None:
-        raise missing("deviceConfiguration", config_id)
-    return config
+CONFIGS = Kind(
+    "deviceManagement/deviceConfigurations",
+    "deviceConfiguration",
+    lambda t: t.device_configurations,
+)
+CONFIG_ASSIGNMENTS = Children(
+    CONFIGS, "assignments", "deviceConfigurationAssignment", lambda t: t.config_assignments
+)
 
 
 def list_configs(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
@@ -374,20 +427,7 @@ def list_configs(ctx: Ctx, _: dict[str, str], cast: str | None = None) -> Reply:
 
 
 def get_config(ctx: Ctx, p: dict[str, str]) -> Reply:
-    cast = _cast(p["id"])
-    if cast is not None:
-        return list_configs(ctx, p, cast)
-    config = _config(ctx, p["id"])
-    assignments = ctx.tenant.config_assignments.get(config["id"], []) if _expand(ctx) else None
-    select = odata.parse_select(ctx.query.get("$select"))
-    body = odata.apply_select(_view(ctx, config, assignments), select)
-    return Reply(
-        200,
-        {
-            "@odata.context": ctx.context_url("deviceManagement/deviceConfigurations/$entity"),
-            **body,
-        },
-    )
+    return _get_assignable(ctx, p, CONFIG_ASSIGNMENTS, list_configs)
 
 
 def create_config(ctx: Ctx, _params: dict[str, str]) -> Reply:
@@ -429,7 +469,7 @@ def _same_type(body: dict[str, Any], stored: dict[str, Any]) -> None:
 
 
 def update_config(ctx: Ctx, p: dict[str, str]) -> Reply:
-    config = _config(ctx, p["id"])
+    config = CONFIGS.find(ctx, p["id"])
     body = require_body(ctx)
     _same_type(body, config)
     declared = short_name(config["@odata.type"])
@@ -451,7 +491,7 @@ def update_config(ctx: Ctx, p: dict[str, str]) -> Reply:
 
 
 def delete_config(ctx: Ctx, p: dict[str, str]) -> Reply:
-    _config(ctx, p["id"])
+    CONFIGS.find(ctx, p["id"])
     del ctx.tenant.device_configurations[p["id"]]
     ctx.tenant.config_assignments.pop(p["id"], None)
     return Reply(204)
@@ -469,7 +509,7 @@ def _config_assignment(config_id: str, target: dict[str, Any], version: str) -> 
 
 
 def assign_config(ctx: Ctx, p: dict[str, str]) -> Reply:
-    config = _config(ctx, p["id"])
+    config = CONFIGS.find(ctx, p["id"])
     _, body = validate(require_body(ctx), "deviceConfiguration.assign", ctx.version)
     assignments: list[dict[str, Any]] = body.get("assignments") or []
     _check_targets(ctx, [a["target"] for a in assignments])
@@ -487,44 +527,14 @@ def assign_config(ctx: Ctx, p: dict[str, str]) -> Reply:
     )
 
 
-def list_config_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
-    config = _config(ctx, p["id"])
-    items = [project(a, ctx.version) for a in ctx.tenant.config_assignments.get(config["id"], [])]
-    return collection(
-        ctx,
-        items,
-        f"deviceManagement/deviceConfigurations('{config['id']}')/assignments",
-        page_size=PAGE,
-        max_top=MAX_TOP,
-    )
-
-
-def get_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    config = _config(ctx, p["id"])
-    for assignment in ctx.tenant.config_assignments.get(config["id"], []):
-        if assignment["id"] == p["aid"]:
-            return Reply(200, project(assignment, ctx.version))
-    raise missing("deviceConfigurationAssignment", p["aid"])
-
-
 def create_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    config = _config(ctx, p["id"])
+    config = CONFIGS.find(ctx, p["id"])
     _, body = validate(require_body(ctx), "deviceConfigurationAssignment", ctx.version)
     current = ctx.tenant.config_assignments.setdefault(config["id"], [])
     _check_targets(ctx, [a["target"] for a in current] + [body["target"]])
     assignment = _config_assignment(config["id"], body["target"], ctx.version)
     current.append(assignment)
     return Reply(201, project(assignment, ctx.version))
-
-
-def delete_config_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    config = _config(ctx, p["id"])
-    current = ctx.tenant.config_assignments.get(config["id"], [])
-    kept = [a for a in current if a["id"] != p["aid"]]
-    if len(kept) == len(current):
-        raise missing("deviceConfigurationAssignment", p["aid"])
-    ctx.tenant.config_assignments[config["id"]] = kept
-    return Reply(204)
 
 
 # ---- enrollment restrictions -------------------------------------------------------------
@@ -624,33 +634,27 @@ def list_catalog(ctx: Ctx, _: dict[str, str]) -> Reply:
     )
 
 
-def _catalog_policy(ctx: Ctx, policy_id: str) -> dict[str, Any]:
-    policy = ctx.tenant.configuration_policies.get(policy_id)
-    if policy is None:
-        raise missing("deviceManagementConfigurationPolicy", policy_id)
-    return policy
+POLICIES = Kind(CATALOG, "deviceManagementConfigurationPolicy", lambda t: t.configuration_policies)
+POLICY_SETTINGS = Children(
+    POLICIES,
+    "settings",
+    "deviceManagementConfigurationSetting",
+    lambda t: t.configuration_policy_settings,
+    _copied,
+)
+POLICY_ASSIGNMENTS = Children(
+    POLICIES,
+    "assignments",
+    "deviceManagementConfigurationPolicyAssignment",
+    lambda t: t.configuration_policy_assignments,
+    _copied,
+)
 
 
 def get_catalog(ctx: Ctx, p: dict[str, str]) -> Reply:
-    policy = _catalog_policy(ctx, p["id"])
+    policy = POLICIES.find(ctx, p["id"])
     body = _catalog_view(ctx, policy, _catalog_expand(ctx))
     return Reply(200, {"@odata.context": ctx.context_url(f"{CATALOG}/$entity"), **body})
-
-
-def list_catalog_settings(ctx: Ctx, p: dict[str, str]) -> Reply:
-    policy = _catalog_policy(ctx, p["id"])
-    items = copy.deepcopy(ctx.tenant.configuration_policy_settings.get(policy["id"], []))
-    return collection(
-        ctx, items, f"{CATALOG}('{policy['id']}')/settings", page_size=PAGE, max_top=MAX_TOP
-    )
-
-
-def list_catalog_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
-    policy = _catalog_policy(ctx, p["id"])
-    items = copy.deepcopy(ctx.tenant.configuration_policy_assignments.get(policy["id"], []))
-    return collection(
-        ctx, items, f"{CATALOG}('{policy['id']}')/assignments", page_size=PAGE, max_top=MAX_TOP
-    )
 
 
 # ---- assignment filters (read by adue) ---------------------------------------------------
@@ -663,10 +667,13 @@ def list_filters(ctx: Ctx, _: dict[str, str]) -> Reply:
     return collection(ctx, items, FILTERS, page_size=PAGE, max_top=MAX_TOP)
 
 
+FILTER_KIND = Kind(
+    FILTERS, "deviceAndAppManagementAssignmentFilter", lambda t: t.assignment_filters
+)
+
+
 def get_filter(ctx: Ctx, p: dict[str, str]) -> Reply:
-    found = ctx.tenant.assignment_filters.get(p["id"])
-    if found is None:
-        raise missing("deviceAndAppManagementAssignmentFilter", p["id"])
+    found = FILTER_KIND.find(ctx, p["id"])
     body = odata.apply_select(dict(found), odata.parse_select(ctx.query.get("$select")))
     return Reply(200, {"@odata.context": ctx.context_url(f"{FILTERS}/$entity"), **body})
 
@@ -676,11 +683,16 @@ def get_filter(ctx: Ctx, p: dict[str, str]) -> Reply:
 PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
 
 
-def _profile(ctx: Ctx, profile_id: str) -> dict[str, Any]:
-    profile = ctx.tenant.enrollment_profiles.get(profile_id)
-    if profile is None:
-        raise missing("appleUserInitiatedEnrollmentProfile", profile_id)
-    return profile
+PROFILE_KIND = Kind(
+    PROFILES, "appleUserInitiatedEnrollmentProfile", lambda t: t.enrollment_profiles
+)
+PROFILE_ASSIGNMENTS = Children(
+    PROFILE_KIND,
+    "assignments",
+    "appleEnrollmentProfileAssignment",
+    lambda t: t.profile_assignments,
+    _copied,
+)
 
 
 def list_profiles(ctx: Ctx, _: dict[str, str]) -> Reply:
@@ -690,7 +702,7 @@ def list_profiles(ctx: Ctx, _: dict[str, str]) -> Reply:
 
 
 def get_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
+    profile = PROFILE_KIND.find(ctx, p["id"])
     assignments = ctx.tenant.profile_assignments.get(profile["id"], []) if _expand(ctx) else None
     return Reply(
         200,
@@ -725,7 +737,7 @@ def create_profile(ctx: Ctx, _: dict[str, str]) -> Reply:
 
 
 def update_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
+    profile = PROFILE_KIND.find(ctx, p["id"])
     body = require_body(ctx)
     _same_type(body, profile)
     _, clean = validate(body, "appleUserInitiatedEnrollmentProfile", ctx.version, update=True)
@@ -744,7 +756,7 @@ def update_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
 
 
 def delete_profile(ctx: Ctx, p: dict[str, str]) -> Reply:
-    _profile(ctx, p["id"])
+    PROFILE_KIND.find(ctx, p["id"])
     tenant = ctx.tenant
     platform = tenant.enrollment_profiles.pop(p["id"]).get("platform")
     tenant.profile_assignments.pop(p["id"], None)
@@ -760,7 +772,7 @@ def _priority(value: Any) -> int:
 
 
 def set_priority(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
+    profile = PROFILE_KIND.find(ctx, p["id"])
     _, body = validate(
         require_body(ctx), "appleUserInitiatedEnrollmentProfile.setPriority", ctx.version
     )
@@ -769,24 +781,8 @@ def set_priority(ctx: Ctx, p: dict[str, str]) -> Reply:
     return Reply(204)
 
 
-def list_profile_assignments(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
-    items = copy.deepcopy(ctx.tenant.profile_assignments.get(profile["id"], []))
-    return collection(
-        ctx, items, f"{PROFILES}('{profile['id']}')/assignments", page_size=PAGE, max_top=MAX_TOP
-    )
-
-
-def get_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
-    for assignment in ctx.tenant.profile_assignments.get(profile["id"], []):
-        if assignment["id"] == p["aid"]:
-            return Reply(200, assignment)
-    raise missing("appleEnrollmentProfileAssignment", p["aid"])
-
-
 def create_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
+    profile = PROFILE_KIND.find(ctx, p["id"])
     _, body = validate(require_body(ctx), "appleEnrollmentProfileAssignment", ctx.version)
     current = ctx.tenant.profile_assignments.setdefault(profile["id"], [])
     _check_targets(ctx, [a["target"] for a in current] + [body["target"]])
@@ -806,89 +802,55 @@ def create_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
     )
 
 
-def delete_profile_assignment(ctx: Ctx, p: dict[str, str]) -> Reply:
-    profile = _profile(ctx, p["id"])
-    current = ctx.tenant.profile_assignments.get(profile["id"], [])
-    kept = [a for a in current if a["id"] != p["aid"]]
-    if len(kept) == len(current):
-        raise missing("appleEnrollmentProfileAssignment", p["aid"])
-    ctx.tenant.profile_assignments[profile["id"]] = kept
-    return Reply(204)
-
-
 def routes() -> list[Route]:
-    configs = f"{DM}/deviceConfigurations"
-    apps = f"{DAM}/mobileApps"
-    profiles = f"{DM}/appleUserInitiatedEnrollmentProfiles"
+    apps = f"/{APPS.path}"
+    configs = f"/{CONFIGS.path}"
+    policies = f"/{CATALOG}"
+    profiles = f"/{PROFILES}"
     return [
         route("GET", DM, get_device_management, SERVICE_READ + CONFIG_READ),
         route("GET", f"{DM}/applePushNotificationCertificate", get_apns, SERVICE_READ),
-        route("GET", f"{DAM}/vppTokens", list_vpp_tokens, SERVICE_READ + APPS_READ),
-        route("GET", f"{DAM}/vppTokens/{{id}}", get_vpp_token, SERVICE_READ + APPS_READ),
-        route("GET", apps, list_apps, APPS_READ),
+        *entity_set(f"{DAM}/vppTokens", list_vpp_tokens, get_vpp_token, SERVICE_READ + APPS_READ),
+        *entity_set(apps, list_apps, get_app, APPS_READ),
         route("POST", apps, create_app, APPS_WRITE),
-        route("GET", f"{apps}/{{id}}", get_app, APPS_READ),
         route("DELETE", f"{apps}/{{id}}", delete_app, APPS_WRITE),
         route("POST", f"{apps}/{{id}}/assign", assign_app, APPS_WRITE),
-        route("GET", f"{apps}/{{id}}/assignments", list_app_assignments, APPS_READ),
-        route("GET", f"{apps}/{{id}}/assignments/{{aid}}", get_app_assignment, APPS_READ),
-        route("DELETE", f"{apps}/{{id}}/assignments/{{aid}}", delete_app_assignment, APPS_WRITE),
-        route("GET", configs, list_configs, CONFIG_READ),
+        *APP_ASSIGNMENTS.routes(APPS_READ, APPS_WRITE),
+        *entity_set(configs, list_configs, get_config, CONFIG_READ),
         route("POST", configs, create_config, CONFIG_WRITE),
-        route("GET", f"{configs}/{{id}}", get_config, CONFIG_READ),
         route("PATCH", f"{configs}/{{id}}", update_config, CONFIG_WRITE),
         route("DELETE", f"{configs}/{{id}}", delete_config, CONFIG_WRITE),
         route("POST", f"{configs}/{{id}}/assign", assign_config, CONFIG_WRITE),
-        route("GET", f"{configs}/{{id}}/assignments", list_config_assignments, CONFIG_READ),
         route("POST", f"{configs}/{{id}}/assignments", create_config_assignment, CONFIG_WRITE),
-        route("GET", f"{configs}/{{id}}/assignments/{{aid}}", get_config_assignment, CONFIG_READ),
-        route(
-            "DELETE",
-            f"{configs}/{{id}}/assignments/{{aid}}",
-            delete_config_assignment,
-            CONFIG_WRITE,
-        ),
-        route("GET", f"{DM}/deviceEnrollmentConfigurations", list_enrollment_configs, SERVICE_READ),
-        route(
-            "GET",
-            f"{DM}/deviceEnrollmentConfigurations/{{id}}",
+        *CONFIG_ASSIGNMENTS.routes(CONFIG_READ, CONFIG_WRITE),
+        *entity_set(
+            f"{DM}/deviceEnrollmentConfigurations",
+            list_enrollment_configs,
             get_enrollment_config,
             SERVICE_READ,
         ),
-        route("GET", f"{DM}/configurationPolicies", list_catalog, CONFIG_READ, beta_only=True),
-        route(
-            "GET", f"{DM}/configurationPolicies/{{id}}", get_catalog, CONFIG_READ, beta_only=True
-        ),
+        *entity_set(policies, list_catalog, get_catalog, CONFIG_READ, beta_only=True),
         route(
             "GET",
-            f"{DM}/configurationPolicies/{{id}}/settings",
-            list_catalog_settings,
+            f"{policies}/{{id}}/settings",
+            POLICY_SETTINGS.list_items,
             CONFIG_READ,
             beta_only=True,
         ),
         route(
             "GET",
-            f"{DM}/configurationPolicies/{{id}}/assignments",
-            list_catalog_assignments,
+            f"{policies}/{{id}}/assignments",
+            POLICY_ASSIGNMENTS.list_items,
             CONFIG_READ,
             beta_only=True,
         ),
-        route("GET", f"{DM}/assignmentFilters", list_filters, CONFIG_READ, beta_only=True),
-        route("GET", f"{DM}/assignmentFilters/{{id}}", get_filter, CONFIG_READ, beta_only=True),
-        route("GET", profiles, list_profiles, SERVICE_READ, beta_only=True),
+        *entity_set(f"/{FILTERS}", list_filters, get_filter, CONFIG_READ, beta_only=True),
+        *entity_set(profiles, list_profiles, get_profile, SERVICE_READ, beta_only=True),
         route("POST", profiles, create_profile, SERVICE_WRITE, beta_only=True),
-        route("GET", f"{profiles}/{{id}}", get_profile, SERVICE_READ, beta_only=True),
         route("PATCH", f"{profiles}/{{id}}", update_profile, SERVICE_WRITE, beta_only=True),
         route("DELETE", f"{profiles}/{{id}}", delete_profile, SERVICE_WRITE, beta_only=True),
         route(
             "POST", f"{profiles}/{{id}}/setPriority", set_priority, SERVICE_WRITE, beta_only=True
-        ),
-        route(
-            "GET",
-            f"{profiles}/{{id}}/assignments",
-            list_profile_assignments,
-            SERVICE_READ,
-            beta_only=True,
         ),
         route(
             "POST",
@@ -897,18 +859,5 @@ def routes() -> list[Route]:
             SERVICE_WRITE,
             beta_only=True,
         ),
-        route(
-            "GET",
-            f"{profiles}/{{id}}/assignments/{{aid}}",
-            get_profile_assignment,
-            SERVICE_READ,
-            beta_only=True,
-        ),
-        route(
-            "DELETE",
-            f"{profiles}/{{id}}/assignments/{{aid}}",
-            delete_profile_assignment,
-            SERVICE_WRITE,
-            beta_only=True,
-        ),
+        *PROFILE_ASSIGNMENTS.routes(SERVICE_READ, SERVICE_WRITE, beta_only=True),
     ]

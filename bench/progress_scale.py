@@ -30,7 +30,8 @@ async def _read() -> ProgressFigures:
 
     from tui.graph.auth import StaticTokenCredential
     from tui.graph.client import build_graph_client
-    from tui.progress.read import progress_targets, read_progress
+    from tui.progress.read import read_progress
+    from tui.progress.targets import progress_targets
     from tui.sandbox.server import start_sandbox
     from tui.session import Session
 

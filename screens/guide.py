@@ -36,16 +36,8 @@ from screens.widgets.step_panel import StepPanel, step_worker
 from screens.widgets.toggles import StateCheckbox, StateRadioButton
 from tui.choices import GUIDE_FORMATS
 from tui.error_text import describe_error
-from tui.guide import (
-    GuideError,
-    GuideSettings,
-    GuideSettingsError,
-    Problem,
-    available_languages,
-    language_name,
-    render_markdown,
-)
-from tui.guide.markdown import escape
+from tui.guide.errors import GuideError, GuideSettingsError, Problem
+from tui.guide.markdown import escape, render_markdown
 from tui.guide.settings import (
     KEY_CONTACT,
     KEY_DOMAIN,
@@ -54,7 +46,9 @@ from tui.guide.settings import (
     KEY_LINK,
     KEY_ORGANIZATION,
     KEY_OUTPUT_DIR,
+    GuideSettings,
 )
+from tui.guide.strings import available_languages, language_name
 from tui.text import safe_lines
 
 PREVIEW_DELAY = 0.3  # seconds after the last change before the preview is re-rendered

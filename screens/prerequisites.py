@@ -384,7 +384,9 @@ class PrerequisitesStep(StepPanel):
             self.notify("Sign in first: the file names your tenant id.", severity="warning")
             return
         self.app.push_screen(
-            DiscoveryDialog(tenant_id, tenant.get("cloud") or "global", self.session.path.parent)
+            DiscoveryDialog(
+                tenant_id, tenant.get("cloud") or "global", self.session.path.parent, self.backend
+            )
         )
 
     # done?

@@ -172,7 +172,7 @@ class PriorityStep(StepPanel):
 
     def _tenant_entries(self) -> list[PriorityEntry]:
         from tui.rollout.modes import facts
-        from tui.rollout.priority_read import entries
+        from tui.rollout.priority import entries
 
         assert self._tenant is not None
         profile = self.session.table("enrollment_profile")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from tui.backend import ApplyResult, CheckReport, Progress
     from tui.graph.models import CheckTargets
     from tui.progress.report import ProgressReport
-    from tui.rollout.destroy import DestroyPlan, DestroyResult
+    from tui.rollout.destroy_model import DestroyPlan, DestroyResult
     from tui.rollout.model import Plan
 
 SHOW_PLAN_SECONDS = 10.0  # how long apply's first write waits for its plan to be shown
@@ -466,7 +466,7 @@ class ReviewStep(StepPanel):
 
     def action_progress(self) -> None:
         """Read who has enrolled (off the UI thread) and show it in the Progress view."""
-        from tui.progress.read import progress_targets
+        from tui.progress.targets import progress_targets
         from tui.rollout.modes import session_mode, session_profile_name
 
         if self.applying or self.session.get(self.step_id, "last_result") != "ok":
@@ -561,7 +561,7 @@ class ReviewStep(StepPanel):
         self.answer(self.backend.destroy_preview, self.DestroyPreviewed, self.DestroyFailed)
 
     def on_review_step_destroy_previewed(self, message: DestroyPreviewed) -> None:
-        from tui.rollout.destroy import confirm_text
+        from tui.rollout.destroy_model import confirm_text
 
         destroy = message.destroy
 

@@ -22,8 +22,8 @@ from tui.error_text import describe_error
 from tui.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
-    from tui.graph.auth import DeviceCodePrompt, SignedIn, TokenCacheChoice
     from tui.graph.models import Organization
+    from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn, TokenCacheChoice
 
 AUTH_LABELS = {
     "device-code": "Device code (works over SSH)",

@@ -28,7 +28,7 @@ from screens.widgets.group_picker import GroupPicker
 from screens.widgets.step_panel import StepPanel
 from screens.widgets.toggles import StateRadioButton, StateSwitch
 from tui.graph import sso_keys
-from tui.session import Session
+from tui.session.document import Session
 from tui.steps import StepStatus
 from tui.validators import bundle_ids_problems, display_name_problem
 

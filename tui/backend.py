@@ -8,9 +8,10 @@ request ever runs on Textual's event loop. msgraph, azure.identity and the
 sandbox are imported only inside these methods, after the first frame.
 
 The screens see only this class's domain methods (sign in, search groups, read
-profiles, run checks, check discovery, plan, apply, undo, export the guide): they
-never reach the Graph client, the operations or the sandbox themselves (the
-import-linter contract "screens use the Backend, not the Graph layer").
+profiles, run checks, check discovery, plan, apply, undo, export the guide, save the
+discovery file): they never reach the Graph client, the operations, the engine or the
+sandbox themselves (pyproject's import-linter contract "screens import only tui.backend
+... and domain models").
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
     from tui.discovery.findings import DiscoveryReport
-    from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, SignedIn
+    from tui.graph.auth import ConnectionSettings
 
     # `X as X`: results the screens name, re-exported so that they import no Graph caller.
     from tui.graph.checks import CheckReport as CheckReport
@@ -49,15 +50,16 @@ if TYPE_CHECKING:
         VppToken,
     )
     from tui.graph.retry import RetryNotice
+    from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn
     from tui.graph.target import TargetTenant, TenantPin
     from tui.guide.settings import GuideSettings
     from tui.progress.report import ProgressReport
     from tui.rollout.apply import ApplyResult as ApplyResult
     from tui.rollout.apply import Progress as Progress
     from tui.rollout.apply import ProgressFn
-    from tui.rollout.destroy import DestroyPlan, DestroyResult
+    from tui.rollout.destroy_model import DestroyPlan, DestroyResult
     from tui.rollout.model import Plan
-    from tui.rollout.priority_read import ProfilesInTenant as ProfilesInTenant
+    from tui.rollout.priority import ProfilesInTenant as ProfilesInTenant
     from tui.sandbox.server import RunningSandbox
 
 T = TypeVar("T")
@@ -581,6 +583,12 @@ class Backend:
         from tui.guide import export_all
 
         return list(export_all(settings, folder))
+
+    def save_discovery_file(self, path: Path, tenant_id: str, cloud: str) -> None:
+        """Write the well-known file at `path` (no Graph: one small file, published: 0644)."""
+        from tui.discovery.save import save
+
+        save(path, tenant_id, cloud)
 
     def on_retry(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
         """Be told of each throttled/unavailable answer the SDK retries; returns an undo."""

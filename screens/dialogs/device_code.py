@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.graph.auth import DeviceCodePrompt
+from tui.graph.sign_in_models import DeviceCodePrompt
 from tui.qr_text import qr_lines
 from tui.text import safe_lines, safe_text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,8 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TabbedContent, TabPane, TextArea
 
 from tui.discovery.recipes import Recipe, recipes
-from tui.discovery.well_known import FILE_NAME, save
+from tui.discovery.well_known import FILE_NAME
 from tui.text import safe_text
+
+if TYPE_CHECKING:
+    from tui.backend import Backend
 
 
 class DiscoveryDialog(ModalScreen[None]):
@@ -37,8 +41,9 @@ class DiscoveryDialog(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="close-discovery")]
 
-    def __init__(self, tenant_id: str, cloud: str, folder: Path) -> None:
+    def __init__(self, tenant_id: str, cloud: str, folder: Path, backend: Backend) -> None:
         super().__init__(id="discovery-dialog")
+        self.backend = backend  # saves the file (the dialog writes none itself)
         self.tenant_id = tenant_id
         self.cloud = cloud
         self.folder = folder
@@ -78,7 +83,7 @@ class DiscoveryDialog(ModalScreen[None]):
             )
         elif event.button.id == "discovery-save":
             path = self.folder / FILE_NAME
-            save(path, self.tenant_id, self.cloud)
+            self.backend.save_discovery_file(path, self.tenant_id, self.cloud)
             self.query_one("#discovery-saved", Static).update(f"Saved {safe_text(path)}")
         else:
             self.dismiss()

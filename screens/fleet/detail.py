@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from screens.widgets.literal import literal
 from screens.widgets.step_list import ICONS
-from tui.fleet.board import TenantRow
+from tui.fleet.rows import TenantRow
 from tui.steps import STEPS
 
 STATE_WORDS = {"todo": "to do", "in_progress": "in progress", "done": "done"}

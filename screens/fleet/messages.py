@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from textual.message import Message
 
-from tui.fleet.board import TenantProgress, TenantRow
-from tui.graph.auth import DeviceCodePrompt
+from tui.fleet.rows import TenantProgress, TenantRow
+from tui.graph.sign_in_models import DeviceCodePrompt
 
 
 class RowsRead(Message, bubble=False):

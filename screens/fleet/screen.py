@@ -33,8 +33,9 @@ from screens.fleet.messages import (
 from screens.fleet.table import FleetTable
 from screens.widgets.literal import literal
 from tui.error_text import describe_error
-from tui.fleet.board import FleetBoard, TenantProgress, summary_line
-from tui.graph.auth import DeviceCodePrompt
+from tui.fleet.board import FleetBoard
+from tui.fleet.rows import TenantProgress, summary_line
+from tui.graph.sign_in_models import DeviceCodePrompt
 
 
 class FleetScreen(Screen[None]):

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from screens.widgets.step_list import ICONS
-from tui.fleet.board import TenantProgress, TenantRow
+from tui.fleet.rows import TenantProgress, TenantRow
 from tui.text import safe_text
 
 COLUMNS = ("tenant", "name", "id", "steps", "result", "note")

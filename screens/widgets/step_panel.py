@@ -22,7 +22,7 @@ from textual.worker import NoActiveWorker, Worker, get_current_worker
 from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
 from tui.error_text import describe_error
-from tui.session import Session
+from tui.session.document import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
 
 T = TypeVar("T")

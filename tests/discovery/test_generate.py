@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.discovery.well_known import clipboard_text, generate, save, validate_tenant_id
+from tui.discovery.save import save
+from tui.discovery.well_known import clipboard_text, generate, validate_tenant_id
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 

@@ -17,9 +17,10 @@ import pytest
 
 from tui.fleet.sign_in import FleetSignIn, FleetSignInSettings
 from tui.graph import operations as ops
-from tui.graph.auth import DeviceCodePrompt, SettingsError
+from tui.graph.auth import SettingsError
 from tui.graph.client import build_graph_client
 from tui.graph.errors import PermissionMissing, SignInFailed
+from tui.graph.sign_in_models import DeviceCodePrompt
 from tui.sandbox.fleet import FleetTenantInfo, start_fleet_sandbox, write_fleet_file
 from tui.sandbox.server import RunningSandbox
 

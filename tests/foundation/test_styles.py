@@ -26,7 +26,7 @@ from screens.dialogs.discovery import DiscoveryDialog
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.progress import ProgressDialog
 from tui.app import AdueApp
-from tui.graph.auth import DeviceCodePrompt
+from tui.graph.sign_in_models import DeviceCodePrompt
 from tui.session import Session
 
 
@@ -129,7 +129,7 @@ async def test_the_step_list_collapses_on_a_narrow_terminal(session: Session) ->
 TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
-def device_code_dialog() -> DeviceCodeDialog:
+def device_code_dialog(_app: AdueApp) -> DeviceCodeDialog:
     prompt = DeviceCodePrompt(
         verification_uri="https://microsoft.com/devicelogin",
         user_code="ABCD-EFGH",
@@ -138,24 +138,24 @@ def device_code_dialog() -> DeviceCodeDialog:
     return DeviceCodeDialog(prompt, threading.Event())
 
 
-def help_dialog() -> HelpDialog:
+def help_dialog(_app: AdueApp) -> HelpDialog:
     return HelpDialog("adue-session.toml", "sign_in")
 
 
-def confirm_dialog() -> ConfirmDialog:
+def confirm_dialog(_app: AdueApp) -> ConfirmDialog:
     return ConfirmDialog("Quit?", "Sure?", "Quit", id="quit-confirm")
 
 
-def discovery_dialog() -> DiscoveryDialog:
-    return DiscoveryDialog(TENANT_ID, "global", Path())
+def discovery_dialog(app: AdueApp) -> DiscoveryDialog:
+    return DiscoveryDialog(TENANT_ID, "global", Path(), app.backend)
 
 
-def progress_dialog() -> ProgressDialog:
+def progress_dialog(_app: AdueApp) -> ProgressDialog:
     return ProgressDialog(["1 of 2 enrolled"], "hint")
 
 
 # (a dialog, selector, style, value): each dialog's own DEFAULT_CSS, and the shared sheet.
-DIALOG_STYLES: list[tuple[Callable[[], Screen[Any]], str, str, str]] = [
+DIALOG_STYLES: list[tuple[Callable[[AdueApp], Screen[Any]], str, str, str]] = [
     (help_dialog, "#help-body", "max_width", "90"),
     (help_dialog, "#help-session", "padding.left", "2"),
     (confirm_dialog, ".confirm-box", "width", "64"),
@@ -177,13 +177,13 @@ DIALOG_STYLES: list[tuple[Callable[[], Screen[Any]], str, str, str]] = [
 )
 async def test_a_dialog_is_styled(
     session: Session,
-    make: Callable[[], Screen[Any]],
+    make: Callable[[AdueApp], Screen[Any]],
     selector: str,
     path: str,
     expected: str,
 ) -> None:
     app = AdueApp(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(make())
+        app.push_screen(make(app))
         await pilot.pause()
         assert style(app.screen.query(selector).first(), path) == expected

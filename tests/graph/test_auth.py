@@ -20,7 +20,6 @@ from tui.graph import operations as ops
 from tui.graph.auth import (
     DEFAULT_CLIENT_ID,
     ConnectionSettings,
-    DeviceCodePrompt,
     SettingsError,
     StaticTokenCredential,
     browser_problem,
@@ -30,6 +29,7 @@ from tui.graph.auth import (
 )
 from tui.graph.client import build_graph_client
 from tui.graph.errors import SignInCancelled, SignInFailed, SignInRequired
+from tui.graph.sign_in_models import DeviceCodePrompt
 from tui.sandbox.server import RunningSandbox, start_sandbox
 
 

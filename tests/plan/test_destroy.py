@@ -27,7 +27,8 @@ from tests.plan.helpers import (
     plan_file,
     snapshot,
 )
-from tui.rollout.destroy import DestroyResult, make_destroy_plan, run_destroy
+from tui.rollout.destroy import make_destroy_plan, run_destroy
+from tui.rollout.destroy_model import DestroyResult
 from tui.sandbox.faults import parse_rule
 from tui.sandbox.recording import RequestRecord
 from tui.sandbox.server import RunningSandbox, start_sandbox

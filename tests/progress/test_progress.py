@@ -30,7 +30,8 @@ from tests.graph.conftest import make_client
 from tests.plan.helpers import ROOT, example_session
 from tui.graph.models import CheckTargets
 from tui.progress.export import reminder_csv
-from tui.progress.read import progress_targets, read_progress
+from tui.progress.read import read_progress
+from tui.progress.targets import progress_targets
 from tui.progress.text import report_lines
 from tui.rollout.modes import session_mode, session_profile_name
 from tui.sandbox.seeds_enrolled import device

@@ -22,8 +22,8 @@ import pytest
 from tests.sandbox.test_cli import read_line
 from tui.fleet.sign_in import FleetSignIn, FleetSignInSettings
 from tui.graph import operations as ops
-from tui.graph.auth import DeviceCodePrompt
 from tui.graph.client import build_graph_client
+from tui.graph.sign_in_models import DeviceCodePrompt
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from tui.commands.common import say
-from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, build_credential, sign_in
+from tui.graph.auth import ConnectionSettings, build_credential, sign_in
 from tui.graph.client import GraphClient, build_graph_client
+from tui.graph.sign_in_models import DeviceCodePrompt
 
 if TYPE_CHECKING:
     from tui.graph.target import TenantPin

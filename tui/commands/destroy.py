@@ -17,7 +17,7 @@ from tui.commands.common import EXIT_ERROR, add_tenant_command
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant
-    from tui.rollout.destroy import DestroyPlan, DestroyResult
+    from tui.rollout.destroy_model import DestroyPlan, DestroyResult
 
 
 def register(subparsers: Any) -> None:

@@ -170,7 +170,8 @@ def _with_tenant(
 
 @_with_tenant
 def run_generate(args: argparse.Namespace, tenant: str, cloud: str) -> int:
-    from tui.discovery.well_known import generate, save
+    from tui.discovery.save import save
+    from tui.discovery.well_known import generate
 
     if args.output:
         target = Path(args.output)

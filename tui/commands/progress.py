@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         with_tenant,
     )
     from tui.progress.export import write_reminder_csv
-    from tui.progress.read import progress_targets, read_progress
+    from tui.progress.read import read_progress
+    from tui.progress.targets import progress_targets
     from tui.rollout.modes import session_mode, session_profile_name
 
     session = open_session(args, "progress")

@@ -1,4 +1,5 @@
-"""The well-known service-discovery file: its exact text, the tenant id check, saving it.
+"""The well-known service-discovery file: its exact text and the tenant id check (no I/O;
+tui.discovery.save writes it).
 
 Microsoft's template, from "Set up account driven Apple User Enrollment"
 (learn.microsoft.com/mem/intune/enrollment/apple-account-driven-user-enrollment;
@@ -14,7 +15,6 @@ reproduce it byte for byte so admins can diff our file against the documentation
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from tui.graph.clouds import get_cloud
 
@@ -66,12 +66,3 @@ def generate(tenant_id: str, cloud: str = "global") -> str:
 def clipboard_text(tenant_id: str, cloud: str = "global") -> str:
     """What the wizard copies (OSC 52): exactly the file's content."""
     return generate(tenant_id, cloud)
-
-
-def save(path: Path, tenant_id: str, cloud: str = "global") -> str:
-    """Generate the file and save it at `path` (0644: it is published; atomic); returns the text."""
-    from tui.files import write_public  # the project's atomic writer, for published documents
-
-    text = generate(tenant_id, cloud)
-    write_public(path, text)
-    return text

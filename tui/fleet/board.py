@@ -13,59 +13,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.fleet.connect import SignInConnector
 from tui.fleet.file import Fleet, FleetTenant
+from tui.fleet.rows import TenantProgress, TenantRow
 from tui.records import view_of
 from tui.steps import STEPS, StepStatus, step_status
 
 if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.fleet.run import TenantOutcome
-    from tui.graph.auth import DeviceCodePrompt
+    from tui.graph.sign_in_models import DeviceCodePrompt
     from tui.session import Session
 
 PromptFn = Callable[["DeviceCodePrompt"], None]
-
-
-@dataclass(frozen=True)
-class TenantRow:
-    """One tenant as its session file records it (or the fleet file, before any run)."""
-
-    label: str
-    name: str
-    tenant_id: str
-    steps: tuple[StepStatus, ...]  # in tui.steps.STEPS order
-    last_result: str  # [review] last_result: "" = never applied
-    last_apply: str  # "2026-12-02 01:23 UTC", "" = never
-    session_path: Path
-    problem: str = ""  # the session file cannot be read: what is wrong
-    known: bool = True  # False: from the fleet file only, the session not read yet
-
-
-@dataclass(frozen=True)
-class TenantProgress:
-    """A tenant's part of a fleet apply, as it starts ("running") and as it ends."""
-
-    label: str
-    result: str
-    reason: str = ""
-    changes: int = 0
-    writes: int = 0
-    seconds: float = 0.0
-    name: str = ""
-    tenant_id: str = ""
-
-    @property
-    def failed(self) -> bool:
-        from tui.fleet.run import FAILED
-
-        return self.result in FAILED
 
 
 def _when(value: Any) -> str:
@@ -294,10 +257,3 @@ class FleetBoard:
 
 def progress_of(outcome: TenantOutcome) -> TenantProgress:
     return view_of(TenantProgress, outcome)
-
-
-def summary_line(results: Sequence[TenantProgress], seconds: float) -> str:
-    """`10 tenant(s) in 3.2 s: 8 applied, 2 failed.`"""
-    counts = Counter(r.result for r in results)
-    told = ", ".join(f"{n} {result}" for result, n in counts.most_common())
-    return f"{len(results)} tenant(s) in {seconds:.1f} s: {told}."

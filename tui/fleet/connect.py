@@ -16,7 +16,7 @@ from tui.fleet.file import Fleet, FleetTenant
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
-    from tui.graph.auth import DeviceCodePrompt
+    from tui.graph.sign_in_models import DeviceCodePrompt
 
 
 class FleetConnector(Protocol):

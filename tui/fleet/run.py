@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from tui.fleet.file import Fleet, FleetTenant
+from tui.fleet.rows import FAILED, Result
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -37,22 +38,6 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 Command = Literal["plan", "apply", "status", "check"]
-# What became of a tenant. "changes": a plan or status with changes pending; "applied":
-# apply wrote them all; "in sync": nothing to do; "refused": the plan has problems (or
-# another tenant answered), nothing written; "failed": an error, the reason says which.
-Result = Literal[
-    "in sync",
-    "changes",
-    "applied",
-    "written",
-    "pass",
-    "checks fail",
-    "refused",
-    "failed",
-    "interrupted",
-    "not started",
-]
-FAILED: frozenset[str] = frozenset({"refused", "failed", "interrupted", "not started"})
 
 
 class Connector(Protocol):

@@ -20,7 +20,8 @@ from tui.session import Session
 
 if TYPE_CHECKING:
     from tui.fleet.connect import SignInConnector
-    from tui.graph.auth import ConnectionSettings, DeviceCodePrompt, SignedIn
+    from tui.graph.auth import ConnectionSettings
+    from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn
 
 
 class FleetTenantBackend(Backend):
@@ -53,9 +54,9 @@ class FleetTenantBackend(Backend):
         *,
         interactive: bool = True,  # noqa: ARG002 - Backend.sign_in's keyword; signed in already
     ) -> SignedIn:
-        from tui.graph.auth import SignedIn
         from tui.graph.client import sign_in_error
         from tui.graph.operations import decode_access_token
+        from tui.graph.sign_in_models import SignedIn
 
         credential = self.connector.credential_for(self.fleet_tenant)
         scopes = list(self.connector.scopes_for(self.fleet_tenant))

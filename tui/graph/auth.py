@@ -32,6 +32,7 @@ from tui.graph.clouds import (
     session_graph_root,
 )
 from tui.graph.errors import SignInCancelled, SignInRequired
+from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn, TokenCacheChoice
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
@@ -48,19 +49,6 @@ MULTI_TENANT = frozenset({"", "organizations", "common"})
 
 class SettingsError(ValueError):
     """Bad connection settings; the message names the option and the fix."""
-
-
-@dataclass(frozen=True)
-class DeviceCodePrompt:
-    """What the person needs to finish a device-code sign-in elsewhere."""
-
-    verification_uri: str
-    user_code: str
-    expires_on: dt.datetime  # UTC
-
-    def seconds_left(self, now: dt.datetime | None = None) -> int:
-        now = now or dt.datetime.now(dt.UTC)
-        return max(0, int((self.expires_on - now).total_seconds()))
 
 
 PromptFn = Callable[[DeviceCodePrompt], None]
@@ -262,21 +250,6 @@ def _graph_root(
 
 
 # -- the token cache and the authentication record ---------------------------------------
-@dataclass(frozen=True)
-class TokenCacheChoice:
-    persistent: bool
-    plaintext: bool
-    notice: str  # for the command line: where tokens live, or why they are not kept
-    problem: str = ""  # why the OS keyring cannot be used here ("" = it can, or not asked)
-
-    @property
-    def where(self) -> str:
-        """ "keyring", "file" or "memory": where the sign-in is kept between runs."""
-        if not self.persistent:
-            return "memory"
-        return "file" if self.plaintext else "keyring"
-
-
 def keyring_problem() -> str:
     """Why the OS keyring cannot encrypt the token cache here ("" = it can)."""
     if not sys.platform.startswith("linux"):
@@ -550,16 +523,6 @@ def _cancel_hook(cancel: threading.Event) -> Callable[[Any], None]:
 
 
 # -- signing in ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SignedIn:
-    account: str
-    tenant_id: str
-    scopes: tuple[str, ...]
-    expires_on: dt.datetime
-    cache_notice: str
-    cache: TokenCacheChoice | None = None  # interactive methods: where the sign-in is kept
-
-
 def sign_in(
     credential: Credential, *, cancel: threading.Event | None = None, interactive: bool = True
 ) -> SignedIn:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 
 from tui.graph import parse
 from tui.graph.batch import answer_json, group_answers
@@ -26,41 +24,11 @@ from tui.graph.models import BatchRead, CheckTargets
 from tui.graph.paging import CollectionRead, read_collections
 from tui.graph.targeted import _resolve_names
 from tui.progress.report import ProgressReport, TargetGroup, TargetUser, build_report
-from tui.validators import is_guid
 
 USER_FIELDS = "id,displayName,userPrincipalName,mail"
 MEMBER_SCOPES = ("GroupMember.Read.All",)
 USER_SCOPES = ("User.ReadBasic.All",)
 ALL_USERS = "all_users"
-
-
-def progress_targets(data: Mapping[str, Any]) -> CheckTargets:
-    """Whom the session's enrollment profile targets (never raises; see the module doc)."""
-    from tui.rollout.desired import check_targets
-
-    table = data.get("enrollment_profile")
-    if not isinstance(table, Mapping):
-        return check_targets(data)
-    ids: list[str] = []
-    names: list[str] = []
-    labels: dict[str, str] = {}
-    groups = table.get("groups")
-    for item in groups if isinstance(groups, list) else []:
-        if not isinstance(item, Mapping):
-            continue
-        gid, name = str(item.get("id", "")).strip(), str(item.get("name", "")).strip()
-        if gid and is_guid(gid):
-            ids.append(gid)
-            if name:
-                labels.setdefault(gid, name)
-        elif name:
-            names.append(name)
-    return CheckTargets(
-        all_users=bool(table.get("all_users", False)),
-        group_ids=tuple(dict.fromkeys(ids)),
-        group_names=tuple(dict.fromkeys(names)),
-        labels=tuple(labels.items()),
-    )
 
 
 def _user(item: parse.Json) -> TargetUser:

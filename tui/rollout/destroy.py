@@ -26,6 +26,7 @@ from tui.graph.client import GraphClient
 from tui.graph.devices import enrolled_through_profile, list_apple_devices
 from tui.graph.errors import GraphError
 from tui.graph.models import AppAssignment
+from tui.rollout.destroy_model import DestroyPlan, DestroyResult
 from tui.rollout.model import (
     Action,
     ActionKind,
@@ -35,7 +36,6 @@ from tui.rollout.model import (
     ObjectType,
     Plan,
     RemoveAppAssignments,
-    run_json,
     target_token,
 )
 from tui.rollout.modes import session_mode
@@ -70,30 +70,6 @@ def created_ids(journal: Any) -> dict[str, set[str]]:
 
 class DestroyRefused(Exception):
     """Not confirmed for what the fresh read shows (e.g. devices enrolled since)."""
-
-
-@dataclass(frozen=True)
-class DestroyPlan:
-    plan: Plan
-    # Devices enrolled through the profile this destroy deletes (None: could not count).
-    enrolled_devices: int | None = 0
-    count_problem: str = ""
-    gone: tuple[ObjectType, ...] = ()  # recorded ids that no longer exist: cleared
-
-    @property
-    def needs_enrolled_confirmation(self) -> bool:
-        deletes_profile = any(
-            isinstance(a.op, DeleteObject) and a.op.object_type is ObjectType.ENROLLMENT_PROFILE
-            for a in self.plan.changes
-        )
-        return deletes_profile and self.enrolled_devices != 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.plan.to_dict(),
-            "enrolled_devices": self.enrolled_devices,
-            "enrolled_devices_problem": self.count_problem,
-        }
 
 
 @dataclass
@@ -245,22 +221,6 @@ async def make_destroy_plan(client: GraphClient, data: Mapping[str, Any]) -> Des
 ProgressFn = Callable[[str, str, str], None]  # (action key, event, message)
 
 
-@dataclass
-class DestroyResult:
-    destroy: DestroyPlan
-    done: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    writes: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def to_dict(self) -> dict[str, Any]:
-        failed = [{"key": k, "message": m} for k, m in self.failed.items()]
-        return {**run_json(self.ok, self.writes, self.done, failed), "plan": self.destroy.to_dict()}
-
-
 def _clear(session: Session, object_type: ObjectType) -> None:
     table, key, _ = OBJECTS[object_type]
     if session.table(table):
@@ -336,26 +296,6 @@ async def run_destroy(
         result.done.append(action.key)
         report(action.key, "done", action.title)
     return result
-
-
-def confirm_text(destroy: DestroyPlan, tenant: str) -> str:
-    """What the wizard's confirmation says: the tenant, every object, the enrolled devices."""
-    lines = [f"adue removes from {tenant} what this session created:"]
-    lines += [f"  - {a.title[0].lower()}{a.title[1:]}" for a in destroy.plan.changes]
-    lines += [f"  (note: {n})" for n in destroy.plan.notes]
-    if destroy.needs_enrolled_confirmation:
-        count = destroy.enrolled_devices
-        lines.append(
-            f"WARNING: {count} device(s) are enrolled through the enrollment profile: they stay "
-            "enrolled but lose what this rollout gave them, and nobody can enroll through it."
-            if count is not None
-            else f"WARNING: {destroy.count_problem}: devices may be enrolled through the profile."
-        )
-    lines.append(
-        "Every other assignment stays exactly as it is; the session keeps its settings, "
-        "so Apply can roll it out again."
-    )
-    return "\n".join(lines)
 
 
 def pending_apply(session: Session) -> bool:

@@ -10,7 +10,7 @@ user is targeted by several profiles the highest one applies (graph.md, Step 4).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tui.graph.models import EnrollmentProfile, ProfileAssignment, TargetKind
 
@@ -291,3 +291,42 @@ def outranking_warnings(entries: Sequence[PriorityEntry]) -> list[str]:
                 f"{theirs}, not {ours_label}; move ours above it for users in both."
             )
     return lines
+
+
+@dataclass(frozen=True)
+class ProfilesInTenant:
+    """The tenant's Apple enrollment profiles as tui.rollout.priority_read reads them."""
+
+    profiles: tuple[EnrollmentProfile, ...]  # highest priority first
+    assignments: Mapping[str, tuple[ProfileAssignment, ...]] = field(default_factory=dict)
+    group_names: Mapping[str, str] = field(default_factory=dict)  # group id -> display name
+
+
+def entries(
+    tenant: ProfilesInTenant,
+    ours_id: str,
+    ours_name: str,
+    ours_groups: Sequence[Mapping[str, str]],
+    ours_all_users: bool = False,
+    ours_type: str = "accountDrivenUserEnrollment",
+) -> list[PriorityEntry]:
+    """Rows in the tenant's order; ours where the tenant has it, else last as "new".
+    Ours shows the session's groups and enrollment type (what apply will make it)."""
+    ours = find_ours(tenant.profiles, ours_id, ours_name)
+    rows = [
+        tenant_entry(
+            profile,
+            tenant.assignments.get(profile.id, ()),
+            tenant.group_names,
+            is_ours=ours is not None and profile.id == ours.id,
+        )
+        for profile in tenant.profiles
+    ]
+    if ours is None:
+        rows.append(new_ours(ours_name, ours_type))
+    return [
+        with_session_type(with_session_groups(r, ours_groups, ours_all_users), ours_type)
+        if r.is_ours
+        else r
+        for r in rows
+    ]

@@ -7,29 +7,14 @@ the groups they target.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from tui.graph import parse
 from tui.graph.batch import answer_error, answer_json, batch_get, group_answers
 from tui.graph.client import GraphClient
-from tui.graph.models import BatchRead, EnrollmentProfile, ProfileAssignment
+from tui.graph.models import BatchRead, ProfileAssignment
 from tui.graph.operations import PROFILES, Scope, list_enrollment_profiles
-from tui.rollout.priority import (
-    PriorityEntry,
-    find_ours,
-    new_ours,
-    tenant_entry,
-    with_session_groups,
-    with_session_type,
-)
-
-
-@dataclass(frozen=True)
-class ProfilesInTenant:
-    profiles: tuple[EnrollmentProfile, ...]  # highest priority first
-    assignments: Mapping[str, tuple[ProfileAssignment, ...]] = field(default_factory=dict)
-    group_names: Mapping[str, str] = field(default_factory=dict)  # group id -> display name
+from tui.rollout.priority import ProfilesInTenant
 
 
 async def read_profiles(client: GraphClient) -> ProfilesInTenant:
@@ -65,33 +50,3 @@ async def _group_names(client: GraphClient, group_ids: Sequence[str]) -> dict[st
     # A deleted group is left out: it keeps its id as its label.
     answers = await group_answers(client, group_ids)
     return {gid: parse.text(answer_json(a), "displayName") for gid, a in answers.items() if a.ok}
-
-
-def entries(
-    tenant: ProfilesInTenant,
-    ours_id: str,
-    ours_name: str,
-    ours_groups: Sequence[Mapping[str, str]],
-    ours_all_users: bool = False,
-    ours_type: str = "accountDrivenUserEnrollment",
-) -> list[PriorityEntry]:
-    """Rows in the tenant's order; ours where the tenant has it, else last as "new".
-    Ours shows the session's groups and enrollment type (what apply will make it)."""
-    ours = find_ours(tenant.profiles, ours_id, ours_name)
-    rows = [
-        tenant_entry(
-            profile,
-            tenant.assignments.get(profile.id, ()),
-            tenant.group_names,
-            is_ours=ours is not None and profile.id == ours.id,
-        )
-        for profile in tenant.profiles
-    ]
-    if ours is None:
-        rows.append(new_ours(ours_name, ours_type))
-    return [
-        with_session_type(with_session_groups(r, ours_groups, ours_all_users), ours_type)
-        if r.is_ours
-        else r
-        for r in rows
-    ]

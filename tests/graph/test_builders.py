@@ -71,3 +71,46 @@ def test_walk_uses_the_sdk_fluent_api(sandbox: RunningSandbox) -> None:
     client = make_client(sandbox)
     builder = request_builder(client.sdk, "users/a@b.com/licenseDetails")
     assert type(builder).__name__ == "LicenseDetailsRequestBuilder"
+
+
+def test_the_same_read_again_is_a_copy_of_what_the_builder_made(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fleet's tenants send the same list reads: the SDK's builder makes each once (its
+    template expanded once), and every later one, in any client, is a copy of it."""
+    from tui.graph import builders
+
+    walked: list[str] = []
+    real = builders.v1_get
+
+    def counting(*args: object) -> object:
+        walked.append(str(args[2]))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builders, "v1_get", counting)
+    monkeypatch.setattr(builders, "_built", {})
+    first, second = make_client(sandbox), make_client(sandbox)
+    query = {"$select": "id,displayName", "$top": "7"}
+    made = [c.request_information("GET", "groups", query=query) for c in (first, second, first)]
+    assert walked == ["groups"]
+    assert len({str(info.url) for info in made}) == 1
+    assert str(made[2].url).endswith("/v1.0/groups?%24select=id,displayName&%24top=7")
+    assert all(info.url_template == made[0].url_template for info in made)
+    made[0].path_parameters["x"] = "y"  # a request's own parameters are its own
+    assert "x" not in made[1].path_parameters
+    other = first.request_information("GET", "groups", query={"$top": "8"})
+    assert walked == ["groups", "groups"]
+    assert str(other.url).endswith("?%24top=8")
+
+
+def test_kept_requests_are_bounded(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.graph import builders
+
+    monkeypatch.setattr(builders, "_built", {})
+    client = make_client(sandbox)
+    for n in range(builders._KEPT + 20):
+        client.request_information("GET", f"groups/g{n}")
+    assert len(builders._built) == builders._KEPT
+    assert str(client.request_information("GET", "groups/g3").url).endswith("/groups/g3")

@@ -180,17 +180,9 @@ class GraphClient:
         from kiota_abstractions.request_information import RequestInformation
 
         if version == "v1.0" and method.upper() == "GET" and not as_given:
-            from tui.graph.builders import v1_get
+            from tui.graph.builders import v1_request
 
-            info = v1_get(self.sdk, f"{self.graph_root}/v1.0", path, query)
-            # kiota expands the URL template at every read of `url` (0.2 ms of CPU each,
-            # std-uritemplate quoting character by character), and a request's URL is
-            # read two or three times on its way (a $batch item, the adapter): once is
-            # enough. kiota's raw-URL parameter (what its `with_url` builders set) is
-            # answered first; the template and its parameters stay as they were. A new
-            # dict: the builder lent its own, which the next request of its path shares.
-            raw = {RequestInformation.RAW_URL_KEY: info.url}
-            info.path_parameters = {**info.path_parameters, **raw}
+            info = v1_request(self.sdk, f"{self.graph_root}/v1.0", path, query)
         else:
             info = RequestInformation(Method[method.upper()])
             info.url = self.url(path, version, query)

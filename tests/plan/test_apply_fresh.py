@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.plan.helpers import (
     PROFILE_NAME,
     SSO_NAME,
@@ -195,3 +197,30 @@ async def test_fresh_apply_payloads_round_trips_and_idempotence(tmp_path: Path) 
         assert round_trips(sb) == 1
         assert (await plan_file(sb, path)).is_empty
         assert count_named(sb) == (1, 1)
+
+
+async def test_an_apply_with_nothing_to_do_saves_the_session_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No write to be ahead of, so no write-ahead save: one save records the run (a fleet's
+    no-op re-run saves once a tenant, not twice)."""
+    from tui.session import document
+
+    with start_sandbox(seed="demo") as sb:
+        path = session_with_ids(sb, tmp_path)
+        assert (await apply_file(sb, path)).ok
+        written: list[Path] = []
+        real = document.write_private  # type: ignore[attr-defined]
+
+        def counting(target: Path, text: str) -> None:
+            written.append(Path(target))
+            real(target, text)
+
+        monkeypatch.setattr(document, "write_private", counting)
+        again = await apply_file(sb, path)
+        assert again.ok
+        assert again.plan.changes == ()
+        assert written == [path]
+        session = Session.read_only(path)
+        assert session.get("review", "last_result") == "ok"
+        assert session.get("review", "last_apply")

@@ -684,7 +684,11 @@ async def apply_plan(
         raise ApplyRefused(plan.problems)
     runner = _Runner(client, session, plan, progress)
     _prepare(session, plan)
-    await runner.save()  # before the first write
+    if plan.changes:
+        await runner.save()  # before the first write (write-ahead)
+    # With nothing to write there is nothing to be ahead of: the one save at the end
+    # records the run (a kill before it leaves the session as it was; the re-run
+    # settles and records the same). A no-op fleet re-run saves once a tenant, not twice.
     chains: dict[Chain, list[Action]] = {}
     for action in plan.changes:
         chains.setdefault(action.chain, []).append(action)

@@ -87,6 +87,49 @@ def test_apply_asks_once_for_the_fleet(
                 assert code == 1
 
 
+class _TokenLog(SignInConnector):
+    """The real fleet sign-in; each tenant's first token is logged when it arrives."""
+
+    def __init__(self, fleet: Any, log: list[str]) -> None:
+        super().__init__(fleet, interactive=False)
+        self.log = log
+
+    def credential_for(self, tenant: FleetTenant) -> Any:
+        real = super().credential_for(tenant)
+        log = self.log
+
+        class Logged:
+            def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+                token = real.get_token(*scopes, **kwargs)
+                if f"token {tenant.label}" not in log:
+                    log.append(f"token {tenant.label}")
+                return token
+
+        return Logged()
+
+
+def test_tokens_are_fetched_ahead_of_the_tenants_turns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One tenant at a time, and Graph 300 ms away: the next tenants' first tokens (one or
+    two round trips to the identity platform each) arrive while the first tenant still
+    plans, not after it, so no tenant's Graph work waits behind its token's round trips."""
+    with fleet_sandbox(4, monkeypatch, latency_ms=300) as sb:
+        fleet = load_fleet(fleet_file(sb, tmp_path))
+        log: list[str] = []
+        connector = _TokenLog(fleet, log)
+        connector.sign_in()
+        runner = FleetRun(fleet, list(fleet.tenants), "plan", connector, concurrency=1)
+        runner.on_done = lambda outcome: log.append(f"done {outcome.label}")
+        try:
+            outcomes = asyncio.run(runner.run())
+        finally:
+            connector.close()
+    assert {o.result for o in outcomes} == {"changes"}
+    assert log.index("token t02") < log.index("done t01"), log
+    assert [e for e in log if e.startswith("done")] == [f"done t0{n}" for n in (1, 2, 3, 4)]
+
+
 def test_concurrency_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with fleet_sandbox(5, monkeypatch, latency_ms=50) as sb:
         fleet = load_fleet(fleet_file(sb, tmp_path))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class FleetRun:
         ]
         self.running = 0
         self._tls: Any = None
+        self._tokens: dict[int, asyncio.Future[None]] = {}  # id(outcome) -> its first token
 
     def tls_context(self) -> Any:
         """One TLS context for every tenant's client: httpx would load the CA bundle
@@ -142,14 +144,53 @@ class FleetRun:
         return self._tls
 
     async def run(self) -> list[TenantOutcome]:
+        from concurrent.futures import ThreadPoolExecutor
+
         gate = asyncio.Semaphore(self.concurrency)
+        # Tokens are fetched ahead of the tenants' turns, `concurrency` more at a time than
+        # the tenants run: a first token is one or two round trips to the identity
+        # platform (MSAL reads the tenant's openid-configuration, then asks for the
+        # token), which would otherwise stand before each tenant's first Graph request,
+        # wave after wave. azure-identity blocks: its own threads, not the loop's default
+        # executor (min(32, cores + 4) threads, shared with the session saves).
+        ahead = asyncio.Semaphore(2 * self.concurrency)
+        pool = ThreadPoolExecutor(2 * self.concurrency, thread_name_prefix="adue-token")
+        loop = asyncio.get_running_loop()
+
+        async def token(outcome: TenantOutcome) -> None:
+            async with ahead:
+                credential = self.connector.credential_for(outcome.tenant)
+                scopes = list(self.connector.scopes_for(outcome.tenant))
+                await loop.run_in_executor(
+                    pool, functools.partial(credential.get_token, *scopes, enable_cae=True)
+                )
 
         async def one(outcome: TenantOutcome) -> None:
             async with gate:
                 await self._tenant(outcome)
 
-        await asyncio.gather(*(one(o) for o in self.outcomes))
+        self._tokens = {id(o): asyncio.ensure_future(token(o)) for o in self.outcomes}
+        try:
+            await asyncio.gather(*(one(o) for o in self.outcomes))
+        finally:
+            for fetch in self._tokens.values():
+                fetch.cancel()  # a tenant that never started: its token is not wanted
+                if fetch.done() and not fetch.cancelled():
+                    fetch.exception()  # seen by its tenant, or not wanted: not "unretrieved"
+            self._tokens = {}
+            pool.shutdown(wait=False, cancel_futures=True)
         return self.outcomes
+
+    async def _first_token(self, outcome: TenantOutcome) -> None:
+        """The tenant's token, fetched ahead (run) or now (a runner used without run)."""
+        fetch = self._tokens.get(id(outcome))
+        if fetch is None:
+            credential = self.connector.credential_for(outcome.tenant)
+            scopes = list(self.connector.scopes_for(outcome.tenant))
+            await asyncio.to_thread(credential.get_token, *scopes, enable_cae=True)
+            return
+        # Shielded: a tenant cancelled while it waits leaves the fetch to run()'s cleanup.
+        await asyncio.shield(fetch)
 
     async def _tenant(self, outcome: TenantOutcome) -> None:
         from tui.fleet.sessions import open_for_apply, open_read_only
@@ -198,11 +239,10 @@ class FleetRun:
         tenant = outcome.tenant
         credential = self.connector.credential_for(tenant)
         scopes = list(self.connector.scopes_for(tenant))
-        # The first token may mean an HTTP round trip to the identity platform (a blocking
-        # call in azure-identity): in a worker thread, so the other tenants keep going.
-        # The credential caches it; the client's own calls are then answered from memory.
+        # The first token (fetched ahead, in a worker thread: run). The credential caches
+        # it; the client's own calls are then answered from memory.
         try:
-            await asyncio.to_thread(credential.get_token, *scopes, enable_cae=True)
+            await self._first_token(outcome)
         except Exception as exc:
             from azure.core.exceptions import ClientAuthenticationError
 

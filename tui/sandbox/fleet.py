@@ -261,6 +261,7 @@ def start_fleet_sandbox(
     seeds: Mapping[str, str] | None = None,
     access: Mapping[str, str] | None = None,
     latency_ms: float = 0,
+    identity_latency_ms: float = 0,
     faults: FaultPlan | Iterable[str] | None = None,
     tenant_faults: Mapping[str, Iterable[str]] | None = None,
     state_file: str | Path | None = None,
@@ -277,7 +278,9 @@ def start_fleet_sandbox(
     `access`: label -> ok | missing-permission | refused (default: t07 missing-permission,
     t10 refused), e.g. {"t10": "ok"} for a fleet whose every tenant lets the sign-in in.
     `faults`: fault specs for every tenant; `tenant_faults`: label -> fault specs for
-    that tenant only (instead of `faults`). `state_file`: every tenant is loaded from it
+    that tenant only (instead of `faults`). `identity_latency_ms`: added to every answer
+    of the identity emulator (openid-configuration, device code, token), as `latency_ms`
+    is to Graph's. `state_file`: every tenant is loaded from it
     (when it exists) and saved to it after changes. ValueError for a bad count, seed,
     label or fault spec; SandboxStartError when a port is taken.
     """
@@ -303,6 +306,7 @@ def start_fleet_sandbox(
             specs, latency_ms=latency_ms, seed=fault_seed, retry_after=retry_after
         )
     sb.fleet = members
+    sb.identity_latency_ms = identity_latency_ms
     sb.partner_tenant_id = partner.tenant_id
     grants = _access(members, partner.tenant_id)
     sb.fleet_access = grants

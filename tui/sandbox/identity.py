@@ -33,6 +33,7 @@ AADSTS700016 where it is not consented.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hmac
 import html
@@ -80,6 +81,7 @@ class IdentitySandbox(Protocol):
     admin_upn: str
     admin_token: str
     device_auto_approve_seconds: float | None
+    identity_latency_ms: float
     identity: IdentityState
     tenants: dict[str, Tenant]
     fleet_access: FleetAccess | None
@@ -138,6 +140,11 @@ class _Identity:
         self.sb = sb
         self.state = sb.identity
         self.base = sb.https_url.rstrip("/")
+
+    async def far_away(self) -> None:
+        """The round trip to the identity platform (sb.identity_latency_ms; 0: none)."""
+        if self.sb.identity_latency_ms:
+            await asyncio.sleep(self.sb.identity_latency_ms / 1000)
 
     def issuer(self, tenant_id: str = "") -> str:
         return f"{self.base}/{tenant_id or self.sb.tenant_id}/v2.0"
@@ -313,6 +320,7 @@ class _Identity:
         )
 
     async def openid_configuration(self, request: Request) -> Response:
+        await self.far_away()
         tenant = request.path_params["tenant"]
         tenant_id = self.resolve(tenant)
         if tenant_id is None:
@@ -336,6 +344,7 @@ class _Identity:
         )
 
     async def devicecode(self, request: Request) -> Response:
+        await self.far_away()
         tenant_id = self.resolve(request.path_params["tenant"])
         if tenant_id is None:
             return self.no_tenant(request.path_params["tenant"])
@@ -372,6 +381,7 @@ class _Identity:
         return flow.approved or (delay is not None and time.time() - flow.issued >= delay)
 
     async def token(self, request: Request) -> Response:
+        await self.far_away()
         given = request.path_params["tenant"]
         tenant_id = self.resolve(given)
         if tenant_id is None:

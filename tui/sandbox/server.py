@@ -92,6 +92,10 @@ class RunningSandbox:
         self.state_file = state_file
         self.discovery_variant = discovery_variant
         self.device_auto_approve_seconds = device_auto_approve_seconds
+        # Added to every identity-platform answer (the Graph latency is the fault plan's):
+        # login.microsoftonline.com is as far away as Graph, so a bench that adds latency
+        # to Graph alone gets its tokens kinder than Entra ID hands them out.
+        self.identity_latency_ms = 0.0
         self.lock = threading.RLock()  # held while a request reads or changes the tenant
         self.requests: list[RequestRecord] = []
         self.graph_url = ""

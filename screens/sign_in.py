@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.widgets.field_check import PlainInput
@@ -120,6 +121,43 @@ class ClientIdValidator(Validator):
         )
 
 
+def _choice(label: str, choices: Mapping[str, str], value: str, *, id: str) -> list[Widget]:
+    """A field's label and its drop-down of `choices` (value -> words), never blank."""
+    options = [(words, choice) for choice, words in choices.items()]
+    return [
+        Label(label, classes="field-label"),
+        Select(options, value=value, allow_blank=False, id=id),
+    ]
+
+
+# The form's text fields, by widget id: their [tenant] key, label, placeholder and check.
+TEXT_FIELDS: dict[str, tuple[str, str, str, type[Validator]]] = {
+    "sign-in-tenant": (
+        "tenant_id",
+        "Tenant (directory id or verified domain)",
+        "e.g. contoso.com (empty: choose at sign-in)",
+        TenantValidator,
+    ),
+    "sign-in-client-id": (
+        "client_id",
+        "App (client) id",
+        "empty: Microsoft Graph Command Line Tools",
+        ClientIdValidator,
+    ),
+}
+
+
+def _text_field(field_id: str, tenant: dict[str, str]) -> list[Widget]:
+    """A text field's label and its box (TEXT_FIELDS), checked as it is typed."""
+    key, label, placeholder, check = TEXT_FIELDS[field_id]
+    return [
+        Label(label, classes="field-label"),
+        PlainInput(
+            value=tenant.get(key, ""), placeholder=placeholder, validators=[check()], id=field_id
+        ),
+    ]
+
+
 class SignInStep(StepPanel):
     DEFAULT_CSS = """
     .sandbox-note {
@@ -190,61 +228,30 @@ class SignInStep(StepPanel):
             yield from self._compose_token_cache()
 
     def _compose_token_cache(self) -> ComposeResult:
-        yield Label("Keep my sign-in", classes="field-label")
-        yield Select(
-            [(label, value) for value, label in TOKEN_CACHE_LABELS.items()],
-            value=self.session.get("sign_in", "token_cache") or "keyring",
-            allow_blank=False,
-            id="sign-in-token-cache",
-        )
+        cache = self.session.get("sign_in", "token_cache") or "keyring"
+        yield from _choice("Keep my sign-in", TOKEN_CACHE_LABELS, cache, id="sign-in-token-cache")
         yield Static(TOKEN_CACHE_HELP, id="sign-in-token-cache-help", classes="field-help")
 
     def _compose_form(self, tenant: dict[str, str]) -> ComposeResult:
         # Imported here: the sandbox's first frame shows no form and needs neither.
         from tui.graph.clouds import CLOUDS
 
+        clouds = {name: cloud.label for name, cloud in CLOUDS.items()}
         with Vertical(id="sign-in-form"):
-            yield Label("Cloud", classes="field-label")
-            yield Select(
-                [(cloud.label, name) for name, cloud in CLOUDS.items()],
-                value=tenant.get("cloud") or "global",
-                allow_blank=False,
-                id="sign-in-cloud",
-            )
-            yield Label("Tenant (directory id or verified domain)", classes="field-label")
-            yield PlainInput(
-                value=tenant.get("tenant_id", ""),
-                placeholder="e.g. contoso.com (empty: choose at sign-in)",
-                validators=[TenantValidator()],
-                id="sign-in-tenant",
-            )
-            yield Label("Sign-in method", classes="field-label")
-            yield Select(
-                [(label, value) for value, label in AUTH_LABELS.items()],
-                value=tenant.get("auth") or "device-code",
-                allow_blank=False,
-                id="sign-in-auth",
-            )
-            yield Label("App (client) id", classes="field-label")
-            yield PlainInput(
-                value=tenant.get("client_id", ""),
-                placeholder="empty: Microsoft Graph Command Line Tools",
-                validators=[ClientIdValidator()],
-                id="sign-in-client-id",
-            )
+            yield from _choice("Cloud", clouds, tenant.get("cloud") or "global", id="sign-in-cloud")
+            yield from _text_field("sign-in-tenant", tenant)
+            auth = tenant.get("auth") or "device-code"
+            yield from _choice("Sign-in method", AUTH_LABELS, auth, id="sign-in-auth")
+            yield from _text_field("sign-in-client-id", tenant)
             yield Static("", id="sign-in-problem", classes="field-problem", markup=False)
 
     # the form
 
     @on(Input.Changed, "#sign-in-tenant")
-    def _tenant_changed(self, event: Input.Changed) -> None:
-        self._store_if_valid(event, "tenant_id")
-
     @on(Input.Changed, "#sign-in-client-id")
-    def _client_changed(self, event: Input.Changed) -> None:
-        self._store_if_valid(event, "client_id")
-
-    def _store_if_valid(self, event: Input.Changed, key: str) -> None:
+    def _typed(self, event: Input.Changed) -> None:
+        """Store a text field's value in [tenant] once it passes its check."""
+        key = TEXT_FIELDS[event.input.id or ""][0]
         problem = self.query_one("#sign-in-problem", Static)
         result = event.validation_result
         if result is not None and not result.is_valid:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -105,6 +105,8 @@ class PrerequisitesStep(StepPanel):
     class ChecksFailed(StepPanel.Failed, bubble=False):
         """The Graph checks could not run (a notification says why)."""
 
+        box: ClassVar[str] = "#prereq-results"  # where the checks show: no longer loading
+
     @dataclass
     class DomainsRead(Message, bubble=False):
         """The tenant's verified domains as (label, domain) choices."""
@@ -117,6 +119,8 @@ class PrerequisitesStep(StepPanel):
 
     class DiscoveryFailed(StepPanel.Failed, bubble=False):
         """The discovery file could not be checked (a notification says why)."""
+
+        box: ClassVar[str] = "#discovery-results"
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -217,8 +221,12 @@ class PrerequisitesStep(StepPanel):
     def _read_checks(self, targets: CheckTargets) -> None:
         self.answer(lambda: self.backend.run_checks(targets), self.ChecksRead, self.ChecksFailed)
 
-    def on_prerequisites_step_checks_failed(self, message: ChecksFailed) -> None:
-        self.query_one("#prereq-results").loading = False
+    @on(ChecksFailed)
+    @on(DiscoveryFailed)
+    def _read_failed(self, message: ChecksFailed | DiscoveryFailed) -> None:
+        """The checks or the discovery file could not be read: the box that waited for
+        them stops loading, and a notification says why."""
+        self.query_one(message.box).loading = False
         self.show_error(message.error)
 
     def on_prerequisites_step_checks_read(self, message: ChecksRead) -> None:
@@ -341,10 +349,6 @@ class PrerequisitesStep(StepPanel):
             self.DiscoveryChecked,
             self.DiscoveryFailed,
         )
-
-    def on_prerequisites_step_discovery_failed(self, message: DiscoveryFailed) -> None:
-        self.query_one("#discovery-results").loading = False
-        self.show_error(message.error)
 
     def on_prerequisites_step_discovery_checked(self, message: DiscoveryChecked) -> None:
         self.query_one("#discovery-results").loading = False

@@ -13,6 +13,7 @@ from textual.widgets import Input, Select
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs.confirm import ConfirmDialog
+from screens.prerequisites import PrerequisitesStep
 from screens.priority import PriorityStep
 from screens.review import ReviewStep
 from screens.sign_in import SignInStep
@@ -22,6 +23,7 @@ from tests.wizard.late_steps_support import new_session, signed_in_app
 from tests.wizard.sso_auth_profile_support import PickerApp, private_home, signed_in_backend
 from tui.app import AdueApp
 from tui.backend import Backend, WizardOptions
+from tui.sandbox.faults import parse_rule
 from tui.sandbox.server import RunningSandbox
 from tui.session import Session
 
@@ -173,3 +175,22 @@ async def test_a_fresh_session_without_the_sandbox_posts_no_start_up_message(
     assert posted.of(AdueApp.ResumeSignIn) == []
     assert app.sandbox_info is None
     session.close()
+
+
+async def test_checks_that_cannot_be_read_stop_loading_and_say_why(
+    tmp_path: Path, sandbox_factory: Callable[..., RunningSandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Graph answer a 503: the checks' worker answers ChecksFailed, whose handler
+    takes the results box out of loading and notifies what went wrong."""
+    sb = sandbox_factory(seed="demo", retry_after=0)
+    app = signed_in_app(new_session(tmp_path, "prerequisites"), sb, monkeypatch)
+    sb.faults.rules = [parse_rule("503:1")]
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
+        await until(pilot, lambda: bool(posted.of(PrerequisitesStep.ChecksFailed)))
+        await settle(app, pilot)
+        results = app.query_one("#prereq-results")
+        shown = [(n.title, str(n.message)) for n in app._notifications]
+    assert posted.of(PrerequisitesStep.ChecksRead) == []
+    assert not results.loading
+    assert any(title == "Something went wrong" and "503" in text for title, text in shown), shown

@@ -15,6 +15,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
+from screens.widgets.deferred_select import DeferredSelect
 from screens.widgets.field_check import PlainInput
 from screens.widgets.literal import literal
 from screens.widgets.step_panel import StepPanel, step_worker
@@ -126,7 +127,7 @@ def _choice(label: str, choices: Mapping[str, str], value: str, *, id: str) -> l
     options = [(words, choice) for choice, words in choices.items()]
     return [
         Label(label, classes="field-label"),
-        Select(options, value=value, allow_blank=False, id=id),
+        DeferredSelect(options, value=value, allow_blank=False, id=id),
     ]
 
 

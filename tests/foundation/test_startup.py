@@ -15,6 +15,8 @@ from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Select
+from textual.widgets._select import SelectOverlay
 
 from screens.widgets.step_panel import StepPanel
 from tui.app import AdueApp
@@ -202,3 +204,24 @@ async def test_the_first_screen_is_not_restyled_whole_before_its_first_frame(
         await pilot.pause()
         assert app.query_one("#sign_in", StepPanel).is_mounted
         assert restyled == []
+
+
+async def test_the_sign_in_forms_selects_build_their_option_lists_when_opened(
+    tmp_path: Path,
+) -> None:
+    # A Select's option list (an OptionList overlay, hidden until it opens) was most of
+    # its cost on the first frame: DeferredSelect builds it when it first opens
+    # (tests/wizard/test_deferred_select.py: the same Select to the person using it).
+    session = Session.open(tmp_path / "s.toml", lock=False)
+    session.set("tenant", "tenant_id", "contoso.example")  # the real-tenant sign-in form
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        selects = list(app.query(Select))
+        assert [s.id for s in selects] == ["sign-in-cloud", "sign-in-auth", "sign-in-token-cache"]
+        assert not app.query(SelectOverlay)
+        selects[0].focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [o.parent for o in app.query(SelectOverlay)] == [selects[0]]
+        assert selects[0].expanded

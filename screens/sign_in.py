@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from screens.widgets.deferred_select import DeferredSelect
 from screens.widgets.field_check import PlainInput
 from screens.widgets.literal import literal
+from screens.widgets.prestyled_button import PrestyledButton
 from screens.widgets.step_panel import StepPanel, step_worker
 from tui.backend import SandboxInfo, missing_scopes
 from tui.error_text import describe_error
@@ -222,7 +223,7 @@ class SignInStep(StepPanel):
                 )
             yield from self._compose_token_cache()
         with Horizontal(classes="actions"):
-            yield Button("Sign in", id="sign-in-button", variant="success")
+            yield PrestyledButton("Sign in", id="sign-in-button", variant="success")
         # Account, organisation and error text come from the tenant: plain text only.
         yield Static(self._summary_text(), id="sign-in-result", markup=False)
         if self.backend.sandbox_mode:  # below the button: the sandbox needs no choices

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, ListView, OptionList, Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
+from screens.widgets.prestyled_button import PrestyledButton
 from screens.widgets.reveal import reveal_highlight
 from tui.backend import Backend, SandboxInfo
 from tui.error_text import describe_error
@@ -180,9 +181,9 @@ class StepPanel(VerticalScroll):
         yield from self.compose_body()
         with Horizontal(classes="step-nav"):
             if previous_step(self.step_id):
-                yield Button("Back", id=f"{self.step_id}-back", classes="nav-back")
+                yield PrestyledButton("Back", id=f"{self.step_id}-back", classes="nav-back")
             if next_step(self.step_id):
-                yield Button(
+                yield PrestyledButton(
                     "Next", id=f"{self.step_id}-next", variant="primary", classes="nav-next"
                 )
 

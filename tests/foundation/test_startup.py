@@ -15,8 +15,8 @@ from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Select
-from textual.widgets._select import SelectOverlay
+from textual.widgets import Button, Select
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from screens.widgets.step_panel import StepPanel
 from tui.app import AdueApp
@@ -225,3 +225,26 @@ async def test_the_sign_in_forms_selects_build_their_option_lists_when_opened(
         await pilot.pause()
         assert [o.parent for o in app.query(SelectOverlay)] == [selects[0]]
         assert selects[0].expanded
+
+
+async def test_no_button_or_select_is_restyled_before_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Born with the classes Textual would add once they are built and mounted
+    # (PrestyledButton, DeferredSelect), they are styled once, as they mount.
+    session = Session.open(tmp_path / "s.toml", lock=False)
+    session.set("tenant", "tenant_id", "contoso.example")
+    restyled: list[str] = []
+    update_styles = App.update_styles
+
+    def recording_update_styles(self: App[Any], node: DOMNode, animate: bool = True) -> None:
+        restyled.append(type(node).__name__)
+        update_styles(self, node, animate)
+
+    monkeypatch.setattr(App, "update_styles", recording_update_styles)
+    app = AdueApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.query(Button)
+        assert app.query(SelectCurrent)
+        assert not {"Button", "PrestyledButton", "SelectCurrent"} & set(restyled), restyled

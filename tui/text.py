@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 # C0 controls and DEL -> the Control Pictures block (U+2400 + code, U+2421 for DEL).
@@ -33,18 +34,39 @@ _TAGGED = (
     *range(0x2066, 0x206A),  # LRI RLI FSI PDI
     *(0x2028, 0x2029),  # line and paragraph separators
 )
-_TABLE: dict[int, str | int] = {
-    **{code: chr(picture) for code, picture in _C0.items()},
-    **{code: f"<U+{code:04X}>" for code in _TAGGED},
-    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),
-}
-_MULTILINE_TABLE: dict[int, str | int] = {**_TABLE, ord("\n"): "\n", ord("\t"): "\t"}
-_ONE_LINE_TABLE: dict[int, str | int] = {**_TABLE, ord("\t"): " "}
+
+
+class _Table(dict[int, str | int]):
+    """A str.translate table that maps each lone surrogate (U+D800-DFFF) as it is looked
+    up, with `surrogate(code)`, rather than holding all 2,048 of them: the four tables
+    below were built at every start, before the wizard's first frame."""
+
+    def __init__(self, entries: dict[int, str | int], surrogate: Callable[[int], str]) -> None:
+        super().__init__(entries)
+        self._surrogate = surrogate
+
+    def __missing__(self, code: int) -> str:
+        if 0xD800 <= code <= 0xDFFF:
+            return self._surrogate(code)
+        raise LookupError(code)  # str.translate leaves the character as it is
+
+
+def _replaced(_code: int) -> str:
+    return "\ufffd"
+
+
+_PICTURES: dict[int, str | int] = {code: chr(picture) for code, picture in _C0.items()}
+_TAGS: dict[int, str | int] = {code: f"<U+{code:04X}>" for code in _TAGGED}
+_MULTILINE_TABLE = _Table({**_PICTURES, **_TAGS, ord("\n"): "\n", ord("\t"): "\t"}, _replaced)
+_ONE_LINE_TABLE = _Table({**_PICTURES, **_TAGS, ord("\t"): " "}, _replaced)
+
+
+def _json_escape(code: int) -> str:
+    return f"\\u{code:04x}"
+
 
 # The characters json.dumps(ensure_ascii=False) would leave raw but a terminal acts on.
-_JSON_ESCAPES: dict[int, str] = {
-    code: f"\\u{code:04x}" for code in [0x7F, *_TAGGED, *range(0xD800, 0xE000)]
-}
+_JSON_ESCAPES = _Table({code: _json_escape(code) for code in [0x7F, *_TAGGED]}, _json_escape)
 
 
 def safe_text(value: object, *, keep_newlines: bool = False) -> str:
@@ -61,11 +83,7 @@ def safe_text(value: object, *, keep_newlines: bool = False) -> str:
 
 # One character for one: where a field shows what is being typed, the cursor must
 # stay where it is, so every replacement is a single one-cell character.
-_SAME_LENGTH_TABLE: dict[int, str | int] = {
-    **{code: chr(picture) for code, picture in _C0.items()},
-    **dict.fromkeys(_TAGGED, "\ufffd"),
-    **dict.fromkeys(range(0xD800, 0xE000), "\ufffd"),
-}
+_SAME_LENGTH_TABLE = _Table({**_PICTURES, **dict.fromkeys(_TAGGED, "\ufffd")}, _replaced)
 
 
 def visible_chars(text: str) -> str:

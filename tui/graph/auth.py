@@ -10,7 +10,6 @@ stored. azure.identity is imported inside functions only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import sys
 import tempfile
@@ -311,6 +310,8 @@ def record_path(settings: ConnectionSettings) -> Path:
     key = "|".join(
         (settings.authority_url.lower(), settings.tenant.lower(), settings.client_id.lower())
     )
+    import hashlib  # here: the sign-in form's first frame reads this module's settings
+
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     return state_dir() / "accounts" / f"{digest}.json"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 # What kiota's RetryHandler retries (graph.md: 429/503/504, all methods).
 RETRIED_STATUSES = frozenset({429, 503, 504})
@@ -49,6 +48,10 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    # Here, not at the top: tui.graph.errors imports this module, and the email package
+    # would otherwise load on the wizard's first frame (the sign-in form's settings).
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

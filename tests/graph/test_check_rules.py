@@ -28,7 +28,7 @@ NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
 
 
 def apns(days: float) -> ApnsCertificate:
-    return ApnsCertificate("mdm@contoso.com", "topic", NOW + dt.timedelta(days=days), "ok", None)
+    return ApnsCertificate("mdm@contoso.com", "topic", NOW + dt.timedelta(days=days), None)
 
 
 def test_apns_expired_fails_soon_warns_else_passes() -> None:
@@ -43,7 +43,7 @@ def test_apns_expired_fails_soon_warns_else_passes() -> None:
 
 def token(state: str, days: float | None) -> VppToken:
     expiry = None if days is None else NOW + dt.timedelta(days=days)
-    return VppToken("t", "Contoso", "abm@contoso.com", state, expiry, None, "completed")
+    return VppToken("t", "Contoso", "abm@contoso.com", state, expiry, None)
 
 
 def test_vpp_token_rules() -> None:
@@ -65,16 +65,14 @@ def vpp(user: bool, total: int, used: int) -> VppApp:
         "Microsoft Authenticator",
         "com.microsoft.azureauthenticator",
         user,
-        True,
         total,
         used,
         "abm@contoso.com",
         "Contoso",
-        "",
     )
 
 
-STORE = StoreApp("s", "Microsoft Authenticator", "com.microsoft.azureauthenticator", "")
+STORE = StoreApp("s", "Microsoft Authenticator", "com.microsoft.azureauthenticator")
 
 
 def test_authenticator_rules() -> None:
@@ -109,10 +107,10 @@ def test_personal_ios_rules() -> None:
 
 
 def test_scopes_rule_accepts_readwrite_for_read() -> None:
-    full = GrantedAccess(frozenset(RUN_SCOPES), frozenset(), "a", "t", None)
+    full = GrantedAccess(frozenset(RUN_SCOPES), frozenset(), "a", "t")
     assert check_scopes(full).status is Status.PASS
     assert full.has("DeviceManagementApps.Read.All")
-    reduced = GrantedAccess(frozenset({"Group.Read.All"}), frozenset(), "a", "t", None)
+    reduced = GrantedAccess(frozenset({"Group.Read.All"}), frozenset(), "a", "t")
     result = check_scopes(reduced)
     assert result.status is Status.FAIL
     assert "DeviceManagementApps.ReadWrite.All" in result.detail

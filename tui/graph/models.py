@@ -50,7 +50,6 @@ class Written(Generic[T]):
 class VerifiedDomain:
     name: str
     is_default: bool
-    is_initial: bool
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,6 @@ class SubscribedSku:
     sku_id: str
     part_number: str
     capability_status: str
-    enabled_units: int
-    consumed_units: int
     service_plans: tuple[ServicePlan, ...]
 
     def plan(self, plan_id: str) -> ServicePlan | None:
@@ -97,16 +94,7 @@ class ApnsCertificate:
     apple_identifier: str
     topic_identifier: str
     expiration: dt.datetime | None
-    upload_status: str
     last_modified: dt.datetime | None
-
-
-class VppTokenState(StrEnum):
-    UNKNOWN = "unknown"
-    VALID = "valid"
-    EXPIRED = "expired"
-    INVALID = "invalid"
-    ASSIGNED_TO_EXTERNAL_MDM = "assignedToExternalMDM"
 
 
 @dataclass(frozen=True)
@@ -114,10 +102,9 @@ class VppToken:
     id: str
     organization_name: str
     apple_id: str
-    state: str  # a VppTokenState value, or what Graph sent
+    state: str  # Graph's vppTokenState: "valid", "expired", "invalid", "assignedToExternalMDM"...
     expiration: dt.datetime | None
     last_sync: dt.datetime | None
-    last_sync_status: str
 
 
 @dataclass(frozen=True)
@@ -128,12 +115,10 @@ class VppApp:
     display_name: str
     bundle_id: str
     supports_user_licensing: bool
-    supports_device_licensing: bool
     total_licenses: int
     used_licenses: int
     vpp_token_apple_id: str
     vpp_token_organization: str
-    app_store_url: str
 
     @property
     def free_licenses(self) -> int:
@@ -147,7 +132,6 @@ class StoreApp:
     id: str
     display_name: str
     bundle_id: str
-    app_store_url: str
 
 
 @dataclass(frozen=True)
@@ -181,7 +165,6 @@ class PlatformRestriction:
     ios_os_minimum: str
     # Who it applies to (read with $expand=assignments in beta); the default applies to all.
     targets: tuple[AssignmentTarget, ...] = ()
-    per_platform: bool = False  # deviceEnrollmentPlatformRestrictionConfiguration (beta only)
 
 
 @dataclass(frozen=True)
@@ -233,7 +216,6 @@ class GrantedAccess:
     roles: frozenset[str]  # application `roles`
     account: str
     tenant_id: str
-    expires: dt.datetime | None
     readable: bool = True  # False when the token is not a JWT adue can read
 
     def has(self, permission: str) -> bool:
@@ -257,8 +239,6 @@ class Group:
     display_name: str
     description: str = ""
     membership_rule: str = ""  # dynamic groups only
-    security_enabled: bool = False
-    mail_enabled: bool = False
     group_types: tuple[str, ...] = ()
 
     @property

@@ -8,7 +8,6 @@ request-id for the journal.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -91,7 +90,7 @@ RUN_SCOPES: tuple[str, ...] = (
 CONFIGURATIONS = "deviceManagement/deviceConfigurations"
 MOBILE_APPS = "deviceAppManagement/mobileApps"
 PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
-GROUP_FIELDS = "id,displayName,description,membershipRule,groupTypes,securityEnabled,mailEnabled"
+GROUP_FIELDS = "id,displayName,description,membershipRule,groupTypes"
 MAX_PAGES = 50  # a safety net for lists that are small by nature
 
 
@@ -311,9 +310,8 @@ def decode_access_token(token: str) -> GrantedAccess:
     """The scopes, account and tenant an access token carries (read, not verified)."""
     claims = jwt.read_claims(token)
     if claims is None:
-        return GrantedAccess(frozenset(), frozenset(), "", "", None, readable=False)
+        return GrantedAccess(frozenset(), frozenset(), "", "", readable=False)
     roles = claims.get("roles")
-    exp = claims.get("exp")
     account = next(
         (
             str(claims[k])
@@ -327,7 +325,6 @@ def decode_access_token(token: str) -> GrantedAccess:
         roles=frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset(),
         account=account,
         tenant_id=str(claims.get("tid") or ""),
-        expires=dt.datetime.fromtimestamp(exp, dt.UTC) if isinstance(exp, int) else None,
     )
 
 

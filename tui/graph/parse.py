@@ -121,17 +121,15 @@ def timestamp(obj: Json, key: str) -> dt.datetime | None:
 # Graph's name for each field whose camelCase name is not it ("a.b": field b of object a).
 GRAPH_NAMES: dict[type, dict[str, str]] = {
     Organization: {"mdm_authority": "mobileDeviceManagementAuthority"},
-    SubscribedSku: {"part_number": "skuPartNumber", "enabled_units": "prepaidUnits.enabled"},
+    SubscribedSku: {"part_number": "skuPartNumber"},
     ServicePlan: {"id": "servicePlanId", "name": "servicePlanName"},
     ApnsCertificate: {
         "expiration": "expirationDateTime",
-        "upload_status": "certificateUploadStatus",
         "last_modified": "lastModifiedDateTime",
     },
     VppToken: {"expiration": "expirationDateTime", "last_sync": "lastSyncDateTime"},
     VppApp: {
         "supports_user_licensing": "licensingType.supportsUserLicensing",
-        "supports_device_licensing": "licensingType.supportsDeviceLicensing",
         "total_licenses": "totalLicenseCount",
         "used_licenses": "usedLicenseCount",
         "vpp_token_organization": "vppTokenOrganizationName",
@@ -273,7 +271,6 @@ def platform_restriction(obj: Json) -> PlatformRestriction | None:
         ios_personal_blocked=flag(ios, "personalDeviceEnrollmentBlocked"),
         ios_os_minimum=text(ios, "osMinimumVersion"),
         targets=_assignment_targets(obj),
-        per_platform=kind == "#microsoft.graph.deviceEnrollmentPlatformRestrictionConfiguration",
     )
 
 

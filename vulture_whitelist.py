@@ -1,63 +1,35 @@
 """Names vulture (`make lint`) would call dead that are used from outside Python's view.
 
-Found when the check was introduced (issue 16) and listed as they were, by kind: fields
-of Graph models kept as parsed (read by tests, shown later, or part of the model's
-shape), protocol methods and parameters a library calls by name (httpx, kiota, the http
-server, context managers), autouse fixtures; some of them may really be dead code
-(the functions and constants used nowhere were removed on review; the fields and
-protocol names are not reviewed one by one yet). A new dead name fails `make lint`.
+Each is read or called by a library, by name: a hook it calls, an attribute it reads, a
+protocol method, an enum member made by value. Reviewed one by one (issue 16); the
+fields and constants used nowhere were removed instead of listed. A new dead name fails
+`make lint`: remove it, or list it here with what uses it.
 """
 
 # ruff: noqa
-TARGET_S  # unused variable (bench/progress_scale.py:17)
-viewport  # unused variable (screens/widgets/toggles.py:47)
-user_agent  # unused variable (tests/discovery/servers.py:44)
-_.should_exit  # unused attribute (tests/discovery/servers.py:201)
-GOOD_DATA  # unused variable (tests/fleet/test_fleet_file.py:246)
-HEAVY  # unused variable (tests/foundation/test_startup.py:11)
-_.should_exit  # unused attribute (tests/graph/test_client_pipeline.py:46)
-_.handle_starttag  # unused method (tests/guide/test_escaping.py:79)
-_.handle_endtag  # unused method (tests/guide/test_escaping.py:87)
-_.handle_data  # unused method (tests/guide/test_escaping.py:92)
-cm  # unused variable (tests/guide/test_illustrations_pdf.py:32)
-do_POST  # unused variable (tests/reliability/test_token_hosts.py:71)
-_.log_message  # unused method (tests/reliability/test_token_hosts.py:73)
-_.get_request  # unused method (tests/reliability/test_token_hosts.py:77)
-_.handle_error  # unused method (tests/reliability/test_token_hosts.py:82)
-client_address  # unused variable (tests/reliability/test_token_hosts.py:82)
-_.should_exit  # unused attribute (tests/reliability/test_token_hosts.py:230)
-_.http_method  # unused attribute (tests/sandbox/sdk.py:74)
-msgraph_warm  # unused variable (tests/sandbox/test_faults.py:65)
-expires  # unused variable (tests/sandbox/test_fleet_sandbox.py:145)
-parameters  # unused variable (tui/app.py:244)
-_._return_code  # unused attribute (tui/app.py:363)
-SUCCESS  # unused variable (tui/fleet/output.py:17)
-PROFILE_BASED_USER_ENROLLMENT  # unused variable (tui/graph/devices.py:52)
-is_initial  # unused variable (tui/graph/models.py:53)
-enabled_units  # unused variable (tui/graph/models.py:83)
-consumed_units  # unused variable (tui/graph/models.py:84)
-upload_status  # unused variable (tui/graph/models.py:100)
-VppTokenState  # unused class (tui/graph/models.py:104)
-UNKNOWN  # unused variable (tui/graph/models.py:105)
-EXPIRED  # unused variable (tui/graph/models.py:107)
-ASSIGNED_TO_EXTERNAL_MDM  # unused variable (tui/graph/models.py:109)
-last_sync_status  # unused variable (tui/graph/models.py:120)
-supports_device_licensing  # unused variable (tui/graph/models.py:131)
-app_store_url  # unused variable (tui/graph/models.py:136)
-app_store_url  # unused variable (tui/graph/models.py:150)
-per_platform  # unused variable (tui/graph/models.py:184)
-expires  # unused variable (tui/graph/models.py:236)
-security_enabled  # unused variable (tui/graph/models.py:260)
-mail_enabled  # unused variable (tui/graph/models.py:261)
-AVAILABLE_WITHOUT_ENROLLMENT  # unused variable (tui/graph/models.py:337)
-_.handle_response_async  # unused method (tui/graph/response_capture.py:16)
-error_map  # unused variable (tui/graph/response_capture.py:16)
-added_targets  # unused variable (tui/rollout/desired.py:98)
-needs_discovery_file  # unused variable (tui/rollout/modes.py:27)
-_.disconnected  # unused attribute (tui/sandbox/graph_app.py:115)
-_.should_exit  # unused attribute (tui/sandbox/server.py:329)
-exc_type  # unused variable (tui/sandbox/server.py:344)
-tb  # unused variable (tui/sandbox/server.py:346)
-iat  # unused variable (tui/sandbox/tokens.py:55)
-_.writelines  # unused method (tui/text.py:112)
-_.refresh_styles  # unused attribute (screens/widgets/wizard_screen.py: read by Textual's Screen)
+# Textual: ScreenResume's flag, read by Screen's own handler (screens/widgets/wizard_screen.py)
+_.refresh_styles
+# Textual: App's exit code, set as adue handles an app error (tui/app.py), read by return_code
+_._return_code
+# uvicorn: Server's stop flag, read by its serve loop (the sandbox, test servers)
+_.should_exit
+# uvicorn: the h11 cycle's flag, read as the sandbox drops a connection (tui/sandbox/graph_app.py)
+_.disconnected
+# kiota: ResponseHandler's method, called by the request adapter (tui/graph/response_capture.py)
+_.handle_response_async
+# kiota: RequestInformation's HTTP method, read by the request adapter (tests/sandbox/sdk.py)
+_.http_method
+# html.parser.HTMLParser's callbacks (tests/guide/test_escaping.py)
+_.handle_starttag
+_.handle_endtag
+_.handle_data
+# http.server and socketserver hooks of the TLS test server (tests/reliability/test_token_hosts.py)
+do_POST
+_.log_message
+_.get_request
+_.handle_error
+# a text stream's method: SafeStream stands in for sys.stdout/stderr (tui/text.py)
+_.writelines
+# AppIntent member, made by value when an app assignment with that intent is read
+# (tui/graph/parse.py): the assignment goes back as read
+AVAILABLE_WITHOUT_ENROLLMENT

@@ -41,7 +41,6 @@ class Seen:
     host: str
     path: str
     query: dict[str, str]
-    user_agent: str
 
 
 SEEN: list[Seen] = []  # every request the discovery host got, in order
@@ -137,7 +136,6 @@ async def _answer(request: Request) -> Response:
             host,
             request.url.path,
             dict(request.query_params),
-            request.headers.get("user-agent", ""),
         )
     )
     labels = host.split(".")

@@ -245,7 +245,6 @@ toml_value = st.recursive(
     ),
     max_leaves=8,
 )
-GOOD_DATA: dict[str, Any] = tomllib.loads(GOOD)
 PLACES = [
     ("fleet",),
     ("sign_in",),

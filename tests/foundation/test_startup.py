@@ -22,8 +22,6 @@ from screens.widgets.step_panel import StepPanel
 from tui.app import AdueApp
 from tui.session import Session
 
-HEAVY = ("textual", "msgraph", "azure.identity", "kiota_abstractions", "uvicorn", "starlette")
-
 CLI_PROBE = textwrap.dedent(
     """
     import json, sys

@@ -79,7 +79,7 @@ def attacker(tmp_path: Path) -> Iterator[tuple[Listener, Path]]:
             seen.connections.append(str(address))
             return context.wrap_socket(sock, server_side=True), address
 
-        def handle_error(self, request: Any, client_address: Any) -> None:
+        def handle_error(self, request: Any, _client_address: Any) -> None:
             pass  # a client that drops the TLS handshake
 
     server = Server(("127.0.0.1", 0), Handler)

@@ -49,9 +49,6 @@ ACCOUNT_DRIVEN = "appleAccountDrivenUserEnrollment"
 # profile or none. (A web-based profile no longer sends old iOS versions to Company
 # Portal enrollment: Intune's minimum is iOS/iPadOS 17, enrollment-facts.md.)
 DEVICE_ENROLLMENT = "userEnrollment"
-PROFILE_BASED_USER_ENROLLMENT = frozenset(
-    {"appleUserEnrollment", "appleUserEnrollmentWithServiceAccount"}
-)
 APPLE_FILTER = "operatingSystem eq 'iOS' or operatingSystem eq 'iPadOS'"
 DEVICE_FIELDS = (
     "id,userId,userPrincipalName,deviceName,operatingSystem,osVersion,model,"

@@ -95,7 +95,6 @@ class WebClipDesired:
     all_users: bool
     groups: tuple[GroupRef, ...]
     exclude_groups: tuple[GroupRef, ...]
-    added_targets: tuple[str, ...] = ()
     written: bool = False  # this session's journal records a write adue made to it
 
 
@@ -367,7 +366,6 @@ def _web_clip(
         all_users=who.all_users,
         groups=who.groups,
         exclude_groups=who.exclude_groups,
-        added_targets=tuple(str(t) for t in table.get("added_targets") or []),
         written=written(data.get("journal"), "web_clip"),
     )
 

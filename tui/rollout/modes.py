@@ -24,7 +24,6 @@ class ModeFacts:
     label: str  # as the admin center names the enrollment type
     enrollment_type: str  # Graph's appleUserInitiatedEnrollmentType
     default_profile_name: str
-    needs_discovery_file: bool  # the service-discovery file on the sign-in domain
     plan_line: str  # the create line of the plan
     difference: str  # for Review: what the company can see and do, in the admin's words
 
@@ -34,7 +33,6 @@ ACCOUNT_DRIVEN = ModeFacts(
     label="Account driven user enrollment",
     enrollment_type="accountDrivenUserEnrollment",
     default_profile_name="iOS – account-driven user enrollment",
-    needs_discovery_file=True,
     plan_line="enrollment type: account driven user enrollment, personal devices (iOS/iPadOS 17+)",
     difference=(
         "Account-driven User Enrollment: employees enroll from Settings with their work "
@@ -50,7 +48,6 @@ WEB_BASED = ModeFacts(
     label="Web based device enrollment",
     enrollment_type="webDeviceEnrollment",
     default_profile_name="iOS – web-based device enrollment",
-    needs_discovery_file=False,
     plan_line="enrollment type: web based device enrollment, personal devices in Safari "
     "(iOS/iPadOS 17+)",
     difference=(

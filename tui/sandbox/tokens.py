@@ -52,7 +52,6 @@ class TokenClaims:
     upn: str
     scopes: frozenset[str]
     exp: int
-    iat: int
     jti: str
     # Application permissions of an app-only token (client credentials): Graph checks them
     # where it checks a delegated token's scopes; such a token has no `scp` and no user.
@@ -194,7 +193,6 @@ def parse_token(token: str, secret: bytes) -> TokenClaims | None:
             upn=str(payload.get("upn", "")),
             scopes=frozenset(str(payload.get("scp", "")).split()),
             exp=int(payload["exp"]),
-            iat=int(payload.get("iat", 0)),
             jti=str(payload.get("jti", parts[1][-16:])),
             roles=frozenset(str(r) for r in roles),
             app_id=str(payload.get("appid", "")),

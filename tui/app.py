@@ -298,7 +298,8 @@ class AdueApp(App[int]):
         self.session.save()
         self._refresh_header()
         self._refresh_steps()
-        self.refresh_bindings()  # e.g. p (Rollout progress) once an apply succeeded
+        if self.screen_stack:  # a worker's answer may land while the wizard closes down
+            self.refresh_bindings()  # e.g. p (Rollout progress) once an apply succeeded
 
     def on_step_list_step_chosen(self, message: StepList.StepChosen) -> None:
         self.main_screen.remove_class("-steps-shown")

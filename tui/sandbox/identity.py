@@ -172,6 +172,13 @@ class _Identity:
             "tenant ID and are signing into the correct cloud.",
         )
 
+    async def tenant_of(self, request: Request) -> str | JSONResponse:
+        """For an authority's endpoint, once the round trip to it is over: the id of the
+        tenant its `{tenant}` names, or the answer for one that does not exist."""
+        await self.far_away()
+        given = request.path_params["tenant"]
+        return self.resolve(given) or self.no_tenant(given)
+
     def oid_of(self, upn: str, home: str = "") -> str:
         return str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"adue-sandbox:{home or self.sb.tenant_id}:{upn}")
@@ -320,11 +327,10 @@ class _Identity:
         )
 
     async def openid_configuration(self, request: Request) -> Response:
-        await self.far_away()
+        tenant_id = await self.tenant_of(request)
+        if not isinstance(tenant_id, str):
+            return tenant_id
         tenant = request.path_params["tenant"]
-        tenant_id = self.resolve(tenant)
-        if tenant_id is None:
-            return self.no_tenant(tenant)
         return JSONResponse(
             {
                 "issuer": self.issuer(tenant_id),
@@ -344,10 +350,9 @@ class _Identity:
         )
 
     async def devicecode(self, request: Request) -> Response:
-        await self.far_away()
-        tenant_id = self.resolve(request.path_params["tenant"])
-        if tenant_id is None:
-            return self.no_tenant(request.path_params["tenant"])
+        tenant_id = await self.tenant_of(request)
+        if not isinstance(tenant_id, str):
+            return tenant_id
         form = await _form(request)
         client_id = str(form.get("client_id") or "")
         if not client_id:
@@ -381,11 +386,10 @@ class _Identity:
         return flow.approved or (delay is not None and time.time() - flow.issued >= delay)
 
     async def token(self, request: Request) -> Response:
-        await self.far_away()
+        tenant_id = await self.tenant_of(request)
+        if not isinstance(tenant_id, str):
+            return tenant_id
         given = request.path_params["tenant"]
-        tenant_id = self.resolve(given)
-        if tenant_id is None:
-            return self.no_tenant(given)
         form = await _form(request)
         grant = str(form.get("grant_type") or "")
         if grant == CLIENT_CREDENTIALS_GRANT:

@@ -17,6 +17,8 @@ _.should_exit
 _.disconnected
 # kiota: ResponseHandler's method, called by the request adapter (tui/graph/response_capture.py)
 _.handle_response_async
+# importlib: a loader's method, called by the import system (tui/graph/deferred_azure_core.py)
+_.create_module
 # kiota: RequestInformation's HTTP method, read by the request adapter (tests/sandbox/sdk.py)
 _.http_method
 # html.parser.HTMLParser's callbacks (tests/guide/test_escaping.py)

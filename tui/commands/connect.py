@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from tui.choices import AuthMethod
 from tui.commands.common import say
 from tui.graph.auth import ConnectionSettings, build_credential, sign_in
 from tui.graph.client import GraphClient, build_graph_client
@@ -58,6 +59,13 @@ def sign_in_client(
     interactive = sandbox is not None or (sys.stdin.isatty() and sys.stderr.isatty())
     if settings.graph_root_notice:
         say(f"adue: {settings.graph_root_notice}")
+    if settings.auth is AuthMethod.TOKEN:
+        # Nothing of azure-core's own HTTP pipeline either (tui.graph.deferred_azure_core);
+        # here, in a headless command's one thread, not in the wizard's workers, whose
+        # imports could race the deferred __init__.
+        from tui.graph import deferred_azure_core
+
+        deferred_azure_core.defer()
     prompt: Callable[[DeviceCodePrompt], None] = show_device_code
     if sandbox is not None:
         prompt = sandbox.approving(show_device_code, SANDBOX_APPROVE_SECONDS)

@@ -1,0 +1,124 @@
+"""What a pipeline's `adue plan` (token auth) does not import: the start-up cuts measured
+for bench/headless_plan.py, checked in a fresh process, so that one coming back (a new
+import of azure.core's package) fails here rather than only in the bench.
+
+- azure.identity: a bearer token handed in needs nothing of it (tests/graph/test_auth.py
+  checks sign-in and a refused token; here the whole command);
+- azure-core's own HTTP pipeline (azure.core.pipeline and what it pulls in): only three
+  small azure.core modules are used, its package __init__ is deferred
+  (tui.graph.deferred_azure_core).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.plan.helpers import session_with_ids
+from tui.sandbox.server import RunningSandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PLAN_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from tui.cli import main
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    unwanted = ("azure.identity", "azure.core.pipeline", "azure.core._pipeline_client")
+    print(json.dumps({
+        "code": code,
+        "loaded": sorted(m for m in unwanted if sys.modules.get(m) is not None),
+        "azure_core": sorted(m for m in sys.modules if m.startswith("azure.core.")),
+    }), file=sys.stderr)
+    """
+)
+
+
+def test_token_plan_imports_no_azure_core_pipeline(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    path = session_with_ids(sandbox, tmp_path)
+    env = dict(
+        os.environ,
+        ADUE_ACCESS_TOKEN=sandbox.token,
+        ADUE_GRAPH_URL=sandbox.graph_url,
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PLAN_PROBE, "plan", "--session", str(path)],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    seen = json.loads(result.stderr.strip().splitlines()[-1])
+    assert seen["code"] == 2, result.stderr  # a real plan: changes to make on a fresh tenant
+    assert "Tenant: Contoso" in result.stdout
+    assert seen["loaded"] == []
+    assert seen["azure_core"] == [
+        "azure.core.credentials",
+        "azure.core.credentials_async",
+        "azure.core.exceptions",
+    ]
+
+
+DEFERRED_PROBE = textwrap.dedent(
+    """
+    import sys
+    from tui.graph import deferred_azure_core
+    deferred_azure_core.defer()
+    from azure.core.exceptions import ClientAuthenticationError
+    assert "azure.core.pipeline" not in sys.modules
+    exec(sys.argv[1])  # the first use of the rest of azure-core
+    import azure.core
+    from azure.core import PipelineClient
+    from azure.core.pipeline import Pipeline
+    from azure.identity import ClientSecretCredential
+    print(azure.core.__version__ == sys.modules["azure.core._version"].VERSION)
+    print(PipelineClient.__module__, Pipeline.__module__, "__getattr__" in vars(azure.core))
+    print(sys.modules["azure.core"] is azure.core is sys.modules["azure"].core)
+    print(azure.core.exceptions.ClientAuthenticationError is ClientAuthenticationError)
+    try:
+        azure.core.no_such_name
+    except AttributeError as exc:
+        print(exc)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import azure.identity",  # its policies import azure.core's package names
+        "import azure.core.pipeline.policies",  # a submodule that needs the __init__ first
+        "from azure.core import CaseInsensitiveEnumMeta",  # a name only the __init__ defines
+    ],
+)
+def test_a_deferred_azure_core_is_the_whole_package_once_more_of_it_is_used(first: str) -> None:
+    """azure.identity (the other sign-in methods, or a wizard that signs in after a token
+    run) and anything else of azure-core get the package a plain import makes: its
+    __init__ runs first."""
+    result = subprocess.run(
+        [sys.executable, "-c", DEFERRED_PROBE, first],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.splitlines() == [
+        "True",
+        "azure.core._pipeline_client azure.core.pipeline._base False",
+        "True",
+        "True",
+        "module 'azure.core' has no attribute 'no_such_name'",
+    ], result.stderr

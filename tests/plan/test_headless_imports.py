@@ -1,12 +1,13 @@
 """What a pipeline's `adue plan` (token auth) does not import: the start-up cuts measured
 for bench/headless_plan.py, checked in a fresh process, so that one coming back (a new
-import of azure.core's package) fails here rather than only in the bench.
+import of azure.core's package, of h2) fails here rather than only in the bench.
 
 - azure.identity: a bearer token handed in needs nothing of it (tests/graph/test_auth.py
   checks sign-in and a refused token; here the whole command);
 - azure-core's own HTTP pipeline (azure.core.pipeline and what it pulls in): only three
   small azure.core modules are used, its package __init__ is deferred
-  (tui.graph.deferred_azure_core).
+  (tui.graph.deferred_azure_core);
+- h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ PLAN_PROBE = textwrap.dedent(
     from tui.cli import main
     code = main(sys.argv[1:])
     sys.stdout.flush()
-    unwanted = ("azure.identity", "azure.core.pipeline", "azure.core._pipeline_client")
+    unwanted = ("azure.identity", "azure.core.pipeline", "azure.core._pipeline_client", "h2")
     print(json.dumps({
         "code": code,
         "loaded": sorted(m for m in unwanted if sys.modules.get(m) is not None),
@@ -41,7 +42,7 @@ PLAN_PROBE = textwrap.dedent(
 )
 
 
-def test_token_plan_imports_no_azure_core_pipeline(
+def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
     path = session_with_ids(sandbox, tmp_path)

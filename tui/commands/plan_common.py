@@ -150,11 +150,13 @@ async def _signed_in(
     headline: bool,
     writes: bool,
 ) -> tuple[TargetTenant, T]:
+    from tui import startup_gc
     from tui.commands.connect import connect, tenant_pin_for
 
     client = connect(args, session, quiet=args.json, writes=writes)
     try:
         target, first = await check(client, tenant_pin_for(client, args, session))
+        startup_gc.resume()  # start-up is done (tui.commands.common.add_tenant_command)
         if headline and not args.json:
             print(target.headline(), flush=True)
         return target, await work(client, target, first)

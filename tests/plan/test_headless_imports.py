@@ -7,7 +7,8 @@ import of azure.core's package, of h2) fails here rather than only in the bench.
 - azure-core's own HTTP pipeline (azure.core.pipeline and what it pulls in): only three
   small azure.core modules are used, its package __init__ is deferred
   (tui.graph.deferred_azure_core);
-- h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded.
+- h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded;
+- tui.rollout.converge: what apply needs to create objects, never a plan.
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ PLAN_PROBE = textwrap.dedent(
     from tui.cli import main
     code = main(sys.argv[1:])
     sys.stdout.flush()
-    unwanted = ("azure.identity", "azure.core.pipeline", "azure.core._pipeline_client", "h2")
+    unwanted = (
+        "azure.identity",
+        "azure.core.pipeline",
+        "azure.core._pipeline_client",
+        "h2",
+        "tui.rollout.converge",
+    )
     print(json.dumps({
         "code": code,
         "loaded": sorted(m for m in unwanted if sys.modules.get(m) is not None),

@@ -105,7 +105,11 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, A
         code, output = _run_child(path, sb.graph_url, sb.token, 0, "none")
         assert code == 0, output
         saves = int(output.split("saves=")[1].split()[0])
-        assert saves >= 10, output  # write-ahead: a save before and after every write
+        # Write-ahead: a save before and after every write. The chains' saves that fall
+        # in one turn of the loop share one (group commit), so the count varies with
+        # timing (9 seen under load); the longest chain alone (the profile's create,
+        # assign and move) needs two per write, after the save before the first.
+        assert saves >= 7, output
         return snapshot(sb), saves
 
 

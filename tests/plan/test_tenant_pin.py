@@ -169,3 +169,59 @@ def test_check_refuses_a_session_of_another_tenant(fresh: RunningSandbox, tmp_pa
     assert result.returncode == 1
     assert "Wrong tenant" in json.loads(result.stdout)["error"]
     only_the_check_round_trip(fresh)
+
+
+# A token without a permission to read the organization (none of User.Read,
+# Organization.Read.All, Organization.ReadWrite.All, Directory.Read.All: GET /organization
+# answers 403, graph.md "Prerequisite reads") but with everything the rollout writes need.
+WITHOUT_ORGANIZATION = (
+    "DeviceManagementApps.ReadWrite.All",
+    "DeviceManagementConfiguration.ReadWrite.All",
+    "DeviceManagementServiceConfig.ReadWrite.All",
+    "Group.Read.All",
+)
+
+
+def test_without_organization_read_a_guid_pin_is_checked_against_the_tokens_tenant(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    # GET /organization is refused, so the tenant id is compared with the token's `tid`
+    # (tui.graph.target.TenantPin._without_organization): the right GUID applies.
+    token = fresh.mint_token(scopes=WITHOUT_ORGANIZATION)
+    path = pinned_session(tmp_path, fresh.tenant_id)
+    result = adue(fresh, tmp_path, "apply", "--session", str(path), "--yes", token=token)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"Tenant: {fresh.tenant_id} · cloud: global"
+    assert count_named(fresh) == (1, 1)
+    assert ("GET", "/v1.0/organization") in {(r.method, r.path) for r in fresh.requests}
+
+
+def test_without_organization_read_another_guid_is_still_refused(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    token = fresh.mint_token(scopes=WITHOUT_ORGANIZATION)
+    path = pinned_session(tmp_path, OTHER_GUID)
+    before = path.read_bytes()
+    result = adue(fresh, tmp_path, "apply", "--session", str(path), "--yes", token=token)
+    assert result.returncode == 1, result.stdout
+    assert f"tenant_id names {OTHER_GUID}" in result.stderr
+    assert f"the sign-in is for {fresh.tenant_id}" in result.stderr
+    only_the_check_round_trip(fresh)
+    assert path.read_bytes() == before
+
+
+def test_without_organization_read_a_domain_pin_cannot_be_checked_and_names_the_permission(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    # A verified domain can only be checked against the organization's domains: without
+    # the read, adue refuses (rather than trust the pin) and names the permission to grant.
+    token = fresh.mint_token(scopes=WITHOUT_ORGANIZATION)
+    path = pinned_session(tmp_path, "contoso.com")
+    before = path.read_bytes()
+    result = adue(fresh, tmp_path, "apply", "--session", str(path), "--yes", token=token)
+    assert result.returncode == 1, result.stdout
+    assert "Could not read the organization: permission denied" in result.stderr
+    assert "needs the delegated permission Organization.Read.All" in result.stderr
+    assert "Traceback" not in result.stderr
+    only_the_check_round_trip(fresh)
+    assert path.read_bytes() == before

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, add_tenant_command
+from tui.commands.common import EXIT_ERROR, add_tenant_command
 
 
 def register(subparsers: Any) -> None:
@@ -25,12 +25,12 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.commands.plan_common import (
         TENANT_ERRORS,
-        keep_plan,
         open_session,
-        planned_in_tenant,
+        plan_exit,
         print_json,
         print_plan,
         report_error,
+        tenant_plan,
         with_tenant,
     )
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if session is None:
         return EXIT_ERROR
     try:
-        target, result = asyncio.run(planned_in_tenant(args, session, keep_plan))
+        target, result = asyncio.run(tenant_plan(args, session))
     except TENANT_ERRORS as exc:
         report_error("plan", exc, args)
         return EXIT_ERROR
@@ -47,6 +47,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_plan(result, args.session)
     sys.stdout.flush()
-    if result.blocked:
-        return EXIT_ERROR
-    return EXIT_OK if result.is_empty else EXIT_CHANGES
+    return plan_exit(result)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tui.commands.common import say
+from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, say
 from tui.graph.auth import SettingsError
 from tui.graph.errors import GraphError, SignInCancelled
 from tui.rollout.model import ActionKind, Plan
@@ -139,6 +139,21 @@ async def planned_in_tenant(
 async def keep_plan(_client: GraphClient, _target: TargetTenant, plan: Plan) -> Plan:
     """The `work` of a command that only shows the plan."""
     return plan
+
+
+async def tenant_plan(
+    args: argparse.Namespace, session: Session, *, headline: bool = True
+) -> tuple[TargetTenant, Plan]:
+    """`planned_in_tenant` for a command that only shows the plan (plan, status)."""
+    return await planned_in_tenant(args, session, keep_plan, headline=headline)
+
+
+def plan_exit(plan: Plan) -> int:
+    """The exit status a shown plan gives (plan, status): 1 blocked, 0 nothing to
+    change, 2 changes to make."""
+    if plan.blocked:
+        return EXIT_ERROR
+    return EXIT_OK if plan.is_empty else EXIT_CHANGES
 
 
 async def _signed_in(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, add_tenant_command
+from tui.commands.common import EXIT_ERROR, EXIT_OK, add_tenant_command
 
 JOURNAL_SHOWN = 10  # most recent entries printed (JSON carries them all)
 
@@ -68,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.commands.plan_common import (
         TENANT_ERRORS,
-        keep_plan,
         open_session,
-        planned_in_tenant,
+        plan_exit,
         print_json,
+        tenant_plan,
         with_tenant,
     )
     from tui.error_text import describe_error
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     checked = False
     if not args.offline:
         try:
-            target, plan = asyncio.run(planned_in_tenant(args, session, keep_plan, headline=False))
+            target, plan = asyncio.run(tenant_plan(args, session, headline=False))
             checked = True
         except TENANT_ERRORS as exc:
             error = describe_error(exc, layout="line")
@@ -108,9 +108,7 @@ def run(args: argparse.Namespace) -> int:
         _print(report, plan, error, args)
     if plan is None:
         return EXIT_OK if args.offline else EXIT_ERROR
-    if plan.blocked:
-        return EXIT_ERROR
-    return EXIT_OK if plan.is_empty else EXIT_CHANGES
+    return plan_exit(plan)
 
 
 def _print(report: dict[str, Any], plan: Any, error: str, args: argparse.Namespace) -> None:

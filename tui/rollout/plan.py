@@ -450,16 +450,17 @@ def _app_actions(
         # Keep the target as read (its assignment filter) and fix intent and licensing.
         licensing = "device" if have.use_device_licensing else "user"
         return replace(have, intent=AppIntent.REQUIRED, use_device_licensing=False), (
-            f"{names.target(have.target)}: {have.intent.value} with {licensing} licensing, "
+            f"{have.intent.value} with {licensing} licensing, "
             "should be required with user licensing"
         )
 
     diff = required_assignments(
         wanted,
         state.app_assignments,
-        new=lambda a: f"+ {names.target(a.target)}: required, user licensing",
+        words=names.target,
+        new="required, user licensing",
         fix=fix,
-        kept=lambda a: f"= {names.target(a.target)}: {_app_assignment_words(a)} (kept as it is)",
+        kept=_app_assignment_words,
     )
     if diff is None:
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tui.graph.models import AppAssignment
+from tui.graph.models import AppAssignment, AssignmentTarget
 from tui.graph.operations import merge_app_assignments
 from tui.rollout.model import target_token
 
@@ -26,14 +26,16 @@ def required_assignments(
     wanted: Sequence[AppAssignment],
     current: Sequence[AppAssignment],
     *,
-    new: Callable[[AppAssignment], str],
+    words: Callable[[AssignmentTarget], str],
+    new: str,
     fix: Callable[[AppAssignment], tuple[AppAssignment, str] | None],
     kept: Callable[[AppAssignment], str],
 ) -> RequiredAssignments | None:
     """What to post so that every `wanted` target is assigned as wanted; None when all are.
 
-    `new` words a target the app does not have; `fix` gives an assignment as read put
-    right, with its words (None: it is as wanted); `kept` words one that goes back as read.
+    Each line names its target with `words`: `+ target: new` for one the app does not
+    have; `target: why` for one that `fix` puts right (with why; None: it is as wanted);
+    `= target: kept (kept as it is)` for one that goes back as read, in `kept`'s words.
     """
     by_key = {a.key: a for a in current}
     add: list[AppAssignment] = []
@@ -44,12 +46,14 @@ def required_assignments(
         if have is None:
             add.append(assignment)
             added.append(target_token(assignment.target))
-            lines.append(new(assignment))
+            lines.append(f"+ {words(assignment.target)}: {new}")
         elif (fixed := fix(have)) is not None:
             add.append(fixed[0])
-            lines.append(fixed[1])
+            lines.append(f"{words(have.target)}: {fixed[1]}")
     if not add:
         return None
     changed = {a.key for a in add}
-    lines += [kept(a) for a in current if a.key not in changed]
+    lines += [
+        f"= {words(a.target)}: {kept(a)} (kept as it is)" for a in current if a.key not in changed
+    ]
     return RequiredAssignments(merge_app_assignments(current, add), tuple(added), tuple(lines))

@@ -97,14 +97,15 @@ def web_clip_actions(
         if have.intent is AppIntent.REQUIRED:
             return None
         fixed = replace(have, intent=AppIntent.REQUIRED, settings_type="")
-        return fixed, f"{words(have.target)}: {have.intent.value}, should be required"
+        return fixed, f"{have.intent.value}, should be required"
 
     diff = required_assignments(
         wanted,
         state.web_clip_assignments,
-        new=lambda a: f"+ {words(a.target)}: required",
+        words=words,
+        new="required",
         fix=fix,
-        kept=lambda a: f"= {words(a.target)}: {a.intent.value} (kept as it is)",
+        kept=lambda a: a.intent.value,
     )
     if diff is None:
         return []

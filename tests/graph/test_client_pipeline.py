@@ -81,6 +81,37 @@ async def test_user_agent_token_and_versions_through_one_adapter(echo: str) -> N
     assert chain[-1] == "GraphTelemetryHandler"
 
 
+async def test_the_chain_is_the_handlers_adue_relies_on(echo: str) -> None:
+    """kiota's default chain less its two inspection handlers (they fill options adue never
+    passes): redirects, retries and the retry observer, `$` in query names, msgraph's /me,
+    kiota's User-Agent and Graph's telemetry headers, in kiota's order."""
+    client = build_graph_client(StaticTokenCredential("t"), graph_root=echo, scopes=["x"])
+    try:
+        chain = []
+        middleware = client.http._transport.pipeline._first_middleware  # type: ignore[attr-defined]
+        while middleware is not None:
+            chain.append(type(middleware).__name__)
+            middleware = middleware.next
+        me = (await client.request("GET", "me", what="read me")).json()
+        listed = (
+            await client.request("GET", "groups", query={"$top": "1"}, what="list groups")
+        ).json()
+    finally:
+        await client.aclose()
+    assert chain == [
+        "RedirectHandler",
+        "RetryHandler",
+        "RetryObserver",
+        "ParametersNameDecodingHandler",
+        "UrlReplaceHandler",
+        "UserAgentHandler",
+        "GraphTelemetryHandler",
+    ]
+    assert me["path"] == "/v1.0/me"  # msgraph-sdk's builder wrote /users/me-token-to-replace
+    assert listed["path"] == "/v1.0/groups"
+    assert "kiota-python" in listed["headers"]["user-agent"]
+
+
 async def test_token_never_sent_to_another_host(echo: str) -> None:
     # The allowed host is the Graph root's: a nextLink elsewhere is refused outright.
     client = build_graph_client(StaticTokenCredential("t"), graph_root=echo, scopes=["x"])

@@ -392,9 +392,14 @@ def _build(
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,
     )
-    from kiota_http.kiota_client_factory import KiotaClientFactory
+    from kiota_http.middleware import (
+        ParametersNameDecodingHandler,
+        RedirectHandler,
+        RetryHandler,
+        UrlReplaceHandler,
+        UserAgentHandler,
+    )
     from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
-    from kiota_http.middleware.retry_handler import RetryHandler
     from msgraph._version import VERSION as MSGRAPH_VERSION
     from msgraph.graph_request_adapter import GraphRequestAdapter
     from msgraph.graph_service_client import GraphServiceClient
@@ -430,25 +435,30 @@ def _build(
         verify=verify,  # for the proxies httpx mounts from the environment, as before
         follow_redirects=False,  # kiota's RedirectHandler decides (and drops auth across hosts)
     )
-    options = {
-        RetryHandlerOption.get_key(): RetryHandlerOption(
-            delay=retry.base_delay, max_retries=retry.max_retries
-        ),
-        UrlReplaceHandlerOption.get_key(): UrlReplaceHandlerOption(
-            enabled=True, replacement_pairs={"/users/me-token-to-replace": "/me"}
-        ),
-    }
-    middleware = KiotaClientFactory.get_default_middleware(options)
     listeners: list[Callable[[RetryNotice], None]] = []
-    at = next(i for i, m in enumerate(middleware) if isinstance(m, RetryHandler)) + 1
-    middleware.insert(at, RetryObserver(retry.max_retries, listeners))
-    middleware.append(
-        GraphTelemetryHandler(
+    # kiota's default chain (KiotaClientFactory.get_default_middleware), in its order, less
+    # its HeadersInspectionHandler and BodyInspectionHandler: they only copy headers and
+    # bodies into the options a caller passes to read them, which adue never does, and
+    # cost two more handlers (a span each) on every request of a fleet.
+    middleware = [
+        RedirectHandler(),  # follows redirects (httpx's own is off), no token to other hosts
+        RetryHandler(RetryHandlerOption(delay=retry.base_delay, max_retries=retry.max_retries)),
+        RetryObserver(retry.max_retries, listeners),  # sees each attempt the retry makes
+        ParametersNameDecodingHandler(),  # "%24select" -> "$select" in query names
+        # msgraph-sdk's `me` builder writes /users/me-token-to-replace (a v1.0 GET of "me"
+        # is built by it: tui.graph.builders); this puts /me back, as msgraph does.
+        UrlReplaceHandler(
+            UrlReplaceHandlerOption(
+                enabled=True, replacement_pairs={"/users/me-token-to-replace": "/me"}
+            )
+        ),
+        UserAgentHandler(),  # kiota's product name after adue's own User-Agent
+        GraphTelemetryHandler(  # SdkVersion, client-request-id: to Graph's own hosts
             options=GraphTelemetryHandlerOption(
                 api_version=APIVersion.v1, sdk_version=MSGRAPH_VERSION
             )
-        )
-    )
+        ),
+    ]
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
     auth = AzureIdentityAuthenticationProvider(
         credential, scopes=list(scopes), allowed_hosts=[host.lower()]

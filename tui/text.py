@@ -39,16 +39,21 @@ _TAGGED = (
 class _Table(dict[int, str | int]):
     """A str.translate table that maps each lone surrogate (U+D800-DFFF) as it is looked
     up, with `surrogate(code)`, rather than holding all 2,048 of them: the four tables
-    below were built at every start, before the wizard's first frame."""
+    below were built at every start, before the wizard's first frame. Every character
+    looked up is then held (`__missing__`)."""
 
     def __init__(self, entries: dict[int, str | int], surrogate: Callable[[int], str]) -> None:
         super().__init__(entries)
         self._surrogate = surrogate
 
-    def __missing__(self, code: int) -> str:
-        if 0xD800 <= code <= 0xDFFF:
-            return self._surrogate(code)
-        raise LookupError(code)  # str.translate leaves the character as it is
+    def __missing__(self, code: int) -> str | int:
+        # Each answer is kept: str.translate looks up every character of the text, and a
+        # call here for each (a fleet's --json report is ~0.5 s of them) costs far more
+        # than the table holding the characters seen. A character that stays as it is
+        # maps to itself, which translate reads as leaving it.
+        value: str | int = self._surrogate(code) if 0xD800 <= code <= 0xDFFF else code
+        self[code] = value
+        return value
 
 
 def _replaced(_code: int) -> str:

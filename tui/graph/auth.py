@@ -30,7 +30,6 @@ from tui.graph.clouds import (
     resolve_graph_root,
     session_graph_root,
 )
-from tui.graph.errors import SignInCancelled, SignInRequired
 from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn, TokenCacheChoice
 
 if TYPE_CHECKING:
@@ -518,6 +517,8 @@ def _cancel_hook(cancel: threading.Event) -> Callable[[Any], None]:
     # included): raising here is how a waiting sign-in stops.
     def hook(_request: Any) -> None:
         if cancel.is_set():
+            from tui.graph.errors import SignInCancelled
+
             raise SignInCancelled("sign-in cancelled")
 
     return hook
@@ -534,7 +535,7 @@ def sign_in(
     """
     from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 
-    from tui.graph.errors import sign_in_failed
+    from tui.graph.errors import SignInCancelled, SignInRequired, sign_in_failed
     from tui.graph.operations import decode_access_token
 
     settings = credential.settings
@@ -586,6 +587,8 @@ def needs_interactive_sign_in(exc: BaseException) -> bool:
 
 
 def _caused_by_cancel(exc: BaseException) -> bool:
+    from tui.graph.errors import SignInCancelled
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, SignInCancelled):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.geometry import Offset, Region
 from textual.widget import Widget
-from textual.widgets import ListView, OptionList
+from textual.widgets import OptionList
 
 
 def reveal_rows(widget: Widget, y: int, height: int) -> None:
@@ -50,7 +50,11 @@ def reveal_highlight(widget: Widget) -> None:
         heights = getattr(widget, "_heights", {})
         if index in lines:
             reveal_rows(widget, lines[index], heights.get(index, 1))
-    elif isinstance(widget, ListView):
+        return
+    # Only a step that shows a ListView imports it (not the first frame's).
+    from textual.widgets import ListView
+
+    if isinstance(widget, ListView):
         item = widget.highlighted_child
         if item is not None:
             item.scroll_visible(animate=False, immediate=True)

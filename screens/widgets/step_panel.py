@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, ListView, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from screens.widgets.prestyled_button import PrestyledButton
@@ -25,6 +25,9 @@ from tui.backend import Backend, SandboxInfo
 from tui.error_text import describe_error
 from tui.session.document import Session
 from tui.steps import StepStatus, get_step, next_step, previous_step
+
+if TYPE_CHECKING:  # ListView is imported by the steps that show one, not at start-up
+    from textual.widgets import ListView
 
 T = TypeVar("T")
 P = ParamSpec("P")

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from screens.widgets.deferred_select import DeferredSelect
 from screens.widgets.field_check import PlainInput
@@ -127,7 +127,7 @@ def _choice(label: str, choices: Mapping[str, str], value: str, *, id: str) -> l
     """A field's label and its drop-down of `choices` (value -> words), never blank."""
     options = [(words, choice) for choice, words in choices.items()]
     return [
-        Label(label, classes="field-label"),
+        Static(label, classes="field-label"),  # a Static: Label adds only CSS to apply
         DeferredSelect(options, value=value, allow_blank=False, id=id),
     ]
 
@@ -153,7 +153,7 @@ def _text_field(field_id: str, tenant: dict[str, str]) -> list[Widget]:
     """A text field's label and its box (TEXT_FIELDS), checked as it is typed."""
     key, label, placeholder, check = TEXT_FIELDS[field_id]
     return [
-        Label(label, classes="field-label"),
+        Static(label, classes="field-label"),
         PlainInput(
             value=tenant.get(key, ""), placeholder=placeholder, validators=[check()], id=field_id
         ),

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.choices import AuthMethod
-from tui.graph import jwt
 from tui.graph.clouds import (
     Cloud,
     custom_root_notice,
@@ -30,10 +29,13 @@ from tui.graph.clouds import (
     resolve_graph_root,
     session_graph_root,
 )
-from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn, TokenCacheChoice
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
+
+    # Made only once signing in starts: the sign-in form's first frame reads this
+    # module's settings and needs neither these nor tui.graph.jwt.
+    from tui.graph.sign_in_models import DeviceCodePrompt, SignedIn, TokenCacheChoice
 
 # "Microsoft Graph Command Line Tools", a public client admin tools use (graph.md).
 DEFAULT_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
@@ -49,7 +51,7 @@ class SettingsError(ValueError):
     """Bad connection settings; the message names the option and the fix."""
 
 
-PromptFn = Callable[[DeviceCodePrompt], None]
+PromptFn = Callable[["DeviceCodePrompt"], None]
 SecretPromptFn = Callable[[str], str]
 
 
@@ -274,6 +276,8 @@ def keyring_problem() -> str:
 def choose_token_cache(allow_plaintext: bool, *, keep: bool = True) -> TokenCacheChoice:
     """Where the token cache goes: the OS keyring; without one, a 0600 file when
     `allow_plaintext`, else memory only. keep=False: memory only, keyring or not."""
+    from tui.graph.sign_in_models import TokenCacheChoice
+
     if not keep:
         return TokenCacheChoice(
             False, False, "tokens are kept in memory only, as asked: the next run signs in again"
@@ -336,6 +340,8 @@ class StaticTokenCredential:
         if not token.strip():
             raise SettingsError(f"${TOKEN_ENV} is empty: put a bearer token in it")
         self._token = token.strip()
+        from tui.graph import jwt
+
         self._expires_on = jwt.expiry(self._token) or int(time.time()) + 3600
 
     def get_token(self, *_scopes: str, **_kwargs: Any) -> AccessToken:
@@ -507,6 +513,8 @@ def _device_code_callback(prompt: PromptFn) -> Callable[[str, str, dt.datetime],
     def callback(verification_uri: str, user_code: str, expires_on: dt.datetime) -> None:
         if expires_on.tzinfo is None:
             expires_on = expires_on.replace(tzinfo=dt.UTC)
+        from tui.graph.sign_in_models import DeviceCodePrompt
+
         prompt(DeviceCodePrompt(verification_uri, user_code, expires_on))
 
     return callback
@@ -537,6 +545,7 @@ def sign_in(
 
     from tui.graph.errors import SignInCancelled, SignInRequired, sign_in_failed
     from tui.graph.operations import decode_access_token
+    from tui.graph.sign_in_models import SignedIn
 
     settings = credential.settings
     cred: Any = credential.credential

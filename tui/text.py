@@ -20,7 +20,6 @@ uses `json_text`, which escapes the same characters as \\uXXXX.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -105,6 +104,8 @@ def safe_lines(value: object) -> str:
 def json_text(value: Any, *, indent: int | None = 2) -> str:
     """JSON with non-ASCII letters kept readable but every control, C1, bidi and
     separator character escaped as \\uXXXX (json already escapes C0 controls)."""
+    import json  # here: every screen imports this module, and the wizard's first frame needs no JSON
+
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     # Outside strings JSON holds only ASCII, so escaping these characters wherever they
     # are keeps the document valid and equal in value.

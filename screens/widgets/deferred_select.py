@@ -26,6 +26,8 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
 
+from screens.widgets.select_face import SelectFace
+
 SelectType = TypeVar("SelectType", bound=Hashable)
 
 
@@ -36,7 +38,7 @@ class DeferredSelect(Select[SelectType]):
     _overlay_mounted: asyncio.Event | None = None
 
     def compose(self) -> ComposeResult:
-        current = SelectCurrent(self.prompt)
+        current = SelectFace(self.prompt)
         if self._initial_value() is not self.NULL:
             # Born as it looks once mounted: no re-styling of it and its children then.
             current.add_class("-has-value", update=False)
@@ -73,6 +75,8 @@ class DeferredSelect(Select[SelectType]):
         await self._build_overlay()
 
     def _watch_expanded(self, expanded: bool) -> None:
+        for face in self.query(SelectFace):  # its arrow: ▲ open, ▼ closed
+            face.refresh()
         if self._overlay is None:
             if expanded:  # opened from code: build it, then open as Select does
                 self.call_next(self._expand_once_built)

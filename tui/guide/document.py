@@ -9,6 +9,7 @@ renderer escapes every span for its format.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -82,6 +83,48 @@ class Section:
     anchor: str  # stable id for links and the table of contents
     title: Inline
     blocks: tuple[Block, ...]
+
+
+class BlockWriter(ABC):
+    """What a format does with each kind of block, given its parts. `write_blocks` is
+    the one walk over a section's blocks that every format shares: a new kind of block
+    is an abstract method here, so a format that does not handle it cannot be made
+    (mypy), instead of an `isinstance` branch each format may miss and drop it."""
+
+    def write_blocks(self, blocks: tuple[Block, ...], level: int) -> None:
+        """`blocks` in order; `level` is the heading level of a Subsection among them."""
+        for number, block in enumerate(blocks, 1):
+            if isinstance(block, Paragraph):
+                self.paragraph(block.spans)
+            elif isinstance(block, BulletList):
+                self.bullets(block.items)
+            elif isinstance(block, StepList):
+                self.steps(block.items, block.pictures)
+            elif isinstance(block, Callout):
+                self.callout(block.tone, block.title, block.spans)
+            elif isinstance(block, QrCode):
+                self.qr_code(block.url, block.label, block.caption)
+            elif isinstance(block, Subsection):
+                self.subsection(block.title, block.blocks, level, number)
+
+    @abstractmethod
+    def paragraph(self, spans: Inline) -> None: ...
+
+    @abstractmethod
+    def bullets(self, items: tuple[Inline, ...]) -> None: ...
+
+    @abstractmethod
+    def steps(self, items: tuple[Inline, ...], pictures: tuple[Picture, ...]) -> None: ...
+
+    @abstractmethod
+    def callout(self, tone: str, title: Inline, spans: Inline) -> None: ...
+
+    @abstractmethod
+    def qr_code(self, url: str, label: str, caption: Inline) -> None: ...
+
+    @abstractmethod
+    def subsection(self, title: Inline, blocks: tuple[Block, ...], level: int, number: int) -> None:
+        """`number`: the subsection's place among the blocks around it (from 1)."""
 
 
 @dataclass(frozen=True)

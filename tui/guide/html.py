@@ -8,21 +8,8 @@ from html import escape
 from importlib import resources
 from itertools import groupby
 
-from tui.guide.document import (
-    Block,
-    BulletList,
-    Callout,
-    Document,
-    Inline,
-    Paragraph,
-    QrCode,
-    Span,
-    StepList,
-    Subsection,
-    build_document,
-    plain,
-)
-from tui.guide.illustrations import draw, drawing_svg
+from tui.guide.document import Block, BlockWriter, Document, Inline, Span, build_document, plain
+from tui.guide.illustrations import Picture, draw, drawing_svg
 from tui.guide.qr import qr_svg
 from tui.guide.settings import GuideSettings
 
@@ -102,44 +89,57 @@ def inline(spans: Inline) -> str:
     return "".join(parts)
 
 
-def step_list_html(block: StepList, id_prefix: str) -> str:
+def step_list_html(items: tuple[Inline, ...], pictures: tuple[Picture, ...], id_prefix: str) -> str:
     """The numbered steps; each item's text, then its drawing (if it has one)."""
-    items = []
-    for number, item in enumerate(block.items, 1):
+    shown = []
+    for number, item in enumerate(items, 1):
         picture = ""
-        if number <= len(block.pictures):
-            picture = drawing_svg(draw(block.pictures[number - 1]), f"{id_prefix}-{number}")
-        items.append(
+        if number <= len(pictures):
+            picture = drawing_svg(draw(pictures[number - 1]), f"{id_prefix}-{number}")
+        shown.append(
             f"<li><p>{inline(item)}</p>{picture}</li>" if picture else f"<li>{inline(item)}</li>"
         )
-    return f'<ol class="steps">{"".join(items)}</ol>'
+    return f'<ol class="steps">{"".join(shown)}</ol>'
+
+
+class _HtmlBlocks(BlockWriter):
+    def __init__(self, anchor: str) -> None:
+        self.anchor = anchor  # the section's or subsection's id: its headings' ids start so
+        self.out: list[str] = []
+
+    def paragraph(self, spans: Inline) -> None:
+        self.out.append(f"<p>{inline(spans)}</p>")
+
+    def bullets(self, items: tuple[Inline, ...]) -> None:
+        shown = "".join(f"<li>{inline(item)}</li>" for item in items)
+        self.out.append(f"<ul>{shown}</ul>")
+
+    def steps(self, items: tuple[Inline, ...], pictures: tuple[Picture, ...]) -> None:
+        self.out.append(step_list_html(items, pictures, f"{self.anchor}-step"))
+
+    def callout(self, tone: str, title: Inline, spans: Inline) -> None:
+        self.out.append(
+            f'<div class="callout callout-{tone}" role="note">'
+            f'<p class="callout-title"><strong>{inline(title)}</strong></p>'
+            f"<p>{inline(spans)}</p></div>"
+        )
+
+    def qr_code(self, url: str, label: str, caption: Inline) -> None:
+        self.out.append(
+            f'<figure class="qr">{qr_svg(url, label)}'
+            f"<figcaption>{inline(caption)}</figcaption></figure>"
+        )
+
+    def subsection(self, title: Inline, blocks: tuple[Block, ...], level: int, number: int) -> None:
+        anchor = f"{self.anchor}-{number}"
+        self.out.append(f'<h{level} id="{anchor}">{inline(title)}</h{level}>')
+        self.out.extend(_blocks(blocks, level + 1, anchor))
 
 
 def _blocks(blocks: tuple[Block, ...], level: int, anchor: str) -> list[str]:
-    out: list[str] = []
-    for number, block in enumerate(blocks, 1):
-        if isinstance(block, Paragraph):
-            out.append(f"<p>{inline(block.spans)}</p>")
-        elif isinstance(block, BulletList):
-            items = "".join(f"<li>{inline(item)}</li>" for item in block.items)
-            out.append(f"<ul>{items}</ul>")
-        elif isinstance(block, StepList):
-            out.append(step_list_html(block, f"{anchor}-step"))
-        elif isinstance(block, Callout):
-            out.append(
-                f'<div class="callout callout-{block.tone}" role="note">'
-                f'<p class="callout-title"><strong>{inline(block.title)}</strong></p>'
-                f"<p>{inline(block.spans)}</p></div>"
-            )
-        elif isinstance(block, QrCode):
-            out.append(
-                f'<figure class="qr">{qr_svg(block.url, block.label)}'
-                f"<figcaption>{inline(block.caption)}</figcaption></figure>"
-            )
-        elif isinstance(block, Subsection):
-            out.append(f'<h{level} id="{anchor}-{number}">{inline(block.title)}</h{level}>')
-            out.extend(_blocks(block.blocks, level + 1, f"{anchor}-{number}"))
-    return out
+    writer = _HtmlBlocks(anchor)
+    writer.write_blocks(blocks, level)
+    return writer.out
 
 
 def document_html(document: Document) -> str:

@@ -5,18 +5,8 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from tui.guide.document import (
-    Block,
-    BulletList,
-    Callout,
-    Document,
-    Inline,
-    Paragraph,
-    QrCode,
-    StepList,
-    Subsection,
-    build_document,
-)
+from tui.guide.document import Block, BlockWriter, Document, Inline, build_document
+from tui.guide.illustrations import Picture
 from tui.guide.settings import GuideSettings
 
 # Backslash-escaped wherever they appear: each can start emphasis, code, a link,
@@ -50,26 +40,39 @@ def inline(spans: Inline) -> str:
     return "".join(parts)
 
 
+class _MarkdownBlocks(BlockWriter):
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def paragraph(self, spans: Inline) -> None:
+        self.out.append(inline(spans))
+
+    def bullets(self, items: tuple[Inline, ...]) -> None:
+        self.out.append("\n".join(f"- {inline(item)}" for item in items))
+
+    def steps(self, items: tuple[Inline, ...], _pictures: tuple[Picture, ...]) -> None:
+        # Its drawings are for HTML and PDF: the Markdown is one text that is previewed
+        # and copied, with no file beside it for a picture to live in.
+        self.out.append("\n".join(f"{n}. {inline(item)}" for n, item in enumerate(items, 1)))
+
+    def callout(self, tone: str, title: Inline, spans: Inline) -> None:
+        icon = _CALLOUT_ICON[tone]
+        self.out.append(f"> {icon} **{inline(title)}**\n>\n> {inline(spans)}")
+
+    def qr_code(self, _url: str, _label: str, caption: Inline) -> None:
+        self.out.append(inline(caption))  # no image in Markdown: the link says it all
+
+    def subsection(
+        self, title: Inline, blocks: tuple[Block, ...], level: int, _number: int
+    ) -> None:
+        self.out.append(f"{'#' * level} {inline(title)}")
+        self.write_blocks(blocks, level + 1)
+
+
 def _blocks(blocks: tuple[Block, ...], level: int) -> list[str]:
-    out: list[str] = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            out.append(inline(block.spans))
-        elif isinstance(block, BulletList):
-            out.append("\n".join(f"- {inline(item)}" for item in block.items))
-        elif isinstance(block, StepList):
-            # Its drawings (block.pictures) are for HTML and PDF: the Markdown is one text
-            # that is previewed and copied, with no file beside it for a picture to live in.
-            out.append("\n".join(f"{n}. {inline(item)}" for n, item in enumerate(block.items, 1)))
-        elif isinstance(block, Callout):
-            icon = _CALLOUT_ICON[block.tone]
-            out.append(f"> {icon} **{inline(block.title)}**\n>\n> {inline(block.spans)}")
-        elif isinstance(block, QrCode):
-            out.append(inline(block.caption))  # no image in Markdown: the link says it all
-        elif isinstance(block, Subsection):
-            out.append(f"{'#' * level} {inline(block.title)}")
-            out.extend(_blocks(block.blocks, level + 1))
-    return out
+    writer = _MarkdownBlocks()
+    writer.write_blocks(blocks, level)
+    return writer.out
 
 
 def document_markdown(document: Document) -> str:

@@ -13,19 +13,7 @@ from contextlib import ExitStack
 from importlib import resources
 from typing import TYPE_CHECKING, NamedTuple
 
-from tui.guide.document import (
-    Block,
-    BulletList,
-    Callout,
-    Document,
-    Inline,
-    Paragraph,
-    QrCode,
-    StepList,
-    Subsection,
-    build_document,
-    plain,
-)
+from tui.guide.document import Block, BlockWriter, Document, Inline, build_document, plain
 from tui.guide.errors import GuideError
 from tui.guide.illustrations import Picture, draw
 from tui.guide.illustrations.pdf import draw_pdf
@@ -50,7 +38,7 @@ PICTURE_WIDTH = 44.0  # mm; a drawing's labels print at about 7 pt
 PICTURE_GAP = 6.0  # mm between a step's text and its drawing
 
 
-class _Writer:
+class _Writer(BlockWriter):
     """Lays the document model out on fpdf2 pages."""
 
     def __init__(self, pdf: FPDF, covered: frozenset[int], *, keep_last_topic: bool) -> None:
@@ -137,7 +125,7 @@ class _Writer:
             pdf.ln(1.2)
         pdf.ln(1.2)
 
-    def steps(self, items: tuple[Inline, ...], pictures: tuple[Picture, ...] = ()) -> None:
+    def steps(self, items: tuple[Inline, ...], pictures: tuple[Picture, ...]) -> None:
         pdf = self.pdf
         for number, item in enumerate(items, 1):
             drawing = draw(pictures[number - 1]) if number <= len(pictures) else None
@@ -165,14 +153,14 @@ class _Writer:
             pdf.ln(2)
         pdf.ln(1)
 
-    def callout(self, block: Callout) -> None:
+    def callout(self, _tone: str, title: Inline, spans: Inline) -> None:
         pdf = self.pdf
         self.keep_space(LINE * 5)
         pdf.ln(1)
         x, top, page = pdf.l_margin, pdf.get_y(), pdf.page_no()
-        self.spans(block.title, bold=True, left=5)
+        self.spans(title, bold=True, left=5)
         pdf.ln(0.8)
-        self.spans(block.spans, left=5)
+        self.spans(spans, left=5)
         bottom = pdf.get_y()
         if pdf.page_no() != page:  # the box broke over a page: mark only its tail
             top = pdf.t_margin
@@ -180,36 +168,26 @@ class _Writer:
         pdf.rect(x, top - 0.6, 1.6, bottom - top + 1.2, style="F")
         pdf.ln(4)
 
-    def qr(self, block: QrCode) -> None:
+    def qr_code(self, url: str, _label: str, caption: Inline) -> None:
         pdf = self.pdf
         self.keep_space(QR_SIZE + 6)
         pdf.ln(2)
         x, y = pdf.l_margin, pdf.get_y()
-        modules, runs = qr_runs(block.url)
+        modules, runs = qr_runs(url)
         unit = QR_SIZE / modules
         pdf.set_fill_color(0, 0, 0)
         for row, col, length in runs:
             # Slight overlap avoids hairline gaps between rows in some viewers.
             pdf.rect(x + col * unit, y + row * unit, length * unit, unit + 0.02, style="F")
         pdf.set_y(y + QR_SIZE / 2 - LINE)
-        self.spans(block.caption, left=QR_SIZE + 5)
+        self.spans(caption, left=QR_SIZE + 5)
         pdf.set_y(max(pdf.get_y(), y + QR_SIZE) + 3)
 
-    def blocks(self, blocks: tuple[Block, ...], level: int) -> None:
-        for block in blocks:
-            if isinstance(block, Paragraph):
-                self.paragraph(block.spans)
-            elif isinstance(block, BulletList):
-                self.bullets(block.items)
-            elif isinstance(block, StepList):
-                self.steps(block.items, block.pictures)
-            elif isinstance(block, Callout):
-                self.callout(block)
-            elif isinstance(block, QrCode):
-                self.qr(block)
-            elif isinstance(block, Subsection):
-                self.heading(block.title, level)
-                self.blocks(block.blocks, level + 1)
+    def subsection(
+        self, title: Inline, blocks: tuple[Block, ...], level: int, _number: int
+    ) -> None:
+        self.heading(title, level)
+        self.write_blocks(blocks, level + 1)
 
     def document(self, document: Document) -> None:
         pdf = self.pdf
@@ -229,13 +207,13 @@ class _Writer:
             self.heading(section.title, 2)
             blocks = section.blocks
             if index == len(body) - 1 and self.keep_last_topic and len(blocks) > 1:
-                self.blocks(blocks[:-1], 3)
+                self.write_blocks(blocks[:-1], 3)
                 self.pdf.add_page()
                 blocks = blocks[-1:]
-            self.blocks(blocks, 3)
+            self.write_blocks(blocks, 3)
         self.last_page_before_contact = pdf.page_no()
         self.heading(contact.title, 2)
-        self.blocks(contact.blocks, 3)
+        self.write_blocks(contact.blocks, 3)
         pdf.ln(4)
         pdf.set_draw_color(*RULE)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())

@@ -11,18 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.graph.devices import ManagedDevice
+from tui.graph.models import DirectoryUser
 
 
 @dataclass(frozen=True)
-class TargetUser:
-    id: str
-    display_name: str
-    user_principal_name: str
-    mail: str
+class TargetUser(DirectoryUser):
+    """A targeted user as read, with the mail a reminder goes to (the CSV's column)."""
 
-    @property
-    def label(self) -> str:
-        return self.user_principal_name or self.display_name or self.id
+    mail: str
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypedDict, TypeVar
 
 from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number
 
@@ -259,20 +259,36 @@ def started(start: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T | 
         return None
 
 
+class StartOptions(TypedDict):
+    """What a single sandbox and a fleet sandbox both take from the command line."""
+
+    port: int
+    https_port: int
+    faults: Any  # the parsed --fault/--latency-ms/... (tui.sandbox.faults.FaultPlan)
+    state_file: str | None
+    device_auto_approve_seconds: float | None
+
+
+def start_options(args: argparse.Namespace, plan: Any) -> StartOptions:
+    return StartOptions(
+        port=args.port,
+        https_port=args.https_port,
+        faults=plan,
+        state_file=args.state,
+        device_auto_approve_seconds=args.device_auto_approve_seconds,
+    )
+
+
 def _serve(args: argparse.Namespace, plan: Any) -> int:
     from tui.sandbox.server import start_sandbox
 
     sb = started(
         start_sandbox,
         seed=args.seed,
-        port=args.port,
-        https_port=args.https_port,
-        faults=plan,
-        state_file=args.state,
         discovery_variant=args.discovery_variant,
-        device_auto_approve_seconds=args.device_auto_approve_seconds,
         priority_mode=args.priority_mode,
         new_profile_lands=args.new_profile_lands,
+        **start_options(args, plan),
     )
     if sb is None:
         return EXIT_ERROR

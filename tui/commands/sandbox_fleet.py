@@ -22,6 +22,7 @@ from tui.commands.sandbox import (
     DEFAULT_FLEET_DIR,
     print_request,
     serve_until_stopped,
+    start_options,
     started,
 )
 
@@ -37,15 +38,7 @@ def serve_fleet(args: argparse.Namespace, plan: Any) -> int:
     from tui.sandbox.fleet import start_fleet_sandbox, write_fleet_file
 
     folder = Path(args.fleet_dir or DEFAULT_FLEET_DIR)
-    sb = started(
-        start_fleet_sandbox,
-        args.tenants,
-        faults=plan,
-        state_file=args.state,
-        device_auto_approve_seconds=args.device_auto_approve_seconds,
-        port=args.port,
-        https_port=args.https_port,
-    )
+    sb = started(start_fleet_sandbox, args.tenants, **start_options(args, plan))
     if sb is None:
         return EXIT_ERROR
     secret_file = folder / "app-secret"

@@ -89,10 +89,6 @@ class PrerequisitesStep(StepPanel):
         width: 100%;
         max-width: 70;
     }
-    #prereq-verdict {
-        margin-top: 1;
-        height: auto;
-    }
     """
 
     step_id = "prerequisites"
@@ -146,7 +142,7 @@ class PrerequisitesStep(StepPanel):
         for widget in self._compose_account_driven():
             widget.add_class("account-driven-only")
             yield widget
-        yield Static("", id="prereq-verdict")
+        yield Static("", id="prereq-verdict", classes="step-status")
 
     def _compose_account_driven(self) -> list[Widget]:
         """What only account-driven User Enrollment needs (hidden in web-based mode)."""

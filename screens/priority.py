@@ -72,10 +72,6 @@ class PriorityStep(StepPanel):
     .field-row Button {
         margin-left: 1;
     }
-    #priority-verdict {
-        height: auto;
-        margin-top: 1;
-    }
     """
 
     step_id = "priority"
@@ -130,7 +126,7 @@ class PriorityStep(StepPanel):
         problem = Static("", id="priority-user-problem", classes="field-problem", markup=False)
         problem.display = False
         yield problem
-        yield Static("", id="priority-verdict", markup=False)
+        yield Static("", id="priority-verdict", classes="step-status", markup=False)
 
     # loading
 

@@ -178,10 +178,6 @@ class SignInStep(StepPanel):
         height: auto;
         color: $text-muted;
     }
-    #sign-in-result {
-        margin-top: 1;
-        height: auto;
-    }
     """
 
     step_id = "sign_in"
@@ -225,7 +221,7 @@ class SignInStep(StepPanel):
         with Horizontal(classes="actions"):
             yield PrestyledButton("Sign in", id="sign-in-button", variant="success")
         # Account, organisation and error text come from the tenant: plain text only.
-        yield Static(self._summary_text(), id="sign-in-result", markup=False)
+        yield Static(self._summary_text(), id="sign-in-result", classes="step-status", markup=False)
         if self.backend.sandbox_mode:  # below the button: the sandbox needs no choices
             yield from self._compose_token_cache()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import EXIT_ERROR, add_tenant_command
@@ -33,16 +32,6 @@ def register(subparsers: Any) -> None:
     )
 
 
-def _confirm(count: int, target: TargetTenant) -> bool:
-    print(f"Apply these {count} change(s) to {target.label}? [y/N] ", end="", file=sys.stderr)
-    sys.stderr.flush()
-    try:
-        answer = input()
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
-
-
 def run(args: argparse.Namespace) -> int:
     from tui.commands.interrupts import run_stoppable, signal_name
 
@@ -53,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
-    from tui.commands.common import say
+    from tui.commands.common import confirmed, say
     from tui.commands.plan_common import planned_in_tenant, print_json, print_plan, with_tenant
     from tui.commands.writes import run_write, write_session
     from tui.graph.target import record_target
@@ -84,7 +73,8 @@ def _run(args: argparse.Namespace, stopped_by: list[int]) -> int:
                 refused = {"version": 1, "result": "refused", "plan": plan.to_dict()}
                 print_json(with_tenant(refused, target))
             return None
-        if plan.changes and not args.yes and not _confirm(len(plan.changes), target):
+        question = f"Apply these {len(plan.changes)} change(s) to {target.label}? [y/N] "
+        if plan.changes and not args.yes and not confirmed(question):
             say("adue apply: nothing written.")
             return None
         if not args.json and plan.changes:

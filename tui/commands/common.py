@@ -133,3 +133,18 @@ def say(text: str) -> None:
     """A line for the person on stderr (prompts, notices, errors): stdout stays the
     command's answer (a table or --json)."""
     print(text, file=sys.stderr, flush=True)
+
+
+def ask(question: str) -> str:
+    """The person's answer to `question`, asked on stderr as `say` speaks (no newline:
+    they type after it), stripped; "" when input has ended."""
+    print(question, end="", file=sys.stderr, flush=True)
+    try:
+        return input().strip()
+    except EOFError:
+        return ""
+
+
+def confirmed(question: str) -> bool:
+    """Whether the person answers `question` (a [y/N] one) with y or yes."""
+    return ask(question).lower() in ("y", "yes")

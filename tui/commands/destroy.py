@@ -9,7 +9,6 @@ pass --force-enrolled too, or type the number of devices when asked. Exit 0 when
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import EXIT_ERROR, add_tenant_command
@@ -36,15 +35,6 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also when devices are enrolled through the profile (needed with --yes then)",
     )
-
-
-def _ask(question: str) -> str:
-    print(question, end="", file=sys.stderr)
-    sys.stderr.flush()
-    try:
-        return input().strip()
-    except EOFError:
-        return ""
 
 
 def _print_plan(destroy: DestroyPlan) -> None:
@@ -76,7 +66,7 @@ def _enrolled_warning(destroy: DestroyPlan) -> str:
 def _refusal(plan: DestroyPlan, target: TargetTenant, args: argparse.Namespace) -> str:
     """Why nothing is deleted ("" to go on): devices enrolled through the profile need
     --force-enrolled or their number typed; any change needs --yes or a yes."""
-    from tui.commands.common import say
+    from tui.commands.common import ask, confirmed, say
 
     if plan.needs_enrolled_confirmation:
         say(_enrolled_warning(plan))
@@ -88,13 +78,13 @@ def _refusal(plan: DestroyPlan, target: TargetTenant, args: argparse.Namespace) 
             )
         if not args.yes and not args.force_enrolled:
             wanted = str(count) if count is not None else "delete"
-            answer = _ask(f"Type {wanted} to confirm you mean to go on: ")
+            answer = ask(f"Type {wanted} to confirm you mean to go on: ")
             if answer != wanted:
                 return "not confirmed: nothing deleted"
     changes = len(plan.plan.changes)
     if changes and not args.yes:
         question = f"Undo these {changes} change(s) in {target.label}? [y/N] "
-        if _ask(question).lower() not in ("y", "yes"):
+        if not confirmed(question):
             return "nothing deleted"
     return ""
 

@@ -13,7 +13,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number
+from tui.commands.common import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    confirmed,
+    say,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from tui.fleet.connect import FleetConnector
@@ -72,10 +80,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
     action = getattr(args, "fleet_action", None)
     if not action and getattr(args, "fleet_file", None):
@@ -83,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
         return run_fleet_table(args)
     if not action:
-        _say(
+        say(
             "adue fleet: choose an action: plan, apply, status, check or guide, e.g."
             " adue fleet plan --fleet fleet.toml (adue fleet ACTION --help says more);"
             " adue fleet --fleet fleet.toml opens the fleet table"
@@ -95,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         fleet = load_fleet(args.fleet)
         tenants = fleet.select(args.only)
     except FleetFileError as exc:
-        _say(f"adue fleet {action}: {exc}")
+        say(f"adue fleet {action}: {exc}")
         if args.json:
             _json({"version": 1, "command": action, "exit_code": EXIT_ERROR, "error": str(exc)})
         return EXIT_ERROR
@@ -259,7 +263,7 @@ def _guarded(
         return _report(fleet, outcomes, action, args, t0)
     except (SettingsError, GraphError, SignInCancelled) as exc:
         message = str(exc) or type(exc).__name__
-        _say(f"adue fleet {action}: {message}")
+        say(f"adue fleet {action}: {message}")
         if args.json:
             _json({"version": 1, "command": action, "exit_code": EXIT_ERROR, "error": message})
         return EXIT_ERROR
@@ -272,11 +276,11 @@ def _guarded(
             if action == "apply"
             else ""
         )
-        _say(f"adue fleet {action}: stopped by {signal_name(code)}.{what}")
+        say(f"adue fleet {action}: stopped by {signal_name(code)}.{what}")
         return code
     except KeyboardInterrupt as exc:  # before or after the event loop: nothing in flight
         code = exit_code(exc, stopped_by)
-        _say(f"adue fleet {action}: stopped by {signal_name(code)}.")
+        say(f"adue fleet {action}: stopped by {signal_name(code)}.")
         return code
     finally:
         restore_sigterm(previous)
@@ -299,7 +303,7 @@ def _read(fleet: Fleet, tenants: list[FleetTenant], args: argparse.Namespace, ac
 
 def _apply(fleet: Fleet, tenants: list[FleetTenant], args: argparse.Namespace) -> int:
     if not args.yes and not sys.stdin.isatty():
-        _say(
+        say(
             "adue fleet apply: not asking for confirmation because input is not a terminal:"
             " pass --yes to apply without asking (review with adue fleet plan first)"
         )
@@ -316,7 +320,7 @@ def _apply(fleet: Fleet, tenants: list[FleetTenant], args: argparse.Namespace) -
             if not pending:
                 return planned
             if not _confirm(pending, fleet):
-                _say("adue fleet apply: nothing written.")
+                say("adue fleet apply: nothing written.")
                 return [o for o in planned if o.result != "changes"] + [
                     _declined(o) for o in pending
                 ]
@@ -341,18 +345,10 @@ def _confirm(pending: list[TenantOutcome], fleet: Fleet) -> bool:
     from tui.text import safe_text
 
     changes = sum(o.changes for o in pending)
-    print(
+    return confirmed(
         f"\nApply these {changes} change(s) in {len(pending)} tenant(s) of"
-        f" {safe_text(fleet.name)}? [y/N] ",
-        end="",
-        file=sys.stderr,
-        flush=True,
+        f" {safe_text(fleet.name)}? [y/N] "
     )
-    try:
-        answer = input()
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
 
 
 # --- guide -------------------------------------------------------------------------------

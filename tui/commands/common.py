@@ -27,6 +27,14 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def within(value: int, low: int, high: int | None, outside: str) -> int:
+    """`value` when it is from `low` to `high` (None: no top), else argparse's error
+    `outside`, which may name {value}, {low} and {high}: each type says its range once."""
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(outside.format(value=value, low=low, high=high))
+    return value
+
+
 def add_session_option(
     parser: argparse.ArgumentParser,
     *,

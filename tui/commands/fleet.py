@@ -21,6 +21,7 @@ from tui.commands.common import (
     confirmed,
     say,
     whole_number,
+    within,
 )
 
 if TYPE_CHECKING:
@@ -40,10 +41,7 @@ ACTIONS = {
 def _concurrency(text: str) -> int:
     from tui.fleet.file import MAX_CONCURRENCY
 
-    value = whole_number(text)
-    if not 1 <= value <= MAX_CONCURRENCY:
-        raise argparse.ArgumentTypeError(f"give 1 to {MAX_CONCURRENCY}, not {value}")
-    return value
+    return within(whole_number(text), 1, MAX_CONCURRENCY, "give {low} to {high}, not {value}")
 
 
 def register(subparsers: Any) -> None:

@@ -26,24 +26,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, ParamSpec, TypedDict, TypeVar
 
-from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number
+from tui.commands.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, whole_number, within
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 def _non_negative_int(text: str) -> int:
-    value = whole_number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
+    return within(whole_number(text), 0, None, "{value} must be {low} or more")
 
 
 def _port(text: str) -> int:
-    value = _non_negative_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port (0-65535; 0 = a free one)")
-    return value
+    port = _non_negative_int(text)
+    return within(port, 0, 65535, "{value} is not a port ({low}-{high}; 0 = a free one)")
 
 
 def register(subparsers: Any) -> None:
@@ -155,10 +150,7 @@ MAX_TENANTS = 1000
 
 
 def _tenant_count(text: str) -> int:
-    value = _non_negative_int(text)
-    if not 1 <= value <= MAX_TENANTS:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 to {MAX_TENANTS} tenants")
-    return value
+    return within(_non_negative_int(text), 1, MAX_TENANTS, "{value}: give {low} to {high} tenants")
 
 
 def _check_variant(name: str) -> str | None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from tui.graph.models import CheckTargets
     from tui.graph.target import TargetTenant
     from tui.sandbox.server import RunningSandbox
+    from tui.session import Session
 
 
 def register(subparsers: Any) -> None:
@@ -72,31 +73,25 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _tenant_table(args: argparse.Namespace) -> tuple[dict[str, Any], Callable[[str], str]]:
-    """The session's [tenant] table, and where each key is in the file (for messages)."""
+def _session(args: argparse.Namespace) -> Session | None:
+    """The session file, read without its lock (so nothing to close); None without one."""
     from tui.session import Session
 
     path = Path(getattr(args, "session", None) or DEFAULT_SESSION)
-    if not path.exists():
+    return Session.read_only(path) if path.exists() else None
+
+
+def _tenant_table(args: argparse.Namespace) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """The session's [tenant] table, and where each key is in the file (for messages)."""
+    session = _session(args)
+    if session is None:
         return {}, lambda key: f"[tenant] {key}"
-    session = Session.read_only(path)
-    try:
-        return dict(session.table("tenant")), lambda key: session.where("tenant", key)
-    finally:
-        session.close()
+    return session.table("tenant"), lambda key: session.where("tenant", key)
 
 
 def _session_data(args: argparse.Namespace) -> dict[str, Any]:
-    from tui.session import Session
-
-    path = Path(getattr(args, "session", None) or DEFAULT_SESSION)
-    if not path.exists():
-        return {}
-    session = Session.read_only(path)
-    try:
-        return dict(session.data)
-    finally:
-        session.close()
+    session = _session(args)
+    return session.data if session is not None else {}
 
 
 def _targets(args: argparse.Namespace) -> CheckTargets:

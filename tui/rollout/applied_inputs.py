@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tui.rollout.desired import DesiredState, GroupRef
+    from tui.rollout.desired import Audience, DesiredState, GroupRef
 
 SSO_SETTINGS = "sso_extension:settings"
 SSO_TARGETS = "sso_extension:targets"
@@ -26,6 +26,10 @@ PRIORITY = "priority:order"
 def _refs(refs: Iterable[GroupRef]) -> list[str]:
     # The id when the session has it (apply writes it back), else the name it gives.
     return sorted((r.id.lower() or f"name:{r.name}") for r in refs)
+
+
+def _audience(audience: Audience) -> list[Any]:
+    return [audience.all_users, _refs(audience.groups), _refs(audience.exclude_groups)]
 
 
 def _digest(value: Any) -> str:
@@ -45,10 +49,9 @@ def input_digests(desired: DesiredState) -> dict[str, str]:
             sso.browser_sso_interaction_enabled,
             sorted(map(list, sso.extra_keys)),
         ]
-        parts[SSO_TARGETS] = [sso.all_users, _refs(sso.groups), _refs(sso.exclude_groups)]
+        parts[SSO_TARGETS] = _audience(sso)
     if desired.authenticator is not None:
-        app = desired.authenticator
-        parts[APP_TARGETS] = [app.all_users, _refs(app.groups), _refs(app.exclude_groups)]
+        parts[APP_TARGETS] = _audience(desired.authenticator)
     if desired.profile is not None:
         profile = desired.profile
         parts[PROFILE_SETTINGS] = [profile.name, profile.description, profile.mode]
@@ -59,8 +62,7 @@ def input_digests(desired: DesiredState) -> dict[str, str]:
             profile.filter_type if profile.filter_id else "",
         ]
     if desired.web_clip is not None:
-        clip = desired.web_clip
-        parts[WEB_CLIP_TARGETS] = [clip.all_users, _refs(clip.groups), _refs(clip.exclude_groups)]
+        parts[WEB_CLIP_TARGETS] = _audience(desired.web_clip)
     if desired.priority is not None:
         parts[PRIORITY] = list(desired.priority)
     return {part: _digest(value) for part, value in parts.items()}

@@ -45,25 +45,35 @@ class GroupRef:
 
 
 @dataclass(frozen=True)
-class SsoDesired:
+class Audience:
+    """Who gets an object: "All users" and/or groups, less the excluded groups. The SSO
+    policy's own; Authenticator's and the web clip's are the same unless the session
+    gives Authenticator its own groups."""
+
+    all_users: bool
+    groups: tuple[GroupRef, ...]
+    exclude_groups: tuple[GroupRef, ...]
+
+    @property
+    def group_refs(self) -> tuple[GroupRef, ...]:
+        """Every group it names, included or excluded."""
+        return (*self.groups, *self.exclude_groups)
+
+
+@dataclass(frozen=True)
+class SsoDesired(Audience):
     name: str
     description: str
     bundle_ids: tuple[str, ...]
     browser_sso_interaction_enabled: bool
-    all_users: bool
-    groups: tuple[GroupRef, ...]
-    exclude_groups: tuple[GroupRef, ...]
     policy_id: str
     extra_keys: tuple[tuple[str, str | int | bool], ...] = ()
     written: bool = False  # this session's journal records a write adue made to it
 
 
 @dataclass(frozen=True)
-class AuthenticatorDesired:
+class AuthenticatorDesired(Audience):
     app_id: str
-    all_users: bool
-    groups: tuple[GroupRef, ...]
-    exclude_groups: tuple[GroupRef, ...]
     # This session's journal records an assignment adue made: only then can a difference
     # be a change made outside adue. The app id alone is the wizard's choice, not a write.
     written: bool = False
@@ -85,16 +95,13 @@ class ProfileDesired:
 
 
 @dataclass(frozen=True)
-class WebClipDesired:
+class WebClipDesired(Audience):
     """The Company Portal web clip: adopted when the tenant has a web app with the cloud's
     portal address, else created; required for the same users as Authenticator."""
 
     name: str
     app_url: str
     app_id: str
-    all_users: bool
-    groups: tuple[GroupRef, ...]
-    exclude_groups: tuple[GroupRef, ...]
     written: bool = False  # this session's journal records a write adue made to it
 
 
@@ -145,13 +152,13 @@ class DesiredState:
     def all_group_refs(self) -> list[GroupRef]:
         refs: list[GroupRef] = []
         if self.sso:
-            refs += [*self.sso.groups, *self.sso.exclude_groups]
+            refs += self.sso.group_refs
         if self.authenticator:
-            refs += [*self.authenticator.groups, *self.authenticator.exclude_groups]
+            refs += self.authenticator.group_refs
         if self.profile:
             refs += list(self.profile.groups)
         if self.web_clip:
-            refs += [*self.web_clip.groups, *self.web_clip.exclude_groups]
+            refs += self.web_clip.group_refs
         return refs
 
 
@@ -226,7 +233,7 @@ def _sso(data: Mapping[str, Any], problems: list[str]) -> SsoDesired | None:
         extra_keys=tuple((str(k).strip(), v) for k, v in extra.items()),
         written=written(data.get("journal"), "sso_extension"),
     )
-    problems += _group_problems(sso.groups) + _group_problems(sso.exclude_groups)
+    problems += _group_problems(sso.group_refs)
     problems += [f"[sso_extension] extra_keys: {p}" for p in sso_keys.problems(extra)]
     if not sso.all_users and not sso.groups:
         problems.append(
@@ -254,10 +261,16 @@ def _authenticator(
                 "[sso_extension] table: add it, or set same_groups_as_sso = false and "
                 "list groups"
             )
-            authenticator = AuthenticatorDesired(app_id, False, (), ())
+            authenticator = AuthenticatorDesired(
+                all_users=False, groups=(), exclude_groups=(), app_id=app_id
+            )
         else:
             authenticator = AuthenticatorDesired(
-                app_id, sso.all_users, sso.groups, sso.exclude_groups, app_written
+                all_users=sso.all_users,
+                groups=sso.groups,
+                exclude_groups=sso.exclude_groups,
+                app_id=app_id,
+                written=app_written,
             )
     else:
         groups = _groups(table, "authenticator", "groups")
@@ -267,7 +280,9 @@ def _authenticator(
                 "[authenticator] groups: empty while same_groups_as_sso = false: "
                 "list the groups that must get Microsoft Authenticator"
             )
-        authenticator = AuthenticatorDesired(app_id, False, groups, (), app_written)
+        authenticator = AuthenticatorDesired(
+            all_users=False, groups=groups, exclude_groups=(), app_id=app_id, written=app_written
+        )
     return authenticator
 
 
@@ -352,7 +367,7 @@ def _web_clip(
         problems.append(f"[web_clip] app_id: {guid_problem(app_id, 'app id')}")
     tenant = data.get("tenant")
     cloud = str(tenant.get("cloud", "global")) if isinstance(tenant, Mapping) else "global"
-    who: SsoDesired | AuthenticatorDesired | None = authenticator or sso
+    who: Audience | None = authenticator or sso
     if who is None:
         problems.append(
             "[web_clip]: the web clip goes to the rollout's users, but the session has no "

@@ -47,13 +47,13 @@ from tui.rollout.applied_inputs import (
     WEB_CLIP_TARGETS,
 )
 from tui.rollout.desired import (
+    Audience,
     AuthenticatorDesired,
     DesiredState,
     DesiredStateError,
     GroupRef,
     ProfileDesired,
     SsoDesired,
-    WebClipDesired,
     desired_state,
 )
 from tui.rollout.model import (
@@ -265,12 +265,10 @@ def _group_ids(state: TenantState, refs: tuple[GroupRef, ...]) -> list[str]:
     return list(dict.fromkeys(group.id for group in found if group is not None and group.id))
 
 
-def _sso_targets(
-    state: TenantState, sso: SsoDesired | AuthenticatorDesired | WebClipDesired
-) -> list[AssignmentTarget]:
-    targets = [AssignmentTarget.all_users()] if sso.all_users else []
-    targets += [AssignmentTarget.group(g) for g in _group_ids(state, sso.groups)]
-    targets += [AssignmentTarget.exclude(g) for g in _group_ids(state, sso.exclude_groups)]
+def _sso_targets(state: TenantState, audience: Audience) -> list[AssignmentTarget]:
+    targets = [AssignmentTarget.all_users()] if audience.all_users else []
+    targets += [AssignmentTarget.group(g) for g in _group_ids(state, audience.groups)]
+    targets += [AssignmentTarget.exclude(g) for g in _group_ids(state, audience.exclude_groups)]
     return targets
 
 
@@ -811,7 +809,7 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
     if desired.sso:
         mine = _sso_actions(desired.sso, state, names, problems, notes)
         notes += _sso_conflicts(desired.sso, state, names)
-        sso_refs = (*desired.sso.groups, *desired.sso.exclude_groups)
+        sso_refs = desired.sso.group_refs
         actions += _or_nothing(
             mine,
             problems,
@@ -830,7 +828,7 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
         app = desired.authenticator
         mine = _app_actions(app, state, names, problems)
         app_name = parse.text(state.app.body or {}, "displayName") or "Microsoft Authenticator"
-        app_refs = (*app.groups, *app.exclude_groups)
+        app_refs = app.group_refs
         actions += _or_nothing(
             mine,
             problems,
@@ -873,7 +871,7 @@ def build_plan(desired: DesiredState, state: TenantState) -> Plan:
         actions += _or_nothing(
             mine,
             problems,
-            _keys("[web_clip]", (*clip.groups, *clip.exclude_groups)),
+            _keys("[web_clip]", clip.group_refs),
             _nothing(
                 ObjectType.WEB_CLIP,
                 Chain.WEB_CLIP,

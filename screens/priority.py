@@ -63,15 +63,6 @@ class PriorityStep(StepPanel):
         margin-top: 1;
         border-left: outer $primary;
     }
-    .field-row {
-        height: auto;
-    }
-    .field-row Input {
-        width: 1fr;
-    }
-    .field-row Button {
-        margin-left: 1;
-    }
     """
 
     step_id = "priority"

@@ -106,16 +106,6 @@ class SsoExtensionStep(StepPanel):
         padding: 0 0 0 1;
         border-left: outer $primary;
     }
-    /* The optional-key row: picker, value and Set on one line. */
-    .sso-extra-row {
-        height: auto;
-    }
-    .sso-extra-row Input {
-        width: 1fr;
-    }
-    .sso-extra-row Button {
-        margin-left: 1;
-    }
     """
 
     step_id = STEP
@@ -154,7 +144,8 @@ class SsoExtensionStep(StepPanel):
                 classes="switch-label",
             )
         yield Static("Optional keys of the SSO plug-in", classes="field-label")
-        with Horizontal(id="sso-extra-row", classes="sso-extra-row"):
+        # The optional-key row: picker, value and Set on one line.
+        with Horizontal(id="sso-extra-row", classes="field-row"):
             yield Select(
                 [(name, name) for name in sso_keys.EXTRA_KEYS],
                 prompt="documented key",

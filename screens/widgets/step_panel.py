@@ -106,6 +106,16 @@ class StepPanel(VerticalScroll):
     .field-message.-error {
         color: $error;
     }
+    /* A field and its button(s) on one line: the field takes the room left. */
+    .field-row {
+        height: auto;
+    }
+    .field-row Input {
+        width: 1fr;
+    }
+    .field-row Button {
+        margin-left: 1;
+    }
     .switch-row {
         height: auto;
     }

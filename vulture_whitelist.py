@@ -9,6 +9,8 @@ fields and constants used nowhere were removed instead of listed. A new dead nam
 # ruff: noqa
 # Textual: ScreenResume's flag, read by Screen's own handler (screens/widgets/wizard_screen.py)
 _.refresh_styles
+# Textual: Widget.mouse_hover, read by its :hover pseudo-class (tests/wizard/test_prestyled_button.py)
+_.mouse_hover
 # Textual: App's exit code, set as adue handles an app error (tui/app.py), read by return_code
 _._return_code
 # uvicorn: Server's stop flag, read by its serve loop (the sandbox, test servers)

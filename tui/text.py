@@ -104,7 +104,8 @@ def safe_lines(value: object) -> str:
 def json_text(value: Any, *, indent: int | None = 2) -> str:
     """JSON with non-ASCII letters kept readable but every control, C1, bidi and
     separator character escaped as \\uXXXX (json already escapes C0 controls)."""
-    import json  # here: every screen imports this module, and the wizard's first frame needs no JSON
+    # Imported here: every screen imports this module; the wizard's first frame needs no JSON.
+    import json
 
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     # Outside strings JSON holds only ASCII, so escaping these characters wherever they

@@ -14,11 +14,12 @@ compares the picture with a stock Select's, key for key and click for click.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.console import RenderableType
 from rich.segment import Segment
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.visual import Visual
@@ -70,9 +71,11 @@ class SelectFace(SelectCurrent):
         label_width = max(width - ARROW_CELLS, 1)
         return Visual.to_strips(self, self._label_content(), label_width, None, style)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:  # noqa: ARG002  # Textual's signature
+    def get_content_height(self, _container: Size, _viewport: Size, width: int) -> int:
         label_width = max(width - ARROW_CELLS, 1)
-        return max(self._label_content().get_height(self.styles, label_width), 1)
+        # The widget's styles as its rules, as Widget.get_content_height passes them.
+        rules = cast(RulesMap, self.styles)
+        return max(self._label_content().get_height(rules, label_width), 1)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -630,7 +630,13 @@ def _render(doc: TOMLDocument, rendered: dict[int, tuple[object, str]]) -> str:
     def whole(value: object) -> bool:
         if isinstance(value, items.AoT):
             return not value.body
-        return isinstance(value, items.Table) and value.is_super_table()
+        if not isinstance(value, items.Table):
+            return False
+        # A table whose text is kept was rendered on its own, so it was no super table
+        # then, and it has not changed since: tomlkit's is_super_table walks every key of
+        # the table (a key object made for each), at every save, for each table.
+        cached = rendered.get(id(value))
+        return (cached is None or cached[0] is not value) and value.is_super_table()
 
     if any(whole(value) for _, value in body):
         return doc.as_string()

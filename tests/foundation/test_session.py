@@ -84,6 +84,26 @@ def test_journal_entries_round_trip(tmp_path: Path) -> None:
     assert entry["request_id"] == "r-1"
 
 
+def test_what_a_loaded_session_hands_out_is_its_own_copy(tmp_path: Path) -> None:
+    """data, table, get and journal copy the plain values read from the file: a caller
+    changing what it got (nested lists and tables too) changes nothing in the session."""
+    path = tmp_path / "s.toml"
+    with Session.open(path) as session:
+        session.set("priority", "applied_order", ["a", "b"])
+        session.journal_append(intent="x.create", action="create", result="ok")
+        session.save()
+    with Session.open(path) as session:
+        before = session.data
+        got = [session.data, session.table("priority"), session.journal()[0]]
+        got[0]["priority"]["applied_order"].append("from data")
+        got[0]["journal"][0]["result"] = "from data"
+        got[1]["applied_order"].append("from table")
+        got[2]["result"] = "from journal"
+        session.get("priority", "applied_order").append("from get")
+        assert session.data == before
+        assert session.get("priority", "applied_order") == ["a", "b"]
+
+
 BAD_FILES = {
     "bad TOML": ('[session]\nschema = 1\nid = "x\n', "not valid TOML", "line 3"),
     "wrong type": (

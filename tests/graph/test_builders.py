@@ -73,11 +73,8 @@ def test_walk_uses_the_sdk_fluent_api(sandbox: RunningSandbox) -> None:
     assert type(builder).__name__ == "LicenseDetailsRequestBuilder"
 
 
-def test_the_same_read_again_is_a_copy_of_what_the_builder_made(
-    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fleet's tenants send the same list reads: the SDK's builder makes each once (its
-    template expanded once), and every later one, in any client, is a copy of it."""
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the SDK's builder is walked for from now on (nothing kept yet)."""
     from tui.graph import builders
 
     walked: list[str] = []
@@ -89,6 +86,15 @@ def test_the_same_read_again_is_a_copy_of_what_the_builder_made(
 
     monkeypatch.setattr(builders, "v1_get", counting)
     monkeypatch.setattr(builders, "_built", {})
+    return walked
+
+
+def test_the_same_read_again_is_a_copy_of_what_the_builder_made(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fleet's tenants send the same list reads: the SDK's builder makes each once (its
+    template expanded once), and every later one, in any client, is a copy of it."""
+    walked = _count_builds(monkeypatch)
     first, second = make_client(sandbox), make_client(sandbox)
     query = {"$select": "id,displayName", "$top": "7"}
     made = [c.request_information("GET", "groups", query=query) for c in (first, second, first)]
@@ -101,6 +107,45 @@ def test_the_same_read_again_is_a_copy_of_what_the_builder_made(
     other = first.request_information("GET", "groups", query={"$top": "8"})
     assert walked == ["groups", "groups"]
     assert str(other.url).endswith("?%24top=8")
+
+
+def test_a_read_of_another_objects_id_is_a_copy_with_that_id(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each tenant's groups have their own ids: a path with GUIDs is built once by its
+    shape, and each copy carries its own ids, exactly as the SDK's builder makes it."""
+    from tui.graph import builders
+
+    real = builders.v1_get  # the SDK's builder itself, for what each request must be
+    walked = _count_builds(monkeypatch)
+    client = make_client(sandbox)
+    query = {"$top": "1", "$select": "id"}
+    ids = [
+        "f052ef88-02b4-48af-887e-b61b0cc32306",
+        "E52F327B-E4F2-4A08-A512-E1F0EEC6CB80",
+        builders._STAND_IN.format(1),  # an id that looks like the next stand-in
+    ]
+    shapes = {
+        "groups/{}/members/microsoft.graph.user": query,
+        "deviceManagement/deviceConfigurations/{}/assignments/{}": {"$select": "id"},
+    }
+    for shape, options in shapes.items():
+        for first in ids:
+            for second in ids:
+                path = shape.format(first, second)
+                made = client.request_information("GET", path, query=options)
+                expected = real(client.sdk, f"{client.graph_root}/v1.0", path, options)
+                assert str(made.url) == str(expected.url)
+                assert f"/{path}?" in str(made.url)
+                assert made.path_parameters == {
+                    **expected.path_parameters,
+                    "request-raw-url": str(expected.url),
+                }
+                assert made.url_template == expected.url_template
+    assert len(walked) == 2  # the builder made each shape's first; the rest are copies
+    plain = client.request_information("GET", "groups/not-a-guid", query={"$select": "id"})
+    assert str(plain.url).endswith("/groups/not-a-guid?%24select=id")
+    assert len(walked) == 3
 
 
 def test_kept_requests_are_bounded(

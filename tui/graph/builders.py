@@ -118,31 +118,76 @@ def v1_get(
 # a tenth of a no-op fleet re-run's CPU (bench/fleet_apply.py, py-spy --gil). What is
 # kept is the builder's template and parameters with the URL it expanded to, under
 # kiota's raw-URL key (what its `with_url` builders set; `url` answers it first). A
-# request with an object's id is made once and forgotten with the oldest.
+# path with object ids (GUIDs: each tenant's groups) is kept by its shape, each id a
+# stand-in (_shape), and the ids are put back in the copy (_with_ids): a GUID is
+# unreserved characters only, so the template expands it to itself, wherever it is.
 _KEPT = 512
 _built: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[str, dict[str, Any]]] = {}
 _built_lock = threading.Lock()  # the wizard's Graph thread and a fleet's loop both build
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_STAND_IN = "5add1e00-0000-4000-8000-{:012d}"  # the n-th id of a path, while it is built
+_STAND_INS = re.compile(r"5add1e00-0000-4000-8000-[0-9]{12}")
+
+
+def _shape(path: str) -> tuple[str, dict[str, str]]:
+    """`path` with each GUID segment a stand-in, and the GUID of each stand-in."""
+    segments = path.split("/")
+    ids: dict[str, str] = {}
+    for index, segment in enumerate(segments):
+        if _GUID.fullmatch(segment):
+            stand_in = _STAND_IN.format(len(ids))
+            ids[stand_in] = segment
+            segments[index] = stand_in
+    return "/".join(segments), ids
+
+
+def _with_ids(value: Any, ids: Mapping[str, str]) -> Any:
+    """A kept parameter with the stand-ins replaced by their ids (in one pass, so an id
+    that looks like another stand-in is left as it is)."""
+    if not ids or not isinstance(value, str):
+        return value
+    return _STAND_INS.sub(lambda found: ids.get(found.group(0), found.group(0)), value)
+
+
+def _build(
+    sdk: GraphServiceClient, base_url: str, path: str, query: Mapping[str, str] | None
+) -> tuple[str, dict[str, Any]]:
+    from kiota_abstractions.request_information import RequestInformation
+
+    info = v1_get(sdk, base_url, path, query)  # ValueError: a path the SDK lacks
+    raw = {RequestInformation.RAW_URL_KEY: info.url}
+    return info.url_template or "", {**info.path_parameters, **raw}
 
 
 def v1_request(
     sdk: GraphServiceClient, base_url: str, path: str, query: Mapping[str, str] | None
 ) -> RequestInformation:
     """v1_get's request, its URL expanded once: the SDK's builder makes it the first
-    time; the same request again (in any client) is a copy of what it made."""
+    time; the same request again (in any client, with other object ids) is a copy of
+    what it made."""
     from kiota_abstractions.method import Method
     from kiota_abstractions.request_information import RequestInformation
 
-    key = (base_url, path, tuple((query or {}).items()))
+    query_items = tuple((query or {}).items())
+    shape, ids = _shape(path)
+    if any(_STAND_INS.search(f"{name}={value}") for name, value in query_items):
+        shape, ids = path, {}  # a stand-in in the query would be taken for an id
+    key = (base_url, shape, query_items)
     with _built_lock:
         built = _built.get(key)
     if built is None:
-        info = v1_get(sdk, base_url, path, query)  # ValueError: a path the SDK lacks
-        raw = {RequestInformation.RAW_URL_KEY: info.url}
-        built = (info.url_template or "", {**info.path_parameters, **raw})
+        built = _build(sdk, base_url, shape, query)
+        url = str(built[1][RequestInformation.RAW_URL_KEY])
+        if any(url.count(stand_in) != 1 for stand_in in ids):
+            # Not each id once in the URL: build this one as it is, and keep nothing.
+            template, parameters = _build(sdk, base_url, path, query)
+            return RequestInformation(Method.GET, template, parameters)
         with _built_lock:
             if len(_built) >= _KEPT:
                 del _built[next(iter(_built))]
             _built[key] = built
     template, parameters = built
     # A new dict each time: the builder's and the kept one are shared.
-    return RequestInformation(Method.GET, template, dict(parameters))
+    return RequestInformation(
+        Method.GET, template, {name: _with_ids(v, ids) for name, v in parameters.items()}
+    )

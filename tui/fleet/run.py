@@ -138,9 +138,9 @@ class FleetRun:
         """One TLS context for every tenant's client: httpx would load the CA bundle
         again for each (~0.1 s of CPU apiece, most of a tenant's start on a big fleet)."""
         if self._tls is None:
-            import httpx
+            from tui.graph.client import lean_httpx
 
-            self._tls = httpx.create_ssl_context()
+            self._tls = lean_httpx().create_ssl_context()
         return self._tls
 
     async def run(self) -> list[TenantOutcome]:

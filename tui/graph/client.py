@@ -35,6 +35,7 @@ from tui.graph.retry import RetryNotice, RetryPolicy
 
 if TYPE_CHECKING:
     import ssl
+    from types import ModuleType
 
     import httpx
     from azure.core.credentials import TokenCredential
@@ -345,6 +346,16 @@ def _no_unused_http2() -> None:
         sys.modules.setdefault("h2", None)  # type: ignore[arg-type]
 
 
+def lean_httpx() -> ModuleType:
+    """httpx, imported without what adue never uses (its command line, HTTP/2): the way
+    to import it first, as a fleet does for its one TLS context before any client."""
+    _no_httpx_command_line()
+    _no_unused_http2()
+    import httpx
+
+    return httpx
+
+
 def build_graph_client(
     credential: TokenCredential,
     *,
@@ -386,8 +397,7 @@ def _build(
     retry: RetryPolicy | None,
     verify: str | bool | ssl.SSLContext,
 ) -> GraphClient:
-    _no_httpx_command_line()
-    _no_unused_http2()
+    lean_httpx()  # the first import of httpx, if it is
     import httpx
     from kiota_authentication_azure.azure_identity_authentication_provider import (
         AzureIdentityAuthenticationProvider,

@@ -211,12 +211,12 @@ class SignInStep(StepPanel):
         else:
             yield from self._compose_form(tenant)
             # Where the token goes, before it goes there (a root that is not a cloud's).
-            notice = self.backend.graph_root_notice()
-            if notice:
-                # It may quote a session's graph_url: controls and markup shown, not acted on.
-                yield Static(
-                    literal(notice, lines=True), id="sign-in-graph-root", classes="field-problem"
-                )
+            # Worked out once the first frame is up: it reads the sign-in's settings
+            # (tui.graph.auth), which the form's first frame needs nothing else of.
+            notice = Static("", id="sign-in-graph-root", classes="field-problem", markup=False)
+            notice.display = False
+            yield notice
+            self.call_after_refresh(self._show_graph_root_notice)
             yield from self._compose_token_cache()
         with Horizontal(classes="actions"):
             yield PrestyledButton("Sign in", id="sign-in-button", variant="success")
@@ -224,6 +224,14 @@ class SignInStep(StepPanel):
         yield Static(self._summary_text(), id="sign-in-result", classes="step-status", markup=False)
         if self.backend.sandbox_mode:  # below the button: the sandbox needs no choices
             yield from self._compose_token_cache()
+
+    def _show_graph_root_notice(self) -> None:
+        text = self.backend.graph_root_notice()
+        if text:
+            # It may quote a session's graph_url: controls and markup shown, not acted on.
+            notice = self.query_one("#sign-in-graph-root", Static)
+            notice.update(literal(text, lines=True))
+            notice.display = True
 
     def _compose_token_cache(self) -> ComposeResult:
         cache = self.session.get("sign_in", "token_cache") or "keyring"

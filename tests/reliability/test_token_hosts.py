@@ -283,9 +283,14 @@ async def _sign_in_notice(session_path: Path, args: argparse.Namespace) -> str:
         app = AdueApp(session, backend=Backend(session, wizard_options(args)))
         async with app.run_test(size=(100, 40)) as pilot:
             await pilot.pause()
-            return str(app.query_one("#sign-in-graph-root", Static).render())
+            notice = app.query_one("#sign-in-graph-root", Static)
+            return str(notice.render()) if notice.display else ""  # shown, or not at all
     finally:
         session.close()
+
+
+async def test_the_sign_in_step_shows_no_root_notice_for_a_clouds_root(tmp_path: Path) -> None:
+    assert await _sign_in_notice(tmp_path / "s.toml", argparse.Namespace()) == ""
 
 
 async def test_the_wizard_shows_an_explicit_root_on_the_sign_in_step(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ VARIANTS: tuple[ButtonVariant, ...] = ("default", "primary", "success")
 
 # Button.DEFAULT_CSS (Textual 8.2), less the flat style, the compact look and the
 # warning and error variants: what a default-style button of VARIANTS needs.
-BUTTON_CSS = """
+_BUTTON_CSS = """
 Button:ansi.-style-default {
     border: tall $border-blurred;
     background: ansi_default;
@@ -105,39 +105,36 @@ Button {
             border-top: tall $surface-darken-1;
             tint: $background 30%;
         }
-        &.-primary {
-            color: $button-color-foreground;
-            background: $primary;
-            border-top: tall $primary-lighten-3;
-            border-bottom: tall $primary-darken-3;
-            &:hover {
-                background: $primary-darken-2;
-                border-top: tall $primary;
-            }
-            &.-active {
-                background: $primary;
-                border-bottom: tall $primary-lighten-3;
-                border-top: tall $primary-darken-3;
-            }
-        }
-        &.-success {
-            color: $button-color-foreground;
-            background: $success;
-            border-top: tall $success-lighten-2;
-            border-bottom: tall $success-darken-3;
-            &:hover {
-                background: $success-darken-2;
-                border-top: tall $success;
-            }
-            &.-active {
-                background: $success;
-                border-bottom: tall $success-lighten-2;
-                border-top: tall $success-darken-2;
-            }
-        }
+{variants}
     }
 }
 """
+
+
+def _variant_css(variant: str, lighter: int, active_top: int) -> str:
+    """Button's rules for a default-style variant: its colour, and the top and bottom
+    borders shaded `lighter` up and 3 down (`active_top` down on the top while pressed)."""
+    return f"""
+        &.-{variant} {{
+            color: $button-color-foreground;
+            background: ${variant};
+            border-top: tall ${variant}-lighten-{lighter};
+            border-bottom: tall ${variant}-darken-3;
+            &:hover {{
+                background: ${variant}-darken-2;
+                border-top: tall ${variant};
+            }}
+            &.-active {{
+                background: ${variant};
+                border-bottom: tall ${variant}-lighten-{lighter};
+                border-top: tall ${variant}-darken-{active_top};
+            }}
+        }}"""
+
+
+BUTTON_CSS = _BUTTON_CSS.replace(
+    "{variants}", _variant_css("primary", 3, 3) + _variant_css("success", 2, 2)
+)
 
 
 class PrestyledButton(Button):

@@ -161,8 +161,8 @@ class PrestyledButton(Button):
         # a location of its own, so a stock Button's stylesheet is still added when one
         # mounts (the stylesheet keys its sources by location).
         location: CSSLocation = (getfile(PrestyledButton), "PrestyledButton.BUTTON_CSS")
-        return [
-            (location, BUTTON_CSS, tie_breaker, scope) if css is Button.DEFAULT_CSS else entry
-            for entry in super()._get_default_css()
-            for _, css, tie_breaker, scope in [entry]
-        ]
+        sources = super()._get_default_css()
+        for index, (_, css, tie_breaker, scope) in enumerate(sources):
+            if css is Button.DEFAULT_CSS:
+                sources[index] = (location, BUTTON_CSS, tie_breaker, scope)
+        return sources

@@ -397,7 +397,8 @@ async def test_the_gdap_device_code_is_shown_in_the_table_and_the_sign_in_kept(
             dialog = None
             for _ in range(200):
                 await pilot.pause(0.02)
-                if isinstance(app.screen, DeviceCodeDialog):
+                # Pushed is not yet composed: wait for the code itself to be on it.
+                if isinstance(app.screen, DeviceCodeDialog) and app.screen.query("#device-code"):
                     dialog = app.screen
                     break
             assert dialog is not None, "no device code dialog"

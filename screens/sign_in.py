@@ -149,15 +149,17 @@ TEXT_FIELDS: dict[str, tuple[str, str, str, type[Validator]]] = {
 }
 
 
-def _text_field(field_id: str, tenant: dict[str, str]) -> list[Widget]:
-    """A text field's label and its box (TEXT_FIELDS), checked as it is typed."""
-    key, label, placeholder, check = TEXT_FIELDS[field_id]
-    return [
-        Static(label, classes="field-label"),
-        PlainInput(
-            value=tenant.get(key, ""), placeholder=placeholder, validators=[check()], id=field_id
-        ),
-    ]
+def _text_label(field_id: str) -> Static:
+    """A text field's label (TEXT_FIELDS)."""
+    return Static(TEXT_FIELDS[field_id][1], classes="field-label")
+
+
+def _text_input(field_id: str, tenant: dict[str, str]) -> PlainInput:
+    """A text field's box (TEXT_FIELDS), checked as it is typed."""
+    key, _, placeholder, check = TEXT_FIELDS[field_id]
+    return PlainInput(
+        value=tenant.get(key, ""), placeholder=placeholder, validators=[check()], id=field_id
+    )
 
 
 class SignInStep(StepPanel):
@@ -170,7 +172,7 @@ class SignInStep(StepPanel):
     #sign-in-form {
         height: auto;
     }
-    #sign-in-form Input, #sign-in-form Select, #sign-in-token-cache {
+    #sign-in-cloud, #sign-in-tenant, #sign-in-auth, #sign-in-client-id, #sign-in-token-cache {
         width: 100%;
         max-width: 70;
     }
@@ -182,6 +184,7 @@ class SignInStep(StepPanel):
 
     step_id = "sign_in"
     _interactive = True
+    _problem = ""  # what the problem line under the fields says
 
     @dataclass
     class DeviceCode(Message, bubble=False):
@@ -199,7 +202,6 @@ class SignInStep(StepPanel):
         """The sign-in could not start or did not finish."""
 
     def compose_body(self) -> ComposeResult:
-        tenant = self.session.table("tenant")
         if self.backend.sandbox_mode:
             # The sandbox fixes cloud, tenant and method: no form to fill in.
             yield Static(
@@ -209,21 +211,55 @@ class SignInStep(StepPanel):
                 classes="sandbox-note",
             )
         else:
-            yield from self._compose_form(tenant)
+            yield from self._compose_form(self.session.table("tenant"))
+
+    def lower_can_wait(self) -> bool:
+        # The form's first screenful is its fields; the sandbox's note is short, and its
+        # sign-in starts at once and reports under the button.
+        return not self.backend.sandbox_mode
+
+    # Below the form, with their margins: the app id's box (3), the token-cache label
+    # (2) and drop-down (3), its help's first line (1; it wraps to more on narrower
+    # screens), the Sign in button (4), the result line (2) and Back/Next (4). The
+    # problem line is empty (0 rows) until a field's check fails.
+    lower_rows = 19
+
+    def compose_lower(self) -> list[Widget]:
+        lower: list[Widget] = []
+        if not self.backend.sandbox_mode:
+            lower += [
+                _text_input("sign-in-client-id", self.session.table("tenant")),
+                Static("", id="sign-in-problem", classes="field-problem", markup=False),
+            ]
             # Where the token goes, before it goes there (a root that is not a cloud's).
             # Worked out once the first frame is up: it reads the sign-in's settings
             # (tui.graph.auth), which the form's first frame needs nothing else of.
             notice = Static("", id="sign-in-graph-root", classes="field-problem", markup=False)
             notice.display = False
-            yield notice
-            self.call_after_refresh(self._show_graph_root_notice)
-            yield from self._compose_token_cache()
-        with Horizontal(classes="actions"):
-            yield PrestyledButton("Sign in", id="sign-in-button", variant="success")
+            lower += [notice, *self._token_cache()]
+        lower.append(
+            Horizontal(
+                PrestyledButton("Sign in", id="sign-in-button", variant="success"),
+                classes="actions",
+            )
+        )
         # Account, organisation and error text come from the tenant: plain text only.
-        yield Static(self._summary_text(), id="sign-in-result", classes="step-status", markup=False)
+        lower.append(
+            Static(self._summary_text(), id="sign-in-result", classes="step-status", markup=False)
+        )
         if self.backend.sandbox_mode:  # below the button: the sandbox needs no choices
-            yield from self._compose_token_cache()
+            lower += self._token_cache()
+        return lower
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if not self.backend.sandbox_mode and not (self.focus_on_compose and self.lower_can_wait()):
+            self.call_after_refresh(self._show_graph_root_notice)
+
+    def lower_mounted(self) -> None:
+        if not self.backend.sandbox_mode:
+            self._show_problem(self._problem)
+            self._show_graph_root_notice()
 
     def _show_graph_root_notice(self) -> None:
         text = self.backend.graph_root_notice()
@@ -233,23 +269,26 @@ class SignInStep(StepPanel):
             notice.update(literal(text, lines=True))
             notice.display = True
 
-    def _compose_token_cache(self) -> ComposeResult:
+    def _token_cache(self) -> list[Widget]:
         cache = self.session.get("sign_in", "token_cache") or "keyring"
-        yield from _choice("Keep my sign-in", TOKEN_CACHE_LABELS, cache, id="sign-in-token-cache")
-        yield Static(TOKEN_CACHE_HELP, id="sign-in-token-cache-help", classes="field-help")
+        return [
+            *_choice("Keep my sign-in", TOKEN_CACHE_LABELS, cache, id="sign-in-token-cache"),
+            Static(TOKEN_CACHE_HELP, id="sign-in-token-cache-help", classes="field-help"),
+        ]
 
     def _compose_form(self, tenant: dict[str, str]) -> ComposeResult:
         # Imported here: the sandbox's first frame shows no form and needs neither.
         from tui.graph.clouds import CLOUDS
 
         clouds = {name: cloud.label for name, cloud in CLOUDS.items()}
+        # One group, so that the first label's margin adds to the summary's (as it did).
         with Vertical(id="sign-in-form"):
             yield from _choice("Cloud", clouds, tenant.get("cloud") or "global", id="sign-in-cloud")
-            yield from _text_field("sign-in-tenant", tenant)
+            yield _text_label("sign-in-tenant")
+            yield _text_input("sign-in-tenant", tenant)
             auth = tenant.get("auth") or "device-code"
             yield from _choice("Sign-in method", AUTH_LABELS, auth, id="sign-in-auth")
-            yield from _text_field("sign-in-client-id", tenant)
-            yield Static("", id="sign-in-problem", classes="field-problem", markup=False)
+            yield _text_label("sign-in-client-id")  # its box is in the lower part (at 80x24)
 
     # the form
 
@@ -258,13 +297,19 @@ class SignInStep(StepPanel):
     def _typed(self, event: Input.Changed) -> None:
         """Store a text field's value in [tenant] once it passes its check."""
         key = TEXT_FIELDS[event.input.id or ""][0]
-        problem = self.query_one("#sign-in-problem", Static)
         result = event.validation_result
         if result is not None and not result.is_valid:
-            problem.update(safe_lines(result.failure_descriptions[0]))
+            self._show_problem(safe_lines(result.failure_descriptions[0]))
             return
-        problem.update("")
+        self._show_problem("")
         self._store_tenant(key, event.value.strip())
+
+    def _show_problem(self, text: str) -> None:
+        # The tenant box's first check comes as it mounts, maybe before the lower part
+        # with the problem line: that shows it once it mounts (lower_mounted).
+        self._problem = text
+        for problem in self.query("#sign-in-problem").results(Static):
+            problem.update(text)
 
     @on(Select.Changed, "#sign-in-cloud")
     def _cloud_changed(self, event: Select.Changed) -> None:

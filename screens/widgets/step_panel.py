@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, OptionList, Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
@@ -192,16 +193,54 @@ class StepPanel(VerticalScroll):
                 id=f"{self.step_id}-needs-sign-in",
             )
         yield from self.compose_body()
-        with Horizontal(classes="step-nav"):
-            if previous_step(self.step_id):
-                yield PrestyledButton("Back", id=f"{self.step_id}-back", classes="nav-back")
-            if next_step(self.step_id):
-                yield PrestyledButton(
-                    "Next", id=f"{self.step_id}-next", variant="primary", classes="nav-next"
-                )
+        lower = [*self.compose_lower(), self._navigation()]
+        if self.focus_on_compose and self.lower_can_wait():
+            # The panel the app opens on: what is below the first screenful (at 80x24)
+            # mounts one refresh after the first frame, as Textual's `Lazy` does. A
+            # spacer keeps the panel as tall as that part's fixed rows meanwhile, so the
+            # first frame has the scrollbar (and so the widths) the full panel has.
+            spacer = Static("", classes="lower-spacer")
+            spacer.styles.height = self.lower_rows
+            yield spacer
+            self.call_after_refresh(self._mount_lower, lower, spacer)
+        else:
+            yield from lower
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    # A step whose body ends with widgets below the first screenful (at 80x24) returns
+    # them from `compose_lower` (built, not composed) and says `lower_can_wait`: on the
+    # panel the app opens on they mount after the first frame. `lower_rows`: their
+    # height without wrapped text.
+    lower_rows = 0
+
+    def compose_lower(self) -> list[Widget]:
+        return []
+
+    def lower_can_wait(self) -> bool:
+        return False
+
+    def _navigation(self) -> Horizontal:
+        buttons: list[Widget] = []
+        if previous_step(self.step_id):
+            buttons.append(PrestyledButton("Back", id=f"{self.step_id}-back", classes="nav-back"))
+        if next_step(self.step_id):
+            buttons.append(
+                PrestyledButton(
+                    "Next", id=f"{self.step_id}-next", variant="primary", classes="nav-next"
+                )
+            )
+        return Horizontal(*buttons, classes="step-nav")
+
+    async def _mount_lower(self, lower: list[Widget], spacer: Widget) -> None:
+        with self.app.batch_update():
+            await self.mount_all(lower, before=spacer)
+            await spacer.remove()
+        self.lower_mounted()
+
+    def lower_mounted(self) -> None:
+        """Runs once the lower part is mounted, when it waited for the first frame."""
 
     def on_mount(self) -> None:
         self._show_sign_in_hint()

@@ -19,6 +19,7 @@ from textual.widgets import Button, Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from screens.widgets.step_panel import StepPanel
+from tests.wizard.conftest import until
 from tui.app import AdueApp
 from tui.session import Session
 
@@ -173,7 +174,9 @@ async def test_the_opening_step_is_focused_before_its_fields_mount(
 
     monkeypatch.setattr(Stylesheet, "apply", recording_apply)
     app = AdueApp(session)
-    async with app.run_test(size=(80, 24)):
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The form's lower part mounts after the first frame (tests/foundation/test_lower_part.py).
+        await until(pilot, lambda: bool(app.query("#sign-in-button")), what="the lower part")
         panel = app.query_one("#sign_in", StepPanel)
         fields = list(panel.walk_children(Widget))
         assert len(fields) > 20  # the form's labels, Selects, Inputs and buttons

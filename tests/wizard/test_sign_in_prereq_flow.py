@@ -14,7 +14,7 @@ from textual.widgets import ContentSwitcher, Input, Select, Static
 from screens.dialogs.device_code import DeviceCodeDialog
 from screens.prerequisites import CheckRow
 from screens.widgets.wizard_header import WizardHeader
-from tests.wizard.conftest import wait_until
+from tests.wizard.conftest import until, wait_until
 from tui.app import AdueApp
 from tui.backend import Backend, WizardOptions
 from tui.sandbox.server import RunningSandbox
@@ -160,6 +160,8 @@ async def test_invalid_fields_say_what_to_fix_and_are_not_saved(tmp_path: Path) 
     session = Session.open(tmp_path / "s.toml")
     app = AdueApp(session)  # not sandbox mode: the form is shown
     async with app.run_test(size=(80, 24)) as pilot:
+        # The app id's box is in the form's lower part, mounted after the first frame.
+        await until(pilot, lambda: bool(app.query("#sign-in-client-id")), what="the app id box")
         field = app.query_one("#sign-in-client-id", Input)
         field.focus()
         await pilot.press(*"not-a-guid")

@@ -10,7 +10,7 @@ a tenant needs its token and then its round trips one after the other:
     up before the reads that need the ids;
   - a no-op re-run: the plan's one round trip (the group ids are in the session now).
 Tenant pinning's GET /organization rides in the plan's first $batch (its answer checked
-before any other is used: tui.rollout.plan.pinned_plan), so it adds no round trip.
+before any other is used: tui.rollout.pinned_plan.pinned_plan), so it adds no round trip.
 The token: the identity emulator answers 100 ms away too (identity_latency_ms), as
 login.microsoftonline.com is as far as Graph, and the bound counts the issue's one
 round trip for it per wave (the token request). azure-identity's MSAL makes two for a

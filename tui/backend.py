@@ -395,7 +395,7 @@ class Backend:
         plan. Never a plan made earlier: after a failure, pressing Apply again re-reads
         everything first. Blocking; raises TenantMismatch, ApplyRefused or a GraphError."""
         from tui.rollout.apply import apply_plan
-        from tui.rollout.plan import pinned_plan
+        from tui.rollout.pinned_plan import pinned_plan
 
         async def fresh() -> ApplyResult:
             # The tenant check rides in the plan's first $batch: passed before any use.

@@ -8,7 +8,9 @@ import of azure.core's package, of h2) fails here rather than only in the bench.
   small azure.core modules are used, its package __init__ is deferred
   (tui.graph.deferred_azure_core);
 - h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded;
-- tui.rollout.converge: what apply needs to create objects, never a plan.
+- tui.rollout.converge: what apply needs to create objects, never a plan;
+- the plan engine (tui.rollout.plan and its model) before the first request: it is
+  imported while that request is on the wire (tui.rollout.pinned_plan).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,9 +52,11 @@ PLAN_PROBE = textwrap.dedent(
 )
 
 
-def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
-    sandbox: RunningSandbox, tmp_path: Path
-) -> None:
+def _token_plan(
+    probe: str, sandbox: RunningSandbox, tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """`adue plan` with token auth in a fresh process run by `probe`: the process and what
+    the probe's last line on stderr says."""
     path = session_with_ids(sandbox, tmp_path)
     env = dict(
         os.environ,
@@ -60,7 +65,7 @@ def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
         PYTHONPATH=str(ROOT),
     )
     result = subprocess.run(
-        [sys.executable, "-c", PLAN_PROBE, "plan", "--session", str(path)],
+        [sys.executable, "-c", probe, "plan", "--session", str(path)],
         env=env,
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
@@ -68,7 +73,13 @@ def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
         text=True,
         timeout=60,
     )
-    seen = json.loads(result.stderr.strip().splitlines()[-1])
+    return result, json.loads(result.stderr.strip().splitlines()[-1])
+
+
+def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    result, seen = _token_plan(PLAN_PROBE, sandbox, tmp_path)
     assert seen["code"] == 2, result.stderr  # a real plan: changes to make on a fresh tenant
     assert "Tenant: Contoso" in result.stdout
     assert seen["loaded"] == []
@@ -77,6 +88,38 @@ def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
         "azure.core.credentials_async",
         "azure.core.exceptions",
     ]
+
+
+FIRST_REQUEST_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    ENGINE = ("tui.rollout.plan", "tui.rollout.model")
+    at_connect = []
+    def hook(event, args):
+        if event == "socket.connect" and not at_connect:
+            at_connect.append(sorted(m for m in ENGINE if m in sys.modules))
+    sys.addaudithook(hook)
+    from tui.cli import main
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    print(json.dumps({
+        "code": code,
+        "at_connect": at_connect,
+        "at_exit": sorted(m for m in ENGINE if m in sys.modules),
+    }), file=sys.stderr)
+    """
+)
+
+
+def test_token_plan_sends_its_first_request_before_importing_the_plan_engine(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    result, seen = _token_plan(FIRST_REQUEST_PROBE, sandbox, tmp_path)
+    assert seen["code"] == 2, result.stderr
+    assert "Tenant: Contoso" in result.stdout
+    assert "change(s). To make them: adue apply" in result.stdout
+    assert seen["at_connect"] == [[]]  # the first connection: no plan engine yet
+    assert seen["at_exit"] == ["tui.rollout.model", "tui.rollout.plan"]
 
 
 DEFERRED_PROBE = textwrap.dedent(

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tui.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, say
 from tui.graph.auth import SettingsError
 from tui.graph.errors import GraphError, SignInCancelled
-from tui.rollout.model import ActionKind, Plan
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant, TenantPin
+    from tui.rollout.model import ActionKind, Plan
     from tui.session import Session
 
 T = TypeVar("T")
@@ -28,15 +28,22 @@ F = TypeVar("F")  # what the tenant check's round trip read besides the tenant
 # What signing in and talking to Graph may raise for a person to read (describe_error).
 TENANT_ERRORS = (SettingsError, GraphError, SignInCancelled)
 
-SYMBOLS = {
-    ActionKind.CREATE: "+",
-    ActionKind.UPDATE: "~",
-    ActionKind.ASSIGN: ">",
-    ActionKind.UNASSIGN: "<",
-    ActionKind.SET_PRIORITY: "^",
-    ActionKind.DELETE: "-",
-    ActionKind.NOTHING: "=",
-}
+
+def _symbols() -> dict[ActionKind, str]:
+    """Each action's mark in a printed plan. Made when a plan is printed: the plan's model
+    is imported while the plan's first round trip is on the wire (tui.rollout.pinned_plan),
+    not before it."""
+    from tui.rollout.model import ActionKind
+
+    return {
+        ActionKind.CREATE: "+",
+        ActionKind.UPDATE: "~",
+        ActionKind.ASSIGN: ">",
+        ActionKind.UNASSIGN: "<",
+        ActionKind.SET_PRIORITY: "^",
+        ActionKind.DELETE: "-",
+        ActionKind.NOTHING: "=",
+    }
 
 
 def with_tenant(value: dict[str, Any], target: TargetTenant | None) -> dict[str, Any]:
@@ -57,6 +64,7 @@ def print_json(value: Any) -> None:
 
 
 def print_plan(plan: Plan, session_path: str) -> None:
+    symbols = _symbols()
     for problem in plan.problems:
         print(f"PROBLEM  {problem}")
     for note in plan.notes:
@@ -65,7 +73,7 @@ def print_plan(plan: Plan, session_path: str) -> None:
         drift = "  [drift: changed outside adue]" if action.drift else ""
         if action.session_changed:
             drift = "  [changed in the session since the last apply]"
-        print(f"{SYMBOLS[action.kind]} {action.title}{drift}")
+        print(f"{symbols[action.kind]} {action.title}{drift}")
         for line in action.details:
             print(f"      {line}")
     changes = plan.changes
@@ -125,11 +133,11 @@ async def planned_in_tenant(
     writes: bool = False,
 ) -> tuple[TargetTenant, T]:
     """`in_tenant` for a command that starts from the plan (plan, status, apply): the
-    tenant check rides in the plan's first `$batch` (tui.rollout.plan.pinned_plan), one
+    tenant check rides in the plan's first `$batch` (tui.rollout.pinned_plan), one
     round trip fewer, and is passed before the plan, the headline or any write."""
 
     async def check(client: GraphClient, pin: TenantPin) -> tuple[TargetTenant, Plan]:
-        from tui.rollout.plan import pinned_plan
+        from tui.rollout.pinned_plan import pinned_plan
 
         return await pinned_plan(client, session.data, pin)
 

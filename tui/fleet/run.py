@@ -2,7 +2,7 @@
 
 Each tenant is what the single-tenant command does, with the same guarantees: its own
 session (tui.fleet.sessions), a client built from the fleet's one sign-in, the tenant
-checked before any answer is used (in the plan's first $batch, tui.rollout.plan.pinned_plan;
+checked before any answer is used (in the plan's first $batch, tui.rollout.pinned_plan.pinned_plan;
 alone for check: a token for another tenant is refused, naming both, with nothing
 written), a fresh plan, and for apply
 `tui.rollout.apply.apply_plan` (write-ahead journal, never a blind create retry, a
@@ -234,7 +234,7 @@ class FleetRun:
     async def _with_client(self, session: Session, outcome: TenantOutcome) -> None:
         from tui.graph.client import build_graph_client, sign_in_error
         from tui.graph.target import record_target, tenant_pin
-        from tui.rollout.plan import pinned_plan
+        from tui.rollout.pinned_plan import pinned_plan
 
         tenant = outcome.tenant
         credential = self.connector.credential_for(tenant)

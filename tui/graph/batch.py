@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tui.graph.client import GraphClient
@@ -46,7 +46,10 @@ def _body_bytes(body: Any) -> bytes:
 
 
 async def _post_batch(
-    client: GraphClient, reads: Sequence[BatchRead], version: str
+    client: GraphClient,
+    reads: Sequence[BatchRead],
+    version: str,
+    on_sent: Callable[[], None] | None = None,
 ) -> dict[str, BatchAnswer]:
     from msgraph_core.requests.batch_request_builder import BatchRequestBuilder
     from msgraph_core.requests.batch_request_content import BatchRequestContent
@@ -73,7 +76,9 @@ async def _post_batch(
             request["dependsOn"] = depends
     info.url = client.url("$batch", version)
     info.content = json.dumps(payload).encode()
-    response = await client.send(info, what="read several settings at once ($batch)")
+    response = await client.send(
+        info, what="read several settings at once ($batch)", on_sent=on_sent
+    )
     answers: dict[str, BatchAnswer] = {}
     for raw in response.json().get("responses", []):
         if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
@@ -91,13 +96,18 @@ async def _post_batch(
 
 
 async def batch_get(
-    client: GraphClient, reads: Sequence[BatchRead], *, version: str = "v1.0"
+    client: GraphClient,
+    reads: Sequence[BatchRead],
+    *,
+    version: str = "v1.0",
+    on_sent: Callable[[], None] | None = None,
 ) -> dict[str, BatchAnswer]:
     """Run `reads` as `$batch` GETs (20 per round trip); answers by read id.
 
     A sub-request's failure is returned in its answer (see `BatchAnswer.status`),
     not raised: the caller maps it with the read's own scope. The batch request
-    itself failing raises a GraphError.
+    itself failing raises a GraphError. `on_sent`: called once the first `$batch` of
+    more than 20 reads, or the only one, is on the wire (GraphClient.send).
     """
     ids = [r.id for r in reads]
     if len(set(ids)) != len(ids):
@@ -107,7 +117,9 @@ async def batch_get(
     attempt = 0
     while pending:
         for start in range(0, len(pending), MAX_BATCH):
-            answers.update(await _post_batch(client, pending[start : start + MAX_BATCH], version))
+            chunk = pending[start : start + MAX_BATCH]
+            answers.update(await _post_batch(client, chunk, version, on_sent))
+            on_sent = None
         missing = [r.id for r in pending if r.id not in answers]
         if missing:
             raise GraphError(f"Graph's $batch answer left out {', '.join(missing)}")

@@ -204,11 +204,14 @@ class GraphClient:
         what: str,
         required_scopes: Sequence[str] = (),
         ok_statuses: frozenset[int] = frozenset(),
+        on_sent: Callable[[], None] | None = None,
     ) -> GraphResponse:
         """Send through the adapter; raise an actionable GraphError on failure.
 
         `ok_statuses` lists error statuses the caller handles itself (e.g. 404 for
-        "not there"), returned instead of raised.
+        "not there"), returned instead of raised. `on_sent` is called once the request
+        is written to the connection (tui.graph.request_sent), while its answer is on
+        the way.
         """
         import httpx
         from azure.core.exceptions import ClientAuthenticationError
@@ -217,6 +220,10 @@ class GraphClient:
         from tui.graph.response_capture import CaptureResponse
 
         info.add_request_options([ResponseHandlerOption(CaptureResponse())])
+        if on_sent is not None:
+            from tui.graph.request_sent import OnSent
+
+            info.add_request_options([OnSent(on_sent)])
         try:
             raw = await self.adapter.send_primitive_async(info, "bytes", None)
         except ClientAuthenticationError as exc:
@@ -418,6 +425,7 @@ def _build(
     from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
     from tui.graph.middleware import RetryObserver
+    from tui.graph.request_sent import hand_to_connection
 
     _no_repeated_sniffio_import()
     timeouts = timeouts or Timeouts()
@@ -444,6 +452,7 @@ def _build(
         transport=pool,
         verify=verify,  # for the proxies httpx mounts from the environment, as before
         follow_redirects=False,  # kiota's RedirectHandler decides (and drops auth across hosts)
+        event_hooks={"request": [hand_to_connection]},  # GraphClient.send's on_sent
     )
     listeners: list[Callable[[RetryNotice], None]] = []
     # kiota's default chain (KiotaClientFactory.get_default_middleware), in its order, less

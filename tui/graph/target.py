@@ -242,7 +242,7 @@ async def confirm_target(
     """Read the signed-in tenant (GET /organization, nothing else) and check it is the
     session's. Raises TenantMismatch (nothing is written) or a GraphError of the read.
     A run whose first reads are a plan's saves that round trip with
-    tui.rollout.plan.pinned_plan (the pin rides in the plan's first `$batch`)."""
+    tui.rollout.pinned_plan.pinned_plan (the pin rides in the plan's first `$batch`)."""
     pin = tenant_pin(client, cloud=cloud, tenant_table=tenant_table, cli_tenant=cli_tenant)
     return await pin.confirm(client)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.graph import parse
 from tui.graph.client import GraphClient
@@ -77,19 +77,15 @@ from tui.rollout.model import (
 from tui.rollout.modes import facts, profile_spec
 from tui.rollout.priority import OURS
 from tui.rollout.priority_converge import max_rounds
-from tui.rollout.read import Found, Json, TenantState, read_pinned_tenant, read_tenant
+from tui.rollout.read import Found, Json, TenantState, read_tenant
 from tui.rollout.required_app import required_assignments
 from tui.rollout.web_clip import web_clip_actions
-
-if TYPE_CHECKING:
-    from tui.graph.target import TargetTenant, TenantPin
 
 __all__ = [
     "DesiredStateError",
     "Plan",
     "build_plan",
     "make_plan",
-    "pinned_plan",
     "plan_from_problems",
 ]
 
@@ -106,22 +102,6 @@ async def make_plan(client: GraphClient, session_data: Mapping[str, Any]) -> Pla
         return plan_from_problems(exc.problems)
     state = await read_tenant(client, desired)
     return build_plan(desired, state)
-
-
-async def pinned_plan(
-    client: GraphClient, session_data: Mapping[str, Any], pin: TenantPin
-) -> tuple[TargetTenant, Plan]:
-    """`make_plan` with the tenant check in its first round trip (the pin's GET
-    /organization rides in the plan's first `$batch`: one round trip fewer than checking
-    first). Raises TenantMismatch when the sign-in is for another tenant, before any
-    answer is used; never writes, so a caller that writes (apply) does so after it.
-    Bad session content still checks the tenant (alone) before its problems are given."""
-    try:
-        desired = desired_state(session_data)
-    except DesiredStateError as exc:
-        return await pin.confirm(client), plan_from_problems(exc.problems)
-    target, state = await read_pinned_tenant(client, desired, pin)
-    return target, build_plan(desired, state)
 
 
 def plan_from_problems(problems: list[str]) -> Plan:

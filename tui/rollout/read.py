@@ -134,19 +134,27 @@ async def _run(client: GraphClient, reads: list[_Read]) -> dict[str, Json | None
 
 
 async def _pinned_run(
-    client: GraphClient, reads: list[_Read], pin: TenantPin
+    client: GraphClient,
+    reads: list[_Read],
+    pin: TenantPin,
+    on_sent: Callable[[], None] | None = None,
 ) -> tuple[TargetTenant, dict[str, Json | None]]:
     """`_run` with the tenant check's read in the same round trip: the check comes first,
     so a refused tenant's answers are never looked at (no error of theirs, no page)."""
-    answers = await _answers(client, [*((r.version, r.read) for r in reads), ("v1.0", pin.read)])
+    answers = await _answers(
+        client, [*((r.version, r.read) for r in reads), ("v1.0", pin.read)], on_sent
+    )
     target = pin.check_answer(answers[pin.read.id])
     return target, await _bodies(client, reads, answers)
 
 
 async def _answers(
-    client: GraphClient, reads: list[tuple[str, BatchRead]]
+    client: GraphClient,
+    reads: list[tuple[str, BatchRead]],
+    on_sent: Callable[[], None] | None = None,
 ) -> dict[str, BatchAnswer]:
-    """Every read's answer: batched per API version (20 a batch), batches concurrent."""
+    """Every read's answer: batched per API version (20 a batch), batches concurrent.
+    `on_sent`: called once every batch is on the wire."""
     if not reads:
         return {}
     chunks: list[tuple[str, list[BatchRead]]] = []
@@ -154,10 +162,26 @@ async def _answers(
         mine = [read for v, read in reads if v == version]
         for start in range(0, len(mine), MAX_BATCH):
             chunks.append((version, mine[start : start + MAX_BATCH]))
+    sent = _AllSent(len(chunks), on_sent) if on_sent is not None else None
     answers: dict[str, BatchAnswer] = {}
-    for result in await asyncio.gather(*(batch_get(client, c, version=v) for v, c in chunks)):
+    for result in await asyncio.gather(
+        *(batch_get(client, c, version=v, on_sent=sent.one if sent else None) for v, c in chunks)
+    ):
         answers.update(result)
     return answers
+
+
+class _AllSent:
+    """Calls `callback` when the last of `count` requests is on the wire."""
+
+    def __init__(self, count: int, callback: Callable[[], None]) -> None:
+        self.left = count
+        self.callback = callback
+
+    def one(self) -> None:
+        self.left -= 1
+        if self.left == 0:
+            self.callback()
 
 
 async def _bodies(
@@ -369,15 +393,20 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
 
 
 async def read_pinned_tenant(
-    client: GraphClient, desired: DesiredState, pin: TenantPin
+    client: GraphClient,
+    desired: DesiredState,
+    pin: TenantPin,
+    *,
+    on_sent: Callable[[], None] | None = None,
 ) -> tuple[TargetTenant, TenantState]:
     """`read_tenant` with the tenant check (tui.graph.target) in its first round trip:
     raises TenantMismatch before any answer is used when the sign-in is for another
-    tenant. Reads only; a caller that writes does so after this returned."""
+    tenant. Reads only; a caller that writes does so after this returned. `on_sent`:
+    called once that first round trip is all on the wire."""
     checked: list[TargetTenant] = []
 
     async def first(reads: list[_Read]) -> dict[str, Json | None]:
-        target, bodies = await _pinned_run(client, reads, pin)
+        target, bodies = await _pinned_run(client, reads, pin, on_sent)
         checked.append(target)
         return bodies
 

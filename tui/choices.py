@@ -32,6 +32,10 @@ ENROLLMENT_MODES = ("account-driven", "web-based")
 # [enrollment_profile] filter_type.
 FILTER_TYPES = ("include", "exclude")
 
+# [priority] order: profile ids, highest first, and this word for the profile adue
+# manages (its id is not known before apply creates it).
+PRIORITY_OURS = "enrollment_profile"
+
 # The employee guide: how employees sign in, and the files it is written as.
 Identity = Literal["federated", "managed_apple_id"]
 IDENTITIES: tuple[Identity, ...] = get_args(Identity)

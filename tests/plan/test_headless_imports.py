@@ -9,8 +9,8 @@ import of azure.core's package, of h2) fails here rather than only in the bench.
   (tui.graph.deferred_azure_core);
 - h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded;
 - tui.rollout.converge: what apply needs to create objects, never a plan;
-- the plan engine (tui.rollout.plan and its model) before the first request: it is
-  imported while that request is on the wire (tui.rollout.pinned_plan).
+- the plan engine (tui.rollout.plan, its model, the priorities) before the first
+  request: it is imported while that request is on the wire (tui.rollout.pinned_plan).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
 FIRST_REQUEST_PROBE = textwrap.dedent(
     """
     import json, sys
-    ENGINE = ("tui.rollout.plan", "tui.rollout.model")
+    ENGINE = ("tui.rollout.plan", "tui.rollout.model", "tui.rollout.priority")
     at_connect = []
     def hook(event, args):
         if event == "socket.connect" and not at_connect:
@@ -119,7 +119,7 @@ def test_token_plan_sends_its_first_request_before_importing_the_plan_engine(
     assert "Tenant: Contoso" in result.stdout
     assert "change(s). To make them: adue apply" in result.stdout
     assert seen["at_connect"] == [[]]  # the first connection: no plan engine yet
-    assert seen["at_exit"] == ["tui.rollout.model", "tui.rollout.plan"]
+    assert seen["at_exit"] == ["tui.rollout.model", "tui.rollout.plan", "tui.rollout.priority"]
 
 
 DEFERRED_PROBE = textwrap.dedent(

@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tui.choices import ENROLLMENT_MODES, FILTER_TYPES
+from tui.choices import ENROLLMENT_MODES, FILTER_TYPES, PRIORITY_OURS
 from tui.graph import sso_keys
 from tui.graph.clouds import CLOUDS, DEFAULT_CLOUD
 from tui.graph.models import CheckTargets
 from tui.rollout.applied_inputs import changed_parts
 from tui.rollout.modes import facts, session_mode
-from tui.rollout.priority import OURS
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
 
 
@@ -338,10 +337,10 @@ def _priority(table: Any, problems: list[str]) -> tuple[str, ...]:
     raw = table.get("order") if isinstance(table, Mapping) else None
     order = tuple(str(o).strip() for o in raw or [])
     for entry in order:
-        if entry != OURS and not is_guid(entry):
+        if entry != PRIORITY_OURS and not is_guid(entry):
             problems.append(
                 f"[priority] order: {entry!r} is neither a profile id (GUID) nor "
-                f'"{OURS}" (our profile): fix or remove it'
+                f'"{PRIORITY_OURS}" (our profile): fix or remove it'
             )
     if len(set(order)) != len(order):
         problems.append("[priority] order: a profile is listed twice: keep one")

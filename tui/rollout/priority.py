@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from tui.choices import PRIORITY_OURS
 from tui.graph.models import EnrollmentProfile, ProfileAssignment, TargetKind
 
 # In [priority] order: stands for the profile adue manages (its id is not known before
 # apply creates it).
-OURS = "enrollment_profile"
+OURS = PRIORITY_OURS
 
 # What each enrollment type means to an admin, in the admin center's words.
 ENROLLMENT_TYPE_LABELS: dict[str, str] = {

@@ -7,6 +7,8 @@ import of azure.core's package, of h2) fails here rather than only in the bench.
 - azure-core's own HTTP pipeline (azure.core.pipeline and what it pulls in): only three
   small azure.core modules are used, its package __init__ is deferred
   (tui.graph.deferred_azure_core);
+- urllib3 beyond parse_url, which msgraph-core's telemetry handler imports from it
+  (tui.graph.deferred_urllib3);
 - h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded;
 - tui.rollout.converge: what apply needs to create objects, never a plan;
 - the plan engine (tui.rollout.plan, its model, the priorities) before the first
@@ -47,6 +49,7 @@ PLAN_PROBE = textwrap.dedent(
         "code": code,
         "loaded": sorted(m for m in unwanted if sys.modules.get(m) is not None),
         "azure_core": sorted(m for m in sys.modules if m.startswith("azure.core.")),
+        "urllib3": sorted(m for m in sys.modules if m.startswith("urllib3")),
     }), file=sys.stderr)
     """
 )
@@ -87,6 +90,13 @@ def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
         "azure.core.credentials",
         "azure.core.credentials_async",
         "azure.core.exceptions",
+    ]
+    assert seen["urllib3"] == [  # parse_url's own (tui.graph.deferred_urllib3)
+        "urllib3",
+        "urllib3.exceptions",
+        "urllib3.util",
+        "urllib3.util.url",
+        "urllib3.util.util",
     ]
 
 
@@ -158,14 +168,7 @@ def test_a_deferred_azure_core_is_the_whole_package_once_more_of_it_is_used(firs
     """azure.identity (the other sign-in methods, or a wizard that signs in after a token
     run) and anything else of azure-core get the package a plain import makes: its
     __init__ runs first."""
-    result = subprocess.run(
-        [sys.executable, "-c", DEFERRED_PROBE, first],
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _fresh_python(DEFERRED_PROBE, first)
     assert result.stdout.splitlines() == [
         "True",
         "azure.core._pipeline_client azure.core.pipeline._base False",
@@ -173,3 +176,62 @@ def test_a_deferred_azure_core_is_the_whole_package_once_more_of_it_is_used(firs
         "True",
         "module 'azure.core' has no attribute 'no_such_name'",
     ], result.stderr
+
+
+DEFERRED_URLLIB3_PROBE = textwrap.dedent(
+    """
+    import sys
+    from tui.graph import deferred_urllib3
+    deferred_urllib3.defer()
+    from urllib3.util import parse_url
+    print(parse_url("https://graph.microsoft.com/v1.0/me").host)
+    print(len([m for m in sys.modules if m.startswith("urllib3")]))
+    exec(sys.argv[1])  # the first use of the rest of urllib3
+    import urllib3, urllib3.util
+    from urllib3 import PoolManager
+    from urllib3.util import Retry
+    print(sorted(m for m in sys.modules if m.startswith("urllib3")) == sys.argv[2].split())
+    print(urllib3.__version__ == sys.modules["urllib3._version"].__version__)
+    print(PoolManager.__module__, Retry.__module__)
+    print("__getattr__" in vars(urllib3), "__getattr__" in vars(urllib3.util))
+    print(urllib3.util is sys.modules["urllib3.util"], urllib3.util.parse_url is parse_url)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import urllib3.connectionpool",  # a submodule of the package
+        "import urllib3.util.retry",  # one of urllib3.util's
+        "from urllib3.util import Retry",  # a name only urllib3.util's __init__ defines
+        "import urllib3; urllib3.PoolManager",  # one only urllib3's defines
+    ],
+)
+def test_a_deferred_urllib3_is_the_whole_package_once_more_of_it_is_used(first: str) -> None:
+    """Anything of urllib3 but parse_url gets the packages a plain import makes: the same
+    modules, both __init__s run."""
+    plain = _fresh_python(
+        "import sys, urllib3; print(*sorted(m for m in sys.modules if m.startswith('urllib3')))"
+    )
+    result = _fresh_python(DEFERRED_URLLIB3_PROBE, first, plain.stdout.strip())
+    assert result.stdout.splitlines() == [
+        "graph.microsoft.com",
+        "5",  # parse_url's leaves only, until then
+        "True",
+        "True",
+        "urllib3.poolmanager urllib3.util.retry",
+        "False False",
+        "True True",
+    ], result.stderr
+
+
+def _fresh_python(probe: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -60,12 +60,14 @@ def sign_in_client(
     if settings.graph_root_notice:
         say(f"adue: {settings.graph_root_notice}")
     if settings.auth is AuthMethod.TOKEN:
-        # Nothing of azure-core's own HTTP pipeline either (tui.graph.deferred_azure_core);
-        # here, in a headless command's one thread, not in the wizard's workers, whose
-        # imports could race the deferred __init__.
-        from tui.graph import deferred_azure_core
+        # Nothing of azure-core's own HTTP pipeline either (tui.graph.deferred_azure_core),
+        # nor of urllib3 but parse_url (tui.graph.deferred_urllib3); here, in a headless
+        # command's one thread, not in the wizard's workers, whose imports could race the
+        # deferred __init__s.
+        from tui.graph import deferred_azure_core, deferred_urllib3
 
         deferred_azure_core.defer()
+        deferred_urllib3.defer()
     prompt: Callable[[DeviceCodePrompt], None] = show_device_code
     if sandbox is not None:
         prompt = sandbox.approving(show_device_code, SANDBOX_APPROVE_SECONDS)

@@ -49,6 +49,8 @@ from tui.graph.errors import GraphError, SignInFailed, SignInRequired, sign_in_f
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
 
+    from tui.graph.identity_transport import ThreadLocalTransport
+
 MODES = ("gdap", "app-secret", "app-certificate")
 REFRESH_MARGIN = 300  # seconds: a cached token this close to expiry is fetched again
 
@@ -342,11 +344,22 @@ class FleetSignIn:
         self._secret = ""  # app-secret: in memory for this run only
         self._apps: dict[str, Credential] = {}  # app-*: one client-credentials per tenant
         self._tenants: dict[str, _TenantCredential] = {}
+        self._transport: ThreadLocalTransport | None = None  # every credential's, made once
         self.account = ""  # who signed in (the partner admin, or the app)
 
     @property
     def scopes(self) -> list[str]:
         return [get_cloud(self.settings.cloud).scope]
+
+    def _identity_transport(self) -> ThreadLocalTransport:
+        """The one transport of every credential here: each tenant's first token reuses
+        a connection to the identity platform instead of a handshake of its own."""
+        from tui.graph.identity_transport import ThreadLocalTransport
+
+        if self._transport is None:
+            options = {"connection_verify": self.settings.ca_file} if self.settings.ca_file else {}
+            self._transport = ThreadLocalTransport(**options)
+        return self._transport
 
     def sign_in(self) -> None:
         """Sign in once for every tenant: the partner admin's device code (gdap; a kept
@@ -361,6 +374,7 @@ class FleetSignIn:
                 prompt=self._prompt or _no_prompt,
                 environ=self._environ,
                 allowed_tenants=["*"],
+                transport=self._identity_transport(),
             )
             signed = sign_in(credential, interactive=interactive)
             self.account = signed.account
@@ -395,10 +409,13 @@ class FleetSignIn:
             self._tenants.clear()
             self._partner = None
             self._secret = ""
+            transport, self._transport = self._transport, None
         for credential in credentials:
             closer = getattr(credential.credential, "close", None)
             if closer is not None:
                 closer()
+        if transport is not None:
+            transport.close_all()
 
     # ---- one tenant's token -----------------------------------------------------------------
 
@@ -433,6 +450,7 @@ class FleetSignIn:
                     found = build_credential(
                         self.settings.connection(tenant, auth),
                         environ={**self._environ, SECRET_ENV: self._secret},
+                        transport=self._identity_transport(),
                     )
                 except (ValueError, TypeError) as exc:
                     if isinstance(exc, SettingsError):

@@ -383,12 +383,15 @@ class Credential:
     cache: TokenCacheChoice | None = None  # interactive methods only
 
 
-def _identity_kwargs(settings: ConnectionSettings) -> dict[str, Any]:
+def _identity_kwargs(settings: ConnectionSettings, transport: Any = None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"authority": settings.authority_url}
     if settings.is_custom_authority:
         # A sandbox's identity emulator: no instance discovery against Microsoft.
         kwargs["disable_instance_discovery"] = True
-    if settings.connection_verify:
+    if transport is not None:
+        # Its maker gave it the CA bundle (connection_verify is a transport's option).
+        kwargs["transport"] = transport
+    elif settings.connection_verify:
         kwargs["connection_verify"] = settings.connection_verify
     return kwargs
 
@@ -401,6 +404,7 @@ def build_credential(
     ask_secret: SecretPromptFn | None = None,
     environ: Mapping[str, str] | None = None,
     allowed_tenants: Sequence[str] = (),
+    transport: Any = None,
 ) -> Credential:
     """The azure-identity credential for `settings.auth`.
 
@@ -410,6 +414,9 @@ def build_credential(
     ask_secret: a masked prompt, used when $AZURE_CLIENT_SECRET is not set.
     allowed_tenants: interactive sign-ins only: other tenants the same sign-in may get
             tokens for (`get_token(..., tenant_id=...)`; "*" any), as a fleet's GDAP does.
+    transport: an azure-core transport the credential sends through instead of one of its
+            own (tui.graph.identity_transport, shared by a fleet's credentials), made with
+            `settings.connection_verify`.
     """
     env = os.environ if environ is None else environ
     auth = settings.auth
@@ -434,7 +441,7 @@ def build_credential(
             )
         return Credential(
             identity.ClientSecretCredential(
-                settings.tenant, settings.client_id, secret, **_identity_kwargs(settings)
+                settings.tenant, settings.client_id, secret, **_identity_kwargs(settings, transport)
             ),
             settings,
         )
@@ -445,7 +452,7 @@ def build_credential(
                 settings.client_id,
                 certificate_path=str(Path(settings.certificate_path).expanduser()),
                 password=env.get(CERT_PASSWORD_ENV) or None,
-                **_identity_kwargs(settings),
+                **_identity_kwargs(settings, transport),
             ),
             settings,
         )
@@ -455,7 +462,7 @@ def build_credential(
         settings.allow_plaintext_token_cache or settings.token_cache == "file",
         keep=settings.token_cache != "memory",
     )
-    kwargs = _identity_kwargs(settings)
+    kwargs = _identity_kwargs(settings, transport)
     kwargs.update(
         client_id=settings.client_id,
         tenant_id=settings.tenant,

@@ -16,6 +16,9 @@ login.microsoftonline.com is as far as Graph, and the bound counts the issue's o
 round trip for it per wave (the token request). azure-identity's MSAL makes two for a
 tenant's first token (its openid-configuration, then the token), and adue fetches the
 tokens ahead of the tenants' turns (tui.fleet.run), so they need not stand in a wave.
+The emulator keeps its connections open (identity_keep_alive), as Entra ID does: a
+tenant's token requests then cost the handshakes a real fleet's do (until 2026-12-03
+each answer closed its connection, so every token request paid a TCP and TLS handshake).
 Until 2026-12-02 the emulator answered at once and the bound counted the token as 0
 (fresh 4.9 s, re-run 0.7 s); before that it counted the pin (fresh 5.6 s, re-run 1.4 s).
 Run alone:
@@ -121,7 +124,11 @@ def measure(
     with (
         tempfile.TemporaryDirectory(prefix="adue-bench-fleet-") as folder,
         start_fleet_sandbox(
-            tenants, access=access, latency_ms=LATENCY_MS, identity_latency_ms=LATENCY_MS
+            tenants,
+            access=access,
+            latency_ms=LATENCY_MS,
+            identity_latency_ms=LATENCY_MS,
+            identity_keep_alive=True,  # adue exits before the sandbox stops
         ) as sb,
     ):
         fleet = write_fleet_file(sb, folder)

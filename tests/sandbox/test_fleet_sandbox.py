@@ -361,3 +361,37 @@ def test_seeds_and_access_per_label() -> None:
         assert sb.tenant_for(member(sb, "t02").id).vpp_tokens == {}
         assert sb.fleet_access is not None
         assert not sb.fleet_access.consented(member(sb, "t01").id)
+
+
+def test_the_identity_emulator_keeps_connections_open_only_when_asked(
+    fleet: RunningSandbox,
+) -> None:
+    import requests
+
+    def discovery_and_token(sb: RunningSandbox) -> list[str | None]:
+        """The Connection header of its discovery and token answers (HTTP/1.1: none
+        keeps the connection open for the next request)."""
+        tenant = member(sb, "t02").id
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": sb.fleet_client_id,
+            "client_secret": sb.fleet_client_secret,
+            "scope": SCOPE,
+        }
+        ca = str(sb.ca_path)  # per request: $REQUESTS_CA_BUNDLE would win over the session's
+        with requests.Session() as session:
+            answers = [
+                session.get(
+                    f"{sb.https_url}/{tenant}/v2.0/.well-known/openid-configuration", verify=ca
+                ),
+                session.post(f"{sb.https_url}/{tenant}/oauth2/v2.0/token", data=form, verify=ca),
+            ]
+            assert [a.status_code for a in answers] == [200, 200]
+            return [a.headers.get("connection") for a in answers]
+
+    # By default each answer closes its connection (an idle one would hold up stop()).
+    assert discovery_and_token(fleet) == ["close", "close"]
+    with start_fleet_sandbox(2, identity_keep_alive=True) as kept:
+        assert discovery_and_token(kept) == [None, None]  # as Entra ID
+        started = time.monotonic()
+    assert time.monotonic() - started < 1.5  # the client closed its connection first

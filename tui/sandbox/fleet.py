@@ -262,6 +262,7 @@ def start_fleet_sandbox(
     access: Mapping[str, str] | None = None,
     latency_ms: float = 0,
     identity_latency_ms: float = 0,
+    identity_keep_alive: bool = False,
     faults: FaultPlan | Iterable[str] | None = None,
     tenant_faults: Mapping[str, Iterable[str]] | None = None,
     state_file: str | Path | None = None,
@@ -280,8 +281,10 @@ def start_fleet_sandbox(
     `faults`: fault specs for every tenant; `tenant_faults`: label -> fault specs for
     that tenant only (instead of `faults`). `identity_latency_ms`: added to every answer
     of the identity emulator (openid-configuration, device code, token), as `latency_ms`
-    is to Graph's. `state_file`: every tenant is loaded from it
-    (when it exists) and saved to it after changes. ValueError for a bad count, seed,
+    is to Graph's; `identity_keep_alive`: its answers keep the connection open, as Entra
+    ID's do (a client that exits before the sandbox stops; else each answer closes its
+    connection, since an idle one would hold up the stop). `state_file`: every tenant is
+    loaded from it (when it exists) and saved to it after changes. ValueError for a bad count, seed,
     label or fault spec; SandboxStartError when a port is taken.
     """
     members = fleet_members(count, seeds, access)
@@ -307,6 +310,7 @@ def start_fleet_sandbox(
         )
     sb.fleet = members
     sb.identity_latency_ms = identity_latency_ms
+    sb.identity_keep_alive = identity_keep_alive
     sb.partner_tenant_id = partner.tenant_id
     grants = _access(members, partner.tenant_id)
     sb.fleet_access = grants

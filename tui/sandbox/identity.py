@@ -63,7 +63,8 @@ DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CODE_LIFETIME = 900  # seconds, as Entra ID
 POLL_INTERVAL = 1  # seconds; Entra ID says 5, the sandbox keeps tests quick
 # Each answer closes its connection: an idle keep-alive connection from MSAL's
-# session would otherwise hold up the sandbox's shutdown.
+# session would otherwise hold up the sandbox's shutdown. Unless the sandbox keeps them
+# open as Entra ID does (sb.identity_keep_alive: a bench whose client exits first).
 CLOSE = {"Connection": "close"}
 ACCESS_LIFETIME = 3600
 
@@ -82,6 +83,7 @@ class IdentitySandbox(Protocol):
     admin_token: str
     device_auto_approve_seconds: float | None
     identity_latency_ms: float
+    identity_keep_alive: bool
     identity: IdentityState
     tenants: dict[str, Tenant]
     fleet_access: FleetAccess | None
@@ -140,6 +142,11 @@ class _Identity:
         self.sb = sb
         self.state = sb.identity
         self.base = sb.https_url.rstrip("/")
+
+    @property
+    def closing(self) -> dict[str, str]:
+        """A good answer's headers: none when the sandbox keeps connections open."""
+        return {} if self.sb.identity_keep_alive else CLOSE
 
     async def far_away(self) -> None:
         """The round trip to the identity platform (sb.identity_latency_ms; 0: none)."""
@@ -236,7 +243,7 @@ class _Identity:
                 "id_token": self.id_token(upn, client_id, tenant_id, home),
                 "client_info": client_info,
             },
-            headers=CLOSE,
+            headers=self.closing,
         )
 
     def delegated(
@@ -295,7 +302,7 @@ class _Identity:
                     tenant_id=tenant_id, roles=access.roles[tenant_id], expires_in=ACCESS_LIFETIME
                 ),
             },
-            headers=CLOSE,
+            headers=self.closing,
         )
 
     def client_problem(
@@ -346,7 +353,7 @@ class _Identity:
                 "tenant_region_scope": "EU",
                 "cloud_instance_name": "adue-sandbox",
             },
-            headers=CLOSE,
+            headers=self.closing,
         )
 
     async def devicecode(self, request: Request) -> Response:
@@ -378,7 +385,7 @@ class _Identity:
                 "message": f"To sign in to the adue sandbox, open {uri} and enter the code"
                 f" {flow.user_code}.",
             },
-            headers=CLOSE,
+            headers=self.closing,
         )
 
     def approved(self, flow: DeviceFlow) -> bool:
@@ -445,7 +452,7 @@ class _Identity:
             "<!doctype html><html><head><meta charset='utf-8'><title>adue sandbox sign-in"
             f"</title></head><body><h1>adue sandbox sign-in</h1>{body}</body></html>",
             status_code=status,
-            headers=CLOSE,
+            headers=self.closing,
         )
 
     async def device(self, request: Request) -> Response:

@@ -96,6 +96,9 @@ class RunningSandbox:
         # login.microsoftonline.com is as far away as Graph, so a bench that adds latency
         # to Graph alone gets its tokens kinder than Entra ID hands them out.
         self.identity_latency_ms = 0.0
+        # Whether its answers keep the connection open, as Entra ID's do (else each
+        # closes it: a client's idle connection would hold up stop() for 2 s).
+        self.identity_keep_alive = False
         self.lock = threading.RLock()  # held while a request reads or changes the tenant
         self.requests: list[RequestRecord] = []
         self.graph_url = ""

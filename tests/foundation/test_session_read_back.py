@@ -125,3 +125,36 @@ def test_a_save_parses_only_what_changed(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(saved.journal()) == 2001
     assert saved.journal()[-1]["object_id"] == "new-id"
     assert saved.get("review", "status") == "in_progress"
+
+
+def test_the_first_save_after_opening_parses_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read table by table when it is opened: the first save (a fleet
+    tenant's no-op re-run makes only that one) reads back the tables it changed and the
+    [session] stamp, not the whole file again."""
+    path = tmp_path / "s.toml"
+    Session.open(path).close()
+    path.write_text(path.read_text(encoding="utf-8") + _history(200), encoding="utf-8")
+    size = len(path.read_text(encoding="utf-8"))
+    parsed: list[int] = []
+    real_loads = tomllib.loads
+
+    def counting(text: str) -> dict[str, Any]:
+        parsed.append(len(text))
+        return real_loads(text)
+
+    monkeypatch.setattr(tomllib, "loads", counting)
+    with Session.open(path, create=False) as session:
+        opened = sum(parsed)
+        assert session.journal()[-1] == tomllib.loads(path.read_text("utf-8"))["journal"][-1]
+        parsed.clear()
+        session.set("review", "status", "in_progress")
+        session.save()
+    monkeypatch.undo()
+    assert opened >= size  # the whole file once, to open it
+    assert 0 < sum(parsed) < size / 10, (sum(parsed), size)
+    saved = Session.read_only(path)
+    assert len(saved.journal()) == 200
+    assert saved.get("review", "status") == "in_progress"
+    assert saved.data == tomllib.loads(path.read_text(encoding="utf-8"))

@@ -98,6 +98,7 @@ class Session:
         *,
         doc: TOMLDocument | None = None,
         loaded: tuple[str, dict[str, Any]] | None = None,
+        read_back: ReadBack | None = None,
     ) -> None:
         self.path = path
         self._lock = lock
@@ -105,7 +106,9 @@ class Session:
         self._write_lock = threading.Lock()
         self._saves_made = 0
         self._saves_written = 0
-        self._read_back = ReadBack()  # parses again only what changed since the last save
+        # Parses again only what changed since the last save (or the load, which may have
+        # read the file through it: the first save then parses only the tables it changed).
+        self._read_back = read_back or ReadBack()
         self._batch: asyncio.Future[None] | None = None  # save_async's save not yet serialised
         # Reads are served from tomllib's plain dict until a write needs the comment-
         # preserving tomlkit document: parsing a whole session with tomlkit costs ~20 ms,
@@ -235,7 +238,8 @@ class Session:
             if holder:
                 _remove_stale_temp_files(path)
             if path.exists():
-                session = cls(path, holder, loaded=load_document(path))
+                reader = ReadBack()
+                session = cls(path, holder, loaded=load_document(path, reader), read_back=reader)
             else:
                 if not create:
                     raise SessionError(_missing(path))
@@ -580,8 +584,10 @@ def _remove_stale_temp_files(path: Path) -> None:
         pass  # a folder we cannot list or write: the save says so, with the fix
 
 
-def load_document(path: Path) -> tuple[str, dict[str, Any]]:
-    """Read and validate a session file: its text and plain data (older schemas migrated)."""
+def load_document(path: Path, read_back: ReadBack | None = None) -> tuple[str, dict[str, Any]]:
+    """Read and validate a session file: its text and plain data (older schemas migrated).
+    `read_back`: parse it through that ReadBack (table by table, as a save reads back), so
+    that the session's first save parses again only the tables it changed."""
     text = read_utf8(
         path,
         SessionError,
@@ -589,7 +595,7 @@ def load_document(path: Path) -> tuple[str, dict[str, Any]]:
         save_hint="Save it as UTF-8 or start a new session.",
     )
     try:
-        data = tomllib.loads(text)
+        data = read_back.loads(text) if read_back is not None else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SessionError(
             f"{path}: not valid TOML: {exc}. Fix that line, or move the file away "

@@ -328,8 +328,10 @@ async def _apply(t: _Tenant) -> None:
     else:
         t.outcome.result = "failed"
         # The first failure in full (the rest are in --json and the tenant's journal):
-        # a tenant missing a permission fails every write for the same reason.
-        key, message = next(iter(result.failed.items()))
+        # a tenant missing a permission fails every write for the same reason. First in
+        # the plan's order: the chains write at once, so which fails first is a race.
+        order = {action.key: index for index, action in enumerate(plan.changes)}
+        key, message = min(result.failed.items(), key=lambda kv: order.get(kv[0], len(order)))
         more = len(result.failed) - 1
         t.outcome.reason = f"{key}: {message}" + (f" (and {more} more)" if more else "")
         if result.skipped:

@@ -130,6 +130,41 @@ def test_tokens_are_fetched_ahead_of_the_tenants_turns(
     assert [e for e in log if e.startswith("done")] == [f"done t0{n}" for n in (1, 2, 3, 4)]
 
 
+def test_the_tenants_share_their_graph_connections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Graph is one host for the whole fleet: one tenant after another, each planning
+    with its two $batch requests at once, goes over the connections the first opened
+    (a TCP and TLS handshake apiece), not two new ones per tenant. Each tenant's
+    requests still carry its own token: every plan reads its own tenant."""
+    import socket
+    from urllib.parse import urlsplit
+
+    with fleet_sandbox(4, monkeypatch) as sb:
+        graph = urlsplit(sb.graph_url)
+        to_graph: list[object] = []
+        real_connect = socket.socket.connect
+
+        def connect(self: socket.socket, address: Any) -> None:
+            if tuple(address)[1] == graph.port:
+                to_graph.append(address)
+            real_connect(self, address)
+
+        fleet = load_fleet(fleet_file(sb, tmp_path))
+        connector = SignInConnector(fleet, interactive=False)
+        connector.sign_in()
+        runner = FleetRun(fleet, list(fleet.tenants), "plan", connector, concurrency=1)
+        try:
+            with monkeypatch.context() as patched:
+                patched.setattr(socket.socket, "connect", connect)
+                outcomes = asyncio.run(runner.run())
+        finally:
+            connector.close()
+    assert [o.result for o in outcomes] == ["changes"] * 4
+    assert [o.tenant_id for o in outcomes] == [m.id for m in sb.fleet]
+    assert 1 <= len(to_graph) <= 2, to_graph  # not 2 per tenant (8)
+
+
 def test_concurrency_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with fleet_sandbox(5, monkeypatch, latency_ms=50) as sb:
         fleet = load_fleet(fleet_file(sb, tmp_path))

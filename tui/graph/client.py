@@ -122,6 +122,7 @@ class GraphClient:
         retry: RetryPolicy,
         retry_listeners: list[Callable[[RetryNotice], None]],
         pool: httpx.AsyncBaseTransport,
+        owns_pool: bool = True,
     ) -> None:
         self.sdk = sdk
         self.adapter = adapter
@@ -132,6 +133,7 @@ class GraphClient:
         self.retry = retry
         self._retry_listeners = retry_listeners
         self._pool = pool  # the connections under the middleware
+        self._owns_pool = owns_pool  # else shared with other clients: its maker closes it
 
     # -- throttling notices -------------------------------------------------
     def add_retry_listener(self, listener: Callable[[RetryNotice], None]) -> Callable[[], None]:
@@ -302,7 +304,8 @@ class GraphClient:
         """Close the client and its connections: msgraph-core's middleware transport does
         not pass httpx's aclose on to the transport it wraps, so the pool is closed here."""
         await self.http.aclose()
-        await self._pool.aclose()
+        if self._owns_pool:
+            await self._pool.aclose()
 
 
 def sign_in_error(exc: Exception) -> GraphError:
@@ -371,11 +374,17 @@ def build_graph_client(
     timeouts: Timeouts | None = None,
     retry: RetryPolicy | None = None,
     verify: str | bool | ssl.SSLContext = True,
+    pool: httpx.AsyncHTTPTransport | None = None,
 ) -> GraphClient:
     """Build msgraph-sdk's GraphServiceClient for `graph_root` (a cloud's or a custom root).
 
     The token is only ever sent to `graph_root`'s host (kiota's allowed hosts);
     plain http only to loopback (a sandbox), which kiota also enforces.
+
+    `pool`: connections shared with other clients (a fleet's tenants: Graph is one host
+    for all of them, and each request carries its own client's token), made with the
+    same `verify`; the client sends through it and leaves it open for its maker to
+    close. None: a pool of its own, closed with the client.
     """
     import gc
 
@@ -389,7 +398,7 @@ def build_graph_client(
     if pause:
         gc.disable()
     try:
-        return _build(credential, graph_root, scopes, timeouts, retry, verify)
+        return _build(credential, graph_root, scopes, timeouts, retry, verify, shared=pool)
     finally:
         if pause:
             gc.freeze()
@@ -403,6 +412,8 @@ def _build(
     timeouts: Timeouts | None,
     retry: RetryPolicy | None,
     verify: str | bool | ssl.SSLContext,
+    *,
+    shared: httpx.AsyncHTTPTransport | None,
 ) -> GraphClient:
     lean_httpx()  # the first import of httpx, if it is
     import httpx
@@ -443,7 +454,7 @@ def _build(
         verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     host = urlsplit(graph_root).hostname or ""
     # The pool is made here, not by httpx.AsyncClient, so that aclose can reach it.
-    pool = httpx.AsyncHTTPTransport(verify=verify)
+    pool = shared or httpx.AsyncHTTPTransport(verify=verify)
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(
             timeouts.read, connect=timeouts.connect, write=timeouts.write, pool=timeouts.pool
@@ -495,4 +506,5 @@ def _build(
         retry=retry,
         retry_listeners=listeners,
         pool=pool,
+        owns_pool=shared is None,
     )

@@ -54,7 +54,8 @@ async def test_device_code_sign_in_then_every_prerequisite_passes(
         await pilot.click("#sign-in-button")
 
         def dialog_shown() -> bool:
-            if isinstance(app.screen, DeviceCodeDialog):
+            # Pushed, then composed a moment later: wait for its code line to be there.
+            if isinstance(app.screen, DeviceCodeDialog) and app.screen.query("#device-code"):
                 dialogs.append(app.screen)
                 return True
             return False

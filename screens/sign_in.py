@@ -251,11 +251,6 @@ class SignInStep(StepPanel):
             lower += self._token_cache()
         return lower
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        if not self.backend.sandbox_mode and not (self.focus_on_compose and self.lower_can_wait()):
-            self.call_after_refresh(self._show_graph_root_notice)
-
     def lower_mounted(self) -> None:
         if not self.backend.sandbox_mode:
             self._show_problem(self._problem)

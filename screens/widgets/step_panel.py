@@ -202,6 +202,7 @@ class StepPanel(VerticalScroll):
             spacer = Static("", classes="lower-spacer")
             spacer.styles.height = self.lower_rows
             yield spacer
+            self._lower_waits = True
             self.call_after_refresh(self._mount_lower, lower, spacer)
         else:
             yield from lower
@@ -214,6 +215,7 @@ class StepPanel(VerticalScroll):
     # panel the app opens on they mount after the first frame. `lower_rows`: their
     # height without wrapped text.
     lower_rows = 0
+    _lower_waits = False  # this panel's lower part mounts after the first frame
 
     def compose_lower(self) -> list[Widget]:
         return []
@@ -240,9 +242,12 @@ class StepPanel(VerticalScroll):
         self.lower_mounted()
 
     def lower_mounted(self) -> None:
-        """Runs once the lower part is mounted, when it waited for the first frame."""
+        """Runs once the lower part is mounted: after the first frame, whether it waited
+        for that frame or was composed with the rest."""
 
     def on_mount(self) -> None:
+        if not self._lower_waits:
+            self.call_after_refresh(self.lower_mounted)
         self._show_sign_in_hint()
         if self.backend_ready:
             self.call_after_refresh(self.on_signed_in)

@@ -19,8 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.files import read_utf8, write_private
+from tui.session.journal_tail import JournalTail
 from tui.session.lock import SessionLock
-from tui.session.read_back import NotOneEntry, ReadBack, one_entry, split_journal, split_tables
+from tui.session.read_back import (
+    JOURNAL,
+    NotOneEntry,
+    ReadBack,
+    one_entry,
+    split_journal,
+    split_tables,
+)
 from tui.session.schema import (
     JOURNAL_SCHEMA,
     MIGRATIONS,
@@ -43,6 +51,7 @@ from tui.steps import STEP_IDS
 if TYPE_CHECKING:
     import asyncio
 
+    from tomlkit.items import AoT
     from tomlkit.toml_document import TOMLDocument
 
 # --- journal compaction -------------------------------------------------------------
@@ -126,6 +135,10 @@ class Session:
         self._rendered: dict[int, tuple[object, str]] = {}
         self._exposed = False
         self._changed = doc is not None
+        # Either mode: the newest journal entries, kept as plain entries and their text
+        # (tui.session.journal_tail) until something needs them as tomlkit tables in the
+        # document (`_document` folds them in). Text mode's plain dict has them too.
+        self._tail = JournalTail()
 
     @property
     def doc(self) -> TOMLDocument:
@@ -136,9 +149,19 @@ class Session:
             return self._document()
 
     def _document(self) -> TOMLDocument:
+        """The whole tomlkit document, the journal's tail folded into it."""
+        with self._mutex:
+            doc = self._whole()
+            if self._tail:
+                self._tail.fold_into(doc["journal"])
+            return doc
+
+    def _whole(self) -> TOMLDocument:
+        """The tomlkit document (parsed now in text mode), the journal's tail left out:
+        for a change to a table that is there, which the tail does not change."""
         with self._mutex:
             if self._doc is None:
-                self._doc = tomlkit_module().parse(self._current_text())
+                self._doc = tomlkit_module().parse(self._base_text())
                 self._edited = {}
                 self._dirty = set()
                 self._rendered = {}
@@ -153,11 +176,20 @@ class Session:
     def _current_text(self) -> str:
         """The text a save would write now (before the `updated` stamp)."""
         with self._mutex:
-            if self._doc is not None:
-                if self._exposed:
-                    whole: str = tomlkit_module().dumps(self._doc)
-                    return whole
-                return _render(self._doc, self._rendered)
+            if self._doc is None:
+                return self._base_text() + self._tail.text
+            if self._exposed:  # (the tail is empty: `doc` folded it)
+                whole: str = tomlkit_module().dumps(self._doc)
+                return whole
+            text = _render(self._doc, self._rendered, self._tail.text)
+            if text is None:  # tomlkit renders this document at once, the tail in it
+                text = _render(self._document(), self._rendered)
+            assert text is not None
+            return text
+
+    def _base_text(self) -> str:
+        """Text mode: the text with the edited tables as they stand, without the tail."""
+        with self._mutex:
             if not self._dirty:
                 return self._text
             parts = split_tables(self._text)
@@ -200,6 +232,72 @@ class Session:
             self._rendered.pop(id(container), None)
         else:  # a proxy over a table given in parts: start afresh
             self._rendered.clear()
+
+    def _tail_in_doc(self) -> int:
+        """How many entries the journal has beside the document's (the tail's: the plain
+        dict of text mode holds them)."""
+        return len(self._tail.entries) if self._doc is not None else 0
+
+    def _tail_takes_entries(self) -> bool:
+        """Whether journal_append may keep its entry in the tail: where it then writes
+        the entry's text is where tomlkit would put the entry's table. That is after the
+        last entry of the journal, which must be there (else tomlkit makes the array and
+        its place), and with a blank line before it when tomlkit adds one: in an array it
+        made, not in one it parsed (whatever the file had there)."""
+        if self._tail:
+            return True
+        if self._doc is None:
+            count = self._text_journal_count()
+            if count is None:
+                return False
+            self._tail = JournalTail("", count)  # the array a parse of the text makes
+            return True
+        if self._exposed:
+            return False
+        entries = self._journal_for_tail()
+        if entries is None:
+            return False
+        self._tail = JournalTail("" if entries._parsed else "\n", len(entries))
+        return True
+
+    def _text_journal_count(self) -> int | None:
+        """Text mode: how many entries the journal has, when its tables end the text
+        (which ends with a newline) and the first has a plain `[[journal]]` header;
+        else None."""
+        parts = split_tables(self._text) if self._text.endswith("\n") else None
+        names = [name for name, _ in parts or ()]
+        if JOURNAL not in names or parts is None:
+            return None
+        first = names.index(JOURNAL)
+        journal = self._plain.get("journal")
+        if (
+            any(name != JOURNAL for name in names[first:])
+            or not parts[first][1].startswith("[[journal]]")
+            or not isinstance(journal, list)
+            or len(journal) != len(names) - first
+        ):
+            return None
+        return len(journal)
+
+    def _journal_for_tail(self) -> AoT | None:
+        """The whole document's mode: the journal's array of tables, when it has an
+        entry, renders as `[[journal]]` with no indent of its own, and its last entry
+        ends with a newline; else None."""
+        assert self._doc is not None
+        entries = self._doc.get("journal")
+        if not isinstance(entries, tomlkit_module().items.AoT) or not entries.body:
+            return None
+        if " " in entries.trivia.indent:  # tomlkit indents each new entry as much
+            return None
+        key = next((k for k, value in self._doc.body if value is entries), None)
+        if key is None or key.as_string() != "journal":
+            return None
+        last = entries.body[-1]
+        cached = self._rendered.get(id(last))
+        if cached is None or cached[0] is not last:
+            cached = (last, self._doc._render_aot_table(last, prefix="journal"))
+            self._rendered[id(last)] = cached
+        return entries if cached[1].endswith("\n") else None
 
     # opening and closing
 
@@ -279,6 +377,8 @@ class Session:
                 copied: dict[str, Any] = _plain_copy(self._plain)
                 return copied
             result: dict[str, Any] = self._doc.unwrap()
+            if self._tail:
+                result["journal"] += [_plain_copy(entry) for entry in self._tail.entries]
             return result
 
     def has_table(self, name: str) -> bool:
@@ -328,9 +428,10 @@ class Session:
                     return
             container = self._table_alone(table)
             if container is None:
-                doc = self._document()
+                doc = self._whole()
                 container = doc.get(table)
                 if container is None:
+                    doc = self._document()  # the new table goes after the whole journal
                     container = new_table(table)
                     doc.add(table, container)
                     self._rendered.clear()  # where tomlkit puts it may change its neighbours
@@ -379,7 +480,10 @@ class Session:
         with self._mutex:
             source: Any = self._plain if self._doc is None else self._doc
             entries = source.get("journal")
-            return [_plain_copy(dict(unwrap(e))) for e in entries] if entries is not None else []
+            result = [_plain_copy(dict(unwrap(e))) for e in entries] if entries is not None else []
+            if self._doc is not None:  # (in text mode the plain dict has the tail)
+                result += [_plain_copy(entry) for entry in self._tail.entries]
+            return result
 
     def journal_append(self, **entry: Any) -> int:
         """Add a [[journal]] entry (time defaults to now); returns its index."""
@@ -392,6 +496,12 @@ class Session:
             if problem:
                 raise SessionError(f"[[journal]] {key} {problem}.")
         with self._mutex:
+            index = self._tail.append(entry) if self._tail_takes_entries() else None
+            if index is not None:
+                if self._doc is None:
+                    self._plain["journal"].append(_plain_copy(entry))
+                self._changed = True
+                return index
             doc = self._document()
             entries = doc.get("journal")
             if entries is None:
@@ -407,14 +517,21 @@ class Session:
             return len(entries) - 1
 
     def journal_update(self, index: int, **fields: Any) -> None:
+        """Change keys of the index-th [[journal]] entry; all are checked first (an
+        invalid one raises before any is changed)."""
+        for key, value in fields.items():
+            problem = type_problem(JOURNAL_SCHEMA[key].kind, value)
+            if problem:
+                raise SessionError(f"[[journal]] {key} {problem}.")
         with self._mutex:
+            if self._tail.update(index, fields):
+                if self._doc is None:
+                    self._plain["journal"][index].update(fields)
+                self._changed = True
+                return
             entries = self._document()["journal"]
             assert isinstance(entries, tomlkit_module().items.AoT)
             for key, value in fields.items():
-                spec = JOURNAL_SCHEMA[key]
-                problem = type_problem(spec.kind, value)
-                if problem:
-                    raise SessionError(f"[[journal]] {key} {problem}.")
                 entries[index][key] = value
             self._rendered.pop(id(entries[index]), None)
             self._changed = True
@@ -426,15 +543,19 @@ class Session:
         with self._mutex:
             source: Any = self._plain if self._doc is None else self._doc
             entries = source.get("journal")
-            if entries is None or len(entries) <= keep_recent:
+            if entries is None or len(entries) + self._tail_in_doc() <= keep_recent:
                 return 0
             plain = [dict(unwrap(e)) for e in entries]
+            if self._tail_in_doc():
+                plain += self._tail.entries
             keep = journal_entries_to_keep(plain, keep_recent)
             dropped = len(plain) - len(keep)
             if not dropped:
                 return 0
             self._changed = True
-            if self._doc is None and self._compact_text(plain, keep):
+            if self._tail:
+                self._document()  # compacted as the document it would have been
+            elif self._doc is None and self._compact_text(plain, keep):
                 return dropped
             tomlkit = tomlkit_module()
             doc = self._document()
@@ -508,7 +629,7 @@ class Session:
         with self._mutex:
             session = self._table_alone("session")
             if session is None:
-                session = self._document()["session"]
+                session = self._whole()["session"]
                 assert isinstance(session, tomlkit_module().items.Table)
             session["updated"] = utc_now()
             self._touched("session", session)
@@ -517,7 +638,9 @@ class Session:
             data = self._read_back.loads(text)
             validate(data, text)
             if self._doc is None:
-                self._text, self._plain = text, data
+                # The text without the tail: its entries stay in the tail, to be changed there.
+                self._text = text[: len(text) - len(self._tail.text)]
+                self._plain = data
                 self._dirty = set()  # the text holds each edited table as it stands
             self._changed = False
             self._saves_made += 1
@@ -641,10 +764,14 @@ def _migrate(text: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return text, tomllib.loads(text)
 
 
-def _render(doc: TOMLDocument, rendered: dict[int, tuple[object, str]]) -> str:
+def _render(
+    doc: TOMLDocument, rendered: dict[int, tuple[object, str]], tail: str = ""
+) -> str | None:
     """`tomlkit.dumps(doc)`, from `rendered` for the tables (and journal entries) that did
-    not change since it was filled. As tomlkit's Container.as_string (0.15), which renders
-    each top-level item on its own; tests/foundation compare the two on random edits."""
+    not change since it was filled, and `tail` (the journal's tail) after the journal's
+    last entry. As tomlkit's Container.as_string (0.15), which renders each top-level
+    item on its own; tests/foundation compare the two on random edits. None when tomlkit
+    renders the document at once and there is a tail (fold it in first)."""
     from tomlkit import container as tk_container
     from tomlkit._compat import decode
 
@@ -666,7 +793,8 @@ def _render(doc: TOMLDocument, rendered: dict[int, tuple[object, str]]) -> str:
         return (cached is None or cached[0] is not value) and value.is_super_table()
 
     if any(whole(value) for _, value in body):
-        return doc.as_string()
+        return None if tail else doc.as_string()
+    journal = doc.get("journal") if tail else None
 
     def table_text(table: object, render: Callable[[], str]) -> str:
         cached = rendered.get(id(table))
@@ -691,10 +819,13 @@ def _render(doc: TOMLDocument, rendered: dict[int, tuple[object, str]]) -> str:
                     table_text(t, functools.partial(doc._render_aot_table, t, prefix=prefix))
                     for t in value.body
                 )
+                if value is journal:
+                    text += tail
+                    tail = ""
         else:
             text = doc._render_simple_item(key, value)
         out.append(text)
         stripped = text.rstrip(" ")
         if stripped:
             last = stripped[-1]
-    return "".join(out)
+    return None if tail else "".join(out)  # (a tail it found no place for: fold it in)

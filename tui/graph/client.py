@@ -424,7 +424,6 @@ def _build(
         ParametersNameDecodingHandler,
         RedirectHandler,
         RetryHandler,
-        UrlReplaceHandler,
         UserAgentHandler,
     )
     from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
@@ -432,9 +431,9 @@ def _build(
     from msgraph.graph_request_adapter import GraphRequestAdapter
     from msgraph.graph_service_client import GraphServiceClient
     from msgraph_core import APIVersion, GraphClientFactory
-    from msgraph_core.middleware import GraphTelemetryHandler
     from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
+    from tui.graph.lean_handlers import UrlReplaceHandler, graph_telemetry
     from tui.graph.middleware import RetryObserver
     from tui.graph.request_sent import hand_to_connection
 
@@ -477,13 +476,13 @@ def _build(
         ParametersNameDecodingHandler(),  # "%24select" -> "$select" in query names
         # msgraph-sdk's `me` builder writes /users/me-token-to-replace (a v1.0 GET of "me"
         # is built by it: tui.graph.builders); this puts /me back, as msgraph does.
-        UrlReplaceHandler(
+        UrlReplaceHandler(  # kiota's, made lean: tui.graph.lean_handlers
             UrlReplaceHandlerOption(
                 enabled=True, replacement_pairs={"/users/me-token-to-replace": "/me"}
             )
         ),
         UserAgentHandler(),  # kiota's product name after adue's own User-Agent
-        GraphTelemetryHandler(  # SdkVersion, client-request-id: to Graph's own hosts
+        graph_telemetry(  # SdkVersion, client-request-id: to Graph's own hosts
             options=GraphTelemetryHandlerOption(
                 api_version=APIVersion.v1, sdk_version=MSGRAPH_VERSION
             )

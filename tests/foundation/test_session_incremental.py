@@ -272,8 +272,11 @@ def test_an_apply_journals_without_a_tomlkit_table_per_entry(
         monkeypatch.setattr(tomlkit, "table", counting_table)
         for _ in range(5):
             _journal_write(session)
+        session.journal_update(0, detail="settled")  # the first entry, before the tail
+        session.save()
         assert len(made) == 1  # the first entry's
         assert [e["result"] for e in session.journal()] == ["ok"] * 5
+        assert session.journal()[0]["detail"] == "settled"
         _ = session.doc  # handed out: the entries are tables in it now
         assert len(made) == 5
         entries = session.doc["journal"]

@@ -529,7 +529,9 @@ class Session:
                     self._plain["journal"][index].update(fields)
                 self._changed = True
                 return
-            entries = self._document()["journal"]
+            # An entry before the tail changes in the document, the tail left as it is.
+            before = 0 <= index < self._tail.base
+            entries = (self._whole() if before else self._document())["journal"]
             assert isinstance(entries, tomlkit_module().items.AoT)
             for key, value in fields.items():
                 entries[index][key] = value

@@ -11,8 +11,10 @@ import of azure.core's package, of h2) fails here rather than only in the bench.
   (tui.graph.deferred_urllib3);
 - h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded;
 - tui.rollout.converge: what apply needs to create objects, never a plan;
-- the plan engine (tui.rollout.plan, its model, the priorities) before the first
-  request: it is imported while that request is on the wire (tui.rollout.pinned_plan).
+- before the first request, the code that reads its answers (tui.rollout.read; the
+  models, parsers, operations and payloads of tui.graph) and the plan engine
+  (tui.rollout.plan, its model, the priorities): they are imported while that request
+  is on the wire (tui.rollout.pinned_plan).
 """
 
 from __future__ import annotations
@@ -103,7 +105,10 @@ def test_token_plan_imports_neither_azure_cores_pipeline_nor_h2(
 FIRST_REQUEST_PROBE = textwrap.dedent(
     """
     import json, sys
-    ENGINE = ("tui.rollout.plan", "tui.rollout.model", "tui.rollout.priority")
+    ENGINE = (
+        "tui.rollout.plan", "tui.rollout.model", "tui.rollout.priority", "tui.rollout.read",
+        "tui.graph.models", "tui.graph.parse", "tui.graph.operations", "tui.graph.payloads",
+    )
     at_connect = []
     def hook(event, args):
         if event == "socket.connect" and not at_connect:
@@ -121,15 +126,24 @@ FIRST_REQUEST_PROBE = textwrap.dedent(
 )
 
 
-def test_token_plan_sends_its_first_request_before_importing_the_plan_engine(
+def test_token_plan_sends_its_first_request_before_importing_the_answers_code(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
     result, seen = _token_plan(FIRST_REQUEST_PROBE, sandbox, tmp_path)
     assert seen["code"] == 2, result.stderr
     assert "Tenant: Contoso" in result.stdout
     assert "change(s). To make them: adue apply" in result.stdout
-    assert seen["at_connect"] == [[]]  # the first connection: no plan engine yet
-    assert seen["at_exit"] == ["tui.rollout.model", "tui.rollout.plan", "tui.rollout.priority"]
+    assert seen["at_connect"] == [[]]  # the first connection: none of them yet
+    assert seen["at_exit"] == [
+        "tui.graph.models",
+        "tui.graph.operations",
+        "tui.graph.parse",
+        "tui.graph.payloads",
+        "tui.rollout.model",
+        "tui.rollout.plan",
+        "tui.rollout.priority",
+        "tui.rollout.read",
+    ]
 
 
 DEFERRED_PROBE = textwrap.dedent(

@@ -55,7 +55,7 @@ class FleetTenantBackend(Backend):
         interactive: bool = True,  # noqa: ARG002 - Backend.sign_in's keyword; signed in already
     ) -> SignedIn:
         from tui.graph.client import sign_in_error
-        from tui.graph.operations import decode_access_token
+        from tui.graph.jwt import decode_access_token
         from tui.graph.sign_in_models import SignedIn
 
         credential = self.connector.credential_for(self.fleet_tenant)

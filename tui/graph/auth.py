@@ -551,7 +551,7 @@ def sign_in(
     from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 
     from tui.graph.errors import SignInCancelled, SignInRequired, sign_in_failed
-    from tui.graph.operations import decode_access_token
+    from tui.graph.jwt import decode_access_token
     from tui.graph.sign_in_models import SignedIn
 
     settings = credential.settings

@@ -23,9 +23,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tui.graph.batch_items import BatchAnswer, BatchRead
 from tui.graph.client import GraphClient
 from tui.graph.errors import GraphError, error_from_response
-from tui.graph.models import BatchAnswer, BatchRead
 from tui.graph.retry import RETRIED_STATUSES, RetryNotice, parse_retry_after
 
 MAX_BATCH = 20  # Graph's limit per $batch

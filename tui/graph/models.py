@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+# Defined apart, so that a request can be made and an access token read before the rest
+# of these types are imported (tui.rollout.pinned_plan); the same classes under these names.
+from tui.graph.batch_items import BatchAnswer as BatchAnswer
+from tui.graph.batch_items import BatchRead as BatchRead
+from tui.graph.jwt import GrantedAccess as GrantedAccess
+
 T = TypeVar("T")
 
 AUTHENTICATOR_BUNDLE_ID = "com.microsoft.azureauthenticator"
@@ -205,24 +211,6 @@ class CheckTargets:
     @property
     def any(self) -> bool:
         return self.all_users or bool(self.group_ids) or bool(self.group_names)
-
-
-# -- access -------------------------------------------------------------------
-@dataclass(frozen=True)
-class GrantedAccess:
-    """What the access token says (decoded locally, not verified)."""
-
-    scopes: frozenset[str]  # delegated `scp`
-    roles: frozenset[str]  # application `roles`
-    account: str
-    tenant_id: str
-    readable: bool = True  # False when the token is not a JWT adue can read
-
-    def has(self, permission: str) -> bool:
-        """True if granted, a ReadWrite permission also satisfying its Read twin."""
-        granted = {p.lower() for p in self.scopes | self.roles}
-        wanted = permission.lower()
-        return wanted in granted or wanted.replace(".read.", ".readwrite.") in granted
 
 
 # -- groups ---------------------------------------------------------------------
@@ -429,36 +417,3 @@ class WebApp:
 class ProfileAssignment:
     id: str
     target: AssignmentTarget
-
-
-# -- $batch ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class BatchRead:
-    """One GET inside a `$batch`."""
-
-    id: str
-    path: str  # relative, e.g. "deviceManagement/vppTokens"
-    query: tuple[tuple[str, str], ...] = ()
-    headers: tuple[tuple[str, str], ...] = ()
-    # Path and query as Graph handed them out (an @odata.nextLink): sent as they are, not
-    # built by msgraph-sdk's request builders (tui.graph.builders).
-    as_given: bool = False
-
-
-@dataclass(frozen=True)
-class BatchAnswer:
-    id: str
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def request_id(self) -> str:
-        for name, value in self.headers:
-            if name.lower() in ("request-id", "client-request-id"):
-                return value
-        return ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 from urllib.parse import quote
 
-from tui.graph import jwt, parse
+from tui.graph import parse
 from tui.graph.batch import answer_error, answer_json, batch_get
 from tui.graph.client import GraphClient, GraphResponse
 from tui.graph.errors import (
@@ -26,6 +26,8 @@ from tui.graph.errors import (
     Throttled,
     error_from_response,
 )
+from tui.graph.jwt import GrantedAccess
+from tui.graph.jwt import decode_access_token as decode_access_token
 from tui.graph.models import (
     AUTHENTICATOR_BUNDLE_ID,
     ApnsCertificate,
@@ -36,7 +38,6 @@ from tui.graph.models import (
     BatchRead,
     EnrollmentProfile,
     EnrollmentProfileSpec,
-    GrantedAccess,
     Group,
     GroupKind,
     GroupPage,
@@ -51,6 +52,12 @@ from tui.graph.models import (
     WebApp,
     Written,
 )
+from tui.graph.paths import CONFIGURATIONS as CONFIGURATIONS
+from tui.graph.paths import GROUP_FIELDS as GROUP_FIELDS
+from tui.graph.paths import MOBILE_APPS as MOBILE_APPS
+from tui.graph.paths import ORGANIZATION_QUERY as ORGANIZATION_QUERY
+from tui.graph.paths import PROFILES as PROFILES
+from tui.graph.paths import Scope as Scope
 from tui.graph.payloads import (
     IOS_DEVICE_FEATURES,
     app_assignments_body,
@@ -63,21 +70,6 @@ from tui.graph.payloads import (
     web_app_body,
 )
 
-
-class Scope:
-    """Delegated permissions per call (graph.md); a ReadWrite one also allows reading."""
-
-    ORGANIZATION = ("Organization.Read.All",)
-    SERVICE_CONFIG_READ = ("DeviceManagementServiceConfig.Read.All",)
-    SERVICE_CONFIG_WRITE = ("DeviceManagementServiceConfig.ReadWrite.All",)
-    APPS_READ = ("DeviceManagementApps.Read.All",)
-    APPS_WRITE = ("DeviceManagementApps.ReadWrite.All",)
-    CONFIG_READ = ("DeviceManagementConfiguration.Read.All",)
-    CONFIG_WRITE = ("DeviceManagementConfiguration.ReadWrite.All",)
-    GROUPS = ("Group.Read.All",)
-    GROUP_MEMBERS = ("GroupMember.Read.All",)
-
-
 # Delegated scopes a full run needs (graph.md, "Delegated scopes for a full run").
 RUN_SCOPES: tuple[str, ...] = (
     "DeviceManagementConfiguration.ReadWrite.All",
@@ -87,10 +79,6 @@ RUN_SCOPES: tuple[str, ...] = (
     "Group.Read.All",
 )
 
-CONFIGURATIONS = "deviceManagement/deviceConfigurations"
-MOBILE_APPS = "deviceAppManagement/mobileApps"
-PROFILES = "deviceManagement/appleUserInitiatedEnrollmentProfiles"
-GROUP_FIELDS = "id,displayName,description,membershipRule,groupTypes"
 MAX_PAGES = 50  # a safety net for lists that are small by nature
 
 
@@ -231,11 +219,6 @@ async def _patch_changed(
 
 
 # -- tenant -----------------------------------------------------------------------
-# mobileDeviceManagementAuthority is not among /organization's default properties: Graph
-# returns it only when $select names it (graph.md, "Prerequisite reads").
-ORGANIZATION_QUERY = {"$select": "id,displayName,verifiedDomains,mobileDeviceManagementAuthority"}
-
-
 async def get_organization(client: GraphClient) -> Organization:
     """The tenant: id, name, verified domains and MDM authority (one read)."""
     what = "read the organization"
@@ -306,28 +289,6 @@ async def find_authenticator_apps(client: GraphClient) -> AuthenticatorApps:
 
 
 # -- access -------------------------------------------------------------------------
-def decode_access_token(token: str) -> GrantedAccess:
-    """The scopes, account and tenant an access token carries (read, not verified)."""
-    claims = jwt.read_claims(token)
-    if claims is None:
-        return GrantedAccess(frozenset(), frozenset(), "", "", readable=False)
-    roles = claims.get("roles")
-    account = next(
-        (
-            str(claims[k])
-            for k in ("upn", "preferred_username", "unique_name", "app_displayname")
-            if claims.get(k)
-        ),
-        "",
-    )
-    return GrantedAccess(
-        scopes=frozenset(str(claims.get("scp") or "").split()),
-        roles=frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset(),
-        account=account,
-        tenant_id=str(claims.get("tid") or ""),
-    )
-
-
 def get_granted_access(client: GraphClient) -> GrantedAccess:
     """What the current token grants (blocking only if the credential must refresh)."""
     return decode_access_token(client.access_token())

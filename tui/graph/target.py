@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tui.graph.batch_items import BatchAnswer, BatchRead
 from tui.graph.errors import GraphError, PermissionMissing
-from tui.graph.models import BatchAnswer, BatchRead, Organization
 from tui.validators import is_guid, tenant_value_problem
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
+    from tui.graph.models import Organization
 
 # --tenant values that name no single directory (a sign-in picks it): nothing to pin.
 MULTI_TENANT = frozenset({"", "organizations", "common"})
@@ -156,7 +157,7 @@ class TenantPin:
     @property
     def read(self) -> BatchRead:
         """The check's read as a `$batch` item (v1.0), under the id PIN_READ_ID."""
-        from tui.graph.operations import ORGANIZATION_QUERY
+        from tui.graph.paths import ORGANIZATION_QUERY
 
         return BatchRead(PIN_READ_ID, "organization", tuple(ORGANIZATION_QUERY.items()))
 
@@ -174,7 +175,7 @@ class TenantPin:
         """The check on the answer to `read` from a `$batch`; raises as `confirm` does."""
         from tui.graph.client import GraphResponse
         from tui.graph.errors import error_from_response
-        from tui.graph.operations import Scope
+        from tui.graph.paths import Scope
 
         what = "read the organization"
         if not answer.ok:
@@ -201,6 +202,8 @@ class TenantPin:
         # with the token's `tid`; a domain cannot be checked, so that stays an error.
         if not self.token_tenant or any(not is_guid(value) for _, value in self.pins):
             raise error
+        from tui.graph.models import Organization
+
         return Organization(
             id=self.token_tenant, display_name="", verified_domains=(), mdm_authority=""
         )
@@ -224,7 +227,7 @@ def tenant_pin(
 ) -> TenantPin:
     """The check of the session's tenant (and --tenant) for this sign-in, before any
     request: a bad pinned value is refused here (TenantMismatch, nothing sent)."""
-    from tui.graph.operations import decode_access_token
+    from tui.graph.jwt import decode_access_token
 
     pins = expected_tenants(tenant_table, cli_tenant)
     refuse_invalid(pins)

@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.choices import ENROLLMENT_MODES, FILTER_TYPES, PRIORITY_OURS
 from tui.graph import sso_keys
 from tui.graph.clouds import CLOUDS, DEFAULT_CLOUD
-from tui.graph.models import CheckTargets
 from tui.rollout.applied_inputs import changed_parts
 from tui.rollout.modes import facts, session_mode
 from tui.validators import bundle_ids_problems, display_name_problem, guid_problem, is_guid
+
+if TYPE_CHECKING:
+    from tui.graph.models import CheckTargets
 
 
 class DesiredStateError(ValueError):
@@ -408,6 +410,8 @@ def check_targets(data: Mapping[str, Any]) -> CheckTargets:
                     labels.setdefault(ref.id, ref.name)
             elif ref.name:
                 names.append(ref.name)
+    from tui.graph.models import CheckTargets  # the checks' type: not imported by a plan
+
     return CheckTargets(
         all_users=all_users,
         group_ids=tuple(dict.fromkeys(ids)),

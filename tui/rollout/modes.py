@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption
+if TYPE_CHECKING:
+    from tui.graph.models import EnrollmentProfileSpec
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ def facts(mode: str) -> ModeFacts:
 def profile_spec(name: str, description: str, mode: str) -> EnrollmentProfileSpec:
     """The profile's body for `mode`: the enrollment type as default and as the one option
     for personal devices (the shape the admin center writes for a single-type profile)."""
+    from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption  # the plan's
+
     kind = facts(mode).enrollment_type
     return EnrollmentProfileSpec(name, description, kind, (EnrollmentTypeOption("personal", kind),))
 

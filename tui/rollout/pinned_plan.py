@@ -1,11 +1,13 @@
-"""The plan with the tenant check in its first round trip, the plan engine imported while
-that round trip is on the wire.
+"""The plan with the tenant check in its first round trip, the code that reads its answers
+and the plan engine imported while that round trip is on the wire.
 
 The pin's GET /organization rides in the plan's first `$batch` (one round trip fewer
-than checking first). Sending that batch needs the session's desired state and the
-reads (tui.rollout.desired, tui.rollout.read), not the comparison: tui.rollout.plan and
-its model are imported in the wait (tui.import_ahead), so a headless `adue plan` puts
-its first request on the wire that much sooner (bench/headless_plan.py).
+than checking first). Sending that batch needs the session's desired state and what the
+first round trip asks for (tui.rollout.desired, tui.rollout.first_round), not the code
+that reads the answers (tui.rollout.read, with the models, parsers and operations it
+imports) nor the comparison (tui.rollout.plan and its model): those are imported in the
+wait (tui.import_ahead), so a headless `adue plan` puts its first request on the wire
+that much sooner (bench/headless_plan.py).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from tui.import_ahead import import_ahead
 from tui.rollout.desired import DesiredStateError, desired_state
-from tui.rollout.read import read_pinned_tenant
+from tui.rollout.first_round import read_pinned_tenant
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
     from tui.graph.target import TargetTenant, TenantPin
     from tui.rollout.model import Plan
 
-PLAN_ENGINE = ("tui.rollout.plan",)  # what comparing needs beyond the reads
+# What reading the answers and comparing need, in the order they are needed.
+PLAN_ENGINE = ("tui.rollout.read", "tui.rollout.plan")
 
 
 async def pinned_plan(

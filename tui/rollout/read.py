@@ -7,18 +7,21 @@ batches, also concurrent), with `$expand=assignments` where Graph supports it
 deprecated and comes back empty). Only unusual cases cost a second round:
 a group given by name that must be checked for devices, an object found by
 display name or bundle id rather than stored id, a stored id that no longer exists.
+
+What the first round trip asks for, and its sending, are in tui.rollout.first_round: a
+headless plan sends it before this module (and the models and parsers it reads the
+answers with) is imported.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.graph import parse
-from tui.graph.batch import MAX_BATCH, answer_error, batch_get
+from tui.graph.batch import answer_error
 from tui.graph.client import GraphClient
 from tui.graph.models import (
     AUTHENTICATOR_BUNDLE_ID,
@@ -31,14 +34,7 @@ from tui.graph.models import (
     GroupKind,
     ProfileAssignment,
 )
-from tui.graph.operations import (
-    CONFIGURATIONS,
-    GROUP_FIELDS,
-    MOBILE_APPS,
-    PROFILES,
-    Scope,
-    kind_from_rule,
-)
+from tui.graph.operations import Scope, kind_from_rule
 from tui.graph.payloads import IOS_DEVICE_FEATURES, WEB_APP
 from tui.rollout.desired import (
     AuthenticatorDesired,
@@ -48,9 +44,19 @@ from tui.rollout.desired import (
     SsoDesired,
     WebClipDesired,
 )
-
-if TYPE_CHECKING:
-    from tui.graph.target import TargetTenant, TenantPin
+from tui.rollout.first_round import (
+    Read,
+    app_read,
+    first_reads,
+    group_refs,
+    kind_reads,
+    profile_assignments_read,
+    profile_group_ids,
+    q,
+    send_reads,
+    vpp_apps_read,
+    web_clip_read,
+)
 
 VPP_APP = "#microsoft.graph.iosVppApp"
 Json = Mapping[str, Any]
@@ -109,84 +115,22 @@ class TenantState:
     round_trips: int = 0
 
 
-@dataclass(frozen=True)
-class _Read:
-    version: str
-    read: BatchRead
-    what: str
-    scopes: tuple[str, ...]
-    all_pages: bool = True  # False: the first page answers the question ($top=1 probes)
-
-
-def _q(**query: str) -> tuple[tuple[str, str], ...]:
-    return tuple(query.items())
-
-
-async def _run(client: GraphClient, reads: list[_Read]) -> dict[str, Json | None]:
+async def _run(client: GraphClient, reads: list[Read]) -> dict[str, Json | None]:
     """One round trip: every read, batched per API version, batches sent concurrently.
 
     A 404 gives None; other failures raise the mapped GraphError. Paged answers
     are followed (only large tenants page).
     """
-    return await _bodies(
-        client, reads, await _answers(client, [(r.version, r.read) for r in reads])
+    return await bodies(
+        client, reads, await send_reads(client, [(r.version, r.read) for r in reads])
     )
 
 
-async def _pinned_run(
-    client: GraphClient,
-    reads: list[_Read],
-    pin: TenantPin,
-    on_sent: Callable[[], None] | None = None,
-) -> tuple[TargetTenant, dict[str, Json | None]]:
-    """`_run` with the tenant check's read in the same round trip: the check comes first,
-    so a refused tenant's answers are never looked at (no error of theirs, no page)."""
-    answers = await _answers(
-        client, [*((r.version, r.read) for r in reads), ("v1.0", pin.read)], on_sent
-    )
-    target = pin.check_answer(answers[pin.read.id])
-    return target, await _bodies(client, reads, answers)
-
-
-async def _answers(
-    client: GraphClient,
-    reads: list[tuple[str, BatchRead]],
-    on_sent: Callable[[], None] | None = None,
-) -> dict[str, BatchAnswer]:
-    """Every read's answer: batched per API version (20 a batch), batches concurrent.
-    `on_sent`: called once every batch is on the wire."""
-    if not reads:
-        return {}
-    chunks: list[tuple[str, list[BatchRead]]] = []
-    for version in ("v1.0", "beta"):
-        mine = [read for v, read in reads if v == version]
-        for start in range(0, len(mine), MAX_BATCH):
-            chunks.append((version, mine[start : start + MAX_BATCH]))
-    sent = _AllSent(len(chunks), on_sent) if on_sent is not None else None
-    answers: dict[str, BatchAnswer] = {}
-    for result in await asyncio.gather(
-        *(batch_get(client, c, version=v, on_sent=sent.one if sent else None) for v, c in chunks)
-    ):
-        answers.update(result)
-    return answers
-
-
-class _AllSent:
-    """Calls `callback` when the last of `count` requests is on the wire."""
-
-    def __init__(self, count: int, callback: Callable[[], None]) -> None:
-        self.left = count
-        self.callback = callback
-
-    def one(self) -> None:
-        self.left -= 1
-        if self.left == 0:
-            self.callback()
-
-
-async def _bodies(
-    client: GraphClient, reads: list[_Read], answers: Mapping[str, BatchAnswer]
+async def bodies(
+    client: GraphClient, reads: list[Read], answers: Mapping[str, BatchAnswer]
 ) -> dict[str, Json | None]:
+    """Each read's JSON body from its answer (None: 404), its further pages followed; a
+    failed read raises its GraphError."""
     bodies: dict[str, Json | None] = {}
     for item in reads:
         answer = answers[item.read.id]
@@ -205,62 +149,7 @@ async def _bodies(
     return bodies
 
 
-def _escape(name: str) -> str:
-    return name.replace("'", "''")
-
-
-def _group_reads(ref: GroupRef, index: int) -> list[_Read]:
-    if ref.id:
-        path, query = f"groups/{ref.id}", _q(**{"$select": GROUP_FIELDS})
-    else:
-        path = "groups"
-        query = _q(**{"$filter": f"displayName eq '{_escape(ref.name)}'", "$select": GROUP_FIELDS})
-    what = f"find the group {ref.label!r} ({ref.where})"
-    return [_Read("v1.0", BatchRead(f"group{index}", path, query), what, Scope.GROUPS)]
-
-
-def _kind_reads(group_id: str) -> list[_Read]:
-    base = f"groups/{group_id}/members"
-    query = _q(**{"$top": "1", "$select": "id"})
-    what = "check whether a group holds users or devices"
-    return [
-        _Read(
-            "v1.0",
-            BatchRead(f"{kind}s:{group_id}", f"{base}/microsoft.graph.{kind}", query),
-            what,
-            Scope.GROUPS,
-            all_pages=False,
-        )
-        for kind in ("user", "device")
-    ]
-
-
-def _sso_by_name_read() -> _Read:
-    query = _q(
-        **{
-            "$filter": "isof('microsoft.graph.iosDeviceFeaturesConfiguration')",
-            "$expand": "assignments",
-        }
-    )
-    return _Read(
-        "beta",
-        BatchRead("sso_by_name", CONFIGURATIONS, query),
-        "list the iOS device features policies",
-        Scope.CONFIG_READ,
-    )
-
-
-CATALOG = "deviceManagement/configurationPolicies"
 SSO_SETTING_PREFIX = "com.apple.extensiblesso"  # Apple's Extensible SSO payload
-
-
-def _catalog_read() -> _Read:
-    return _Read(
-        "beta",
-        BatchRead("sso_catalog", CATALOG, _q(**{"$expand": "settings,assignments"})),
-        "list the Settings Catalog policies",
-        Scope.CONFIG_READ,
-    )
 
 
 def _definition_ids(value: Any) -> list[str]:
@@ -314,31 +203,6 @@ def _twins(bodies: list[Json], name: str, found: Found) -> None:
     ]
 
 
-def _profile_assignments_read(profile_id: str) -> _Read:
-    return _Read(
-        "beta",
-        BatchRead("profile_assignments", f"{PROFILES}/{profile_id}/assignments"),
-        "read the enrollment profile's assignments",
-        Scope.SERVICE_CONFIG_READ,
-    )
-
-
-ASSIGNMENT_FILTERS = "deviceManagement/assignmentFilters"
-
-
-def _filter_read(filter_id: str) -> _Read:
-    return _Read(
-        "beta",
-        BatchRead(
-            "filter",
-            f"{ASSIGNMENT_FILTERS}/{filter_id}",
-            _q(**{"$select": "id,displayName,platform"}),
-        ),
-        "read the assignment filter of the enrollment profile",
-        Scope.CONFIG_READ,
-    )
-
-
 def _filter_found(state: TenantState, body: Json | None, filter_id: str) -> None:
     """The filter must exist and be for iOS/iPadOS devices."""
     where = "[enrollment_profile] filter_id"
@@ -389,44 +253,20 @@ async def read_tenant(client: GraphClient, desired: DesiredState) -> TenantState
 
     One round trip for what the session names; a second only for what the first one
     found by name or did not find (`follow`), then one to name other admins' groups."""
-    return await _read(client, desired, lambda reads: _run(client, reads))
+    return await read_rest(client, desired, await _run(client, first_reads(desired)))
 
 
-async def read_pinned_tenant(
-    client: GraphClient,
-    desired: DesiredState,
-    pin: TenantPin,
-    *,
-    on_sent: Callable[[], None] | None = None,
-) -> tuple[TargetTenant, TenantState]:
-    """`read_tenant` with the tenant check (tui.graph.target) in its first round trip:
-    raises TenantMismatch before any answer is used when the sign-in is for another
-    tenant. Reads only; a caller that writes does so after this returned. `on_sent`:
-    called once that first round trip is all on the wire."""
-    checked: list[TargetTenant] = []
-
-    async def first(reads: list[_Read]) -> dict[str, Json | None]:
-        target, bodies = await _pinned_run(client, reads, pin, on_sent)
-        checked.append(target)
-        return bodies
-
-    state = await _read(client, desired, first)
-    return checked[0], state
-
-
-async def _read(
-    client: GraphClient,
-    desired: DesiredState,
-    first_round: Callable[[list[_Read]], Awaitable[dict[str, Json | None]]],
+async def read_rest(
+    client: GraphClient, desired: DesiredState, bodies: dict[str, Json | None]
 ) -> TenantState:
+    """The tenant's state from the first round trip's `bodies`
+    (tui.rollout.first_round.first_reads), with the round trips that follow from them."""
     state = TenantState()
     sso, app, profile = desired.sso, desired.authenticator, desired.profile
-    refs = list(dict.fromkeys(desired.all_group_refs()))
-    profile_group_ids = {r.id for r in (profile.groups if profile else ()) if r.id}
-    bodies = await first_round(_first_reads(desired, refs, profile_group_ids))
+    refs = group_refs(desired)
     state.round_trips = 1
     _take_groups(state, refs, bodies)
-    follow = _group_kind_follow(state, profile, profile_group_ids) if profile else []
+    follow = _group_kind_follow(state, profile, profile_group_ids(desired)) if profile else []
     if sso:
         _take_sso(state, sso, bodies)
     if app:
@@ -448,57 +288,6 @@ async def _read(
         )
     await _name_other_groups(client, state)
     return state
-
-
-def _first_reads(
-    desired: DesiredState, refs: list[GroupRef], profile_group_ids: set[str]
-) -> list[_Read]:
-    """The first round trip: every object the session names, by stored id where it has
-    one, and every group it targets."""
-    reads: list[_Read] = []
-    sso, app, profile = desired.sso, desired.authenticator, desired.profile
-    if sso and sso.policy_id:
-        reads.append(
-            _Read(
-                "beta",
-                BatchRead(
-                    "sso", f"{CONFIGURATIONS}/{sso.policy_id}", _q(**{"$expand": "assignments"})
-                ),
-                "read the SSO app extension policy",
-                Scope.CONFIG_READ,
-            )
-        )
-    if sso:
-        # Every iOS device-features policy (ours by name, others' SSO payloads) and every
-        # Settings Catalog policy: another SSO extension for the same users conflicts.
-        reads += [_sso_by_name_read(), _catalog_read()]
-    if app and app.app_id:
-        reads.append(_app_read(app.app_id))
-    elif app:
-        reads.append(_vpp_apps_read())
-    if profile:
-        reads.append(
-            _Read(
-                "beta",
-                BatchRead("profiles", PROFILES),
-                "list the Apple enrollment profiles",
-                Scope.SERVICE_CONFIG_READ,
-            )
-        )
-        if profile.profile_id:
-            reads.append(_profile_assignments_read(profile.profile_id))
-        if profile.filter_id:
-            reads.append(_filter_read(profile.filter_id))
-    clip = desired.web_clip
-    if clip:
-        reads.append(_web_apps_read())
-        if clip.app_id:
-            reads.append(_web_clip_read(clip.app_id))
-    for index, ref in enumerate(refs):
-        reads += _group_reads(ref, index)
-    for group_id in sorted(profile_group_ids):
-        reads += _kind_reads(group_id)
-    return reads
 
 
 def _take_groups(
@@ -536,14 +325,14 @@ def _take_groups(
 
 def _group_kind_follow(
     state: TenantState, profile: ProfileDesired, profile_group_ids: set[str]
-) -> list[_Read]:
+) -> list[Read]:
     """The profile's groups found by name whose kind (users or devices) no rule decides:
     their members are read in the second round."""
-    follow: list[_Read] = []
+    follow: list[Read] = []
     for ref in profile.groups:
         group = state.groups.get(ref)
         if group and group.id not in profile_group_ids and not _rule_decides(group):
-            follow += _kind_reads(group.id)
+            follow += kind_reads(group.id)
     return follow
 
 
@@ -569,26 +358,26 @@ def _take_sso(state: TenantState, sso: SsoDesired, bodies: Mapping[str, Json | N
 
 def _take_app(
     state: TenantState, app: AuthenticatorDesired, bodies: Mapping[str, Json | None]
-) -> list[_Read]:
+) -> list[Read]:
     """Authenticator by stored id, else from the VPP app list (its assignments then come
     from a read of that one app: the list's `$expand` is deprecated)."""
     if not app.app_id:
         _app_from_list(state, bodies.get("vpp_apps"))
-        return [_app_read(state.app.id)] if state.app.body is not None else []
+        return [app_read(state.app.id)] if state.app.body is not None else []
     body = bodies.get("app")
     if body is None:
         state.app.stored_id_missing = True
-        return [_vpp_apps_read()]
+        return [vpp_apps_read()]
     _app_found(state, body, "stored id")
     return []
 
 
 def _take_profile(
     state: TenantState, profile: ProfileDesired, bodies: Mapping[str, Json | None]
-) -> list[_Read]:
+) -> list[Read]:
     """The iOS enrollment profiles in priority order, ours among them by stored id (else
     by name, its assignments then read in the second round), and its filter."""
-    follow: list[_Read] = []
+    follow: list[Read] = []
     listed = parse.items(bodies.get("profiles") or {})
     state.profiles = tuple(
         sorted((parse.enrollment_profile(p) for p in listed), key=lambda p: p.priority)
@@ -602,14 +391,14 @@ def _take_profile(
         state.profile.stored_id_missing = bool(profile.profile_id)
         _one_by_name(listed, profile.name, state.profile)
         if state.profile.body is not None:
-            follow.append(_profile_assignments_read(state.profile.id))
+            follow.append(profile_assignments_read(state.profile.id))
     if profile.filter_id:
         _filter_found(state, bodies.get("filter"), profile.filter_id)
     return follow
 
 
 async def _follow_up(
-    client: GraphClient, state: TenantState, follow: list[_Read]
+    client: GraphClient, state: TenantState, follow: list[Read]
 ) -> dict[str, Json | None]:
     """The second round trip, and a third only when a stored Authenticator id was gone
     and the app was found in the list instead (its assignments need a read of it)."""
@@ -621,7 +410,7 @@ async def _follow_up(
         _app_from_list(state, more.get("vpp_apps"))
         if state.app.body is not None:
             # Found in the list: its assignments come from a read of that one app.
-            again = await _run(client, [_app_read(state.app.id)])
+            again = await _run(client, [app_read(state.app.id)])
             state.round_trips += 1
             _take_app_assignments(state, again.get("app"))
     if "profile_assignments" in more:
@@ -649,9 +438,9 @@ async def _name_other_groups(client: GraphClient, state: TenantState) -> None:
     if not unknown:
         return
     reads = [
-        _Read(
+        Read(
             "v1.0",
-            BatchRead(f"other{i}", f"groups/{gid}", _q(**{"$select": "id,displayName"})),
+            BatchRead(f"other{i}", f"groups/{gid}", q(**{"$select": "id,displayName"})),
             "read the name of a group assigned outside adue",
             Scope.GROUPS,
         )
@@ -667,30 +456,6 @@ async def _name_other_groups(client: GraphClient, state: TenantState) -> None:
 
 def _rule_decides(group: Group) -> bool:
     return bool(group.membership_rule) and kind_from_rule(group.membership_rule) is not None
-
-
-def _app_read(app_id: str) -> _Read:
-    """One app by id, with its assignments, in beta: v1.0 leaves out beta-only assignment
-    settings (uninstallOnDeviceRemoval, isRemovable, ...), which the replace-all `/assign`
-    would then reset (graph.md, step 2)."""
-    return _Read(
-        "beta",
-        BatchRead("app", f"{MOBILE_APPS}/{app_id}", _q(**{"$expand": "assignments"})),
-        "read Microsoft Authenticator",
-        Scope.APPS_READ,
-    )
-
-
-def _vpp_apps_read() -> _Read:
-    # No $expand here: expanding assignments on the LIST is deprecated (beta mobileApp
-    # resource page) and can come back empty; the chosen app is read by id afterwards.
-    query = _q(**{"$filter": "isof('microsoft.graph.iosVppApp')"})
-    return _Read(
-        "v1.0",
-        BatchRead("vpp_apps", MOBILE_APPS, query),
-        "read the iOS VPP apps",
-        Scope.APPS_READ,
-    )
 
 
 def _sso_from_list(state: TenantState, body: Json | None, name: str) -> None:
@@ -783,23 +548,6 @@ def _profile_assignments(body: Json | None) -> tuple[ProfileAssignment, ...]:
 
 
 # -- the Company Portal web clip -----------------------------------------------------------------
-def _web_apps_read() -> _Read:
-    # Beta, like every app read (graph.md, step 2); no $expand on the LIST (deprecated).
-    query = _q(**{"$filter": "isof('microsoft.graph.webApp')"})
-    return _Read(
-        "beta", BatchRead("web_apps", MOBILE_APPS, query), "list the web apps", Scope.APPS_READ
-    )
-
-
-def _web_clip_read(app_id: str) -> _Read:
-    """The web clip by id with its assignments, in beta (as for Authenticator: another
-    admin's assignments go back exactly as read through the replace-all `/assign`)."""
-    return _Read(
-        "beta",
-        BatchRead("web_clip", f"{MOBILE_APPS}/{app_id}", _q(**{"$expand": "assignments"})),
-        "read the Company Portal web clip",
-        Scope.APPS_READ,
-    )
 
 
 def _same_url(a: str, b: str) -> bool:
@@ -815,7 +563,7 @@ def _oldest_first(bodies: list[Json]) -> list[Json]:
 
 def _web_clip_found(
     state: TenantState, clip: WebClipDesired, bodies: Mapping[str, Json | None]
-) -> list[_Read]:
+) -> list[Read]:
     """Pick the web clip: the stored id; else a web app with exactly our name and the portal
     address (ours from an earlier run); else the oldest web app with the portal address
     (an admin's: adopted). Returns the by-id read of its assignments when still needed."""
@@ -848,7 +596,7 @@ def _web_clip_found(
         return []
     found.body = chosen[0]
     found.found_by = "display name" if named else "portal address"
-    return [_web_clip_read(found.id)]
+    return [web_clip_read(found.id)]
 
 
 def _take_web_clip_assignments(state: TenantState, body: Json | None) -> None:

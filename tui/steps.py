@@ -6,18 +6,22 @@ Step ids double as the session file's table names (docs/session-format.md).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
+
+from tui.values import Frozen
 
 StepStatus = Literal["todo", "in_progress", "done"]
 STATUSES: tuple[StepStatus, ...] = ("todo", "in_progress", "done")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Frozen):
+    _fields = ("id", "title", "summary")
     id: str
     title: str
     summary: str  # one line: what the step does, shown in the panel and in help
+
+    def __init__(self, id: str, title: str, summary: str) -> None:
+        self._set(id=id, title=title, summary=summary)
 
 
 STEPS: tuple[Step, ...] = (

@@ -8,12 +8,13 @@ made and sent before the models its answers are decoded into are imported: a hea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tui.values import Frozen
 
 
-@dataclass(frozen=True)
-class BatchRead:
+class BatchRead(Frozen):
     """One GET inside a `$batch`."""
+
+    _fields = ("id", "path", "query", "headers", "as_given")
 
     id: str
     path: str  # relative, e.g. "deviceManagement/vppTokens"
@@ -23,13 +24,32 @@ class BatchRead:
     # built by msgraph-sdk's request builders (tui.graph.builders).
     as_given: bool = False
 
+    def __init__(
+        self,
+        id: str,
+        path: str,
+        query: tuple[tuple[str, str], ...] = (),
+        headers: tuple[tuple[str, str], ...] = (),
+        as_given: bool = False,
+    ) -> None:
+        self._set(id=id, path=path, query=query, headers=headers, as_given=as_given)
 
-@dataclass(frozen=True)
-class BatchAnswer:
+
+class BatchAnswer(Frozen):
+    _fields = ("id", "status", "headers", "body")
     id: str
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+    def __init__(
+        self,
+        id: str,
+        status: int,
+        headers: tuple[tuple[str, str], ...],
+        body: bytes,
+    ) -> None:
+        self._set(id=id, status=status, headers=headers, body=body)
 
     @property
     def ok(self) -> bool:

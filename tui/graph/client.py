@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -32,6 +31,7 @@ from tui import __version__
 from tui.graph.errors import GraphError, SignInRequired, error_from_response, sign_in_failed
 from tui.graph.errors import network_error as _network_error
 from tui.graph.retry import RetryNotice, RetryPolicy
+from tui.values import Frozen
 
 if TYPE_CHECKING:
     import ssl
@@ -48,21 +48,34 @@ API_VERSIONS = ("v1.0", "beta")
 JSON = "application/json"
 
 
-@dataclass(frozen=True)
-class Timeouts:
+class Timeouts(Frozen):
     """Explicit HTTP timeouts (seconds); kiota's default read timeout is 100 s."""
+
+    _fields = ("connect", "read", "write", "pool")
 
     connect: float = 10.0
     read: float = 60.0
     write: float = 30.0
     pool: float = 10.0
 
+    def __init__(
+        self,
+        connect: float = 10.0,
+        read: float = 60.0,
+        write: float = 30.0,
+        pool: float = 10.0,
+    ) -> None:
+        self._set(connect=connect, read=read, write=write, pool=pool)
 
-@dataclass(frozen=True)
-class GraphResponse:
+
+class GraphResponse(Frozen):
+    _fields = ("status", "headers", "body")
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self._set(status=status, headers=headers, body=body)
 
     @property
     def request_id(self) -> str:

@@ -10,8 +10,9 @@ sends them itself ([sso_extension] browser_sso_interaction_enabled).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from tui.values import Frozen
 
 STRING = "#microsoft.graph.keyStringValuePair"
 INTEGER = "#microsoft.graph.keyIntegerValuePair"
@@ -20,10 +21,13 @@ BOOLEAN = "#microsoft.graph.keyBooleanValuePair"
 OWN_KEYS = ("device_registration", "browser_sso_interaction_enabled")  # adue sends these
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(Frozen):
+    _fields = ("kinds", "meaning")
     kinds: tuple[str, ...]  # value-pair @odata.types Microsoft documents, the first preferred
     meaning: str
+
+    def __init__(self, kinds: tuple[str, ...], meaning: str) -> None:
+        self._set(kinds=kinds, meaning=meaning)
 
 
 _LIST = "comma-separated bundle ids"

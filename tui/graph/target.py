@@ -11,12 +11,12 @@ compares: a GUID must equal the tenant's id, a domain must be one of its verifie
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.graph.batch_items import BatchAnswer, BatchRead
 from tui.graph.errors import GraphError, PermissionMissing
 from tui.validators import is_guid, tenant_value_problem
+from tui.values import Frozen
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
@@ -34,15 +34,26 @@ class TenantMismatch(GraphError):
     kind = "tenant_mismatch"
 
 
-@dataclass(frozen=True)
-class TargetTenant:
+class TargetTenant(Frozen):
     """The tenant a run talks to, as Graph reported it for the signed-in token."""
+
+    _fields = ("id", "name", "cloud", "domains", "organization")
 
     id: str
     name: str
     cloud: str
     domains: tuple[str, ...] = ()
     organization: Organization | None = None
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        cloud: str,
+        domains: tuple[str, ...] = (),
+        organization: Organization | None = None,
+    ) -> None:
+        self._set(id=id, name=name, cloud=cloud, domains=domains, organization=organization)
 
     @property
     def label(self) -> str:
@@ -140,8 +151,7 @@ def check_target(
     return target
 
 
-@dataclass(frozen=True)
-class TenantPin:
+class TenantPin(Frozen):
     """A run's tenant check, made ready before any request: the pinned values are valid
     and the token's tenant is known. Its one read, GET /organization, goes alone
     (`confirm`), or rides in the run's first `$batch` beside the reads of the plan
@@ -149,10 +159,21 @@ class TenantPin:
     tui.rollout.read), which saves a round trip; either way nothing is used, shown or
     written before the check passed."""
 
+    _fields = ("pins", "token_tenant", "cloud", "tenant_table")
+
     pins: tuple[tuple[str, str], ...]
     token_tenant: str
     cloud: str
     tenant_table: Mapping[str, Any]
+
+    def __init__(
+        self,
+        pins: tuple[tuple[str, str], ...],
+        token_tenant: str,
+        cloud: str,
+        tenant_table: Mapping[str, Any],
+    ) -> None:
+        self._set(pins=pins, token_tenant=token_tenant, cloud=cloud, tenant_table=tenant_table)
 
     @property
     def read(self) -> BatchRead:

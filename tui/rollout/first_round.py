@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.graph.batch import MAX_BATCH, batch_get
 from tui.graph.batch_items import BatchAnswer, BatchRead
 from tui.graph.paths import CONFIGURATIONS, GROUP_FIELDS, MOBILE_APPS, PROFILES, Scope
+from tui.values import Frozen
 
 if TYPE_CHECKING:
     from tui.graph.client import GraphClient
@@ -26,13 +26,23 @@ if TYPE_CHECKING:
     from tui.rollout.read import TenantState
 
 
-@dataclass(frozen=True)
-class Read:
+class Read(Frozen):
+    _fields = ("version", "read", "what", "scopes", "all_pages")
     version: str
     read: BatchRead
     what: str
     scopes: tuple[str, ...]
     all_pages: bool = True  # False: the first page answers the question ($top=1 probes)
+
+    def __init__(
+        self,
+        version: str,
+        read: BatchRead,
+        what: str,
+        scopes: tuple[str, ...],
+        all_pages: bool = True,
+    ) -> None:
+        self._set(version=version, read=read, what=what, scopes=scopes, all_pages=all_pages)
 
 
 def q(**query: str) -> tuple[tuple[str, str], ...]:

@@ -12,21 +12,47 @@ organization see when I enroll my device?", and ../shared/reference/enrollment-f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from tui.values import Frozen
 
 if TYPE_CHECKING:
     from tui.graph.models import EnrollmentProfileSpec
 
 
-@dataclass(frozen=True)
-class ModeFacts:
+class ModeFacts(Frozen):
+    _fields = (
+        "mode",
+        "label",
+        "enrollment_type",
+        "default_profile_name",
+        "plan_line",
+        "difference",
+    )
     mode: str  # one of ENROLLMENT_MODES
     label: str  # as the admin center names the enrollment type
     enrollment_type: str  # Graph's appleUserInitiatedEnrollmentType
     default_profile_name: str
     plan_line: str  # the create line of the plan
     difference: str  # for Review: what the company can see and do, in the admin's words
+
+    def __init__(
+        self,
+        mode: str,
+        label: str,
+        enrollment_type: str,
+        default_profile_name: str,
+        plan_line: str,
+        difference: str,
+    ) -> None:
+        self._set(
+            mode=mode,
+            label=label,
+            enrollment_type=enrollment_type,
+            default_profile_name=default_profile_name,
+            plan_line=plan_line,
+            difference=difference,
+        )
 
 
 ACCOUNT_DRIVEN = ModeFacts(
@@ -71,7 +97,8 @@ def facts(mode: str) -> ModeFacts:
 def profile_spec(name: str, description: str, mode: str) -> EnrollmentProfileSpec:
     """The profile's body for `mode`: the enrollment type as default and as the one option
     for personal devices (the shape the admin center writes for a single-type profile)."""
-    from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption  # the plan's
+    # Here: a headless plan reads the modes before its first request, the models after it.
+    from tui.graph.models import EnrollmentProfileSpec, EnrollmentTypeOption
 
     kind = facts(mode).enrollment_type
     return EnrollmentProfileSpec(name, description, kind, (EnrollmentTypeOption("personal", kind),))

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.choices import (
@@ -25,6 +24,7 @@ from tui.choices import (
 from tui.graph.clouds import CLOUD_NAMES
 from tui.steps import STATUSES, STEP_IDS
 from tui.validators import tenant_value_problem
+from tui.values import Frozen
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -57,11 +57,14 @@ class SessionLockedError(SessionError):
 Kind = str | tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Frozen):
+    _fields = ("kind", "default", "comment")
     kind: Kind
     default: Any  # None = no default: the key is written only when set
     comment: str = ""
+
+    def __init__(self, kind: Kind, default: Any, comment: str = "") -> None:
+        self._set(kind=kind, default=default, comment=comment)
 
 
 def _status() -> Field:

@@ -15,13 +15,9 @@ STATUSES: tuple[StepStatus, ...] = ("todo", "in_progress", "done")
 
 
 class Step(Frozen):
-    _fields = ("id", "title", "summary")
     id: str
     title: str
     summary: str  # one line: what the step does, shown in the panel and in help
-
-    def __init__(self, id: str, title: str, summary: str) -> None:
-        self._set(id=id, title=title, summary=summary)
 
 
 STEPS: tuple[Step, ...] = (

@@ -1,11 +1,13 @@
-"""The base of the few small immutable value types every headless command builds before
-its first request: what `@dataclass(frozen=True)` gives them (equality and hash by their
-fields' values, a repr naming the fields, FrozenInstanceError on assignment) without its
-cost at import. Python 3.11's dataclasses generate and compile each class's methods when
-the class is made: about 0.5 ms (3.4 M instructions, valgrind) for each frozen one, on
-the path of a headless `adue plan` before the first request goes out
-(bench/headless_plan.py). A subclass names its fields in `_fields`, in order, and its
-`__init__` sets them with `_set`; copies and pickles behave as a frozen dataclass's.
+"""The base of the small immutable value types every headless command builds before its
+first request: what `@dataclass(frozen=True)` gives them (construction by position or
+keyword with the class's defaults, equality and hash by their fields' values, a repr
+naming the fields, FrozenInstanceError on assignment; for type checkers, a frozen
+dataclass: typing.dataclass_transform) without its cost at import. Python 3.11's
+dataclasses generate and compile each class's methods when the class is made: about
+0.5 ms (3.4 M instructions, valgrind) for each frozen one, on the path of a headless
+`adue plan` before its first request (bench/headless_plan.py). Here a class's fields are
+read from its annotations once, and the methods are shared. Copies and pickles behave as
+a frozen dataclass's. No `field(...)`: a default is a plain immutable value.
 """
 
 from __future__ import annotations
@@ -14,12 +16,35 @@ from dataclasses import FrozenInstanceError
 from typing import Any, ClassVar, dataclass_transform
 
 
-# For type checkers, a subclass is a frozen dataclass (assigning a field is an error).
 @dataclass_transform(frozen_default=True)
 class Frozen:
-    _fields: ClassVar[tuple[str, ...]] = ()
+    _fields: ClassVar[tuple[str, ...]] = ()  # every field in order, the base classes' first
 
-    def _set(self, **values: Any) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = [
+            name
+            for name, kind in vars(cls).get("__annotations__", {}).items()
+            if not str(kind).startswith(("ClassVar", "typing.ClassVar"))
+        ]
+        cls._fields = (*cls._fields, *(name for name in own if name not in cls._fields))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        fields = self._fields
+        name = self.__class__.__qualname__
+        if len(args) > len(fields):
+            raise TypeError(f"{name}() takes {len(fields)} arguments, {len(args)} given")
+        values = dict(zip(fields, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in fields or key in values:
+                raise TypeError(f"{name}() got an unexpected or repeated argument {key!r}")
+            values[key] = value
+        for key in fields[len(args) :]:
+            if key not in values:
+                try:
+                    values[key] = getattr(self.__class__, key)  # the class's default
+                except AttributeError:
+                    raise TypeError(f"{name}() missing the argument {key!r}") from None
         self.__dict__.update(values)
 
     def _values(self) -> tuple[Any, ...]:

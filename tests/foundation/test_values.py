@@ -10,6 +10,7 @@ import pytest
 
 from tui.graph.batch_items import BatchRead
 from tui.graph.target import TargetTenant
+from tui.rollout.desired import Audience, AuthenticatorDesired, GroupRef
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,36 @@ def test_copies_and_pickles_are_equal() -> None:
     assert copy.deepcopy(target) == target
     assert pickle.loads(pickle.dumps(target)) == target
     assert pickle.loads(pickle.dumps(target)).domains == ("contoso.com",)
+
+
+def test_arguments_bind_as_a_dataclass_binds_them() -> None:
+    assert BatchRead("a", "groups", as_given=True) == BatchRead(
+        id="a", path="groups", query=(), headers=(), as_given=True
+    )
+    assert BatchRead("a", "groups").query == ()  # the class's default
+    with pytest.raises(TypeError, match="'path'"):
+        BatchRead("a")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'nope'"):
+        BatchRead("a", "groups", nope=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'id'"):
+        BatchRead("a", "groups", id="b")  # type: ignore[misc]
+    with pytest.raises(TypeError, match="takes 5 arguments, 6 given"):
+        BatchRead("a", "groups", (), (), False, 1)  # type: ignore[call-arg]
+
+
+def test_a_subclass_has_its_bases_fields_first() -> None:
+    ref = GroupRef("g1", "Pilot", "[sso_extension] groups")
+    app = AuthenticatorDesired(False, (ref,), (), "app1")
+    assert AuthenticatorDesired._fields == (
+        "all_users",
+        "groups",
+        "exclude_groups",
+        "app_id",
+        "written",
+    )
+    assert app.written is False
+    assert repr(app) == (
+        "AuthenticatorDesired(all_users=False, groups=(GroupRef(id='g1', name='Pilot', "
+        "where='[sso_extension] groups'),), exclude_groups=(), app_id='app1', written=False)"
+    )
+    assert app != Audience(False, (ref,), ())

@@ -11,6 +11,7 @@ import of azure.core's package, of h2) fails here rather than only in the bench.
   (tui.graph.deferred_urllib3);
 - h2: adue's connections speak HTTP/1.1, httpcore's HTTP/2 support is never loaded;
 - tui.rollout.converge: what apply needs to create objects, never a plan;
+- of adue's own dataclasses, all but two before the first request (tui.values);
 - before the first request, the code that reads its answers (tui.rollout.read; the
   models, parsers, operations and payloads of tui.graph) and the plan engine
   (tui.rollout.plan, its model, the priorities): they are imported while that request
@@ -144,6 +145,39 @@ def test_token_plan_sends_its_first_request_before_importing_the_answers_code(
         "tui.rollout.priority",
         "tui.rollout.read",
     ]
+
+
+DATACLASSES_PROBE = textwrap.dedent(
+    """
+    import dataclasses, json, sys
+    made, sent = [], []
+    process = dataclasses._process_class
+    def counted(cls, *args, **kwargs):
+        if not sent and cls.__module__.startswith("tui."):
+            made.append(f"{cls.__module__}.{cls.__qualname__}")
+        return process(cls, *args, **kwargs)
+    dataclasses._process_class = counted
+    def hook(event, args):
+        if event == "socket.connect":
+            sent.append(True)
+    sys.addaudithook(hook)
+    from tui.cli import main
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    print(json.dumps({"code": code, "made": made}), file=sys.stderr)
+    """
+)
+
+
+def test_token_plan_makes_no_more_dataclasses_of_adues_before_its_first_request(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """Python 3.11 compiles each dataclass's methods as the class is made (a frozen one:
+    ~3.4 M instructions): the value types made before the first request are
+    tui.values.Frozen classes. A new dataclass on this path fails here."""
+    result, seen = _token_plan(DATACLASSES_PROBE, sandbox, tmp_path)
+    assert seen["code"] == 2, result.stderr
+    assert seen["made"] == ["tui.graph.auth.ConnectionSettings", "tui.graph.auth.Credential"]
 
 
 DEFERRED_PROBE = textwrap.dedent(

@@ -14,8 +14,6 @@ from tui.values import Frozen
 class BatchRead(Frozen):
     """One GET inside a `$batch`."""
 
-    _fields = ("id", "path", "query", "headers", "as_given")
-
     id: str
     path: str  # relative, e.g. "deviceManagement/vppTokens"
     query: tuple[tuple[str, str], ...] = ()
@@ -24,32 +22,12 @@ class BatchRead(Frozen):
     # built by msgraph-sdk's request builders (tui.graph.builders).
     as_given: bool = False
 
-    def __init__(
-        self,
-        id: str,
-        path: str,
-        query: tuple[tuple[str, str], ...] = (),
-        headers: tuple[tuple[str, str], ...] = (),
-        as_given: bool = False,
-    ) -> None:
-        self._set(id=id, path=path, query=query, headers=headers, as_given=as_given)
-
 
 class BatchAnswer(Frozen):
-    _fields = ("id", "status", "headers", "body")
     id: str
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
-
-    def __init__(
-        self,
-        id: str,
-        status: int,
-        headers: tuple[tuple[str, str], ...],
-        body: bytes,
-    ) -> None:
-        self._set(id=id, status=status, headers=headers, body=body)
 
     @property
     def ok(self) -> bool:

@@ -51,31 +51,16 @@ JSON = "application/json"
 class Timeouts(Frozen):
     """Explicit HTTP timeouts (seconds); kiota's default read timeout is 100 s."""
 
-    _fields = ("connect", "read", "write", "pool")
-
     connect: float = 10.0
     read: float = 60.0
     write: float = 30.0
     pool: float = 10.0
 
-    def __init__(
-        self,
-        connect: float = 10.0,
-        read: float = 60.0,
-        write: float = 30.0,
-        pool: float = 10.0,
-    ) -> None:
-        self._set(connect=connect, read=read, write=write, pool=pool)
-
 
 class GraphResponse(Frozen):
-    _fields = ("status", "headers", "body")
     status: int
     headers: Mapping[str, str]
     body: bytes
-
-    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self._set(status=status, headers=headers, body=body)
 
     @property
     def request_id(self) -> str:

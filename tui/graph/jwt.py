@@ -22,29 +22,11 @@ from tui.values import Frozen
 class GrantedAccess(Frozen):
     """What the access token says (decoded locally, not verified)."""
 
-    _fields = ("scopes", "roles", "account", "tenant_id", "readable")
-
     scopes: frozenset[str]  # delegated `scp`
     roles: frozenset[str]  # application `roles`
     account: str
     tenant_id: str
     readable: bool = True  # False when the token is not a JWT adue can read
-
-    def __init__(
-        self,
-        scopes: frozenset[str],
-        roles: frozenset[str],
-        account: str,
-        tenant_id: str,
-        readable: bool = True,
-    ) -> None:
-        self._set(
-            scopes=scopes,
-            roles=roles,
-            account=account,
-            tenant_id=tenant_id,
-            readable=readable,
-        )
 
     def has(self, permission: str) -> bool:
         """True if granted, a ReadWrite permission also satisfying its Read twin."""

@@ -17,19 +17,12 @@ class RetryPolicy(Frozen):
     Retry-After; a Retry-After header is always honoured as given.
     """
 
-    _fields = ("max_retries", "base_delay")
-
     max_retries: int = 3
     base_delay: float = 1.0
-
-    def __init__(self, max_retries: int = 3, base_delay: float = 1.0) -> None:
-        self._set(max_retries=max_retries, base_delay=base_delay)
 
 
 class RetryNotice(Frozen):
     """One throttled (429) or unavailable (503/504) answer seen by the pipeline."""
-
-    _fields = ("status", "attempt", "will_retry", "retry_after", "method", "url")
 
     status: int
     attempt: int  # 1 = the first try
@@ -37,24 +30,6 @@ class RetryNotice(Frozen):
     retry_after: float | None  # seconds Graph asked us to wait
     method: str
     url: str
-
-    def __init__(
-        self,
-        status: int,
-        attempt: int,
-        will_retry: bool,
-        retry_after: float | None,
-        method: str,
-        url: str,
-    ) -> None:
-        self._set(
-            status=status,
-            attempt=attempt,
-            will_retry=will_retry,
-            retry_after=retry_after,
-            method=method,
-            url=url,
-        )
 
     def describe(self) -> str:
         reason = "throttled by Graph" if self.status == 429 else f"Graph answered {self.status}"

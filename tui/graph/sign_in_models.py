@@ -13,14 +13,9 @@ from tui.values import Frozen
 class DeviceCodePrompt(Frozen):
     """What the person needs to finish a device-code sign-in elsewhere."""
 
-    _fields = ("verification_uri", "user_code", "expires_on")
-
     verification_uri: str
     user_code: str
     expires_on: dt.datetime  # UTC
-
-    def __init__(self, verification_uri: str, user_code: str, expires_on: dt.datetime) -> None:
-        self._set(verification_uri=verification_uri, user_code=user_code, expires_on=expires_on)
 
     def seconds_left(self, now: dt.datetime | None = None) -> int:
         now = now or dt.datetime.now(dt.UTC)
@@ -28,14 +23,10 @@ class DeviceCodePrompt(Frozen):
 
 
 class TokenCacheChoice(Frozen):
-    _fields = ("persistent", "plaintext", "notice", "problem")
     persistent: bool
     plaintext: bool
     notice: str  # for the command line: where tokens live, or why they are not kept
     problem: str = ""  # why the OS keyring cannot be used here ("" = it can, or not asked)
-
-    def __init__(self, persistent: bool, plaintext: bool, notice: str, problem: str = "") -> None:
-        self._set(persistent=persistent, plaintext=plaintext, notice=notice, problem=problem)
 
     @property
     def where(self) -> str:
@@ -46,28 +37,9 @@ class TokenCacheChoice(Frozen):
 
 
 class SignedIn(Frozen):
-    _fields = ("account", "tenant_id", "scopes", "expires_on", "cache_notice", "cache")
     account: str
     tenant_id: str
     scopes: tuple[str, ...]
     expires_on: dt.datetime
     cache_notice: str
     cache: TokenCacheChoice | None = None  # interactive methods: where the sign-in is kept
-
-    def __init__(
-        self,
-        account: str,
-        tenant_id: str,
-        scopes: tuple[str, ...],
-        expires_on: dt.datetime,
-        cache_notice: str,
-        cache: TokenCacheChoice | None = None,
-    ) -> None:
-        self._set(
-            account=account,
-            tenant_id=tenant_id,
-            scopes=scopes,
-            expires_on=expires_on,
-            cache_notice=cache_notice,
-            cache=cache,
-        )

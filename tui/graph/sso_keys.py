@@ -22,12 +22,8 @@ OWN_KEYS = ("device_registration", "browser_sso_interaction_enabled")  # adue se
 
 
 class KeySpec(Frozen):
-    _fields = ("kinds", "meaning")
     kinds: tuple[str, ...]  # value-pair @odata.types Microsoft documents, the first preferred
     meaning: str
-
-    def __init__(self, kinds: tuple[str, ...], meaning: str) -> None:
-        self._set(kinds=kinds, meaning=meaning)
 
 
 _LIST = "comma-separated bundle ids"

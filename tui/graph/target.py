@@ -37,23 +37,11 @@ class TenantMismatch(GraphError):
 class TargetTenant(Frozen):
     """The tenant a run talks to, as Graph reported it for the signed-in token."""
 
-    _fields = ("id", "name", "cloud", "domains", "organization")
-
     id: str
     name: str
     cloud: str
     domains: tuple[str, ...] = ()
     organization: Organization | None = None
-
-    def __init__(
-        self,
-        id: str,
-        name: str,
-        cloud: str,
-        domains: tuple[str, ...] = (),
-        organization: Organization | None = None,
-    ) -> None:
-        self._set(id=id, name=name, cloud=cloud, domains=domains, organization=organization)
 
     @property
     def label(self) -> str:
@@ -159,21 +147,10 @@ class TenantPin(Frozen):
     tui.rollout.read), which saves a round trip; either way nothing is used, shown or
     written before the check passed."""
 
-    _fields = ("pins", "token_tenant", "cloud", "tenant_table")
-
     pins: tuple[tuple[str, str], ...]
     token_tenant: str
     cloud: str
     tenant_table: Mapping[str, Any]
-
-    def __init__(
-        self,
-        pins: tuple[tuple[str, str], ...],
-        token_tenant: str,
-        cloud: str,
-        tenant_table: Mapping[str, Any],
-    ) -> None:
-        self._set(pins=pins, token_tenant=token_tenant, cloud=cloud, tenant_table=tenant_table)
 
     @property
     def read(self) -> BatchRead:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from tui.choices import ENROLLMENT_MODES, FILTER_TYPES, PRIORITY_OURS
 from tui.graph import sso_keys
@@ -35,14 +35,9 @@ class DesiredStateError(ValueError):
 class GroupRef(Frozen):
     """A group as the session names it: by id, by exact display name, or both."""
 
-    _fields = ("id", "name", "where")
-
     id: str = ""
     name: str = ""
     where: str = ""  # the session key it came from, for messages
-
-    def __init__(self, id: str = "", name: str = "", where: str = "") -> None:
-        self._set(id=id, name=name, where=where)
 
     @property
     def label(self) -> str:
@@ -54,16 +49,9 @@ class Audience(Frozen):
     policy's own; Authenticator's and the web clip's are the same unless the session
     gives Authenticator its own groups."""
 
-    _fields: ClassVar[tuple[str, ...]] = ("all_users", "groups", "exclude_groups")
-
     all_users: bool
     groups: tuple[GroupRef, ...]
     exclude_groups: tuple[GroupRef, ...]
-
-    def __init__(
-        self, all_users: bool, groups: tuple[GroupRef, ...], exclude_groups: tuple[GroupRef, ...]
-    ) -> None:
-        self._set(all_users=all_users, groups=groups, exclude_groups=exclude_groups)
 
     @property
     def group_refs(self) -> tuple[GroupRef, ...]:
@@ -72,17 +60,6 @@ class Audience(Frozen):
 
 
 class SsoDesired(Audience):
-    _fields = (
-        *Audience._fields,
-        "name",
-        "description",
-        "bundle_ids",
-        "browser_sso_interaction_enabled",
-        "policy_id",
-        "extra_keys",
-        "written",
-    )
-
     name: str
     description: str
     bundle_ids: tuple[str, ...]
@@ -91,64 +68,15 @@ class SsoDesired(Audience):
     extra_keys: tuple[tuple[str, str | int | bool], ...] = ()
     written: bool = False  # this session's journal records a write adue made to it
 
-    def __init__(
-        self,
-        all_users: bool,
-        groups: tuple[GroupRef, ...],
-        exclude_groups: tuple[GroupRef, ...],
-        name: str,
-        description: str,
-        bundle_ids: tuple[str, ...],
-        browser_sso_interaction_enabled: bool,
-        policy_id: str,
-        extra_keys: tuple[tuple[str, str | int | bool], ...] = (),
-        written: bool = False,
-    ) -> None:
-        super().__init__(all_users, groups, exclude_groups)
-        self._set(
-            name=name,
-            description=description,
-            bundle_ids=bundle_ids,
-            browser_sso_interaction_enabled=browser_sso_interaction_enabled,
-            policy_id=policy_id,
-            extra_keys=extra_keys,
-            written=written,
-        )
-
 
 class AuthenticatorDesired(Audience):
-    _fields = (*Audience._fields, "app_id", "written")
-
     app_id: str
     # This session's journal records an assignment adue made: only then can a difference
     # be a change made outside adue. The app id alone is the wizard's choice, not a write.
     written: bool = False
 
-    def __init__(
-        self,
-        all_users: bool,
-        groups: tuple[GroupRef, ...],
-        exclude_groups: tuple[GroupRef, ...],
-        app_id: str,
-        written: bool = False,
-    ) -> None:
-        super().__init__(all_users, groups, exclude_groups)
-        self._set(app_id=app_id, written=written)
-
 
 class ProfileDesired(Frozen):
-    _fields = (
-        "name",
-        "description",
-        "groups",
-        "profile_id",
-        "all_users",
-        "filter_id",
-        "filter_type",
-        "mode",
-        "owns_all_users",
-        "written",
-    )
     name: str
     description: str
     groups: tuple[GroupRef, ...]
@@ -161,56 +89,15 @@ class ProfileDesired(Frozen):
     owns_all_users: bool = False
     written: bool = False  # this session's journal records a write adue made to it
 
-    def __init__(
-        self,
-        name: str,
-        description: str,
-        groups: tuple[GroupRef, ...],
-        profile_id: str,
-        all_users: bool = False,
-        filter_id: str = "",
-        filter_type: str = "include",
-        mode: str = "account-driven",
-        owns_all_users: bool = False,
-        written: bool = False,
-    ) -> None:
-        self._set(
-            name=name,
-            description=description,
-            groups=groups,
-            profile_id=profile_id,
-            all_users=all_users,
-            filter_id=filter_id,
-            filter_type=filter_type,
-            mode=mode,
-            owns_all_users=owns_all_users,
-            written=written,
-        )
-
 
 class WebClipDesired(Audience):
     """The Company Portal web clip: adopted when the tenant has a web app with the cloud's
     portal address, else created; required for the same users as Authenticator."""
 
-    _fields = (*Audience._fields, "name", "app_url", "app_id", "written")
-
     name: str
     app_url: str
     app_id: str
     written: bool = False  # this session's journal records a write adue made to it
-
-    def __init__(
-        self,
-        all_users: bool,
-        groups: tuple[GroupRef, ...],
-        exclude_groups: tuple[GroupRef, ...],
-        name: str,
-        app_url: str,
-        app_id: str,
-        written: bool = False,
-    ) -> None:
-        super().__init__(all_users, groups, exclude_groups)
-        self._set(name=name, app_url=app_url, app_id=app_id, written=written)
 
 
 ALL_USERS_INTENTS = ("enrollment_profile:assign:all_users", "enrollment_profile:unassign:all_users")
@@ -243,16 +130,6 @@ def owns_all_users(journal: Any) -> bool:
 
 
 class DesiredState(Frozen):
-    _fields = (
-        "sso",
-        "authenticator",
-        "profile",
-        "priority",
-        "applied_order",
-        "last_apply",
-        "web_clip",
-        "session_changes",
-    )
     sso: SsoDesired | None
     authenticator: AuthenticatorDesired | None
     profile: ProfileDesired | None
@@ -265,28 +142,6 @@ class DesiredState(Frozen):
     # Parts the session changed since its last successful apply (tui.rollout.applied_inputs):
     # a difference there is the admin's edit, not drift.
     session_changes: frozenset[str] = frozenset()
-
-    def __init__(
-        self,
-        sso: SsoDesired | None,
-        authenticator: AuthenticatorDesired | None,
-        profile: ProfileDesired | None,
-        priority: tuple[str, ...] | None,
-        applied_order: tuple[str, ...] = (),
-        last_apply: dt.datetime | None = None,
-        web_clip: WebClipDesired | None = None,
-        session_changes: frozenset[str] = frozenset(),
-    ) -> None:
-        self._set(
-            sso=sso,
-            authenticator=authenticator,
-            profile=profile,
-            priority=priority,
-            applied_order=applied_order,
-            last_apply=last_apply,
-            web_clip=web_clip,
-            session_changes=session_changes,
-        )
 
     def all_group_refs(self) -> list[GroupRef]:
         refs: list[GroupRef] = []

@@ -27,22 +27,11 @@ if TYPE_CHECKING:
 
 
 class Read(Frozen):
-    _fields = ("version", "read", "what", "scopes", "all_pages")
     version: str
     read: BatchRead
     what: str
     scopes: tuple[str, ...]
     all_pages: bool = True  # False: the first page answers the question ($top=1 probes)
-
-    def __init__(
-        self,
-        version: str,
-        read: BatchRead,
-        what: str,
-        scopes: tuple[str, ...],
-        all_pages: bool = True,
-    ) -> None:
-        self._set(version=version, read=read, what=what, scopes=scopes, all_pages=all_pages)
 
 
 def q(**query: str) -> tuple[tuple[str, str], ...]:

@@ -21,38 +21,12 @@ if TYPE_CHECKING:
 
 
 class ModeFacts(Frozen):
-    _fields = (
-        "mode",
-        "label",
-        "enrollment_type",
-        "default_profile_name",
-        "plan_line",
-        "difference",
-    )
     mode: str  # one of ENROLLMENT_MODES
     label: str  # as the admin center names the enrollment type
     enrollment_type: str  # Graph's appleUserInitiatedEnrollmentType
     default_profile_name: str
     plan_line: str  # the create line of the plan
     difference: str  # for Review: what the company can see and do, in the admin's words
-
-    def __init__(
-        self,
-        mode: str,
-        label: str,
-        enrollment_type: str,
-        default_profile_name: str,
-        plan_line: str,
-        difference: str,
-    ) -> None:
-        self._set(
-            mode=mode,
-            label=label,
-            enrollment_type=enrollment_type,
-            default_profile_name=default_profile_name,
-            plan_line=plan_line,
-            difference=difference,
-        )
 
 
 ACCOUNT_DRIVEN = ModeFacts(

@@ -58,13 +58,9 @@ Kind = str | tuple[str, ...]
 
 
 class Field(Frozen):
-    _fields = ("kind", "default", "comment")
     kind: Kind
     default: Any  # None = no default: the key is written only when set
     comment: str = ""
-
-    def __init__(self, kind: Kind, default: Any, comment: str = "") -> None:
-        self._set(kind=kind, default=default, comment=comment)
 
 
 def _status() -> Field:

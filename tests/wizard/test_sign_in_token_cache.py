@@ -69,6 +69,12 @@ async def test_the_choice_reopens_as_saved(tmp_path: Path) -> None:
     session.set("sign_in", "token_cache", "memory")
     app = AdueApp(session, backend=Backend(session, WizardOptions()))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: bool(app.query("#sign-in-token-cache")))
+        # Mounted, not only in the DOM: a Select takes its value as it mounts (a full run
+        # on the loaded machine found it there still blank, as often on ef0ad6f).
+        await wait_until(
+            pilot,
+            lambda: any(select.is_mounted for select in app.query("#sign-in-token-cache")),
+            "the token cache choice mounted",
+        )
         assert app.query_one("#sign-in-token-cache", Select).value == "memory"
         assert Backend(session, WizardOptions()).settings().token_cache == "memory"

@@ -4,7 +4,9 @@ sandbox's token), the `demo` seed with 100 ms added to every Graph request.
 The bound is what no implementation can avoid: starting the interpreter (`python -c
 pass`, measured here) and one round trip to Graph. The rest is adue's own start-up
 (imports: msgraph-sdk, kiota, httpx; never azure.identity, azure-core's own HTTP
-pipeline or h2 on this path, tests/plan/test_headless_imports.py) and its plan.
+pipeline or h2 on this path; the code that reads the answers and the plan engine only
+while the first round trip is on the wire, tests/plan/test_headless_imports.py) and its
+plan.
 Round trips are counted from what the sandbox saw (bench/apply_latency.round_trips).
 The session names its groups by id: 2 round trips (the tenant check rides in the
 plan's first $batch; the apps found in the lists are then read by id for their

@@ -9,7 +9,6 @@ required for: by default the SSO extension policy's users, else chosen groups
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -88,9 +87,10 @@ class AuthenticatorStep(StepPanel):
     step_id = STEP
     needs_graph = True
 
-    @dataclass
     class Found(Message, bubble=False):
-        finding: AuthenticatorFinding
+        def __init__(self, finding: AuthenticatorFinding) -> None:
+            super().__init__()
+            self.finding = finding
 
     class LookupFailed(StepPanel.Failed, bubble=False):
         """The apps could not be read (the app's box says why)."""

@@ -11,7 +11,6 @@ tui.guide; Copy puts the previewed Markdown on the clipboard (OSC 52).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -151,9 +150,10 @@ class GuideStep(StepPanel):
 
     step_id = "guide"
 
-    @dataclass
     class Exported(Message, bubble=False):
-        paths: list[Path]
+        def __init__(self, paths: list[Path]) -> None:
+            super().__init__()
+            self.paths = paths
 
     class ExportFailed(StepPanel.Failed, bubble=False):
         """The guide could not be written (the result line says why and what to do)."""

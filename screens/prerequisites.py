@@ -8,7 +8,6 @@ domain the way an iPhone asks for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -94,24 +93,27 @@ class PrerequisitesStep(StepPanel):
     step_id = "prerequisites"
     needs_graph = True
 
-    @dataclass
     class ChecksRead(Message, bubble=False):
-        report: CheckReport
+        def __init__(self, report: CheckReport) -> None:
+            super().__init__()
+            self.report = report
 
     class ChecksFailed(StepPanel.Failed, bubble=False):
         """The Graph checks could not run (a notification says why)."""
 
         box: ClassVar[str] = "#prereq-results"  # where the checks show: no longer loading
 
-    @dataclass
     class DomainsRead(Message, bubble=False):
         """The tenant's verified domains as (label, domain) choices."""
 
-        choices: list[tuple[str, str]]
+        def __init__(self, choices: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.choices = choices
 
-    @dataclass
     class DiscoveryChecked(Message, bubble=False):
-        report: DiscoveryReport
+        def __init__(self, report: DiscoveryReport) -> None:
+            super().__init__()
+            self.report = report
 
     class DiscoveryFailed(StepPanel.Failed, bubble=False):
         """The discovery file could not be checked (a notification says why)."""

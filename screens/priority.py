@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -68,22 +67,25 @@ class PriorityStep(StepPanel):
     step_id = "priority"
     needs_graph = True
 
-    @dataclass
     class ProfilesRead(Message, bubble=False):
-        tenant: ProfilesInTenant
+        def __init__(self, tenant: ProfilesInTenant) -> None:
+            super().__init__()
+            self.tenant = tenant
 
     class ProfilesFailed(StepPanel.Failed, bubble=False):
         """The profiles could not be read."""
 
-    @dataclass
     class UserGroupsRead(Message, bubble=False):
-        user: str
-        groups: tuple[Group, ...]
+        def __init__(self, user: str, groups: tuple[Group, ...]) -> None:
+            super().__init__()
+            self.user = user
+            self.groups = groups
 
-    @dataclass
     class UserGroupsFailed(Message, bubble=False):
-        user: str
-        error: BaseException
+        def __init__(self, user: str, error: BaseException) -> None:
+            super().__init__()
+            self.user = user
+            self.error = error
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

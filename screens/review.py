@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -74,57 +73,65 @@ class ReviewStep(StepPanel):
 
     # What each worker answers; a failure is a kind of StepPanel.Failed, handled here.
 
-    @dataclass
     class ChecksRead(Message, bubble=False):
-        targets: CheckTargets
-        report: CheckReport
+        def __init__(self, targets: CheckTargets, report: CheckReport) -> None:
+            super().__init__()
+            self.targets = targets
+            self.report = report
 
     class ChecksFailed(StepPanel.Failed, bubble=False):
         """The prerequisites could not be read again (the plan still runs)."""
 
-    @dataclass
     class Planned(Message, bubble=False):
-        plan: Plan
-        after_apply: bool
+        def __init__(self, plan: Plan, after_apply: bool) -> None:
+            super().__init__()
+            self.plan = plan
+            self.after_apply = after_apply
 
     class PlanFailed(StepPanel.Failed, bubble=False):
         """The tenant could not be read to plan."""
 
-    @dataclass
     class FreshPlan(Message, bubble=False):
         """Apply read the tenant again and planned: the plan it now carries out."""
 
-        plan: Plan
-        shown: threading.Event = field(default_factory=threading.Event, init=False)
-        """Set once the plan is on screen (apply's first write waits for it)."""
+        def __init__(self, plan: Plan) -> None:
+            super().__init__()
+            self.plan = plan
+            # Set once the plan is on screen (apply's first write waits for it).
+            self.shown = threading.Event()
 
-    @dataclass
     class ApplyProgress(Message, bubble=False):
         """One action's progress during apply (start, retry, done, failed)."""
 
-        event: Progress
+        def __init__(self, event: Progress) -> None:
+            super().__init__()
+            self.event = event
 
-    @dataclass
     class Applied(Message, bubble=False):
-        result: ApplyResult
+        def __init__(self, result: ApplyResult) -> None:
+            super().__init__()
+            self.result = result
 
     class ApplyFailed(StepPanel.Failed, bubble=False):
         """Apply could not finish, or refused to start (the plan went stale)."""
 
-    @dataclass
     class ProgressRead(Message, bubble=False):
-        report: ProgressReport
+        def __init__(self, report: ProgressReport) -> None:
+            super().__init__()
+            self.report = report
 
     class ProgressFailed(StepPanel.Failed, bubble=False):
         """Who has enrolled could not be read."""
 
-    @dataclass
     class DestroyPreviewed(Message, bubble=False):
-        destroy: DestroyPlan
+        def __init__(self, destroy: DestroyPlan) -> None:
+            super().__init__()
+            self.destroy = destroy
 
-    @dataclass
     class Destroyed(Message, bubble=False):
-        result: DestroyResult
+        def __init__(self, result: DestroyResult) -> None:
+            super().__init__()
+            self.result = result
 
     class DestroyFailed(StepPanel.Failed, bubble=False):
         """Undo could not be previewed, or could not finish."""

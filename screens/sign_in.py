@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -186,17 +185,19 @@ class SignInStep(StepPanel):
     _interactive = True
     _problem = ""  # what the problem line under the fields says
 
-    @dataclass
     class DeviceCode(Message, bubble=False):
         """The identity platform's device code, to show (the sign-in waits for it)."""
 
-        prompt: DeviceCodePrompt
-        cancel: threading.Event
+        def __init__(self, prompt: DeviceCodePrompt, cancel: threading.Event) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.cancel = cancel
 
-    @dataclass
     class Done(Message, bubble=False):
-        signed_in: SignedIn
-        organization: Organization
+        def __init__(self, signed_in: SignedIn, organization: Organization) -> None:
+            super().__init__()
+            self.signed_in = signed_in
+            self.organization = organization
 
     class SignInFailed(StepPanel.Failed, bubble=False):
         """The sign-in could not start or did not finish."""

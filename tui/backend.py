@@ -22,13 +22,14 @@ import os
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.choices import TOKEN_CACHES
 from tui.records import view_of
 from tui.session import Session
+from tui.values import Frozen
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -82,8 +83,8 @@ class NotSignedIn(RuntimeError):
     """A Graph call was asked for before sign-in finished."""
 
 
-@dataclass(frozen=True)
-class WizardOptions:
+# tui.values.Frozen, not frozen dataclasses: this module is imported before the first frame.
+class WizardOptions(Frozen):
     """What `adue` (the wizard) was given on the command line; None: not given, the
     session's [tenant] value stands. Built by tui.commands.wizard from its arguments."""
 
@@ -97,8 +98,7 @@ class WizardOptions:
     allow_plaintext_token_cache: bool = False
 
 
-@dataclass(frozen=True)
-class AuthenticatorFinding:
+class AuthenticatorFinding(Frozen):
     """What the tenant has for the Authenticator step, and whether the step can use it."""
 
     candidates: tuple[VppApp, ...]  # user-licensed VPP apps, most free licences first
@@ -153,8 +153,7 @@ def sso_configurations(
     return list(sso_extension_body(spec)["configurations"])
 
 
-@dataclass(frozen=True)
-class SandboxInfo:
+class SandboxInfo(Frozen):
     graph_url: str
     https_url: str
     tenant_id: str

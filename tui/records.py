@@ -8,18 +8,23 @@ they show (import contracts), filled from the object that has those fields and m
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
+from tui.values import Frozen
 
-    R = TypeVar("R", bound=DataclassInstance)  # dataclasses.fields accepts only those
-else:
-    R = TypeVar("R")
+R = TypeVar("R")
+
+
+def _field_names(record: type[Any]) -> Iterable[str]:
+    if issubclass(record, Frozen):  # the value types built before the first frame
+        return record._fields
+    return (f.name for f in dataclasses.fields(record))
 
 
 def view_of(record: type[R], source: object, **given: Any) -> R:
-    """A `record` (a dataclass) with each field read from `source`'s attribute of the same
-    name, except the ones `given` (a value of another type, or computed)."""
-    names = (f.name for f in dataclasses.fields(record))
+    """A `record` (a dataclass or a tui.values.Frozen) with each field read from `source`'s
+    attribute of the same name, except the ones `given` (a value of another type, or
+    computed)."""
+    names = _field_names(record)
     return record(**{n: getattr(source, n) for n in names if n not in given}, **given)

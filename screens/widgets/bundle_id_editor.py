@@ -8,7 +8,6 @@ and an id already listed is not added twice, so the list sent to Graph is clean.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -66,10 +65,11 @@ class BundleIdEditor(ListField):
         Binding("delete", "remove", "Remove app", show=False, id="bundle-remove"),
     ]
 
-    @dataclass
     class Changed(Message):
-        editor: BundleIdEditor
-        bundle_ids: list[str]
+        def __init__(self, editor: BundleIdEditor, bundle_ids: list[str]) -> None:
+            super().__init__()
+            self.editor = editor
+            self.bundle_ids = bundle_ids
 
         @property
         def control(self) -> BundleIdEditor:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -75,12 +74,13 @@ class GroupPicker(ListField):
         Binding("down", "focus_results", "Results", show=False, id="group-picker-results"),
     ]
 
-    @dataclass
     class Changed(Message):
         """The selection changed; `groups` is the full new selection ({id, name} dicts)."""
 
-        picker: GroupPicker
-        groups: list[dict[str, str]]
+        def __init__(self, picker: GroupPicker, groups: list[dict[str, str]]) -> None:
+            super().__init__()
+            self.picker = picker
+            self.groups = groups
 
         @property
         def control(self) -> GroupPicker:
@@ -91,33 +91,39 @@ class GroupPicker(ListField):
             """The selection, under the name Textual's fields give what they changed to."""
             return self.groups
 
-    @dataclass
     class SearchAnswered(Message, bubble=False):
         """A page of results: the first of a search, or the next one (`append`)."""
 
-        page: GroupPage
-        append: bool
-        search: int  # which search this answers (the picker's count)
+        def __init__(self, page: GroupPage, append: bool, search: int) -> None:
+            super().__init__()
+            self.page = page
+            self.append = append
+            self.search = search  # which search this answers (the picker's count)
 
-    @dataclass
     class SearchFailed(Message, bubble=False):
-        error: BaseException
-        search: int
+        def __init__(self, error: BaseException, search: int) -> None:
+            super().__init__()
+            self.error = error
+            self.search = search
 
-    @dataclass
     class KindsAnswered(Message, bubble=False):
         """Users or devices for `groups` (an exception where one failed); `then`: the
         group picked that waited for its answer."""
 
-        groups: list[Group]
-        answers: list[GroupKind | BaseException]
-        then: Group | None
+        def __init__(
+            self, groups: list[Group], answers: list[GroupKind | BaseException], then: Group | None
+        ) -> None:
+            super().__init__()
+            self.groups = groups
+            self.answers = answers
+            self.then = then
 
-    @dataclass
     class KindsFailed(Message, bubble=False):
-        groups: list[Group]
-        error: BaseException
-        then: Group | None
+        def __init__(self, groups: list[Group], error: BaseException, then: Group | None) -> None:
+            super().__init__()
+            self.groups = groups
+            self.error = error
+            self.then = then
 
     def __init__(
         self,

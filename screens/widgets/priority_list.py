@@ -8,7 +8,6 @@ no drag and drop). Every move posts `PriorityList.Moved` so the panel saves it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -67,11 +66,12 @@ class PriorityList(ListView):
         Binding("shift+down", "move(1)", "Move down", show=False, id="priority-move-down"),
     ]
 
-    @dataclass
     class Moved(Message):
         """The order changed (by keys or buttons)."""
 
-        entries: list[PriorityEntry]
+        def __init__(self, entries: list[PriorityEntry]) -> None:
+            super().__init__()
+            self.entries = entries
 
     def entries(self) -> list[PriorityEntry]:
         return [item.entry for item in self.query_children(ProfileItem)]

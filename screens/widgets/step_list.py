@@ -7,7 +7,6 @@ first frame, and an OptionList's per-option rendering cost about 20 ms of start-
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import events
@@ -59,11 +58,12 @@ class StepList(Widget, can_focus=True):
 
     highlighted: reactive[int] = reactive(0)
 
-    @dataclass
     class StepChosen(Message):
         """The person picked a step (enter or a click)."""
 
-        step_id: str
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
 
     def __init__(self, data: Mapping[str, Any], current: str) -> None:
         super().__init__(id="step-list")

@@ -9,7 +9,6 @@ panel handles with its `on_...` handler: the UI never waits on the network.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual import work
@@ -140,11 +139,12 @@ class StepPanel(VerticalScroll):
     step_id: ClassVar[str]
     needs_graph: ClassVar[bool] = False
 
-    @dataclass
     class Navigate(Message):
         """Ask the app to show another step."""
 
-        step_id: str
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
 
     class SessionChanged(Message):
         """The panel changed the session (the app saves it and refreshes step states)."""
@@ -152,14 +152,15 @@ class StepPanel(VerticalScroll):
     class SignedIn(Message):
         """Sign-in finished: the app tells every panel (`signed_in`)."""
 
-    @dataclass
     class Failed(Message, bubble=False):
         """A worker's Backend call failed; the panel shows what to do (`show_error`).
 
         A step that answers a failure its own way posts a kind of it, declared in the step
         (`class ChecksFailed(StepPanel.Failed, bubble=False)`): its own handler gets it."""
 
-        error: BaseException
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, session: Session, backend: Backend) -> None:
         super().__init__(id=self.step_id, classes="step-panel")

@@ -8,7 +8,6 @@ workers, through tui functions.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher
 from textual.worker import WorkerState
 
 from screens.steps import APP_STYLESHEET, panel_class, preload_panels
@@ -49,6 +49,12 @@ class AdueApp(App[int]):
     #steps {
         width: 1fr;
         height: 1fr;
+    }
+    /* The footer's row until the Footer mounts (AdueApp._mount_footer): as Footer draws it. */
+    #footer-slot {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
     }
     /* Narrow terminals (under 72 columns, HORIZONTAL_BREAKPOINTS): the step list collapses
        to one line; F2 shows it over the left of the body until a step is chosen. */
@@ -116,23 +122,46 @@ class AdueApp(App[int]):
                 panel = self._make_panel(self.session.current_step)
                 panel.focus_on_compose = True  # focused before its fields mount
                 yield panel
-        yield Footer()
+        yield Widget(id="footer-slot")
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.session.current_step}", StepPanel).focus()
+        self.call_after_refresh(self._mount_footer)
 
-    @dataclass
+    async def _mount_footer(self) -> None:
+        """The key bar, in place of its empty row once the first frame is out.
+
+        Textual's Footer shows no key before its screen's first bindings update, and that
+        comes after the first frame (Footer.compose waits for `_bindings_ready`): composed
+        with the rest, it drew an empty row in the first frame, for its module, its
+        stylesheet and its layout (about 20 M instructions, 2% of a hello-world app's
+        first frame). A bare row in its colours holds its place, so that nothing else
+        moves when it comes; told the bindings at once, it shows the keys a refresh
+        later than before (tests/foundation/test_footer_slot.py)."""
+        from textual.widgets import Footer
+
+        if not self.screen_stack or not self.main_screen.is_attached:
+            return  # quit before its first refresh (a key pressed at once)
+        screen = self.main_screen
+        with self.batch_update():  # no frame with both rows, or neither
+            await screen.mount(Footer())
+            await screen.query_one("#footer-slot").remove()
+        screen.refresh_bindings()
+
     class SandboxStarted(Message):
         """The start-up worker started the built-in tenant (`adue --sandbox`)."""
 
-        info: SandboxInfo
+        def __init__(self, info: SandboxInfo) -> None:
+            super().__init__()
+            self.info = info
 
-    @dataclass
     class ResumeSignIn(Message):
         """The start-up worker found a resumed session that signs in again by itself;
         `interactive`: the sandbox's self-approving device code, else a silent sign-in."""
 
-        interactive: bool
+        def __init__(self, interactive: bool) -> None:
+            super().__init__()
+            self.interactive = interactive
 
     def on_ready(self) -> None:
         # Textual's Ready comes once the first frame is on the terminal. Only now start the

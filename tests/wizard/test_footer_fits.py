@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.wizard.conftest import until
 from tests.wizard.sso_auth_profile_support import open_session, private_home, settle, signed_in_app
 from tui.app import AdueApp
 from tui.sandbox.server import RunningSandbox
@@ -31,6 +32,9 @@ async def test_every_steps_footer_fits_in_80_columns(
         for step in STEP_IDS:
             app.go_to_step(step)
             await settle(app, pilot)
+            # The footer recomposes (Textual, a refresh after the step's bindings change):
+            # its row is blank until it has, on a loaded machine for a few frames.
+            await until(pilot, lambda: "f1" in footer_line(app), 10, what=f"{step}'s footer")
             line = footer_line(app)
             assert "f1 Help" in line, (step, line)
             assert "^p palette" in line, (step, line)

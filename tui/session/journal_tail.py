@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from tui.session.schema import tomlkit_module
@@ -54,14 +53,17 @@ def entry_text(entry: dict[str, Any], indent: str) -> str | None:
     return "".join(lines)
 
 
-@dataclass
 class JournalTail:
-    """Entries appended after the `base` entries the document (or text) holds."""
+    """Entries appended after the `base` entries the document (or text) holds.
 
-    indent: str = ""  # what each entry's header line starts with
-    base: int = 0
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    A plain class: a session is opened before a headless command's first request, and a
+    dataclass would be compiled then (tests/plan/test_headless_imports.py)."""
+
+    def __init__(self, indent: str = "", base: int = 0) -> None:
+        self.indent = indent  # what each entry's header line starts with
+        self.base = base
+        self.entries: list[dict[str, Any]] = []
+        self.texts: list[str] = []
 
     def __bool__(self) -> bool:
         return bool(self.entries)

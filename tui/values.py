@@ -12,7 +12,7 @@ a frozen dataclass's. No `field(...)`: a default is a plain immutable value.
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import Field, FrozenInstanceError
 from typing import Any, ClassVar, dataclass_transform
 
 
@@ -28,6 +28,15 @@ class Frozen:
             if not str(kind).startswith(("ClassVar", "typing.ClassVar"))
         ]
         cls._fields = (*cls._fields, *(name for name in own if name not in cls._fields))
+        for name in own:
+            # A default is shared by every instance, and `field(...)` means nothing here:
+            # refused as the class is made, as dataclasses refuse a mutable default.
+            default = vars(cls).get(name)
+            if isinstance(default, list | dict | set | Field):
+                raise TypeError(
+                    f"{cls.__qualname__}.{name}: a default must be a plain immutable value"
+                    f" (a tuple, not a {type(default).__name__})"
+                )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import pickle
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import FrozenInstanceError, dataclass, field
 
 import pytest
 
 from tui.graph.batch_items import BatchRead
 from tui.graph.target import TargetTenant
 from tui.rollout.desired import Audience, AuthenticatorDesired, GroupRef
+from tui.values import Frozen
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,18 @@ def test_a_subclass_has_its_bases_fields_first() -> None:
         "where='[sso_extension] groups'),), exclude_groups=(), app_id='app1', written=False)"
     )
     assert app != Audience(False, (ref,), ())
+
+
+def _frozen_class(name: str, default: object) -> type[Frozen]:
+    """`class <name>(Frozen): names: ... = default`, made as a class statement makes it."""
+    return type(name, (Frozen,), {"__annotations__": {"names": "object"}, "names": default})
+
+
+def test_a_mutable_default_or_a_field_is_refused_as_the_class_is_made() -> None:
+    # One list would be shared by every instance; `field(...)` would become the value.
+    with pytest.raises(TypeError, match=r"Shared\.names: .*not a list"):
+        _frozen_class("Shared", [])
+    with pytest.raises(TypeError, match=r"Factory\.names: .*not a Field"):
+        _frozen_class("Factory", field(default_factory=tuple))
+    fine = _frozen_class("Fine", ())
+    assert fine().names == ()  # type: ignore[attr-defined]
